@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@meshobs/spec';
+import { buildCommand, validateCommand, type Io } from './commands.ts';
+import { UsageError } from './load-config.ts';
+
+const USAGE = `usage: meshobs <command> [options]
+
+commands:
+  build      validate the config and write the bundle (default out: dist/bundle)
+  validate   validate the config, build in memory and run every real validator found
+
+options:
+  --config FILE   meshobs.config.ts | .yaml | .yml | .json (default: first found in the current folder)
+  --out DIR       bundle folder for build (default: dist/bundle)
+  -h, --help      show this help
+
+exit codes: 0 ok, 1 invalid config or failed validation, 2 usage error`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
+    switch (command) {
+      case 'build':
+        return await buildCommand(io, values);
+      case 'validate':
+        if (values.out) throw new UsageError('--out is not an option of validate');
+        return await validateCommand(io, values);
+      case undefined:
+        throw new UsageError('missing command');
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 1;
+    }
+    const code = (e as { code?: string }).code;
+    if (e instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`meshobs: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`meshobs: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/meshobs.js')) {
+  const io: Io = { cwd: process.cwd(), out: (l) => console.log(l), err: (l) => console.error(l) };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

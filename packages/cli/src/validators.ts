@@ -1,0 +1,60 @@
+// `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { findTool, run } from './tools.ts';
+
+export type Verdict = { validator: string; status: 'pass' | 'fail' | 'missing' | 'skipped'; detail: string };
+
+export interface BundleValidator {
+  name: string;
+  /** Runs against the bundle folder; components are the in-memory objects of the same build. */
+  check(bundleDir: string, components: ComponentBundle[]): Promise<Verdict> | Verdict;
+}
+
+const toolCheck =
+  (name: string, tool: string, file: string, args: (path: string) => string[]): BundleValidator => ({
+    name,
+    check(bundleDir) {
+      const path = join(bundleDir, file);
+      if (!existsSync(path)) return { validator: name, status: 'skipped', detail: `${file} is not in this bundle` };
+      const bin = findTool(tool);
+      if (!bin) return { validator: name, status: 'missing', detail: `${tool} not found (run scripts/install-tools.sh)` };
+      const r = run(bin, args(path));
+      return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
+    },
+  });
+
+export const VALIDATORS: BundleValidator[] = [
+  {
+    name: 'kubernetes schemas',
+    async check(_dir, components) {
+      const objects = components.flatMap((c) => c.objects);
+      const failures = await validateObjects(objects);
+      return failures.length
+        ? { validator: this.name, status: 'fail', detail: failures.map((f) => `${f.object}: ${f.error}`).join('\n') }
+        : { validator: this.name, status: 'pass', detail: `${objects.length} objects valid` };
+    },
+  },
+  toolCheck('promtool check rules', 'promtool', 'alerts/rules.yml', (p) => ['check', 'rules', '--lint=all', '--lint-fatal', p]),
+  {
+    name: 'promtool test rules',
+    check(bundleDir) {
+      const dir = join(bundleDir, 'alerts', 'tests');
+      if (!existsSync(dir)) return { validator: this.name, status: 'skipped', detail: 'no rule tests in this bundle' };
+      const bin = findTool('promtool');
+      if (!bin) return { validator: this.name, status: 'missing', detail: 'promtool not found (run scripts/install-tools.sh)' };
+      const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => join(dir, f));
+      const r = run(bin, ['test', 'rules', ...files]);
+      return { validator: this.name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
+    },
+  },
+  toolCheck('amtool check-config', 'amtool', 'alerts/alertmanager.yml', (p) => ['check-config', p]),
+  toolCheck('otelcol validate', 'otelcol-meshobs', 'otel-collector/config.yaml', (p) => ['validate', `--config=${p}`]),
+];
+
+export async function runValidators(bundleDir: string, components: ComponentBundle[]): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const v of VALIDATORS) verdicts.push(await v.check(bundleDir, components));
+  return verdicts;
+}

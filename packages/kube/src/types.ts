@@ -1,0 +1,40 @@
+/** The common shape of every Kubernetes object the bundle emits (built-in or custom resource). */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** A plain (non-Kubernetes) file of a component, e.g. alerts/rules.yml or otel-collector/config.yaml. */
+export interface BundleFile {
+  /** Path relative to the component's folder. */
+  path: string;
+  content: string;
+}
+
+/** What each component package returns: pure data, written to disk only by the CLI. */
+export interface ComponentBundle {
+  /** Folder name under the bundle root, e.g. "alerts". */
+  name: string;
+  /** Objects applied by `kubectl apply -k`; each becomes one YAML file in the component folder. */
+  objects: KubeObject[];
+  /** Plain files beside them (not part of the kustomization). */
+  files: BundleFile[];
+  /** Things the user should know at build time (e.g. an insecure choice they made explicitly). */
+  warnings: string[];
+}
+
+export const component = (name: string, parts: Partial<Omit<ComponentBundle, 'name'>> = {}): ComponentBundle => ({
+  name,
+  objects: parts.objects ?? [],
+  files: parts.files ?? [],
+  warnings: parts.warnings ?? [],
+});

@@ -1,0 +1,59 @@
+// Schema validation of every object the bundle emits, against the OpenAPI schemas that
+// kubernetes-models generates from Kubernetes itself and from each operator's CRDs.
+import type { KubeObject } from './types.ts';
+
+/** npm package holding the generated models of an API group. */
+const PACKAGE_OF_GROUP: Array<[RegExp, string]> = [
+  [/^monitoring\.coreos\.com$/, '@kubernetes-models/prometheus-operator'],
+  [/^[a-z]+\.istio\.io$/, '@kubernetes-models/istio'],
+  [/^grafana\.integreatly\.org$/, '@kubernetes-models/grafana-operator'],
+  [/^opentelemetry\.io$/, '@kubernetes-models/opentelemetry-operator'],
+  [/^([a-z0-9.-]*\.k8s\.io|apps|batch|autoscaling|policy|)$/, 'kubernetes-models'],
+];
+
+type Validator = (obj: KubeObject) => void;
+const extraValidators = new Map<string, Validator>();
+
+/** Adds a validator for a kind no model package covers (e.g. a CRD schema checked with ajv). */
+export function registerValidator(apiVersion: string, kind: string, validate: Validator): void {
+  extraValidators.set(`${apiVersion}/${kind}`, validate);
+}
+
+export function modelModuleFor(apiVersion: string, kind: string): string | undefined {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const pkg = PACKAGE_OF_GROUP.find(([re]) => re.test(group!))?.[1];
+  if (!pkg) return undefined;
+  return `${pkg}/${group ? `${group}/` : ''}${version}/${kind}`;
+}
+
+export interface ValidationFailure {
+  object: string;
+  error: string;
+}
+
+/** Validates each object against its schema; an object with no known schema is itself a failure. */
+export async function validateObjects(objects: KubeObject[]): Promise<ValidationFailure[]> {
+  const failures: ValidationFailure[] = [];
+  for (const obj of objects) {
+    const id = `${obj.apiVersion} ${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
+    try {
+      const extra = extraValidators.get(`${obj.apiVersion}/${obj.kind}`);
+      if (extra) {
+        extra(obj);
+        continue;
+      }
+      const mod = modelModuleFor(obj.apiVersion, obj.kind);
+      if (!mod) throw new Error('no schema known for this API group');
+      let Model: new (data: unknown) => { validate(): void };
+      try {
+        Model = (await import(mod))[obj.kind];
+      } catch {
+        throw new Error(`no schema known for this kind (looked for ${mod})`);
+      }
+      new Model(obj).validate();
+    } catch (e) {
+      failures.push({ object: id, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return failures;
+}

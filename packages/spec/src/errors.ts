@@ -1,0 +1,131 @@
+import type { z } from 'zod';
+import type { core } from 'zod';
+
+/** One problem in a config, addressed by its field path. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[], source?: string) {
+    const head = `invalid meshobs config${source ? ` (${source})` : ''}:`;
+    super([head, ...problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`)].join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** `services[1].canaryWeight` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, seg) => {
+    if (typeof seg === 'number') return `${acc}[${seg}]`;
+    const key = String(seg);
+    const plain = /^[A-Za-z_$][\w$-]*$/.test(key);
+    if (!plain) return `${acc}[${JSON.stringify(key)}]`;
+    return acc ? `${acc}.${key}` : key;
+  }, '');
+}
+
+export function renderValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  return 'an object';
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object (a mapping of keys)',
+};
+
+/** Reason phrases for zod's built-in checks; schema-level messages take precedence over these. */
+export const reasonFor = (iss: core.$ZodRawIssue): string | undefined => {
+  switch (iss.code) {
+    case 'invalid_type':
+      return iss.input === undefined ? 'is required' : `must be ${TYPE_NAMES[iss.expected] ?? iss.expected}`;
+    case 'too_small':
+      return iss.origin === 'array' ? `must have at least ${iss.minimum} entries` : `must be at least ${iss.minimum}`;
+    case 'too_big':
+      return iss.origin === 'array' ? `must have at most ${iss.maximum} entries` : `must be at most ${iss.maximum}`;
+    case 'invalid_value':
+      return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return undefined;
+  }
+};
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(key, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** The keys an object schema accepts at `path`, walking through defaults, optionals, arrays and records. */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: any = schema;
+  const unwrap = () => {
+    for (;;) {
+      const def = node?._zod?.def;
+      if (!def) return;
+      if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(def.type)) node = def.innerType;
+      else if (def.type === 'pipe') node = def.in;
+      else return;
+    }
+  };
+  unwrap();
+  for (const seg of path) {
+    const def = node?._zod?.def;
+    if (def?.type === 'object') node = def.shape[String(seg)];
+    else if (def?.type === 'array') node = def.element;
+    else if (def?.type === 'record') node = def.valueType;
+    else return [];
+    unwrap();
+  }
+  const def = node?._zod?.def;
+  return def?.type === 'object' ? Object.keys(def.shape) : [];
+}
+
+export function toProblems(error: z.ZodError, schema: z.ZodType): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const iss of error.issues) {
+    if (iss.code === 'unrecognized_keys') {
+      const known = knownKeysAt(schema, iss.path);
+      for (const key of iss.keys) {
+        const hint = closest(key, known);
+        problems.push({
+          path: formatPath([...iss.path, key]),
+          message: hint ? `unknown key (did you mean "${hint}"?)` : `unknown key (allowed: ${known.join(', ')})`,
+        });
+      }
+      continue;
+    }
+    const input = (iss as { input?: unknown }).input;
+    const required = iss.code === 'invalid_type' && input === undefined;
+    problems.push({ path: formatPath(iss.path), message: required ? iss.message : `${renderValue(input)} ${iss.message}` });
+  }
+  return problems;
+}

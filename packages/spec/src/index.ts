@@ -1,0 +1,23 @@
+import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
+import { ConfigError, reasonFor, toProblems } from './errors.ts';
+
+export { configSchema } from './schema.ts';
+export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
+export { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+export { endpointsOf, type Endpoints } from './endpoints.ts';
+export { durationSeconds } from './primitives.ts';
+
+/** Typed helper for `meshobs.config.ts`: `export default defineConfig({...})`. */
+export function defineConfig(config: MeshobsConfigInput): MeshobsConfigInput {
+  return config;
+}
+
+/** Validates raw config data (from TypeScript, YAML or JSON) and fills in every default. */
+export function parseConfig(raw: unknown, source?: string): MeshobsConfig {
+  const result = configSchema.safeParse(raw ?? {}, { error: reasonFor, reportInput: true });
+  if (!result.success) throw new ConfigError(toProblems(result.error, configSchema), source);
+  return result.data;
+}
+
+/** The config with nothing overridden: every default from the product requirements. */
+export const defaultConfig = (): MeshobsConfig => parseConfig({});

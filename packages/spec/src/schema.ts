@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { cluster, istio, namespaces } from './sections/mesh.ts';
+import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
+import { services } from './sections/services.ts';
+import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
+import { tracing } from './sections/tracing.ts';
+import { dnsLabel, between } from './primitives.ts';
+
+export const demo = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('ghcr.io/meshobs/demo-service:0.1.0'),
+    /** Largest /delay/{seconds} the demo service accepts. */
+    maxDelaySeconds: between(0, 600).default(30),
+    /** Second tier the demo front end chains to (podinfo's backend pattern). */
+    backendName: dnsLabel().default('podinfo-backend'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  cluster,
+  namespaces,
+  istio,
+  services,
+  prometheus,
+  grafana,
+  alertmanager,
+  alerts,
+  tracing,
+  jaeger,
+  elasticsearch,
+  kiali,
+  demo,
+});
+
+/** What a user writes: every field optional where a default exists. */
+export type MeshobsConfigInput = z.input<typeof configSchema>;
+/** The validated config with every default filled in. */
+export type MeshobsConfig = z.output<typeof configSchema>;
+export type ServiceConfig = MeshobsConfig['services'][number];

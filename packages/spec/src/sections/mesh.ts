@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { dnsLabel, duration, k8sLabelValue, replicaRange, resources, between } from '../primitives.ts';
+
+export const cluster = z
+  .strictObject({
+    /** Cluster name: the `cluster_name` span tag and the `cluster` external label. */
+    name: dnsLabel().default('kubernetes-security-cluster'),
+    /** Environment: the `environment` span tag. */
+    environment: dnsLabel().default('production'),
+  })
+  .prefault({});
+
+export const namespaces = z
+  .strictObject({
+    /** Istio control plane and gateways. */
+    istio: dnsLabel().default('istio-system'),
+    /** kube-prometheus-stack: Prometheus, Alertmanager, Grafana. Not injected (scrapers run without a sidecar). */
+    monitoring: dnsLabel().default('monitoring'),
+    /** The trace pipeline: OpenTelemetry Collector and Jaeger. */
+    observability: dnsLabel().default('observability'),
+    /** Namespaces labelled `istio-injection=enabled`. */
+    injected: z.array(dnsLabel()).default(['podinfo', 'observability', 'default']),
+    /** Namespaces labelled `istio-injection=disabled`. */
+    excluded: z.array(dnsLabel()).default(['monitoring']),
+  })
+  .prefault({})
+  .superRefine((ns, ctx) => {
+    ns.excluded.forEach((name, i) => {
+      if (ns.injected.includes(name))
+        ctx.addIssue({ code: 'custom', path: ['excluded', i], input: name, message: 'is also listed in namespaces.injected' });
+    });
+    if (ns.injected.includes(ns.monitoring)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['injected'],
+        input: ns.monitoring,
+        message: `must not contain the monitoring namespace "${ns.monitoring}" (Prometheus scrapes without a sidecar)`,
+      });
+    }
+  });
+
+const gateway = (name: string) =>
+  z
+    .strictObject({
+      enabled: z.boolean({ error: 'must be true or false' }).default(true),
+      /** Deployment name, also the `istio` pod label minus the "istio-" prefix. */
+      name: dnsLabel().default(name),
+      replicas: replicaRange(2, 5),
+    })
+    .prefault({});
+
+export const istio = z
+  .strictObject({
+    /** Istio minor version the bundle targets (metric names and CRD versions follow it). */
+    version: z.string().regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' }).default('1.27'),
+    revision: dnsLabel().optional(),
+    mtlsMode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be "STRICT" or "PERMISSIVE"' }).default('STRICT'),
+    istiod: z.strictObject({ replicas: replicaRange(2, 5) }).prefault({}),
+    sidecar: z
+      .strictObject({
+        resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } }),
+      })
+      .prefault({}),
+    certificates: z
+      .strictObject({
+        workloadTtl: duration().default('24h'),
+        /** 10 years. */
+        caTtl: duration().default('87600h'),
+      })
+      .prefault({}),
+    gateways: z
+      .strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') })
+      .prefault({}),
+    /** Pod label that marks Istio gateways (`istio: ingressgateway`). */
+    gatewayLabel: k8sLabelValue().default('istio'),
+    /** Fraction of requests Envoy samples before the collector's tail sampling decides (0–100). */
+    envoySamplingPercent: between(0, 100).default(100),
+  })
+  .prefault({});

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { between, duration, httpUrl, k8sLabelValue, labelValue, ratio, secretKeyRef } from '../primitives.ts';
+
+export const prometheus = z
+  .strictObject({
+    /** In-cluster URL Grafana and Kiali query. */
+    url: httpUrl().default('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090'),
+    /** kube-prometheus-stack `release` label; its Prometheus selects rules and monitors by it. */
+    release: k8sLabelValue().default('kube-prometheus-stack'),
+    scrapeInterval: duration().default('15s'),
+    evaluationInterval: duration().default('30s'),
+    /** Job names the rules select on; they must match the scrape config the bundle emits. */
+    jobs: z
+      .strictObject({
+        istiod: labelValue().default('istiod'),
+        envoy: labelValue().default('envoy-stats'),
+        kubeStateMetrics: labelValue().default('kube-state-metrics'),
+        cadvisor: labelValue().default('kubelet'),
+        collector: labelValue().default('otel-collector'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const grafana = z
+  .strictObject({
+    url: httpUrl().default('http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local'),
+    externalUrl: httpUrl().default('https://grafana.example.com'),
+    /** Folder the dashboards are filed under (sidecar annotation and GrafanaDashboard folder). */
+    folder: labelValue().default('Istio'),
+    /** Name of the Prometheus data source the dashboards default to. */
+    datasource: labelValue().default('Prometheus'),
+  })
+  .prefault({});
+
+const receiver = (name: string, type: 'pagerduty' | 'slack' | 'webhook', secret: string) =>
+  z
+    .strictObject({
+      name: labelValue().default(name),
+      type: z.enum(['pagerduty', 'slack', 'webhook'], { error: 'must be "pagerduty", "slack" or "webhook"' }).default(type),
+      /** Secret key holding the routing key / webhook URL; never the value itself. */
+      secret: secretKeyRef(secret, 'url'),
+    })
+    .prefault({});
+
+export const alertmanager = z
+  .strictObject({
+    receivers: z
+      .strictObject({
+        critical: receiver('oncall-pager', 'pagerduty', 'alertmanager-pagerduty'),
+        warning: receiver('team-chat', 'slack', 'alertmanager-slack'),
+      })
+      .prefault({}),
+    groupWait: duration().default('30s'),
+    groupInterval: duration().default('5m'),
+    /** How often a still-firing alert is re-sent: the escalation cadence per severity. */
+    repeatInterval: z
+      .strictObject({ critical: duration().default('1h'), warning: duration().default('12h') })
+      .prefault({}),
+  })
+  .prefault({});
+
+const alertFor = (d: string) => duration().default(d);
+
+export const alerts = z
+  .strictObject({
+    /** Base of every `runbook_url`; runbooks live in docs/runbooks/<AlertName>.md. */
+    runbookBaseUrl: httpUrl().default('https://github.com/meshobs/meshobs/blob/main/docs/runbooks'),
+    /** Window of the per-service recording rules (rate/ratio/quantile). */
+    window: duration().default('5m'),
+    high5xxErrorRate: z
+      .strictObject({
+        threshold: ratio().default(0.05),
+        /** Requests per second below which a service never pages. */
+        minRequestRate: between(0, 1e6).default(1),
+        for: alertFor('5m'),
+      })
+      .prefault({}),
+    highRequestLatency: z
+      .strictObject({
+        p99Seconds: between(0.001, 600).default(1),
+        minRequestRate: between(0, 1e6).default(1),
+        for: alertFor('5m'),
+      })
+      .prefault({}),
+    certificateExpiringSoon: z
+      .strictObject({ days: between(1, 3650, { int: true }).default(30), for: alertFor('1h') })
+      .prefault({}),
+    pilotPushErrors: z.strictObject({ for: alertFor('5m') }).prefault({}),
+    istioControlPlaneUnavailable: z.strictObject({ for: alertFor('2m') }).prefault({}),
+    highProxyMemoryUsage: z.strictObject({ threshold: ratio().default(0.9), for: alertFor('5m') }).prefault({}),
+    circuitBreakerTriggered: z.strictObject({ for: alertFor('1m') }).prefault({}),
+    istioGatewayUnhealthy: z.strictObject({ for: alertFor('2m') }).prefault({}),
+    /** Multi-window, multi-burn-rate SLO alerts (SRE workbook); targets are per service. */
+    slo: z
+      .strictObject({ enabled: z.boolean({ error: 'must be true or false' }).default(false), period: duration().default('30d') })
+      .prefault({}),
+    /** Extra static labels on every alert (team, cluster…). */
+    extraLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'is not a Prometheus label name' }), labelValue()).default({}),
+  })
+  .prefault({});

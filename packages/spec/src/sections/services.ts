@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { dnsLabel, k8sLabelValue, percent, port, replicaRange, ratio, between, uniqueBy } from '../primitives.ts';
+
+export const service = z
+  .strictObject({
+    name: dnsLabel(),
+    namespace: dnsLabel().default('podinfo'),
+    port: port().default(9898),
+    /** `version` pod label of the stable subset. */
+    stableVersion: k8sLabelValue().default('stable'),
+    /** `version` pod label of the canary subset. */
+    canaryVersion: k8sLabelValue().default('canary'),
+    /** Share of traffic (percent) routed to the canary subset; the stable subset gets the rest. */
+    canaryWeight: percent().default(10),
+    replicas: replicaRange(2, 5),
+    /** Per-service SLO targets used by the optional burn-rate alerts. */
+    slo: z
+      .strictObject({
+        availability: ratio().default(0.999),
+        latencyThresholdSeconds: between(0.001, 60).default(0.5),
+        latencyTarget: ratio().default(0.99),
+      })
+      .prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.stableVersion === s.canaryVersion)
+      ctx.addIssue({ code: 'custom', path: ['canaryVersion'], input: s.canaryVersion, message: 'must differ from stableVersion' });
+  });
+
+export const services = z
+  .array(service, { error: 'must be a list of services' })
+  .min(1, { error: 'must list at least one service' })
+  .prefault([{ name: 'podinfo' }])
+  .superRefine(uniqueBy((s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`, 'the namespace/name'));

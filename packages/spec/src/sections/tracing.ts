@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { between, dnsLabel, duration, percent, replicaRange, resources } from '../primitives.ts';
+
+const urlPath = () =>
+  z
+    .string({ error: 'must be a URL path string' })
+    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'is not a URL path such as "/healthz" (no quotes, spaces or query)' });
+
+export const tracing = z
+  .strictObject({
+    sampling: z
+      .strictObject({
+        /** Percent of ordinary traces kept by tail sampling. */
+        defaultPercent: percent().default(100),
+        /** Percent of health-check traces kept. */
+        healthCheckPercent: percent().default(10),
+        /** Percent of /metrics scrape traces kept. */
+        metricsPercent: percent().default(1),
+        healthCheckPaths: z.array(urlPath()).min(1).default(['/healthz', '/readyz', '/health', '/livez']),
+        metricsPaths: z.array(urlPath()).min(1).default(['/metrics']),
+      })
+      .prefault({}),
+    tailSampling: z
+      .strictObject({
+        decisionWait: duration().default('10s'),
+        numTraces: between(1000, 10_000_000, { int: true }).default(50_000),
+        expectedNewTracesPerSec: between(1, 1_000_000, { int: true }).default(1000),
+      })
+      .prefault({}),
+    collector: z
+      .strictObject({
+        name: dnsLabel().default('otel-collector'),
+        /** single: one Deployment samples; two-tier: load_balancing tier routing by trace id in front of a sampling StatefulSet. */
+        mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('single'),
+        image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('otel/opentelemetry-collector-contrib:0.161.0'),
+        replicas: replicaRange(2, 5),
+        /** Sampling-tier size in two-tier mode. */
+        samplerReplicas: between(1, 100, { int: true }).default(3),
+        resources: resources({ requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
+        /** memory_limiter limit as a share of the container memory limit. */
+        memoryLimitPercent: between(10, 95).default(80),
+        memorySpikePercent: between(5, 50).default(20),
+      })
+      .prefault({}),
+    /** Envoy access logs are written only for responses with at least this status. */
+    accessLogMinStatus: between(100, 599, { int: true }).default(400),
+  })
+  .prefault({})
+  .superRefine((t, ctx) => {
+    const overlap = t.sampling.healthCheckPaths.filter((p) => t.sampling.metricsPaths.includes(p));
+    if (overlap.length)
+      ctx.addIssue({ code: 'custom', path: ['sampling', 'metricsPaths'], input: overlap[0], message: 'is also a health-check path' });
+  });

@@ -1,0 +1,3 @@
+import { e2e } from '../../vitest.shared.ts';
+
+export default e2e;

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/** Unit tier: fast, no network, no long builds. */
+export const unit = defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/**/*.e2e.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
+
+/** E2E tier: real collector, Jaeger and search engine processes on loopback. */
+export const e2e = defineConfig({
+  test: {
+    include: ['test/**/*.e2e.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
