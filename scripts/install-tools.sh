@@ -65,7 +65,15 @@ install_otelcol() {
     log "building otelcol-meshobs $OTELCOL_VERSION with the Collector Builder (first run only)"
     local work; work="$(mktemp -d)"
     sed "/^dist:/a\\  output_path: $work/out" "$ROOT/tools/otelcol-builder.yaml" > "$work/manifest.yaml"
-    "$BIN/builder" --config "$work/manifest.yaml" >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
+    # The builder runs `go mod tidy`, which also resolves the test-only imports of the components
+    # (one level deep). Some of those are contrib's internal test helper modules (for example
+    # pkg/semconvtest, imported by k8sattributesprocessor's tests) that the Go module mirror does
+    # not serve at all. `-e` in GOFLAGS reaches only the go commands that define it (tidy, list),
+    # so tidy records everything it can and carries on; `go build` still fails loudly if a module
+    # the collector really compiles is missing. Refused versions of real dependencies are swapped
+    # for served ones by the `replaces:` list in the manifest.
+    GOFLAGS="$GOFLAGS -e" "$BIN/builder" --config "$work/manifest.yaml" >"$work/build.log" 2>&1 \
+      || { tail -50 "$work/build.log" >&2; exit 1; }
     mkdir -p "$dir"
     mv "$work/out/otelcol-meshobs" "$dir/otelcol-meshobs"
     echo "$stamp" > "$dir/manifest.sha"
@@ -74,15 +82,41 @@ install_otelcol() {
   link "$dir/otelcol-meshobs"
 }
 
+# Jaeger's go.mod has a replace directive, so `go install github.com/jaegertracing/jaeger/cmd/...@v`
+# refuses it. Build instead inside the downloaded module itself, as its own main module: that uses
+# Jaeger's go.mod, go.sum and replace exactly as released.
+# Each binary gets its own cache folder <tool>-<version>/.
+install_jaeger() {
+  local version="$JAEGER_V2_VERSION" tools=(jaeger es-index-cleaner es-rollover) missing=0 tool
+  for tool in "${tools[@]}"; do [ -x "$CACHE/$tool-$version/$tool" ] || missing=1; done
+  if [ "$missing" = 1 ]; then
+    log "building jaeger, es-index-cleaner, es-rollover $version (module $JAEGER_MODULE_VERSION, first run only)"
+    local mod="github.com/jaegertracing/jaeger" src out
+    src="$(go mod download -json "$mod@$JAEGER_MODULE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [ -n "$src" ] && [ -f "$src/go.mod" ] || { log "could not download $mod@$JAEGER_MODULE_VERSION"; exit 1; }
+    out="$(mktemp -d)"
+    # The module cache is read-only: never let -mod=mod try to rewrite Jaeger's go.mod.
+    # Version stamps as Jaeger's Makefile sets them: v2 for jaeger, the v1 tag for the es-* tools.
+    # The second build reuses the first one's compiled packages from the Go build cache.
+    (cd "$src" && export GOWORK=off GOFLAGS="$GOFLAGS -mod=readonly" \
+      && go build -o "$out/" -ldflags "-s -w -X $mod/internal/version.latestVersion=v$version" ./cmd/jaeger \
+      && go build -o "$out/" -ldflags "-s -w -X $mod/internal/version.latestVersion=$JAEGER_MODULE_VERSION" \
+        ./cmd/es-index-cleaner ./cmd/es-rollover)
+    for tool in "${tools[@]}"; do
+      rm -rf "$CACHE/$tool-$version" && mkdir -p "$CACHE/$tool-$version"
+      mv "$out/$tool" "$CACHE/$tool-$version/$tool"
+    done
+    rm -rf "$out"
+  fi
+  for tool in "${tools[@]}"; do link "$CACHE/$tool-$version/$tool"; done
+}
+
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
   install_otelcol
   go_tool telemetrygen "$TELEMETRYGEN_VERSION" \
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
-  go_tool jaeger "$JAEGER_V2_VERSION" "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_MODULE_VERSION"
-  go_tool es-index-cleaner "$JAEGER_V2_VERSION" \
-    "github.com/jaegertracing/jaeger/cmd/es-index-cleaner@$JAEGER_MODULE_VERSION"
-  go_tool es-rollover "$JAEGER_V2_VERSION" "github.com/jaegertracing/jaeger/cmd/es-rollover@$JAEGER_MODULE_VERSION"
+  install_jaeger
 }
 
 case "${1:-all}" in

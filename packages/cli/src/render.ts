@@ -1,10 +1,26 @@
 // The composition root: every component package, called with the one validated config.
 import type { MeshobsConfig } from '@meshobs/spec';
 import { renderNamespaces, type ComponentBundle } from '@meshobs/kube';
+import { renderAlerts } from '@meshobs/alerts';
+import { renderDashboards } from '@meshobs/dashboards';
+import { renderCollector } from '@meshobs/otel-collector';
+import { renderIstio } from '@meshobs/istio';
+import { renderJaeger } from '@meshobs/jaeger';
+import { renderKiali } from '@meshobs/kiali';
+import { renderDemo } from '@meshobs/demo-service/manifests';
 
 export type Renderer = (config: MeshobsConfig) => ComponentBundle;
 
-export const RENDERERS: Renderer[] = [renderNamespaces];
+export const RENDERERS: Renderer[] = [
+  renderNamespaces,
+  renderAlerts,
+  renderDashboards,
+  renderCollector,
+  renderIstio,
+  renderJaeger,
+  renderKiali,
+  renderDemo,
+];
 
 export function renderComponents(config: MeshobsConfig): ComponentBundle[] {
   return RENDERERS.map((render) => render(config));

@@ -1,1 +1,7 @@
-// placeholder
+import type { MeshobsConfig } from '@meshobs/spec';
+import { component, type ComponentBundle } from '@meshobs/kube';
+
+/** Placeholder until this component is implemented. */
+export function renderDashboards(_config: MeshobsConfig): ComponentBundle {
+  return component('dashboards');
+}

@@ -124,8 +124,7 @@ export function toProblems(error: z.ZodError, schema: z.ZodType): ConfigProblem[
       continue;
     }
     const input = (iss as { input?: unknown }).input;
-    const required = iss.code === 'invalid_type' && input === undefined;
-    problems.push({ path: formatPath(iss.path), message: required ? iss.message : `${renderValue(input)} ${iss.message}` });
+    problems.push({ path: formatPath(iss.path), message: input === undefined ? iss.message : `${renderValue(input)} ${iss.message}` });
   }
   return problems;
 }

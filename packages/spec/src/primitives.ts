@@ -2,6 +2,10 @@
 // PromQL, YAML or Kubernetes objects generated from it, with a reason a person can act on.
 import { z } from 'zod';
 
+/** Type error message that still says "is required" when the field is missing altogether. */
+export const typeError = (expected: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? 'is required' : expected;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROM_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
@@ -13,8 +17,7 @@ const SAFE_TEXT = /^[^"'`\\{}\u0000-\u001f\u007f]*$/;
 
 /** A Kubernetes object name or namespace (RFC 1123 label, at most 63 characters). */
 export const dnsLabel = () =>
-  z
-    .string({ error: 'must be a string' })
+  z.string({ error: typeError('must be a string') })
     .max(63, { error: 'must be at most 63 characters (a DNS-1123 label)' })
     .regex(DNS_LABEL, {
       error: 'is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending alphanumeric)',
@@ -22,35 +25,30 @@ export const dnsLabel = () =>
 
 /** A host name or DNS-1123 subdomain (Services, Ingress hosts). */
 export const dnsSubdomain = () =>
-  z
-    .string({ error: 'must be a string' })
+  z.string({ error: typeError('must be a string') })
     .max(253, { error: 'must be at most 253 characters' })
     .regex(DNS_SUBDOMAIN, { error: 'is not a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")' });
 
 /** A Prometheus label value or job name that is safe to splice into PromQL and YAML. */
 export const labelValue = () =>
-  z
-    .string({ error: 'must be a string' })
+  z.string({ error: typeError('must be a string') })
     .min(1, { error: 'must not be empty' })
     .max(128, { error: 'must be at most 128 characters' })
     .regex(SAFE_TEXT, { error: 'must not contain quotes, backslashes, braces or control characters such as newlines' });
 
 /** Free text for annotations and messages: anything but control characters that break YAML. */
 export const text = () =>
-  z
-    .string({ error: 'must be a string' })
+  z.string({ error: typeError('must be a string') })
     .regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, { error: 'must not contain control characters' });
 
 /** A Prometheus duration such as 30s, 5m, 1h30m or 7d. */
 export const duration = () =>
-  z
-    .string({ error: 'must be a duration string such as "5m"' })
+  z.string({ error: typeError('must be a duration string such as "5m"') })
     .refine((v) => v !== '' && PROM_DURATION.test(v), { error: 'is not a duration like "30s", "5m", "1h" or "7d"' });
 
 /** An http(s) URL without characters that would need escaping in YAML or PromQL. */
 export const httpUrl = () =>
-  z
-    .string({ error: 'must be a URL string' })
+  z.string({ error: typeError('must be a URL string') })
     .refine((v) => SAFE_TEXT.test(v) && !/\s/.test(v), { error: 'must not contain quotes, spaces or control characters' })
     .refine(
       (v) => {
@@ -66,8 +64,7 @@ export const httpUrl = () =>
 
 /** A number within [min, max]; the message matches the bounds exactly. */
 export const between = (min: number, max: number, opts: { int?: boolean } = {}) =>
-  z
-    .number({ error: 'must be a number' })
+  z.number({ error: typeError('must be a number') })
     .refine((v) => Number.isFinite(v) && v >= min && v <= max, { error: `is not between ${min} and ${max}` })
     .refine((v) => !opts.int || Number.isInteger(v), { error: 'must be a whole number' });
 
@@ -77,11 +74,11 @@ export const port = () => between(1, 65535, { int: true });
 export const replicas = (max = 100) => between(1, max, { int: true });
 
 export const cpu = () =>
-  z.string({ error: 'must be a CPU quantity string such as "100m"' }).regex(CPU_QUANTITY, {
+  z.string({ error: typeError('must be a CPU quantity string such as "100m"') }).regex(CPU_QUANTITY, {
     error: 'is not a CPU quantity such as "100m" or "2"',
   });
 export const memory = () =>
-  z.string({ error: 'must be a memory quantity string such as "128Mi"' }).regex(MEMORY_QUANTITY, {
+  z.string({ error: typeError('must be a memory quantity string such as "128Mi"') }).regex(MEMORY_QUANTITY, {
     error: 'is not a memory quantity such as "128Mi" or "2Gi"',
   });
 
@@ -118,8 +115,7 @@ export function durationSeconds(d: string): number {
 const LABEL_VALUE_K8S = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** A Kubernetes label value (pod `version` labels, `release` selectors). */
 export const k8sLabelValue = () =>
-  z
-    .string({ error: 'must be a string' })
+  z.string({ error: typeError('must be a string') })
     .max(63, { error: 'must be at most 63 characters (a Kubernetes label value)' })
     .regex(LABEL_VALUE_K8S, { error: 'is not a Kubernetes label value (letters, digits, "-", "_", "."; alphanumeric at both ends)' });
 

@@ -1,0 +1,7 @@
+import type { MeshobsConfig } from '@meshobs/spec';
+import { component, type ComponentBundle } from '@meshobs/kube';
+
+/** Placeholder until this component is implemented. */
+export function renderDemo(_config: MeshobsConfig): ComponentBundle {
+  return component('demo');
+}

@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { tempDir } from '@meshobs/testkit';
+import { main, writeBundleAtomically, type Io } from '../src/index.ts';
+
+const REPO = join(import.meta.dirname, '../../..');
+
+function capture(cwd: string): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { cwd, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
+}
+
+function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('meshobs build', () => {
+  it('writes the bundle from the example config and prints a summary', async () => {
+    const out = join(tempDir('cli'), 'bundle');
+    const io = capture(REPO);
+    expect(await main(['build', '--out', out], io)).toBe(0);
+    expect(io.stdout.at(-1)).toMatch(/^meshobs: wrote \d+ files to .* from meshobs\.config\.ts in \d+ ms$/);
+    expect(io.stdout.some((l) => /^\s+namespaces\s+\d+ files\s+\d+ objects$/.test(l))).toBe(true);
+    expect(existsSync(join(out, 'kustomization.yaml'))).toBe(true);
+    expect(readFileSync(join(out, 'namespaces', 'namespace-podinfo.yaml'), 'utf8')).toContain('istio-injection: enabled');
+  });
+
+  it('produces byte-identical bundles on two builds', async () => {
+    const dir = tempDir('cli');
+    for (const n of ['a', 'b']) expect(await main(['build', '--out', join(dir, n)], capture(REPO))).toBe(0);
+    expect(readTree(join(dir, 'a'))).toEqual(readTree(join(dir, 'b')));
+  });
+
+  it('reads TypeScript, YAML and JSON configs through the same schema', async () => {
+    const dir = tempDir('cli');
+    const config = { cluster: { name: 'edge-1' }, services: [{ name: 'shop', namespace: 'shop', canaryWeight: 20 }] };
+    writeFileSync(join(dir, 'm.yaml'), stringify(config));
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(config));
+    writeFileSync(
+      join(dir, 'm.ts'),
+      `import { defineConfig } from '${join(REPO, 'packages/spec/src/index.ts')}';\nexport default defineConfig(${JSON.stringify(config)});\n`,
+    );
+    const trees = [];
+    for (const f of ['m.yaml', 'm.json', 'm.ts']) {
+      expect(await main(['build', '--config', f, '--out', `out-${f}`], capture(dir))).toBe(0);
+      trees.push(readTree(join(dir, `out-${f}`)));
+    }
+    expect(trees[1]).toEqual(trees[0]);
+    expect(trees[2]).toEqual(trees[0]);
+    expect(Object.keys(trees[0]!)).toContain('namespaces/namespace-shop.yaml');
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('exits 1 with the field path on an invalid config and leaves the previous bundle untouched', async () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'good.yaml'), stringify({ services: [{ name: 'a' }] }));
+    expect(await main(['build', '--config', 'good.yaml', '--out', 'bundle'], capture(dir))).toBe(0);
+    const before = readTree(join(dir, 'bundle'));
+    writeFileSync(join(dir, 'bad.yaml'), stringify({ services: [{ name: 'a', canaryWeight: 140 }] }));
+    const io = capture(dir);
+    expect(await main(['build', '--config', 'bad.yaml', '--out', 'bundle'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toContain('services[0].canaryWeight: 140 is not between 0 and 100');
+    expect(readTree(join(dir, 'bundle'))).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.bundle'))).toEqual([]);
+  });
+
+  it('keeps the previous bundle when writing fails half-way', () => {
+    const dir = tempDir('cli');
+    const out = join(dir, 'bundle');
+    writeBundleAtomically(out, new Map([['a.yaml', 'old\n']]));
+    const failing = new Map([
+      ['b.yaml', 'new\n'],
+      ['../escape.yaml', 'x'],
+    ]);
+    expect(() => writeBundleAtomically(out, failing)).toThrow(/outside the bundle/);
+    expect(readTree(out)).toEqual({ 'a.yaml': 'old\n' });
+    expect(readdirSync(dir)).toEqual(['bundle']);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    for (const argv of [[], ['frobnicate'], ['build', '--bogus'], ['build', '--config', 'missing.yaml'], ['build', 'extra']]) {
+      const io = capture(tempDir('cli'));
+      expect(await main(argv, io), argv.join(' ')).toBe(2);
+      expect(io.stderr.join('\n')).toContain('usage: meshobs');
+    }
+  });
+
+  it('exits 1 on a config file that cannot be parsed, naming the file', async () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'broken.yaml'), 'services: [\n');
+    const io = capture(dir);
+    expect(await main(['build', '--config', 'broken.yaml'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/broken\.yaml[\s\S]*cannot be read/);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});

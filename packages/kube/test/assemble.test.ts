@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { assembleBundle, component, objectToYaml, toYaml, withComment, type KubeObject } from '../src/index.ts';
+
+const cm = (name: string, namespace = 'monitoring'): KubeObject => ({
+  data: { 'a.txt': 'one\ntwo\n' },
+  metadata: { labels: { b: '1', a: '2' }, name, namespace },
+  kind: 'ConfigMap',
+  apiVersion: 'v1',
+});
+
+describe('YAML serialization', () => {
+  it('puts apiVersion, kind and metadata first, and name before namespace', () => {
+    const text = objectToYaml(cm('x'));
+    expect(text.split('\n').slice(0, 5)).toEqual(['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: x', '  namespace: monitoring']);
+  });
+
+  it('never folds long lines (PromQL stays on one line) and uses block literals for multi-line strings', () => {
+    const expr = `sum(rate(istio_requests_total{reporter="destination",response_code=~"5.."}[5m])) / ${'x'.repeat(200)}`;
+    const text = toYaml({ expr, multi: 'a\nb\n' });
+    expect(text).toContain(`expr: ${expr}`);
+    expect(text).toContain('multi: |\n  a\n  b\n');
+    expect(parse(text)).toEqual({ expr, multi: 'a\nb\n' });
+  });
+
+  it('writes attached comments above the object, not into it', () => {
+    const text = objectToYaml(withComment(cm('y'), 'why this exists'));
+    expect(text.startsWith('# why this exists\napiVersion: v1')).toBe(true);
+    expect(parse(text).metadata.name).toBe('y');
+  });
+
+  it('drops undefined fields instead of writing null', () => {
+    expect(toYaml({ a: 1, b: undefined })).toBe('a: 1\n');
+  });
+});
+
+describe('bundle assembly', () => {
+  const bundle = assembleBundle([
+    component('zeta', { objects: [cm('z')], files: [{ path: 'plain.yml', content: 'x: 1\n' }] }),
+    component('alpha', { objects: [cm('b'), cm('a')] }),
+    component('empty'),
+  ]);
+
+  it('writes one file per object and a kustomization per component, listed in the root', () => {
+    expect([...bundle.keys()]).toEqual([
+      'alpha/config-map-monitoring-a.yaml',
+      'alpha/config-map-monitoring-b.yaml',
+      'alpha/kustomization.yaml',
+      'kustomization.yaml',
+      'zeta/config-map-monitoring-z.yaml',
+      'zeta/kustomization.yaml',
+      'zeta/plain.yml',
+    ]);
+    expect(parse(bundle.get('kustomization.yaml')!).resources).toEqual(['alpha', 'zeta']);
+    expect(parse(bundle.get('alpha/kustomization.yaml')!).resources).toEqual([
+      'config-map-monitoring-a.yaml',
+      'config-map-monitoring-b.yaml',
+    ]);
+    expect(parse(bundle.get('zeta/kustomization.yaml')!).resources).not.toContain('plain.yml');
+  });
+
+  it('refuses the same object from two components', () => {
+    expect(() => assembleBundle([component('a', { objects: [cm('x')] }), component('b', { objects: [cm('x')] })])).toThrow(
+      'v1/ConfigMap/monitoring/x is emitted by both a and b',
+    );
+  });
+
+  it('is deterministic regardless of component order', () => {
+    const again = assembleBundle([component('alpha', { objects: [cm('a'), cm('b')] }), component('zeta', { objects: [cm('z')], files: [{ path: 'plain.yml', content: 'x: 1\n' }] })]);
+    expect([...again.entries()]).toEqual([...bundle.entries()]);
+  });
+});
