@@ -192,12 +192,16 @@ export const QUANTILES = ['0.5', '0.9', '0.99'] as const;
 export const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
 
-/** Burn-rate alert pairs: short and long window, burn factor, severity. */
+/**
+ * Burn-rate alert pairs (SRE workbook ch. 5, Sloth): a short and a long window, the share of the whole
+ * period's error budget that burning at the alert's rate consumes within the long window, and the
+ * severity. The burn factor is budgetShare * period / long window: 14.4, 6, 3 and 1 for a 30d period.
+ */
 export const BURN_RATES = [
-  { short: '5m', long: '1h', factor: 14.4, severity: 'critical' },
-  { short: '30m', long: '6h', factor: 6, severity: 'critical' },
-  { short: '2h', long: '1d', factor: 3, severity: 'warning' },
-  { short: '6h', long: '3d', factor: 1, severity: 'warning' },
+  { short: '5m', long: '1h', budgetShare: 0.02, severity: 'critical' },
+  { short: '30m', long: '6h', budgetShare: 0.05, severity: 'critical' },
+  { short: '2h', long: '1d', budgetShare: 0.1, severity: 'warning' },
+  { short: '6h', long: '3d', budgetShare: 0.1, severity: 'warning' },
 ] as const;
 
 /** SLO recording-rule names (error ratios of each SLI per window; per-service objective). */

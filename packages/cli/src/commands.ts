@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { assembleBundle, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import { ConfigError, type MeshobsConfig } from '@meshobs/spec';
-import { findConfig, loadConfig } from './load-config.ts';
+import { diffBundles, formatDiff, readBundleDir } from './diff.ts';
+import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { renderComponents } from './render.ts';
 import { runValidators } from './validators.ts';
 import { writeBundleAtomically } from './write.ts';
@@ -69,4 +70,16 @@ export async function validateCommand(io: Io, opts: { config?: string }): Promis
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Prints a per-object diff between the bundle this config builds and an existing bundle folder. */
+export async function diffCommand(io: Io, opts: { config?: string; against?: string; exitCode?: boolean }): Promise<number> {
+  if (!opts.against) throw new UsageError('diff needs --against DIR (the existing bundle to compare with)');
+  const against = resolve(io.cwd, opts.against);
+  if (!existsSync(against) || !statSync(against).isDirectory()) throw new UsageError(`not a bundle folder: ${opts.against}`);
+  const configPath = findConfig(io.cwd, opts.config);
+  const { files } = await buildInMemory(configPath);
+  const result = diffBundles(readBundleDir(against), files);
+  for (const line of formatDiff(result)) io.out(line);
+  return opts.exitCode && result.changes.length ? 1 : 0;
 }

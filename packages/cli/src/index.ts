@@ -5,3 +5,6 @@ export { renderComponents, RENDERERS } from './render.ts';
 export { findTool, run, REPO_TOOLS_BIN } from './tools.ts';
 export { VALIDATORS, runValidators, type BundleValidator, type Verdict } from './validators.ts';
 export { writeBundleAtomically } from './write.ts';
+export { diffBundles, formatDiff, readBundleDir, identityOf, type BundleDiff, type ObjectChange } from './diff.ts';
+export { lintBundle, parseCheckovJson, CHECKOV_CONFIG, type LintReport, type LintFinding } from './security-lint.ts';
+export { auditWorkloads, secretValues, workloadsOf, formatViolation, type AuditViolation } from './audit.ts';

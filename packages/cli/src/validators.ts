@@ -2,6 +2,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { auditWorkloads, formatViolation } from './audit.ts';
+import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
 
 export type Verdict = { validator: string; status: 'pass' | 'fail' | 'missing' | 'skipped'; detail: string };
@@ -51,6 +53,28 @@ export const VALIDATORS: BundleValidator[] = [
   },
   toolCheck('amtool check-config', 'amtool', 'alerts/alertmanager.yml', (p) => ['check-config', p]),
   toolCheck('otelcol validate', 'otelcol-meshobs', 'otel-collector/config.yaml', (p) => ['validate', `--config=${p}`]),
+  {
+    name: 'workload posture',
+    check(_dir, components) {
+      const violations = auditWorkloads(components);
+      return violations.length
+        ? { validator: this.name, status: 'fail', detail: `${violations.length} violations\n${violations.map(formatViolation).join('\n')}` }
+        : { validator: this.name, status: 'pass', detail: 'every workload is hardened, replicated safely and policed; no secret values' };
+    },
+  },
+  {
+    name: 'checkov security lint',
+    check(bundleDir) {
+      const report = lintBundle(bundleDir);
+      if (!report) return { validator: this.name, status: 'missing', detail: 'checkov not found (run scripts/install-tools.sh)' };
+      if (report.findings.length || report.parsingErrors) {
+        const lines = report.findings.map(formatFinding);
+        if (report.parsingErrors) lines.unshift(`${report.parsingErrors} files could not be parsed`);
+        return { validator: this.name, status: 'fail', detail: `${report.findings.length} findings\n${lines.join('\n')}` };
+      }
+      return { validator: this.name, status: 'pass', detail: `${report.passed} checks passed, exceptions in .checkov.yaml` };
+    },
+  },
 ];
 
 export async function runValidators(bundleDir: string, components: ComponentBundle[]): Promise<Verdict[]> {

@@ -1,7 +1,8 @@
-import type { MeshobsConfig } from '@meshobs/spec';
-import { component, type ComponentBundle } from '@meshobs/kube';
-
-/** Placeholder until this component is implemented. */
-export function renderDashboards(_config: MeshobsConfig): ComponentBundle {
-  return component('dashboards');
-}
+// @meshobs/dashboards: the three Grafana 12 dashboards of the bundle, built with
+// grafana-foundation-sdk from the PromQL of @meshobs/alerts and the metric names of
+// @meshobs/otel-collector.
+export { renderDashboards, buildDashboards, SIDECAR_LABEL, SIDECAR_FOLDER_ANNOTATION } from './render.ts';
+export { DASHBOARD_UIDS } from './meta.ts';
+export { overviewDashboard } from './overview.ts';
+export { serviceDashboard } from './service.ts';
+export { tracingDashboard } from './tracing.ts';

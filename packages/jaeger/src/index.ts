@@ -1,7 +1,43 @@
+// Jaeger v2 on Elasticsearch/OpenSearch: collector and query roles, retention jobs, ingress,
+// monitoring and network policies, plus the plain Jaeger configs beside them.
 import type { MeshobsConfig } from '@meshobs/spec';
 import { component, type ComponentBundle } from '@meshobs/kube';
+import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
+import { queryIngress } from './ingress.ts';
+import { LEGACY_CR_FILE, legacyJaegerCrYaml } from './legacy-cr.ts';
+import { serviceMonitors } from './monitoring.ts';
+import { networkPolicies } from './network.ts';
+import { retentionObjects } from './retention.ts';
+import { collectorObjects, queryObjects } from './workloads.ts';
 
-/** Placeholder until this component is implemented. */
-export function renderJaeger(_config: MeshobsConfig): ComponentBundle {
-  return component('jaeger');
+export { collectorConfig, queryConfig, storageBackend } from './jaeger-config.ts';
+export { layoutOf } from './layout.ts';
+export { legacyJaegerCr } from './legacy-cr.ts';
+
+export function renderJaeger(config: MeshobsConfig): ComponentBundle {
+  const collector = collectorObjects(config);
+  const query = queryObjects(config);
+  const files = [
+    { path: COLLECTOR_CONFIG_FILE, content: collector.configYaml },
+    { path: QUERY_CONFIG_FILE, content: query.configYaml },
+  ];
+  const warnings: string[] = [];
+  if (config.jaeger.legacyOperatorCr) {
+    files.push({ path: LEGACY_CR_FILE, content: legacyJaegerCrYaml(config) });
+    warnings.push(`jaeger: ${LEGACY_CR_FILE} targets the end-of-life jaeger-operator; apply it instead of the v2 objects, never with them`);
+  }
+  if (new URL(config.elasticsearch.url).protocol === 'http:')
+    warnings.push('jaeger: elasticsearch.url is plain http; credentials travel unencrypted');
+  return component('jaeger', {
+    objects: [
+      ...collector.objects,
+      ...query.objects,
+      ...queryIngress(config),
+      ...retentionObjects(config),
+      ...serviceMonitors(config),
+      ...networkPolicies(config),
+    ],
+    files,
+    warnings,
+  });
 }

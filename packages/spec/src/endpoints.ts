@@ -23,6 +23,7 @@ export interface Endpoints {
   jaeger: {
     collectorService: string;
     collectorOtlpGrpc: string;
+    collectorOtlpHttp: string;
     queryService: string;
     queryHttpUrl: string;
     queryGrpcAddress: string;
@@ -56,6 +57,7 @@ export function endpointsOf(config: MeshobsConfig): Endpoints {
     jaeger: {
       collectorService: jaegerCollector,
       collectorOtlpGrpc: `${svc(jaegerCollector, obs)}:4317`,
+      collectorOtlpHttp: `http://${svc(jaegerCollector, obs)}:4318`,
       queryService: jaegerQuery,
       queryHttpUrl: `http://${svc(jaegerQuery, obs)}:16686`,
       queryGrpcAddress: `${svc(jaegerQuery, obs)}:16685`,

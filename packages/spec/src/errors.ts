@@ -53,6 +53,9 @@ export const reasonFor = (iss: core.$ZodRawIssue): string | undefined => {
       return iss.origin === 'array' ? `must have at least ${iss.minimum} entries` : `must be at least ${iss.minimum}`;
     case 'too_big':
       return iss.origin === 'array' ? `must have at most ${iss.maximum} entries` : `must be at most ${iss.maximum}`;
+    case 'invalid_key':
+      // a record key failed its own schema: report that schema's reason, not zod's generic one
+      return iss.issues.map((i) => i.message).join('; ') || 'is not a valid key';
     case 'invalid_value':
       return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

@@ -131,3 +131,15 @@ export const replicaRange = (min: number, max: number) =>
 /** A reference to a key of a Kubernetes Secret: secrets never appear in the config or the bundle. */
 export const secretKeyRef = (name: string, key: string) =>
   z.strictObject({ name: dnsSubdomain().default(name), key: k8sLabelValue().default(key) }).prefault({});
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** A Kubernetes label key such as "app" or "app.kubernetes.io/name". */
+export const k8sLabelKey = () =>
+  z
+    .string({ error: 'must be a string' })
+    .max(316, { error: 'is too long for a Kubernetes label key' })
+    .regex(LABEL_KEY, { error: 'is not a Kubernetes label key (an optional DNS prefix and "/", then letters, digits, "-", "_", ".")' });
+
+/** A key inside a Kubernetes Secret, or a similar identifier (letters, digits, "-", "_", "."). */
+export const secretKey = () =>
+  z.string({ error: 'must be a string' }).regex(/^[-._a-zA-Z0-9]+$/, { error: 'may only contain letters, digits, "-", "_" and "."' });

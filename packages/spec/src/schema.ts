@@ -4,7 +4,7 @@ import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring
 import { services } from './sections/services.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
-import { dnsLabel, between } from './primitives.ts';
+import { dnsLabel, between, resources } from './primitives.ts';
 
 export const demo = z
   .strictObject({
@@ -14,6 +14,12 @@ export const demo = z
     maxDelaySeconds: between(0, 600).default(30),
     /** Second tier the demo front end chains to (podinfo's backend pattern). */
     backendName: dnsLabel().default('podinfo-backend'),
+    /** Hosts the ingress Gateway accepts for the demo front ends ("*" for any, as in the kind demo). */
+    ingressHosts: z
+      .array(z.string().regex(/^(\*|(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/, { error: 'is not a host name or wildcard such as "*.example.com"' }))
+      .min(1)
+      .default(['*']),
+    resources: resources({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
   })
   .prefault({});
 

@@ -30,6 +30,10 @@ export const grafana = z
     folder: labelValue().default('Istio'),
     /** Name of the Prometheus data source the dashboards default to. */
     datasource: labelValue().default('Prometheus'),
+    /** Labels of the Grafana instance (grafana-operator v5 `Grafana` CR) that imports the GrafanaDashboard CRs. */
+    operatorInstanceLabels: z
+      .record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/, { error: 'is not a Kubernetes label key' }), k8sLabelValue())
+      .default({ dashboards: 'grafana' }),
   })
   .prefault({});
 
@@ -93,7 +97,13 @@ export const alerts = z
     istioGatewayUnhealthy: z.strictObject({ for: alertFor('2m') }).prefault({}),
     /** Multi-window, multi-burn-rate SLO alerts (SRE workbook); targets are per service. */
     slo: z
-      .strictObject({ enabled: z.boolean({ error: 'must be true or false' }).default(false), period: duration().default('30d') })
+      .strictObject({
+        enabled: z.boolean({ error: 'must be true or false' }).default(false),
+        /** SLO period; the burn-rate factors are derived from it (30d gives the workbook's 14.4/6/3/1). */
+        period: duration().default('30d'),
+        /** Requests per second (over the long window) below which a service's SLO alerts stay silent. */
+        minRequestRate: between(0, 1e6).default(0.1),
+      })
       .prefault({}),
     /** Extra static labels on every alert (team, cluster…). */
     extraLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'is not a Prometheus label name' }), labelValue()).default({}),

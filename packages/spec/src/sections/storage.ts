@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { between, dnsLabel, dnsSubdomain, httpUrl, replicaRange, resources, secretKeyRef } from '../primitives.ts';
+import { between, dnsLabel, dnsSubdomain, httpUrl, k8sLabelKey, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef } from '../primitives.ts';
 
 const cron = () =>
   z
@@ -7,21 +7,27 @@ const cron = () =>
     .regex(/^(\S+\s+){4}\S+$/, { error: 'is not a five-field cron schedule such as "55 23 * * *"' })
     .regex(/^[0-9*\/,\- ]+$/, { error: 'may only contain digits, "*", "/", ",", "-" and spaces' });
 
+const image = () => z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' });
+
 export const elasticsearch = z
   .strictObject({
     url: httpUrl().default('https://elasticsearch-master.observability.svc.cluster.local:9200'),
+    /** Which search engine the cluster runs; selects Jaeger's `elasticsearch` or `opensearch` backend. */
+    flavor: z.enum(['elasticsearch', 'opensearch'], { error: 'must be "elasticsearch" or "opensearch"' }).default('elasticsearch'),
+    /** Namespace of the search engine pods (NetworkPolicy peer); the observability namespace when absent. */
+    namespace: dnsLabel().optional(),
     /** Credentials come only from this Secret. */
     credentials: z
       .strictObject({
         secretName: dnsSubdomain().default('jaeger-es-credentials'),
-        usernameKey: z.string().regex(/^[-._a-zA-Z0-9]+$/).default('username'),
-        passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/).default('password'),
+        usernameKey: secretKey().default('username'),
+        passwordKey: secretKey().default('password'),
       })
       .prefault({}),
     /** Secret with the CA bundle (key ca.crt) to verify the cluster's TLS certificate. */
     caSecret: secretKeyRef('elasticsearch-ca', 'ca.crt'),
     /** Namespace and pod label of the Elasticsearch pods, for NetworkPolicies. */
-    podSelector: z.record(z.string(), z.string()).default({ app: 'elasticsearch-master' }),
+    podSelector: z.record(k8sLabelKey(), k8sLabelValue()).default({ app: 'elasticsearch-master' }),
   })
   .prefault({});
 
@@ -45,6 +51,8 @@ export const jaeger = z
             host: dnsSubdomain().default('jaeger.example.com'),
             className: dnsLabel().default('nginx'),
             tlsSecretName: dnsSubdomain().default('jaeger-query-tls'),
+            /** Namespace of the ingress controller pods (the only way in to the UI from outside). */
+            controllerNamespace: dnsLabel().default('ingress-nginx'),
             /** ingress-nginx external auth URL (e.g. oauth2-proxy); none when absent. */
             authUrl: httpUrl().optional(),
           })
@@ -53,7 +61,8 @@ export const jaeger = z
       .prefault({}),
     storage: z
       .strictObject({
-        indexPrefix: dnsLabel().default('jaeger'),
+        /** Prefix before Jaeger's index names (`<prefix>-jaeger-span-…`); none by default, as in Jaeger itself. */
+        indexPrefix: dnsLabel().optional(),
         shards: between(1, 100, { int: true }).default(5),
         replicas: between(0, 10, { int: true }).default(1),
         rollover: z.boolean().default(false),
@@ -63,6 +72,18 @@ export const jaeger = z
       .strictObject({
         days: between(1, 3650, { int: true }).default(7),
         schedule: cron().default('55 23 * * *'),
+      })
+      .prefault({}),
+    /** The index maintenance jobs beside retention (Jaeger's es-index-cleaner and es-rollover). */
+    maintenance: z
+      .strictObject({
+        /** Rollover mode only: when es-rollover rolls the write aliases to a new index. */
+        rolloverSchedule: cron().default('0 0 * * *'),
+        /** Rollover mode only: when es-rollover drops indices older than the retention from the read aliases. */
+        lookbackSchedule: cron().default('15 0 * * *'),
+        /** Images of Jaeger's Elasticsearch tools, at the same release as the jaeger image. */
+        indexCleanerImage: image().default('jaegertracing/jaeger-es-index-cleaner:2.13.0'),
+        rolloverImage: image().default('jaegertracing/jaeger-es-rollover:2.13.0'),
       })
       .prefault({}),
     /** Also emit a jaegertracing.io/v1 Jaeger CR for clusters still on the (end-of-life) operator. */
@@ -78,7 +99,7 @@ export const kiali = z
       .strictObject({
         strategy: z.enum(['token', 'openid', 'anonymous'], { error: 'must be "token", "openid" or "anonymous"' }).default('token'),
         openid: z
-          .strictObject({ issuerUri: httpUrl(), clientId: z.string().regex(/^[-._a-zA-Z0-9]+$/) })
+          .strictObject({ issuerUri: httpUrl(), clientId: secretKey() })
           .optional(),
       })
       .prefault({})
@@ -88,5 +109,7 @@ export const kiali = z
       }),
     replicas: between(1, 10, { int: true }).default(2),
     resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } }),
+    /** Secret key holding a Grafana service-account token, for Kiali's dashboard look-ups; none when absent. */
+    grafanaToken: z.strictObject({ name: dnsSubdomain(), key: k8sLabelValue() }).optional(),
   })
   .prefault({});

@@ -40,6 +40,10 @@ export const tracing = z
         /** memory_limiter limit as a share of the container memory limit. */
         memoryLimitPercent: between(10, 95).default(80),
         memorySpikePercent: between(5, 50).default(20),
+        /** Batches the Jaeger exporter's sending queue holds while Jaeger is unreachable (retried with backoff). */
+        sendingQueueSize: between(10, 1_000_000, { int: true }).default(5000),
+        /** zpages and pprof extensions (bound to localhost in the pod, for kubectl port-forward debugging). */
+        debugExtensions: z.boolean({ error: 'must be true or false' }).default(false),
       })
       .prefault({}),
     /** Envoy access logs are written only for responses with at least this status. */

@@ -1,0 +1,137 @@
+import type { MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf } from '@meshobs/spec';
+import {
+  containerSecurityContext,
+  horizontalPodAutoscaler,
+  podAntiAffinity,
+  podDisruptionBudget,
+  podSecurityContext,
+  resources,
+  standardLabels,
+  withComment,
+  type KubeObject,
+} from '@meshobs/kube';
+import type { Tier } from './tiers.ts';
+
+const SHUTDOWN_DELAY_S = 5;
+const SHUTDOWN_TIMEOUT_S = 10;
+/** Drain delay + in-flight timeout + span flush (OTLP export timeout) + margin. */
+const GRACE_S = SHUTDOWN_DELAY_S + SHUTDOWN_TIMEOUT_S + 10 + 5;
+
+export const tierLabels = (tier: Tier, version?: string) => ({
+  ...standardLabels({ name: tier.name, component: 'demo', instance: tier.name }),
+  app: tier.name,
+  ...(version ? { version } : {}),
+});
+
+const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number]) {
+  const collector = endpointsOf(config).collector;
+  return [
+    { name: 'PODINFO_PORT', value: String(tier.port) },
+    ...(tier.backendUrl ? [{ name: 'PODINFO_BACKEND_URL', value: tier.backendUrl }] : []),
+    { name: 'PODINFO_UI_MESSAGE', value: `greetings from ${tier.name} (${version.label})` },
+    ...(version.subset === 'canary' ? [{ name: 'PODINFO_UI_COLOR', value: '#d97706' }] : []),
+    { name: 'PODINFO_MAX_DELAY_SECONDS', value: String(config.demo.maxDelaySeconds) },
+    { name: 'PODINFO_SERVER_SHUTDOWN_DELAY', value: `${SHUTDOWN_DELAY_S}s` },
+    { name: 'PODINFO_SERVER_SHUTDOWN_TIMEOUT', value: `${SHUTDOWN_TIMEOUT_S}s` },
+    { name: 'OTEL_SERVICE_NAME', value: tier.name },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${collector.host}:${collector.otlpHttpPort}` },
+    { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
+    fieldEnv('K8S_POD_NAME', 'metadata.name'),
+    fieldEnv('K8S_NAMESPACE_NAME', 'metadata.namespace'),
+    fieldEnv('K8S_NODE_NAME', 'spec.nodeName'),
+    { name: 'K8S_CLUSTER_NAME', value: config.cluster.name },
+    { name: 'DEPLOYMENT_ENVIRONMENT', value: config.cluster.environment },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.namespace=${tier.namespace},app.version=${version.label}` },
+  ];
+}
+
+function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number]): KubeObject {
+  const name = `${tier.name}-${version.subset}`;
+  const selector = { app: tier.name, version: version.label };
+  const labels = tierLabels(tier, version.label);
+  const probe = (path: string, failureThreshold: number) => ({
+    httpGet: { path, port: 'http' },
+    periodSeconds: 5,
+    timeoutSeconds: 2,
+    failureThreshold,
+  });
+  return withComment(
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: tier.namespace, labels },
+      spec: {
+        // The HPA owns the replica count; this is only the size on first apply.
+        replicas: version.replicas.min,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              // Scraped through Istio's metrics merging (pilot-agent :15020), which mTLS and AuthorizationPolicy leave alone.
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(tier.port),
+              'prometheus.io/path': '/metrics',
+              // The sidecar starts before the app and outlives its span flush on shutdown.
+              'proxy.istio.io/config': JSON.stringify({ holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${GRACE_S - 5}s` }),
+            },
+          },
+          spec: {
+            serviceAccountName: tier.name,
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: GRACE_S,
+            securityContext: podSecurityContext(),
+            affinity: podAntiAffinity(selector),
+            containers: [
+              {
+                name: 'podinfo',
+                image: config.demo.image,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ name: 'http', containerPort: tier.port, protocol: 'TCP' }],
+                env: env(config, tier, version),
+                readinessProbe: probe('/readyz', 2),
+                livenessProbe: probe('/healthz', 6),
+                startupProbe: probe('/healthz', 30),
+                resources: resources(config.demo.resources),
+                securityContext: containerSecurityContext(),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+          },
+        },
+      },
+    },
+    `${tier.name} ${version.subset} (version=${version.label}). SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
+  );
+}
+
+export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[] {
+  const labels = tierLabels(tier);
+  const objects: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: tier.name, namespace: tier.namespace, labels }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: tier.name, namespace: tier.namespace, labels },
+      spec: { selector: { app: tier.name }, ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }] },
+    },
+    podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }, 1),
+  ];
+  for (const version of tier.versions) {
+    const d = deployment(config, tier, version);
+    objects.push(
+      d,
+      horizontalPodAutoscaler(
+        { name: d.metadata.name, namespace: tier.namespace, labels: tierLabels(tier, version.label), target: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name } },
+        version.replicas,
+        70,
+      ),
+    );
+  }
+  return objects;
+}

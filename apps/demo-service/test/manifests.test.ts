@@ -1,0 +1,117 @@
+import { allObjects, assembleBundle, validateObjects, type KubeObject } from '@meshobs/kube';
+import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
+import { describe, expect, it } from 'vitest';
+import { renderDemo } from '../src/manifests/index.ts';
+
+const config = defaultConfig();
+const demo = renderDemo(config);
+const find = (kind: string, name: string) => demo.objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any };
+
+describe('demo manifests', () => {
+  it('is the "demo" component and every object passes Kubernetes/Istio schema validation', async () => {
+    expect(demo.name).toBe('demo');
+    expect(await validateObjects(demo.objects)).toEqual([]);
+    expect(demo.warnings).toEqual([]);
+  });
+
+  it('renders deterministically', () => {
+    expect([...assembleBundle([renderDemo(config)])]).toEqual([...assembleBundle([renderDemo(defaultConfig())])]);
+  });
+
+  it('has stable and canary Deployments with app/version labels and the hardened security context', () => {
+    for (const [name, version] of [['podinfo-stable', 'stable'], ['podinfo-canary', 'canary'], ['podinfo-backend-stable', 'stable']]) {
+      const d = find('Deployment', name!);
+      expect(d, name).toBeDefined();
+      const app = name!.replace(/-(stable|canary)$/, '');
+      expect(d.spec.selector.matchLabels).toEqual({ app, version });
+      expect(d.spec.template.metadata.labels).toMatchObject({ app, version });
+      const pod = d.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      const c = pod.containers[0];
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(c.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
+      expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    }
+  });
+
+  it('configures tracing from the bundle endpoints and the downward API', () => {
+    const env = find('Deployment', 'podinfo-stable').spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+    const value = (n: string) => env.find((e) => e.name === n);
+    const c = endpointsOf(config).collector;
+    expect(value('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe(`http://${c.host}:${c.otlpHttpPort}`);
+    expect(value('PODINFO_BACKEND_URL')?.value).toBe('http://podinfo-backend.podinfo.svc.cluster.local:9898/echo');
+    expect(value('K8S_POD_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(value('K8S_NAMESPACE_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+    expect(value('K8S_CLUSTER_NAME')?.value).toBe(config.cluster.name);
+    expect(value('DEPLOYMENT_ENVIRONMENT')?.value).toBe(config.cluster.environment);
+    expect(value('PODINFO_MAX_DELAY_SECONDS')?.value).toBe('30');
+  });
+
+  it('has a Service, HPAs and a PDB per tier', () => {
+    expect(find('Service', 'podinfo').spec.selector).toEqual({ app: 'podinfo' });
+    expect(find('HorizontalPodAutoscaler', 'podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    expect(find('HorizontalPodAutoscaler', 'podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
+    expect(find('PodDisruptionBudget', 'podinfo').spec).toMatchObject({ minAvailable: 1, selector: { matchLabels: { app: 'podinfo' } } });
+  });
+
+  it('DestinationRule: subsets, least request, connection pool and outlier detection 5 / 30s / 50%', () => {
+    const dr = find('DestinationRule', 'podinfo').spec;
+    expect(dr.subsets).toEqual([
+      { name: 'stable', labels: { version: 'stable' } },
+      { name: 'canary', labels: { version: 'canary' } },
+    ]);
+    expect(dr.trafficPolicy.loadBalancer).toEqual({ simple: 'LEAST_REQUEST' });
+    expect(dr.trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+    expect(dr.trafficPolicy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
+    expect(dr.trafficPolicy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, baseEjectionTime: '30s', maxEjectionPercent: 50 });
+  });
+
+  it('VirtualService: X-Canary to canary, 90/10 otherwise, retries 3 x 2s on 5xx,connect-failure,reset, 10s timeout', () => {
+    for (const name of ['podinfo', 'podinfo-ingress']) {
+      const [byHeader, weighted] = find('VirtualService', name).spec.http;
+      expect(byHeader.match).toEqual([{ headers: { 'x-canary': { exact: 'true' } } }]);
+      expect(byHeader.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['canary', 100]]);
+      expect(weighted.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
+      for (const route of [byHeader, weighted]) {
+        expect(route.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' });
+        expect(route.timeout).toBe('10s');
+      }
+    }
+    expect(find('VirtualService', 'podinfo').spec).toMatchObject({ hosts: ['podinfo.podinfo.svc.cluster.local'], gateways: ['mesh'] });
+    expect(find('VirtualService', 'podinfo-ingress').spec).toMatchObject({ hosts: ['*'], gateways: ['podinfo-gateway'] });
+  });
+
+  it('follows the configured canary weight, rounding to whole percent with a warning', () => {
+    const weights = (cfg: ReturnType<typeof parseConfig>) =>
+      (renderDemo(cfg).objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'podinfo') as any).spec.http[1].route.map((r: any) => r.weight);
+    expect(weights(parseConfig({ services: [{ name: 'podinfo', canaryWeight: 25 }] }))).toEqual([75, 25]);
+    const rounded = parseConfig({ services: [{ name: 'podinfo', canaryWeight: 12.6 }] });
+    expect(weights(rounded)).toEqual([87, 13]);
+    expect(renderDemo(rounded).warnings.join()).toMatch(/rounded to 13/);
+  });
+
+  it('AuthorizationPolicy admits only the ingress gateway and the other demo tier', () => {
+    const principals = (name: string) => find('AuthorizationPolicy', name).spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
+    expect(principals('podinfo')).toEqual([
+      '*/ns/istio-system/sa/istio-ingressgateway-service-account',
+      '*/ns/istio-system/sa/istio-ingressgateway',
+      '*/ns/podinfo/sa/podinfo-backend',
+    ]);
+    expect(principals('podinfo-backend')).toContain('*/ns/podinfo/sa/podinfo');
+    expect(find('AuthorizationPolicy', 'podinfo').spec.action).toBe('ALLOW');
+    expect(find('NetworkPolicy', 'podinfo').spec.policyTypes).toEqual(['Ingress']);
+  });
+
+  it('follows services[]: names, namespaces, ports; nothing when the demo is disabled', () => {
+    const cfg = parseConfig({ services: [{ name: 'shop', namespace: 'retail', port: 8080, stableVersion: 'v1', canaryVersion: 'v2' }], demo: { backendName: 'shop-api' } });
+    const out = renderDemo(cfg);
+    const names = out.objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
+    expect(names).toContain('Deployment/retail/shop-stable');
+    expect(names).toContain('Deployment/retail/shop-api-stable');
+    const dr = out.objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === 'shop') as any;
+    expect(dr.spec.subsets.map((s: any) => s.labels.version)).toEqual(['v1', 'v2']);
+    expect((out.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'shop') as any).spec.ports[0].port).toBe(8080);
+    expect(allObjects([renderDemo(parseConfig({ demo: { enabled: false } }))])).toEqual([]);
+  });
+});

@@ -1,0 +1,396 @@
+// Every recording and alerting rule of the bundle, from the config. The same groups go into the
+// plain rules.yml and into the PrometheusRule CR.
+import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/spec';
+import { humanizePercentage } from './humanize.ts';
+import {
+  BURN_RATES,
+  CIRCUIT_BREAKER_FLAGS_MATCHER,
+  GATEWAY_POD_MATCHER,
+  REPORTER,
+  SERVICE_LABELS,
+  SLO_WINDOWS,
+  by,
+  recordNames,
+  serviceRecordingRules,
+  sloNames,
+  type RecordingRule,
+} from './queries.ts';
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export type Rule = RecordingRule | AlertingRule;
+
+export interface RuleGroup {
+  name: string;
+  rules: Rule[];
+}
+
+/** The alert names, exact. */
+export const ALERT_NAMES = [
+  'High5xxErrorRate',
+  'HighRequestLatency',
+  'CertificateExpiringSoon',
+  'PilotPushErrors',
+  'IstioControlPlaneUnavailable',
+  'HighProxyMemoryUsage',
+  'CircuitBreakerTriggered',
+  'IstioGatewayUnhealthy',
+] as const;
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+/** SLO burn-rate alerts (only when alerts.slo.enabled). */
+export const SLO_ALERT_NAMES = ['ServiceAvailabilityErrorBudgetBurn', 'ServiceLatencyErrorBudgetBurn'] as const;
+
+export const SEVERITY: Record<AlertName, 'critical' | 'warning'> = {
+  High5xxErrorRate: 'critical',
+  HighRequestLatency: 'warning',
+  CertificateExpiringSoon: 'warning',
+  PilotPushErrors: 'warning',
+  IstioControlPlaneUnavailable: 'critical',
+  HighProxyMemoryUsage: 'warning',
+  CircuitBreakerTriggered: 'warning',
+  IstioGatewayUnhealthy: 'critical',
+};
+
+/** Signals of the alerts that have more than one: each is its own rule with a `signal` label. */
+export const SIGNALS = {
+  PilotPushErrors: ['push_send_errors', 'xds_rejects', 'internal_errors'],
+  IstioControlPlaneUnavailable: ['targets_down', 'absent'],
+  CircuitBreakerTriggered: [
+    'response_flags',
+    'upstream_rq_pending_overflow',
+    'upstream_cx_overflow',
+    'outlier_detection_ejections_active',
+  ],
+  IstioGatewayUnhealthy: ['no_available_replicas', 'scrape_targets_down', '5xx_error_rate'],
+} as const;
+
+/** Istio's default buckets of istio_request_duration_milliseconds (ms). */
+export const ISTIO_DURATION_BUCKETS_MS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+] as const;
+
+/**
+ * `le` matcher for a bucket bound that holds on Prometheus 2 ("500") and on Prometheus 3, which
+ * normalises classic-histogram `le` values at scrape time ("500.0", "3.6e+06").
+ */
+export function leMatcher(boundMs: number): string {
+  const plain = String(boundMs);
+  const forms = new Set([plain]);
+  if (Number.isInteger(boundMs)) {
+    if (boundMs >= 1e6 || boundMs < 1e-4) {
+      const [m, e] = boundMs.toExponential().split('e');
+      const n = Number(e);
+      forms.add(`${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`);
+    } else forms.add(`${plain}.0`);
+  }
+  const re = [...forms].map((f) => f.replace(/\./g, '[.]').replace(/\+/g, '[+]')).join('|');
+  return forms.size === 1 ? `le="${plain}"` : `le=~"${re}"`;
+}
+
+/** The bucket bound (ms) the latency SLO counts against: the smallest Istio bound >= the threshold. */
+export function latencyBucketMs(thresholdSeconds: number): { bound: number; exact: boolean } {
+  const ms = thresholdSeconds * 1000;
+  const bound = ISTIO_DURATION_BUCKETS_MS.find((b) => b >= ms - 1e-9) ?? ISTIO_DURATION_BUCKETS_MS.at(-1)!;
+  return { bound, exact: Math.abs(bound - ms) < 1e-9 };
+}
+
+/** Burn-rate factors for an SLO period: share of budget consumed in the long window (Sloth / SRE workbook). */
+export function burnRates(period: string) {
+  const periodS = durationSeconds(period);
+  return BURN_RATES.map((b) => {
+    const factor = Number(((b.budgetShare * periodS) / durationSeconds(b.long)).toFixed(4));
+    return { ...b, factor };
+  });
+}
+
+const pct = (v: number) => humanizePercentage(v);
+const svcLabels = `destination_service_namespace, destination_service_name`;
+const onSvc = `on (${svcLabels})`;
+const svcTemplate = '{{ $labels.destination_service_name }} in namespace {{ $labels.destination_service_namespace }}';
+
+/** All rule groups for a config, in evaluation order. */
+export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
+  const a = config.alerts;
+  const jobs = config.prometheus.jobs;
+  const w = a.window;
+  const n = recordNames(w);
+  const runbook = (name: string) => `${a.runbookBaseUrl.replace(/\/+$/, '')}/${name}.md`;
+  const alert = (
+    name: AlertName | (typeof SLO_ALERT_NAMES)[number],
+    severity: 'critical' | 'warning',
+    forDuration: string,
+    expr: string,
+    summary: string,
+    description: string,
+    extra: Record<string, string> = {},
+  ): AlertingRule => ({
+    alert: name,
+    expr,
+    for: forDuration,
+    labels: { severity, ...extra, ...a.extraLabels },
+    annotations: { summary, description, runbook_url: runbook(name) },
+  });
+
+  const h5 = a.high5xxErrorRate;
+  const lat = a.highRequestLatency;
+  const cert = a.certificateExpiringSoon;
+  const istiod = `job="${jobs.istiod}"`;
+  const envoy = `job="${jobs.envoy}"`;
+
+  const alerts: AlertingRule[] = [
+    alert(
+      'High5xxErrorRate',
+      SEVERITY.High5xxErrorRate,
+      h5.for,
+      `${n.serviceErrorRatio} > ${h5.threshold}\nand ${onSvc}\n${n.serviceRequestRate} >= ${h5.minRequestRate}`,
+      'A service answers too many requests with 5xx.',
+      `{{ $value | humanizePercentage }} of requests to service ${svcTemplate} returned 5xx over the last ${w} (threshold ${pct(h5.threshold)}, counted at the server side, services under ${h5.minRequestRate} req/s excluded).`,
+    ),
+    alert(
+      'HighRequestLatency',
+      SEVERITY.HighRequestLatency,
+      lat.for,
+      `max without (quantile) (${n.serviceLatency}{quantile="0.99"}) > ${lat.p99Seconds}\nand ${onSvc}\n${n.serviceRequestRate} >= ${lat.minRequestRate}`,
+      'A service is slow: its P99 latency is above the threshold.',
+      `P99 latency of service ${svcTemplate} is {{ $value | humanizeDuration }} over the last ${w} (threshold ${lat.p99Seconds}s, services under ${lat.minRequestRate} req/s excluded).`,
+    ),
+    alert(
+      'CertificateExpiringSoon',
+      SEVERITY.CertificateExpiringSoon,
+      cert.for,
+      // `_seconds` (time left, Istio >= 1.23) is preferred where both exist: `or` keeps the left side.
+      `(\n  min by (namespace) (citadel_server_root_cert_expiry_seconds{${istiod}})\n  or\n  min by (namespace) (citadel_server_root_cert_expiry_timestamp{${istiod}} - time())\n) < ${cert.days} * 86400`,
+      'The Istio root CA certificate expires soon.',
+      `The Istio root CA certificate of istiod in namespace {{ $labels.namespace }} expires in {{ $value | humanizeDuration }} (threshold ${cert.days} days). Every workload certificate chains to it.`,
+    ),
+    alert(
+      'PilotPushErrors',
+      SEVERITY.PilotPushErrors,
+      a.pilotPushErrors.for,
+      `sum by (namespace, type) (rate(pilot_xds_pushes{${istiod}, type=~".*_senderr"}[${w}])) > 0`,
+      'istiod fails to push xDS configuration to proxies.',
+      `istiod in namespace {{ $labels.namespace }} fails to send {{ $labels.type }} xDS pushes: {{ $value | humanize }} errors/s over the last ${w}.`,
+      { signal: 'push_send_errors' },
+    ),
+    alert(
+      'PilotPushErrors',
+      SEVERITY.PilotPushErrors,
+      a.pilotPushErrors.for,
+      `sum by (namespace) (rate(pilot_total_xds_rejects{${istiod}}[${w}])) > 0`,
+      'Proxies reject the xDS configuration istiod sends.',
+      `Proxies rejected xDS configuration from istiod in namespace {{ $labels.namespace }}: {{ $value | humanize }} rejections/s over the last ${w}.`,
+      { signal: 'xds_rejects' },
+    ),
+    alert(
+      'PilotPushErrors',
+      SEVERITY.PilotPushErrors,
+      a.pilotPushErrors.for,
+      `sum by (namespace) (rate(pilot_total_xds_internal_errors{${istiod}}[${w}])) > 0`,
+      'istiod hits internal errors while generating xDS configuration.',
+      `istiod in namespace {{ $labels.namespace }} reports {{ $value | humanize }} internal xDS errors/s over the last ${w}.`,
+      { signal: 'internal_errors' },
+    ),
+    alert(
+      'IstioControlPlaneUnavailable',
+      SEVERITY.IstioControlPlaneUnavailable,
+      a.istioControlPlaneUnavailable.for,
+      `max by (namespace, job) (up{${istiod}}) == 0`,
+      'No istiod instance is up.',
+      `Every {{ $labels.job }} scrape target in namespace {{ $labels.namespace }} is down: no istiod serves xDS or signs workload certificates.`,
+      { signal: 'targets_down' },
+    ),
+    alert(
+      'IstioControlPlaneUnavailable',
+      SEVERITY.IstioControlPlaneUnavailable,
+      a.istioControlPlaneUnavailable.for,
+      `absent(up{${istiod}})`,
+      'No istiod instance is up.',
+      `Prometheus has no up series of job {{ $labels.job }} at all: istiod is not running, or it is not scraped.`,
+      { signal: 'absent', namespace: config.namespaces.istio },
+    ),
+    alert(
+      'HighProxyMemoryUsage',
+      SEVERITY.HighProxyMemoryUsage,
+      a.highProxyMemoryUsage.for,
+      `max by (namespace, pod, container) (container_memory_working_set_bytes{job="${jobs.cadvisor}", container="istio-proxy"})\n/\nmax by (namespace, pod, container) (kube_pod_container_resource_limits{job="${jobs.kubeStateMetrics}", container="istio-proxy", resource="memory"})\n> ${a.highProxyMemoryUsage.threshold}`,
+      'An istio-proxy sidecar is close to its memory limit.',
+      `The istio-proxy container of pod {{ $labels.pod }} in namespace {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its memory limit (threshold ${pct(a.highProxyMemoryUsage.threshold)}).`,
+    ),
+    alert(
+      'CircuitBreakerTriggered',
+      SEVERITY.CircuitBreakerTriggered,
+      a.circuitBreakerTriggered.for,
+      // reporter="source": the client proxy sets these flags; the server never sees the request.
+      `sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{${REPORTER.source}, ${CIRCUIT_BREAKER_FLAGS_MATCHER}}[${w}])) > 0`,
+      'Requests are refused by circuit breaking or outlier ejection.',
+      `Requests to service ${svcTemplate} fail with response flags {{ $labels.response_flags }} (circuit breaker overflow, retry overflow or no healthy upstream): {{ $value | humanize }} req/s over the last ${w}.`,
+      { signal: 'response_flags' },
+    ),
+    ...(
+      [
+        ['upstream_rq_pending_overflow', 'envoy_cluster_upstream_rq_pending_overflow', 'counter', 'requests/s overflowed the pending-request queue'],
+        ['upstream_cx_overflow', 'envoy_cluster_upstream_cx_overflow', 'counter', 'connections/s overflowed the connection pool'],
+        ['outlier_detection_ejections_active', 'envoy_cluster_outlier_detection_ejections_active', 'gauge', 'upstream hosts are ejected by outlier detection'],
+      ] as const
+    ).map(([signal, metric, type, what]) =>
+      alert(
+        'CircuitBreakerTriggered',
+        SEVERITY.CircuitBreakerTriggered,
+        a.circuitBreakerTriggered.for,
+        withServiceFromCluster(
+          type === 'counter'
+            ? `sum by (namespace, cluster_name) (rate(${metric}{${envoy}}[${w}])) > 0`
+            : `max by (namespace, cluster_name) (${metric}{${envoy}}) > 0`,
+        ),
+        'Requests are refused by circuit breaking or outlier ejection.',
+        `Envoy proxies in namespace {{ $labels.namespace }} report {{ $value | humanize }} ${what} on upstream cluster {{ $labels.cluster_name }}${type === 'counter' ? ` over the last ${w}` : ''}.`,
+        { signal },
+      ),
+    ),
+    alert(
+      'IstioGatewayUnhealthy',
+      SEVERITY.IstioGatewayUnhealthy,
+      a.istioGatewayUnhealthy.for,
+      `label_replace(\n  max by (namespace, deployment) (kube_deployment_status_replicas_available{job="${jobs.kubeStateMetrics}", deployment=~"istio-(ingress|egress)gateway"}) == 0,\n  "istio", "$1", "deployment", "istio-(.*)"\n)`,
+      'An Istio gateway has no available replica.',
+      `Gateway deployment {{ $labels.deployment }} in namespace {{ $labels.namespace }} has {{ $value }} available replicas: traffic through it fails.`,
+      { signal: 'no_available_replicas' },
+    ),
+    alert(
+      'IstioGatewayUnhealthy',
+      SEVERITY.IstioGatewayUnhealthy,
+      a.istioGatewayUnhealthy.for,
+      `max by (namespace, istio) (up{${envoy}, ${GATEWAY_POD_MATCHER}}) == 0`,
+      'An Istio gateway has no healthy instance.',
+      `Every {{ $labels.istio }} pod in namespace {{ $labels.namespace }} fails its Envoy scrape: no gateway instance answers.`,
+      { signal: 'scrape_targets_down' },
+    ),
+    alert(
+      'IstioGatewayUnhealthy',
+      SEVERITY.IstioGatewayUnhealthy,
+      a.istioGatewayUnhealthy.for,
+      `${n.gatewayErrorRatio} > ${h5.threshold}\nand on (namespace, istio)\n${n.gatewayRequestRate} >= ${h5.minRequestRate}`,
+      'An Istio gateway answers too many requests with 5xx.',
+      `The {{ $labels.istio }} in namespace {{ $labels.namespace }} answered {{ $value | humanizePercentage }} of requests with 5xx over the last ${w} (threshold ${pct(h5.threshold)}).`,
+      { signal: '5xx_error_rate' },
+    ),
+  ];
+
+  const groups: RuleGroup[] = [
+    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w) },
+    { name: 'meshobs.istio.alerts', rules: alerts },
+  ];
+  if (a.slo.enabled) groups.push(...sloGroups(config, alert));
+  return groups;
+}
+
+/** Adds destination_service_name/namespace parsed from an outbound Envoy cluster name. */
+function withServiceFromCluster(expr: string): string {
+  const re = (group: 1 | 2) =>
+    `"outbound[|][0-9]*[|][^|]*[|]${group === 1 ? '([^.]+)[.][^.]+' : '[^.]+[.]([^.]+)'}[.].*"`;
+  return `label_replace(label_replace(\n  ${expr},\n  "destination_service_name", "$1", "cluster_name", ${re(1)}),\n  "destination_service_namespace", "$1", "cluster_name", ${re(2)})`;
+}
+
+type AlertFactory = (
+  name: (typeof SLO_ALERT_NAMES)[number],
+  severity: 'critical' | 'warning',
+  forDuration: string,
+  expr: string,
+  summary: string,
+  description: string,
+  extra?: Record<string, string>,
+) => AlertingRule;
+
+/** SLO recording rules for one service (static labels keep rules of different services apart). */
+export function sloRecordingRules(s: ServiceConfig): RecordingRule[] {
+  const svc = `destination_service_namespace="${s.namespace}", destination_service_name="${s.name}"`;
+  const labels = { destination_service_namespace: s.namespace, destination_service_name: s.name };
+  const rules: RecordingRule[] = [];
+  const le = leMatcher(latencyBucketMs(s.slo.latencyThresholdSeconds).bound);
+  const rate = (metric: string, window: string, extra = '') =>
+    `sum${by(SERVICE_LABELS)} (rate(${metric}{${REPORTER.destination}, ${svc}${extra}}[${window}]))`;
+  for (const win of SLO_WINDOWS) {
+    rules.push({ record: sloNames.requestRate(win), expr: rate('istio_requests_total', win), labels });
+    rules.push({
+      record: sloNames.availabilityErrorRatio(win),
+      expr: `(${rate('istio_requests_total', win, ', response_code=~"5.."')} or ${sloNames.requestRate(win)}{${svc}} * 0)\n/\n${sloNames.requestRate(win)}{${svc}}`,
+      labels,
+    });
+    rules.push({
+      record: sloNames.latencyErrorRatio(win),
+      expr: `1 - (\n  ${rate('istio_request_duration_milliseconds_bucket', win, `, ${le}`)}\n  /\n  ${rate('istio_request_duration_milliseconds_count', win)}\n)`,
+      labels,
+    });
+  }
+  rules.push({ record: sloNames.availabilityObjective, expr: `vector(${s.slo.availability})`, labels });
+  rules.push({ record: sloNames.latencyObjective, expr: `vector(${s.slo.latencyTarget})`, labels });
+  return rules;
+}
+
+function sloGroups(config: MeshobsConfig, alert: AlertFactory): RuleGroup[] {
+  const a = config.alerts;
+  const min = a.slo.minRequestRate;
+  const rates = burnRates(a.slo.period);
+  const sli = [
+    {
+      name: 'ServiceAvailabilityErrorBudgetBurn' as const,
+      slo: 'availability',
+      ratio: sloNames.availabilityErrorRatio,
+      objective: sloNames.availabilityObjective,
+      what: 'errors (5xx)',
+    },
+    {
+      name: 'ServiceLatencyErrorBudgetBurn' as const,
+      slo: 'latency',
+      ratio: sloNames.latencyErrorRatio,
+      objective: sloNames.latencyObjective,
+      what: 'requests slower than its latency threshold',
+    },
+  ];
+  const alerts: AlertingRule[] = [];
+  for (const s of sli) {
+    for (const severity of ['critical', 'warning'] as const) {
+      const pairs = rates.filter((r) => r.severity === severity);
+      const branch = (r: (typeof rates)[number]) =>
+        `(\n  ${s.ratio(r.short)} > ${onSvc} (${r.factor} * (1 - ${s.objective}))\n  and ${onSvc}\n  ${s.ratio(r.long)} > ${onSvc} (${r.factor} * (1 - ${s.objective}))\n  and ${onSvc}\n  ${sloNames.requestRate(r.long)} >= ${min}\n)`;
+      const windows = pairs.map((r) => `${r.factor}x over ${r.short} and ${r.long}`).join(', or ');
+      alerts.push(
+        alert(
+          s.name,
+          severity,
+          severity === 'critical' ? '2m' : '15m',
+          pairs.map(branch).join('\nor\n'),
+          severity === 'critical'
+            ? `A service burns its ${s.slo} error budget fast: the SLO is at risk within hours.`
+            : `A service burns its ${s.slo} error budget steadily: the SLO is at risk within days.`,
+          `Service ${svcTemplate} burns its ${s.slo} error budget at more than ${windows} (SLO period ${a.slo.period}); ${s.what}: {{ $value | humanizePercentage }} of requests over the short window.`,
+          { slo: s.slo },
+        ),
+      );
+    }
+  }
+  return [
+    { name: 'meshobs.slo.recording', rules: config.services.flatMap(sloRecordingRules) },
+    { name: 'meshobs.slo.alerts', rules: alerts },
+  ];
+}
+
+/** Latency-threshold warnings (an SLO threshold that is not an Istio bucket bound). */
+export function sloWarnings(config: MeshobsConfig): string[] {
+  if (!config.alerts.slo.enabled) return [];
+  return config.services.flatMap((s) => {
+    const { bound, exact } = latencyBucketMs(s.slo.latencyThresholdSeconds);
+    return exact
+      ? []
+      : [
+          `services ${s.namespace}/${s.name}: slo.latencyThresholdSeconds ${s.slo.latencyThresholdSeconds} is not an Istio histogram bucket bound; the latency SLO counts requests under ${bound / 1000}s instead`,
+        ];
+  });
+}

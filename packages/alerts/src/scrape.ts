@@ -1,0 +1,170 @@
+// Scrape config: ServiceMonitor/PodMonitor for the Prometheus Operator, and the same as plain
+// scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
+// select on them, so the two must agree.
+import type { MeshobsConfig } from '@meshobs/spec';
+import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+
+/** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
+export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
+
+/** istiod's monitoring port (Service port name and number). */
+export const ISTIOD_MONITORING_PORT = { name: 'http-monitoring', number: 15014 } as const;
+/** Envoy's Prometheus endpoint on every sidecar and gateway (container port name on istio-proxy). */
+export const ENVOY_PROM_PORT = { name: 'http-envoy-prom', number: 15090, path: '/stats/prometheus' } as const;
+
+const labelsOf = (config: MeshobsConfig, component: string) => ({
+  ...standardLabels({ name: 'meshobs', component }),
+  release: config.prometheus.release,
+});
+
+const setJob = (job: string) => ({ action: 'replace', targetLabel: 'job', replacement: job });
+
+/** ServiceMonitor for istiod, PodMonitor for Envoy, ServiceMonitor per application service. */
+export function monitors(config: MeshobsConfig): KubeObject[] {
+  const ns = config.namespaces.monitoring;
+  const jobs = config.prometheus.jobs;
+  const interval = config.prometheus.scrapeInterval;
+  const istiod: KubeObject = withComment(
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'meshobs-istiod', namespace: ns, labels: labelsOf(config, 'istiod-monitor') },
+      spec: {
+        namespaceSelector: { matchNames: [config.namespaces.istio] },
+        selector: { matchLabels: { app: 'istiod' } },
+        endpoints: [
+          {
+            port: ISTIOD_MONITORING_PORT.name,
+            path: '/metrics',
+            interval,
+            relabelings: [setJob(jobs.istiod)],
+          },
+        ],
+      },
+    },
+    `istiod's control-plane metrics (pilot_*, citadel_*) on ${ISTIOD_MONITORING_PORT.name} (${ISTIOD_MONITORING_PORT.number}), job "${jobs.istiod}".`,
+  );
+  const envoy: KubeObject = withComment(
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'meshobs-envoy-stats', namespace: ns, labels: labelsOf(config, 'envoy-monitor') },
+      spec: {
+        namespaceSelector: { any: true },
+        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+        podMetricsEndpoints: [
+          {
+            port: ENVOY_PROM_PORT.name,
+            path: ENVOY_PROM_PORT.path,
+            interval,
+            relabelings: [
+              { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+              ...ENVOY_POD_LABELS.map((l) => ({
+                action: 'replace',
+                sourceLabels: [`__meta_kubernetes_pod_label_${l}`],
+                targetLabel: l,
+              })),
+              setJob(jobs.envoy),
+            ],
+          },
+        ],
+      },
+    },
+    `Envoy sidecars and gateways (istio_* and envoy_* series) on ${ENVOY_PROM_PORT.path}, job "${jobs.envoy}". ` +
+      'Keeps the app, version and istio pod labels; namespace and pod are added by the operator.',
+  );
+  const apps: KubeObject[] = config.services.map((s) =>
+    withComment(
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: `meshobs-app-${s.namespace}-${s.name}`.slice(0, 63).replace(/-+$/, ''), namespace: ns, labels: labelsOf(config, 'app-monitor') },
+        spec: {
+          namespaceSelector: { matchNames: [s.namespace] },
+          selector: { matchLabels: { app: s.name } },
+          endpoints: [
+            {
+              port: 'http',
+              path: '/metrics',
+              interval,
+              relabelings: [
+                { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'app' },
+                { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_version'], targetLabel: 'version' },
+              ],
+              // Envoy's series come from the envoy-stats job; never ingest them twice via Istio's
+              // metrics merging.
+              metricRelabelings: [{ action: 'drop', sourceLabels: ['__name__'], regex: '(istio|envoy)_.*' }],
+            },
+          ],
+        },
+      },
+      `Application metrics of ${s.namespace}/${s.name} (its own /metrics on the Service port named "http"). Under ` +
+        'STRICT mTLS a Prometheus outside the mesh cannot reach it: rely on Istio metrics merging (15020) or give ' +
+        'Prometheus an Istio client certificate.',
+    ),
+  );
+  return [istiod, envoy, ...apps];
+}
+
+/** The same scraping as plain `scrape_configs`, for Prometheus without the operator. */
+export function scrapeConfigs(config: MeshobsConfig): Record<string, unknown> {
+  const jobs = config.prometheus.jobs;
+  const interval = config.prometheus.scrapeInterval;
+  const common = [
+    { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+    { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+  ];
+  return {
+    scrape_configs: [
+      {
+        job_name: jobs.istiod,
+        scrape_interval: interval,
+        metrics_path: '/metrics',
+        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [config.namespaces.istio] } }],
+        relabel_configs: [
+          {
+            action: 'keep',
+            source_labels: ['__meta_kubernetes_service_label_app', '__meta_kubernetes_endpoint_port_name'],
+            regex: `istiod;${ISTIOD_MONITORING_PORT.name}`,
+          },
+          ...common,
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+        ],
+      },
+      {
+        job_name: jobs.envoy,
+        scrape_interval: interval,
+        metrics_path: ENVOY_PROM_PORT.path,
+        kubernetes_sd_configs: [{ role: 'pod' }],
+        relabel_configs: [
+          {
+            action: 'keep',
+            source_labels: ['__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_port_name'],
+            regex: `istio-proxy;${ENVOY_PROM_PORT.name}`,
+          },
+          { action: 'drop', source_labels: ['__meta_kubernetes_pod_label_istio_prometheus_ignore'], regex: '.+' },
+          ...ENVOY_POD_LABELS.map((l) => ({ source_labels: [`__meta_kubernetes_pod_label_${l}`], target_label: l })),
+          ...common,
+        ],
+      },
+      ...config.services.map((s) => ({
+        job_name: `${s.namespace}/${s.name}`,
+        scrape_interval: interval,
+        metrics_path: '/metrics',
+        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [s.namespace] } }],
+        relabel_configs: [
+          {
+            action: 'keep',
+            source_labels: ['__meta_kubernetes_service_label_app', '__meta_kubernetes_endpoint_port_name'],
+            regex: `${s.name};http`,
+          },
+          ...common,
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+          { source_labels: ['__meta_kubernetes_pod_label_app'], target_label: 'app' },
+          { source_labels: ['__meta_kubernetes_pod_label_version'], target_label: 'version' },
+        ],
+        metric_relabel_configs: [{ action: 'drop', source_labels: ['__name__'], regex: '(istio|envoy)_.*' }],
+      })),
+    ],
+  };
+}

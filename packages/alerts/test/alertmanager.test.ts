@@ -1,0 +1,103 @@
+// Alertmanager routing, checked by the real amtool.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { missingTools } from '@meshobs/testkit';
+import { parseConfig } from '@meshobs/spec';
+import { toYaml } from '@meshobs/kube';
+import { ALERT_NAMES, INHIBITIONS, SEVERITY, alertmanagerConfigCR, alertmanagerYaml, renderAlerts } from '../src/index.ts';
+import { configs, renderTo, runTool, writeComponent } from './helpers.ts';
+
+const amtoolVersion = (): [number, number] => {
+  const m = /version (\d+)\.(\d+)/.exec(runTool('amtool', ['--version']).out);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+};
+
+describe.skipIf(missingTools('amtool'))('amtool', () => {
+  it.each(configs)('%s: check-config accepts alertmanager.yml', (_n, config) => {
+    const { dir } = renderTo(config);
+    const r = runTool('amtool', ['check-config', join(dir, 'alertmanager.yml')]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/SUCCESS/);
+    expect(r.out).toMatch(/3 inhibit rules/);
+  });
+
+  it.each(configs)('%s: each severity reaches its receiver (config routes test)', (_n, config) => {
+    const { dir } = renderTo(config);
+    const file = join(dir, 'alertmanager.yml');
+    const { critical, warning } = config.alertmanager.receivers;
+    const route = (receiver: string, labels: string[]) =>
+      runTool('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, ...labels]);
+    for (const alert of ALERT_NAMES) {
+      const receiver = SEVERITY[alert] === 'critical' ? critical.name : warning.name;
+      const r = route(receiver, [`alertname=${alert}`, `severity=${SEVERITY[alert]}`, 'namespace=podinfo']);
+      expect(r.code, `${alert} -> ${receiver}: ${r.out}`).toBe(0);
+    }
+    expect(route(critical.name, ['severity=critical']).code).toBe(0);
+    expect(route(warning.name, ['severity=warning']).code).toBe(0);
+    // a page never lands in the chat receiver only, and a ticket never pages
+    expect(route(warning.name, ['severity=critical']).code).not.toBe(0);
+    expect(route(critical.name, ['severity=warning']).code).not.toBe(0);
+    // anything without a severity goes to the default (ticket) receiver
+    expect(route(warning.name, ['alertname=Unknown']).code).toBe(0);
+  });
+
+  it('check-config accepts a webhook receiver (url_file needs Alertmanager >= 0.26)', (ctx) => {
+    const [maj, min] = amtoolVersion();
+    if (maj === 0 && min < 26) ctx.skip();
+    const dir = writeComponent(renderAlerts(parseConfig({ alertmanager: { receivers: { warning: { type: 'webhook' } } } })));
+    const r = runTool('amtool', ['check-config', join(dir, 'alertmanager.yml')]);
+    expect(r.code, r.out).toBe(0);
+  });
+});
+
+describe('routing structure', () => {
+  const config = configs[0]![1];
+  const am = alertmanagerYaml(config) as {
+    route: { group_by: string[]; group_wait: string; group_interval: string; routes: Array<{ receiver: string; repeat_interval: string }> };
+    inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }>;
+    receivers: Array<Record<string, unknown>>;
+  };
+
+  it('groups by alertname, namespace and service', () => {
+    expect(am.route.group_by).toEqual(expect.arrayContaining(['alertname', 'namespace', 'service', 'destination_service_name']));
+  });
+
+  it('takes the escalation timings from the config', () => {
+    const c = parseConfig({ alertmanager: { groupWait: '10s', groupInterval: '2m', repeatInterval: { critical: '15m', warning: '1d' } } });
+    const y = alertmanagerYaml(c) as typeof am;
+    expect(y.route.group_wait).toBe('10s');
+    expect(y.route.group_interval).toBe('2m');
+    expect(y.route.routes.map((r) => r.repeat_interval)).toEqual(['15m', '1d']);
+  });
+
+  it('control plane down inhibits PilotPushErrors; gateway down inhibits its 5xx alert', () => {
+    expect(am.inhibit_rules).toContainEqual({
+      source_matchers: ['alertname="IstioControlPlaneUnavailable"'],
+      target_matchers: ['alertname="PilotPushErrors"'],
+      equal: ['namespace'],
+    });
+    expect(am.inhibit_rules).toContainEqual({
+      source_matchers: ['alertname="IstioGatewayUnhealthy"', 'signal=~"no_available_replicas|scrape_targets_down"'],
+      target_matchers: ['alertname="IstioGatewayUnhealthy"', 'signal="5xx_error_rate"'],
+      equal: ['namespace', 'istio'],
+    });
+    expect(INHIBITIONS).toHaveLength(am.inhibit_rules.length);
+  });
+
+  it('never holds a secret: receivers read files mounted from the referenced Secrets', () => {
+    const text = toYaml(am);
+    expect(text).toContain('routing_key_file: /etc/alertmanager/secrets/alertmanager-pagerduty/url');
+    expect(text).toContain('api_url_file: /etc/alertmanager/secrets/alertmanager-slack/url');
+    expect(text).not.toMatch(/routing_key:|api_url:|service_key:|\burl: /);
+    const cr = toYaml(alertmanagerConfigCR(config));
+    expect(cr).toMatch(/routingKey:\n\s+name: alertmanager-pagerduty\n\s+key: url/);
+    expect(cr).toMatch(/apiURL:\n\s+name: alertmanager-slack\n\s+key: url/);
+  });
+
+  it('the AlertmanagerConfig CR routes and inhibits the same way', () => {
+    const cr = alertmanagerConfigCR(config) as { spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] } };
+    expect(cr.spec.route.groupBy).toEqual(am.route.group_by);
+    expect(cr.spec.route.routes.map((r) => r.receiver)).toEqual(am.route.routes.map((r) => r.receiver));
+    expect(cr.spec.inhibitRules).toHaveLength(am.inhibit_rules.length);
+  });
+});

@@ -1,0 +1,83 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '@meshobs/testkit';
+import { diffBundles, formatDiff, identityOf } from '../src/diff.ts';
+import { REPO_CONFIG, meshobs } from './helpers.ts';
+
+const obj = (kind: string, name: string, extra = '') => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ns\n${extra}`;
+
+describe('diffBundles', () => {
+  it('names objects by kind and namespace/name, plain files by path', () => {
+    expect(identityOf('a/config-map-ns-x.yaml', obj('ConfigMap', 'x'))).toBe('ConfigMap ns/x');
+    expect(identityOf('a/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n')).toBe('a/kustomization.yaml');
+    expect(identityOf('dashboards/x.json', '{}')).toBe('dashboards/x.json');
+  });
+
+  it('reports changed, added and removed objects with unified hunks', () => {
+    const before = new Map([
+      ['c/config-map-ns-keep.yaml', obj('ConfigMap', 'keep', 'data:\n  a: "1"\n')],
+      ['c/config-map-ns-edit.yaml', obj('ConfigMap', 'edit', 'data:\n  replicas: "2"\n')],
+      ['c/config-map-ns-gone.yaml', obj('ConfigMap', 'gone')],
+    ]);
+    const after = new Map([
+      ['c/config-map-ns-keep.yaml', obj('ConfigMap', 'keep', 'data:\n  a: "1"\n')],
+      ['c/config-map-ns-edit.yaml', obj('ConfigMap', 'edit', 'data:\n  replicas: "3"\n')],
+      ['c/service-ns-new.yaml', obj('Service', 'new')],
+    ]);
+    const d = diffBundles(before, after);
+    expect(d.unchanged).toBe(1);
+    expect(d.changes.map((c) => `${c.kind} ${c.id}`)).toEqual(['changed ConfigMap ns/edit', 'removed ConfigMap ns/gone', 'added Service ns/new']);
+    const edit = d.changes[0]!.patch;
+    expect(edit).toContain('-  replicas: "2"');
+    expect(edit).toContain('+  replicas: "3"');
+    expect(edit).toContain('@@');
+    const text = formatDiff(d).join('\n');
+    expect(text.split('\n')[0]).toBe('1 changed, 1 added, 1 removed, 1 unchanged');
+    expect(text).toContain('~ ConfigMap ns/edit  (c/config-map-ns-edit.yaml)');
+    expect(text).toContain('+ Service ns/new');
+    expect(text).toContain('- ConfigMap ns/gone');
+  });
+
+  it('pairs a moved object by identity instead of reporting remove + add', () => {
+    const d = diffBundles(new Map([['a/x.yaml', obj('ConfigMap', 'x')]]), new Map([['b/x.yaml', obj('ConfigMap', 'x')]]));
+    expect(d.changes).toHaveLength(1);
+    expect(d.changes[0]).toMatchObject({ kind: 'changed', oldPath: 'a/x.yaml', newPath: 'b/x.yaml' });
+  });
+});
+
+describe('meshobs diff --against', () => {
+  it('prints nothing changed against its own build, and the edit after one', async () => {
+    const dir = tempDir('diff');
+    const out = join(dir, 'bundle');
+    expect((await meshobs(dir, 'build', '--config', REPO_CONFIG, '--out', out)).code).toBe(0);
+
+    const same = await meshobs(dir, 'diff', '--config', REPO_CONFIG, '--against', out, '--exit-code');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^0 changed, 0 added, 0 removed, \d+ unchanged$/);
+
+    const kiali = join(out, 'kiali', 'kiali-istio-system-kiali.yaml');
+    writeFileSync(kiali, readFileSync(kiali, 'utf8').replace('replicas: 2', 'replicas: 7'));
+    renameSync(join(out, 'kiali', 'network-policy-istio-system-kiali.yaml'), join(dir, 'moved-away.yaml'));
+    writeFileSync(join(out, 'stale.yaml'), obj('ConfigMap', 'stale'));
+    const changed = await meshobs(dir, 'diff', '--config', REPO_CONFIG, '--against', out);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toMatch(/^1 changed, 1 added, 1 removed, \d+ unchanged$/m);
+    expect(changed.stdout).toContain('~ Kiali istio-system/kiali');
+    expect(changed.stdout).toContain('-    replicas: 7');
+    expect(changed.stdout).toContain('+    replicas: 2');
+    expect(changed.stdout).toContain('+ NetworkPolicy istio-system/kiali');
+    expect(changed.stdout).toContain('- ConfigMap ns/stale');
+    expect((await meshobs(dir, 'diff', '--config', REPO_CONFIG, '--against', out, '--exit-code')).code).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is a usage error without --against or with a missing folder', async () => {
+    const dir = tempDir('diff-usage');
+    expect((await meshobs(dir, 'diff', '--config', REPO_CONFIG)).code).toBe(2);
+    const missing = await meshobs(dir, 'diff', '--config', REPO_CONFIG, '--against', join(dir, 'nope'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('not a bundle folder');
+    expect((await meshobs(dir, 'build', '--against', dir)).code).toBe(2);
+  });
+});

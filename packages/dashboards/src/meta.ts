@@ -1,0 +1,37 @@
+// What the three dashboards share: stable uids, time defaults, cross-links and Jaeger links.
+import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import type { Link } from './panels.ts';
+
+export const DASHBOARD_UIDS = {
+  overview: 'meshobs-mesh-overview',
+  service: 'meshobs-service',
+  tracing: 'meshobs-tracing',
+} as const;
+
+export const timeDefaults = { time: { from: 'now-1h', to: 'now' }, refresh: '30s' };
+
+/** Header links to the other meshobs dashboards (by tag) and to Jaeger. */
+export function dashboardLinks(config: MeshobsConfig) {
+  return [
+    new DashboardLinkBuilder('meshobs').type(DashboardLinkType.Dashboards).tags(['meshobs']).asDropdown(true).includeVars(false).keepTime(true),
+    new DashboardLinkBuilder('Jaeger').type(DashboardLinkType.Link).url(endpointsOf(config).jaeger.externalUrl).icon('external link').targetBlank(true),
+  ];
+}
+
+/** Row link from a services table to the service dashboard, with the row's namespace and service. */
+export function serviceDashboardLink(): Link {
+  return {
+    title: 'Service dashboard',
+    url: `/d/${DASHBOARD_UIDS.service}?\${datasource:queryparam}&var-namespace=\${__data.fields.Namespace}&var-service=\${__data.fields.Service}&\${__url_time_range}`,
+  };
+}
+
+/** Jaeger search for a service, over the panel's time range (Jaeger takes microseconds). */
+export function jaegerSearchLink(config: MeshobsConfig, title: string, service: string, extra = ''): Link {
+  const base = endpointsOf(config).jaeger.externalUrl.replace(/\/$/, '');
+  return {
+    title,
+    url: `${base}/search?service=${service}${extra}&start=\${__from}000&end=\${__to}000&limit=20`,
+  };
+}

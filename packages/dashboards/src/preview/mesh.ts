@@ -1,0 +1,32 @@
+// The synthetic mesh every real-Prometheus test of this package (and the preview) runs on.
+import { configSchema, type MeshobsConfig } from '@meshobs/spec';
+import { renderAlerts } from '@meshobs/alerts';
+import { buildMesh, loadMesh, type LoadedMesh } from '@meshobs/synthetic-mesh';
+
+export const config: MeshobsConfig = configSchema.parse({});
+
+/** Several namespaces and services, stable and canary, both reporters, 2xx/4xx/5xx, 25 minutes at 15 s. */
+export const MESH_SIZE = { namespaces: 2, servicesPerNamespace: 2, podsPerVersion: 2, sourcesPerService: 3, spanSeconds: 25 * 60 };
+
+export function rulesYaml(c: MeshobsConfig = config): string {
+  const rules = renderAlerts(c).files.find((f) => f.path === 'rules.yml');
+  if (!rules) throw new Error('renderAlerts emitted no rules.yml');
+  return rules.content;
+}
+
+/** Loads the mesh and the bundle's recording rules into a real Prometheus on 127.0.0.1. */
+export async function loadTestMesh(): Promise<LoadedMesh> {
+  const mesh = buildMesh({ ...MESH_SIZE, istioVersion: `${config.istio.version}.0` });
+  return loadMesh(mesh, { rulesYaml: rulesYaml() });
+}
+
+/**
+ * Queries that legitimately return nothing on a healthy mesh, keyed "<uid>/<panel>/<refId>", with
+ * the reason. A listed query that does return data fails the test, so this list cannot go stale.
+ */
+export const NO_DATA_ON_A_HEALTHY_MESH: Record<string, string> = {
+  'meshobs-mesh-overview/Firing meshobs alerts/A':
+    'ALERTS exists only while an alert is pending or firing; a healthy mesh fires none (and promtool does not backfill alerting rules).',
+  'meshobs-mesh-overview/xDS errors and rejects/A':
+    'istiod creates pilot_xds_pushes{type=~".*_senderr"} only after the first failed push; the other two targets of the panel have data.',
+};

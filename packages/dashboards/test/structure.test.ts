@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '@meshobs/spec';
+import { validateObjects } from '@meshobs/kube';
+import { buildDashboards, renderDashboards } from '../src/index.ts';
+import { panelsOf, queriesOf, structuralProblems, variablesOf } from '../src/inspect.ts';
+
+const config = configSchema.parse({});
+
+describe('dashboards', () => {
+  const dashboards = buildDashboards(config);
+
+  it('are three Grafana 12 dashboards with stable uids', () => {
+    expect(dashboards.map((d) => d.uid)).toEqual(['meshobs-mesh-overview', 'meshobs-service', 'meshobs-tracing']);
+    for (const d of dashboards) expect(d.schemaVersion).toBe(42);
+  });
+
+  for (const d of dashboards)
+    it(`${d.uid} passes the structural checks`, () => {
+      expect(structuralProblems(d)).toEqual([]);
+      expect(variablesOf(d).find((v) => v.type === 'datasource')).toBeDefined();
+      expect(panelsOf(d).length).toBeGreaterThan(8);
+    });
+
+  it('the structural check catches what it is for', () => {
+    const d = structuredClone(dashboards[1]!);
+    const [a, b] = panelsOf(d);
+    b!.id = a!.id;
+    b!.gridPos = { ...a!.gridPos! };
+    (b!.targets![0] as { datasource?: unknown }).datasource = undefined;
+    (b!.targets![0] as { expr?: string }).expr = 'sum(rate(x{a="$nope"}[5m]))';
+    d.templating!.list!.push({ type: 'custom', name: 'unused' } as never);
+    const problems = structuralProblems(d).join('\n');
+    expect(problems).toMatch(/panel id \d+ is used by/);
+    expect(problems).toMatch(/overlap/);
+    expect(problems).toMatch(/has no datasource/);
+    expect(problems).toMatch(/undefined variable \$nope/);
+    expect(problems).toMatch(/fixed range instead of \$__rate_interval/);
+    expect(problems).toMatch(/variable \$unused is never used/);
+  });
+
+  it('panels with a recording rule read it instead of raw istio_requests_total', () => {
+    for (const d of dashboards)
+      for (const p of panelsOf(d))
+        for (const q of queriesOf(p))
+          if (/istio_requests_total|istio_request_duration_milliseconds_bucket/.test(q.expr))
+            expect(['mTLS by source', 'Requests refused by circuit breaking'], `${d.uid} / ${p.title}`).toContain(p.title);
+  });
+
+  it('link to Jaeger at the configured URL', () => {
+    const json = JSON.stringify(dashboards[2]);
+    expect(json).toContain('https://jaeger.example.com/search?service=');
+    const custom = configSchema.parse({ jaeger: { query: { ingress: { host: 'traces.corp.internal' } } } });
+    expect(JSON.stringify(buildDashboards(custom)[2])).toContain('https://traces.corp.internal/search?service=');
+  });
+});
+
+describe('renderDashboards', () => {
+  const bundle = renderDashboards(config);
+
+  it('emits one JSON file, one sidecar ConfigMap and one GrafanaDashboard per dashboard', () => {
+    expect(bundle.files.map((f) => f.path)).toEqual(['meshobs-mesh-overview.json', 'meshobs-service.json', 'meshobs-tracing.json']);
+    const maps = bundle.objects.filter((o) => o.kind === 'ConfigMap');
+    const crs = bundle.objects.filter((o) => o.kind === 'GrafanaDashboard');
+    expect(maps).toHaveLength(3);
+    expect(crs).toHaveLength(3);
+    for (const m of maps) {
+      expect(m.metadata.namespace).toBe('monitoring');
+      expect(m.metadata.labels?.grafana_dashboard).toBe('1');
+      expect(m.metadata.annotations?.grafana_folder).toBe('Istio');
+    }
+    for (const [i, f] of bundle.files.entries()) expect((maps[i]!.data as Record<string, string>)[f.path]).toBe(f.content);
+  });
+
+  it('is deterministic and has no timestamps', () => {
+    const again = renderDashboards(configSchema.parse({}));
+    expect(again.files).toEqual(bundle.files);
+    for (const f of bundle.files) expect(f.content).not.toMatch(/"(created|updated|timestamp)"|\d{4}-\d{2}-\d{2}T\d{2}:/);
+  });
+
+  it('passes Kubernetes and grafana-operator schema validation', async () => {
+    expect(await validateObjects(bundle.objects)).toEqual([]);
+  });
+});

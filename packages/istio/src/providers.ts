@@ -1,0 +1,63 @@
+// meshConfig: extension providers (OpenTelemetry + Zipkin to the collector, access-log providers),
+// default providers, and the proxyStatsMatcher the circuit-breaker alert needs.
+import type { MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf } from '@meshobs/spec';
+import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
+
+export const PROVIDERS = {
+  otel: 'otel-tracing',
+  zipkin: 'zipkin-tracing',
+  /** Istio's built-in stdout provider (text format); filtered to errors by the Telemetry resource. */
+  accessLog: 'envoy',
+  audit: 'audit-log',
+} as const;
+
+/** JSON fields of the audit log: who called whom, with which identity, and what the proxy decided. */
+const AUDIT_LABELS = {
+  start_time: '%START_TIME%',
+  authority: '%REQ(:AUTHORITY)%',
+  method: '%REQ(:METHOD)%',
+  path: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%',
+  response_code: '%RESPONSE_CODE%',
+  response_code_details: '%RESPONSE_CODE_DETAILS%',
+  response_flags: '%RESPONSE_FLAGS%',
+  connection_termination_details: '%CONNECTION_TERMINATION_DETAILS%',
+  source_principal: '%DOWNSTREAM_PEER_URI_SAN%',
+  destination_principal: '%DOWNSTREAM_LOCAL_URI_SAN%',
+  source_address: '%DOWNSTREAM_REMOTE_ADDRESS%',
+  request_id: '%REQ(X-REQUEST-ID)%',
+  user_agent: '%REQ(USER-AGENT)%',
+  upstream_cluster: '%UPSTREAM_CLUSTER%',
+};
+
+export function meshConfig(config: MeshobsConfig) {
+  const c = endpointsOf(config).collector;
+  return {
+    enableTracing: true,
+    defaultProviders: { tracing: [PROVIDERS.otel], accessLogging: [PROVIDERS.accessLog] },
+    extensionProviders: [
+      {
+        name: PROVIDERS.otel,
+        opentelemetry: {
+          service: c.host,
+          port: c.otlpGrpcPort,
+          // Adds the proxy's environment (OTEL_RESOURCE_ATTRIBUTES) to the span resource.
+          resourceDetectors: { environment: {} },
+        },
+      },
+      {
+        // For meshes or gateways still on the Zipkin tracer; the collector's zipkin receiver takes it.
+        name: PROVIDERS.zipkin,
+        zipkin: { service: c.host, port: c.zipkinPort },
+      },
+      {
+        name: PROVIDERS.audit,
+        envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: AUDIT_LABELS } },
+      },
+    ],
+    defaultConfig: {
+      // Envoy drops most cluster stats by default; these feed CircuitBreakerTriggered (packages/alerts).
+      proxyStatsMatcher: { inclusionSuffixes: [...PROXY_STATS_MATCHER.inclusionSuffixes] },
+    },
+  };
+}

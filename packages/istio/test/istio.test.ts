@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { validateObjects, type KubeObject } from '@meshobs/kube';
+import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
+import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
+import { istioOperator, renderIstio } from '../src/index.ts';
+
+const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
+
+describe('renderIstio', () => {
+  const config = defaultConfig();
+  const bundle = renderIstio(config);
+
+  it('emits schema-valid Telemetry, PeerAuthentication and AuthorizationPolicy objects', async () => {
+    expect(await validateObjects(bundle.objects)).toEqual([]);
+    const twoTier = renderIstio(parseConfig({ tracing: { collector: { mode: 'two-tier' } } }));
+    expect(await validateObjects(twoTier.objects)).toEqual([]);
+    expect(byKind(twoTier.objects, 'AuthorizationPolicy').length).toBe(byKind(bundle.objects, 'AuthorizationPolicy').length + 1);
+  });
+
+  it('the IstioOperator snippet is schema-valid and carries the providers and the stats matcher', () => {
+    const op = istioOperator(config);
+    new IstioOperator(op as never).validate();
+    const file = parse(bundle.files.find((f) => f.path === 'istio-operator.yaml')!.content);
+    expect(file).toEqual(op);
+    const mesh = op.spec.meshConfig;
+    const otel = mesh.extensionProviders.find((p) => 'opentelemetry' in p)!;
+    expect(otel.opentelemetry).toMatchObject({ service: 'otel-collector.observability.svc.cluster.local', port: 4317 });
+    expect(mesh.extensionProviders.some((p) => 'zipkin' in p)).toBe(true);
+    expect(mesh.defaultProviders.tracing).toEqual([otel.name]);
+    expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toEqual([...PROXY_STATS_MATCHER.inclusionSuffixes]);
+    expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toContain('upstream_rq_pending_overflow');
+  });
+
+  it('mesh tracing follows the config: sampling percentage, custom tags, error-only access logs', () => {
+    const custom = parseConfig({ istio: { envoySamplingPercent: 25 }, cluster: { name: 'east', environment: 'staging' }, tracing: { accessLogMinStatus: 500 } });
+    const [telemetry] = byKind(renderIstio(custom).objects, 'Telemetry') as Array<KubeObject & { spec: any }>;
+    const tracing = telemetry!.spec.tracing[0];
+    expect(tracing.randomSamplingPercentage).toBe(25);
+    expect(tracing.customTags.environment).toEqual({ literal: { value: 'staging' } });
+    expect(tracing.customTags.cluster_name).toEqual({ literal: { value: 'east' } });
+    expect(tracing.customTags.request_id.header.name).toBe('x-request-id');
+    expect(tracing.customTags.user_agent.header.name).toBe('user-agent');
+    expect(tracing.customTags.pod_name.environment.name).toBe('POD_NAME');
+    expect(telemetry!.spec.accessLogging[0].filter.expression).toBe('response.code >= 500');
+    expect(telemetry!.metadata.namespace).toBe('istio-system');
+  });
+
+  it('lets the collector, and only the collector, write to Jaeger', () => {
+    const policies = byKind(bundle.objects, 'AuthorizationPolicy') as Array<KubeObject & { spec: any }>;
+    const jaeger = policies.find((p) => p.metadata.name === 'jaeger-collector')!;
+    expect(jaeger.spec.rules[0].from[0].source.principals).toEqual(['*/ns/observability/sa/otel-collector']);
+    expect(jaeger.spec.rules[0].to[0].operation.ports).toEqual(['4317']);
+    const collector = policies.find((p) => p.metadata.name === 'otel-collector')!;
+    expect(collector.spec.rules[0].to[0].operation.ports).toEqual(['4317', '4318', '9411', '14250', '14268']);
+    const pa = byKind(bundle.objects, 'PeerAuthentication').find((p) => p.metadata.name === 'otel-collector-metrics') as any;
+    expect(Object.keys(pa.spec.portLevelMtls)).toEqual(['8888', '8889']);
+    expect(pa.spec.mtls.mode).toBe('STRICT');
+  });
+});
+
+describe('policy selectors match the pods they protect', () => {
+  it('selects the collector and Jaeger pods the other components render', async () => {
+    const { renderCollector } = await import('@meshobs/otel-collector');
+    const { renderJaeger } = await import('@meshobs/jaeger');
+    const config = parseConfig({ tracing: { collector: { mode: 'two-tier' } } });
+    const pods = [...renderCollector(config).objects, ...renderJaeger(config).objects]
+      .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+      .map((o) => (o as any).spec.template.metadata.labels as Record<string, string>);
+    const policies = renderIstio(config).objects.filter((o) => o.kind !== 'Telemetry') as Array<KubeObject & { spec: any }>;
+    for (const p of policies) {
+      const sel = p.spec.selector.matchLabels as Record<string, string>;
+      const matched = pods.filter((labels) => Object.entries(sel).every(([k, v]) => labels[k] === v));
+      expect(matched.length, `${p.kind} ${p.metadata.name}`).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,68 @@
+// Names, labels and ports of every Jaeger object, derived from endpointsOf(config).jaeger so the
+// Services this package emits are exactly the addresses the rest of the bundle dials.
+import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { selectorLabels, standardLabels } from '@meshobs/kube';
+
+export const APP = 'jaeger';
+/** Jaeger's own telemetry (Prometheus pull reader) and health check, the same in both roles. */
+export const METRICS_PORT = 8888;
+export const HEALTH_PORT = 13133;
+export const CONFIG_DIR = '/etc/jaeger';
+export const ES_CA_DIR = '/etc/jaeger/es-ca';
+/** The credentials Secret, mounted as files (username, password). */
+export const CREDENTIALS_DIR = '/etc/jaeger/es-credentials';
+/** Name of the storage backend inside the jaeger_storage extension. */
+export const STORAGE_NAME = 'es_main';
+/** Jaeger images run as this user (USER in Jaeger's Dockerfiles). */
+export const JAEGER_UID = 10001;
+
+export interface Role {
+  name: string;
+  component: string;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+}
+
+const portOf = (address: string) => Number(/:(\d+)$/.exec(address.replace(/\/$/, ''))?.[1]);
+const versionOf = (image: string) => /:([^:/@]+)$/.exec(image)?.[1];
+
+export interface JaegerLayout {
+  namespace: string;
+  version: string | undefined;
+  collector: Role & { otlpGrpcPort: number; otlpHttpPort: number };
+  query: Role & { httpPort: number; grpcPort: number };
+  /** Pods of the retention jobs (index cleaner, rollover). */
+  jobs: Role;
+  /** Label every Jaeger pod carries: the search engine's NetworkPolicy admits exactly these. */
+  allPods: Record<string, string>;
+  esUrl: URL;
+  esPort: number;
+  esNamespace: string;
+}
+
+export function layoutOf(config: MeshobsConfig): JaegerLayout {
+  const e = endpointsOf(config);
+  const version = versionOf(config.jaeger.image);
+  const role = (name: string, component: string): Role => ({
+    name,
+    component,
+    labels: standardLabels({ name: APP, instance: config.jaeger.name, component, version }),
+    selector: selectorLabels({ name: APP, instance: config.jaeger.name, component }),
+  });
+  const esUrl = new URL(e.elasticsearch.url);
+  return {
+    namespace: config.namespaces.observability,
+    version,
+    collector: {
+      ...role(e.jaeger.collectorService, 'collector'),
+      otlpGrpcPort: portOf(e.jaeger.collectorOtlpGrpc),
+      otlpHttpPort: portOf(e.jaeger.collectorOtlpHttp),
+    },
+    query: { ...role(e.jaeger.queryService, 'query'), httpPort: portOf(e.jaeger.queryHttpUrl), grpcPort: portOf(e.jaeger.queryGrpcAddress) },
+    jobs: role(`${config.jaeger.name}-es`, 'es-maintenance'),
+    allPods: { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/instance': config.jaeger.name },
+    esUrl,
+    esPort: Number(esUrl.port || (esUrl.protocol === 'https:' ? 443 : 80)),
+    esNamespace: config.elasticsearch.namespace ?? config.namespaces.observability,
+  };
+}

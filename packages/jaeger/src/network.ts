@@ -1,0 +1,62 @@
+// NetworkPolicies: only the OTel collector tier reaches the Jaeger collector, only the query
+// clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
+// Jaeger pods reach the search engine.
+import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { networkPolicy, withComment, type KubeObject, type NetworkPolicyRule } from '@meshobs/kube';
+import { HEALTH_PORT, METRICS_PORT, layoutOf } from './layout.ts';
+
+export function networkPolicies(config: MeshobsConfig): KubeObject[] {
+  const l = layoutOf(config);
+  const ns = config.namespaces;
+  const toSearchEngine: NetworkPolicyRule = {
+    to: [{ namespace: l.esNamespace, pods: config.elasticsearch.podSelector }],
+    ports: [{ port: l.esPort }],
+  };
+  const scrape: NetworkPolicyRule = { from: [{ namespace: ns.monitoring }], ports: [{ port: METRICS_PORT }] };
+  // Kubelet probes come from the node, which NetworkPolicies do not filter; listed for clarity.
+  const health: NetworkPolicyRule = { ports: [{ port: HEALTH_PORT }] };
+  const otelTier = { namespace: ns.observability, pods: { 'app.kubernetes.io/instance': endpointsOf(config).collector.service } };
+
+  const collector = networkPolicy(
+    { name: l.collector.name, namespace: l.namespace, labels: l.collector.labels, selector: l.collector.selector },
+    {
+      ingress: [{ from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] }, scrape, health],
+      egress: [toSearchEngine],
+    },
+  );
+  const queryClients = [
+    { namespace: config.jaeger.query.ingress.controllerNamespace },
+    { namespace: ns.monitoring }, // Grafana's Jaeger data source
+    { namespace: ns.istio }, // Kiali
+  ];
+  const query = networkPolicy(
+    { name: l.query.name, namespace: l.namespace, labels: l.query.labels, selector: l.query.selector },
+    {
+      ingress: [{ from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] }, scrape, health],
+      egress: [toSearchEngine],
+    },
+  );
+  const jobs = networkPolicy(
+    { name: l.jobs.name, namespace: l.namespace, labels: l.jobs.labels, selector: l.jobs.selector },
+    { ingress: [], egress: [toSearchEngine] },
+  );
+  const searchEngine = withComment(
+    networkPolicy(
+      {
+        name: `${config.jaeger.name}-search-engine`,
+        namespace: l.esNamespace,
+        labels: l.jobs.labels,
+        selector: config.elasticsearch.podSelector,
+      },
+      {
+        ingress: [
+          { from: [{ namespace: l.namespace, pods: l.allPods }], ports: [{ port: l.esPort }] },
+          // The cluster's own nodes still talk to each other over the transport port.
+          { from: [{ namespace: l.esNamespace, pods: config.elasticsearch.podSelector }], ports: [{ port: l.esPort }, { port: 9300 }] },
+        ],
+      },
+    ),
+    'Only Jaeger (collector, query, retention jobs) reaches the search engine. Extend it if other clients share the cluster.',
+  );
+  return [collector, query, jobs, searchEngine];
+}

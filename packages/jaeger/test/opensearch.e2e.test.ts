@@ -1,0 +1,54 @@
+// Proof 2: the generated collector and query configs write to and read from a real OpenSearch.
+// Rewrites: listeners to loopback, the search engine URL to the local node, the credential files
+// to a temp dir (the node runs without the security plugin, so they are sent but not checked).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingTools, stopAll, tempDir } from '@meshobs/testkit';
+import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
+import { HEALTH_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { expectTracesQueryable } from './support/assert-traces.ts';
+import { e2eConfig, generatedFile } from './support/fixtures.ts';
+import { startJaeger } from './support/jaeger.ts';
+import { OPENSEARCH_TOOL, indexCounts, startOpenSearch } from './support/opensearch.ts';
+import { backendOf, toLoopback, useCredentialFiles, writeConfig } from './support/rewrite.ts';
+import { sendTraces } from './support/telemetrygen.ts';
+
+const skip = missingTools('jaeger', 'telemetrygen', OPENSEARCH_TOOL);
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs', () => {
+  const dir = tempDir('jaeger-os');
+  let searchUrl = '';
+  let otlpGrpc = '';
+  let queryUrl = '';
+
+  beforeAll(async () => {
+    const search = await startOpenSearch();
+    searchUrl = search.url;
+    const config = e2eConfig();
+    const roles = await Promise.all([COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE].map(async (f) => toLoopback(generatedFile(config, f))));
+    for (const r of roles) {
+      const backend = backendOf(r.config, STORAGE_NAME);
+      expect(Object.keys(backend)).toEqual(['opensearch']);
+      expect(backend.opensearch.server_urls).toEqual([config.elasticsearch.url]);
+      backend.opensearch.server_urls = [searchUrl];
+      useCredentialFiles(backend, `${dir}/credentials`);
+    }
+    const [collector, query] = roles as [(typeof roles)[0], (typeof roles)[0]];
+    await startJaeger('jaeger-collector', writeConfig(dir, 'collector.yaml', collector.config), collector.ports.get(HEALTH_PORT)!);
+    await startJaeger('jaeger-query', writeConfig(dir, 'query.yaml', query.config), query.ports.get(HEALTH_PORT)!);
+    otlpGrpc = `127.0.0.1:${collector.ports.get(4317)}`;
+    queryUrl = `http://127.0.0.1:${query.ports.get(16686)}`;
+  });
+
+  afterAll(stopAll);
+
+  it('writes the spans into daily Jaeger indices and serves them back through the query role', async () => {
+    const sent = { service: 'meshobs-e2e-opensearch', traces: 5, childSpans: 2, tag: ['deployment.environment', 'e2e'] as [string, string] };
+    await sendTraces({ endpoint: otlpGrpc, ...sent });
+    await expectTracesQueryable(queryUrl, sent);
+
+    const counts = await indexCounts(searchUrl, 'jaeger-*');
+    expect(counts.get(`jaeger-span-${today()}`)).toBe(sent.traces * (1 + sent.childSpans));
+    expect(counts.get(`jaeger-service-${today()}`)).toBeGreaterThanOrEqual(1);
+  });
+});

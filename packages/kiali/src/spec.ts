@@ -1,0 +1,106 @@
+// The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
+// into the other unchanged), wired to the endpoints the rest of the bundle uses.
+import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { containerSecurityContext, podAntiAffinity, resources, type ComponentBundle } from '@meshobs/kube';
+import { kialiDashboards } from './dashboards.ts';
+
+export const KIALI_NAME = 'kiali';
+export const KIALI_PORT = 20001;
+export const KIALI_METRICS_PORT = 9090;
+export const KIALI_WEB_ROOT = '/kiali';
+/** UID of the user the Kiali server image runs as. */
+const KIALI_UID = 1000;
+
+/** Labels the operator puts on the Kiali server pods (see its deployment template). */
+export const kialiPodSelector = { 'app.kubernetes.io/name': 'kiali', 'app.kubernetes.io/instance': KIALI_NAME };
+
+/** The namespaces that make up the mesh, sorted: Kiali sees these and no others. */
+export function meshNamespaces(config: MeshobsConfig): string[] {
+  const ns = config.namespaces;
+  const all = new Set([ns.istio, ns.observability, ...ns.injected, ...config.services.map((s) => s.namespace)]);
+  for (const excluded of ns.excluded) all.delete(excluded);
+  all.delete(ns.monitoring);
+  return [...all].sort();
+}
+
+function auth(config: MeshobsConfig) {
+  const { strategy, openid } = config.kiali.auth;
+  if (strategy !== 'openid' || !openid) return { strategy };
+  // The client secret is read by Kiali from its own Secret (deployment.secret_name, key oidc-secret).
+  return {
+    strategy,
+    openid: { issuer_uri: openid.issuerUri, client_id: openid.clientId, scopes: ['openid', 'profile', 'email'], username_claim: 'sub' },
+  };
+}
+
+function istioComponents(config: MeshobsConfig) {
+  const namespace = config.namespaces.istio;
+  const { ingress, egress } = config.istio.gateways;
+  return [
+    { app_label: 'istiod', is_core: true, is_proxy: false, namespace },
+    ...(ingress.enabled ? [{ app_label: ingress.name, is_core: true, is_proxy: true, namespace }] : []),
+    ...(egress.enabled ? [{ app_label: egress.name, is_core: false, is_proxy: true, namespace }] : []),
+  ];
+}
+
+function grafanaAuth(config: MeshobsConfig) {
+  const token = config.kiali.grafanaToken;
+  // Kiali resolves "secret:<name>:<key>" itself: the token never appears in the bundle.
+  return token ? { type: 'bearer', token: `secret:${token.name}:${token.key}` } : { type: 'none' };
+}
+
+export function kialiSpec(config: MeshobsConfig, dashboards: ComponentBundle) {
+  const endpoints = endpointsOf(config);
+  const { kiali } = config;
+  const external = new URL(kiali.externalUrl);
+  const multiReplica = kiali.replicas > 1;
+  return {
+    istio_namespace: config.namespaces.istio,
+    auth: auth(config),
+    deployment: {
+      instance_name: KIALI_NAME,
+      namespace: config.namespaces.istio,
+      cluster_wide_access: false,
+      discovery_selectors: {
+        default: [{ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: meshNamespaces(config) }] }],
+      },
+      replicas: kiali.replicas,
+      resources: resources(kiali.resources),
+      security_context: containerSecurityContext(KIALI_UID),
+      // The bundle ships a tighter NetworkPolicy of its own (metrics only from the monitoring namespace).
+      network_policy: { enabled: false },
+      ...(multiReplica
+        ? {
+            pod_disruption_budget: { spec: { minAvailable: 1 } },
+            affinity: { pod_anti: podAntiAffinity(kialiPodSelector).podAntiAffinity },
+          }
+        : {}),
+      view_only_mode: false,
+    },
+    external_services: {
+      prometheus: { enabled: true, url: endpoints.prometheus.url },
+      grafana: {
+        enabled: true,
+        internal_url: endpoints.grafana.url,
+        external_url: endpoints.grafana.externalUrl,
+        auth: grafanaAuth(config),
+        dashboards: kialiDashboards(dashboards),
+      },
+      tracing: {
+        enabled: true,
+        provider: 'jaeger',
+        use_grpc: true,
+        internal_url: `http://${endpoints.jaeger.queryGrpcAddress}`,
+        external_url: endpoints.jaeger.externalUrl,
+      },
+      istio: { component_status: { enabled: true, components: istioComponents(config) } },
+    },
+    server: {
+      port: KIALI_PORT,
+      web_root: KIALI_WEB_ROOT,
+      web_fqdn: external.hostname,
+      web_schema: external.protocol.replace(':', ''),
+      observability: { metrics: { enabled: true, port: KIALI_METRICS_PORT } },
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
+import { validateObjects, type KubeObject } from '@meshobs/kube';
+import { renderDashboards } from '@meshobs/dashboards';
+import { ANONYMOUS_WARNING, kialiDashboards, kialiSchemaErrors, renderKiali, meshNamespaces, kialiDashboardEntry } from '../src/index.ts';
+
+const crOf = (bundle: ReturnType<typeof renderKiali>) => bundle.objects.find((o) => o.kind === 'Kiali') as KubeObject & { spec: any };
+
+describe('renderKiali', () => {
+  const config = defaultConfig();
+  const bundle = renderKiali(config);
+  const cr = crOf(bundle);
+
+  it('emits a Kiali CR and a NetworkPolicy that pass their schemas, with no warnings by default', async () => {
+    expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy']);
+    expect(await validateObjects(bundle.objects)).toEqual([]);
+    expect(bundle.warnings).toEqual([]);
+  });
+
+  it('wires Prometheus, Grafana and Jaeger from the shared endpoints', () => {
+    const e = endpointsOf(config);
+    const ext = cr.spec.external_services;
+    expect(ext.prometheus.url).toBe(e.prometheus.url);
+    expect(ext.grafana.internal_url).toBe(e.grafana.url);
+    expect(ext.grafana.external_url).toBe(e.grafana.externalUrl);
+    expect(ext.tracing).toMatchObject({ provider: 'jaeger', use_grpc: true, external_url: e.jaeger.externalUrl });
+    expect(ext.tracing.internal_url).toBe(`http://${e.jaeger.queryGrpcAddress}`);
+    expect(ext.tracing.internal_url).toMatch(/:16685$/);
+  });
+
+  it('watches istiod and both gateways, and drops a disabled gateway', () => {
+    const apps = (c: any) => c.spec.external_services.istio.component_status.components.map((x: any) => x.app_label);
+    expect(apps(cr)).toEqual(['istiod', 'istio-ingressgateway', 'istio-egressgateway']);
+    const noEgress = crOf(renderKiali(parseConfig({ istio: { gateways: { egress: { enabled: false } } } })));
+    expect(apps(noEgress)).toEqual(['istiod', 'istio-ingressgateway']);
+  });
+
+  it('uses token auth by default, openid when configured, anonymous only explicitly and with a warning', () => {
+    expect(cr.spec.auth).toEqual({ strategy: 'token' });
+    const oidc = renderKiali(parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
+    expect(crOf(oidc).spec.auth).toMatchObject({ strategy: 'openid', openid: { issuer_uri: 'https://idp.example.com', client_id: 'kiali' } });
+    expect(oidc.warnings).toEqual([]);
+    const anon = renderKiali(parseConfig({ kiali: { auth: { strategy: 'anonymous' } } }));
+    expect(crOf(anon).spec.auth).toEqual({ strategy: 'anonymous' });
+    expect(anon.warnings).toEqual([ANONYMOUS_WARNING]);
+  });
+
+  it('limits discovery to the mesh namespaces (never monitoring) without cluster-wide access', () => {
+    const c = parseConfig({ services: [{ name: 'shop', namespace: 'shop' }] });
+    expect(meshNamespaces(c)).toEqual(['default', 'istio-system', 'observability', 'podinfo', 'shop']);
+    const d = crOf(renderKiali(c)).spec.deployment;
+    expect(d.cluster_wide_access).toBe(false);
+    expect(d.discovery_selectors.default[0].matchExpressions[0]).toEqual({
+      key: 'kubernetes.io/metadata.name',
+      operator: 'In',
+      values: meshNamespaces(c),
+    });
+  });
+
+  it('sets replicas, resources and a hardened security context; PDB and anti-affinity only with replicas > 1', () => {
+    const d = cr.spec.deployment;
+    expect(d.replicas).toBe(2);
+    expect(d.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(d.security_context).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(d.pod_disruption_budget).toEqual({ spec: { minAvailable: 1 } });
+    expect(d.affinity.pod_anti.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
+    const single = crOf(renderKiali(parseConfig({ kiali: { replicas: 1 } }))).spec.deployment;
+    expect(single.pod_disruption_budget).toBeUndefined();
+    expect(single.affinity).toBeUndefined();
+  });
+
+  it('references the Grafana token Secret instead of carrying a value', () => {
+    const c = parseConfig({ kiali: { grafanaToken: { name: 'grafana-kiali', key: 'token' } } });
+    expect(crOf(renderKiali(c)).spec.external_services.grafana.auth).toEqual({ type: 'bearer', token: 'secret:grafana-kiali:token' });
+  });
+
+  it('ships the same settings as a server ConfigMap kiali/config.yaml outside the kustomization', async () => {
+    expect(bundle.files.map((f) => f.path)).toEqual(['operatorless/configmap-kiali.yaml']);
+    const cm = parse(bundle.files[0]!.content) as KubeObject & { data: Record<string, string> };
+    expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kiali', namespace: 'istio-system' } });
+    expect(await validateObjects([cm])).toEqual([]);
+    expect(parse(cm.data['config.yaml']!)).toEqual(cr.spec);
+  });
+
+  it('emits nothing when disabled', () => {
+    expect(renderKiali(parseConfig({ kiali: { enabled: false } })).objects).toEqual([]);
+  });
+});
+
+describe('Kiali CRD schema check', () => {
+  const valid = crOf(renderKiali(defaultConfig()));
+  const mutate = (f: (spec: any) => void) => {
+    const copy = structuredClone({ ...valid }) as any;
+    f(copy.spec);
+    return copy;
+  };
+
+  it('accepts the rendered CR', () => expect(kialiSchemaErrors(valid)).toEqual([]));
+
+  it('rejects a field the CRD does not declare (the API server would prune it silently)', () => {
+    expect(kialiSchemaErrors(mutate((s) => (s.external_services.tracing.internalURL = 'x')))).toEqual([
+      '/spec/external_services/tracing: unknown field "internalURL" (the CRD would prune it)',
+    ]);
+  });
+
+  it('rejects wrong types, enums and bounds', () => {
+    expect(kialiSchemaErrors(mutate((s) => (s.deployment.replicas = '2')))).toEqual(['/spec/deployment/replicas: must be integer']);
+    expect(kialiSchemaErrors(mutate((s) => (s.deployment.replicas = 0)))).toEqual(['/spec/deployment/replicas: must be >= 1']);
+    expect(kialiSchemaErrors(mutate((s) => (s.auth.strategy = 'none')))[0]).toMatch(/^\/spec\/auth\/strategy: must be one of .*token/);
+  });
+
+  it('keeps free-form subtrees free (security_context preserves unknown fields)', () => {
+    expect(kialiSchemaErrors(mutate((s) => (s.deployment.security_context.procMount = 'Default')))).toEqual([]);
+  });
+
+  it('is registered for validateObjects', async () => {
+    const failures = await validateObjects([mutate((s) => (s.bogus = true))]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toContain('unknown field "bogus"');
+  });
+});
+
+describe('Kiali dashboard entries', () => {
+  it('list every dashboard the bundle renders, by its title', () => {
+    const config = defaultConfig();
+    const dashboards = renderDashboards(config);
+    const titles = dashboards.files.filter((f) => f.path.endsWith('.json')).map((f) => JSON.parse(f.content).title).sort();
+    const entries = crOf(renderKiali(config)).spec.external_services.grafana.dashboards;
+    expect(entries).toEqual(kialiDashboards(dashboards));
+    expect(entries.map((e: { name: string }) => e.name).sort()).toEqual(titles);
+  });
+
+  it('name a dashboard by title with the variables Kiali can fill', () => {
+    const entry = kialiDashboardEntry({
+      title: 'Podinfo metrics',
+      templating: { list: [{ name: 'ds', type: 'datasource' }, { name: 'namespace' }, { name: 'service' }, { name: 'interval' }] },
+    });
+    expect(entry).toEqual({ name: 'Podinfo metrics', variables: { datasource: 'var-ds', namespace: 'var-namespace', service: 'var-service' } });
+    expect(kialiDashboardEntry({ title: 'Overview' })).toEqual({ name: 'Overview' });
+  });
+});

@@ -1,0 +1,55 @@
+// The same pipeline as OpenTelemetryCollector (opentelemetry.io/v1beta1) resources, for clusters
+// that run the OpenTelemetry Operator instead of applying the Deployment/StatefulSet.
+import type { MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf } from '@meshobs/spec';
+import { containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
+import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
+import { COLLECTOR_APP } from './workloads.ts';
+
+function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
+  const c = config.tracing.collector;
+  const { connectors, ...rest } = buildCollectorConfig(config, role);
+  const collectorConfig = Object.keys(connectors).length ? { ...rest, connectors } : rest;
+  const component = role === 'sampler' ? 'sampler' : 'collector';
+  const spec: Record<string, unknown> = {
+    mode,
+    image: c.image,
+    serviceAccount: c.name,
+    config: collectorConfig,
+    resources: resources(c.resources),
+    env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],
+    podSecurityContext: podSecurityContext(10001),
+    securityContext: containerSecurityContext(10001),
+    affinity: podAntiAffinity({ 'app.kubernetes.io/name': `${name}-collector` }),
+    podDisruptionBudget: { minAvailable: 1 },
+    podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
+    observability: { metrics: { enableMetrics: true } },
+  };
+  if (mode === 'deployment') spec.autoscaler = { minReplicas: c.replicas.min, maxReplicas: c.replicas.max, targetCPUUtilization: 70, targetMemoryUtilization: 80 };
+  else spec.replicas = c.samplerReplicas;
+  return {
+    apiVersion: 'opentelemetry.io/v1beta1',
+    kind: 'OpenTelemetryCollector',
+    metadata: {
+      name,
+      namespace: config.namespaces.observability,
+      labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component }),
+    },
+    spec,
+  };
+}
+
+/**
+ * One CR in single mode, two in two-tier mode. The Operator names the Services "<name>-collector"
+ * and "<name>-collector-headless"; in two-tier mode the load balancer's resolver is pointed at the
+ * sampler CR's headless Service accordingly.
+ */
+export function operatorCollectors(config: MeshobsConfig): KubeObject[] {
+  const c = config.tracing.collector;
+  if (c.mode !== 'two-tier') return [cr(config, c.name, 'single', 'deployment')];
+  const samplerName = endpointsOf(config).collector.samplerHeadlessService;
+  const lb = cr(config, c.name, 'loadbalancer', 'deployment');
+  const lbConfig = (lb.spec as { config: { exporters: Record<string, { resolver: { k8s: { service: string } } }> } }).config;
+  lbConfig.exporters.loadbalancing!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
+  return [lb, cr(config, samplerName, 'sampler', 'statefulset')];
+}

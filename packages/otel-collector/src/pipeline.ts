@@ -1,0 +1,201 @@
+// The collector configuration as a typed value, one builder for all three roles:
+//   single        receivers -> tags -> tail sampling -> Jaeger, plus spanmetrics (the default)
+//   loadbalancer  receivers -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
+//   sampler       OTLP from the load balancers -> tail sampling -> Jaeger
+import type { MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf } from '@meshobs/spec';
+import { memoryBytes } from '@meshobs/kube';
+import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
+import { tailSamplingProcessor } from './sampling.ts';
+import { customTagStatements, resourceAttributes } from './tags.ts';
+
+export type CollectorRole = 'single' | 'loadbalancer' | 'sampler';
+
+export interface CollectorConfig {
+  extensions: Record<string, unknown>;
+  receivers: Record<string, unknown>;
+  processors: Record<string, unknown>;
+  connectors: Record<string, unknown>;
+  exporters: Record<string, unknown>;
+  service: {
+    extensions: string[];
+    telemetry: Record<string, unknown>;
+    pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
+  };
+}
+
+const MiB = 2 ** 20;
+const listen = (port: number) => `0.0.0.0:${port}`;
+
+/** Span-duration histogram buckets: 2 ms .. 15 s. */
+const DURATION_BUCKETS_MS = ['2ms', '5ms', '10ms', '25ms', '50ms', '100ms', '250ms', '500ms', '1s', '2500ms', '5s', '10s', '15s'];
+
+/** memory_limiter sized from the container limit; GOMEMLIMIT is set just above it in the pod. */
+export function memoryLimiter(config: MeshobsConfig) {
+  const c = config.tracing.collector;
+  const limit = memoryBytes(c.resources.limits.memory);
+  return {
+    check_interval: '1s',
+    limit_mib: Math.floor((limit * c.memoryLimitPercent) / 100 / MiB),
+    spike_limit_mib: Math.floor((limit * c.memorySpikePercent) / 100 / MiB),
+  };
+}
+
+function receivers(config: MeshobsConfig, role: CollectorRole) {
+  const e = endpointsOf(config).collector;
+  const otlp = { protocols: { grpc: { endpoint: listen(e.otlpGrpcPort) }, http: { endpoint: listen(e.otlpHttpPort) } } };
+  if (role === 'sampler') return { otlp: { protocols: { grpc: { endpoint: listen(e.otlpGrpcPort) } } } };
+  return {
+    otlp,
+    // Istio's zipkin extension provider and older Envoy tracers.
+    zipkin: { endpoint: listen(e.zipkinPort) },
+    jaeger: { protocols: { grpc: { endpoint: listen(14250) }, thrift_http: { endpoint: listen(14268) } } },
+  };
+}
+
+const retry = { enabled: true, initial_interval: '1s', max_interval: '30s', max_elapsed_time: '10m' };
+
+function jaegerExporter(config: MeshobsConfig) {
+  return {
+    endpoint: endpointsOf(config).jaeger.collectorOtlpGrpc,
+    // Plain gRPC inside the mesh: the sidecars wrap it in mTLS (STRICT PeerAuthentication).
+    tls: { insecure: true },
+    sending_queue: { enabled: true, num_consumers: 4, queue_size: config.tracing.collector.sendingQueueSize },
+    retry_on_failure: retry,
+  };
+}
+
+function loadBalancingExporter(config: MeshobsConfig) {
+  const e = endpointsOf(config).collector;
+  return {
+    routing_key: 'traceID',
+    protocol: {
+      otlp: {
+        tls: { insecure: true },
+        sending_queue: { enabled: true, num_consumers: 4, queue_size: config.tracing.collector.sendingQueueSize },
+        retry_on_failure: retry,
+      },
+    },
+    resolver: {
+      k8s: {
+        service: `${e.samplerHeadlessService}.${config.namespaces.observability}`,
+        ports: [e.otlpGrpcPort],
+        // Pod DNS names (headless Service of the StatefulSet) instead of IPs: Istio sidecars route
+        // and authenticate per host, which is what upstream recommends for sidecar meshes.
+        return_hostnames: true,
+      },
+    },
+  };
+}
+
+function extensions(config: MeshobsConfig) {
+  const e = endpointsOf(config).collector;
+  const ext: Record<string, unknown> = { health_check: { endpoint: listen(e.healthPort) } };
+  if (config.tracing.collector.debugExtensions) {
+    ext.zpages = { endpoint: 'localhost:55679' };
+    ext.pprof = { endpoint: 'localhost:1777' };
+  }
+  return ext;
+}
+
+function telemetry(config: MeshobsConfig) {
+  return {
+    metrics: {
+      level: 'normal',
+      readers: [
+        {
+          pull: {
+            exporter: {
+              prometheus: {
+                host: '0.0.0.0',
+                port: endpointsOf(config).collector.metricsPort,
+                // The collector's default drops unit and _total suffixes; keep the Prometheus
+                // conventions (otelcol_receiver_accepted_spans_total) that dashboards and
+                // promtool lint expect. See metrics.ts.
+                without_units: false,
+                without_type_suffix: false,
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The whole collector config for one role. */
+export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole = 'single'): CollectorConfig {
+  const e = endpointsOf(config).collector;
+  const samples = role !== 'loadbalancer';
+  const receivesApps = role !== 'sampler';
+
+  const processors: Record<string, unknown> = { memory_limiter: memoryLimiter(config) };
+  if (receivesApps) {
+    processors.k8s_attributes = {
+      auth_type: 'serviceAccount',
+      passthrough: false,
+      extract: { metadata: ['k8s.namespace.name', 'k8s.pod.name', 'k8s.pod.uid', 'k8s.deployment.name', 'k8s.node.name'] },
+      pod_association: [
+        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
+        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
+        { sources: [{ from: 'connection' }] },
+      ],
+    };
+    processors.resource = { attributes: resourceAttributes(config) };
+    processors['transform/tags'] = {
+      error_mode: 'ignore',
+      trace_statements: [{ statements: customTagStatements(config) }],
+    };
+  }
+  if (samples) processors.tail_sampling = tailSamplingProcessor(config);
+  processors.batch = { send_batch_size: 8192, send_batch_max_size: 16384, timeout: '1s' };
+
+  const exporters: Record<string, unknown> = {};
+  const connectors: Record<string, unknown> = {};
+  const pipelines: CollectorConfig['service']['pipelines'] = {};
+  const receiverIds = Object.keys(receivers(config, role));
+  const tagProcessors = receivesApps ? ['k8s_attributes', 'resource', 'transform/tags'] : [];
+
+  if (samples) {
+    exporters[COMPONENT_IDS.jaegerExporter] = jaegerExporter(config);
+    pipelines.traces = {
+      receivers: receiverIds,
+      processors: ['memory_limiter', ...tagProcessors, 'tail_sampling', 'batch'],
+      exporters: [COMPONENT_IDS.jaegerExporter],
+    };
+  } else {
+    exporters[COMPONENT_IDS.loadBalancingExporter] = loadBalancingExporter(config);
+    pipelines.traces = {
+      receivers: receiverIds,
+      processors: ['memory_limiter', ...tagProcessors, 'batch'],
+      exporters: [COMPONENT_IDS.loadBalancingExporter],
+    };
+  }
+
+  if (receivesApps) {
+    // RED metrics from every span, before sampling drops any (a second pipeline on the same receivers).
+    connectors.spanmetrics = {
+      namespace: SPAN_METRICS_NAMESPACE,
+      histogram: { unit: 'ms', explicit: { buckets: DURATION_BUCKETS_MS } },
+      metrics_flush_interval: '15s',
+      metrics_expiration: '10m',
+    };
+    exporters[COMPONENT_IDS.spanMetricsExporter] = {
+      endpoint: listen(e.spanMetricsPort),
+      translation_strategy: 'UnderscoreEscapingWithSuffixes',
+      metric_expiration: '10m',
+    };
+    pipelines['traces/spanmetrics'] = { receivers: receiverIds, processors: ['memory_limiter'], exporters: ['spanmetrics'] };
+    pipelines['metrics/spanmetrics'] = { receivers: ['spanmetrics'], processors: ['batch'], exporters: [COMPONENT_IDS.spanMetricsExporter] };
+  }
+
+  const ext = extensions(config);
+  return {
+    extensions: ext,
+    receivers: receivers(config, role),
+    processors,
+    connectors,
+    exporters,
+    service: { extensions: Object.keys(ext), telemetry: telemetry(config), pipelines },
+  };
+}

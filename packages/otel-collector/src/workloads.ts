@@ -1,0 +1,298 @@
+// Kubernetes objects that run the collector: single Deployment, or (two-tier) a load-balancing
+// Deployment in front of a sampling StatefulSet behind a headless Service.
+import { createHash } from 'node:crypto';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf } from '@meshobs/spec';
+import {
+  containerSecurityContext,
+  horizontalPodAutoscaler,
+  networkPolicy,
+  podAntiAffinity,
+  podDisruptionBudget,
+  podSecurityContext,
+  resources,
+  selectorLabels,
+  standardLabels,
+  withComment,
+  type BundleFile,
+  type KubeObject,
+  type NetworkPolicyRule,
+} from '@meshobs/kube';
+import { memoryLimiter } from './pipeline.ts';
+
+export const COLLECTOR_APP = 'otel-collector';
+
+export interface Tier {
+  /** Object name (Deployment/StatefulSet, ConfigMap, Service). */
+  name: string;
+  component: 'collector' | 'sampler';
+  kind: 'Deployment' | 'StatefulSet';
+  configFile: BundleFile;
+}
+
+const imageVersion = (image: string) => image.split(':').pop()?.replace(/^v/, '');
+
+export function tiersOf(config: MeshobsConfig, files: BundleFile[]): Tier[] {
+  const c = config.tracing.collector;
+  const file = (path: string) => files.find((f) => f.path === path)!;
+  const tiers: Tier[] = [{ name: c.name, component: 'collector', kind: 'Deployment', configFile: file('config.yaml') }];
+  if (c.mode === 'two-tier')
+    tiers.push({ name: endpointsOf(config).collector.samplerHeadlessService, component: 'sampler', kind: 'StatefulSet', configFile: file('sampler-config.yaml') });
+  return tiers;
+}
+
+export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'>) =>
+  selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
+
+const tierLabels = (config: MeshobsConfig, tier: Tier) =>
+  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageVersion(config.tracing.collector.image) });
+
+/** Container ports; names carry the protocol prefix Istio uses for protocol selection. */
+function ports(config: MeshobsConfig, tier: Tier) {
+  const e = endpointsOf(config).collector;
+  const list = [{ name: 'grpc-otlp', containerPort: e.otlpGrpcPort }];
+  if (tier.component === 'collector')
+    list.push(
+      { name: 'http-otlp', containerPort: e.otlpHttpPort },
+      { name: 'http-zipkin', containerPort: e.zipkinPort },
+      { name: 'grpc-jaeger', containerPort: 14250 },
+      { name: 'http-jaeger', containerPort: 14268 },
+      { name: 'http-spanmetrics', containerPort: e.spanMetricsPort },
+    );
+  list.push({ name: 'http-metrics', containerPort: e.metricsPort }, { name: 'http-health', containerPort: e.healthPort });
+  return list;
+}
+
+function podTemplate(config: MeshobsConfig, tier: Tier, serviceAccountName: string) {
+  const c = config.tracing.collector;
+  const checksum = createHash('sha256').update(tier.configFile.content).digest('hex').slice(0, 16);
+  const probe = (initialDelaySeconds: number) => ({
+    httpGet: { path: '/', port: 'http-health' },
+    initialDelaySeconds,
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
+  return {
+    metadata: {
+      labels: tierLabels(config, tier),
+      annotations: {
+        // Rolls the pods when the config changes.
+        'checksum/config': checksum,
+        // Let the sidecar start first so the exporter's first connection is not refused.
+        'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}',
+      },
+    },
+    spec: {
+      serviceAccountName,
+      // Only the receiving tier calls the Kubernetes API (k8s_attributes, k8s resolver).
+      automountServiceAccountToken: tier.component === 'collector',
+      securityContext: podSecurityContext(10001),
+      affinity: podAntiAffinity(tierSelector(config, tier)),
+      terminationGracePeriodSeconds: 60,
+      containers: [
+        {
+          name: 'otel-collector',
+          image: c.image,
+          imagePullPolicy: 'IfNotPresent',
+          args: ['--config=/etc/otelcol/config.yaml'],
+          env: [
+            // The Go GC works towards this soft limit; memory_limiter refuses data before it.
+            { name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` },
+            { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            { name: 'K8S_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          ],
+          ports: ports(config, tier).map((p) => ({ ...p, protocol: 'TCP' })),
+          livenessProbe: probe(10),
+          readinessProbe: probe(5),
+          resources: resources(c.resources),
+          securityContext: containerSecurityContext(10001),
+          volumeMounts: [{ name: 'config', mountPath: '/etc/otelcol', readOnly: true }],
+        },
+      ],
+      volumes: [{ name: 'config', configMap: { name: tier.name, items: [{ key: 'config.yaml', path: 'config.yaml' }] } }],
+    },
+  };
+}
+
+function workload(config: MeshobsConfig, tier: Tier, serviceAccountName: string): KubeObject {
+  const c = config.tracing.collector;
+  const ns = config.namespaces.observability;
+  const template = podTemplate(config, tier, serviceAccountName);
+  const annotations =
+    tier.component === 'collector'
+      ? { 'checkov.io/skip1': 'CKV_K8S_38=k8s_attributes and the load_balancing k8s resolver call the Kubernetes API with this token' }
+      : undefined;
+  const base = { apiVersion: 'apps/v1', kind: tier.kind, metadata: { name: tier.name, namespace: ns, labels: tierLabels(config, tier), annotations } };
+  if (tier.kind === 'StatefulSet')
+    return withComment(
+      {
+        ...base,
+        spec: {
+          serviceName: tier.name,
+          replicas: c.samplerReplicas,
+          // Samplers hold traces in memory only; starting them all at once is safe and fast.
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: tierSelector(config, tier) },
+          template,
+        },
+      },
+      'Sampling tier: the load_balancing exporter routes every span of a trace to one of these pods (k8s resolver on the headless Service).',
+    );
+  return {
+    ...base,
+    spec: {
+      // The HPA owns the replica count from here on.
+      replicas: c.replicas.min,
+      selector: { matchLabels: tierSelector(config, tier) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template,
+    },
+  };
+}
+
+function services(config: MeshobsConfig, tier: Tier): KubeObject[] {
+  const ns = config.namespaces.observability;
+  const servicePorts = ports(config, tier)
+    .filter((p) => p.name !== 'http-health')
+    .map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: 'TCP' }));
+  const svc: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: tier.name, namespace: ns, labels: tierLabels(config, { ...tier }) },
+    spec: { type: 'ClusterIP', selector: tierSelector(config, tier), ports: servicePorts },
+  };
+  if (tier.component === 'sampler') {
+    (svc.spec as Record<string, unknown>).clusterIP = 'None';
+    // Keep starting pods in the ring: the load balancer retries while a sampler warms up, and
+    // fewer ring changes mean fewer traces split across samplers.
+    (svc.spec as Record<string, unknown>).publishNotReadyAddresses = true;
+    return [withComment(svc, 'Headless: the load_balancing exporter resolves the sampler pods through it.')];
+  }
+  return [svc];
+}
+
+function rbac(config: MeshobsConfig, saName: string, twoTier: boolean): KubeObject[] {
+  const ns = config.namespaces.observability;
+  const labels = standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: 'collector' });
+  const clusterRoleName = `${config.tracing.collector.name}-${ns}-k8sattributes`;
+  const objects: KubeObject[] = [
+    withComment(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: clusterRoleName, labels },
+        rules: [
+          { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
+        ],
+      },
+      'Read-only access k8s_attributes needs to tag spans with pod, namespace, deployment and node.',
+    ),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: clusterRoleName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
+      subjects: [{ kind: 'ServiceAccount', name: saName, namespace: ns }],
+    },
+  ];
+  if (twoTier) {
+    const roleName = `${config.tracing.collector.name}-lb-resolver`;
+    objects.push(
+      withComment(
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: roleName, namespace: ns, labels },
+          rules: [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] }],
+        },
+        "The load_balancing exporter's k8s resolver watches the sampler Service's EndpointSlices.",
+      ),
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: roleName, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+        subjects: [{ kind: 'ServiceAccount', name: saName, namespace: ns }],
+      },
+    );
+  }
+  return objects;
+}
+
+const RECEIVER_PORTS = (config: MeshobsConfig) => {
+  const e = endpointsOf(config).collector;
+  return [e.otlpGrpcPort, e.otlpHttpPort, e.zipkinPort, 14250, 14268];
+};
+
+function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean): KubeObject {
+  const e = endpointsOf(config).collector;
+  const ns = config.namespaces.observability;
+  const monitoring = config.namespaces.monitoring;
+  const named = { name: tier.name, namespace: ns, labels: tierLabels(config, tier), selector: tierSelector(config, tier) };
+  const ingress: NetworkPolicyRule[] =
+    tier.component === 'collector'
+      ? [
+          // Applications and Envoy sidecars/gateways in any namespace send spans.
+          { ports: RECEIVER_PORTS(config).map((port) => ({ port })) },
+          { from: [{ namespace: monitoring }], ports: [{ port: e.metricsPort }, { port: e.spanMetricsPort }] },
+        ]
+      : [
+          { from: [{ pods: tierSelector(config, { component: 'collector' }) }], ports: [{ port: e.otlpGrpcPort }] },
+          { from: [{ namespace: monitoring }], ports: [{ port: e.metricsPort }] },
+        ];
+  // Kubelet probes (Istio rewrites them to the sidecar's 15020) and the sidecar's own ports.
+  ingress.push({ ports: [{ port: e.healthPort }, { port: 15020 }, { port: 15021 }] });
+  ingress.push({ from: [{ namespace: monitoring }], ports: [{ port: 15090 }] });
+  const jaegerPort = Number(endpointsOf(config).jaeger.collectorOtlpGrpc.split(':').pop());
+  const egress: NetworkPolicyRule[] = [
+    // istiod: xDS and certificates for the sidecar.
+    { to: [{ namespace: config.namespaces.istio }], ports: [{ port: 15012 }, { port: 15017 }] },
+  ];
+  if (tier.component === 'sampler' || !twoTier) egress.push({ to: [{ namespace: ns }], ports: [{ port: jaegerPort }] });
+  if (tier.component === 'collector') {
+    // Kubernetes API (k8s_attributes, k8s resolver): not a pod, so no selector can name it.
+    egress.push({ ports: [{ port: 443 }, { port: 6443 }] });
+    if (twoTier) egress.push({ to: [{ pods: tierSelector(config, { component: 'sampler' }) }], ports: [{ port: e.otlpGrpcPort }] });
+  }
+  return networkPolicy(named, { ingress, egress });
+}
+
+/** Everything but the ServiceMonitor. */
+export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): KubeObject[] {
+  const c = config.tracing.collector;
+  const ns = config.namespaces.observability;
+  const twoTier = c.mode === 'two-tier';
+  const saName = c.name;
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: saName, namespace: ns, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
+    },
+    ...rbac(config, saName, twoTier),
+  ];
+  for (const tier of tiersOf(config, files)) {
+    const labels = tierLabels(config, tier);
+    const named = { name: tier.name, namespace: ns, labels, selector: tierSelector(config, tier) };
+    objects.push(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tier.name, namespace: ns, labels }, data: { 'config.yaml': tier.configFile.content } },
+      workload(config, tier, saName),
+      ...services(config, tier),
+      podDisruptionBudget(named, 1),
+      tierNetworkPolicy(config, tier, twoTier),
+    );
+    // Samplers are not autoscaled: a changing ring re-routes traces mid-flight. Scale them deliberately.
+    if (tier.kind === 'Deployment')
+      objects.push(
+        horizontalPodAutoscaler(
+          { name: tier.name, namespace: ns, labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: tier.name } },
+          c.replicas,
+          70,
+          80,
+        ),
+      );
+  }
+  return objects;
+}

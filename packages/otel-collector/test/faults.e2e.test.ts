@@ -1,0 +1,116 @@
+// Faults: the export target disappears for 20 s (sending queue + retry must hold every kept span),
+// and a burst against a small memory limit (memory_limiter must refuse, the process must live).
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
+import { defaultConfig, parseConfig, durationSeconds } from '@meshobs/spec';
+import { renderCollector } from '../src/index.ts';
+import { COLLECTOR_METRICS } from '../src/metrics.ts';
+import { memoryLimiter } from '../src/pipeline.ts';
+import { freePorts, localize, metricSum, newSpanId, newTraceId, readSpans, sendSpans, startCollector, startSink } from './harness.ts';
+
+const configYaml = (config: ReturnType<typeof defaultConfig>) => renderCollector(config).files.find((f) => f.path === 'config.yaml')!.content;
+
+describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
+  afterAll(stopAll);
+
+  it('Jaeger down for 20 s while traffic flows: no kept span is lost', async () => {
+    const config = defaultConfig();
+    let sink = await startSink('fault-sink');
+    const reuse = { grpcPorts: [Number(sink.endpoints[0]!.split(':')[1])], files: sink.files };
+    const ports = await freePorts();
+    const collector = await startCollector('fault-collector', localize(configYaml(config), ports, { exportTo: sink.endpoints[0] }), ports);
+    const http = `127.0.0.1:${ports.otlpHttp}`;
+
+    const sent = new Set<string>();
+    const started = Date.now();
+    let outage: Promise<void> | undefined;
+    let peakQueue = 0;
+    // 30 s of ordinary traffic (kept at 100%), 20 traces per second, two spans each.
+    while (Date.now() - started < 30_000) {
+      const elapsed = Date.now() - started;
+      if (!outage && elapsed > 4000)
+        outage = (async () => {
+          await sink.stop();
+          await sleep(20_000);
+          sink = await startSink('fault-sink-again', 1, reuse);
+        })();
+      const batch = Array.from({ length: 20 }, () => {
+        const traceId = newTraceId();
+        const root = newSpanId();
+        return [
+          { traceId, spanId: root, name: 'GET /api', attributes: { 'url.path': '/api' } },
+          { traceId, spanId: newSpanId(), parentSpanId: root, name: 'SELECT orders' },
+        ];
+      }).flat();
+      expect(await sendSpans(http, 'orders', batch)).toBe(200);
+      batch.forEach((s) => sent.add(s.spanId));
+      peakQueue = Math.max(peakQueue, metricSum(await collector.metrics(), COLLECTOR_METRICS.exporterQueueSize, { exporter: 'otlp/jaeger' }));
+      await sleep(1000);
+    }
+    await outage;
+    const m = await collector.metrics();
+    const failedDuringOutage = metricSum(m, COLLECTOR_METRICS.exporterSendFailedSpans);
+    await waitUntil(
+      () => new Set(readSpans(sink.files[0]!).map((s) => s.spanId)).size >= sent.size,
+      durationSeconds(config.tracing.tailSampling.decisionWait) * 1000 + 90_000,
+      'every span at the restarted sink',
+      1000,
+    );
+    const stored = new Set(readSpans(sink.files[0]!).map((s) => s.spanId));
+    const lost = [...sent].filter((id) => !stored.has(id));
+    console.log(`outage: sent ${sent.size} spans, stored ${stored.size}, lost ${lost.length}; exporter queue peaked at ${peakQueue} batches`);
+    // The outage was real: batches piled up in the sending queue while the target was gone.
+    expect(peakQueue).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+    // Nothing was dropped after exhausting retries or because the queue was full.
+    const after = await collector.metrics();
+    expect(metricSum(after, COLLECTOR_METRICS.exporterSendFailedSpans)).toBe(failedDuringOutage);
+    expect(metricSum(after, COLLECTOR_METRICS.exporterEnqueueFailedSpans)).toBe(0);
+    await collector.proc.stop();
+  });
+
+  it('memory_limiter refuses a burst against a small limit; the process keeps running', async () => {
+    const config = parseConfig({ tracing: { collector: { resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } } });
+    const limits = memoryLimiter(config);
+    const sink = await startSink('burst-sink');
+    const ports = await freePorts();
+    const collector = await startCollector('burst-collector', localize(configYaml(config), ports, { exportTo: sink.endpoints[0] }), ports, {
+      GOMEMLIMIT: `${limits.limit_mib}MiB`,
+    });
+    const http = `127.0.0.1:${ports.otlpHttp}`;
+    const blob = 'x'.repeat(20_000);
+    const statuses: number[] = [];
+    let peakRss = 0;
+    // ~2 MB per request, 8 in flight, for up to 20 s: far more than the limit while tail sampling
+    // holds every trace for decision_wait.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !statuses.some((s) => s !== 200)) {
+      const wave = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          sendSpans(
+            http,
+            'burst',
+            Array.from({ length: 100 }, () => ({ traceId: newTraceId(), spanId: newSpanId(), name: 'big', attributes: { payload: blob } })),
+          ).catch(() => -1),
+        ),
+      );
+      statuses.push(...wave);
+      peakRss = Math.max(peakRss, metricSum(await collector.metrics(), COLLECTOR_METRICS.processMemoryRss));
+    }
+    const m = await collector.metrics();
+    const refused = metricSum(m, COLLECTOR_METRICS.memoryLimiterRefusedSpans);
+    const refusedStatuses = [...new Set(statuses.filter((s) => s !== 200))];
+    console.log(
+      `burst: ${statuses.length} requests, refused statuses ${JSON.stringify(refusedStatuses)}, memory_limiter refused ${refused} spans, ` +
+        `limit ${limits.limit_mib} MiB (spike ${limits.spike_limit_mib}), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+    );
+    expect(refused).toBeGreaterThan(0);
+    expect(metricSum(m, COLLECTOR_METRICS.receiverRefusedSpans)).toBeGreaterThan(0);
+    // Refusals are retryable for the sender (OTLP/HTTP 429/503), not a crash.
+    expect(refusedStatuses.every((s) => s === 429 || s === 503)).toBe(true);
+    expect(collector.proc.child.exitCode).toBeNull();
+    const health = await fetch(`http://127.0.0.1:${ports.health}/`);
+    expect(health.status).toBeLessThan(600);
+    expect(collector.proc.child.exitCode).toBeNull();
+  });
+});

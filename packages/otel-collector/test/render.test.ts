@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { validateObjects, type KubeObject } from '@meshobs/kube';
+import { renderCollector, buildCollectorConfig, SAMPLING_POLICIES } from '../src/index.ts';
+import { pathConditions } from '../src/sampling.ts';
+
+const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
+const file = (b: ReturnType<typeof renderCollector>, path: string) => b.files.find((f) => f.path === path)?.content;
+
+describe('renderCollector', () => {
+  it('single mode: schema-valid Deployment, Service, RBAC, HPA, PDB, NetworkPolicy, ServiceMonitor', async () => {
+    const b = renderCollector(defaultConfig());
+    expect(await validateObjects(b.objects)).toEqual([]);
+    expect(kinds(b.objects)).toEqual(
+      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].sort(),
+    );
+    const cm = b.objects.find((o) => o.kind === 'ConfigMap') as KubeObject & { data: Record<string, string> };
+    expect(cm.data['config.yaml']).toBe(file(b, 'config.yaml'));
+    const sm = b.objects.find((o) => o.kind === 'ServiceMonitor')!;
+    expect(sm.metadata.labels!.release).toBe('kube-prometheus-stack');
+  });
+
+  it('two-tier mode: load-balancing Deployment, sampler StatefulSet behind a headless Service, resolver RBAC', async () => {
+    const b = renderCollector(parseConfig({ tracing: { collector: { mode: 'two-tier', samplerReplicas: 4 } } }));
+    expect(await validateObjects(b.objects)).toEqual([]);
+    const sts = b.objects.find((o) => o.kind === 'StatefulSet') as any;
+    expect(sts.spec.replicas).toBe(4);
+    const headless = b.objects.find((o) => o.kind === 'Service' && o.metadata.name === sts.spec.serviceName) as any;
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(b.objects.some((o) => o.kind === 'Role' && JSON.stringify(o).includes('endpointslices'))).toBe(true);
+    const lb = parse(file(b, 'config.yaml')!);
+    expect(lb.exporters.loadbalancing.routing_key).toBe('traceID');
+    expect(lb.exporters.loadbalancing.resolver.k8s.service).toBe(`${sts.spec.serviceName}.observability`);
+    expect(lb.processors.tail_sampling).toBeUndefined();
+    const sampler = parse(file(b, 'sampler-config.yaml')!);
+    expect(sampler.processors.tail_sampling).toBeDefined();
+    expect(Object.keys(sampler.receivers)).toEqual(['otlp']);
+  });
+
+  it('the OpenTelemetryCollector v1beta1 variant is schema-valid in both modes', async () => {
+    for (const mode of ['single', 'two-tier'] as const) {
+      const docs = file(renderCollector(parseConfig({ tracing: { collector: { mode } } })), 'operator/opentelemetrycollector.yaml')!
+        .split(/^---$/m)
+        .map((d) => parse(d));
+      expect(docs.length).toBe(mode === 'single' ? 1 : 2);
+      expect(await validateObjects(docs)).toEqual([]);
+    }
+  });
+
+  it('processors run in order: memory_limiter first, tags before tail_sampling, batch last', () => {
+    const cfg = buildCollectorConfig(defaultConfig());
+    expect(cfg.service.pipelines.traces!.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'transform/tags', 'tail_sampling', 'batch']);
+    expect(cfg.service.pipelines['traces/spanmetrics']!.exporters).toEqual(['spanmetrics']);
+    expect(cfg.processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 819, spike_limit_mib: 204 });
+    expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });
+    expect(Object.keys(buildCollectorConfig(parseConfig({ tracing: { collector: { debugExtensions: true } } })).extensions)).toEqual(['health_check', 'zpages', 'pprof']);
+  });
+
+  it('sampling percentages and tail-sampling settings follow the config', () => {
+    const cfg = buildCollectorConfig(
+      parseConfig({ tracing: { sampling: { defaultPercent: 50, healthCheckPercent: 0, metricsPercent: 2 }, tailSampling: { decisionWait: '5s', numTraces: 2000 } } }),
+    );
+    const ts = cfg.processors.tail_sampling as any;
+    expect(ts.decision_wait).toBe('5s');
+    expect(ts.num_traces).toBe(2000);
+    expect(ts.policies.map((p: any) => p.name)).toEqual([SAMPLING_POLICIES.ordinary, SAMPLING_POLICIES.metrics]);
+    const pct = (p: any) => p.and.and_sub_policy.find((s: any) => s.type === 'probabilistic').probabilistic.sampling_percentage;
+    expect(ts.policies.map(pct)).toEqual([50, 2]);
+  });
+
+  it('path conditions cover OTel path attributes and Envoy full URLs, escaping regex characters', () => {
+    const conds = pathConditions(['/healthz', '/v1.0/status']);
+    expect(conds.join('\n')).toContain('span.attributes["url.path"]');
+    expect(conds.join('\n')).toContain('span.attributes["http.url"]');
+    expect(conds[0]).toContain('/v1\\\\.0/status');
+    // The same regexes, checked here with JavaScript's engine (RE2 semantics agree for this subset).
+    const urlRe = new RegExp(JSON.parse(conds.find((c) => c.includes('http.url'))!.match(/, (".*")\)$/)![1]!));
+    expect(urlRe.test('http://podinfo.podinfo.svc.cluster.local:9898/healthz')).toBe(true);
+    expect(urlRe.test('https://10.0.0.1/healthz?verbose=1')).toBe(true);
+    expect(urlRe.test('http://podinfo:9898/healthz-report')).toBe(false);
+    expect(urlRe.test('http://podinfo:9898/api/healthz')).toBe(false);
+  });
+
+  it('is deterministic', () => {
+    const a = renderCollector(defaultConfig());
+    const b = renderCollector(defaultConfig());
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});

@@ -1,0 +1,98 @@
+// Tail sampling end to end: the generated config in the real collector, traces from telemetrygen,
+// kept traces counted in a second real collector's file exporter.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingTools, requireTool, stopAll, waitUntil, sleep } from '@meshobs/testkit';
+import { defaultConfig, durationSeconds } from '@meshobs/spec';
+import { renderCollector } from '../src/index.ts';
+import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
+import { freePorts, localize, metricSum, readSpans, startCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
+
+const run = promisify(execFile);
+const TRACES = 3000;
+
+/** One class of traffic: a service name (to count at the sink) and the span attributes it carries. */
+const CLASSES = [
+  { service: 'ordinary', percent: 100, attrs: ['url.path="/api/items"', 'http.route="/api/items"'] },
+  { service: 'healthz-otel', percent: 10, attrs: ['url.path="/healthz"', 'http.route="/healthz"'] },
+  { service: 'readyz-target', percent: 10, attrs: ['http.target="/readyz?full=1"'] },
+  { service: 'metrics-otel', percent: 1, attrs: ['url.path="/metrics"'] },
+  { service: 'healthz-envoy', percent: 10, attrs: ['http.url="http://podinfo.podinfo.svc.cluster.local:9898/healthz"'] },
+  { service: 'metrics-envoy', percent: 1, attrs: ['http.url="http://10.0.0.7:9898/metrics"'] },
+  // Envoy-style URL whose path only *starts* like a health check: ordinary.
+  { service: 'envoy-lookalike', percent: 100, attrs: ['http.url="http://podinfo:9898/healthz-report"'] },
+];
+
+describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling with the generated config', () => {
+  const config = defaultConfig();
+  let sink: Sink;
+  let collector: Collector;
+
+  beforeAll(async () => {
+    sink = await startSink('sampling-sink');
+    const ports = await freePorts();
+    const yaml = renderCollector(config).files.find((f) => f.path === 'config.yaml')!.content;
+    collector = await startCollector('sampling-collector', localize(yaml, ports, { exportTo: sink.endpoints[0] }), ports);
+  });
+  afterAll(stopAll);
+
+  it('keeps 100% / 10% / 1% per class, within 4 sigma, for OTel and Envoy path attributes', async () => {
+    const tg = requireTool('telemetrygen');
+    await Promise.all(
+      CLASSES.map((c) =>
+        run(tg, [
+          'traces',
+          '--otlp-insecure',
+          `--otlp-endpoint=127.0.0.1:${collector.ports.otlpGrpc}`,
+          `--service=${c.service}`,
+          `--traces=${TRACES}`,
+          // Unthrottled, the SDK's batch span processor in telemetrygen drops spans when its queue is full.
+          '--rate=600',
+          '--child-spans=1',
+          ...c.attrs.map((a) => `--telemetry-attributes=${a}`),
+        ]),
+      ),
+    );
+    // Every trace is decided once (decision_wait after its first span); then every exported span
+    // must have reached the sink's file.
+    await waitUntil(
+      async () => metricSum(await collector.metrics(), COLLECTOR_METRICS.tailSamplingGlobalTracesSampled) >= CLASSES.length * TRACES,
+      durationSeconds(config.tracing.tailSampling.decisionWait) * 1000 + 60_000,
+      'a sampling decision for every trace',
+      1000,
+    );
+    await waitUntil(
+      async () => {
+        const m = await collector.metrics();
+        const sent = metricSum(m, COLLECTOR_METRICS.exporterSentSpans, { exporter: 'otlp/jaeger' });
+        return metricSum(m, COLLECTOR_METRICS.exporterQueueSize) === 0 && sent > 0 && readSpans(sink.files[0]!).length === sent;
+      },
+      30_000,
+      'the sink to hold every exported span',
+      1000,
+    );
+    const spans = readSpans(sink.files[0]!);
+    const report: string[] = [];
+    for (const c of CLASSES) {
+      const mine = spans.filter((s) => s.service === c.service);
+      const traces = new Map<string, number>();
+      for (const s of mine) traces.set(s.traceId, (traces.get(s.traceId) ?? 0) + 1);
+      const kept = traces.size;
+      const b = withinFourSigma(kept, TRACES, c.percent);
+      report.push(`${c.service}: kept ${kept}/${TRACES} (expected ${b.mean.toFixed(0)}, 4σ [${b.low.toFixed(0)}, ${b.high.toFixed(0)}])`);
+      // Kept traces are whole: parent and child.
+      expect([...traces.values()].every((n) => n === 2), `${c.service} has incomplete traces`).toBe(true);
+      if (c.percent === 100) expect(kept, c.service).toBe(TRACES);
+      else expect(b.ok, report.at(-1)).toBe(true);
+    }
+    console.log(report.join('\n'));
+
+    // The collector's own telemetry agrees, per policy.
+    const m = await collector.metrics();
+    const sampledBy = (policy: string) =>
+      metricSum(m, COLLECTOR_METRICS.tailSamplingTracesSampled, { policy, sampled: 'true' });
+    expect(sampledBy(SAMPLING_POLICIES.ordinary)).toBe(2 * TRACES);
+    expect(metricSum(m, COLLECTOR_METRICS.receiverAcceptedSpans)).toBe(CLASSES.length * TRACES * 2);
+  });
+});
