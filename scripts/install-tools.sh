@@ -2,9 +2,10 @@
 # Installs and caches the real programs meshobs is verified with. Idempotent: a second run only
 # re-links cached binaries and takes seconds.
 #
-#   scripts/install-tools.sh            # everything (Debian tools + Go-built tools)
-#   scripts/install-tools.sh debian     # promtool, prometheus, amtool only (what `npm test` needs)
-#   scripts/install-tools.sh go         # otelcol, jaeger, es-index-cleaner, telemetrygen (e2e tier)
+#   scripts/install-tools.sh            # everything (unit + e2e tiers)
+#   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
+#   scripts/install-tools.sh e2e        # otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
+#   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
 # linked into .tools/bin/ (gitignored), which tests and scripts put first on PATH.
@@ -34,7 +35,7 @@ apt_install() {
 }
 
 install_debian() {
-  apt_install prometheus prometheus-alertmanager
+  apt_install prometheus prometheus-alertmanager chromium
   # The Debian packages start services on install; tests start their own on free loopback ports.
   for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
     (command -v systemctl >/dev/null && systemctl stop "$svc" >/dev/null 2>&1) || true
@@ -80,6 +81,8 @@ install_otelcol() {
     rm -rf "$work"
   fi
   link "$dir/otelcol-meshobs"
+  # Keep .tools/bin/builder pointing at this version's cached builder even when nothing was rebuilt.
+  if [ -x "$CACHE/builder-$OTELCOL_VERSION/builder" ]; then link "$CACHE/builder-$OTELCOL_VERSION/builder"; fi
 }
 
 # Jaeger's go.mod has a replace directive, so `go install github.com/jaegertracing/jaeger/cmd/...@v`
@@ -119,10 +122,33 @@ install_go() {
   install_jaeger
 }
 
+# checkov (security lint) from PyPI, in a venv of its own: venvs cannot be moved, so it is created
+# in place in its cache folder.
+install_python() {
+  local dir="$CACHE/checkov-$CHECKOV_VERSION"
+  if [ ! -f "$dir/.complete" ]; then
+    log "installing checkov $CHECKOV_VERSION (first run only)"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+    touch "$dir/.complete"
+  fi
+  link "$dir/bin/checkov"
+}
+
+# A real single-node OpenSearch (Maven Central) for the Jaeger storage and retention tests.
+install_java() {
+  bash "$ROOT/packages/jaeger/scripts/install-opensearch.sh"
+}
+
 case "${1:-all}" in
   debian) install_debian ;;
+  python) install_python ;;
   go) install_go ;;
-  all) install_debian; install_go ;;
-  *) echo "usage: $0 [all|debian|go]" >&2; exit 2 ;;
+  java) install_java ;;
+  unit) install_debian; install_python ;;
+  e2e) install_go; install_java ;;
+  all) install_debian; install_python; install_go; install_java ;;
+  *) echo "usage: $0 [all|unit|e2e|debian|python|go|java]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

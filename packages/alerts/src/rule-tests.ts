@@ -115,10 +115,18 @@ export function counter(pieces: Array<[number, number]>, start = 0): number[] {
 /** A gauge from pieces of [value, samples]. */
 export const gauge = (pieces: Array<[Sample, number]>): Sample[] => pieces.flatMap(([v, n]) => Array<Sample>(n).fill(v));
 
+/**
+ * rate(x[w]) at minute t of a 1-minute series. Within the first window a counter that starts at 0 is
+ * not extrapolated to the window start (Prometheus' zero-point rule), so the rate is the increase
+ * over the whole window length; Prometheus 2 (closed windows) and 3 (left-open windows) agree on it
+ * there and on every window that lies inside one linear piece, which is where the suites check values.
+ */
 const rateAt = (values: Sample[], t: number, w: number): number | undefined => {
-  const a = values[t - w];
   const b = values[t];
-  if (t - w < 0 || typeof a !== 'number' || typeof b !== 'number') return undefined;
+  if (typeof b !== 'number' || t < 1) return undefined;
+  if (t - w < 0) return values[0] === 0 ? (b - 0) / (w * 60) : undefined;
+  const a = values[t - w];
+  if (typeof a !== 'number') return undefined;
   return (b - a) / (w * 60);
 };
 
@@ -325,6 +333,32 @@ function expAlert(ctx: Ctx, inc: Incident, t: number): ExpAlert {
 
 const input = (series: Series[]) => series.map((s) => ({ series: seriesName(s.labels), values: seriesValues(s.values) }));
 
+/**
+ * Rate-based incidents are rendered twice: from the first sample (the `for` boundary is checked
+ * there, where the windows are identical on Prometheus 2 and 3) and after healthy traffic (checked
+ * before the change and once the window lies entirely inside the incident).
+ */
+function rateIncident(ctx: Ctx, T0: number, mk: (start: number) => Incident): TestCase[] {
+  const boundary = mk(0);
+  const steady = mk(T0);
+  return [incidentCase(ctx, boundary), steadyCase(ctx, steady, T0)];
+}
+
+function steadyCase(ctx: Ctx, inc: Incident, T0: number): TestCase {
+  const rule = ruleFor(ctx, inc.alert, inc.signal);
+  if (inc.length - ctx.W - minutes(rule.for) < T0) throw new Error(`scenario "${inc.name}" too short`);
+  if (inc.value(inc.length) === undefined) throw new Error(`scenario "${inc.name}" does not fire at its end`);
+  return {
+    name: `${inc.alert}${inc.signal ? ` (${inc.signal})` : ''}: ${inc.name}, after healthy traffic`,
+    interval: '1m',
+    input_series: input(inc.series),
+    alert_rule_test: [
+      { eval_time: at(T0), alertname: inc.alert, exp_alerts: [] },
+      { eval_time: at(inc.length), alertname: inc.alert, exp_alerts: [expAlert(ctx, inc, inc.length)] },
+    ],
+  };
+}
+
 /** Fires on the incident, not before its `for` has elapsed, and still fires at the end. */
 function incidentCase(ctx: Ctx, inc: Incident): TestCase {
   const rule = ruleFor(ctx, inc.alert, inc.signal);
@@ -382,7 +416,7 @@ function high5xx(ctx: Ctx): TestCase[] {
   const forMin = minutes(a.for);
   const L = T0 + W + forMin + 5;
   const s = incidentShare(a.threshold, W);
-  const R = busyRate(a.minRequestRate);
+  const R = busyRate(a.minRequestRate * W);
   const N = R * 60;
   const traffic = (share: number, perMin = N, start = T0, fourxx = 0) => {
     const ok = counter([[perMin * (1 - fourxx), start], [perMin * (1 - share - fourxx), L - start]]);
@@ -399,26 +433,28 @@ function high5xx(ctx: Ctx): TestCase[] {
     const ratio = (t: number) => {
       const e = rateAt(err, t, W);
       const tot = sumDefined([rateAt(ok, t, W), e, fourxx ? rateAt(c4, t, W) : 0]);
+      // the ratio of two series sampled together: partial windows do not matter for it
       return e === undefined || tot === undefined || tot === 0 ? undefined : { ratio: e / tot, total: tot };
     };
     return { series, ratio };
   };
-  if (s !== undefined) {
-    const { series, ratio } = traffic(s);
+  if (s !== undefined)
     out.push(
-      incidentCase(ctx, {
-        name: `${humanizePercentage(s)} of ${R} req/s fail with 503 from minute ${T0}`,
-        alert: 'High5xxErrorRate',
-        series,
-        length: L,
-        labels: svcLabels(m),
-        value: (t) => {
-          const r = ratio(t);
-          return r && r.ratio > a.threshold && r.total >= a.minRequestRate ? r.ratio : undefined;
-        },
+      ...rateIncident(ctx, T0, (start) => {
+        const { series, ratio } = traffic(s, N, start);
+        return {
+          name: `${humanizePercentage(s)} of ${R} req/s fail with 503 from minute ${start}`,
+          alert: 'High5xxErrorRate',
+          series,
+          length: L,
+          labels: svcLabels(m),
+          value: (t) => {
+            const r = ratio(t);
+            return r && r.ratio > a.threshold && r.total >= a.minRequestRate ? r.ratio : undefined;
+          },
+        };
       }),
     );
-  }
   // healthy: 5xx share at half the threshold and plenty of 404s (client errors never count)
   out.push(
     silentCase(
@@ -475,7 +511,7 @@ function highLatency(ctx: Ctx): TestCase[] {
   const slowIdx = bounds.findIndex((b, i) => b >= thr && i < bounds.length - 1);
   const fastIdx = [...bounds.keys()].reverse().find((i) => bounds[i]! <= thr / 2);
   // a request of the bucket (bounds[i-1], bounds[i]] is recorded with bound bounds[i]
-  const R = busyRate(a.minRequestRate);
+  const R = busyRate(a.minRequestRate * W);
   const run = (perMin: number, slow: boolean, start = T0) => {
     const fastBound = bounds[fastIdx ?? 0]!;
     const slowBound = bounds[slowIdx + 1]!;
@@ -490,18 +526,20 @@ function highLatency(ctx: Ctx): TestCase[] {
     return { series: [...h.series, ...src.series.filter((s) => s.labels.__name__ === 'istio_requests_total')], p99 };
   };
   if (slowIdx >= 0) {
-    const { series, p99 } = run(R * 60, true);
     out.push(
-      incidentCase(ctx, {
-        name: `requests slow down to the (${bounds[slowIdx]}, ${bounds[slowIdx + 1]}] ms bucket from minute ${T0}`,
-        alert: 'HighRequestLatency',
-        series,
-        length: L,
-        labels: svcLabels(m),
-        value: (t) => {
-          const r = p99(t);
-          return r && r.p99 > a.p99Seconds && r.total >= a.minRequestRate ? r.p99 : undefined;
-        },
+      ...rateIncident(ctx, T0, (start) => {
+        const { series, p99 } = run(R * 60, true, start);
+        return {
+          name: `requests ${start ? 'slow down' : 'are'} in the (${bounds[slowIdx]}, ${bounds[slowIdx + 1]}] ms bucket from minute ${start}`,
+          alert: 'HighRequestLatency',
+          series,
+          length: L,
+          labels: svcLabels(m),
+          value: (t) => {
+            const r = p99(t);
+            return r && r.p99 > a.p99Seconds && r.total >= a.minRequestRate ? r.p99 : undefined;
+          },
+        };
       }),
     );
     if (a.minRequestRate > 0)
@@ -570,39 +608,39 @@ function pilot(ctx: Ctx): TestCase[] {
   const lbl = istiodTarget(m);
   const pushes = (type: string, pieces: Array<[number, number]>): Series => ({ labels: named('pilot_xds_pushes', { ...lbl, type }), values: counter(pieces) });
   const healthyPushes = ['cds', 'eds', 'lds', 'rds'].map((t) => pushes(t, [[30, L]]));
-  const errors = counter([[0, T0], [3, L - T0]]);
-  const rate = (t: number) => {
+  const errorsFrom = (start: number) => counter([[0, start], [3, L - start]]);
+  const rateOf = (errors: number[]) => (t: number) => {
     const r = rateAt(errors, t, W);
     return r !== undefined && r > 0 ? r : undefined;
   };
   const out: TestCase[] = [
-    incidentCase(ctx, {
-      name: `istiod fails 3 eds pushes a minute from minute ${T0}`,
+    ...rateIncident(ctx, T0, (start) => ({
+      name: `istiod fails 3 eds pushes a minute from minute ${start}`,
       alert: 'PilotPushErrors',
       signal: 'push_send_errors',
-      series: [...healthyPushes, pushes('eds_senderr', [[0, T0], [3, L - T0]])],
+      series: [...healthyPushes, { labels: named('pilot_xds_pushes', { ...lbl, type: 'eds_senderr' }), values: errorsFrom(start) }],
       length: L,
       labels: { namespace: m.istioNs, type: 'eds_senderr' },
-      value: rate,
-    }),
-    incidentCase(ctx, {
-      name: `proxies NACK 3 configs a minute from minute ${T0}`,
+      value: rateOf(errorsFrom(start)),
+    })),
+    ...rateIncident(ctx, T0, (start) => ({
+      name: `proxies NACK 3 configs a minute from minute ${start}`,
       alert: 'PilotPushErrors',
       signal: 'xds_rejects',
-      series: [...healthyPushes, { labels: named('pilot_total_xds_rejects', { ...lbl, type: 'lds' }), values: errors }],
+      series: [...healthyPushes, { labels: named('pilot_total_xds_rejects', { ...lbl, type: 'lds' }), values: errorsFrom(start) }],
       length: L,
       labels: { namespace: m.istioNs },
-      value: rate,
-    }),
-    incidentCase(ctx, {
-      name: `istiod reports 3 internal errors a minute from minute ${T0}`,
+      value: rateOf(errorsFrom(start)),
+    })),
+    ...rateIncident(ctx, T0, (start) => ({
+      name: `istiod reports 3 internal errors a minute from minute ${start}`,
       alert: 'PilotPushErrors',
       signal: 'internal_errors',
-      series: [...healthyPushes, { labels: named('pilot_total_xds_internal_errors', lbl), values: errors }],
+      series: [...healthyPushes, { labels: named('pilot_total_xds_internal_errors', lbl), values: errorsFrom(start) }],
       length: L,
       labels: { namespace: m.istioNs },
-      value: rate,
-    }),
+      value: rateOf(errorsFrom(start)),
+    })),
   ];
   out.push(
     silentCase(
@@ -748,25 +786,23 @@ function circuitBreaker(ctx: Ctx): TestCase[] {
     { labels: named('istio_requests_total', destinationRequest(m, '200')), values: ok },
   ];
   const out: TestCase[] = [];
-  const failing = counter([[0, T0], [6, L - T0]]);
-  const rate = (t: number) => {
-    const r = rateAt(failing, t, W);
+  const failingFrom = (start: number) => counter([[0, start], [6, L - start]]);
+  const rateFrom = (start: number) => (t: number) => {
+    const r = rateAt(failingFrom(start), t, W);
     return r !== undefined && r > 0 ? r : undefined;
   };
-  for (const flag of ['UO', 'URX', 'UH'] as const) {
-    const code = flag === 'URX' ? '503' : '503';
+  for (const flag of ['UO', 'URX', 'UH'] as const)
     out.push(
-      incidentCase(ctx, {
-        name: `the client proxy refuses 6 requests a minute with flag ${flag} from minute ${T0}`,
+      ...rateIncident(ctx, T0, (start) => ({
+        name: `the client proxy refuses 6 requests a minute with flag ${flag} from minute ${start}`,
         alert: 'CircuitBreakerTriggered',
         signal: 'response_flags',
-        series: [...healthy, { labels: named('istio_requests_total', sourceRequest(m, code, flag)), values: failing }],
+        series: [...healthy, { labels: named('istio_requests_total', sourceRequest(m, '503', flag)), values: failingFrom(start) }],
         length: L,
         labels: { ...svcLabels(m), response_flags: flag },
-        value: rate,
-      }),
+        value: rateFrom(start),
+      })),
     );
-  }
   const cluster = `outbound|${m.svc.port}||${m.svc.name}.${m.svc.namespace}.svc.cluster.local`;
   const client = gatewayTarget(m, 'ingressgateway');
   const stat = (name: string, values: Sample[]): Series => ({ labels: named(name, { ...client, cluster_name: cluster }), values });
@@ -776,15 +812,15 @@ function circuitBreaker(ctx: Ctx): TestCase[] {
     ['upstream_cx_overflow', 'envoy_cluster_upstream_cx_overflow'],
   ] as const)
     out.push(
-      incidentCase(ctx, {
-        name: `${metric} grows by 6 a minute from minute ${T0}`,
+      ...rateIncident(ctx, T0, (start) => ({
+        name: `${metric} grows by 6 a minute from minute ${start}`,
         alert: 'CircuitBreakerTriggered',
         signal,
-        series: [...healthy, stat(metric, failing)],
+        series: [...healthy, stat(metric, failingFrom(start))],
         length: L,
         labels: expLabels,
-        value: rate,
-      }),
+        value: rateFrom(start),
+      })),
     );
   out.push(
     incidentCase(ctx, {
@@ -866,7 +902,7 @@ function gateway(ctx: Ctx): TestCase[] {
     }),
   );
   const s = incidentShare(h5.threshold, W);
-  const R = busyRate(h5.minRequestRate);
+  const R = busyRate(h5.minRequestRate * W);
   const gwTraffic = (share: number, perMin: number, start = T0) => {
     const ok = counter([[perMin, start], [perMin * (1 - share), L - start]]);
     const err = counter([[0, start], [perMin * share, L - start]]);
@@ -879,25 +915,26 @@ function gateway(ctx: Ctx): TestCase[] {
       ] as Series[],
     };
   };
-  if (s !== undefined) {
-    const g = gwTraffic(s, R * 60);
+  if (s !== undefined)
     out.push(
-      incidentCase(ctx, {
-        name: `the ingress gateway answers ${humanizePercentage(s)} of ${R} req/s with 503 from minute ${T0}`,
-        alert: 'IstioGatewayUnhealthy',
-        signal: '5xx_error_rate',
-        series: g.series,
-        length: L,
-        labels: { namespace: m.istioNs, istio: 'ingressgateway' },
-        value: (t) => {
-          const e = rateAt(g.err, t, W);
-          const tot = sumDefined([rateAt(g.ok, t, W), e]);
-          if (e === undefined || !tot) return undefined;
-          return e / tot > h5.threshold && tot >= h5.minRequestRate ? e / tot : undefined;
-        },
+      ...rateIncident(ctx, T0, (start) => {
+        const g = gwTraffic(s, R * 60, start);
+        return {
+          name: `the ingress gateway answers ${humanizePercentage(s)} of ${R} req/s with 503 from minute ${start}`,
+          alert: 'IstioGatewayUnhealthy',
+          signal: '5xx_error_rate',
+          series: g.series,
+          length: L,
+          labels: { namespace: m.istioNs, istio: 'ingressgateway' },
+          value: (t) => {
+            const e = rateAt(g.err, t, W);
+            const tot = sumDefined([rateAt(g.ok, t, W), e]);
+            if (e === undefined || !tot) return undefined;
+            return e / tot > h5.threshold && tot >= h5.minRequestRate ? e / tot : undefined;
+          },
+        };
       }),
     );
-  }
   out.push(
     silentCase(
       'IstioGatewayUnhealthy: silent with replicas available, one of two pods down, sidecars down and few 5xx',

@@ -95,7 +95,7 @@ describe('routing structure', () => {
   });
 
   it('the AlertmanagerConfig CR routes and inhibits the same way', () => {
-    const cr = alertmanagerConfigCR(config) as { spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] } };
+    const cr = alertmanagerConfigCR(config) as unknown as { spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] } };
     expect(cr.spec.route.groupBy).toEqual(am.route.group_by);
     expect(cr.spec.route.routes.map((r) => r.receiver)).toEqual(am.route.routes.map((r) => r.receiver));
     expect(cr.spec.inhibitRules).toHaveLength(am.inhibit_rules.length);

@@ -34,7 +34,7 @@ describe.skipIf(skip)('dashboard preview in headless Chromium', () => {
       const panels = await page.$$eval('.panel', (els) =>
         els.map((el) => ({
           title: el.querySelector('.title')?.textContent ?? '',
-          rendered: (el as HTMLElement).dataset.rendered ?? 'missing',
+          rendered: el.getAttribute("data-rendered") ?? "missing",
           canvases: el.querySelectorAll('canvas').length,
         })),
       );

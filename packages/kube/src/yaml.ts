@@ -40,10 +40,13 @@ function dropUndefined(value: unknown): unknown {
 
 /**
  * The one YAML serializer of the bundle: no line folding (PromQL stays on one line), block literals
- * for multi-line strings, deterministic output for the same input.
+ * for multi-line strings, deterministic output for the same input. Scalars are quoted by YAML 1.1
+ * rules: Go programs (the collector, Jaeger, Prometheus) read YAML 1.1, where `2006-01-02`, `on` or
+ * `1:30` would silently become a date, a boolean or a number.
  */
 export function toYaml(value: unknown, header?: string): string {
   const body = stringify(dropUndefined(value), {
+    version: '1.1',
     lineWidth: 0,
     minContentWidth: 0,
     indent: 2,

@@ -70,3 +70,10 @@ describe('bundle assembly', () => {
     expect([...again.entries()]).toEqual([...bundle.entries()]);
   });
 });
+
+describe('YAML 1.1 readers', () => {
+  it('quotes strings that a YAML 1.1 reader (Go) would take for dates, booleans or numbers', () => {
+    const text = toYaml({ layout: '2006-01-02', flag: 'on', answer: 'yes', time: '1:30', mode: '0644' });
+    expect(text).toBe('layout: "2006-01-02"\nflag: "on"\nanswer: "yes"\ntime: "1:30"\nmode: "0644"\n');
+  });
+});

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { isRow } from '../inspect.ts';
 import type { Evaluation } from '../evaluate.ts';
 
@@ -22,6 +22,30 @@ interface PreviewPanel {
   gridPos: { x: number; y: number; w: number; h: number };
   noDataReason?: string;
   series: { name: string; points: [number, number][] }[];
+  /** Tables: value column titles and one row per label combination (last value of each query). */
+  table?: { columns: string[]; units: string[]; rows: string[][] };
+}
+
+/** Rebuilds what Grafana's merge + organize transformations show: label columns, then one value column per query. */
+function tableOf(p: Panel, results: Evaluation['queries']): PreviewPanel['table'] {
+  const organize = (p.transformations ?? []).find((t) => t.id === 'organize')?.options as { renameByName?: Record<string, string> } | undefined;
+  const rename = organize?.renameByName ?? {};
+  const labels = Object.keys(rename).filter((k) => !k.startsWith('Value #'));
+  const values = Object.keys(rename).filter((k) => k.startsWith('Value #'));
+  const units = values.map((v) => {
+    const o = p.fieldConfig?.overrides?.find((x) => x.matcher?.options === rename[v]);
+    return String(o?.properties?.find((x) => x.id === 'unit')?.value ?? '');
+  });
+  const rows = new Map<string, string[]>();
+  results.forEach((r, i) => {
+    for (const s of r.series) {
+      const key = labels.map((l) => s.metric[l] ?? '').join('\u0000');
+      const row = rows.get(key) ?? [...labels.map((l) => s.metric[l] ?? ''), ...values.map(() => '')];
+      row[labels.length + i] = s.values.at(-1)?.[1] ?? '';
+      rows.set(key, row);
+    }
+  });
+  return { columns: [...labels.map((l) => rename[l]!), ...values.map((v) => rename[v]!)], units: [...labels.map(() => ''), ...units], rows: [...rows.values()].sort((a, b) => a.join().localeCompare(b.join())) };
 }
 
 const legendOf = (format: string, metric: Record<string, string>) =>
@@ -43,6 +67,7 @@ export function previewModel(d: Dashboard, e: Evaluation, noData: Record<string,
       description: p.description ?? '',
       unit: p.fieldConfig?.defaults?.unit ?? '',
       noDataReason: results.every((r) => !r.series.length) ? reason : undefined,
+      table: p.type === 'table' ? tableOf(p, results) : undefined,
       series: results.flatMap((r) =>
         r.series.map((s) => ({ name: legendOf(r.legend, s.metric), points: s.values.map(([t, v]) => [t, Number(v)] as [number, number]) })),
       ),
@@ -66,8 +91,8 @@ function chart(el, p, compact) {
   const idx = new Map(times.map((t, i) => [t, i]));
   const data = [times, ...p.series.map(s => { const a = new Array(times.length).fill(null); for (const [t, v] of s.points) a[idx.get(t)] = isFinite(v) ? v : null; return a; })];
   const opts = {
-    width: el.clientWidth, height: el.clientHeight, legend: { show: !compact }, cursor: { show: !compact },
-    axes: compact ? [{ show: false }, { show: false }] : [{ stroke: '#ccc', grid: { stroke: '#333' } }, { stroke: '#ccc', grid: { stroke: '#333' }, size: 70, values: (u, vals) => vals.map(v => fmt(v, p.unit)) }],
+    width: el.clientWidth, height: compact ? el.clientHeight : Math.max(60, el.clientHeight - 44), legend: { show: !compact }, cursor: { show: !compact },
+    axes: compact ? [{ show: false }, { show: false }] : [{ stroke: '#ccc', grid: { stroke: '#333' } }, { stroke: '#ccc', grid: { stroke: '#333' }, size: 90, values: (u, vals) => vals.map(v => fmt(v, p.unit)) }],
     series: [{}, ...p.series.map((s, i) => ({ label: s.name, stroke: COLORS[i % COLORS.length], width: 1.5, fill: compact ? COLORS[i % COLORS.length] + '33' : undefined, value: (u, v) => fmt(v, p.unit) }))],
   };
   new uPlot(opts, data, el);
@@ -82,8 +107,11 @@ for (const p of PANELS) {
     body.innerHTML = '<div class="big">' + fmt(last && last[1], p.unit) + '</div><div class="spark"></div>';
     chart(body.querySelector('.spark'), p, true);
   } else if (p.type === 'table') {
-    const rows = p.series.map(s => '<tr><td>' + s.name.replace(/&/g, '&amp;').replace(/</g, '&lt;') + '</td><td>' + fmt(s.points.at(-1)[1], p.unit) + '</td></tr>').join('');
-    body.innerHTML = '<div class="spark"></div><div class="table"><table>' + rows + '</table></div>';
+    const t = p.table;
+    const cell = (v, i) => t.units[i] ? fmt(Number(v), t.units[i]) : String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const head = '<tr>' + t.columns.map(c => '<th>' + c + '</th>').join('') + '</tr>';
+    const rows = t.rows.map(r => '<tr>' + r.map((v, i) => '<td>' + cell(v, i) + '</td>').join('') + '</tr>').join('');
+    body.innerHTML = '<div class="spark"></div><div class="table"><table>' + head + rows + '</table></div>';
     chart(body.querySelector('.spark'), p, true);
   } else {
     chart(body, p, false);
@@ -117,7 +145,7 @@ h1{font-size:16px;margin:4px 0}.sub{color:#8e8e9e;margin-bottom:8px}
 .big{font-size:28px;font-weight:500;color:#73bf69;padding:0 8px;position:relative;z-index:1}
 .stat .spark,.gauge .spark{position:absolute;left:0;right:0;bottom:0;height:55%}
 .table .spark{height:40px}.table .table{overflow:auto;height:calc(100% - 40px)}
-table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #2c3235;padding:2px 6px}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #2c3235;padding:2px 6px;text-align:left}th{color:#6e9fff}
 .nodata{color:#8e8e9e;padding:8px}
 .u-legend{font-size:10px;max-height:40px;overflow:auto}
 </style>

@@ -1,11 +1,16 @@
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.codelibs.opensearch.runner.OpenSearchRunner;
+import org.opensearch.action.admin.indices.create.CreateIndexResponse;
+import org.opensearch.action.support.ActiveShardCount;
+import org.opensearch.common.action.ActionFuture;
 import org.opensearch.cluster.ClusterState;
 import org.opensearch.cluster.ClusterStateUpdateTask;
 import org.opensearch.cluster.metadata.IndexMetadata;
@@ -89,10 +94,16 @@ public final class SingleNode {
             }
         }
         Settings oneShard = Settings.builder().put("index.number_of_shards", 1).put("index.number_of_replicas", 0).build();
+        // Created concurrently, without waiting for shards one by one: ensureGreen below waits once.
+        List<ActionFuture<CreateIndexResponse>> pending = new ArrayList<>();
         for (String index : created.keySet()) {
             if (!runner.indexExists(index)) {
-                runner.client().admin().indices().prepareCreate(index).setSettings(oneShard).get();
+                pending.add(runner.client().admin().indices().prepareCreate(index).setSettings(oneShard)
+                        .setWaitForActiveShards(ActiveShardCount.NONE).execute());
             }
+        }
+        for (ActionFuture<CreateIndexResponse> p : pending) {
+            p.actionGet();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         ClusterService clusterService = runner.node().injector().getInstance(ClusterService.class);

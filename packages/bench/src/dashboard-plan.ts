@@ -1,0 +1,85 @@
+// What a dashboard load runs, read from dashboard JSON (ours from renderDashboards, Istio's from
+// its published files): the variables in order, then every panel target.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '@meshobs/testkit';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { renderDashboards } from '@meshobs/dashboards';
+// The dashboards package keeps its readers internal (no export entry); reuse them by path.
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '../../dashboards/src/inspect.ts';
+
+export interface Target {
+  panel: string;
+  refId: string;
+  expr: string;
+  instant: boolean;
+  /** The panel's "min interval" (e.g. `1m`), which raises the step. */
+  minInterval?: string;
+}
+
+export interface VariableSpec {
+  name: string;
+  kind: 'query' | 'custom';
+  query: string;
+  /** Grafana regex (`/.../`) applied to each result of a query_result variable. */
+  regex?: string;
+  /** Multi-value with "All": Grafana sends every value as one regex. */
+  includeAll: boolean;
+  allValue?: string;
+  /** The value saved in the dashboard, if any. */
+  current?: string;
+}
+
+export interface DashboardPlan {
+  origin: 'meshobs' | 'istio';
+  uid: string;
+  title: string;
+  panels: number;
+  variables: VariableSpec[];
+  targets: Target[];
+}
+
+type Json = Record<string, unknown>;
+type Dashboard = Parameters<typeof panelsOf>[0];
+type Panel = ReturnType<typeof panelsOf>[number];
+
+export function planOf(origin: DashboardPlan['origin'], json: Json): DashboardPlan {
+  const d = json as unknown as Dashboard;
+  const panels = panelsOf(d).filter((p) => (p.targets ?? []).length);
+  const targets = panels.flatMap((p: Panel) =>
+    queriesOf(p)
+      .filter((q) => q.expr)
+      .map((q) => ({ panel: p.title ?? '', refId: q.refId, expr: q.expr, instant: q.instant, minInterval: (p as { interval?: string }).interval || undefined })),
+  );
+  const variables: VariableSpec[] = [];
+  for (const v of variablesOf(d)) {
+    if (!v.name || (v.type !== 'query' && v.type !== 'custom')) continue;
+    const current = (v.current as { value?: unknown } | undefined)?.value;
+    variables.push({
+      name: v.name,
+      kind: v.type,
+      query: v.type === 'query' ? (variableQuery(v) ?? '') : String(v.query ?? ''),
+      regex: v.regex || undefined,
+      includeAll: v.includeAll === true,
+      allValue: v.allValue ?? undefined,
+      current: typeof current === 'string' ? current : undefined,
+    });
+  }
+  return { origin, uid: String(json.uid ?? ''), title: String(json.title ?? ''), panels: panels.length, variables, targets };
+}
+
+export function meshobsPlans(config: MeshobsConfig): DashboardPlan[] {
+  return renderDashboards(config)
+    .files.filter((f) => f.path.endsWith('.json'))
+    .map((f) => planOf('meshobs', JSON.parse(f.content) as Json));
+}
+
+/** Istio's official dashboards live beside the repository, never inside it. */
+export const ISTIO_DASHBOARDS_DIR = resolve(REPO_ROOT, '..', 'shared', 'anchors', 'istio-dashboards');
+
+export function istioPlans(dir = ISTIO_DASHBOARDS_DIR): DashboardPlan[] {
+  if (!existsSync(dir)) throw new Error(`Istio's dashboards not found in ${dir} (expected ../shared/anchors/istio-dashboards relative to the repository root)`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (!files.length) throw new Error(`no dashboard JSON in ${dir}`);
+  return files.map((f) => planOf('istio', JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json));
+}

@@ -1,0 +1,57 @@
+// `npm run bench`: every benchmark, side by side, printed as markdown tables.
+//   BENCH_SIZES=10k,100k   mesh sizes for the Prometheus benchmarks (toy, 10k, 100k, 1m)
+//   BENCH_ONLY=rules,dashboards,traces,build   sections to run (default: all)
+//   BENCH_OUT=FILE         also write the tables to FILE
+// Flags --sizes and --only do the same as the variables.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stopAll } from '@meshobs/testkit';
+import { defaultConfig } from '@meshobs/spec';
+import { describeMachine, machine } from './machine.ts';
+import { pickSizes } from './sizes.ts';
+import { benchSize, type SizeResult } from './prometheus-bench.ts';
+import { comparisonTable, dashboardTable, ruleTable } from './report-prometheus.ts';
+import { benchTraces } from './trace-bench.ts';
+import { benchBuild } from './build-bench.ts';
+
+const SECTIONS = ['rules', 'dashboards', 'traces', 'build'] as const;
+type Section = (typeof SECTIONS)[number];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sizes: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } } });
+  const only = (values.only ?? process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((s) => s.trim()) as Section[];
+  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
+  const sizes = pickSizes(values.sizes ?? process.env.BENCH_SIZES);
+  const out = values.out ?? process.env.BENCH_OUT;
+  const config = defaultConfig();
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const started = Date.now();
+  const parts: string[] = [`Machine: ${describeMachine(machine())}`];
+  const print = (title: string, body: string) => {
+    parts.push(`## ${title}\n\n${body}`);
+    process.stdout.write(`\n## ${title}\n\n${body}\n`);
+  };
+
+  if (only.includes('rules') || only.includes('dashboards')) {
+    const results: SizeResult[] = [];
+    for (const size of sizes)
+      results.push(await benchSize(size, { config, loads: 5, ruleCycles: 4, sections: { rules: only.includes('rules'), dashboards: only.includes('dashboards') }, log }));
+    if (only.includes('rules')) print('Rule evaluation cost', ruleTable(results));
+    if (only.includes('dashboards')) {
+      print('Dashboard load cost', dashboardTable(results));
+      print('Dashboards side by side', comparisonTable(results));
+    }
+  }
+  if (only.includes('traces')) print('Trace pipeline throughput', await benchTraces({ config, log }));
+  if (only.includes('build')) print('Build time', await benchBuild({ log }));
+
+  log(`done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  if (out) writeFileSync(out, parts.join('\n\n') + '\n');
+}
+
+main()
+  .catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());

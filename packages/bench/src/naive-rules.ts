@@ -1,0 +1,56 @@
+// The same 8 alerts as the bundle, written the way they are without recording rules: every alert
+// that reads a recorded series gets the raw-series expression instead. Alerts that already read
+// raw series keep their exact bundle expression, so only the recording rules make the difference.
+import { parse, stringify } from 'yaml';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { ALERT_NAMES, CODE, GATEWAY_POD_MATCHER, LEVELS, REPORTER, by, recordNames } from '@meshobs/alerts';
+
+interface RuleText {
+  record?: string;
+  alert?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+const rate = (metric: string, window: string, labels: readonly string[], ...matchers: string[]) =>
+  `sum${by(labels)} (rate(${metric}{${matchers.join(', ')}}[${window}]))`;
+
+/** Raw expressions for the alerts (and signals) that read recording rules in the bundle. */
+export function rawAlertExprs(config: MeshobsConfig): Record<string, string> {
+  const a = config.alerts;
+  const w = a.window;
+  const svc = LEVELS.service;
+  const onSvc = `on (${svc.join(', ')})`;
+  const requests = rate('istio_requests_total', w, svc, REPORTER.destination);
+  const gw = LEVELS.gateway;
+  const gwRequests = rate('istio_requests_total', w, gw, REPORTER.source, GATEWAY_POD_MATCHER);
+  return {
+    High5xxErrorRate: `${rate('istio_requests_total', w, svc, REPORTER.destination, CODE.c5xx)}\n/\n${requests}\n> ${a.high5xxErrorRate.threshold}\nand ${onSvc}\n${requests} >= ${a.high5xxErrorRate.minRequestRate}`,
+    HighRequestLatency: `histogram_quantile(0.99, ${rate('istio_request_duration_milliseconds_bucket', w, [...svc, 'le'], REPORTER.destination)}) / 1000\n> ${a.highRequestLatency.p99Seconds}\nand ${onSvc}\n${requests} >= ${a.highRequestLatency.minRequestRate}`,
+    'IstioGatewayUnhealthy/5xx_error_rate': `${rate('istio_requests_total', w, gw, REPORTER.source, GATEWAY_POD_MATCHER, CODE.c5xx)}\n/\n${gwRequests}\n> ${a.high5xxErrorRate.threshold}\nand on (${gw.join(', ')})\n${gwRequests} >= ${a.high5xxErrorRate.minRequestRate}`,
+  };
+}
+
+const readsRecordedSeries = (expr: string, recorded: string[]) => recorded.some((name) => expr.includes(name));
+
+/** A rules file (YAML) with one group holding the naive form of every alerting rule of the 8 alerts. */
+export function naiveRulesYaml(bundleRulesYaml: string, config: MeshobsConfig): string {
+  const doc = parse(bundleRulesYaml) as { groups: { name: string; rules: RuleText[] }[] };
+  const recorded = [...new Set([...Object.values(recordNames(config.alerts.window)), ...doc.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))])];
+  const raw = rawAlertExprs(config);
+  const names = new Set<string>(ALERT_NAMES);
+  const rules: RuleText[] = [];
+  for (const g of doc.groups)
+    for (const r of g.rules) {
+      if (!r.alert || !names.has(r.alert)) continue;
+      let expr = r.expr;
+      if (readsRecordedSeries(expr, recorded)) {
+        const replacement = raw[`${r.alert}/${r.labels?.signal ?? ''}`] ?? raw[r.alert];
+        if (!replacement) throw new Error(`no raw-series form for alert ${r.alert} (${r.labels?.signal ?? 'no signal'}): ${expr}`);
+        expr = replacement;
+      }
+      rules.push({ ...r, expr });
+    }
+  return stringify({ groups: [{ name: 'naive.istio.alerts', rules }] }, { lineWidth: 0 });
+}

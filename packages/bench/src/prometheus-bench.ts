@@ -1,0 +1,90 @@
+// §2 and §3 at one mesh size: load the synthetic mesh into a real Prometheus, time rule
+// evaluation (bundle vs naive) and full dashboard loads (ours vs Istio's).
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '@meshobs/testkit';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { renderAlerts } from '@meshobs/alerts';
+import { buildMesh, countSeries, loadMesh } from '@meshobs/synthetic-mesh';
+import type { BenchSize } from './sizes.ts';
+import { naiveRulesYaml } from './naive-rules.ts';
+import { measureRuleGroups, type GroupCost } from './rule-eval.ts';
+import { istioPlans, meshobsPlans, type DashboardPlan } from './dashboard-plan.ts';
+import { loadDashboard, type LoadResult } from './dashboard-load.ts';
+import { median } from './stats.ts';
+
+export interface DashboardCost {
+  plan: DashboardPlan;
+  medianSeconds: number;
+  loads: number;
+  last: LoadResult;
+}
+
+export interface SizeResult {
+  size: BenchSize;
+  series: number;
+  samples: number;
+  loadSeconds: Record<string, number>;
+  groups: GroupCost[];
+  dashboards: DashboardCost[];
+  rangeSeconds: number;
+  widthPx: number;
+}
+
+export interface PrometheusBenchOptions {
+  config: MeshobsConfig;
+  loads: number;
+  ruleCycles: number;
+  sections: { rules: boolean; dashboards: boolean };
+  log: (line: string) => void;
+}
+
+const RANGE_SECONDS = 6 * 3600;
+const WIDTH_PX = 1500;
+const SCRAPE_SECONDS = 15;
+
+export function bundleRulesYaml(config: MeshobsConfig): string {
+  const file = renderAlerts(config).files.find((f) => f.path === 'rules.yml');
+  if (!file) throw new Error('renderAlerts emitted no rules.yml');
+  return file.content;
+}
+
+export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Promise<SizeResult> {
+  const rules = bundleRulesYaml(o.config);
+  const now = Math.floor(Date.now() / 60_000) * 60;
+  const mesh = buildMesh({ ...size.mesh, spanSeconds: size.spanSeconds, endSeconds: now + size.aheadSeconds, istioVersion: `${o.config.istio.version}.0` });
+  const series = countSeries(mesh).total;
+  o.log(`[${size.name}] ${series} series, ${size.spanSeconds / 60} min of data: generating and loading`);
+  const workDir = tempDir(`bench-${size.name}`);
+  const loaded = await loadMesh(mesh, { rulesYaml: rules, workDir });
+  try {
+    o.log(`[${size.name}] loaded: ${JSON.stringify(Object.fromEntries(Object.entries(loaded.timings).map(([k, v]) => [k, Math.round(v)])))} s`);
+    let groups: GroupCost[] = [];
+    if (o.sections.rules) {
+      const bundleFile = join(workDir, 'bundle-rules.yml');
+      const naiveFile = join(workDir, 'naive-rules.yml');
+      writeFileSync(bundleFile, rules);
+      writeFileSync(naiveFile, naiveRulesYaml(rules, o.config));
+      await loaded.restart({ ruleFiles: [bundleFile, naiveFile], evaluationInterval: `${SCRAPE_SECONDS}s` });
+      groups = await measureRuleGroups(loaded.url, o.ruleCycles, (o.ruleCycles + 3) * SCRAPE_SECONDS * 1000);
+      o.log(`[${size.name}] rule groups: ${groups.map((g) => `${g.group}=${(g.seconds * 1000).toFixed(1)}ms`).join(' ')}`);
+    }
+    const dashboards: DashboardCost[] = [];
+    if (o.sections.dashboards) {
+      await loaded.restart({});
+      const window = { url: loaded.url, start: mesh.endSeconds - RANGE_SECONDS, end: mesh.endSeconds, widthPx: WIDTH_PX, scrapeSeconds: SCRAPE_SECONDS, concurrency: 6 };
+      for (const plan of [...meshobsPlans(o.config), ...istioPlans()]) {
+        await loadDashboard(plan, window); // warm-up: the first load pays for cold page caches
+        const runs: LoadResult[] = [];
+        for (let i = 0; i < o.loads; i++) runs.push(await loadDashboard(plan, window));
+        const cost = { plan, medianSeconds: median(runs.map((r) => r.seconds)), loads: runs.length, last: runs.at(-1)! };
+        dashboards.push(cost);
+        o.log(`[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`);
+      }
+    }
+    return { size, series, samples: loaded.stats.samples, loadSeconds: loaded.timings, groups, dashboards, rangeSeconds: RANGE_SECONDS, widthPx: WIDTH_PX };
+  } finally {
+    await loaded.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,63 @@
+// Markdown tables for the rule-evaluation and dashboard-load results.
+import type { SizeResult } from './prometheus-bench.ts';
+import { totalSeconds } from './rule-eval.ts';
+import { count, ratio, seconds, table } from './stats.ts';
+
+const NAIVE_FILE = /naive-rules\.yml$/;
+
+export function ruleTable(results: SizeResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    if (!r.groups.length) continue;
+    const bundle = r.groups.filter((g) => !NAIVE_FILE.test(g.file));
+    const naive = r.groups.filter((g) => NAIVE_FILE.test(g.file));
+    for (const g of [...bundle, ...naive]) rows.push([r.size.name, count(r.series), NAIVE_FILE.test(g.file) ? 'naive' : 'bundle', g.group, g.rules, seconds(g.seconds), g.cycles]);
+    const b = totalSeconds(bundle);
+    const n = totalSeconds(naive);
+    rows.push([r.size.name, count(r.series), '**total per cycle**', `bundle ${seconds(b)} vs naive ${seconds(n)}`, '', `naive / bundle = **${ratio(n, b)}**`, '']);
+  }
+  return table(['size', 'active series', 'rule set', 'group', 'rules', 'median last_duration', 'cycles'], rows);
+}
+
+export function dashboardTable(results: SizeResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    for (const d of r.dashboards)
+      rows.push([
+        r.size.name,
+        d.plan.origin,
+        d.plan.title,
+        d.plan.panels,
+        d.last.queries,
+        count(d.last.series),
+        seconds(d.medianSeconds),
+        d.last.errors.length ? `${d.last.errors.length} failed` : 'ok',
+      ]);
+  }
+  return table(['size', 'origin', 'dashboard', 'panels', 'queries (vars + targets)', 'series shown', 'median full load', 'queries'], rows);
+}
+
+/** Pairs each of our dashboards with the Istio dashboards covering the same view. */
+export const COUNTERPARTS: Record<string, string[]> = {
+  'meshobs-mesh-overview': ['Istio Mesh Dashboard', 'Istio Control Plane Dashboard'],
+  'meshobs-service': ['Istio Service Dashboard'],
+};
+
+export function comparisonTable(results: SizeResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    const ours = r.dashboards.filter((d) => d.plan.origin === 'meshobs');
+    const istio = r.dashboards.filter((d) => d.plan.origin === 'istio');
+    for (const d of ours) {
+      const titles = COUNTERPARTS[d.plan.uid];
+      if (!titles) continue;
+      const theirs = istio.filter((i) => titles.includes(i.plan.title));
+      if (!theirs.length) continue;
+      const t = theirs.reduce((a, i) => a + i.medianSeconds, 0);
+      rows.push([r.size.name, d.plan.title, seconds(d.medianSeconds), theirs.map((i) => i.plan.title).join(' + '), seconds(t), `**${ratio(t, d.medianSeconds)}**`]);
+    }
+    const sumOf = (xs: typeof ours) => xs.reduce((a, x) => a + x.medianSeconds, 0);
+    rows.push([r.size.name, 'all of ours', seconds(sumOf(ours)), 'all of Istio\'s', seconds(sumOf(istio)), `**${ratio(sumOf(istio), sumOf(ours))}**`]);
+  }
+  return table(['size', 'ours', 'load', 'Istio counterpart', 'load', 'Istio / ours (goal ≥ 5×)'], rows);
+}

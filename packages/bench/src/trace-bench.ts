@@ -1,0 +1,176 @@
+// §4: the highest sustained span rate of the generated collector pinned to one core, with and
+// without tail sampling, its memory there, and the sizing rule that follows.
+import { spawn } from 'node:child_process';
+import { durationSeconds, type MeshobsConfig } from '@meshobs/spec';
+import { COLLECTOR_METRICS as M, renderCollector } from '@meshobs/otel-collector';
+import { requireTool, sleep } from '@meshobs/testkit';
+import { metricSum, startCollectorUnderTest, startSink, type Collector } from './collector-run.ts';
+import { count, mib, table } from './stats.ts';
+
+export interface Step {
+  targetSpansPerSecond: number;
+  acceptedPerSecond: number;
+  refused: number;
+  queueMax: number;
+  queueCapacity: number;
+  rssMaxBytes: number;
+  heapMaxBytes: number;
+  tracesOnMemoryMax: number;
+  collectorCpu: number;
+  pass: boolean;
+}
+
+const CHILD_SPANS = 4;
+const SPANS_PER_TRACE = CHILD_SPANS + 1;
+const WORKERS = 4;
+const COLLECTOR_CORE = 1;
+const LOAD_CORE = 0;
+
+function runTelemetrygen(endpoint: string, spansPerSecond: number, seconds: number): Promise<void> {
+  // telemetrygen paces spans (not traces) per worker.
+  const perWorker = spansPerSecond / WORKERS;
+  const args = ['-c', String(LOAD_CORE), requireTool('telemetrygen'), 'traces', '--otlp-insecure', `--otlp-endpoint=${endpoint}`, `--duration=${seconds}s`, `--rate=${perWorker}`, `--workers=${WORKERS}`, `--child-spans=${CHILD_SPANS}`, '--service=bench'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(requireTool('taskset'), args, { stdio: 'ignore' });
+    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+  });
+}
+
+/** One bounded step at a target rate; passes with zero refused spans, the rate met and the queue stable. */
+export async function step(c: Collector, spansPerSecond: number, seconds: number): Promise<Step> {
+  const before = await c.metrics();
+  const t0 = performance.now();
+  let rss = 0;
+  let heap = 0;
+  let onMemory = 0;
+  const queue: number[] = [];
+  let capacity = 0;
+  const load = runTelemetrygen(c.otlpGrpc, spansPerSecond, seconds);
+  let done = false;
+  load.finally(() => (done = true));
+  while (!done) {
+    await sleep(1000);
+    const m = await c.metrics();
+    rss = Math.max(rss, c.rssBytes());
+    heap = Math.max(heap, metricSum(m, M.processHeapAlloc));
+    onMemory = Math.max(onMemory, metricSum(m, M.tailSamplingTracesOnMemory));
+    queue.push(metricSum(m, M.exporterQueueSize, { exporter: 'otlp/jaeger' }));
+    capacity = metricSum(m, M.exporterQueueCapacity, { exporter: 'otlp/jaeger' });
+  }
+  await load;
+  const elapsed = (performance.now() - t0) / 1000;
+  await sleep(1500);
+  const after = await c.metrics();
+  const delta = (name: string) => metricSum(after, name) - metricSum(before, name);
+  const accepted = delta(M.receiverAcceptedSpans) / Math.min(elapsed, seconds);
+  const refused = delta(M.receiverRefusedSpans) + delta(M.exporterEnqueueFailedSpans);
+  const lateQueue = queue.slice(Math.floor(queue.length / 2));
+  const queueMax = Math.max(0, ...lateQueue);
+  const stable = queueMax <= Math.max(10, 0.1 * capacity);
+  return {
+    targetSpansPerSecond: spansPerSecond,
+    acceptedPerSecond: accepted,
+    refused,
+    queueMax,
+    queueCapacity: capacity,
+    rssMaxBytes: rss,
+    heapMaxBytes: heap,
+    tracesOnMemoryMax: onMemory,
+    collectorCpu: delta(M.processCpuSeconds) / elapsed,
+    pass: refused === 0 && stable && accepted >= 0.95 * spansPerSecond,
+  };
+}
+
+/** Doubling rates until a step fails, then one bisection step between the last pass and the failure. */
+export async function findSustainedRate(c: Collector, rates: number[], seconds: number, log: (l: string) => void): Promise<Step[]> {
+  const steps: Step[] = [];
+  const run = async (rate: number) => {
+    const s = await step(c, rate, seconds);
+    steps.push(s);
+    log(`  ${count(rate)} spans/s: accepted ${count(Math.round(s.acceptedPerSecond))}/s, refused ${s.refused}, queue ${s.queueMax}, rss ${mib(s.rssMaxBytes)}, cpu ${s.collectorCpu.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}`);
+    return s;
+  };
+  let lastPass = 0;
+  for (const rate of rates) {
+    if (!(await run(rate)).pass) {
+      if (lastPass) await run(Math.round((lastPass + rate) / 2));
+      break;
+    }
+    lastPass = rate;
+  }
+  return steps;
+}
+
+export interface TraceBenchOptions {
+  config: MeshobsConfig;
+  log: (line: string) => void;
+  rates?: number[];
+  stepSeconds?: number;
+}
+
+const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.targetSpansPerSecond - a.targetSpansPerSecond)[0];
+
+export async function benchTraces(o: TraceBenchOptions): Promise<string> {
+  const yaml = renderCollector(o.config).files.find((f) => f.path === 'config.yaml')?.content;
+  if (!yaml) throw new Error('renderCollector emitted no config.yaml');
+  const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
+  // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
+  const seconds = o.stepSeconds ?? Math.max(20, 2 * decisionWait + 5);
+  const rates = o.rates ?? [2_000, 4_000, 8_000, 16_000, 32_000, 64_000];
+  const sink = await startSink(LOAD_CORE);
+  const results: { variant: string; steps: Step[] }[] = [];
+  try {
+    for (const tailSampling of [true, false]) {
+      const variant = tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed';
+      o.log(`[traces] ${variant}`);
+      const c = await startCollectorUnderTest(yaml, sink.otlpGrpc, { tailSampling, core: COLLECTOR_CORE });
+      try {
+        await step(c, 500, 5); // warm-up
+        results.push({ variant, steps: await findSustainedRate(c, rates, seconds, o.log) });
+      } finally {
+        await c.stop();
+      }
+    }
+  } finally {
+    await sink.stop();
+  }
+  return traceReport(results, o.config, seconds);
+}
+
+export function traceReport(results: { variant: string; steps: Step[] }[], config: MeshobsConfig, seconds: number): string {
+  const t = config.tracing.tailSampling;
+  const rows = results.flatMap((r) =>
+    r.steps.map((s) => [
+      r.variant,
+      count(s.targetSpansPerSecond),
+      count(Math.round(s.acceptedPerSecond)),
+      s.refused,
+      `${s.queueMax} / ${s.queueCapacity}`,
+      mib(s.rssMaxBytes),
+      mib(s.heapMaxBytes),
+      count(s.tracesOnMemoryMax),
+      s.collectorCpu.toFixed(2),
+      s.pass ? 'yes' : '**no**',
+    ]),
+  );
+  const steps = table(['collector', 'offered spans/s', 'accepted spans/s', 'refused', 'queue (late max / capacity)', 'RSS max', 'heap max', 'traces in memory', 'CPU (cores)', 'sustained'], rows);
+  const withTs = best(results[0]?.steps ?? []);
+  const without = best(results[1]?.steps ?? []);
+  const lines = [`Steps of ${seconds} s, ${SPANS_PER_TRACE} spans per trace, decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)}, collector pinned to one core (limit: 1 CPU).`, '', steps, ''];
+  if (withTs) {
+    const tracesPerSecond = withTs.targetSpansPerSecond / SPANS_PER_TRACE;
+    const base = results[1]?.steps.find((s) => s.targetSpansPerSecond === withTs.targetSpansPerSecond);
+    const perTrace = base && withTs.tracesOnMemoryMax ? (withTs.heapMaxBytes - base.heapMaxBytes) / withTs.tracesOnMemoryMax : NaN;
+    lines.push(
+      `- Highest sustained rate with tail sampling: **${count(withTs.targetSpansPerSecond)} spans/s** per core (${count(Math.round(tracesPerSecond))} traces/s), RSS ${mib(withTs.rssMaxBytes)}.`,
+      without ? `- Without tail sampling: **${count(without.targetSpansPerSecond)} spans/s** per core, RSS ${mib(without.rssMaxBytes)}.` : '- Without tail sampling: no step passed.',
+      Number.isFinite(perTrace) ? `- Memory per trace held by tail sampling (heap with − heap without, at the same rate, over traces in memory): **${(perTrace / 1024).toFixed(1)} KiB** for a ${SPANS_PER_TRACE}-span trace.` : '- Memory per trace: not derivable (no common passing rate).',
+    );
+  } else lines.push('- With tail sampling: no step passed.');
+  return lines.join('\n');
+}

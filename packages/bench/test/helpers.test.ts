@@ -1,0 +1,79 @@
+// Smoke tests of the benchmark helpers at toy size: no process is started.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configSchema } from '@meshobs/spec';
+import { ALERT_NAMES } from '@meshobs/alerts';
+import { cpuModel } from '../src/machine.ts';
+import { median, table } from '../src/stats.ts';
+import { panelStep, rateIntervalSeconds } from '../src/grafana.ts';
+import { naiveRulesYaml } from '../src/naive-rules.ts';
+import { bundleRulesYaml } from '../src/prometheus-bench.ts';
+import { meshobsPlans, planOf } from '../src/dashboard-plan.ts';
+import { allRegex, applyRegex, queryResultText } from '../src/dashboard-load.ts';
+import { generatedConfig, linearity } from '../src/build-bench.ts';
+import { parseRuleGroupMetrics } from '../src/rule-eval.ts';
+import { pickSizes } from '../src/sizes.ts';
+
+const config = configSchema.parse({});
+
+describe('benchmark helpers', () => {
+  it('computes medians and tables', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(table(['a', 'b'], [[1, 'x|y']])).toBe('| a | b |\n| --- | --- |\n| 1 | x\\|y |');
+  });
+
+  it('reads the CPU model and nothing else from cpuinfo', () => {
+    expect(cpuModel('processor\t: 0\nmodel name\t: Example CPU @ 2.0GHz\n')).toBe('Example CPU @ 2.0GHz');
+  });
+
+  it('uses the step Grafana uses for a 1,500 px panel over 6 h', () => {
+    expect(panelStep(6 * 3600, 1500, 15)).toBe(15);
+    expect(panelStep(6 * 3600, 1500, 15, '1m')).toBe(60);
+    expect(panelStep(24 * 3600, 1500, 15)).toBe(60);
+    expect(rateIntervalSeconds(15, 15)).toBe(60);
+  });
+
+  it('writes the 8 alerts without reading any recording rule', () => {
+    const bundle = bundleRulesYaml(config);
+    const naive = parse(naiveRulesYaml(bundle, config)) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const rules = naive.groups[0]!.rules;
+    expect(new Set(rules.map((r) => r.alert))).toEqual(new Set(ALERT_NAMES));
+    for (const r of rules) expect(r.expr, r.alert).not.toMatch(/\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/);
+  });
+
+  it('plans a load of every panel target and variable', () => {
+    const plans = meshobsPlans(config);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const p of plans) expect(p.targets.length, p.uid).toBeGreaterThan(0);
+    const istioLike = planOf('istio', {
+      uid: 'x',
+      title: 'X',
+      templating: { list: [{ name: 'svc', type: 'query', query: 'query_result(sum(m) by (s))', regex: '/.*s="([^"]*).*/', includeAll: true, multi: true }] },
+      panels: [{ id: 1, type: 'timeseries', title: 'T', interval: '1m', targets: [{ refId: 'A', expr: 'sum(rate(m{s=~"$svc"}[$__rate_interval]))' }] }],
+    });
+    expect(istioLike.variables[0]!.regex).toBe('/.*s="([^"]*).*/');
+    expect(istioLike.targets[0]!.minInterval).toBe('1m');
+  });
+
+  it('resolves query_result variables as Grafana does', () => {
+    const text = queryResultText({ metric: { s: 'a.b' }, value: [1, '2'] });
+    expect(applyRegex([text], '/.*s="([^"]*).*/')).toEqual(['a.b']);
+    expect(allRegex(['a.b', 'c'])).toBe('(a\\\\.b|c)');
+  });
+
+  it('reads rule group durations from /metrics', () => {
+    const g = parseRuleGroupMetrics('prometheus_rule_group_last_duration_seconds{rule_group="/r.yml;g"} 0.5\nprometheus_rule_group_rules{rule_group="/r.yml;g"} 3\n');
+    expect(g.get('/r.yml;g')).toEqual({ duration: 0.5, rules: 3 });
+  });
+
+  it('generates valid configs of any size and checks linearity', () => {
+    expect(configSchema.parse(generatedConfig(20)).services).toHaveLength(20);
+    expect(linearity([{ n: 50, s: 1 }, { n: 500, s: 1.45 }])).toContain('1.00 ms per added service');
+  });
+
+  it('knows its sizes', () => {
+    expect(pickSizes('toy,10k').map((s) => s.name)).toEqual(['toy', '10k']);
+    expect(() => pickSizes('2m')).toThrow(/unknown size/);
+  });
+});
