@@ -40,9 +40,9 @@ install_debian() {
   for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
     (command -v systemctl >/dev/null && systemctl stop "$svc" >/dev/null 2>&1) || true
   done
-  for tool in promtool prometheus amtool alertmanager; do
-    [ -x "/usr/bin/$tool" ] && link "/usr/bin/$tool"
-  done
+  for tool in promtool prometheus amtool; do link "/usr/bin/$tool"; done
+  # Debian names the Alertmanager server prometheus-alertmanager.
+  ln -sfn /usr/bin/prometheus-alertmanager "$BIN/alertmanager"
   log "promtool: $(promtool --version 2>&1 | head -1)"
 }
 

@@ -303,8 +303,8 @@ function annotations(rule: AlertingRule, labels: Labels, value: number, fmtValue
   };
 }
 
-/** `{{ $value }}` of a Go float: strconv 'g' with the shortest representation. */
-const goValue = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : String(v));
+/** `{{ $value }}` of a Go float (%v: shortest representation); the suites only print small integers this way. */
+const goValue = (v: number) => String(v);
 
 function ruleFor(ctx: Ctx, alert: string, signal?: string): AlertingRule {
   const rules = ctx.rules.get(alert) ?? [];

@@ -13,6 +13,8 @@ export interface Collector {
   otlpGrpc: string;
   metrics(): Promise<string>;
   rssBytes(): number;
+  /** CPU seconds (user + system) the process has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,17 @@ const rssOf = (pid: number | undefined): number => {
   }
 };
 
+const CLOCK_TICKS = 100;
+const cpuOf = (pid: number | undefined): number => {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+};
+
 async function start(name: string, cfg: Obj, health: number, metrics: number, core: number, env: Record<string, string> = {}): Promise<Collector> {
   const file = join(tempDir(name), 'config.yaml');
   writeFileSync(file, JSON.stringify(cfg, null, 1));
@@ -64,6 +77,7 @@ async function start(name: string, cfg: Obj, health: number, metrics: number, co
     otlpGrpc: '',
     metrics: () => fetch(`http://${lo(metrics)}/metrics`).then((r) => r.text()),
     rssBytes: () => rssOf(proc.child.pid),
+    cpuSeconds: () => cpuOf(proc.child.pid),
     stop: () => proc.stop(),
   };
 }

@@ -8,7 +8,8 @@ import { renderAlerts } from '@meshobs/alerts';
 import { buildMesh, countSeries, loadMesh } from '@meshobs/synthetic-mesh';
 import type { BenchSize } from './sizes.ts';
 import { naiveRulesYaml } from './naive-rules.ts';
-import { measureRuleGroups, type GroupCost } from './rule-eval.ts';
+import { parse } from 'yaml';
+import { measureRuleGroups, recordingRulesReadByAlerts, type GroupCost } from './rule-eval.ts';
 import { istioPlans, meshobsPlans, type DashboardPlan } from './dashboard-plan.ts';
 import { loadDashboard, type LoadResult } from './dashboard-load.ts';
 import { median } from './stats.ts';
@@ -26,6 +27,10 @@ export interface SizeResult {
   samples: number;
   loadSeconds: Record<string, number>;
   groups: GroupCost[];
+  /** Recording rules the 8 alerts read (directly or not): how many, and their summed median time. */
+  alertRecording: { rules: number; seconds: number };
+  /** False when wall-clock time passed the end of the data before the evaluations were measured. */
+  ruleWindowCovered: boolean;
   dashboards: DashboardCost[];
   rangeSeconds: number;
   widthPx: number;
@@ -60,13 +65,24 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
   try {
     o.log(`[${size.name}] loaded: ${JSON.stringify(Object.fromEntries(Object.entries(loaded.timings).map(([k, v]) => [k, Math.round(v)])))} s`);
     let groups: GroupCost[] = [];
+    let alertRecording = { rules: 0, seconds: 0 };
+    let ruleWindowCovered = true;
     if (o.sections.rules) {
       const bundleFile = join(workDir, 'bundle-rules.yml');
       const naiveFile = join(workDir, 'naive-rules.yml');
       writeFileSync(bundleFile, rules);
       writeFileSync(naiveFile, naiveRulesYaml(rules, o.config));
       await loaded.restart({ ruleFiles: [bundleFile, naiveFile], evaluationInterval: `${SCRAPE_SECONDS}s` });
-      groups = await measureRuleGroups(loaded.url, o.ruleCycles, (o.ruleCycles + 3) * SCRAPE_SECONDS * 1000);
+      // A group slower than the interval skips cycles: allow up to 5 minutes for the cycles.
+      groups = await measureRuleGroups(loaded.url, o.ruleCycles, 300_000);
+      ruleWindowCovered = Date.now() / 1000 < mesh.endSeconds;
+      if (!ruleWindowCovered) o.log(`[${size.name}] WARNING: the data ended before the rule evaluations were measured; raise aheadSeconds`);
+      const needed = recordingRulesReadByAlerts((parse(rules) as { groups: { rules: { record?: string; alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules));
+      const bundleGroups = groups.filter((g) => g.file === bundleFile);
+      alertRecording = {
+        rules: needed.size,
+        seconds: bundleGroups.reduce((acc, g) => acc + Object.entries(g.ruleSeconds).reduce((a, [n, v]) => a + (needed.has(n) ? v : 0), 0), 0),
+      };
       o.log(`[${size.name}] rule groups: ${groups.map((g) => `${g.group}=${(g.seconds * 1000).toFixed(1)}ms`).join(' ')}`);
     }
     const dashboards: DashboardCost[] = [];
@@ -82,7 +98,7 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
         o.log(`[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`);
       }
     }
-    return { size, series, samples: loaded.stats.samples, loadSeconds: loaded.timings, groups, dashboards, rangeSeconds: RANGE_SECONDS, widthPx: WIDTH_PX };
+    return { size, series, samples: loaded.stats.samples, loadSeconds: loaded.timings, groups, alertRecording, ruleWindowCovered, dashboards, rangeSeconds: RANGE_SECONDS, widthPx: WIDTH_PX };
   } finally {
     await loaded.stop();
     rmSync(workDir, { recursive: true, force: true });
