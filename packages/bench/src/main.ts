@@ -10,7 +10,7 @@ import { defaultConfig } from '@meshobs/spec';
 import { describeMachine, machine } from './machine.ts';
 import { pickSizes } from './sizes.ts';
 import { benchSize, type SizeResult } from './prometheus-bench.ts';
-import { comparisonTable, dashboardTable, ruleTable } from './report-prometheus.ts';
+import { comparisonTable, costliestRulesTable, dashboardTable, ruleTable } from './report-prometheus.ts';
 import { benchTraces } from './trace-bench.ts';
 import { benchBuild } from './build-bench.ts';
 
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     const results: SizeResult[] = [];
     for (const size of sizes)
       results.push(await benchSize(size, { config, loads: 5, ruleCycles: 4, sections: { rules: only.includes('rules'), dashboards: only.includes('dashboards') }, log }));
-    if (only.includes('rules')) print('Rule evaluation cost', ruleTable(results));
+    if (only.includes('rules')) {
+      print('Rule evaluation cost', ruleTable(results));
+      print('Costliest rules', costliestRulesTable(results));
+    }
     if (only.includes('dashboards')) {
       print('Dashboard load cost', dashboardTable(results));
       print('Dashboards side by side', comparisonTable(results));
