@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 // Thin launcher: Node >= 22.18 runs the TypeScript sources directly (type stripping).
-import '../src/main.ts';
+import { run } from '../src/main.ts';
+
+await run();

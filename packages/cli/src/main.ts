@@ -68,7 +68,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/meshobs.js')) {
+/** Runs the command line of this process; used by bin/meshobs.js and `node src/main.ts`. */
+export async function run(): Promise<void> {
   const io: Io = { cwd: process.cwd(), out: (l) => console.log(l), err: (l) => console.error(l) };
   process.exitCode = await main(process.argv.slice(2), io);
 }
+
+if (import.meta.main) await run();

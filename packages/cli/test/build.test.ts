@@ -107,3 +107,20 @@ describe('errors and exit codes', () => {
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });
+
+describe('the meshobs executable', () => {
+  it('runs through the npm bin link and returns the exit code', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = join(REPO, 'node_modules', '.bin', 'meshobs');
+    const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: meshobs');
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'bad.yaml'), stringify({ cluster: { name: 'Bad Name' } }));
+    const bad = spawnSync(bin, ['build', '--config', 'bad.yaml'], { cwd: dir, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('cluster.name: "Bad Name" is not a DNS-1123 label');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+    expect(spawnSync(bin, ['nope'], { encoding: 'utf8' }).status).toBe(2);
+  });
+});
