@@ -1,8 +1,8 @@
 // The generated collector config on loopback, pinned to one core, and a second collector as the
 // trace sink (OTLP in, nothing out) standing in for Jaeger. Only addresses change, plus
 // k8s_attributes, which needs a Kubernetes API server.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 
@@ -78,7 +78,10 @@ async function start(name: string, cfg: Obj, health: number, metrics: number, co
     metrics: () => fetch(`http://${lo(metrics)}/metrics`).then((r) => r.text()),
     rssBytes: () => rssOf(proc.child.pid),
     cpuSeconds: () => cpuOf(proc.child.pid),
-    stop: () => proc.stop(),
+    stop: async () => {
+      await proc.stop();
+      rmSync(dirname(file), { recursive: true, force: true });
+    },
   };
 }
 

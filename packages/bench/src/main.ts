@@ -2,7 +2,8 @@
 //   BENCH_SIZES=10k,100k   mesh sizes for the Prometheus benchmarks (toy, 10k, 100k, 1m)
 //   BENCH_ONLY=rules,dashboards,traces,build   sections to run (default: all)
 //   BENCH_OUT=FILE         also write the tables to FILE
-// Flags --sizes and --only do the same as the variables.
+// Flags --sizes, --only and --out do the same as the variables. The whole run is bounded by
+// BENCH_TIMEOUT_MINUTES (default 60): past it, every started process is stopped and the run fails.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stopAll } from '@meshobs/testkit';
@@ -26,7 +27,14 @@ async function main(): Promise<void> {
   const config = defaultConfig();
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const started = Date.now();
+  const limitMinutes = Number(process.env.BENCH_TIMEOUT_MINUTES ?? 60);
+  const watchdog = setTimeout(() => {
+    log(`bench exceeded ${limitMinutes} min: stopping`);
+    void stopAll().finally(() => process.exit(1));
+  }, limitMinutes * 60_000);
+  watchdog.unref();
   const parts: string[] = [`Machine: ${describeMachine(machine())}`];
+  process.stdout.write(`${parts[0]}\n`);
   const print = (title: string, body: string) => {
     parts.push(`## ${title}\n\n${body}`);
     process.stdout.write(`\n## ${title}\n\n${body}\n`);

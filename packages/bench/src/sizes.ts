@@ -1,6 +1,6 @@
 // Mesh sizes the Prometheus benchmarks run at. Each size keeps enough data for every rate window
 // (the alerts read 5 m) while staying loadable in minutes: promtool turns OpenMetrics text into
-// blocks at roughly 25k samples/s on one core, and an Istio sample line is ~850 bytes.
+// blocks at roughly 85-140k samples/s, and an Istio sample line is ~900 bytes.
 import { PRESETS, type MeshSize } from '@meshobs/synthetic-mesh';
 
 export interface BenchSize {

@@ -26,8 +26,12 @@ export async function waitForTraces(queryUrl: string, service: string, count: nu
   let traces: LegacyTrace[] = [];
   await waitUntil(
     async () => {
-      const body = await getJson<{ data: LegacyTrace[] }>(`${queryUrl}/api/traces?service=${service}&limit=100&lookback=1h`);
-      traces = body.data ?? [];
+      const res = await fetch(`${queryUrl}/api/traces?service=${service}&limit=100&lookback=1h`, { signal: AbortSignal.timeout(10_000) });
+      // A 5xx is "not yet": right after the first write the search engine may still be allocating
+      // the new index's shards ("all shards failed"). Anything else is a real failure.
+      if (res.status >= 500) return false;
+      if (!res.ok) throw new Error(`${queryUrl}/api/traces: HTTP ${res.status} ${await res.text()}`);
+      traces = ((await res.json()) as { data: LegacyTrace[] }).data ?? [];
       return traces.length === count && traces.every((t) => t.spans.length === spansEach);
     },
     timeoutMs,
