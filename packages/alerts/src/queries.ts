@@ -44,6 +44,17 @@ export const LEVELS = {
   ],
   /** Per destination workload (Deployment), as in Istio's mesh dashboard table. */
   workload: ['destination_workload_namespace', 'destination_workload'],
+  /**
+   * The base every other server-side level is summed from: the raw series are read once per
+   * evaluation instead of once per level (the labels any derived level or filter needs, nothing else).
+   */
+  service_version_workload: [
+    'destination_service_namespace',
+    'destination_service_name',
+    'destination_version',
+    'destination_workload_namespace',
+    'destination_workload',
+  ],
   /** Per gateway: the pod's namespace and its `istio` label (ingressgateway / egressgateway). */
   gateway: ['namespace', 'istio'],
 } as const;
@@ -135,6 +146,9 @@ export const rateOp = (window: string) => `rate${window}`;
 export function recordNames(window = '5m') {
   const r = rateOp(window);
   return {
+    // bases: the only server-side rules that read the raw series; every level below sums them
+    baseRequestRate: `service_version_workload_code_security:istio_requests:${r}`,
+    baseDurationBucketRate: `service_version_workload:istio_request_duration_milliseconds_bucket:${r}`,
     // per service (server side, reporter="destination")
     serviceRequestRate: `service:istio_requests:${r}`,
     service5xxRate: `service:istio_requests_5xx:${r}`,
@@ -280,44 +294,49 @@ export function serviceRecordingRules(window = '5m'): RecordingRule[] {
   const rules: RecordingRule[] = [];
   const add = (record: string, expr: string) => rules.push({ record, expr });
   const bucket = 'istio_request_duration_milliseconds_bucket';
+  // Sums of the base rules: linear, so exactly the rate of the raw series at that level.
+  const requests = (labels: readonly string[], ...ms: string[]) => `sum${by(labels)} (${sel(n.baseRequestRate, ...ms)})`;
+  const buckets = (labels: readonly string[]) => `sum${by([...labels, 'le'])} (${n.baseDurationBucketRate})`;
+
+  // bases (the raw series, read once)
+  add(n.baseRequestRate, requestRate(window, [...L.service_version_workload, 'response_code', 'connection_security_policy']));
+  add(n.baseDurationBucketRate, sumRate(bucket, window, [...L.service_version_workload, 'le'], REPORTER.destination));
 
   // service
-  add(n.serviceRequestRate, requestRate(window, L.service));
-  add(n.service5xxRate, `${requestRate(window, L.service, CODE.c5xx)} or ${n.serviceRequestRate} * 0`);
-  add(n.service4xxRate, `${requestRate(window, L.service, CODE.c4xx)} or ${n.serviceRequestRate} * 0`);
+  add(n.serviceRequestRate, requests(L.service));
+  add(n.service5xxRate, `${requests(L.service, CODE.c5xx)} or ${n.serviceRequestRate} * 0`);
+  add(n.service4xxRate, `${requests(L.service, CODE.c4xx)} or ${n.serviceRequestRate} * 0`);
   add(n.serviceErrorRatio, `${n.service5xxRate} / ${n.serviceRequestRate}`);
   add(n.serviceSuccessRatio, `1 - ${n.serviceErrorRatio}`);
   add(
     n.serviceMtlsRatio,
-    `(${requestRate(window, L.service, 'connection_security_policy="mutual_tls"')} or ${n.serviceRequestRate} * 0) / ${n.serviceRequestRate}`,
+    `(${requests(L.service, 'connection_security_policy="mutual_tls"')} or ${n.serviceRequestRate} * 0) / ${n.serviceRequestRate}`,
   );
-  add(n.serviceCodeRequestRate, requestRate(window, L.service_code));
+  add(n.serviceCodeRequestRate, requests(L.service_code));
+  // The caller is not in the base (it would multiply its size); this level reads the raw series.
   add(n.serviceSourceCodeRequestRate, requestRate(window, L.service_source_code));
-  add(n.serviceDurationBucketRate, sumRate(bucket, window, [...L.service, 'le'], REPORTER.destination));
+  add(n.serviceDurationBucketRate, buckets(L.service));
   for (const m of ['istio_tcp_connections_opened', 'istio_tcp_connections_closed', 'istio_tcp_sent_bytes', 'istio_tcp_received_bytes'])
     add(`service:${m}:${rateOp(window)}`, sumRate(`${m}_total`, window, L.service, REPORTER.destination));
 
   // version (canary split)
-  add(n.versionRequestRate, requestRate(window, L.service_version));
-  add(n.version5xxRate, `${requestRate(window, L.service_version, CODE.c5xx)} or ${n.versionRequestRate} * 0`);
+  add(n.versionRequestRate, requests(L.service_version));
+  add(n.version5xxRate, `${requests(L.service_version, CODE.c5xx)} or ${n.versionRequestRate} * 0`);
   add(n.versionErrorRatio, `${n.version5xxRate} / ${n.versionRequestRate}`);
   add(n.versionSuccessRatio, `1 - ${n.versionErrorRatio}`);
-  add(n.versionDurationBucketRate, sumRate(bucket, window, [...L.service_version, 'le'], REPORTER.destination));
+  add(n.versionDurationBucketRate, buckets(L.service_version));
 
   // workload
-  add(n.workloadRequestRate, requestRate(window, L.workload));
-  add(
-    n.workloadSuccessRatio,
-    `(${requestRate(window, L.workload, CODE.notc5xx)} or ${n.workloadRequestRate} * 0) / ${n.workloadRequestRate}`,
-  );
-  add(n.workloadDurationBucketRate, sumRate(bucket, window, [...L.workload, 'le'], REPORTER.destination));
+  add(n.workloadRequestRate, requests(L.workload));
+  add(n.workloadSuccessRatio, `(${requests(L.workload, CODE.notc5xx)} or ${n.workloadRequestRate} * 0) / ${n.workloadRequestRate}`);
+  add(n.workloadDurationBucketRate, buckets(L.workload));
 
   // mesh
-  add(n.meshRequestRate, requestRate(window, L.mesh));
-  add(n.mesh5xxRate, `${requestRate(window, L.mesh, CODE.c5xx)} or ${n.meshRequestRate} * 0`);
-  add(n.mesh4xxRate, `${requestRate(window, L.mesh, CODE.c4xx)} or ${n.meshRequestRate} * 0`);
+  add(n.meshRequestRate, requests(L.mesh));
+  add(n.mesh5xxRate, `${requests(L.mesh, CODE.c5xx)} or ${n.meshRequestRate} * 0`);
+  add(n.mesh4xxRate, `${requests(L.mesh, CODE.c4xx)} or ${n.meshRequestRate} * 0`);
   add(n.meshSuccessRatio, `1 - ${n.mesh5xxRate} / ${n.meshRequestRate}`);
-  add(n.meshDurationBucketRate, sumRate(bucket, window, ['le'], REPORTER.destination));
+  add(n.meshDurationBucketRate, buckets(L.mesh));
 
   // gateways (reporter="source": a gateway never reports as destination)
   add(n.gatewayRequestRate, sumRate('istio_requests_total', window, L.gateway, REPORTER.source, GATEWAY_POD_MATCHER));
