@@ -231,7 +231,10 @@ export const sloNames = {
 // Raw fragments (no recording rules involved): what each rule records, usable with any window,
 // including Grafana's `$__rate_interval`.
 
-const sel = (metric: string, ...ms: Array<string | undefined | false>) => `${metric}{${matchers(...ms)}}`;
+const sel = (metric: string, ...ms: Array<string | undefined | false>) => {
+  const body = matchers(...ms);
+  return body ? `${metric}{${body}}` : metric;
+};
 
 /** `sum by (level) (rate(metric{matchers}[window]))` */
 export const sumRate = (metric: string, window: string, labels: readonly string[], ...ms: Array<string | undefined | false>) =>

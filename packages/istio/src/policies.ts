@@ -18,27 +18,19 @@
 import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
 import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+import { layoutOf, METRICS_PORT } from '@meshobs/jaeger';
+import { tierSelector } from '@meshobs/otel-collector';
 
 const labels = standardLabels({ name: 'istio-mesh-policy', component: 'observability' });
 
-/** Pod selectors of the workloads these policies protect (see the collector and jaeger packages). */
+/** Pod selectors of the workloads these policies protect, as the collector and jaeger packages label them. */
 export function workloadSelectors(config: MeshobsConfig) {
-  const collector = (component: string) => ({
-    'app.kubernetes.io/name': 'otel-collector',
-    'app.kubernetes.io/instance': config.tracing.collector.name,
-    'app.kubernetes.io/component': component,
-  });
-  // Same selector labels packages/jaeger gives its pods (selectorLabels of name "jaeger", instance = jaeger.name).
-  const jaeger = (component: string) => ({
-    'app.kubernetes.io/name': 'jaeger',
-    'app.kubernetes.io/instance': config.jaeger.name,
-    'app.kubernetes.io/component': component,
-  });
+  const jaeger = layoutOf(config);
   return {
-    collector: collector('collector'),
-    sampler: collector('sampler'),
-    jaegerCollector: jaeger('collector'),
-    jaegerQuery: jaeger('query'),
+    collector: tierSelector(config, { component: 'collector' }),
+    sampler: tierSelector(config, { component: 'sampler' }),
+    jaegerCollector: jaeger.collector.selector,
+    jaegerQuery: jaeger.query.selector,
   };
 }
 
@@ -84,7 +76,7 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   const collectorPrincipal = `*/ns/${ns}/sa/${config.tracing.collector.name}`;
   const receiverPorts = [c.otlpGrpcPort, c.otlpHttpPort, c.zipkinPort, 14250, 14268];
   const jaegerOtlp = portOf(e.jaeger.collectorOtlpGrpc);
-  const jaegerMetrics = 8888;
+  const jaegerMetrics = METRICS_PORT;
   const queryPorts = [portOf(e.jaeger.queryHttpUrl), portOf(e.jaeger.queryGrpcAddress)];
   const twoTier = config.tracing.collector.mode === 'two-tier';
 

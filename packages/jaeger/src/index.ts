@@ -11,7 +11,7 @@ import { retentionObjects } from './retention.ts';
 import { collectorObjects, queryObjects } from './workloads.ts';
 
 export { collectorConfig, queryConfig, storageBackend } from './jaeger-config.ts';
-export { layoutOf } from './layout.ts';
+export { layoutOf, METRICS_PORT } from './layout.ts';
 export { legacyJaegerCr } from './legacy-cr.ts';
 
 export function renderJaeger(config: MeshobsConfig): ComponentBundle {
