@@ -4,18 +4,34 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; tests only ever bind loopback). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const handedOut = new Set<number>();
+// Below Linux's ephemeral range (32768-60999), so the OS never picks one of these ports for an
+// outgoing connection of a process we started between handing the port out and its use.
+const PORT_RANGE = { from: 20000, to: 32767 };
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 (tests only ever bind loopback). Never the same port twice in one
+ * process, and never one the OS could hand out meanwhile as the source port of a connection.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port found');
 }
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `meshobs-${prefix}-`));
