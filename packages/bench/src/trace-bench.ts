@@ -2,7 +2,7 @@
 // without tail sampling, its memory there, and the sizing rule that follows.
 import { spawn } from 'node:child_process';
 import { durationSeconds, type MeshobsConfig } from '@meshobs/spec';
-import { COLLECTOR_METRICS as M, renderCollector } from '@meshobs/otel-collector';
+import { COLLECTOR_METRICS as M, collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { requireTool, sleep } from '@meshobs/testkit';
 import { metricSum, startCollectorUnderTest, startSink, type Collector } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
@@ -133,8 +133,7 @@ export interface TraceBenchOptions {
 const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
 
 export async function benchTraces(o: TraceBenchOptions): Promise<string> {
-  const yaml = renderCollector(o.config).files.find((f) => f.path === 'config.yaml')?.content;
-  if (!yaml) throw new Error('renderCollector emitted no config.yaml');
+  const yaml = collectorConfigFile(renderCollector(o.config));
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
   const seconds = o.stepSeconds ?? Math.max(20, 2 * decisionWait + 5);

@@ -19,6 +19,7 @@ import {
   type NetworkPolicyRule,
 } from '@meshobs/kube';
 import { memoryLimiter } from './pipeline.ts';
+import { COLLECTOR_CONFIG_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
 
 export const COLLECTOR_APP = 'otel-collector';
 
@@ -35,9 +36,9 @@ const imageVersion = (image: string) => image.split(':').pop()?.replace(/^v/, ''
 export function tiersOf(config: MeshobsConfig, files: BundleFile[]): Tier[] {
   const c = config.tracing.collector;
   const file = (path: string) => files.find((f) => f.path === path)!;
-  const tiers: Tier[] = [{ name: c.name, component: 'collector', kind: 'Deployment', configFile: file('config.yaml') }];
+  const tiers: Tier[] = [{ name: c.name, component: 'collector', kind: 'Deployment', configFile: file(COLLECTOR_CONFIG_FILE) }];
   if (c.mode === 'two-tier')
-    tiers.push({ name: endpointsOf(config).collector.samplerHeadlessService, component: 'sampler', kind: 'StatefulSet', configFile: file('sampler-config.yaml') });
+    tiers.push({ name: endpointsOf(config).collector.samplerHeadlessService, component: 'sampler', kind: 'StatefulSet', configFile: file(SAMPLER_CONFIG_FILE) });
   return tiers;
 }
 

@@ -3,12 +3,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { defaultConfig, parseConfig, durationSeconds } from '@meshobs/spec';
-import { renderCollector } from '../src/index.ts';
 import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import { memoryLimiter } from '../src/pipeline.ts';
-import { freePorts, localize, metricSum, newSpanId, newTraceId, readSpans, sendSpans, startCollector, startSink } from './harness.ts';
+import { metricSum, newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
 
-const configYaml = (config: ReturnType<typeof defaultConfig>) => renderCollector(config).files.find((f) => f.path === 'config.yaml')!.content;
 
 describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
   afterAll(stopAll);
@@ -17,9 +15,8 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
     const config = defaultConfig();
     let sink = await startSink('fault-sink');
     const reuse = { grpcPorts: [Number(sink.endpoints[0]!.split(':')[1])], files: sink.files };
-    const ports = await freePorts();
-    const collector = await startCollector('fault-collector', localize(configYaml(config), ports, { exportTo: sink.endpoints[0] }), ports);
-    const http = `127.0.0.1:${ports.otlpHttp}`;
+    const collector = await startGeneratedCollector('fault-collector', config, sink.endpoints[0]!);
+    const http = `127.0.0.1:${collector.ports.otlpHttp}`;
 
     const sent = new Set<string>();
     const started = Date.now();
@@ -73,11 +70,8 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
     const config = parseConfig({ tracing: { collector: { resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } } });
     const limits = memoryLimiter(config);
     const sink = await startSink('burst-sink');
-    const ports = await freePorts();
-    const collector = await startCollector('burst-collector', localize(configYaml(config), ports, { exportTo: sink.endpoints[0] }), ports, {
-      GOMEMLIMIT: `${limits.limit_mib}MiB`,
-    });
-    const http = `127.0.0.1:${ports.otlpHttp}`;
+    const collector = await startGeneratedCollector('burst-collector', config, sink.endpoints[0]!, { GOMEMLIMIT: `${limits.limit_mib}MiB` });
+    const http = `127.0.0.1:${collector.ports.otlpHttp}`;
     const blob = 'x'.repeat(20_000);
     const statuses: number[] = [];
     let peakRss = 0;
@@ -109,7 +103,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
     // Refusals are retryable for the sender (OTLP/HTTP 429/503), not a crash.
     expect(refusedStatuses.every((s) => s === 429 || s === 503)).toBe(true);
     expect(collector.proc.child.exitCode).toBeNull();
-    const health = await fetch(`http://127.0.0.1:${ports.health}/`);
+    const health = await fetch(`http://127.0.0.1:${collector.ports.health}/`);
     expect(health.status).toBeLessThan(600);
     expect(collector.proc.child.exitCode).toBeNull();
   });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;
 
@@ -200,4 +202,10 @@ export function withinFourSigma(kept: number, n: number, percent: number) {
   const mean = n * p;
   const sigma = Math.sqrt(n * p * (1 - p));
   return { ok: Math.abs(kept - mean) <= 4 * sigma, mean, sigma, low: mean - 4 * sigma, high: mean + 4 * sigma };
+}
+
+/** The config.yaml the bundle generates for `config`, on loopback, exporting to `exportTo`. */
+export async function startGeneratedCollector(name: string, config: MeshobsConfig, exportTo: string, env: Record<string, string> = {}): Promise<Collector> {
+  const ports = await freePorts();
+  return startCollector(name, localize(collectorConfigFile(renderCollector(config)), ports, { exportTo }), ports, env);
 }

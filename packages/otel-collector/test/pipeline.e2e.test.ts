@@ -8,7 +8,7 @@ import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs
 import { defaultConfig, parseConfig } from '@meshobs/spec';
 import { renderCollector } from '../src/index.ts';
 import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '../src/metrics.ts';
-import { freePorts, localize, newSpanId, newTraceId, readSpans, sendSpans, startCollector, startSink, type Collector, type Sink } from './harness.ts';
+import { newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink, type Collector, type Sink } from './harness.ts';
 
 const skip = missingTools('otelcol-meshobs');
 
@@ -32,9 +32,7 @@ describe.skipIf(skip)('custom tags and exposed metrics', () => {
 
   beforeAll(async () => {
     sink = await startSink('tags-sink');
-    const ports = await freePorts();
-    const yaml = renderCollector(config).files.find((f) => f.path === 'config.yaml')!.content;
-    collector = await startCollector('tags-collector', localize(yaml, ports, { exportTo: sink.endpoints[0] }), ports);
+    collector = await startGeneratedCollector('tags-collector', config, sink.endpoints[0]!);
   });
   afterAll(stopAll);
 

@@ -5,9 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll, waitUntil, sleep } from '@meshobs/testkit';
 import { defaultConfig, durationSeconds } from '@meshobs/spec';
-import { renderCollector } from '../src/index.ts';
 import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
-import { freePorts, localize, metricSum, readSpans, startCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
+import { metricSum, readSpans, startGeneratedCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
 
 const run = promisify(execFile);
 const TRACES = 3000;
@@ -31,9 +30,7 @@ describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling 
 
   beforeAll(async () => {
     sink = await startSink('sampling-sink');
-    const ports = await freePorts();
-    const yaml = renderCollector(config).files.find((f) => f.path === 'config.yaml')!.content;
-    collector = await startCollector('sampling-collector', localize(yaml, ports, { exportTo: sink.endpoints[0] }), ports);
+    collector = await startGeneratedCollector('sampling-collector', config, sink.endpoints[0]!);
   });
   afterAll(stopAll);
 

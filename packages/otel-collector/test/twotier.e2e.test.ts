@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { parseConfig, durationSeconds } from '@meshobs/spec';
-import { renderCollector } from '../src/index.ts';
+import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
 import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import { freePorts, localize, metricSum, newSpanId, newTraceId, readSpans, sendSpans, startCollector, startSink, type Collector, type Sink, type SpanSpec } from './harness.ts';
 
@@ -19,14 +19,14 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier: load balancing by tr
   beforeAll(async () => {
     // One sink process, one receiver+file per sampler: a trace split across samplers would show up in both files.
     sink = await startSink('twotier-sink', 2);
-    const samplerYaml = bundle.files.find((f) => f.path === 'sampler-config.yaml')!.content;
+    const samplerYaml = collectorConfigFile(bundle, SAMPLER_CONFIG_FILE);
     samplers = [];
     for (const [i, endpoint] of sink.endpoints.entries()) {
       const ports = await freePorts();
       samplers.push(await startCollector(`sampler-${i}`, localize(samplerYaml, ports, { exportTo: endpoint }), ports));
     }
     const lbPorts = await freePorts();
-    const lbYaml = bundle.files.find((f) => f.path === 'config.yaml')!.content;
+    const lbYaml = collectorConfigFile(bundle);
     const backends = samplers.map((s) => `127.0.0.1:${s.ports.otlpGrpc}`);
     lb = await startCollector('load-balancer', localize(lbYaml, lbPorts, { backends }), lbPorts);
   });

@@ -1,7 +1,7 @@
 // The real trace pipeline on loopback: the bundle's collector config run by the OpenTelemetry
 // Collector built with OCB, exporting into Jaeger v2 with in-memory storage.
 import { defaultConfig } from '@meshobs/spec';
-import { renderCollector } from '@meshobs/otel-collector';
+import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,9 +102,7 @@ async function startJaeger(dir: string): Promise<{ proc: Proc; queryUrl: string;
 }
 
 async function startCollector(dir: string, jaegerOtlpGrpc: string) {
-  const bundleFile = renderCollector(defaultConfig()).files.find((f) => f.path === 'config.yaml');
-  if (!bundleFile) throw new Error('the otel-collector component renders no config.yaml');
-  const { config, rewrites } = await loopbackCollectorConfig(bundleFile.content, jaegerOtlpGrpc);
+  const { config, rewrites } = await loopbackCollectorConfig(collectorConfigFile(renderCollector(defaultConfig())), jaegerOtlpGrpc);
   writeFileSync(join(dir, 'collector.yaml'), stringify(config));
   const httpEndpoint: string = config.receivers?.otlp?.protocols?.http?.endpoint;
   const health: string | undefined = config.extensions?.health_check?.endpoint;
