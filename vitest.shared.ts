@@ -1,9 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const setupFiles = [fileURLToPath(new URL('./packages/testkit/src/vitest-setup.ts', import.meta.url))];
 
 /** Unit tier: fast, no network, no long builds. */
 export const unit = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles,
     exclude: ['test/**/*.e2e.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -14,6 +18,7 @@ export const unit = defineConfig({
 export const e2e = defineConfig({
   test: {
     include: ['test/**/*.e2e.test.ts'],
+    setupFiles,
     testTimeout: 600_000,
     hookTimeout: 300_000,
     fileParallelism: false,

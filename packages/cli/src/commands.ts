@@ -2,11 +2,15 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { assembleBundle, validateObjects, type ComponentBundle } from '@meshobs/kube';
-import { ConfigError, type MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/spec';
+import { InternalError } from './errors.ts';
 import { diffBundles, formatDiff, readBundleDir } from './diff.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
+import { checkTarget } from './output-guard.ts';
 import { renderComponents } from './render.ts';
-import { runValidators } from './validators.ts';
+import { withSignalCleanup } from './signals.ts';
+import { runValidators, type Verdict } from './validators.ts';
+import { MESHOBS_VERSION } from './version.ts';
 import { writeBundleAtomically } from './write.ts';
 
 export interface Io {
@@ -27,10 +31,9 @@ export async function buildInMemory(configPath: string): Promise<BuildResult> {
   const components = renderComponents(config);
   const failures = await validateObjects(components.flatMap((c) => c.objects));
   if (failures.length) {
-    throw new ConfigError(
-      failures.map((f) => ({ path: f.object, message: `generated object fails its schema: ${f.error}` })),
-      configPath,
-    );
+    // The schema is meant to refuse every config that renders an invalid object: this is our bug.
+    const list = failures.map((f) => `${f.object}: ${f.error}`).join('; ');
+    throw new InternalError(`a generated object fails its Kubernetes schema (${list})`);
   }
   return { config, components, files: assembleBundle(components) };
 }
@@ -38,9 +41,11 @@ export async function buildInMemory(configPath: string): Promise<BuildResult> {
 export async function buildCommand(io: Io, opts: { config?: string; out?: string }): Promise<number> {
   const started = performance.now();
   const configPath = findConfig(io.cwd, opts.config);
-  const out = resolve(io.cwd, opts.out ?? 'dist/bundle');
+  const outArg = opts.out ?? 'dist/bundle';
+  const out = resolve(io.cwd, outArg);
+  checkTarget(outArg, io.cwd); // refuse before rendering, so a refused --out costs nothing
   const { components, files } = await buildInMemory(configPath);
-  writeBundleAtomically(out, files);
+  await writeBundleAtomically(outArg, files, { cwd: io.cwd, version: MESHOBS_VERSION });
   for (const c of components) {
     const count = [...files.keys()].filter((p) => p.startsWith(`${c.name}/`)).length;
     io.out(`  ${c.name.padEnd(16)} ${String(count).padStart(3)} files ${String(c.objects.length).padStart(3)} objects`);
@@ -51,25 +56,44 @@ export async function buildCommand(io: Io, opts: { config?: string; out?: string
   return 0;
 }
 
-export async function validateCommand(io: Io, opts: { config?: string }): Promise<number> {
+/** `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default). */
+export function parseAllowMissing(value: string | undefined): Set<string> {
+  return new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+export async function validateCommand(io: Io, opts: { config?: string; allowMissing?: string }): Promise<number> {
   const configPath = findConfig(io.cwd, opts.config);
   const { components, files } = await buildInMemory(configPath);
   io.out(`config ok: ${relative(io.cwd, configPath)}`);
   const dir = mkdtempSync(join(tmpdir(), 'meshobs-validate-'));
-  try {
-    writeBundleAtomically(join(dir, 'bundle'), files);
-    const verdicts = await runValidators(join(dir, 'bundle'), components);
-    for (const v of verdicts) {
-      io.out(`${v.status.toUpperCase().padEnd(8)} ${v.validator}${v.detail ? `: ${v.detail.split('\n')[0]}` : ''}`);
-      if (v.status === 'fail') for (const line of v.detail.split('\n').slice(1)) io.out(`         ${line}`);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  return withSignalCleanup(cleanup, async () => {
+    try {
+      await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
+      return report(io, await runValidators(join(dir, 'bundle'), components), parseAllowMissing(opts.allowMissing));
+    } finally {
+      cleanup();
     }
-    const failed = verdicts.filter((v) => v.status === 'fail');
-    const missing = verdicts.filter((v) => v.status === 'missing');
-    if (missing.length) io.err(`not run (tool not found): ${missing.map((v) => v.validator).join(', ')}`);
-    return failed.length ? 1 : 0;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** Prints every verdict; 1 when one failed or could not run without --allow-missing naming its tool. */
+function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
+  for (const v of verdicts) {
+    io.out(`${v.status.toUpperCase().padEnd(8)} ${v.validator}${v.detail ? `: ${v.detail.split('\n')[0]}` : ''}`);
+    if (v.status === 'fail') for (const line of v.detail.split('\n').slice(1)) io.out(`         ${line}`);
   }
+  const failed = verdicts.filter((v) => v.status === 'fail');
+  const missing = verdicts.filter((v) => v.status === 'missing');
+  const tolerated = missing.filter((v) => allowed.has(v.tool ?? '') || allowed.has(v.validator));
+  const fatal = missing.filter((v) => !tolerated.includes(v));
+  if (tolerated.length) io.err(`not run, allowed by --allow-missing: ${tolerated.map((v) => v.validator).join(', ')}`);
+  if (fatal.length) {
+    const tools = [...new Set(fatal.map((v) => v.tool ?? v.validator))].join(',');
+    io.err(`not run (tool not found): ${fatal.map((v) => v.validator).join(', ')}`);
+    io.err(`validate fails when a validator cannot run: install the tools, or accept their absence with --allow-missing ${tools}`);
+  }
+  return failed.length || fatal.length ? 1 : 0;
 }
 
 /** Prints a per-object diff between the bundle this config builds and an existing bundle folder. */

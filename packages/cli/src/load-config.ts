@@ -1,10 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
+import { ConfigError, parseConfig, type MeshobsConfig } from '@meshobs/spec';
 
 export const DEFAULT_CONFIG_FILES = ['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.yml', 'meshobs.config.json'];
+
+/** A meshobs config is a few kilobytes; this bound keeps a runaway file from making a build take minutes. */
+export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+/** The schema is at most 7 levels deep; anything deeper is not a meshobs config. */
+export const MAX_CONFIG_DEPTH = 32;
 
 /** A problem with how the command was called (exit code 2), as opposed to an invalid config (exit 1). */
 export class UsageError extends Error {
@@ -12,9 +17,11 @@ export class UsageError extends Error {
 }
 
 export function findConfig(cwd: string, explicit?: string): string {
-  if (explicit) {
+  if (explicit !== undefined) {
+    if (explicit.trim() === '') throw new UsageError('--config is empty: name the config file, for example --config meshobs.config.yaml');
     const path = resolve(cwd, explicit);
     if (!existsSync(path)) throw new UsageError(`config file not found: ${explicit}`);
+    if (statSync(path).isDirectory()) throw new UsageError(`--config names a folder, not a file: ${explicit}`);
     return path;
   }
   const found = DEFAULT_CONFIG_FILES.map((f) => resolve(cwd, f)).find((p) => existsSync(p));
@@ -22,35 +29,104 @@ export function findConfig(cwd: string, explicit?: string): string {
   return found;
 }
 
-async function readRaw(path: string): Promise<unknown> {
-  switch (extname(path)) {
-    case '.ts':
-    case '.mts':
-    case '.js':
-    case '.mjs': {
-      const mod = await import(pathToFileURL(path).href);
-      if (!('default' in mod)) throw new UsageError(`${path} has no default export (use: export default defineConfig({...}))`);
-      return mod.default;
-    }
-    case '.yaml':
-    case '.yml':
-      return parseYaml(readFileSync(path, 'utf8'), { uniqueKeys: true, prettyErrors: true });
-    case '.json':
-      return JSON.parse(readFileSync(path, 'utf8'));
-    default:
-      throw new UsageError(`unsupported config type "${extname(path)}" (use .ts, .yaml, .yml or .json)`);
+const fail = (path: string, message: string): never => {
+  throw new ConfigError([{ path: '', message }], path);
+};
+
+/** Where in the config file a thrown error points: `file.ts:3:7`, from the first stack frame in it. */
+function locationIn(path: string, e: unknown): string {
+  const url = pathToFileURL(path).href;
+  const stack = e instanceof Error ? (e.stack ?? '') : '';
+  const frame = stack.split('\n').find((l) => l.includes(url) || l.startsWith(`${path}:`));
+  const m = frame && /:(\d+)(?::(\d+))?\)?\s*$/.exec(frame.trim());
+  return m ? `${basename(path)}:${m[1]}${m[2] ? `:${m[2]}` : ''}` : basename(path);
+}
+
+async function importModule(path: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(path).href);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const kind = err instanceof SyntaxError ? 'syntax error' : 'threw an error while loading';
+    return fail(path, `${kind} at ${locationIn(path, e)}: ${err.message}`);
   }
+  if (!('default' in mod)) fail(path, `has no default export (use: export default defineConfig({...}))`);
+  return mod.default;
+}
+
+/** Max nesting of brackets outside strings: a cheap bound checked before a parser recurses into it. */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return max;
+}
+
+function parseText(path: string, text: string, ext: string): unknown {
+  if (bracketDepth(text) > MAX_CONFIG_DEPTH) fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
+  try {
+    if (ext === '.json') JSON.parse(text); // strict JSON syntax first; YAML below only finds duplicate keys
+    // YAML 1.2 is a superset of JSON, and `uniqueKeys` makes a repeated key an error in both.
+    return parseYaml(text, { uniqueKeys: true, merge: true, prettyErrors: true, maxAliasCount: 100 });
+  } catch (e) {
+    return fail(path, `cannot be read: ${(e as Error).message}`);
+  }
+}
+
+async function readRaw(path: string): Promise<unknown> {
+  const ext = extname(path);
+  if (!['.ts', '.mts', '.js', '.mjs', '.yaml', '.yml', '.json'].includes(ext)) {
+    throw new UsageError(`unsupported config type "${ext}" (use .ts, .yaml, .yml or .json)`);
+  }
+  const size = statSync(path).size;
+  if (size > MAX_CONFIG_BYTES) {
+    fail(path, `is ${(size / 1024 / 1024).toFixed(1)} MiB; a meshobs config may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`);
+  }
+  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) return importModule(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return fail(path, `cannot be read: ${(e as Error).message}`);
+  }
+  return parseText(path, text.replace(/^\uFEFF/, ''), ext);
+}
+
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d);
+    if (d > MAX_CONFIG_DEPTH) return d;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** Reads a config file of any supported kind and validates it with the one schema. */
 export async function loadConfig(path: string): Promise<MeshobsConfig> {
-  let raw: unknown;
-  try {
-    raw = await readRaw(path);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const { ConfigError } = await import('@meshobs/spec');
-    throw new ConfigError([{ path: '', message: `cannot be read: ${e instanceof Error ? e.message : String(e)}` }], path);
+  const raw = await readRaw(path);
+  if (raw === null || raw === undefined) {
+    fail(path, extname(path) === '.ts' ? 'the default export is empty' : 'the file is empty (a config needs at least `services:`)');
   }
-  return parseConfig(raw, path);
+  if (depthOf(raw) > MAX_CONFIG_DEPTH) fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
+  try {
+    return parseConfig(raw, path);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // e.g. a getter in a TypeScript config that throws while the schema reads it
+    return fail(path, `cannot be read: ${(e as Error).message}`);
+  }
 }

@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 /** .tools/bin of this checkout, where scripts/install-tools.sh links the real validators. */
 export const REPO_TOOLS_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.tools/bin');
 
-/** Finds an executable in the repo's tool folder first, then on PATH. */
+/**
+ * Finds an executable in MESHOBS_TOOLS_BIN when that is set, else in this checkout's tool folder;
+ * then on PATH.
+ */
 export function findTool(name: string): string | undefined {
-  const dirs = [REPO_TOOLS_BIN, ...(process.env.PATH ?? '').split(delimiter)];
+  const first = process.env.MESHOBS_TOOLS_BIN ?? REPO_TOOLS_BIN;
+  const dirs = [first, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {

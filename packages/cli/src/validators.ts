@@ -6,7 +6,13 @@ import { auditWorkloads, formatViolation } from './audit.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
 
-export type Verdict = { validator: string; status: 'pass' | 'fail' | 'missing' | 'skipped'; detail: string };
+export type Verdict = {
+  validator: string;
+  status: 'pass' | 'fail' | 'missing' | 'skipped';
+  detail: string;
+  /** With status missing: the program that was not found (what --allow-missing names). */
+  tool?: string;
+};
 
 export interface BundleValidator {
   name: string;
@@ -21,7 +27,7 @@ const toolCheck =
       const path = join(bundleDir, file);
       if (!existsSync(path)) return { validator: name, status: 'skipped', detail: `${file} is not in this bundle` };
       const bin = findTool(tool);
-      if (!bin) return { validator: name, status: 'missing', detail: `${tool} not found (run scripts/install-tools.sh)` };
+      if (!bin) return { validator: name, status: 'missing', tool, detail: `${tool} not found (run scripts/install-tools.sh)` };
       const r = run(bin, args(path));
       return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
     },
@@ -45,7 +51,7 @@ export const VALIDATORS: BundleValidator[] = [
       const dir = join(bundleDir, 'alerts', 'tests');
       if (!existsSync(dir)) return { validator: this.name, status: 'skipped', detail: 'no rule tests in this bundle' };
       const bin = findTool('promtool');
-      if (!bin) return { validator: this.name, status: 'missing', detail: 'promtool not found (run scripts/install-tools.sh)' };
+      if (!bin) return { validator: this.name, status: 'missing', tool: 'promtool', detail: 'promtool not found (run scripts/install-tools.sh)' };
       const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => join(dir, f));
       const r = run(bin, ['test', 'rules', ...files]);
       return { validator: this.name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
@@ -66,7 +72,7 @@ export const VALIDATORS: BundleValidator[] = [
     name: 'checkov security lint',
     check(bundleDir) {
       const report = lintBundle(bundleDir);
-      if (!report) return { validator: this.name, status: 'missing', detail: 'checkov not found (run scripts/install-tools.sh)' };
+      if (!report) return { validator: this.name, status: 'missing', tool: 'checkov', detail: 'checkov not found (run scripts/install-tools.sh)' };
       if (report.findings.length || report.parsingErrors) {
         const lines = report.findings.map(formatFinding);
         if (report.parsingErrors) lines.unshift(`${report.parsingErrors} files could not be parsed`);

@@ -77,17 +77,25 @@ describe('errors and exit codes', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.bundle'))).toEqual([]);
   });
 
-  it('keeps the previous bundle when writing fails half-way', () => {
+  it('keeps the previous bundle when writing fails half-way', async () => {
     const dir = tempDir('cli');
     const out = join(dir, 'bundle');
-    writeBundleAtomically(out, new Map([['a.yaml', 'old\n']]));
+    await writeBundleAtomically(out, new Map([['a.yaml', 'old\n']]), { cwd: dir });
+    const before = readTree(out);
+    // The second entry needs `x` to be a folder after the first wrote it as a file: fails mid-write.
     const failing = new Map([
-      ['b.yaml', 'new\n'],
-      ['../escape.yaml', 'x'],
+      ['x', 'new\n'],
+      ['x/b.yaml', 'new\n'],
     ]);
-    expect(() => writeBundleAtomically(out, failing)).toThrow(/outside the bundle/);
-    expect(readTree(out)).toEqual({ 'a.yaml': 'old\n' });
+    await expect(writeBundleAtomically(out, failing, { cwd: dir })).rejects.toThrow(/cannot write the bundle/);
+    expect(readTree(out)).toEqual(before);
     expect(readdirSync(dir)).toEqual(['bundle']);
+  });
+
+  it('refuses file names that leave the bundle before writing anything', async () => {
+    const dir = tempDir('cli');
+    await expect(writeBundleAtomically(join(dir, 'b'), new Map([['../escape.yaml', 'x']]), { cwd: dir })).rejects.toThrow(/outside the bundle/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('exits 2 on usage errors', async () => {

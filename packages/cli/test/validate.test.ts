@@ -1,13 +1,55 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
 import { VALIDATORS } from '../src/validators.ts';
 import { REPO_CONFIG, meshobs } from './helpers.ts';
 
+const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'checkov'];
+
 describe('meshobs validate', () => {
-  it('reports a verdict for every validator, the security lint and the posture audit among them', async () => {
-    expect(VALIDATORS.map((v) => v.name)).toEqual(expect.arrayContaining(['kubernetes schemas', 'workload posture', 'checkov security lint']));
+  const env = { PATH: process.env.PATH, MESHOBS_TOOLS_BIN: process.env.MESHOBS_TOOLS_BIN };
+  afterEach(() => {
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  /** No real validator can be found: an empty tool folder and an empty PATH. */
+  const withoutTools = () => {
+    process.env.MESHOBS_TOOLS_BIN = tempDir('no-tools');
+    process.env.PATH = '';
+  };
+
+  it('passes every validator on the example config with the real tools', async () => {
+    // otelcol-meshobs belongs to the e2e tools; everything else is installed for this tier.
+    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-meshobs');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|MISSING)\\s+${v.name}`, 'm'));
+    expect(r.stdout).toMatch(/^PASS\s+promtool test rules/m);
+    expect(r.stdout).toMatch(/^PASS\s+checkov security lint/m);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+  }, 600_000); // checkov alone takes a minute on two cores
+
+  it('fails when a validator cannot run, naming it and the flag that would accept it', async () => {
+    withoutTools();
     const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG);
-    for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|FAIL|MISSING|SKIPPED)\\s+${v.name}`, 'm'));
-    expect(r.code).toBe(/^FAIL/m.test(r.stdout) ? 1 : 0);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^PASS\s+kubernetes schemas/m);
+    expect(r.stdout).toMatch(/^MISSING\s+promtool check rules/m);
+    expect(r.stderr).toContain(`--allow-missing ${TOOLS.join(',')}`);
+  });
+
+  it('passes with --allow-missing naming every absent tool, and only then', async () => {
+    withoutTools();
+    const all = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toMatch(/not run, allowed by --allow-missing: promtool check rules/);
+    const some = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'checkov,amtool');
+    expect(some.code).toBe(1);
+    expect(some.stderr).toContain('--allow-missing promtool,otelcol-meshobs');
+  });
+
+  it('--allow-missing is an option of validate only', async () => {
+    const r = await meshobs(tempDir('validate'), 'build', '--allow-missing', 'checkov');
+    expect(r.code).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,7 +34,22 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port found');
 }
 
-export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `meshobs-${prefix}-`));
+const tempDirs = new Set<string>();
+
+/**
+ * A fresh folder in the OS temp folder, removed by removeTempDirs(): after every test file (the
+ * vitest setup file in vitest.shared.ts) and, for scripts such as the benchmarks, when the process exits.
+ */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `meshobs-${prefix}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  tempDirs.clear();
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,6 +68,7 @@ const running = new Set<Proc>();
 
 process.on('exit', () => {
   for (const p of running) p.child.kill('SIGKILL');
+  removeTempDirs();
 });
 
 export interface StartOptions {

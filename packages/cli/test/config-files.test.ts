@@ -1,0 +1,129 @@
+// How each kind of config file is read: every unreadable one is exit 1 with the file and the reason.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { REPO_ROOT, tempDir } from '@meshobs/testkit';
+import { meshobs } from './helpers.ts';
+
+const SPEC = join(REPO_ROOT, 'packages/spec/src/index.ts');
+const CONFIG = { services: [{ name: 'shop', namespace: 'shop', canaryWeight: 20 }] };
+
+const BIN = join(REPO_ROOT, 'packages/cli/bin/meshobs.js');
+
+/** In-process for data files; TypeScript configs through the real executable, so Node's own loader reads them. */
+async function build(files: Record<string, string>, config = Object.keys(files)[0]!) {
+  const dir = tempDir('config-files');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const started = performance.now();
+  const argv = ['build', '--config', config, '--out', 'bundle'];
+  const r = config.endsWith('.ts')
+    ? (({ status, stdout, stderr }) => ({ code: status, stdout, stderr }))(spawnSync(process.execPath, [BIN, ...argv], { cwd: dir, encoding: 'utf8' }))
+    : await meshobs(dir, ...argv);
+  return { ...r, ms: performance.now() - started, wrote: existsSync(join(dir, 'bundle')), dir };
+}
+
+async function expectRejected(files: Record<string, string>, message: RegExp) {
+  const r = await build(files);
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`invalid meshobs config \\(.*${Object.keys(files)[0]!.replace('.', '\\.')}\\)`));
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(r.wrote).toBe(false);
+  return r;
+}
+
+describe('YAML and JSON configs', () => {
+  it('an empty file is an error, not a default bundle', async () => {
+    for (const [name, text] of [
+      ['empty.yaml', ''],
+      ['comments.yaml', '# nothing here yet\n'],
+      ['empty.json', ''],
+      ['null.json', 'null'],
+    ]) {
+      await expectRejected({ [name!]: text! }, /the file is empty|cannot be read/);
+    }
+  });
+
+  it('JSON with a byte-order mark reads like YAML', async () => {
+    const r = await build({ 'bom.json': `\uFEFF${JSON.stringify(CONFIG)}` });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a key given twice is an error in YAML and in JSON', async () => {
+    await expectRejected({ 'dup.yaml': 'services:\n  - name: a\nservices:\n  - name: b\n' }, /Map keys must be unique at line 3/);
+    await expectRejected({ 'dup.json': '{"services": [{"name": "a", "name": "b"}]}' }, /Map keys must be unique at line 1/);
+  });
+
+  it('JSON syntax is checked as JSON', async () => {
+    await expectRejected({ 'loose.json': "{services: [{name: 'a'}]}" }, /cannot be read: .*JSON/);
+  });
+
+  it('YAML merge keys work', async () => {
+    const text = [
+      'defaults: &svc',
+      '  namespace: shop',
+      '  canaryWeight: 20',
+      'services:',
+      '  - <<: *svc',
+      '    name: shop',
+      '',
+    ].join('\n');
+    // `defaults` is not a config key: an unknown key, even when it only holds an anchor.
+    expect((await build({ 'merge.yaml': text })).stderr).toMatch(/defaults: unknown key/);
+    const withAnchor = await build({
+      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, canaryWeight: 20}', '  - <<: *svc', '    name: cart', ''].join('\n'),
+    });
+    expect(withAnchor.code, withAnchor.stderr).toBe(0);
+    expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(true);
+    const dupAfterMerge = await build({
+      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop}', '  - <<: *svc', ''].join('\n'),
+    });
+    expect(dupAfterMerge.code).toBe(1);
+    expect(dupAfterMerge.stderr).toMatch(/services\[1\]/);
+  });
+
+  it('a 5 MB config gets a clear error at once', async () => {
+    const big = stringify({ ...CONFIG, padding: 'x'.repeat(5 * 1024 * 1024) });
+    const r = await expectRejected({ 'big.yaml': big }, /is 5\.0 MiB; a meshobs config may be at most 2 MiB/);
+    expect(r.ms).toBeLessThan(5_000);
+  });
+
+  it('a deeply nested config gets a clear error in bounded time', async () => {
+    for (const [name, text] of [
+      ['deep.json', `{"services": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`],
+      ['deep.yaml', `services: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`],
+      ['deepmap.yaml', Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' 1\n'],
+    ]) {
+      const r = await expectRejected({ [name!]: text! }, /nested more than 32 levels deep/);
+      expect(r.ms, name).toBeLessThan(5_000);
+    }
+  });
+});
+
+describe('TypeScript configs', () => {
+  const header = `import { defineConfig } from '${SPEC}';\n`;
+
+  it('a syntax error names the file and line', async () => {
+    await expectRejected(
+      { 'meshobs.config.ts': `${header}export default defineConfig({\n  services: [{ name: 'a' ]\n});\n` },
+      /syntax error at meshobs\.config\.ts:3/,
+    );
+  });
+
+  it('a config that throws names the file, line and message', async () => {
+    await expectRejected(
+      { 'meshobs.config.ts': `${header}const env = (k: string): string => {\n  throw new Error(\`\${k} is not set\`);\n};\nexport default defineConfig({ services: [{ name: env('SVC') }] });\n` },
+      /threw an error while loading at meshobs\.config\.ts:3:\d+: SVC is not set/,
+    );
+  });
+
+  it('a config without a default export exits 1', async () => {
+    await expectRejected({ 'meshobs.config.ts': `${header}export const config = defineConfig(${JSON.stringify(CONFIG)});\n` }, /has no default export/);
+  });
+
+  it('an empty default export exits 1', async () => {
+    await expectRejected({ 'meshobs.config.ts': 'export default undefined;\n' }, /the default export is empty/);
+  });
+});
