@@ -12,7 +12,7 @@ import { lookup } from './http/router.ts';
 import { createMetrics } from './metrics.ts';
 import { ROUTES } from './routes.ts';
 import { createPropagator } from './tracing/propagator.ts';
-import { endServerSpan, startServerSpan } from './tracing/spans.ts';
+import { endServerSpan, knownMethodsFrom, startServerSpan } from './tracing/spans.ts';
 
 export interface AppOptions {
   config: ServiceConfig;
@@ -49,13 +49,17 @@ export function createApp(options: AppOptions): App {
     metrics: createMetrics(),
     env: options.env ?? process.env,
   };
+  const knownMethods = knownMethodsFrom(options.env ?? process.env);
   let inFlight = 0;
   let shuttingDown = false;
   const drained: Array<() => void> = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    // Everything after the first `?` is the query, further `?` included (RFC 3986 section 3.4).
+    const [path, query] = mark < 0 ? [target, ''] : [target.slice(0, mark), target.slice(mark + 1)];
     const method = req.method ?? 'GET';
     const found = lookup(ROUTES, method, path);
     const route = found.kind === 'found' ? found.match.route : undefined;
@@ -65,7 +69,14 @@ export function createApp(options: AppOptions): App {
       get: (carrier, key) => carrier[key],
       keys: (carrier) => Object.keys(carrier),
     });
-    const span = startServerSpan(context.tracer, parent, { req, path, query, route: route?.template.replace(/\*$/, '{path}'), requestId });
+    const span = startServerSpan(context.tracer, parent, {
+      req,
+      path,
+      query,
+      route: route?.template.replace(/\*$/, '{path}'),
+      requestId,
+      knownMethods,
+    });
     const ctx = trace.setSpan(parent, span);
 
     inFlight++;

@@ -4,6 +4,7 @@ export {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_NETWORK_PEER_ADDRESS,
@@ -20,7 +21,10 @@ export {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 
-/** The request-id custom tag (the header Envoy generates and every hop must forward). */
+/**
+ * The request-id header (Envoy generates it and every hop must forward it), recorded as the HTTP
+ * conventions record captured headers: a list of strings (`http.request.header.<key>`).
+ */
 export const ATTR_REQUEST_ID = 'http.request.header.x-request-id';
 export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 export const ATTR_K8S_CLUSTER_NAME = 'k8s.cluster.name';

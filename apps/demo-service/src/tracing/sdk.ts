@@ -1,5 +1,6 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { envDetector, hostDetector, osDetector, processDetector, resourceFromAttributes, type ResourceDetector } from '@opentelemetry/resources';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { createPropagator } from './propagator.ts';
 import { resourceAttributesFrom } from './resource.ts';
@@ -7,6 +8,17 @@ import { resourceAttributesFrom } from './resource.ts';
 export interface Tracing {
   /** Ends the pipeline: every span already ended is exported before this resolves. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * NodeSDK merges what its detectors find over the resource it is given, and its default list starts
+ * with serviceInstanceIdDetector (a random UUID): that would replace service.instance.id = pod name
+ * (sdk-node 0.301.0, dist/sdk.mjs). In a pod, leave it out; OTEL_NODE_RESOURCE_DETECTORS still decides
+ * when set. Outside a pod the UUID is the only instance id there is.
+ */
+function resourceDetectorsFor(env: Record<string, string | undefined>): ResourceDetector[] | undefined {
+  if (env.OTEL_NODE_RESOURCE_DETECTORS || !env.K8S_POD_NAME) return undefined;
+  return [processDetector, hostDetector, osDetector, envDetector];
 }
 
 /** Tracing is on unless the standard switches turn it off. */
@@ -19,11 +31,16 @@ export const tracingEnabled = (env: Record<string, string | undefined>) =>
  * (parent-based always-on by default), our propagators registered globally. Metrics and logs stay
  * off: Prometheus scrapes /metrics. Returns undefined when tracing is disabled.
  */
-export function startTracing(env: Record<string, string | undefined>, version: string): Tracing | undefined {
+export function startTracing(
+  env: Record<string, string | undefined>,
+  version: string,
+  exporter: SpanExporter = new OTLPTraceExporter(),
+): Tracing | undefined {
   if (!tracingEnabled(env)) return undefined;
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(resourceAttributesFrom(env, version)),
-    traceExporter: new OTLPTraceExporter(),
+    resourceDetectors: resourceDetectorsFor(env),
+    traceExporter: exporter,
     textMapPropagator: createPropagator(),
     metricReaders: [],
     logRecordProcessors: [],

@@ -4,6 +4,7 @@ import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_NETWORK_PEER_ADDRESS,
@@ -19,9 +20,27 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from './attributes.ts';
 
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
-/** Semantic conventions: unknown methods are reported as _OTHER so span names stay low-cardinality. */
-export const normalizedMethod = (method: string) => (KNOWN_METHODS.has(method) ? method : '_OTHER');
+/**
+ * The methods the HTTP semantic conventions call known (RFC 9110, PATCH, QUERY; semantic-conventions
+ * 1.45 `http.request.method`). OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS replaces the list, as the
+ * conventions require of an instrumentation that maps valid methods to _OTHER.
+ */
+export const DEFAULT_KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
+
+export function knownMethodsFrom(env: Record<string, string | undefined>): ReadonlySet<string> {
+  const list = env.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS;
+  return new Set(list === undefined ? DEFAULT_KNOWN_METHODS : list.split(',').map((m) => m.trim()).filter(Boolean));
+}
+
+/** Unknown methods (case-sensitive) are reported as _OTHER, so span names and attributes stay low-cardinality. */
+export const normalizedMethod = (method: string, known: ReadonlySet<string> = new Set(DEFAULT_KNOWN_METHODS)) =>
+  known.has(method) ? method : '_OTHER';
+
+/** `{method} {route}`, where an unknown method is `HTTP` (semantic conventions, HTTP server span name). */
+export const serverSpanName = (method: string, route?: string) => {
+  const verb = method === '_OTHER' ? 'HTTP' : method;
+  return route ? `${verb} ${route}` : verb;
+};
 
 function hostAndPort(host: string | undefined): { address?: string; port?: number } {
   if (!host) return {};
@@ -36,11 +55,13 @@ export interface ServerSpanInput {
   query: string;
   route?: string;
   requestId: string;
+  knownMethods?: ReadonlySet<string>;
 }
 
 export function startServerSpan(tracer: Tracer, parent: Context, input: ServerSpanInput): Span {
   const { req, path, query, route, requestId } = input;
-  const method = normalizedMethod(req.method ?? 'GET');
+  const original = req.method ?? 'GET';
+  const method = normalizedMethod(original, input.knownMethods);
   const host = hostAndPort(req.headers.host);
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
@@ -52,13 +73,14 @@ export function startServerSpan(tracer: Tracer, parent: Context, input: ServerSp
     [ATTR_CLIENT_ADDRESS]: req.socket.remoteAddress,
     [ATTR_SERVER_ADDRESS]: host.address,
     [ATTR_SERVER_PORT]: host.port,
-    [ATTR_REQUEST_ID]: requestId,
+    [ATTR_REQUEST_ID]: [requestId],
   };
+  if (method !== original) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = original;
   if (query) attributes[ATTR_URL_QUERY] = query;
   if (route) attributes[ATTR_HTTP_ROUTE] = route;
   const userAgent = req.headers['user-agent'];
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-  return tracer.startSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER, attributes }, parent);
+  return tracer.startSpan(serverSpanName(method, route), { kind: SpanKind.SERVER, attributes }, parent);
 }
 
 /** Server spans: only 5xx is an error (a 4xx is the client's fault, per the HTTP conventions). */
@@ -81,7 +103,7 @@ export function startClientSpan(tracer: Tracer, parent: Context, url: URL, metho
         [ATTR_URL_FULL]: url.href,
         [ATTR_SERVER_ADDRESS]: url.hostname,
         [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        [ATTR_REQUEST_ID]: requestId,
+        [ATTR_REQUEST_ID]: [requestId],
         [ATTR_USER_AGENT_ORIGINAL]: userAgent,
       },
     },
