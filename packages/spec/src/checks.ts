@@ -14,7 +14,7 @@ const issue = (ctx: Ctx, path: Path, input: unknown, message: string) => ctx.add
 
 /**
  * Labels the Alertmanager routing, grouping and inhibition rules and the alert rules themselves set
- * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal`).
+ * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal` and `slo`).
  * A static extra label with one of these names would re-route, merge or silence alerts.
  */
 export const ROUTING_LABELS = [
@@ -26,6 +26,7 @@ export const ROUTING_LABELS = [
   'destination_service_name',
   'istio',
   'signal',
+  'slo',
 ] as const;
 
 /** Burn factor of the fastest SLO alert (2 % of the budget in 1h, packages/alerts BURN_RATES). */
