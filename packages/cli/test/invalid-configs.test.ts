@@ -1,4 +1,5 @@
-// Every config in fixtures/invalid must be rejected with its own message, and nothing written.
+// Every config in fixtures/invalid must be rejected as a config error with its own message (field path,
+// value, reason), and nothing written. The CLI runs in-process (helpers.ts), so 100+ cases stay fast.
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,9 +29,12 @@ const safeRead = (p: string) => {
 };
 
 describe('invalid configs', () => {
-  it('has at least 30 cases, each with an expected message', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(30);
-    for (const c of cases) expect(c.expected, c.file).not.toHaveLength(0);
+  it('has at least 100 cases, each expecting a message that starts with the field path', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    for (const c of cases) {
+      expect(c.expected, c.file).not.toHaveLength(0);
+      expect(c.expected.some((m) => /^[A-Za-z(][^:]*: /.test(m)), `${c.file} names no field path`).toBe(true);
+    }
   });
 
   let work: string;
@@ -42,6 +46,9 @@ describe('invalid configs', () => {
     const out = join(work, file.replace(/\.yaml$/, ''), 'bundle');
     const r = await meshobs(work, 'build', '--config', join(FIXTURES, file), '--out', out);
     expect(r.code).toBe(1);
+    // a config error, never an internal error or a stack trace
+    expect(r.stderr).toMatch(/^invalid meshobs config \(/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     for (const message of expected) expect(r.stderr).toContain(message);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(out, '..'))).toBe(false);

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import type { core } from 'zod';
 
+/** Type error message that still says "is required" when the field is missing altogether. */
+export const typeError = (expected: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? 'is required' : expected;
+
 /** One problem in a config, addressed by its field path. */
 export interface ConfigProblem {
   path: string;
@@ -22,14 +26,21 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, seg) => {
     if (typeof seg === 'number') return `${acc}[${seg}]`;
     const key = String(seg);
-    const plain = /^[A-Za-z_$][\w$-]*$/.test(key);
-    if (!plain) return `${acc}[${JSON.stringify(key)}]`;
+    const plain = key.length <= MAX_SHOWN && /^[A-Za-z_$][\w$-]*$/.test(key);
+    if (!plain) return `${acc}[${showString(key)}]`;
     return acc ? `${acc}.${key}` : key;
   }, '');
 }
 
+/** Values longer than this are shown as their start and "…", so one bad value cannot flood the terminal. */
+export const MAX_SHOWN = 80;
+
+/** A string as the user wrote it (JSON-quoted), cut to its first MAX_SHOWN characters when longer. */
+export const showString = (v: string): string =>
+  v.length > MAX_SHOWN ? `${JSON.stringify(v.slice(0, MAX_SHOWN)).slice(0, -1)}…" (${v.length} characters)` : JSON.stringify(v);
+
 export function renderValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return showString(v);
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   if (Array.isArray(v)) return `a list of ${v.length}`;
@@ -78,6 +89,7 @@ function levenshtein(a: string, b: string): number {
 }
 
 export function closest(key: string, candidates: readonly string[]): string | undefined {
+  if (key.length > MAX_SHOWN) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

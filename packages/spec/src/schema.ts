@@ -4,26 +4,28 @@ import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring
 import { services } from './sections/services.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
-import { dnsLabel, between, resources } from './primitives.ts';
+import { dnsHost, dnsLabel, between, resources, whenValid } from './primitives.ts';
+import { image } from './image.ts';
+import { checkConfig } from './checks.ts';
 
 export const demo = z
   .strictObject({
     enabled: z.boolean().default(true),
-    image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('ghcr.io/meshobs/demo-service:0.1.0'),
+    image: image().default('ghcr.io/meshobs/demo-service:0.1.0'),
     /** Largest /delay/{seconds} the demo service accepts. */
     maxDelaySeconds: between(0, 600).default(30),
     /** Second tier the demo front end chains to (podinfo's backend pattern). */
     backendName: dnsLabel().default('podinfo-backend'),
     /** Hosts the ingress Gateway accepts for the demo front ends ("*" for any, as in the kind demo). */
     ingressHosts: z
-      .array(z.string().regex(/^(\*|(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/, { error: 'is not a host name or wildcard such as "*.example.com"' }))
+      .array(z.union([z.literal('*'), dnsHost({ wildcard: true })], { error: 'is not a host name or wildcard such as "*.example.com"' }))
       .min(1)
       .default(['*']),
     resources: resources({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
   })
   .prefault({});
 
-export const configSchema = z.strictObject({
+const sections = z.strictObject({
   cluster,
   namespaces,
   istio,
@@ -39,8 +41,11 @@ export const configSchema = z.strictObject({
   demo,
 });
 
+/** The whole config: every section, then the checks across sections (src/checks.ts). */
+export const configSchema = sections.superRefine(checkConfig, whenValid);
+
 /** What a user writes: every field optional where a default exists. */
-export type MeshobsConfigInput = z.input<typeof configSchema>;
+export type MeshobsConfigInput = z.input<typeof sections>;
 /** The validated config with every default filled in. */
-export type MeshobsConfig = z.output<typeof configSchema>;
+export type MeshobsConfig = z.output<typeof sections>;
 export type ServiceConfig = MeshobsConfig['services'][number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, duration, k8sLabelValue, replicaRange, resources, between } from '../primitives.ts';
+import { dnsLabel, duration, durationSeconds, k8sLabelValue, replicaRange, resources, between, whenValid } from '../primitives.ts';
 
 export const cluster = z
   .strictObject({
@@ -63,11 +63,16 @@ export const istio = z
       .prefault({}),
     certificates: z
       .strictObject({
-        workloadTtl: duration().default('24h'),
+        /** istiod signs at most MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests. */
+        workloadTtl: duration({ min: '10m', max: '2160h' }).default('24h'),
         /** 10 years. */
-        caTtl: duration().default('87600h'),
+        caTtl: duration({ min: '1d', max: '100y' }).default('87600h'),
       })
-      .prefault({}),
+      .prefault({})
+      .superRefine((c, ctx) => {
+        if (durationSeconds(c.caTtl) < durationSeconds(c.workloadTtl))
+          ctx.addIssue({ code: 'custom', path: ['workloadTtl'], input: c.workloadTtl, message: `is longer than caTtl (${c.caTtl}): no certificate outlives its CA` });
+      }, whenValid),
     gateways: z
       .strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') })
       .prefault({}),

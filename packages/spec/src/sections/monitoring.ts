@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { between, duration, httpUrl, k8sLabelValue, labelValue, ratio, secretKeyRef } from '../primitives.ts';
+import { between, duration, durationSeconds, httpUrl, k8sLabelValue, labelValue, ratio, secretKeyRef, selector, whenValid } from '../primitives.ts';
+
+/**
+ * Longest burn-rate window of the SLO alerts (BURN_RATES in packages/alerts/src/queries.ts: 1h, 6h,
+ * 1d, 3d): an SLO period shorter than it makes every burn factor meaningless.
+ */
+export const SLO_LONGEST_WINDOW = '3d';
 
 export const prometheus = z
   .strictObject({
@@ -7,8 +13,9 @@ export const prometheus = z
     url: httpUrl().default('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090'),
     /** kube-prometheus-stack `release` label; its Prometheus selects rules and monitors by it. */
     release: k8sLabelValue().default('kube-prometheus-stack'),
-    scrapeInterval: duration().default('15s'),
-    evaluationInterval: duration().default('30s'),
+    /** At most 5m: Prometheus marks a series stale 5 minutes after its last sample, so longer intervals leave gaps. */
+    scrapeInterval: duration({ min: '1s', max: '5m' }).default('15s'),
+    evaluationInterval: duration({ min: '1s', max: '5m' }).default('30s'),
     /** Job names the rules select on; they must match the scrape config the bundle emits. */
     jobs: z
       .strictObject({
@@ -24,16 +31,16 @@ export const prometheus = z
 
 export const grafana = z
   .strictObject({
-    url: httpUrl().default('http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local'),
+    url: httpUrl(
+      'must not contain a user name or password: Kiali authenticates to Grafana with the Secret named by kiali.grafanaToken (name, key)',
+    ).default('http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local'),
     externalUrl: httpUrl().default('https://grafana.example.com'),
     /** Folder the dashboards are filed under (sidecar annotation and GrafanaDashboard folder). */
     folder: labelValue().default('Istio'),
     /** Name of the Prometheus data source the dashboards default to. */
     datasource: labelValue().default('Prometheus'),
     /** Labels of the Grafana instance (grafana-operator v5 `Grafana` CR) that imports the GrafanaDashboard CRs. */
-    operatorInstanceLabels: z
-      .record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/, { error: 'is not a Kubernetes label key' }), k8sLabelValue())
-      .default({ dashboards: 'grafana' }),
+    operatorInstanceLabels: selector().default({ dashboards: 'grafana' }),
   })
   .prefault({});
 
@@ -47,6 +54,9 @@ const receiver = (name: string, type: 'pagerduty' | 'slack' | 'webhook', secret:
     })
     .prefault({});
 
+/** Alertmanager keeps notification state for its --data.retention (120h by default): a longer repeat is never sent. */
+const repeatInterval = (d: string) => duration({ positive: true, max: '120h' }).default(d);
+
 export const alertmanager = z
   .strictObject({
     receivers: z
@@ -55,23 +65,41 @@ export const alertmanager = z
         warning: receiver('team-chat', 'slack', 'alertmanager-slack'),
       })
       .prefault({}),
-    groupWait: duration().default('30s'),
-    groupInterval: duration().default('5m'),
+    groupWait: duration({ max: '1h' }).default('30s'),
+    /** Alertmanager refuses a zero group_interval or repeat_interval. */
+    groupInterval: duration({ positive: true, max: '1d' }).default('5m'),
     /** How often a still-firing alert is re-sent: the escalation cadence per severity. */
     repeatInterval: z
-      .strictObject({ critical: duration().default('1h'), warning: duration().default('12h') })
+      .strictObject({ critical: repeatInterval('1h'), warning: repeatInterval('12h') })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((am, ctx) => {
+    const { critical, warning } = am.receivers;
+    if (critical.name === warning.name)
+      ctx.addIssue({ code: 'custom', path: ['receivers', 'warning', 'name'], input: warning.name, message: 'is also the name of receivers.critical: Alertmanager receiver names must be unique' });
+    for (const sev of ['critical', 'warning'] as const) {
+      const r = am.repeatInterval[sev];
+      if (durationSeconds(r) < durationSeconds(am.groupInterval))
+        ctx.addIssue({ code: 'custom', path: ['repeatInterval', sev], input: r, message: `is shorter than groupInterval (${am.groupInterval}); Alertmanager would repeat only every groupInterval` });
+    }
+  }, whenValid);
 
-const alertFor = (d: string) => duration().default(d);
+/**
+ * `for` of an alert: at most an hour. The build renders a promtool unit test per alert that samples
+ * every minute until the alert fires and past it, so `for: 10y` meant five million samples per
+ * series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
+ * 5 s per hour per alert on a CI core), and `meshobs validate` runs every alert's test in one call.
+ */
+const alertFor = (d: string) => duration({ max: '1h' }).default(d);
 
 export const alerts = z
   .strictObject({
     /** Base of every `runbook_url`; runbooks live in docs/runbooks/<AlertName>.md. */
     runbookBaseUrl: httpUrl().default('https://github.com/meshobs/meshobs/blob/main/docs/runbooks'),
     /** Window of the per-service recording rules (rate/ratio/quantile). */
-    window: duration().default('5m'),
+    /** At most 15m: the rule tests sample the whole window too (see alertFor). */
+    window: duration({ positive: true, max: '15m' }).default('5m'),
     high5xxErrorRate: z
       .strictObject({
         threshold: ratio().default(0.05),
@@ -100,7 +128,7 @@ export const alerts = z
       .strictObject({
         enabled: z.boolean({ error: 'must be true or false' }).default(false),
         /** SLO period; the burn-rate factors are derived from it (30d gives the workbook's 14.4/6/3/1). */
-        period: duration().default('30d'),
+        period: duration({ min: SLO_LONGEST_WINDOW, max: '365d' }).default('30d'),
         /** Requests per second (over the long window) below which a service's SLO alerts stay silent. */
         minRequestRate: between(0, 1e6).default(0.1),
       })

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { dnsLabel, k8sLabelValue, percent, port, replicaRange, ratio, between, uniqueBy } from '../primitives.ts';
 
+/** An SLO objective: below 1, since a 100 % objective leaves no error budget to burn (every error pages). */
+const sloTarget = () => ratio().refine((v) => v < 1, { error: 'must be below 1 (100 % leaves no error budget)' });
+
 export const service = z
   .strictObject({
     name: dnsLabel(),
@@ -16,9 +19,9 @@ export const service = z
     /** Per-service SLO targets used by the optional burn-rate alerts. */
     slo: z
       .strictObject({
-        availability: ratio().default(0.999),
+        availability: sloTarget().default(0.999),
         latencyThresholdSeconds: between(0.001, 60).default(0.5),
-        latencyTarget: ratio().default(0.99),
+        latencyTarget: sloTarget().default(0.99),
       })
       .prefault({}),
   })

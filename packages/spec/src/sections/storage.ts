@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import { between, dnsLabel, dnsSubdomain, httpUrl, k8sLabelKey, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef } from '../primitives.ts';
+import { between, dnsHost, dnsLabel, dnsSubdomain, httpUrl, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef, selector } from '../primitives.ts';
 
-const cron = () =>
-  z
-    .string({ error: 'must be a cron schedule string' })
-    .regex(/^(\S+\s+){4}\S+$/, { error: 'is not a five-field cron schedule such as "55 23 * * *"' })
-    .regex(/^[0-9*\/,\- ]+$/, { error: 'may only contain digits, "*", "/", ",", "-" and spaces' });
-
-const image = () => z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' });
+import { cron } from '../schedule.ts';
+import { image } from '../image.ts';
 
 export const elasticsearch = z
   .strictObject({
-    url: httpUrl().default('https://elasticsearch-master.observability.svc.cluster.local:9200'),
+    url: httpUrl(
+      'must not contain a user name or password: Jaeger reads them from the Secret named by elasticsearch.credentials (secretName, usernameKey, passwordKey)',
+    ).default('https://elasticsearch-master.observability.svc.cluster.local:9200'),
     /** Which search engine the cluster runs; selects Jaeger's `elasticsearch` or `opensearch` backend. */
     flavor: z.enum(['elasticsearch', 'opensearch'], { error: 'must be "elasticsearch" or "opensearch"' }).default('elasticsearch'),
     /** Namespace of the search engine pods (NetworkPolicy peer); the observability namespace when absent. */
@@ -27,14 +24,14 @@ export const elasticsearch = z
     /** Secret with the CA bundle (key ca.crt) to verify the cluster's TLS certificate. */
     caSecret: secretKeyRef('elasticsearch-ca', 'ca.crt'),
     /** Namespace and pod label of the Elasticsearch pods, for NetworkPolicies. */
-    podSelector: z.record(k8sLabelKey(), k8sLabelValue()).default({ app: 'elasticsearch-master' }),
+    podSelector: selector().default({ app: 'elasticsearch-master' }),
   })
   .prefault({});
 
 export const jaeger = z
   .strictObject({
     name: dnsLabel().default('jaeger'),
-    image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('jaegertracing/jaeger:2.13.0'),
+    image: image({ tagOnly: true }).default('jaegertracing/jaeger:2.13.0'),
     collector: z
       .strictObject({
         replicas: replicaRange(3, 5),
@@ -48,7 +45,7 @@ export const jaeger = z
         ingress: z
           .strictObject({
             enabled: z.boolean().default(true),
-            host: dnsSubdomain().default('jaeger.example.com'),
+            host: dnsHost().default('jaeger.example.com'),
             className: dnsLabel().default('nginx'),
             tlsSecretName: dnsSubdomain().default('jaeger-query-tls'),
             /** Namespace of the ingress controller pods (the only way in to the UI from outside). */

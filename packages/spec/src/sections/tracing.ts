@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { between, dnsLabel, duration, percent, replicaRange, resources } from '../primitives.ts';
+import { image } from '../image.ts';
 
 const urlPath = () =>
   z
@@ -22,7 +23,8 @@ export const tracing = z
       .prefault({}),
     tailSampling: z
       .strictObject({
-        decisionWait: duration().default('10s'),
+        /** How long spans of a trace are held before the sampling decision (held in memory: bounded). */
+        decisionWait: duration({ positive: true, max: '5m' }).default('10s'),
         numTraces: between(1000, 10_000_000, { int: true }).default(50_000),
         expectedNewTracesPerSec: between(1, 1_000_000, { int: true }).default(1000),
       })
@@ -32,7 +34,7 @@ export const tracing = z
         name: dnsLabel().default('otel-collector'),
         /** single: one Deployment samples; two-tier: load_balancing tier routing by trace id in front of a sampling StatefulSet. */
         mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('single'),
-        image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('otel/opentelemetry-collector-contrib:0.161.0'),
+        image: image({ tagOnly: true }).default('otel/opentelemetry-collector-contrib:0.161.0'),
         replicas: replicaRange(2, 5),
         /** Sampling-tier size in two-tier mode. */
         samplerReplicas: between(1, 100, { int: true }).default(3),

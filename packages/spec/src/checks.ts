@@ -1,0 +1,153 @@
+// Checks across sections of the config: each one stops a config whose bundle a real consumer
+// (API server, kubelet, Prometheus, Alertmanager, the collector) would reject, or that would build
+// but silently misbehave. They run once every field is valid on its own.
+import type { z } from 'zod';
+import { formatPath } from './errors.ts';
+import { derivedObjects, nameProblem, type DerivedObject } from './names.ts';
+import { durationSeconds, formatDuration } from './primitives.ts';
+import { memoryBytesOf } from './quantity.ts';
+import type { MeshobsConfig } from './schema.ts';
+
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+const issue = (ctx: Ctx, path: Path, input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
+
+/**
+ * Labels the Alertmanager routing, grouping and inhibition rules and the alert rules themselves set
+ * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal` and `slo`).
+ * A static extra label with one of these names would re-route, merge or silence alerts.
+ */
+export const ROUTING_LABELS = [
+  'severity',
+  'alertname',
+  'namespace',
+  'service',
+  'destination_service_namespace',
+  'destination_service_name',
+  'istio',
+  'signal',
+  'slo',
+] as const;
+
+/** Burn factor of the fastest SLO alert (2 % of the budget in 1h, packages/alerts BURN_RATES). */
+export const fastBurnFactor = (period: string) => (0.02 * durationSeconds(period)) / 3600;
+
+/** Rate windows must hold at least 4 scrapes (Prometheus' own guidance for rate(); $__rate_interval uses 4x). */
+const RATE_SCRAPES = 4;
+const SLO_SHORTEST_WINDOW = '5m';
+
+function namespaceRoles(c: MeshobsConfig, ctx: Ctx) {
+  const ns = c.namespaces;
+  if (ns.observability === ns.monitoring)
+    issue(ctx, ['namespaces', 'observability'], ns.observability, `is also namespaces.monitoring: the trace pipeline runs with a sidecar, the monitoring namespace without`);
+  if (ns.excluded.includes(ns.observability))
+    issue(ctx, ['namespaces', 'observability'], ns.observability, 'is listed in namespaces.excluded: the trace pipeline must run with a sidecar');
+  if (ns.istio === ns.observability || ns.istio === ns.monitoring)
+    issue(ctx, ['namespaces', 'istio'], ns.istio, `is also namespaces.${ns.istio === ns.observability ? 'observability' : 'monitoring'}: the control plane needs its own namespace`);
+  c.services.forEach((s, i) => {
+    if (ns.excluded.includes(s.namespace))
+      issue(ctx, ['services', i, 'namespace'], s.namespace, 'is listed in namespaces.excluded: its pods would get no sidecar, so no metrics, traces or mTLS');
+    else if (s.namespace === ns.monitoring)
+      issue(ctx, ['services', i, 'namespace'], s.namespace, 'is namespaces.monitoring, which runs without sidecars');
+  });
+}
+
+const describe = (o: DerivedObject) => `${o.what} ${o.namespace}/${o.name}`;
+
+function names(c: MeshobsConfig, ctx: Ctx) {
+  const objects = derivedObjects(c);
+  const reported = new Set<string>();
+  for (const o of objects) {
+    if (o.path[0] === '(cluster)') continue;
+    const key = formatPath(o.path);
+    if (reported.has(key)) continue;
+    const problem = nameProblem(o);
+    if (problem) {
+      reported.add(key);
+      issue(ctx, o.path, valueAt(c, o.path), problem);
+    }
+  }
+  const seen = new Map<string, DerivedObject>();
+  for (const o of objects) {
+    const id = `${o.kind}\u0000${o.namespace}\u0000${o.name}`;
+    const first = seen.get(id);
+    if (!first) {
+      seen.set(id, o);
+      continue;
+    }
+    if (formatPath(first.path) === formatPath(o.path)) continue;
+    const key = `${formatPath(o.path)} ${formatPath(first.path)}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const [mine, other] = o.path[0] === '(cluster)' ? [first, o] : [o, first];
+    const otherField = other.path[0] === '(cluster)' ? '' : ` (from ${formatPath(other.path)})`;
+    issue(ctx, mine.path, valueAt(c, mine.path), `makes ${describe(mine)}, which is also ${describe(other)}${otherField}: the two objects would overwrite each other`);
+  }
+}
+
+function valueAt(c: unknown, path: Path): unknown {
+  let v: any = c;
+  for (const seg of path) v = v?.[seg];
+  return v;
+}
+
+function rateWindows(c: MeshobsConfig, ctx: Ctx) {
+  const scrape = durationSeconds(c.prometheus.scrapeInterval);
+  const need = scrape * RATE_SCRAPES;
+  if (durationSeconds(c.alerts.window) < need)
+    issue(ctx, ['alerts', 'window'], c.alerts.window, `is shorter than ${RATE_SCRAPES} x prometheus.scrapeInterval (${formatDuration(need)}): rate() over it sees too few samples and flaps`);
+  if (c.alerts.slo.enabled && durationSeconds(SLO_SHORTEST_WINDOW) < need)
+    issue(ctx, ['prometheus', 'scrapeInterval'], c.prometheus.scrapeInterval, `is longer than a quarter of the shortest SLO window (${SLO_SHORTEST_WINDOW}) while alerts.slo.enabled: the fast-burn alert would see too few samples`);
+  if (durationSeconds(c.prometheus.evaluationInterval) > durationSeconds(c.alerts.window))
+    issue(ctx, ['prometheus', 'evaluationInterval'], c.prometheus.evaluationInterval, `is longer than alerts.window (${c.alerts.window}): recording rules would skip samples between evaluations`);
+}
+
+function alertLabels(c: MeshobsConfig, ctx: Ctx) {
+  for (const name of Object.keys(c.alerts.extraLabels)) {
+    const path = ['alerts', 'extraLabels', name];
+    if (name.startsWith('__'))
+      issue(ctx, path, name, 'is a reserved label name (names starting with "__" are internal to Prometheus)');
+    else if ((ROUTING_LABELS as readonly string[]).includes(name))
+      issue(ctx, path, name, `is a label the alerts set or Alertmanager routes, groups or inhibits on (${ROUTING_LABELS.join(', ')}): a static value would break routing`);
+  }
+}
+
+function slo(c: MeshobsConfig, ctx: Ctx) {
+  if (!c.alerts.slo.enabled) return;
+  const factor = fastBurnFactor(c.alerts.slo.period);
+  c.services.forEach((s, i) => {
+    for (const field of ['availability', 'latencyTarget'] as const) {
+      const target = s.slo[field];
+      if (factor * (1 - target) >= 1) {
+        const lowest = 1 - 1 / factor;
+        issue(ctx, ['services', i, 'slo', field], target,
+          `is too low for alerts.slo.period ${c.alerts.slo.period}: the page fires at ${factor.toFixed(1)}x the error budget, ` +
+            `${(factor * (1 - target) * 100).toFixed(0)}% errors, which can never happen; use a target above ${lowest.toFixed(4)} or a shorter period`);
+      }
+    }
+  });
+}
+
+function collector(c: MeshobsConfig, ctx: Ctx) {
+  // memory_limiter as packages/otel-collector/src/pipeline.ts renders it; the collector refuses
+  // limit_mib 0 and spike_limit_mib >= limit_mib (memorylimiterprocessor config validation).
+  const col = c.tracing.collector;
+  const bytes = memoryBytesOf(col.resources.limits.memory) ?? 0;
+  const MiB = 2 ** 20;
+  const limit = Math.floor((bytes * col.memoryLimitPercent) / 100 / MiB);
+  const spike = Math.floor((bytes * col.memorySpikePercent) / 100 / MiB);
+  const base = ['tracing', 'collector'];
+  if (limit < 1)
+    issue(ctx, [...base, 'resources', 'limits', 'memory'], col.resources.limits.memory, `leaves the memory_limiter a limit of 0 MiB (${col.memoryLimitPercent}% of it): give the collector more memory`);
+  else if (spike >= limit)
+    issue(ctx, [...base, 'memorySpikePercent'], col.memorySpikePercent, `gives a spike_limit_mib (${spike}) not below limit_mib (${limit}, memoryLimitPercent ${col.memoryLimitPercent}): the collector refuses this memory_limiter`);
+}
+
+export function checkConfig(c: MeshobsConfig, ctx: Ctx) {
+  namespaceRoles(c, ctx);
+  names(c, ctx);
+  rateWindows(c, ctx);
+  alertLabels(c, ctx);
+  slo(c, ctx);
+  collector(c, ctx);
+}
