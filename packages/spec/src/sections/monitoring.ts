@@ -89,8 +89,9 @@ export const alertmanager = z
 
 /**
  * `for` of an alert: at most an hour. The build renders a promtool unit test per alert that samples
- * every minute until the alert fires and past it, so `for: 10y` meant five million samples per
- * series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
+ * every minute until the alert fires and past it (packages/alerts/src/rule-tests.ts: counter() builds
+ * one sample per minute, firstFiring() walks every minute), so `for: 10y` meant arrays of 5.3 million
+ * samples per series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
  * 5 s per hour per alert on a CI core), and `meshobs validate` runs every alert's test in one call.
  */
 const alertFor = (d: string) => duration({ max: '1h' }).default(d);
