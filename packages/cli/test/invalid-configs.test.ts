@@ -1,8 +1,8 @@
 // Every config in fixtures/invalid must be rejected as a config error with its own message (field path,
 // value, reason), and nothing written. The CLI runs in-process (helpers.ts), so 100+ cases stay fast.
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
 import { meshobs } from './helpers.ts';
 
@@ -41,6 +41,7 @@ describe('invalid configs', () => {
   beforeAll(() => {
     work = tempDir('invalid');
   });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it.each(cases)('$file is rejected with its message and writes no bundle', async ({ file, expected }) => {
     const out = join(work, file.replace(/\.yaml$/, ''), 'bundle');

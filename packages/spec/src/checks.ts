@@ -130,7 +130,8 @@ function slo(c: MeshobsConfig, ctx: Ctx) {
 
 function collector(c: MeshobsConfig, ctx: Ctx) {
   // memory_limiter as packages/otel-collector/src/pipeline.ts renders it; the collector refuses
-  // limit_mib 0 and spike_limit_mib >= limit_mib (memorylimiterprocessor config validation).
+  // limit_mib 0 and spike_limit_mib >= limit_mib (checked with otelcol validate v0.161.0: "'spike_limit_mib'
+  // must be smaller than 'limit_mib'", "'limit_mib' or 'limit_percentage' must be greater than zero").
   const col = c.tracing.collector;
   const bytes = memoryBytesOf(col.resources.limits.memory) ?? 0;
   const MiB = 2 ** 20;

@@ -9,8 +9,10 @@
 //   demo       apps/demo-service/src/manifests (Service, VirtualServices "<svc>", "<svc>-ingress",
 //              Gateway "<svc>-gateway", Deployments "<svc>-stable"/"<svc>-canary", per-namespace backend)
 //   alerts     packages/alerts/src/scrape.ts (ServiceMonitor "meshobs-app-<ns>-<svc>", cut to 63)
-// packages/cli/test/derived-names.test.ts builds configs at every limit and checks the real bundle
-// against this table, so a renderer that changes a name without this file fails a test.
+// packages/cli/test/valid-edge.test.ts builds configs with names exactly at these limits and checks
+// every object of the real bundle against the API server's rules, and schema-consistency.test.ts
+// checks that every Service of a real build is in this table, so a renderer that changes a name
+// without this file fails a test.
 import type { MeshobsConfig } from './schema.ts';
 
 export type Kind = 'Service' | 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job' | 'ConfigMap' | 'VirtualService' | 'Gateway' | 'ServiceMonitor' | 'Label';

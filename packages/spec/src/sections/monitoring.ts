@@ -66,7 +66,7 @@ export const alertmanager = z
       })
       .prefault({}),
     groupWait: duration({ max: '1h' }).default('30s'),
-    /** Alertmanager refuses a zero group_interval or repeat_interval. */
+    /** Alertmanager refuses a zero group_interval or repeat_interval (amtool check-config: "group_interval cannot be zero"). */
     groupInterval: duration({ positive: true, max: '1d' }).default('5m'),
     /** How often a still-firing alert is re-sent: the escalation cadence per severity. */
     repeatInterval: z
@@ -76,6 +76,8 @@ export const alertmanager = z
   .prefault({})
   .superRefine((am, ctx) => {
     const { critical, warning } = am.receivers;
+    // amtool check-config: 'notification config name "x" is not unique'; the renderer would merge the
+    // two into one, silently dropping the warning receiver's type and secret
     if (critical.name === warning.name)
       ctx.addIssue({ code: 'custom', path: ['receivers', 'warning', 'name'], input: warning.name, message: 'is also the name of receivers.critical: Alertmanager receiver names must be unique' });
     for (const sev of ['critical', 'warning'] as const) {
@@ -87,8 +89,9 @@ export const alertmanager = z
 
 /**
  * `for` of an alert: at most an hour. The build renders a promtool unit test per alert that samples
- * every minute until the alert fires and past it, so `for: 10y` meant five million samples per
- * series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
+ * every minute until the alert fires and past it (packages/alerts/src/rule-tests.ts: counter() builds
+ * one sample per minute, firstFiring() walks every minute), so `for: 10y` meant arrays of 5.3 million
+ * samples per series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
  * 5 s per hour per alert on a CI core), and `meshobs validate` runs every alert's test in one call.
  */
 const alertFor = (d: string) => duration({ max: '1h' }).default(d);
