@@ -6,7 +6,8 @@ afterAll(stopApps);
 
 describe('graceful shutdown', () => {
   it('fails the probes, refuses new connections, lets in-flight requests finish and ends their spans', async () => {
-    const svc = await startApp({ env: { PODINFO_SERVER_SHUTDOWN_DELAY: '300ms', PODINFO_SERVER_SHUTDOWN_TIMEOUT: '5s' } });
+    // A drain delay long enough for the probe requests below even on a loaded machine.
+    const svc = await startApp({ env: { PODINFO_SERVER_SHUTDOWN_DELAY: '2s', PODINFO_SERVER_SHUTDOWN_TIMEOUT: '5s' } });
     const slow = fetch(`${svc.url}/delay/1`);
     await new Promise((r) => setTimeout(r, 100));
     const stopped = svc.app.shutdown();
