@@ -1,6 +1,7 @@
 export * from './types.ts';
 export * from './labels.ts';
 export * from './workload.ts';
+export * from './sidecar.ts';
 export * from './yaml.ts';
 export * from './assemble.ts';
 export * from './namespaces.ts';
