@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export const unit = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.e2e.test.ts'],
+    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.cluster.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
@@ -15,6 +15,16 @@ export const e2e = defineConfig({
   test: {
     include: ['test/**/*.e2e.test.ts'],
     testTimeout: 600_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
+
+/** Cluster tier: the bundle against a real etcd + kube-apiserver (one at a time: ~400 MB each). */
+export const cluster = defineConfig({
+  test: {
+    include: ['test/**/*.cluster.test.ts'],
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     fileParallelism: false,
   },
