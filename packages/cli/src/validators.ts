@@ -1,7 +1,7 @@
 // `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { operatorOf, overlayOf, placedProfile, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import { auditWorkloads, formatViolation } from './audit.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
@@ -28,6 +28,27 @@ const toolCheck =
   });
 
 export const VALIDATORS: BundleValidator[] = [
+  {
+    name: 'cluster profile',
+    check(_dir, components) {
+      const profile = placedProfile(components);
+      if (!profile) return { validator: this.name, status: 'fail', detail: 'components were not laid out for a cluster profile' };
+      const objects = components.flatMap((c) => c.objects);
+      const misplaced = objects.filter((o) => {
+        const op = operatorOf(o);
+        return op && !overlayOf(o) && !profile.operators.includes(op);
+      });
+      if (misplaced.length)
+        return { validator: this.name, status: 'fail', detail: `${profile.description}\n${misplaced.map((o) => `${o.kind} ${o.metadata.name} needs a CRD this cluster lacks`).join('\n')}` };
+      const moved = new Map<string, number>();
+      for (const o of objects) {
+        const op = overlayOf(o);
+        if (op) moved.set(op, (moved.get(op) ?? 0) + 1);
+      }
+      const overlays = [...moved].map(([op, n]) => `overlays/${op} (${n})`).join(', ');
+      return { validator: this.name, status: 'pass', detail: `checked for: ${profile.description}; opt-in ${overlays || 'overlays: none'}` };
+    },
+  },
   {
     name: 'kubernetes schemas',
     async check(_dir, components) {

@@ -6,3 +6,4 @@ export * from './yaml.ts';
 export * from './assemble.ts';
 export * from './namespaces.ts';
 export * from './validate.ts';
+export * from './profile.ts';

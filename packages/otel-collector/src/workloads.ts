@@ -48,6 +48,12 @@ export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
   standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageVersion(config.tracing.collector.image) });
 
+/**
+ * Name of the span-metrics port, which the ServiceMonitor scrapes by name. Port names are
+ * IANA service names: at most 15 characters (the API server rejects "http-spanmetrics").
+ */
+export const SPAN_METRICS_PORT_NAME = 'http-spanmetric';
+
 /** Container ports; names carry the protocol prefix Istio uses for protocol selection. */
 function ports(config: MeshobsConfig, tier: Tier) {
   const e = endpointsOf(config).collector;
@@ -58,7 +64,7 @@ function ports(config: MeshobsConfig, tier: Tier) {
       { name: 'http-zipkin', containerPort: e.zipkinPort },
       { name: 'grpc-jaeger', containerPort: 14250 },
       { name: 'http-jaeger', containerPort: 14268 },
-      { name: 'http-spanmetrics', containerPort: e.spanMetricsPort },
+      { name: SPAN_METRICS_PORT_NAME, containerPort: e.spanMetricsPort },
     );
   list.push({ name: 'http-metrics', containerPort: e.metricsPort }, { name: 'http-health', containerPort: e.healthPort });
   return list;

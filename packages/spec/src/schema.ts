@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
 import { services } from './sections/services.ts';
+import { profile } from './sections/profile.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
 import { dnsLabel, between, resources } from './primitives.ts';
@@ -25,6 +26,7 @@ export const demo = z
 
 export const configSchema = z.strictObject({
   cluster,
+  profile,
   namespaces,
   istio,
   services,
