@@ -6,6 +6,7 @@ import { endpointsOf } from '@meshobs/spec';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  ISTIO_PORTS,
   networkPolicy,
   podAntiAffinity,
   podDisruptionBudget,
@@ -250,12 +251,12 @@ function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean):
           { from: [{ namespace: monitoring }], ports: [{ port: e.metricsPort }] },
         ];
   // Kubelet probes (Istio rewrites them to the sidecar's 15020) and the sidecar's own ports.
-  ingress.push({ ports: [{ port: e.healthPort }, { port: 15020 }, { port: 15021 }] });
-  ingress.push({ from: [{ namespace: monitoring }], ports: [{ port: 15090 }] });
+  ingress.push({ ports: [{ port: e.healthPort }, { port: ISTIO_PORTS.mergedMetrics }, { port: ISTIO_PORTS.health }] });
+  ingress.push({ from: [{ namespace: monitoring }], ports: [{ port: ISTIO_PORTS.envoyStats }] });
   const jaegerPort = Number(endpointsOf(config).jaeger.collectorOtlpGrpc.split(':').pop());
   const egress: NetworkPolicyRule[] = [
     // istiod: xDS and certificates for the sidecar.
-    { to: [{ namespace: config.namespaces.istio }], ports: [{ port: 15012 }, { port: 15017 }] },
+    { to: [{ namespace: config.namespaces.istio }], ports: [{ port: ISTIO_PORTS.istiodXds }, { port: ISTIO_PORTS.istiodWebhook }] },
   ];
   if (tier.component === 'sampler' || !twoTier) egress.push({ to: [{ namespace: ns }], ports: [{ port: jaegerPort }] });
   if (tier.component === 'collector') {
