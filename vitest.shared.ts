@@ -8,7 +8,7 @@ export const unit = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles,
-    exclude: ['test/**/*.e2e.test.ts'],
+    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.cluster.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
@@ -20,6 +20,17 @@ export const e2e = defineConfig({
     include: ['test/**/*.e2e.test.ts'],
     setupFiles,
     testTimeout: 600_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
+
+/** Cluster tier: the bundle against a real etcd + kube-apiserver (one at a time: ~400 MB each). */
+export const cluster = defineConfig({
+  test: {
+    include: ['test/**/*.cluster.test.ts'],
+    setupFiles,
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     fileParallelism: false,
   },

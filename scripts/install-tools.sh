@@ -5,6 +5,7 @@
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
 #   scripts/install-tools.sh e2e        # otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
+#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, Istio and prometheus-operator CRDs
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
@@ -122,6 +123,98 @@ install_go() {
   install_jaeger
 }
 
+# module_src MODULE@VERSION WORKDIR -> a writable copy of a downloaded module in WORKDIR/src.
+# The module cache is read-only and some modules are meant to be built inside their own
+# repository (replace directives to sibling folders), so the cluster tools are built from a copy.
+module_src() {
+  local src
+  src="$(go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [ -n "$src" ] && [ -f "$src/go.mod" ] || { log "could not download $1"; exit 1; }
+  cp -r "$src" "$2/src"
+  chmod -R u+w "$2/src"
+  rm -f "$2/src/go.work" "$2/src/go.work.sum"
+}
+
+# kube-apiserver from k8s.io/kubernetes. `go install` refuses that module (its go.mod replaces every
+# k8s.io/* staging module with a folder under ./staging, and the module zip does not contain them).
+# Each of those replaces is dropped and the published k8s.io/<name> v0.<minor>.<patch> required
+# instead, the version Kubernetes tags its staging modules with on the same release.
+install_kube_apiserver() {
+  local version="$KUBERNETES_VERSION" dir="$CACHE/kube-apiserver-$KUBERNETES_VERSION"
+  if [ ! -x "$dir/kube-apiserver" ]; then
+    log "building kube-apiserver $version (first run only, several minutes)"
+    local work staging="v0.${version#*.}" edits=() mod
+    work="$(mktemp -d)"
+    module_src "k8s.io/kubernetes@v$version" "$work"
+    for mod in $(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$work/src/go.mod"); do
+      edits+=("-dropreplace=$mod" "-require=$mod@$staging")
+    done
+    [ ${#edits[@]} -gt 0 ] || { log "no staging replaces found in k8s.io/kubernetes@v$version"; exit 1; }
+    local v="k8s.io/component-base/version"
+    (cd "$work/src" && go mod edit "${edits[@]}" \
+      && GOWORK=off go build -mod=mod -o "$work/out/kube-apiserver" -ldflags "-s -w \
+        -X $v.gitVersion=v$version -X $v.gitMajor=${version%%.*} -X $v.gitMinor=$(echo "$version" | cut -d. -f2)" \
+        ./cmd/kube-apiserver) >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir" && mv "$work/out/kube-apiserver" "$dir/kube-apiserver"
+    rm -rf "$work"
+  fi
+  link "$dir/kube-apiserver"
+}
+
+# etcd from go.etcd.io/etcd/server/v3 (its main package). Its go.mod replaces the sibling etcd modules
+# with ../api, ../pkg, ...: those replaces are dropped, so the released versions it requires are used.
+install_etcd() {
+  local version="$ETCD_VERSION" dir="$CACHE/etcd-$ETCD_VERSION"
+  if [ ! -x "$dir/etcd" ]; then
+    log "building etcd $version (first run only)"
+    local work edits=() mod
+    work="$(mktemp -d)"
+    module_src "go.etcd.io/etcd/server/v3@v$version" "$work"
+    for mod in $(sed -n 's#^[[:space:]]*\(go\.etcd\.io/[^ ]*\) => \.\./.*#\1#p' "$work/src/go.mod"); do
+      edits+=("-dropreplace=$mod")
+    done
+    (cd "$work/src" && go mod edit "${edits[@]}" \
+      && GOWORK=off go build -mod=mod -o "$work/out/etcd" -ldflags "-s -w" .) >"$work/build.log" 2>&1 \
+      || { tail -50 "$work/build.log" >&2; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir" && mv "$work/out/etcd" "$dir/etcd"
+    rm -rf "$work"
+  fi
+  link "$dir/etcd"
+}
+
+# crds NAME VERSION MODULE@VERSION PATH... -> copies CRD manifests out of a Go module into
+# $CACHE/crds-NAME-VERSION/ and links that folder as .tools/crds/NAME (the cluster tier installs them).
+crds() {
+  local name="$1" version="$2" module="$3" dir="$CACHE/crds-$1-$2" src path
+  shift 3
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching $name CRDs from $module"
+    src="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [ -n "$src" ] || { log "could not download $module"; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir"
+    for path in "$@"; do cp "$src/$path" "$dir/"; done
+    chmod -R u+w "$dir"
+    echo "$module" > "$dir/SOURCE"
+    touch "$dir/.complete"
+  fi
+  mkdir -p "$ROOT/.tools/crds"
+  ln -sfn "$dir" "$ROOT/.tools/crds/$name"
+}
+
+install_cluster() {
+  command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the cluster tools"; exit 1; }
+  command -v openssl >/dev/null || apt_install openssl
+  install_etcd
+  install_kube_apiserver
+  crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml
+  local po="example/prometheus-operator-crd/monitoring.coreos.com"
+  crds prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    "${po}_alertmanagerconfigs.yaml" "${po}_alertmanagers.yaml" "${po}_podmonitors.yaml" "${po}_probes.yaml" \
+    "${po}_prometheusagents.yaml" "${po}_prometheuses.yaml" "${po}_prometheusrules.yaml" \
+    "${po}_scrapeconfigs.yaml" "${po}_servicemonitors.yaml" "${po}_thanosrulers.yaml"
+}
+
 # checkov (security lint) from PyPI, in a venv of its own: venvs cannot be moved, so it is created
 # in place in its cache folder.
 install_python() {
@@ -148,7 +241,8 @@ case "${1:-all}" in
   java) install_java ;;
   unit) install_debian; install_python ;;
   e2e) install_go; install_java ;;
-  all) install_debian; install_python; install_go; install_java ;;
-  *) echo "usage: $0 [all|unit|e2e|debian|python|go|java]" >&2; exit 2 ;;
+  cluster) install_cluster ;;
+  all) install_debian; install_python; install_go; install_java; install_cluster ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

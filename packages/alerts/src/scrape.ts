@@ -2,7 +2,7 @@
 // scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
 // select on them, so the two must agree.
 import type { MeshobsConfig } from '@meshobs/spec';
-import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+import { ISTIO_PORTS, MERGED_METRICS_PATH, standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 
 /** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
 export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
@@ -10,7 +10,7 @@ export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
 /** istiod's monitoring port (Service port name and number). */
 export const ISTIOD_MONITORING_PORT = { name: 'http-monitoring', number: 15014 } as const;
 /** Envoy's Prometheus endpoint on every sidecar and gateway (container port name on istio-proxy). */
-export const ENVOY_PROM_PORT = { name: 'http-envoy-prom', number: 15090, path: '/stats/prometheus' } as const;
+export const ENVOY_PROM_PORT = { name: 'http-envoy-prom', number: ISTIO_PORTS.envoyStats, path: '/stats/prometheus' } as const;
 
 const labelsOf = (config: MeshobsConfig, component: string) => ({
   ...standardLabels({ name: 'meshobs', component }),
@@ -19,7 +19,10 @@ const labelsOf = (config: MeshobsConfig, component: string) => ({
 
 const setJob = (job: string) => ({ action: 'replace', targetLabel: 'job', replacement: job });
 
-/** ServiceMonitor for istiod, PodMonitor for Envoy, ServiceMonitor per application service. */
+/** Job name of an application's metrics, the same for the PodMonitor and the plain scrape config. */
+export const appJob = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
+
+/** ServiceMonitor for istiod, PodMonitor for Envoy, PodMonitor per application service. */
 export function monitors(config: MeshobsConfig): KubeObject[] {
   const ns = config.namespaces.monitoring;
   const jobs = config.prometheus.jobs;
@@ -73,34 +76,39 @@ export function monitors(config: MeshobsConfig): KubeObject[] {
     `Envoy sidecars and gateways (istio_* and envoy_* series) on ${ENVOY_PROM_PORT.path}, job "${jobs.envoy}". ` +
       'Keeps the app, version and istio pod labels; namespace and pod are added by the operator.',
   );
+  // Applications are scraped through Istio's metrics merging: pilot-agent serves the app's own
+  // /metrics (named by its prometheus.io/port and /path pod annotations) together with Envoy's on
+  // 15020. That port is outside Envoy's inbound chain, so STRICT mTLS and ALLOW AuthorizationPolicies
+  // leave it to a Prometheus without a sidecar; the app port itself refuses plaintext callers.
+  // Istio: "Prometheus > Option 1: Metrics merging" (istio.io docs/ops/integrations/prometheus).
   const apps: KubeObject[] = config.services.map((s) =>
     withComment(
       {
         apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
+        kind: 'PodMonitor',
         metadata: { name: `meshobs-app-${s.namespace}-${s.name}`.slice(0, 63).replace(/-+$/, ''), namespace: ns, labels: labelsOf(config, 'app-monitor') },
         spec: {
           namespaceSelector: { matchNames: [s.namespace] },
           selector: { matchLabels: { app: s.name } },
-          endpoints: [
+          podMetricsEndpoints: [
             {
-              port: 'http',
-              path: '/metrics',
+              portNumber: ISTIO_PORTS.mergedMetrics,
+              path: MERGED_METRICS_PATH,
               interval,
               relabelings: [
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'app' },
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_version'], targetLabel: 'version' },
+                setJob(appJob(s)),
               ],
-              // Envoy's series come from the envoy-stats job; never ingest them twice via Istio's
-              // metrics merging.
+              // Envoy's series come from the envoy-stats job; the merged output carries them too.
               metricRelabelings: [{ action: 'drop', sourceLabels: ['__name__'], regex: '(istio|envoy)_.*' }],
             },
           ],
         },
       },
-      `Application metrics of ${s.namespace}/${s.name} (its own /metrics on the Service port named "http"). Under ` +
-        'STRICT mTLS a Prometheus outside the mesh cannot reach it: rely on Istio metrics merging (15020) or give ' +
-        'Prometheus an Istio client certificate.',
+      `Application metrics of ${s.namespace}/${s.name} through Istio's metrics merging (pilot-agent ` +
+        `${ISTIO_PORTS.mergedMetrics}${MERGED_METRICS_PATH}, from the pods' prometheus.io/port and prometheus.io/path ` +
+        'annotations), which a Prometheus without a sidecar can reach under STRICT mTLS.',
     ),
   );
   return [istiod, envoy, ...apps];
@@ -148,18 +156,19 @@ export function scrapeConfigs(config: MeshobsConfig): Record<string, unknown> {
         ],
       },
       ...config.services.map((s) => ({
-        job_name: `${s.namespace}/${s.name}`,
+        job_name: appJob(s),
         scrape_interval: interval,
-        metrics_path: '/metrics',
-        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [s.namespace] } }],
+        metrics_path: MERGED_METRICS_PATH,
+        kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [s.namespace] } }],
         relabel_configs: [
+          // One target per pod: the sidecar's Envoy port, then moved to pilot-agent's merged metrics.
           {
             action: 'keep',
-            source_labels: ['__meta_kubernetes_service_label_app', '__meta_kubernetes_endpoint_port_name'],
-            regex: `${s.name};http`,
+            source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_port_name'],
+            regex: `${s.name};istio-proxy;${ENVOY_PROM_PORT.name}`,
           },
+          { source_labels: ['__address__'], regex: '(.+):\\d+', replacement: `$1:${ISTIO_PORTS.mergedMetrics}`, target_label: '__address__' },
           ...common,
-          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
           { source_labels: ['__meta_kubernetes_pod_label_app'], target_label: 'app' },
           { source_labels: ['__meta_kubernetes_pod_label_version'], target_label: 'version' },
         ],

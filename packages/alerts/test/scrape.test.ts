@@ -9,7 +9,7 @@ import { configs, renderTo, runTool } from './helpers.ts';
 describe('objects', () => {
   it.each(configs)('%s: every object passes its Kubernetes/CRD schema', async (_n, config) => {
     const objects = renderAlerts(config).objects;
-    expect(objects.map((o) => o.kind).sort()).toEqual(['AlertmanagerConfig', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor', 'ServiceMonitor']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['AlertmanagerConfig', 'PodMonitor', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
     expect(await validateObjects(objects)).toEqual([]);
   });
 
@@ -23,7 +23,7 @@ describe('objects', () => {
   it.each(configs)('%s: monitors set the job names the rules select on and keep the gateway label', (_n, config) => {
     const objects = renderAlerts(config).objects;
     const istiod = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'meshobs-istiod') as any;
-    const envoy = objects.find((o) => o.kind === 'PodMonitor') as any;
+    const envoy = objects.find((o) => o.kind === 'PodMonitor' && o.metadata.name === 'meshobs-envoy-stats') as any;
     expect(istiod.spec.endpoints[0].port).toBe('http-monitoring');
     expect(istiod.spec.endpoints[0].relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: config.prometheus.jobs.istiod });
     expect(istiod.spec.namespaceSelector.matchNames).toEqual([config.namespaces.istio]);
@@ -32,6 +32,16 @@ describe('objects', () => {
     expect(ep.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: config.prometheus.jobs.envoy });
     for (const l of ENVOY_POD_LABELS)
       expect(ep.relabelings).toContainEqual({ action: 'replace', sourceLabels: [`__meta_kubernetes_pod_label_${l}`], targetLabel: l });
+  });
+
+  it.each(configs)('%s: applications are scraped on pilot-agent 15020, never on the app port STRICT mTLS refuses', (_n, config) => {
+    const apps = renderAlerts(config).objects.filter((o) => o.metadata.name.startsWith('meshobs-app-')) as any[];
+    expect(apps).toHaveLength(config.services.length);
+    for (const pm of apps) {
+      expect(pm.kind).toBe('PodMonitor');
+      const [ep] = pm.spec.podMetricsEndpoints;
+      expect([ep.portNumber, ep.path, ep.port]).toEqual([15020, '/stats/prometheus', undefined]);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // The composition root: every component package, called with the one validated config.
 import type { MeshobsConfig } from '@meshobs/spec';
-import { renderNamespaces, type ComponentBundle } from '@meshobs/kube';
+import { placeByProfile, renderNamespaces, type ComponentBundle } from '@meshobs/kube';
 import { renderAlerts } from '@meshobs/alerts';
 import { renderDashboards } from '@meshobs/dashboards';
 import { renderCollector } from '@meshobs/otel-collector';
@@ -22,6 +22,10 @@ export const RENDERERS: Renderer[] = [
   renderDemo,
 ];
 
+/** Every component, laid out for the cluster profile: CRs the cluster cannot accept go to overlays. */
 export function renderComponents(config: MeshobsConfig): ComponentBundle[] {
-  return RENDERERS.map((render) => render(config));
+  return placeByProfile(
+    RENDERERS.map((render) => render(config)),
+    config,
+  );
 }

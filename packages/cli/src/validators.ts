@@ -1,7 +1,7 @@
 // `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { objectToYaml, operatorOf, overlayOf, placedProfile, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import { auditWorkloads, formatViolation } from './audit.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
@@ -35,6 +35,27 @@ const toolCheck =
 
 export const VALIDATORS: BundleValidator[] = [
   {
+    name: 'cluster profile',
+    check(_dir, components) {
+      const profile = placedProfile(components);
+      if (!profile) return { validator: this.name, status: 'fail', detail: 'components were not laid out for a cluster profile' };
+      const objects = components.flatMap((c) => c.objects);
+      const misplaced = objects.filter((o) => {
+        const op = operatorOf(o);
+        return op && !overlayOf(o) && !profile.operators.includes(op);
+      });
+      if (misplaced.length)
+        return { validator: this.name, status: 'fail', detail: `${profile.description}\n${misplaced.map((o) => `${o.kind} ${o.metadata.name} needs a CRD this cluster lacks`).join('\n')}` };
+      const moved = new Map<string, number>();
+      for (const o of objects) {
+        const op = overlayOf(o);
+        if (op) moved.set(op, (moved.get(op) ?? 0) + 1);
+      }
+      const overlays = [...moved].map(([op, n]) => `overlays/${op} (${n})`).join(', ');
+      return { validator: this.name, status: 'pass', detail: `checked for: ${profile.description}; opt-in ${overlays || 'overlays: none'}` };
+    },
+  },
+  {
     name: 'kubernetes schemas',
     async check(_dir, components) {
       const objects = components.flatMap((c) => c.objects);
@@ -66,6 +87,19 @@ export const VALIDATORS: BundleValidator[] = [
       return violations.length
         ? { validator: this.name, status: 'fail', detail: `${violations.length} violations\n${violations.map(formatViolation).join('\n')}` }
         : { validator: this.name, status: 'pass', detail: 'every workload is hardened, replicated safely and policed; no secret values' };
+    },
+  },
+  {
+    // The checks istiod's validating webhook runs, on every Istio object of the bundle.
+    name: 'istioctl validate',
+    check(_dir, components) {
+      const istio = components.flatMap((c) => c.objects).filter((o) => /\.istio\.io\//.test(o.apiVersion));
+      if (!istio.length) return { validator: this.name, status: 'skipped', detail: 'no Istio objects in this bundle' };
+      const bin = findTool('istioctl');
+      if (!bin) return { validator: this.name, status: 'missing', tool: 'istioctl', detail: 'istioctl not found (run scripts/install-tools.sh cluster)' };
+      const r = run(bin, ['validate', '-f', '-'], { input: istio.map((o) => `---\n${objectToYaml(o)}`).join('') });
+      const detail = r.code === 0 ? `${istio.length} Istio objects valid` : r.output.trim().split('\n').slice(-15).join('\n');
+      return { validator: this.name, status: r.code === 0 ? 'pass' : 'fail', detail };
     },
   },
   {

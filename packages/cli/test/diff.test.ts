@@ -56,7 +56,8 @@ describe('meshobs diff --against', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^0 changed, 0 added, 0 removed, \d+ unchanged$/);
 
-    const kiali = join(out, 'kiali', 'kiali-istio-system-kiali.yaml');
+    // The default profile has no kiali-operator: its Kiali CR is in the opt-in overlay.
+    const kiali = join(out, 'overlays', 'kiali-operator', 'kiali-istio-system-kiali.yaml');
     writeFileSync(kiali, readFileSync(kiali, 'utf8').replace('replicas: 2', 'replicas: 7'));
     renameSync(join(out, 'kiali', 'network-policy-istio-system-kiali.yaml'), join(dir, 'moved-away.yaml'));
     writeFileSync(join(out, 'stale.yaml'), obj('ConfigMap', 'stale'));

@@ -3,7 +3,7 @@ import { tempDir } from '@meshobs/testkit';
 import { VALIDATORS } from '../src/validators.ts';
 import { REPO_CONFIG, meshobs } from './helpers.ts';
 
-const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'checkov'];
+const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'istioctl', 'checkov'];
 
 describe('meshobs validate', () => {
   const env = { PATH: process.env.PATH, MESHOBS_TOOLS_BIN: process.env.MESHOBS_TOOLS_BIN };
@@ -20,13 +20,17 @@ describe('meshobs validate', () => {
   };
 
   it('passes every validator on the example config with the real tools', async () => {
-    // otelcol-meshobs belongs to the e2e tools; everything else is installed for this tier.
-    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-meshobs');
+    // otelcol-meshobs and istioctl belong to the e2e and cluster tools; the rest is installed for this tier.
+    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-meshobs,istioctl');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|MISSING)\\s+${v.name}`, 'm'));
     expect(r.stdout).toMatch(/^PASS\s+promtool test rules/m);
     expect(r.stdout).toMatch(/^PASS\s+checkov security lint/m);
     expect(r.stdout).not.toMatch(/^FAIL/m);
+    // Which cluster it checked for, and where the CRs that cluster cannot take went.
+    expect(r.stdout).toMatch(
+      /^PASS\s+cluster profile: checked for: kube-prometheus-stack, Istio 1\.27, Kubernetes 1\.33, no extra operators; opt-in overlays\/grafana-operator \(3\), overlays\/kiali-operator \(1\)$/m,
+    );
   }, 600_000); // checkov alone takes a minute on two cores
 
   it('fails when a validator cannot run, naming it and the flag that would accept it', async () => {
@@ -45,11 +49,19 @@ describe('meshobs validate', () => {
     expect(all.stderr).toMatch(/not run, allowed by --allow-missing: promtool check rules/);
     const some = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'checkov,amtool');
     expect(some.code).toBe(1);
-    expect(some.stderr).toContain('--allow-missing promtool,otelcol-meshobs');
+    expect(some.stderr).toContain('--allow-missing promtool,otelcol-meshobs,istioctl');
   });
 
   it('--allow-missing is an option of validate only', async () => {
     const r = await meshobs(tempDir('validate'), 'build', '--allow-missing', 'checkov');
     expect(r.code).toBe(2);
+  });
+
+  it('names the profile it checked when the config picks another one', async () => {
+    const dir = tempDir('validate-profile');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${dir}/m.yaml`, 'profile:\n  prometheus: plain\n  operators: { kiali: true }\n  kubernetesVersion: "1.34"\n');
+    const r = await meshobs(dir, 'validate', '--config', 'm.yaml');
+    expect(r.stdout).toMatch(/^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m);
   });
 });

@@ -2,7 +2,7 @@
 // clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
 // Jaeger pods reach the search engine.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
-import { networkPolicy, withComment, type KubeObject, type NetworkPolicyRule } from '@meshobs/kube';
+import { networkPolicy, sidecarRules, withComment, type KubeObject, type NetworkPolicyRule } from '@meshobs/kube';
 import { HEALTH_PORT, METRICS_PORT, layoutOf } from './layout.ts';
 
 export function networkPolicies(config: MeshobsConfig): KubeObject[] {
@@ -15,13 +15,16 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const scrape: NetworkPolicyRule = { from: [{ namespace: ns.monitoring }], ports: [{ port: METRICS_PORT }] };
   // Kubelet probes come from the node, which NetworkPolicies do not filter; listed for clarity.
   const health: NetworkPolicyRule = { ports: [{ port: HEALTH_PORT }] };
+  // Both roles run in the injected observability namespace: their sidecars need istiod and are scraped
+  // by the envoy-stats PodMonitor. The retention jobs carry sidecar.istio.io/inject=false.
+  const sidecar = sidecarRules(ns);
   const otelTier = { namespace: ns.observability, pods: { 'app.kubernetes.io/instance': endpointsOf(config).collector.service } };
 
   const collector = networkPolicy(
     { name: l.collector.name, namespace: l.namespace, labels: l.collector.labels, selector: l.collector.selector },
     {
-      ingress: [{ from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] }, scrape, health],
-      egress: [toSearchEngine],
+      ingress: [{ from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] }, scrape, health, ...sidecar.ingress],
+      egress: [...sidecar.egress, toSearchEngine],
     },
   );
   const queryClients = [
@@ -32,8 +35,8 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const query = networkPolicy(
     { name: l.query.name, namespace: l.namespace, labels: l.query.labels, selector: l.query.selector },
     {
-      ingress: [{ from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] }, scrape, health],
-      egress: [toSearchEngine],
+      ingress: [{ from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] }, scrape, health, ...sidecar.ingress],
+      egress: [...sidecar.egress, toSearchEngine],
     },
   );
   const jobs = networkPolicy(

@@ -168,6 +168,23 @@ describe('network policies and monitoring', () => {
     expect(rule.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['ingress-nginx', 'monitoring', 'istio-system']);
   });
 
+  it('lets the sidecars of both roles reach istiod and Prometheus scrape their Envoy stats', () => {
+    // The observability namespace is injected: without istiod on 15012 istio-proxy never becomes Ready.
+    for (const name of ['jaeger-collector', 'jaeger-query']) {
+      const np = find(objects, 'NetworkPolicy', name);
+      expect(np.spec.egress).toContainEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+        ports: [{ port: 15012, protocol: 'TCP' }],
+      });
+      expect(np.spec.ingress).toContainEqual({
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }],
+      });
+    }
+    // The retention jobs run without a sidecar: no istiod egress for them.
+    expect(JSON.stringify(find(objects, 'NetworkPolicy', 'jaeger-es').spec.egress)).not.toContain('15012');
+  });
+
   it('lets only Jaeger pods reach the search engine', () => {
     const np = find(objects, 'NetworkPolicy', 'jaeger-search-engine');
     expect(np.spec.podSelector.matchLabels).toEqual({ app: 'elasticsearch-master' });

@@ -114,14 +114,14 @@ function peers(list: NonNullable<NetworkPolicyRule['from']>) {
  */
 export function networkPolicy(w: Named, rules: { ingress: NetworkPolicyRule[]; egress?: NetworkPolicyRule[] }): KubeObject {
   const policyTypes = rules.egress ? ['Ingress', 'Egress'] : ['Ingress'];
-  const spec: Record<string, unknown> = {
-    podSelector: { matchLabels: w.selector },
-    policyTypes,
-    ingress: rules.ingress.map((r) => ({
+  const spec: Record<string, unknown> = { podSelector: { matchLabels: w.selector }, policyTypes };
+  // No rules means deny all ingress (policyTypes has Ingress). Written as an absent field, never as
+  // `ingress: []`: the API server drops empty lists, so a server-side apply of [] rewrites the object every time.
+  if (rules.ingress.length)
+    spec.ingress = rules.ingress.map((r) => ({
       ...(r.from ? { from: peers(r.from) } : {}),
       ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
-    })),
-  };
+    }));
   if (rules.egress) {
     spec.egress = [
       {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { assembleBundle, component, objectToYaml, toYaml, withComment, type KubeObject } from '../src/index.ts';
+import { parseConfig } from '@meshobs/spec';
+import { assembleBundle, component, objectToYaml, placeByProfile, placedProfile, toYaml, withComment, type KubeObject } from '../src/index.ts';
 
 const cm = (name: string, namespace = 'monitoring'): KubeObject => ({
   data: { 'a.txt': 'one\ntwo\n' },
@@ -68,6 +69,36 @@ describe('bundle assembly', () => {
   it('is deterministic regardless of component order', () => {
     const again = assembleBundle([component('alpha', { objects: [cm('a'), cm('b')] }), component('zeta', { objects: [cm('z')], files: [{ path: 'plain.yml', content: 'x: 1\n' }] })]);
     expect([...again.entries()]).toEqual([...bundle.entries()]);
+  });
+});
+
+describe('cluster profile layout', () => {
+  const dashboard: KubeObject = { apiVersion: 'grafana.integreatly.org/v1beta1', kind: 'GrafanaDashboard', metadata: { name: 'd', namespace: 'monitoring' } };
+  const monitor: KubeObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'p', namespace: 'monitoring' } };
+  const build = (profile: unknown) => {
+    const components = [component('dashboards', { objects: [cm('c'), { ...dashboard }] }), component('alerts', { objects: [{ ...monitor }] })];
+    return { components: placeByProfile(components, parseConfig({ profile })), files: () => assembleBundle(components) };
+  };
+
+  it('moves CRs whose operator the default profile lacks to an overlay over the component folders', () => {
+    const { components, files } = build({});
+    const f = files();
+    expect(parse(f.get('dashboards/kustomization.yaml')!).resources).toEqual(['config-map-monitoring-c.yaml']);
+    expect(parse(f.get('alerts/kustomization.yaml')!).resources).toEqual(['pod-monitor-monitoring-p.yaml']);
+    expect(parse(f.get('overlays/grafana-operator/kustomization.yaml')!).resources).toEqual([
+      '../../alerts',
+      '../../dashboards',
+      'grafana-dashboard-monitoring-d.yaml',
+    ]);
+    expect(f.has('overlays/grafana-operator/grafana-dashboard-monitoring-d.yaml')).toBe(true);
+    expect(placedProfile(components)?.description).toBe('kube-prometheus-stack, Istio 1.27, Kubernetes 1.33, no extra operators');
+  });
+
+  it('keeps them in the base when the profile has the operator, and moves operator monitors out for plain Prometheus', () => {
+    const f = build({ prometheus: 'plain', operators: { grafana: true } }).files();
+    expect(parse(f.get('dashboards/kustomization.yaml')!).resources).toContain('grafana-dashboard-monitoring-d.yaml');
+    expect(f.has('alerts/kustomization.yaml')).toBe(false);
+    expect(parse(f.get('overlays/prometheus-operator/kustomization.yaml')!).resources).toEqual(['../../dashboards', 'pod-monitor-monitoring-p.yaml']);
   });
 });
 

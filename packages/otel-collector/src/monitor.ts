@@ -1,7 +1,7 @@
 // ServiceMonitor for kube-prometheus-stack: the collector's own telemetry and the spanmetrics RED metrics.
 import type { MeshobsConfig } from '@meshobs/spec';
 import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
-import { COLLECTOR_APP } from './workloads.ts';
+import { COLLECTOR_APP, SPAN_METRICS_PORT_NAME } from './workloads.ts';
 
 export function serviceMonitor(config: MeshobsConfig): KubeObject {
   const c = config.tracing.collector;
@@ -24,7 +24,7 @@ export function serviceMonitor(config: MeshobsConfig): KubeObject {
           { port: 'http-metrics', interval, path: '/metrics', scheme: 'http' },
           // The exporter's own job/instance labels (the traced service) become exported_job/exported_instance;
           // dashboards select on service_name.
-          { port: 'http-spanmetrics', interval, path: '/metrics', scheme: 'http' },
+          { port: SPAN_METRICS_PORT_NAME, interval, path: '/metrics', scheme: 'http' },
         ],
       },
     },

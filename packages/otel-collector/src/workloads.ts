@@ -6,6 +6,7 @@ import { endpointsOf } from '@meshobs/spec';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  ISTIO_PORTS,
   networkPolicy,
   podAntiAffinity,
   podDisruptionBudget,
@@ -48,6 +49,12 @@ export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
   standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageVersion(config.tracing.collector.image) });
 
+/**
+ * Name of the span-metrics port, which the ServiceMonitor scrapes by name. Port names are
+ * IANA service names: at most 15 characters (the API server rejects "http-spanmetrics").
+ */
+export const SPAN_METRICS_PORT_NAME = 'http-spanmetric';
+
 /** Container ports; names carry the protocol prefix Istio uses for protocol selection. */
 function ports(config: MeshobsConfig, tier: Tier) {
   const e = endpointsOf(config).collector;
@@ -58,7 +65,7 @@ function ports(config: MeshobsConfig, tier: Tier) {
       { name: 'http-zipkin', containerPort: e.zipkinPort },
       { name: 'grpc-jaeger', containerPort: 14250 },
       { name: 'http-jaeger', containerPort: 14268 },
-      { name: 'http-spanmetrics', containerPort: e.spanMetricsPort },
+      { name: SPAN_METRICS_PORT_NAME, containerPort: e.spanMetricsPort },
     );
   list.push({ name: 'http-metrics', containerPort: e.metricsPort }, { name: 'http-health', containerPort: e.healthPort });
   return list;
@@ -244,12 +251,12 @@ function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean):
           { from: [{ namespace: monitoring }], ports: [{ port: e.metricsPort }] },
         ];
   // Kubelet probes (Istio rewrites them to the sidecar's 15020) and the sidecar's own ports.
-  ingress.push({ ports: [{ port: e.healthPort }, { port: 15020 }, { port: 15021 }] });
-  ingress.push({ from: [{ namespace: monitoring }], ports: [{ port: 15090 }] });
+  ingress.push({ ports: [{ port: e.healthPort }, { port: ISTIO_PORTS.mergedMetrics }, { port: ISTIO_PORTS.health }] });
+  ingress.push({ from: [{ namespace: monitoring }], ports: [{ port: ISTIO_PORTS.envoyStats }] });
   const jaegerPort = Number(endpointsOf(config).jaeger.collectorOtlpGrpc.split(':').pop());
   const egress: NetworkPolicyRule[] = [
     // istiod: xDS and certificates for the sidecar.
-    { to: [{ namespace: config.namespaces.istio }], ports: [{ port: 15012 }, { port: 15017 }] },
+    { to: [{ namespace: config.namespaces.istio }], ports: [{ port: ISTIO_PORTS.istiodXds }, { port: ISTIO_PORTS.istiodWebhook }] },
   ];
   if (tier.component === 'sampler' || !twoTier) egress.push({ to: [{ namespace: ns }], ports: [{ port: jaegerPort }] });
   if (tier.component === 'collector') {

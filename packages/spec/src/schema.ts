@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
 import { services } from './sections/services.ts';
+import { profile } from './sections/profile.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
 import { dnsHost, dnsLabel, between, resources, whenValid } from './primitives.ts';
@@ -27,6 +28,7 @@ export const demo = z
 
 const sections = z.strictObject({
   cluster,
+  profile,
   namespaces,
   istio,
   services,

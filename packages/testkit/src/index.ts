@@ -1,2 +1,3 @@
 export * from './tools.ts';
 export * from './process.ts';
+export * from './apiserver.ts';

@@ -1,0 +1,131 @@
+// Shared steps of the cluster tier: build the bundle of a profile, start a real API server that looks
+// like the cluster the profile describes (its namespaces and CRDs), and read what kubectl answers.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { REPO_ROOT, startApiServer, tempDir, type ApiServer } from '@meshobs/testkit';
+import repoConfig from '../../../../meshobs.config.ts';
+import { main } from '../../src/main.ts';
+import kialiSchema from '../../../kiali/schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'json' };
+
+export const CRD_DIR = join(REPO_ROOT, '.tools', 'crds');
+
+/** Namespaces of a cluster with Kubernetes, Istio (istioctl/Helm) and kube-prometheus-stack installed. */
+export const PREEXISTING_NAMESPACES = ['default', 'kube-system', 'istio-system', 'monitoring'];
+
+/** Writes the repo's config with `overrides` merged at the top level and builds its bundle; returns the bundle folder. */
+export async function buildBundle(name: string, overrides: Record<string, unknown>): Promise<string> {
+  const dir = tempDir(`cluster-${name}`);
+  const config = join(dir, 'meshobs.config.yaml');
+  writeFileSync(config, stringify({ ...repoConfig, ...overrides }));
+  const out = join(dir, 'bundle');
+  const lines: string[] = [];
+  const code = await main(['build', '--config', config, '--out', out], {
+    cwd: dir,
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+  });
+  if (code !== 0) throw new Error(`meshobs build failed for profile ${name}:\n${lines.join('\n')}`);
+  return out;
+}
+
+/** CRD manifests of one source installed by scripts/install-tools.sh cluster. */
+export function crdFiles(source: string): string[] {
+  const dir = join(CRD_DIR, source);
+  if (!existsSync(dir)) throw new Error(`${dir} missing: run \`bash scripts/install-tools.sh cluster\``);
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+}
+
+/** A started API server with the namespaces of an Istio + kube-prometheus-stack cluster and the given CRDs established. */
+export async function startClusterLike(crdManifests: string[]): Promise<ApiServer> {
+  const api = await startApiServer();
+  try {
+    for (const ns of PREEXISTING_NAMESPACES) {
+      if (api.kubectlResult(['get', 'namespace', ns]).code !== 0) api.kubectl(['create', 'namespace', ns]);
+    }
+    if (crdManifests.length) {
+      api.kubectl(['apply', '--server-side', ...crdManifests.flatMap((f) => ['-f', f])]);
+      api.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    }
+    return api;
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
+export interface AppliedObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+}
+
+/** `kubectl apply --server-side -k` of a folder, returning what the server stored. */
+export function applyKustomization(api: ApiServer, dir: string, extra: string[] = []): AppliedObject[] {
+  const out = api.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-k', dir, '-o', 'json', ...extra]);
+  const parsed = JSON.parse(out) as { kind: string; items?: unknown[] };
+  const items = (parsed.kind === 'List' ? parsed.items! : [parsed]) as Array<{
+    kind: string;
+    metadata: { namespace?: string; name: string; resourceVersion: string };
+  }>;
+  return items
+    .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, resourceVersion: o.metadata.resourceVersion }))
+    .sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
+}
+
+/** Every object of a kustomization as `kubectl kustomize` renders it. */
+export function renderedObjects(api: ApiServer, dir: string): Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }> {
+  return parseAllDocuments(api.kubectl(['kustomize', dir]))
+    .map((d) => d.toJS())
+    .filter((o) => o && typeof o === 'object');
+}
+
+type Crd = Record<string, unknown>;
+
+function crd(group: string, kind: string, version: string, schema: Record<string, unknown>): Crd {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
+      scope: 'Namespaced',
+      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema }, subresources: { status: {} } }],
+    },
+  };
+}
+
+/**
+ * The kiali-operator's CRD around its vendored openAPIV3Schema (packages/kiali/schema, from
+ * kiali/kiali-operator v2.29.0 crd-docs/crd/kiali.io_kialis.yaml; no package registry serves the
+ * operator's manifests, so the schema the unit tier checks against is the one installed here).
+ */
+export function kialiCrdFile(dir: string): string {
+  const { $comment: _c, ...schema } = kialiSchema as Record<string, unknown>;
+  const file = join(dir, 'kiali-crd.yaml');
+  writeFileSync(file, stringify(crd('kiali.io', 'Kiali', 'v1alpha1', schema)));
+  return file;
+}
+
+/**
+ * A stand-in for the grafana-operator's GrafanaDashboard CRD, which no package registry reachable here
+ * serves: same group, version, kind and scope, but a schema that keeps every field. It proves where
+ * the dashboards are placed and that they apply and delete; their schema is checked by the unit tier
+ * (@kubernetes-models/grafana-operator), not here.
+ */
+export function grafanaDashboardStandInCrdFile(dir: string): string {
+  const file = join(dir, 'grafana-dashboard-crd.yaml');
+  writeFileSync(
+    file,
+    stringify(
+      crd('grafana.integreatly.org', 'GrafanaDashboard', 'v1beta1', {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+      }),
+    ),
+  );
+  return file;
+}

@@ -1,0 +1,3 @@
+import { cluster } from '../../vitest.shared.ts';
+
+export default cluster;
