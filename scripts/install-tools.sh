@@ -115,12 +115,30 @@ install_jaeger() {
   for tool in "${tools[@]}"; do link "$CACHE/$tool-$version/$tool"; done
 }
 
+# prometheus-operator's own Alertmanager config generation (packages/alerts/tools/operator-amconfig)
+# for the routing e2e tests. The operator version is the one its go.mod requires; the cache folder is
+# keyed by it and a hash of the program's sources, so a change of either rebuilds it.
+install_operator_amconfig() {
+  local src="$ROOT/packages/alerts/tools/operator-amconfig" version hash dir
+  version="$(awk '$1 == "github.com/prometheus-operator/prometheus-operator" { print $2; exit }' "$src/go.mod")"
+  hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+  dir="$CACHE/operator-amconfig-$version-$hash"
+  if [ ! -x "$dir/operator-amconfig" ]; then
+    log "building operator-amconfig (prometheus-operator $version, first run only)"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$src" && GOWORK=off go build -mod=readonly -o "$dir.tmp/operator-amconfig" .)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  link "$dir/operator-amconfig"
+}
+
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
   install_otelcol
   go_tool telemetrygen "$TELEMETRYGEN_VERSION" \
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
   install_jaeger
+  install_operator_amconfig
 }
 
 # module_src MODULE@VERSION WORKDIR -> a writable copy of a downloaded module in WORKDIR/src.

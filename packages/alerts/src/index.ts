@@ -3,7 +3,7 @@
 // scrape_configs) and Alertmanager routing (AlertmanagerConfig and plain alertmanager.yml).
 import type { MeshobsConfig } from '@meshobs/spec';
 import { component, standardLabels, toYaml, withComment, type ComponentBundle, type KubeObject } from '@meshobs/kube';
-import { alertmanagerConfigCR, alertmanagerYaml } from './alertmanager.ts';
+import { alertmanagerConfigCR, alertmanagerYaml, kubePrometheusStackValues } from './alertmanager.ts';
 import { renderRuleTests } from './rule-tests.ts';
 import { ruleGroups, sloWarnings, type RuleGroup } from './rules.ts';
 import { monitors, scrapeConfigs } from './scrape.ts';
@@ -25,7 +25,17 @@ export {
   type Rule,
   type RuleGroup,
 } from './rules.ts';
-export { GROUP_BY, INHIBITIONS, alertmanagerConfigCR, alertmanagerYaml, secretFile } from './alertmanager.ts';
+export {
+  GROUP_BY,
+  INHIBITIONS,
+  MATCHER_STRATEGY,
+  alertmanagerConfigCR,
+  alertmanagerYaml,
+  kubePrometheusStackValues,
+  meshAlertMatcher,
+  meshAlertNames,
+  secretFile,
+} from './alertmanager.ts';
 export { ENVOY_POD_LABELS, ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT, monitors, scrapeConfigs } from './scrape.ts';
 export { renderRuleTests, type TestCase, type AlertCheck, type ExpAlert } from './rule-tests.ts';
 export { humanize, humanizeDuration, humanizePercentage } from './humanize.ts';
@@ -53,10 +63,11 @@ export function renderAlerts(config: MeshobsConfig): ComponentBundle {
   const groups = ruleGroups(config);
   const tests = renderRuleTests(config);
   return component('alerts', {
-    objects: [prometheusRule(config, groups), ...monitors(config), alertmanagerConfigCR(config)],
+    objects: [prometheusRule(config, groups), ...monitors(config), alertmanagerConfigCR(config, groups)],
     files: [
       { path: 'rules.yml', content: toYaml({ groups }, `${HEADER}\nPlain Prometheus rule file: promtool check rules --lint=all --lint-fatal rules.yml`) },
       { path: 'alertmanager.yml', content: toYaml(alertmanagerYaml(config), `${HEADER}\nPlain Alertmanager config: amtool check-config alertmanager.yml`) },
+      { path: 'kube-prometheus-stack-values.yaml', content: kubePrometheusStackValues(config) },
       {
         path: 'scrape-configs.yml',
         content: toYaml(scrapeConfigs(config), `${HEADER}\nscrape_configs for a Prometheus without the operator (same jobs as the monitors).`),

@@ -4,7 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { missingTools } from '@meshobs/testkit';
 import { parseConfig } from '@meshobs/spec';
 import { toYaml } from '@meshobs/kube';
-import { ALERT_NAMES, INHIBITIONS, SEVERITY, alertmanagerConfigCR, alertmanagerYaml, renderAlerts } from '../src/index.ts';
+import {
+  ALERT_NAMES,
+  INHIBITIONS,
+  MATCHER_STRATEGY,
+  SEVERITY,
+  SLO_ALERT_NAMES,
+  alertmanagerConfigCR,
+  alertmanagerYaml,
+  meshAlertNames,
+  renderAlerts,
+  ruleGroups,
+} from '../src/index.ts';
 import { configs, renderTo, runTool, writeComponent } from './helpers.ts';
 
 const amtoolVersion = (): [number, number] => {
@@ -99,5 +110,44 @@ describe('routing structure', () => {
     expect(cr.spec.route.groupBy).toEqual(am.route.group_by);
     expect(cr.spec.route.routes.map((r) => r.receiver)).toEqual(am.route.routes.map((r) => r.receiver));
     expect(cr.spec.inhibitRules).toHaveLength(am.inhibit_rules.length);
+  });
+});
+
+describe('AlertmanagerConfig on kube-prometheus-stack (the operator merges it into the chart config)', () => {
+  type Matcher = { name: string; value: string; matchType: string };
+  type CR = { spec: { route: { matchers: Matcher[] }; inhibitRules: Array<{ sourceMatch: Matcher[]; targetMatch: Matcher[] }> } };
+
+  it.each(configs)('%s: the top route matches exactly the alert names the rules fire', (_n, config) => {
+    const names = ruleGroups(config).flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : [])));
+    expect(meshAlertNames(ruleGroups(config))).toEqual([...new Set(names)].sort());
+    const cr = alertmanagerConfigCR(config) as unknown as CR;
+    const [m] = cr.spec.route.matchers;
+    expect(cr.spec.route.matchers).toHaveLength(1);
+    expect(m).toMatchObject({ name: 'alertname', matchType: '=~' });
+    const re = new RegExp(`^(?:${m!.value})$`);
+    for (const n of names) expect(re.test(n), n).toBe(true);
+    for (const other of ['Watchdog', 'KubePodCrashLooping', 'InfoInhibitor', 'High5xxErrorRateX', '']) expect(re.test(other), other).toBe(false);
+    const slo = config.alerts.slo.enabled;
+    for (const n of SLO_ALERT_NAMES) expect(re.test(n), n).toBe(slo);
+  });
+
+  it.each(configs)('%s: every inhibition names mesh alerts on both sides (the CR sees every alert of the cluster)', (_n, config) => {
+    const cr = alertmanagerConfigCR(config) as unknown as CR;
+    const re = (ms: Matcher[]) => ms.filter((m) => m.name === 'alertname').map((m) => new RegExp(`^(?:${m.value})$`));
+    for (const rule of cr.spec.inhibitRules) {
+      for (const side of [rule.sourceMatch, rule.targetMatch]) {
+        const res = re(side);
+        expect(res.length, JSON.stringify(side)).toBeGreaterThan(0);
+        expect(res.some((r) => r.test('KubePodCrashLooping'))).toBe(false);
+      }
+    }
+  });
+
+  it('the bundle carries the chart values that select the matcher strategy, outside the kustomization', () => {
+    const bundle = renderAlerts(configs[0]![1]);
+    const values = bundle.files.find((f) => f.path === 'kube-prometheus-stack-values.yaml');
+    expect(values?.content).toContain(`alertmanagerConfigMatcherStrategy:\n      type: ${MATCHER_STRATEGY}\n`);
+    expect(values?.content).toMatch(/^# .*Sets only alertmanager\.alertmanagerSpec\.alertmanagerConfigMatcherStrategy\.type/m);
+    expect(bundle.objects.map((o) => o.kind)).not.toContain('ConfigMap');
   });
 });
