@@ -20,7 +20,7 @@ import {
   configPath,
   queryConfig,
 } from './jaeger-config.ts';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, JAEGER_UID, METRICS_PORT, layoutOf, type Role } from './layout.ts';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, JAEGER_UID, METRICS_PORT, jaegerImages, layoutOf, type Role } from './layout.ts';
 
 interface ContainerPort {
   name: string;
@@ -111,7 +111,7 @@ function deployment(config: MeshobsConfig, spec: RoleSpec): KubeObject {
           containers: [
             {
               name: 'jaeger',
-              image: config.jaeger.image,
+              image: jaegerImages(config).jaeger,
               imagePullPolicy: 'IfNotPresent',
               args: [`--config=${configPath(spec.configFile)}`],
               ports: spec.ports,

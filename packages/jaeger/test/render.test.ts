@@ -114,7 +114,8 @@ describe('retention', () => {
     const pod = podSpec(cron);
     expect(pod.restartPolicy).toBe('Never');
     const c = pod.containers[0];
-    expect(c.image).toBe('jaegertracing/jaeger-es-index-cleaner:2.13.0');
+    // v2.13.0 pushed its tool images under the v1 tag of the same commit only (IMAGES in @meshobs/kube).
+    expect(c.image).toBe('jaegertracing/jaeger-es-index-cleaner:1.76.0');
     expect(c.args).toEqual(['7', 'https://elasticsearch-master.observability.svc.cluster.local:9200']);
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     const env = Object.fromEntries(c.env.map((v: any) => [v.name, v.value ?? v.valueFrom]));

@@ -5,3 +5,4 @@ export * from './yaml.ts';
 export * from './assemble.ts';
 export * from './namespaces.ts';
 export * from './validate.ts';
+export * from './images.ts';

@@ -4,7 +4,7 @@ import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
 import { containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
-import { COLLECTOR_APP } from './workloads.ts';
+import { COLLECTOR_APP, collectorImage } from './workloads.ts';
 
 function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
   const c = config.tracing.collector;
@@ -13,7 +13,7 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
   const component = role === 'sampler' ? 'sampler' : 'collector';
   const spec: Record<string, unknown> = {
     mode,
-    image: c.image,
+    image: collectorImage(config),
     serviceAccount: c.name,
     config: collectorConfig,
     resources: resources(c.resources),

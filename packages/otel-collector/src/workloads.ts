@@ -6,6 +6,8 @@ import { endpointsOf } from '@meshobs/spec';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  imageOf,
+  imageTag,
   networkPolicy,
   podAntiAffinity,
   podDisruptionBudget,
@@ -31,7 +33,8 @@ export interface Tier {
   configFile: BundleFile;
 }
 
-const imageVersion = (image: string) => image.split(':').pop()?.replace(/^v/, '');
+/** The collector image of the bundle: the config's override, else the pinned one. */
+export const collectorImage = (config: MeshobsConfig) => imageOf('otelCollector', config.tracing.collector.image);
 
 export function tiersOf(config: MeshobsConfig, files: BundleFile[]): Tier[] {
   const c = config.tracing.collector;
@@ -46,7 +49,7 @@ export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'
   selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
 
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
-  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageVersion(config.tracing.collector.image) });
+  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageTag(collectorImage(config)) });
 
 /** Container ports; names carry the protocol prefix Istio uses for protocol selection. */
 function ports(config: MeshobsConfig, tier: Tier) {
@@ -94,7 +97,7 @@ function podTemplate(config: MeshobsConfig, tier: Tier, serviceAccountName: stri
       containers: [
         {
           name: 'otel-collector',
-          image: c.image,
+          image: collectorImage(config),
           imagePullPolicy: 'IfNotPresent',
           args: ['--config=/etc/otelcol/config.yaml'],
           env: [

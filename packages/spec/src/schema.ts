@@ -9,7 +9,8 @@ import { dnsLabel, between, resources } from './primitives.ts';
 export const demo = z
   .strictObject({
     enabled: z.boolean().default(true),
-    image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).default('ghcr.io/meshobs/demo-service:0.1.0'),
+    /** Overrides the pinned image (IMAGES in @meshobs/kube). */
+    image: z.string().regex(/^[a-z0-9./_:@-]+$/, { error: 'is not a container image reference' }).optional(),
     /** Largest /delay/{seconds} the demo service accepts. */
     maxDelaySeconds: between(0, 600).default(30),
     /** Second tier the demo front end chains to (podinfo's backend pattern). */

@@ -3,6 +3,7 @@ import { endpointsOf } from '@meshobs/spec';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  imageOf,
   podAntiAffinity,
   podDisruptionBudget,
   podSecurityContext,
@@ -89,7 +90,7 @@ function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions']
             containers: [
               {
                 name: 'podinfo',
-                image: config.demo.image,
+                image: imageOf('demoService', config.demo.image),
                 imagePullPolicy: 'IfNotPresent',
                 ports: [{ name: 'http', containerPort: tier.port, protocol: 'TCP' }],
                 env: env(config, tier, version),
