@@ -35,8 +35,9 @@ describe('collector and query roles', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', e.collectorService);
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: e.collectorService } });
     expect(find(objects, 'Deployment', e.queryService).spec.replicas).toBe(2);
-    expect(find(objects, 'PodDisruptionBudget', e.collectorService).spec.minAvailable).toBe(2);
-    expect(find(objects, 'PodDisruptionBudget', e.queryService).spec.minAvailable).toBe(1);
+    // One eviction at a time, never zero (a single replica must not block a node drain).
+    expect(find(objects, 'PodDisruptionBudget', e.collectorService).spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(find(objects, 'PodDisruptionBudget', e.queryService).spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 
   it('runs hardened jaeger pods with anti-affinity, probes and the config from a ConfigMap', () => {

@@ -63,7 +63,7 @@ describe('renderKiali', () => {
     expect(d.replicas).toBe(2);
     expect(d.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
     expect(d.security_context).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(d.pod_disruption_budget).toEqual({ spec: { minAvailable: 1 } });
+    expect(d.pod_disruption_budget).toEqual({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
     expect(d.affinity.pod_anti.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
     const single = crOf(renderKiali(parseConfig({ kiali: { replicas: 1 } }))).spec.deployment;
     expect(single.pod_disruption_budget).toBeUndefined();

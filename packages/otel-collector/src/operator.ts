@@ -2,7 +2,7 @@
 // that run the OpenTelemetry Operator instead of applying the Deployment/StatefulSet.
 import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
-import { containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
+import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
 import { COLLECTOR_APP, collectorImage } from './workloads.ts';
 
@@ -21,7 +21,9 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
     podSecurityContext: podSecurityContext(10001),
     securityContext: containerSecurityContext(10001),
     affinity: podAntiAffinity({ 'app.kubernetes.io/name': `${name}-collector` }),
-    podDisruptionBudget: { minAvailable: 1 },
+    // One eviction at a time, never zero (PDB_SPEC). The operator's v1beta1 PodDisruptionBudgetSpec
+    // (opentelemetry-operator v0.150.0 API types) has only minAvailable/maxUnavailable.
+    podDisruptionBudget: { maxUnavailable: PDB_SPEC.maxUnavailable },
     podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
     observability: { metrics: { enableMetrics: true } },
   };

@@ -284,7 +284,7 @@ export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): 
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tier.name, namespace: ns, labels }, data: { 'config.yaml': tier.configFile.content } },
       workload(config, tier, saName),
       ...services(config, tier),
-      podDisruptionBudget(named, 1),
+      podDisruptionBudget(named),
       tierNetworkPolicy(config, tier, twoTier),
     );
     // Samplers are not autoscaled: a changing ring re-routes traces mid-flight. Scale them deliberately.

@@ -121,7 +121,7 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
       metadata: { name: tier.name, namespace: tier.namespace, labels },
       spec: { selector: { app: tier.name }, ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }] },
     },
-    podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }, 1),
+    podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }),
   ];
   for (const version of tier.versions) {
     const d = deployment(config, tier, version);
