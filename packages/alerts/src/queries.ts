@@ -281,6 +281,34 @@ export const controlPlane = (config: Pick<MeshobsConfig, 'prometheus'>) => {
   };
 };
 
+/**
+ * The istio-proxy sidecar's resources, whichever way Istio injects it. As a regular container its limit
+ * is kube-state-metrics' `kube_pod_container_resource_limits`; as a Kubernetes native sidecar (an init
+ * container with restartPolicy Always: Istio's ENABLE_NATIVE_SIDECARS, the default on Kubernetes >= 1.33)
+ * it is `kube_pod_init_container_resource_limits`, the family kube-state-metrics builds from
+ * `pod.spec.initContainers` only (kube-state-metrics v2.20.0 internal/store/pod.go,
+ * createPodInitContainerResourceLimitsFamilyGenerator; docs/metrics/workload/pod-metrics.md), with the
+ * same labels. A pod has the container in one of the two lists only, so `or` never doubles it. cAdvisor
+ * reports the working set of both forms under the container's name.
+ */
+export const sidecarResources = (jobs: { cadvisor: string; kubeStateMetrics: string }, ...ms: Array<string | undefined | false>) => {
+  const proxy = matchers(...ms, 'container="istio-proxy"');
+  const limit = (resource: 'memory' | 'cpu') => {
+    const m = matchers(`job="${jobs.kubeStateMetrics}"`, proxy, `resource="${resource}"`);
+    return `(kube_pod_container_resource_limits{${m}} or kube_pod_init_container_resource_limits{${m}})`;
+  };
+  const workingSet = `container_memory_working_set_bytes{${matchers(`job="${jobs.cadvisor}"`, proxy)}}`;
+  const perContainer = (expr: string) => `max by (namespace, pod, container) (${expr})`;
+  return {
+    workingSet,
+    memoryLimit: limit('memory'),
+    cpuUsage: (window: string) => `rate(container_cpu_usage_seconds_total{${matchers(`job="${jobs.cadvisor}"`, proxy)}}[${window}])`,
+    cpuLimit: limit('cpu'),
+    /** Working set / memory limit per (namespace, pod, container): HighProxyMemoryUsage's signal. */
+    memoryShare: `${perContainer(workingSet)} / ${perContainer(limit('memory'))}`,
+  };
+};
+
 export interface RecordingRule {
   record: string;
   expr: string;

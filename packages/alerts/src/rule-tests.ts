@@ -730,8 +730,9 @@ function memory(ctx: Ctx): TestCase[] {
     }),
     values: gauge(pieces),
   });
-  const lim = (container: string, bytes: number): Series => ({
-    labels: named('kube_pod_container_resource_limits', {
+  // A native sidecar (init container, Kubernetes >= 1.33) has its limit in the init-container family.
+  const lim = (container: string, bytes: number, metric = 'kube_pod_container_resource_limits'): Series => ({
+    labels: named(metric, {
       job: ctx.m.ksmJob,
       service: 'kube-prometheus-stack-kube-state-metrics',
       endpoint: 'http',
@@ -759,8 +760,29 @@ function memory(ctx: Ctx): TestCase[] {
         labels: { namespace: m.svc.namespace, pod, container: 'istio-proxy' },
         value: (t) => (t >= T0 ? used / limit : undefined),
       }),
+      incidentCase(ctx, {
+        name: `native sidecar (init container, limit in kube_pod_init_container_resource_limits) jumps to ${humanizePercentage(used / limit)} of its limit at minute ${T0}`,
+        alert: 'HighProxyMemoryUsage',
+        series: [
+          cad('istio-proxy', [[healthyBytes, T0], [used, L + 1 - T0]]),
+          lim('istio-proxy', limit, 'kube_pod_init_container_resource_limits'),
+          cad('podinfo', [[limit, L + 1]]),
+          lim('podinfo', limit),
+        ],
+        length: L,
+        labels: { namespace: m.svc.namespace, pod, container: 'istio-proxy' },
+        value: (t) => (t >= T0 ? used / limit : undefined),
+      }),
     );
   }
+  out.push(
+    silentCase(
+      'HighProxyMemoryUsage: silent below the threshold as a native sidecar (init container limit)',
+      ['HighProxyMemoryUsage'],
+      [cad('istio-proxy', [[healthyBytes, L + 1]]), lim('istio-proxy', limit, 'kube_pod_init_container_resource_limits'), cad('podinfo', [[limit, L + 1]]), lim('podinfo', limit)],
+      L,
+    ),
+  );
   out.push(
     silentCase(
       'HighProxyMemoryUsage: silent below the threshold, even with the app container at its limit',

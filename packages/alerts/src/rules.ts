@@ -12,6 +12,7 @@ import {
   by,
   recordNames,
   serviceRecordingRules,
+  sidecarResources,
   sloNames,
   type RecordingRule,
 } from './queries.ts';
@@ -219,7 +220,8 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'HighProxyMemoryUsage',
       SEVERITY.HighProxyMemoryUsage,
       a.highProxyMemoryUsage.for,
-      `max by (namespace, pod, container) (container_memory_working_set_bytes{job="${jobs.cadvisor}", container="istio-proxy"})\n/\nmax by (namespace, pod, container) (kube_pod_container_resource_limits{job="${jobs.kubeStateMetrics}", container="istio-proxy", resource="memory"})\n> ${a.highProxyMemoryUsage.threshold}`,
+      // Regular and native (init container) sidecars alike: sidecarResources reads both limit families.
+      `${sidecarResources(jobs).memoryShare}\n> ${a.highProxyMemoryUsage.threshold}`,
       'An istio-proxy sidecar is close to its memory limit.',
       `The istio-proxy container of pod {{ $labels.pod }} in namespace {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its memory limit (threshold ${pct(a.highProxyMemoryUsage.threshold)}).`,
     ),
