@@ -8,6 +8,7 @@ import {
   CIRCUIT_BREAKER_FLAGS_MATCHER,
   REPORTER,
   controlPlane,
+  gatewayDeploymentMatcher,
   matchers,
   sidecarResources,
   sumRate,
@@ -36,9 +37,8 @@ export function controlPlaneQueries(config: MeshobsConfig) {
 }
 
 export function gatewayQueries(config: MeshobsConfig) {
-  const gw = config.istio.gateways;
-  const names = [gw.ingress, gw.egress].filter((g) => g.enabled).map((g) => g.name);
-  const ksm = matchers(`job="${config.prometheus.jobs.kubeStateMetrics}"`, `namespace="${config.namespaces.istio}"`, `deployment=~"${names.join('|')}"`);
+  // The alerts' matcher of the configured gateways (none enabled: deployment="", which matches nothing).
+  const ksm = matchers(`job="${config.prometheus.jobs.kubeStateMetrics}"`, `namespace="${config.namespaces.istio}"`, gatewayDeploymentMatcher(config) ?? 'deployment=""');
   return {
     available: `sum by (deployment) (kube_deployment_status_replicas_available{${ksm}})`,
     desired: `sum by (deployment) (kube_deployment_spec_replicas{${ksm}})`,
