@@ -5,6 +5,7 @@ import { endpointsOf } from '@meshobs/spec';
 import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
 import { COLLECTOR_APP, collectorImage } from './workloads.ts';
+import { COMPONENT_IDS } from './metrics.ts';
 
 function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
   const c = config.tracing.collector;
@@ -52,6 +53,6 @@ export function operatorCollectors(config: MeshobsConfig): KubeObject[] {
   const samplerName = endpointsOf(config).collector.samplerHeadlessService;
   const lb = cr(config, c.name, 'loadbalancer', 'deployment');
   const lbConfig = (lb.spec as { config: { exporters: Record<string, { resolver: { k8s: { service: string } } }> } }).config;
-  lbConfig.exporters.loadbalancing!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
+  lbConfig.exporters[COMPONENT_IDS.loadBalancingExporter]!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
   return [lb, cr(config, samplerName, 'sampler', 'statefulset')];
 }
