@@ -63,7 +63,7 @@ function budgetsOf(config: ReturnType<typeof configWith>): Budget[] {
   const operatorFile = components.find((c) => c.name === 'otel-collector')!.files.find((f) => f.path === 'operator/opentelemetrycollector.yaml')!;
   for (const doc of parseAllDocuments(operatorFile.content)) {
     const cr = doc.toJS() as Json;
-    if (cr.spec.podDisruptionBudget)
+    if (cr.kind === 'OpenTelemetryCollector' && cr.spec.podDisruptionBudget)
       out.push({ id: `OpenTelemetryCollector ${cr.metadata.name}`, spec: cr.spec.podDisruptionBudget, pods: cr.spec.autoscaler?.minReplicas ?? cr.spec.replicas });
   }
   return out;

@@ -4,7 +4,7 @@ import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
 import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
-import { COLLECTOR_APP, collectorImage } from './workloads.ts';
+import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
 import { COMPONENT_IDS } from './metrics.ts';
 
 function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
@@ -15,7 +15,7 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
   const spec: Record<string, unknown> = {
     mode,
     image: collectorImage(config),
-    serviceAccount: c.name,
+    serviceAccount: collectorServiceAccountName(config),
     config: collectorConfig,
     resources: resources(c.resources),
     env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],

@@ -263,20 +263,35 @@ function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean):
   return networkPolicy(named, { ingress, egress });
 }
 
+/** The ServiceAccount every collector pod runs as (both tiers, Deployment/StatefulSet and Operator CRs alike). */
+export const collectorServiceAccountName = (config: MeshobsConfig) => config.tracing.collector.name;
+
+/**
+ * The collector's ServiceAccount and its RBAC: k8s_attributes reads pods, namespaces, nodes and
+ * replicasets cluster-wide; in two-tier mode the load_balancing k8s resolver watches EndpointSlices.
+ * Shipped with the Deployment/StatefulSet and with the OpenTelemetryCollector CRs (whose
+ * `serviceAccount` names it: the Operator creates none when one is named).
+ */
+export function collectorIdentity(config: MeshobsConfig): KubeObject[] {
+  const c = config.tracing.collector;
+  const saName = collectorServiceAccountName(config);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: saName, namespace: config.namespaces.observability, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
+    },
+    ...rbac(config, saName, c.mode === 'two-tier'),
+  ];
+}
+
 /** Everything but the ServiceMonitor. */
 export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): KubeObject[] {
   const c = config.tracing.collector;
   const ns = config.namespaces.observability;
   const twoTier = c.mode === 'two-tier';
-  const saName = c.name;
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: saName, namespace: ns, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
-    },
-    ...rbac(config, saName, twoTier),
-  ];
+  const saName = collectorServiceAccountName(config);
+  const objects: KubeObject[] = collectorIdentity(config);
   for (const tier of tiersOf(config, files)) {
     const labels = tierLabels(config, tier);
     const named = { name: tier.name, namespace: ns, labels, selector: tierSelector(config, tier) };
