@@ -52,7 +52,7 @@ describe('demo manifests', () => {
     expect(find('Service', 'podinfo').spec.selector).toEqual({ app: 'podinfo' });
     expect(find('HorizontalPodAutoscaler', 'podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
     expect(find('HorizontalPodAutoscaler', 'podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
-    expect(find('PodDisruptionBudget', 'podinfo').spec).toMatchObject({ minAvailable: 1, selector: { matchLabels: { app: 'podinfo' } } });
+    expect(find('PodDisruptionBudget', 'podinfo').spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { app: 'podinfo' } } });
   });
 
   it('DestinationRule: subsets, least request, connection pool and outlier detection 5 / 30s / 50%', () => {

@@ -18,11 +18,13 @@
 //     destination.
 // Two views use reporter="source" on purpose:
 //   - gateways: an ingress/egress gateway's Envoy only ever reports as source (it is the client of
-//     the upstream it forwards to), so the gateway level selects reporter="source" and the gateway pod
-//     label istio="ingressgateway"|"egressgateway" kept by our relabeling;
+//     the upstream it forwards to), so the gateway level selects reporter="source" and the `istio` pod
+//     label of the configured gateways (istio="ingressgateway"|"egressgateway" by default) kept by our
+//     relabeling;
 //   - circuit breaking: UO/URX/UH are set by the CLIENT proxy that refused to send the request, so the
 //     destination never sees those requests (no double count is possible there either).
 import type { MeshobsConfig } from '@meshobs/spec';
+import { gatewayPodLabelValue } from '@meshobs/kube';
 
 /** Aggregation levels: the `level` part of a recording-rule name and the labels it keeps. */
 export const LEVELS = {
@@ -83,8 +85,38 @@ export const REPORTER = {
   source: 'reporter="source"',
 } as const;
 
-/** Matcher for the gateway pods (label kept by the envoy-stats PodMonitor relabeling). */
-export const GATEWAY_POD_MATCHER = 'istio=~"ingressgateway|egressgateway"';
+/** One enabled Istio gateway of the config: its Deployment and the value of its pods' `istio` label. */
+export interface Gateway {
+  kind: 'ingress' | 'egress';
+  deployment: string;
+  istioLabel: string;
+}
+
+/** The enabled gateways (`istio.gateways.*`), with their pods' `istio` label (gatewayPodLabelValue). */
+export function gatewaysOf(config: Pick<MeshobsConfig, 'istio'>): Gateway[] {
+  const g = config.istio.gateways;
+  return (['ingress', 'egress'] as const)
+    .filter((kind) => g[kind].enabled)
+    .map((kind) => ({ kind, deployment: g[kind].name, istioLabel: gatewayPodLabelValue(g[kind].name) }));
+}
+
+/** Regex alternation of names (DNS labels: nothing to escape). */
+const oneOf = (names: string[]) => names.join('|');
+
+/**
+ * Matcher for the gateway pods' series (the `istio` label is kept by the envoy-stats PodMonitor
+ * relabeling); undefined when no gateway is enabled (an empty alternation would match every sidecar).
+ */
+export const gatewayPodMatcher = (config: Pick<MeshobsConfig, 'istio'>): string | undefined => {
+  const gws = gatewaysOf(config);
+  return gws.length ? `istio=~"${oneOf(gws.map((g) => g.istioLabel))}"` : undefined;
+};
+
+/** Matcher for the gateway Deployments' kube-state-metrics series; undefined when none is enabled. */
+export const gatewayDeploymentMatcher = (config: Pick<MeshobsConfig, 'istio'>): string | undefined => {
+  const gws = gatewaysOf(config);
+  return gws.length ? `deployment=~"${oneOf(gws.map((g) => g.deployment))}"` : undefined;
+};
 
 /** Response flags Envoy sets when it refuses a request for circuit-breaking reasons. */
 export const CIRCUIT_BREAKER_RESPONSE_FLAGS = ['UO', 'URX', 'UH'] as const;
@@ -281,6 +313,34 @@ export const controlPlane = (config: Pick<MeshobsConfig, 'prometheus'>) => {
   };
 };
 
+/**
+ * The istio-proxy sidecar's resources, whichever way Istio injects it. As a regular container its limit
+ * is kube-state-metrics' `kube_pod_container_resource_limits`; as a Kubernetes native sidecar (an init
+ * container with restartPolicy Always: Istio's ENABLE_NATIVE_SIDECARS, the default on Kubernetes >= 1.33)
+ * it is `kube_pod_init_container_resource_limits`, the family kube-state-metrics builds from
+ * `pod.spec.initContainers` only (kube-state-metrics v2.20.0 internal/store/pod.go,
+ * createPodInitContainerResourceLimitsFamilyGenerator; docs/metrics/workload/pod-metrics.md), with the
+ * same labels. A pod has the container in one of the two lists only, so `or` never doubles it. cAdvisor
+ * reports the working set of both forms under the container's name.
+ */
+export const sidecarResources = (jobs: { cadvisor: string; kubeStateMetrics: string }, ...ms: Array<string | undefined | false>) => {
+  const proxy = matchers(...ms, 'container="istio-proxy"');
+  const limit = (resource: 'memory' | 'cpu') => {
+    const m = matchers(`job="${jobs.kubeStateMetrics}"`, proxy, `resource="${resource}"`);
+    return `(kube_pod_container_resource_limits{${m}} or kube_pod_init_container_resource_limits{${m}})`;
+  };
+  const workingSet = `container_memory_working_set_bytes{${matchers(`job="${jobs.cadvisor}"`, proxy)}}`;
+  const perContainer = (expr: string) => `max by (namespace, pod, container) (${expr})`;
+  return {
+    workingSet,
+    memoryLimit: limit('memory'),
+    cpuUsage: (window: string) => `rate(container_cpu_usage_seconds_total{${matchers(`job="${jobs.cadvisor}"`, proxy)}}[${window}])`,
+    cpuLimit: limit('cpu'),
+    /** Working set / memory limit per (namespace, pod, container): HighProxyMemoryUsage's signal. */
+    memoryShare: `${perContainer(workingSet)} / ${perContainer(limit('memory'))}`,
+  };
+};
+
 export interface RecordingRule {
   record: string;
   expr: string;
@@ -289,9 +349,10 @@ export interface RecordingRule {
 
 /**
  * The hot aggregations as recording rules, in dependency order (a rule only reads rules above it,
- * so one group evaluates them consistently). Window: config.alerts.window.
+ * so one group evaluates them consistently). Window: config.alerts.window. The gateway level selects
+ * the pods of `gatewayPods` (gatewayPodMatcher of the config) and is left out without one.
  */
-export function serviceRecordingRules(window = '5m'): RecordingRule[] {
+export function serviceRecordingRules(window: string, gatewayPods: string | undefined): RecordingRule[] {
   const n = recordNames(window);
   const L = LEVELS;
   const rules: RecordingRule[] = [];
@@ -342,12 +403,11 @@ export function serviceRecordingRules(window = '5m'): RecordingRule[] {
   add(n.meshDurationBucketRate, buckets(L.mesh));
 
   // gateways (reporter="source": a gateway never reports as destination)
-  add(n.gatewayRequestRate, sumRate('istio_requests_total', window, L.gateway, REPORTER.source, GATEWAY_POD_MATCHER));
-  add(
-    n.gateway5xxRate,
-    `${sumRate('istio_requests_total', window, L.gateway, REPORTER.source, GATEWAY_POD_MATCHER, CODE.c5xx)} or ${n.gatewayRequestRate} * 0`,
-  );
-  add(n.gatewayErrorRatio, `${n.gateway5xxRate} / ${n.gatewayRequestRate}`);
+  if (gatewayPods) {
+    add(n.gatewayRequestRate, sumRate('istio_requests_total', window, L.gateway, REPORTER.source, gatewayPods));
+    add(n.gateway5xxRate, `${sumRate('istio_requests_total', window, L.gateway, REPORTER.source, gatewayPods, CODE.c5xx)} or ${n.gatewayRequestRate} * 0`);
+    add(n.gatewayErrorRatio, `${n.gateway5xxRate} / ${n.gatewayRequestRate}`);
+  }
 
   // latency quantiles from the recorded bucket rates, in seconds, one series per quantile label
   const quantiles: Array<[string, string, readonly string[]]> = [

@@ -8,9 +8,16 @@
 // windows of a 1-minute series, histogram_quantile's bucket interpolation) and rendered with the
 // Go-compatible humanize functions.
 import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/spec';
-import { toYaml } from '@meshobs/kube';
+import { gatewayPodLabelValue, toYaml } from '@meshobs/kube';
 import { humanize, humanizeDuration, humanizePercentage } from './humanize.ts';
-import { recordNames } from './queries.ts';
+import { gatewaysOf, recordNames, type Gateway } from './queries.ts';
+
+/** The enabled gateways; requests come through the first (the ingress gateway by its name when none is). */
+function gatewaysFor(config: MeshobsConfig): Mesh['gw'] {
+  const enabled = gatewaysOf(config);
+  const ingress = config.istio.gateways.ingress.name;
+  return { enabled, client: enabled[0] ?? { kind: 'ingress', deployment: ingress, istioLabel: gatewayPodLabelValue(ingress) } };
+}
 import {
   ISTIO_DURATION_BUCKETS_MS,
   burnRates,
@@ -182,6 +189,8 @@ interface Mesh {
   ksmJob: string;
   cadvisorJob: string;
   svc: ServiceConfig;
+  /** The configured gateways; `client` is the one whose requests the scenarios send (the first enabled). */
+  gw: { enabled: Gateway[]; client: Gateway };
 }
 
 const podSuffix = ['7d9c6f8b5-x2x9k', '7d9c6f8b5-q8vlm', '5f6d8c7b9-h4kzt'];
@@ -199,16 +208,16 @@ function sidecarTarget(m: Mesh, ns: string, app: string, version: string, i = 0)
   };
 }
 
-function gatewayTarget(m: Mesh, kind: 'ingressgateway' | 'egressgateway', i = 0): Labels {
+function gatewayTarget(m: Mesh, gw: Gateway, i = 0): Labels {
   return {
     job: m.envoyJob,
     namespace: m.istioNs,
-    pod: `istio-${kind}-6b7f9d4c8d-${['m2xqz', 'p7wln'][i % 2]}`,
+    pod: `${gw.deployment}-6b7f9d4c8d-${['m2xqz', 'p7wln'][i % 2]}`,
     instance: `10.244.2.${20 + i}:15090`,
     container: 'istio-proxy',
     endpoint: 'http-envoy-prom',
-    app: `istio-${kind}`,
-    istio: kind,
+    app: gw.deployment,
+    istio: gw.istioLabel,
   };
 }
 
@@ -232,13 +241,13 @@ function destinationRequest(m: Mesh, code: string, version = m.svc.stableVersion
   return {
     ...sidecarTarget(m, ns, name, version),
     reporter: 'destination',
-    source_workload: 'istio-ingressgateway',
+    source_workload: m.gw.client.deployment,
     source_workload_namespace: m.istioNs,
-    source_app: 'istio-ingressgateway',
+    source_app: m.gw.client.deployment,
     source_version: 'unknown',
-    source_canonical_service: 'istio-ingressgateway',
+    source_canonical_service: m.gw.client.deployment,
     source_canonical_revision: 'latest',
-    source_principal: `spiffe://cluster.local/ns/${m.istioNs}/sa/istio-ingressgateway-service-account`,
+    source_principal: `spiffe://cluster.local/ns/${m.istioNs}/sa/${m.gw.client.deployment}-service-account`,
     source_cluster: 'Kubernetes',
     destination_service: `${name}.${ns}.svc.cluster.local`,
     destination_service_name: name,
@@ -259,17 +268,17 @@ function destinationRequest(m: Mesh, code: string, version = m.svc.stableVersion
 }
 
 /** The same request as the ingress gateway (the client) reports it: reporter="source". */
-function sourceRequest(m: Mesh, code: string, flags = '-', kind: 'ingressgateway' | 'egressgateway' = 'ingressgateway'): Labels {
+function sourceRequest(m: Mesh, code: string, flags = '-', gw: Gateway = m.gw.client): Labels {
   const d = destinationRequest(m, code, m.svc.stableVersion, flags);
   const { job, namespace, pod, instance, container, endpoint, app, version: _v, ...rest } = d;
   return {
     ...rest,
-    ...gatewayTarget(m, kind),
+    ...gatewayTarget(m, gw),
     reporter: 'source',
-    source_workload: `istio-${kind}`,
-    source_app: `istio-${kind}`,
-    source_canonical_service: `istio-${kind}`,
-    source_principal: `spiffe://cluster.local/ns/${m.istioNs}/sa/istio-${kind}-service-account`,
+    source_workload: gw.deployment,
+    source_app: gw.deployment,
+    source_canonical_service: gw.deployment,
+    source_principal: `spiffe://cluster.local/ns/${m.istioNs}/sa/${gw.deployment}-service-account`,
     connection_security_policy: 'unknown',
   };
 }
@@ -665,7 +674,7 @@ function controlPlane(ctx: Ctx): TestCase[] {
   const T0 = 5;
   const L = T0 + minutes(a.for) + 5;
   const up = (i: number, pieces: Array<[Sample, number]>): Series => ({ labels: named('up', istiodTarget(m, i)), values: gauge(pieces) });
-  const otherUp: Series = { labels: named('up', gatewayTarget(m, 'ingressgateway')), values: gauge([[1, L + 1]]) };
+  const otherUp: Series = { labels: named('up', gatewayTarget(m, m.gw.client)), values: gauge([[1, L + 1]]) };
   const out: TestCase[] = [
     incidentCase(ctx, {
       name: `both istiod targets down from minute ${T0}`,
@@ -730,8 +739,9 @@ function memory(ctx: Ctx): TestCase[] {
     }),
     values: gauge(pieces),
   });
-  const lim = (container: string, bytes: number): Series => ({
-    labels: named('kube_pod_container_resource_limits', {
+  // A native sidecar (init container, Kubernetes >= 1.33) has its limit in the init-container family.
+  const lim = (container: string, bytes: number, metric = 'kube_pod_container_resource_limits'): Series => ({
+    labels: named(metric, {
       job: ctx.m.ksmJob,
       service: 'kube-prometheus-stack-kube-state-metrics',
       endpoint: 'http',
@@ -759,8 +769,29 @@ function memory(ctx: Ctx): TestCase[] {
         labels: { namespace: m.svc.namespace, pod, container: 'istio-proxy' },
         value: (t) => (t >= T0 ? used / limit : undefined),
       }),
+      incidentCase(ctx, {
+        name: `native sidecar (init container, limit in kube_pod_init_container_resource_limits) jumps to ${humanizePercentage(used / limit)} of its limit at minute ${T0}`,
+        alert: 'HighProxyMemoryUsage',
+        series: [
+          cad('istio-proxy', [[healthyBytes, T0], [used, L + 1 - T0]]),
+          lim('istio-proxy', limit, 'kube_pod_init_container_resource_limits'),
+          cad('podinfo', [[limit, L + 1]]),
+          lim('podinfo', limit),
+        ],
+        length: L,
+        labels: { namespace: m.svc.namespace, pod, container: 'istio-proxy' },
+        value: (t) => (t >= T0 ? used / limit : undefined),
+      }),
     );
   }
+  out.push(
+    silentCase(
+      'HighProxyMemoryUsage: silent below the threshold as a native sidecar (init container limit)',
+      ['HighProxyMemoryUsage'],
+      [cad('istio-proxy', [[healthyBytes, L + 1]]), lim('istio-proxy', limit, 'kube_pod_init_container_resource_limits'), cad('podinfo', [[limit, L + 1]]), lim('podinfo', limit)],
+      L,
+    ),
+  );
   out.push(
     silentCase(
       'HighProxyMemoryUsage: silent below the threshold, even with the app container at its limit',
@@ -804,7 +835,7 @@ function circuitBreaker(ctx: Ctx): TestCase[] {
       })),
     );
   const cluster = `outbound|${m.svc.port}||${m.svc.name}.${m.svc.namespace}.svc.cluster.local`;
-  const client = gatewayTarget(m, 'ingressgateway');
+  const client = gatewayTarget(m, m.gw.client);
   const stat = (name: string, values: Sample[]): Series => ({ labels: named(name, { ...client, cluster_name: cluster }), values });
   const expLabels = { namespace: m.istioNs, cluster_name: cluster, ...svcLabels(m) };
   for (const [signal, metric] of [
@@ -872,32 +903,35 @@ function gateway(ctx: Ctx): TestCase[] {
     }),
     values: gauge(pieces),
   });
-  const up = (kind: 'ingressgateway' | 'egressgateway', i: number, pieces: Array<[Sample, number]>): Series => ({
-    labels: named('up', gatewayTarget(m, kind, i)),
+  const up = (gw: Gateway, i: number, pieces: Array<[Sample, number]>): Series => ({
+    labels: named('up', gatewayTarget(m, gw, i)),
     values: gauge(pieces),
   });
   const out: TestCase[] = [];
-  for (const kind of ['ingressgateway', 'egressgateway'] as const) {
+  // The gateways of the config (istio.gateways.*), by their configured names.
+  const [first, second] = m.gw.enabled;
+  if (!first) return out;
+  for (const gw of m.gw.enabled) {
     out.push(
       incidentCase(ctx, {
-        name: `istio-${kind} has 0 available replicas from minute ${T0}`,
+        name: `${gw.deployment} has 0 available replicas from minute ${T0}`,
         alert: 'IstioGatewayUnhealthy',
         signal: 'no_available_replicas',
-        series: [ksm(`istio-${kind}`, m.istioNs, [[2, T0], [0, L + 1 - T0]]), ksm(m.svc.name, m.svc.namespace, [[2, L + 1]])],
+        series: [ksm(gw.deployment, m.istioNs, [[2, T0], [0, L + 1 - T0]]), ksm(m.svc.name, m.svc.namespace, [[2, L + 1]])],
         length: L,
-        labels: { namespace: m.istioNs, deployment: `istio-${kind}`, istio: kind },
+        labels: { namespace: m.istioNs, deployment: gw.deployment, istio: gw.istioLabel },
         value: (t) => (t >= T0 ? 0 : undefined),
       }),
     );
   }
   out.push(
     incidentCase(ctx, {
-      name: `both ingress gateway pods fail their scrape from minute ${T0}`,
+      name: `both ${first.deployment} pods fail their scrape from minute ${T0}`,
       alert: 'IstioGatewayUnhealthy',
       signal: 'scrape_targets_down',
-      series: [up('ingressgateway', 0, [[1, T0], [0, L + 1 - T0]]), up('ingressgateway', 1, [[1, T0], [0, L + 1 - T0]]), up('egressgateway', 0, [[1, L + 1]])],
+      series: [up(first, 0, [[1, T0], [0, L + 1 - T0]]), up(first, 1, [[1, T0], [0, L + 1 - T0]]), ...(second ? [up(second, 0, [[1, L + 1]])] : [])],
       length: L,
-      labels: { namespace: m.istioNs, istio: 'ingressgateway' },
+      labels: { namespace: m.istioNs, istio: first.istioLabel },
       value: (t) => (t >= T0 ? 0 : undefined),
     }),
   );
@@ -920,12 +954,12 @@ function gateway(ctx: Ctx): TestCase[] {
       ...rateIncident(ctx, T0, (start) => {
         const g = gwTraffic(s, R * 60, start);
         return {
-          name: `the ingress gateway answers ${humanizePercentage(s)} of ${R} req/s with 503 from minute ${start}`,
+          name: `${first.deployment} answers ${humanizePercentage(s)} of ${R} req/s with 503 from minute ${start}`,
           alert: 'IstioGatewayUnhealthy',
           signal: '5xx_error_rate',
           series: g.series,
           length: L,
-          labels: { namespace: m.istioNs, istio: 'ingressgateway' },
+          labels: { namespace: m.istioNs, istio: first.istioLabel },
           value: (t) => {
             const e = rateAt(g.err, t, W);
             const tot = sumDefined([rateAt(g.ok, t, W), e]);
@@ -940,11 +974,11 @@ function gateway(ctx: Ctx): TestCase[] {
       'IstioGatewayUnhealthy: silent with replicas available, one of two pods down, sidecars down and few 5xx',
       ['IstioGatewayUnhealthy'],
       [
-        ksm(`istio-ingressgateway`, m.istioNs, [[2, T0], [1, L + 1 - T0]]),
-        ksm(`istio-egressgateway`, m.istioNs, [[1, L + 1]]),
+        ksm(first.deployment, m.istioNs, [[2, T0], [1, L + 1 - T0]]),
+        ...(second ? [ksm(second.deployment, m.istioNs, [[1, L + 1]])] : []),
         ksm(m.svc.name, m.svc.namespace, [[2, T0], [0, L + 1 - T0]]),
-        up('ingressgateway', 0, [[1, T0], [0, L + 1 - T0]]),
-        up('ingressgateway', 1, [[1, L + 1]]),
+        up(first, 0, [[1, T0], [0, L + 1 - T0]]),
+        up(first, 1, [[1, L + 1]]),
         { labels: named('up', sidecarTarget(m, m.svc.namespace, m.svc.name, m.svc.stableVersion)), values: gauge([[0, L + 1]]) },
         ...gwTraffic(h5.threshold / 2, R * 60).series,
       ],
@@ -999,11 +1033,16 @@ function recording(ctx: Ctx): TestCase[] {
           ],
         },
         { expr: n.meshRequestRate, eval_time: at(L), exp_samples: [{ labels: n.meshRequestRate, value: R }] },
-        {
-          expr: n.gatewayRequestRate,
-          eval_time: at(L),
-          exp_samples: [{ labels: `${n.gatewayRequestRate}{istio="ingressgateway", namespace="${m.istioNs}"}`, value: R }],
-        },
+        // The gateway level follows the configured gateway names (none enabled: no gateway rules).
+        ...(m.gw.enabled.length
+          ? [
+              {
+                expr: n.gatewayRequestRate,
+                eval_time: at(L),
+                exp_samples: [{ labels: `${n.gatewayRequestRate}{istio="${m.gw.client.istioLabel}", namespace="${m.istioNs}"}`, value: R }],
+              },
+            ]
+          : []),
       ],
     },
   ];
@@ -1132,10 +1171,10 @@ function healthyMesh(ctx: Ctx, alertNames: string[]): TestCase[] {
     ...histogramSeries(m, () => ({ n: 600, boundMs: 25 }), L).series.filter((s) => s.labels.__name__ !== 'istio_requests_total'),
     { labels: named('up', istiodTarget(m, 0)), values: gauge([[1, L + 1]]) },
     { labels: named('up', istiodTarget(m, 1)), values: gauge([[1, L + 1]]) },
-    { labels: named('up', gatewayTarget(m, 'ingressgateway')), values: gauge([[1, L + 1]]) },
+    { labels: named('up', gatewayTarget(m, m.gw.client)), values: gauge([[1, L + 1]]) },
     { labels: named('pilot_xds_pushes', { ...istiodTarget(m), type: 'eds' }), values: counter([[30, L]]) },
     { labels: named('citadel_server_root_cert_expiry_seconds', istiodTarget(m)), values: counter([[-60, L]], 315360000) },
-    { labels: named('kube_deployment_status_replicas_available', { job: m.ksmJob, namespace: m.istioNs, deployment: 'istio-ingressgateway' }), values: gauge([[2, L + 1]]) },
+    { labels: named('kube_deployment_status_replicas_available', { job: m.ksmJob, namespace: m.istioNs, deployment: m.gw.client.deployment }), values: gauge([[2, L + 1]]) },
   ];
   return [silentCase('healthy mesh: no alert fires', alertNames, series, L)];
 }
@@ -1165,7 +1204,7 @@ export function renderRuleTests(config: MeshobsConfig): { files: RuleTestFile[];
   const ctx: Ctx = {
     config,
     W,
-    m: { istioNs: config.namespaces.istio, envoyJob: j.envoy, istiodJob: j.istiod, ksmJob: j.kubeStateMetrics, cadvisorJob: j.cadvisor, svc },
+    m: { istioNs: config.namespaces.istio, envoyJob: j.envoy, istiodJob: j.istiod, ksmJob: j.kubeStateMetrics, cadvisorJob: j.cadvisor, svc, gw: gatewaysFor(config) },
     base: { ...config.alerts.extraLabels },
     rules,
   };

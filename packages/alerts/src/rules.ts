@@ -5,13 +5,15 @@ import { humanizePercentage } from './humanize.ts';
 import {
   BURN_RATES,
   CIRCUIT_BREAKER_FLAGS_MATCHER,
-  GATEWAY_POD_MATCHER,
   REPORTER,
   SERVICE_LABELS,
   SLO_WINDOWS,
   by,
+  gatewayDeploymentMatcher,
+  gatewayPodMatcher,
   recordNames,
   serviceRecordingRules,
+  sidecarResources,
   sloNames,
   type RecordingRule,
 } from './queries.ts';
@@ -143,6 +145,8 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
   const cert = a.certificateExpiringSoon;
   const istiod = `job="${jobs.istiod}"`;
   const envoy = `job="${jobs.envoy}"`;
+  const gwPods = gatewayPodMatcher(config);
+  const gwDeployments = gatewayDeploymentMatcher(config);
 
   const alerts: AlertingRule[] = [
     alert(
@@ -219,7 +223,8 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'HighProxyMemoryUsage',
       SEVERITY.HighProxyMemoryUsage,
       a.highProxyMemoryUsage.for,
-      `max by (namespace, pod, container) (container_memory_working_set_bytes{job="${jobs.cadvisor}", container="istio-proxy"})\n/\nmax by (namespace, pod, container) (kube_pod_container_resource_limits{job="${jobs.kubeStateMetrics}", container="istio-proxy", resource="memory"})\n> ${a.highProxyMemoryUsage.threshold}`,
+      // Regular and native (init container) sidecars alike: sidecarResources reads both limit families.
+      `${sidecarResources(jobs).memoryShare}\n> ${a.highProxyMemoryUsage.threshold}`,
       'An istio-proxy sidecar is close to its memory limit.',
       `The istio-proxy container of pod {{ $labels.pod }} in namespace {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its memory limit (threshold ${pct(a.highProxyMemoryUsage.threshold)}).`,
     ),
@@ -254,37 +259,43 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
         { signal },
       ),
     ),
-    alert(
-      'IstioGatewayUnhealthy',
-      SEVERITY.IstioGatewayUnhealthy,
-      a.istioGatewayUnhealthy.for,
-      `label_replace(\n  max by (namespace, deployment) (kube_deployment_status_replicas_available{job="${jobs.kubeStateMetrics}", deployment=~"istio-(ingress|egress)gateway"}) == 0,\n  "istio", "$1", "deployment", "istio-(.*)"\n)`,
-      'An Istio gateway has no available replica.',
-      `Gateway deployment {{ $labels.deployment }} in namespace {{ $labels.namespace }} has {{ $value }} available replicas: traffic through it fails.`,
-      { signal: 'no_available_replicas' },
-    ),
-    alert(
-      'IstioGatewayUnhealthy',
-      SEVERITY.IstioGatewayUnhealthy,
-      a.istioGatewayUnhealthy.for,
-      `max by (namespace, istio) (up{${envoy}, ${GATEWAY_POD_MATCHER}}) == 0`,
-      'An Istio gateway has no healthy instance.',
-      `Every {{ $labels.istio }} pod in namespace {{ $labels.namespace }} fails its Envoy scrape: no gateway instance answers.`,
-      { signal: 'scrape_targets_down' },
-    ),
-    alert(
-      'IstioGatewayUnhealthy',
-      SEVERITY.IstioGatewayUnhealthy,
-      a.istioGatewayUnhealthy.for,
-      `${n.gatewayErrorRatio} > ${h5.threshold}\nand on (namespace, istio)\n${n.gatewayRequestRate} >= ${h5.minRequestRate}`,
-      'An Istio gateway answers too many requests with 5xx.',
-      `The {{ $labels.istio }} in namespace {{ $labels.namespace }} answered {{ $value | humanizePercentage }} of requests with 5xx over the last ${w} (threshold ${pct(h5.threshold)}).`,
-      { signal: '5xx_error_rate' },
-    ),
+    // The configured gateways only (istio.gateways.*: Deployment name, `istio` pod label); none enabled, no rule.
+    ...(gwPods && gwDeployments
+      ? [
+          alert(
+            'IstioGatewayUnhealthy',
+            SEVERITY.IstioGatewayUnhealthy,
+            a.istioGatewayUnhealthy.for,
+            // The istio label as Istio's gateway chart sets it: the Deployment name without "istio-".
+            `label_replace(\n  max by (namespace, deployment) (kube_deployment_status_replicas_available{job="${jobs.kubeStateMetrics}", ${gwDeployments}}) == 0,\n  "istio", "$1", "deployment", "(?:istio-)?(.*)"\n)`,
+            'An Istio gateway has no available replica.',
+            `Gateway deployment {{ $labels.deployment }} in namespace {{ $labels.namespace }} has {{ $value }} available replicas: traffic through it fails.`,
+            { signal: 'no_available_replicas' },
+          ),
+          alert(
+            'IstioGatewayUnhealthy',
+            SEVERITY.IstioGatewayUnhealthy,
+            a.istioGatewayUnhealthy.for,
+            `max by (namespace, istio) (up{${envoy}, ${gwPods}}) == 0`,
+            'An Istio gateway has no healthy instance.',
+            `Every {{ $labels.istio }} pod in namespace {{ $labels.namespace }} fails its Envoy scrape: no gateway instance answers.`,
+            { signal: 'scrape_targets_down' },
+          ),
+          alert(
+            'IstioGatewayUnhealthy',
+            SEVERITY.IstioGatewayUnhealthy,
+            a.istioGatewayUnhealthy.for,
+            `${n.gatewayErrorRatio} > ${h5.threshold}\nand on (namespace, istio)\n${n.gatewayRequestRate} >= ${h5.minRequestRate}`,
+            'An Istio gateway answers too many requests with 5xx.',
+            `The {{ $labels.istio }} in namespace {{ $labels.namespace }} answered {{ $value | humanizePercentage }} of requests with 5xx over the last ${w} (threshold ${pct(h5.threshold)}).`,
+            { signal: '5xx_error_rate' },
+          ),
+        ]
+      : []),
   ];
 
   const groups: RuleGroup[] = [
-    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w) },
+    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w, gwPods) },
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
   if (a.slo.enabled) groups.push(...sloGroups(config, alert));

@@ -9,6 +9,8 @@ import { renderAlerts } from '../src/index.ts';
 /** The config the suites run on besides the defaults: SLO alerts on, every knob moved off its default. */
 export const CUSTOM: MeshobsConfigInput = {
   namespaces: { istio: 'mesh-system' },
+  // Gateway pods carry istio=<name without "istio-">: edge-gateway and egress-internal.
+  istio: { gateways: { ingress: { name: 'edge-gateway' }, egress: { name: 'istio-egress-internal' } } },
   services: [{ name: 'checkout', namespace: 'shop', port: 8080, stableVersion: 'v1', canaryVersion: 'v2', slo: { availability: 0.995, latencyThresholdSeconds: 0.25, latencyTarget: 0.95 } }],
   prometheus: { jobs: { istiod: 'pilot', envoy: 'istio-proxies', kubeStateMetrics: 'ksm', cadvisor: 'cadvisor' } },
   alerts: {

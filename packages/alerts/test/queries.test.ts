@@ -11,6 +11,7 @@ import {
   PROXY_STATS_MATCHER,
   SLO_ALERT_NAMES,
   burnRates,
+  gatewayPodMatcher,
   leMatcher,
   recordNames,
   recordNamesFor,
@@ -18,6 +19,8 @@ import {
   serviceRecordingRules,
 } from '../src/index.ts';
 import { g4, humanize, humanizeDuration } from '../src/humanize.ts';
+
+const GATEWAY_PODS = gatewayPodMatcher(parseConfig({}));
 
 describe('recording-rule names', () => {
   it('follow level:metric:operations', () => {
@@ -32,7 +35,7 @@ describe('recording-rule names', () => {
   });
 
   it('server-side rules count each request once (reporter="destination"); gateways use the source reporter', () => {
-    for (const r of serviceRecordingRules('5m')) {
+    for (const r of serviceRecordingRules('5m', GATEWAY_PODS)) {
       if (!/istio_(requests|request_duration|tcp)/.test(r.expr) || !r.expr.includes('rate(')) continue;
       if (r.record.startsWith('gateway:')) expect(r.expr).toContain('reporter="source"');
       else expect(r.expr, r.record).toContain('reporter="destination"');
@@ -40,7 +43,7 @@ describe('recording-rule names', () => {
   });
 
   it('latency quantiles are recorded in seconds with a quantile label', () => {
-    const q = serviceRecordingRules('5m').filter((r) => r.record === recordNames('5m').serviceLatency);
+    const q = serviceRecordingRules('5m', GATEWAY_PODS).filter((r) => r.record === recordNames('5m').serviceLatency);
     expect(q.map((r) => r.labels?.quantile)).toEqual(['0.5', '0.9', '0.99']);
     for (const r of q) expect(r.expr).toMatch(/\/ 1000$/);
   });

@@ -53,6 +53,18 @@ describe('rule structure', () => {
     expect(text).toContain('citadel_server_root_cert_expiry_seconds');
   });
 
+  it('gateway alerts and rules select the configured gateways only', () => {
+    const text = toYaml({ groups: ruleGroups(configs[2]![1]) });
+    expect(text).toContain('deployment=~"edge-gateway|istio-egress-internal"');
+    expect(text).toContain('istio=~"edge-gateway|egress-internal"');
+    expect(text).not.toMatch(/ingressgateway|egressgateway/);
+    // No gateway enabled: no gateway rule (an empty alternation would select every sidecar).
+    const none = toYaml({ groups: ruleGroups(parseConfig({ istio: { gateways: { ingress: { enabled: false }, egress: { enabled: false } } } })) });
+    expect(none).not.toContain('IstioGatewayUnhealthy');
+    expect(none).not.toMatch(/gateway:istio_requests/);
+    expect(none).not.toContain('istio=~');
+  });
+
   it('the PrometheusRule carries exactly the groups of rules.yml, with the release label', () => {
     const config = configs[2]![1];
     const b = renderAlerts(config);

@@ -5,6 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
+import { COMPONENT_IDS } from '@meshobs/otel-collector';
 
 type Obj = Record<string, any>;
 
@@ -39,7 +40,7 @@ export async function loopbackConfig(yamlText: string, sink: string, opts: { tai
   prom.host = '127.0.0.1';
   prom.port = metrics;
   if (cfg.exporters['prometheus/spanmetrics']) cfg.exporters['prometheus/spanmetrics'].endpoint = lo(await freePort());
-  cfg.exporters['otlp/jaeger'].endpoint = sink;
+  cfg.exporters[COMPONENT_IDS.jaegerExporter].endpoint = sink;
   delete cfg.processors.k8s_attributes;
   for (const p of Object.values(cfg.service.pipelines) as Obj[]) p.processors = p.processors.filter((x: string) => x !== 'k8s_attributes' && (opts.tailSampling || x !== 'tail_sampling'));
   if (!opts.tailSampling) delete cfg.processors.tail_sampling;

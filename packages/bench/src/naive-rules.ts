@@ -3,7 +3,7 @@
 // raw series keep their exact bundle expression, so only the recording rules make the difference.
 import { parse, stringify } from 'yaml';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { ALERT_NAMES, CODE, GATEWAY_POD_MATCHER, LEVELS, REPORTER, by, recordNames } from '@meshobs/alerts';
+import { ALERT_NAMES, CODE, LEVELS, gatewayPodMatcher, REPORTER, by, recordNames } from '@meshobs/alerts';
 
 interface RuleText {
   record?: string;
@@ -24,11 +24,17 @@ export function rawAlertExprs(config: MeshobsConfig): Record<string, string> {
   const onSvc = `on (${svc.join(', ')})`;
   const requests = rate('istio_requests_total', w, svc, REPORTER.destination);
   const gw = LEVELS.gateway;
-  const gwRequests = rate('istio_requests_total', w, gw, REPORTER.source, GATEWAY_POD_MATCHER);
+  const gwPods = gatewayPodMatcher(config);
+  const gwRequests = gwPods && rate('istio_requests_total', w, gw, REPORTER.source, gwPods);
   return {
     High5xxErrorRate: `${rate('istio_requests_total', w, svc, REPORTER.destination, CODE.c5xx)}\n/\n${requests}\n> ${a.high5xxErrorRate.threshold}\nand ${onSvc}\n${requests} >= ${a.high5xxErrorRate.minRequestRate}`,
     HighRequestLatency: `histogram_quantile(0.99, ${rate('istio_request_duration_milliseconds_bucket', w, [...svc, 'le'], REPORTER.destination)}) / 1000\n> ${a.highRequestLatency.p99Seconds}\nand ${onSvc}\n${requests} >= ${a.highRequestLatency.minRequestRate}`,
-    'IstioGatewayUnhealthy/5xx_error_rate': `${rate('istio_requests_total', w, gw, REPORTER.source, GATEWAY_POD_MATCHER, CODE.c5xx)}\n/\n${gwRequests}\n> ${a.high5xxErrorRate.threshold}\nand on (${gw.join(', ')})\n${gwRequests} >= ${a.high5xxErrorRate.minRequestRate}`,
+    // No gateway enabled: the bundle has no gateway alert either.
+    ...(gwPods && gwRequests
+      ? {
+          'IstioGatewayUnhealthy/5xx_error_rate': `${rate('istio_requests_total', w, gw, REPORTER.source, gwPods, CODE.c5xx)}\n/\n${gwRequests}\n> ${a.high5xxErrorRate.threshold}\nand on (${gw.join(', ')})\n${gwRequests} >= ${a.high5xxErrorRate.minRequestRate}`,
+        }
+      : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // without tail sampling, its memory there, and the sizing rule that follows.
 import { spawn } from 'node:child_process';
 import { durationSeconds, type MeshobsConfig } from '@meshobs/spec';
-import { COLLECTOR_METRICS as M, collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
+import { COLLECTOR_METRICS as M, COMPONENT_IDS, collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { requireTool, sleep } from '@meshobs/testkit';
 import { metricSum, startCollectorUnderTest, startSink, type Collector } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
@@ -71,8 +71,8 @@ export async function step(c: Collector, spansPerSecond: number, seconds: number
     rss = Math.max(rss, c.rssBytes());
     heap = Math.max(heap, metricSum(m, M.processHeapAlloc));
     onMemory = Math.max(onMemory, metricSum(m, M.tailSamplingTracesOnMemory));
-    queue.push(metricSum(m, M.exporterQueueSize, { exporter: 'otlp/jaeger' }));
-    capacity = metricSum(m, M.exporterQueueCapacity, { exporter: 'otlp/jaeger' });
+    queue.push(metricSum(m, M.exporterQueueSize, { exporter: COMPONENT_IDS.jaegerExporter }));
+    capacity = metricSum(m, M.exporterQueueCapacity, { exporter: COMPONENT_IDS.jaegerExporter });
   }
   await load;
   const elapsed = (performance.now() - t0) / 1000;

@@ -3,6 +3,7 @@
 // @meshobs/otel-collector.
 export { renderDashboards, buildDashboards, SIDECAR_LABEL, SIDECAR_FOLDER_ANNOTATION } from './render.ts';
 export { DASHBOARD_UIDS } from './meta.ts';
+export { SIDECAR_VALUES_FILE, sidecarValues } from './sidecar-values.ts';
 export { overviewDashboard } from './overview.ts';
 export { serviceDashboard } from './service.ts';
 export { tracingDashboard } from './tracing.ts';

@@ -8,7 +8,9 @@ import {
   CIRCUIT_BREAKER_FLAGS_MATCHER,
   REPORTER,
   controlPlane,
+  gatewayDeploymentMatcher,
   matchers,
+  sidecarResources,
   sumRate,
 } from '@meshobs/alerts';
 import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
@@ -35,9 +37,8 @@ export function controlPlaneQueries(config: MeshobsConfig) {
 }
 
 export function gatewayQueries(config: MeshobsConfig) {
-  const gw = config.istio.gateways;
-  const names = [gw.ingress, gw.egress].filter((g) => g.enabled).map((g) => g.name);
-  const ksm = matchers(`job="${config.prometheus.jobs.kubeStateMetrics}"`, `namespace="${config.namespaces.istio}"`, `deployment=~"${names.join('|')}"`);
+  // The alerts' matcher of the configured gateways (none enabled: deployment="", which matches nothing).
+  const ksm = matchers(`job="${config.prometheus.jobs.kubeStateMetrics}"`, `namespace="${config.namespaces.istio}"`, gatewayDeploymentMatcher(config) ?? 'deployment=""');
   return {
     available: `sum by (deployment) (kube_deployment_status_replicas_available{${ksm}})`,
     desired: `sum by (deployment) (kube_deployment_spec_replicas{${ksm}})`,
@@ -53,16 +54,15 @@ export function sidecarQueries(config: MeshobsConfig) {
   const j = config.prometheus.jobs;
   const podsOfService = `max by (namespace, pod) (up{job="${j.envoy}", namespace="$namespace", app="$service", version=~"$version"})`;
   const ofService = (expr: string) => `sum by (pod) (${expr} * on (namespace, pod) group_left () ${podsOfService})`;
-  const proxy = (extra = '') => matchers('namespace="$namespace"', 'container="istio-proxy"', extra);
+  // Regular and native (init container) sidecars alike, from the alerts' fragment.
+  const s = sidecarResources(j, 'namespace="$namespace"');
   return {
-    memory: ofService(`container_memory_working_set_bytes{${matchers(`job="${j.cadvisor}"`, proxy())}}`),
-    memoryLimit: ofService(`kube_pod_container_resource_limits{${matchers(`job="${j.kubeStateMetrics}"`, proxy('resource="memory"'))}}`),
-    cpu: ofService(`rate(container_cpu_usage_seconds_total{${matchers(`job="${j.cadvisor}"`, proxy())}}[${RATE}])`),
-    cpuLimit: ofService(`kube_pod_container_resource_limits{${matchers(`job="${j.kubeStateMetrics}"`, proxy('resource="cpu"'))}}`),
-    /** Highest memory share of its limit among the service's sidecars (HighProxyMemoryUsage's signal). */
-    memoryShareMax: `max(${ofService(`container_memory_working_set_bytes{${matchers(`job="${j.cadvisor}"`, proxy())}}`)} / ${ofService(
-      `kube_pod_container_resource_limits{${matchers(`job="${j.kubeStateMetrics}"`, proxy('resource="memory"'))}}`,
-    )})`,
+    memory: ofService(s.workingSet),
+    memoryLimit: ofService(s.memoryLimit),
+    cpu: ofService(s.cpuUsage(RATE)),
+    cpuLimit: ofService(s.cpuLimit),
+    /** Highest memory share of its limit among the service's sidecars: HighProxyMemoryUsage's own expression. */
+    memoryShareMax: `max(${s.memoryShare} * on (namespace, pod) group_left () ${podsOfService})`,
   };
 }
 

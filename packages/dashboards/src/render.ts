@@ -7,15 +7,14 @@ import { component, standardLabels, toJson, withComment, type ComponentBundle, t
 import { overviewDashboard } from './overview.ts';
 import { serviceDashboard } from './service.ts';
 import { tracingDashboard } from './tracing.ts';
+import { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_LABEL_VALUE, sidecarValuesFile } from './sidecar-values.ts';
 
 /** The dashboards as plain Grafana JSON models (no SDK internals), in a fixed order. */
 export function buildDashboards(config: MeshobsConfig): Dashboard[] {
   return [overviewDashboard(config), serviceDashboard(config), tracingDashboard(config)].map((b) => JSON.parse(JSON.stringify(b.build())) as Dashboard);
 }
 
-/** Sidecar convention of kube-prometheus-stack: label selects the ConfigMap, annotation names the folder. */
-export const SIDECAR_LABEL = 'grafana_dashboard';
-export const SIDECAR_FOLDER_ANNOTATION = 'grafana_folder';
+export { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './sidecar-values.ts';
 
 function configMap(config: MeshobsConfig, uid: string, json: string): KubeObject {
   return withComment(
@@ -25,7 +24,7 @@ function configMap(config: MeshobsConfig, uid: string, json: string): KubeObject
       metadata: {
         name: `dashboard-${uid}`,
         namespace: config.namespaces.monitoring,
-        labels: { ...standardLabels({ name: 'meshobs', component: 'dashboards' }), [SIDECAR_LABEL]: '1' },
+        labels: { ...standardLabels({ name: 'meshobs', component: 'dashboards' }), [SIDECAR_LABEL]: SIDECAR_LABEL_VALUE },
         annotations: { [SIDECAR_FOLDER_ANNOTATION]: config.grafana.folder },
       },
       data: { [`${uid}.json`]: json },
@@ -65,5 +64,7 @@ export function renderDashboards(config: MeshobsConfig): ComponentBundle {
     files.push({ path: `${uid}.json`, content: json });
     objects.push(configMap(config, uid, json), grafanaDashboard(config, uid));
   }
+  // The chart values the sidecar needs to honour the folder annotation (a plain file, not a resource).
+  files.push(sidecarValuesFile(config));
   return component('dashboards', { files, objects });
 }

@@ -1,7 +1,7 @@
 // Names, labels and ports of every Jaeger object, derived from endpointsOf(config).jaeger so the
 // Services this package emits are exactly the addresses the rest of the bundle dials.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
-import { selectorLabels, standardLabels } from '@meshobs/kube';
+import { imageOf, imageTag, selectorLabels, standardLabels } from '@meshobs/kube';
 
 export const APP = 'jaeger';
 /** Jaeger's own telemetry (Prometheus pull reader) and health check, the same in both roles. */
@@ -24,7 +24,12 @@ export interface Role {
 }
 
 const portOf = (address: string) => Number(/:(\d+)$/.exec(address.replace(/\/$/, ''))?.[1]);
-const versionOf = (image: string) => /:([^:/@]+)$/.exec(image)?.[1];
+/** The images of the bundle's Jaeger workloads: the config's overrides, else the pinned ones. */
+export const jaegerImages = (config: MeshobsConfig) => ({
+  jaeger: imageOf('jaeger', config.jaeger.image),
+  indexCleaner: imageOf('jaegerEsIndexCleaner', config.jaeger.maintenance.indexCleanerImage),
+  rollover: imageOf('jaegerEsRollover', config.jaeger.maintenance.rolloverImage),
+});
 
 export interface JaegerLayout {
   namespace: string;
@@ -42,7 +47,7 @@ export interface JaegerLayout {
 
 export function layoutOf(config: MeshobsConfig): JaegerLayout {
   const e = endpointsOf(config);
-  const version = versionOf(config.jaeger.image);
+  const version = imageTag(jaegerImages(config).jaeger);
   const role = (name: string, component: string): Role => ({
     name,
     component,

@@ -3,7 +3,7 @@
 // (viper: "index-prefix" -> INDEX_PREFIX, "es.username" -> ES_USERNAME, "es.tls.ca" -> ES_TLS_CA).
 import type { MeshobsConfig } from '@meshobs/spec';
 import { containerSecurityContext, podSecurityContext, withComment, type KubeObject } from '@meshobs/kube';
-import { ES_CA_DIR, JAEGER_UID, layoutOf } from './layout.ts';
+import { ES_CA_DIR, JAEGER_UID, jaegerImages, layoutOf } from './layout.ts';
 import { caVolume, usesTls } from './workloads.ts';
 
 type Env = { name: string; value?: string; valueFrom?: unknown };
@@ -105,7 +105,7 @@ export function indexCleaner(config: MeshobsConfig): KubeObject {
   return withComment(
     cronJob(config, r.schedule, {
       name: prefixed(config, 'es-index-cleaner'),
-      image: config.jaeger.maintenance.indexCleanerImage,
+      image: jaegerImages(config).indexCleaner,
       args: [String(r.days), config.elasticsearch.url],
       env: [...commonEnv(config), { name: 'ROLLOVER', value: String(config.jaeger.storage.rollover) }],
     }),
@@ -125,7 +125,7 @@ export function rolloverObjects(config: MeshobsConfig): KubeObject[] {
       metadata: { name: prefixed(config, 'es-rollover-init'), namespace: l.namespace, labels: l.jobs.labels, annotations: SKIP_SECRET_FILES_CHECK },
       spec: jobSpec(config, {
         name: prefixed(config, 'es-rollover-init'),
-        image: config.jaeger.maintenance.rolloverImage,
+        image: jaegerImages(config).rollover,
         args: ['init', config.elasticsearch.url],
         env: [...commonEnv(config), { name: 'SHARDS', value: String(s.shards) }, { name: 'REPLICAS', value: String(s.replicas) }],
       }),
@@ -136,13 +136,13 @@ export function rolloverObjects(config: MeshobsConfig): KubeObject[] {
     init,
     cronJob(config, config.jaeger.maintenance.rolloverSchedule, {
       name: prefixed(config, 'es-rollover'),
-      image: config.jaeger.maintenance.rolloverImage,
+      image: jaegerImages(config).rollover,
       args: ['rollover', config.elasticsearch.url],
       env: [...commonEnv(config), { name: 'CONDITIONS', value: ROLLOVER_CONDITIONS }],
     }),
     cronJob(config, config.jaeger.maintenance.lookbackSchedule, {
       name: prefixed(config, 'es-lookback'),
-      image: config.jaeger.maintenance.rolloverImage,
+      image: jaegerImages(config).rollover,
       args: ['lookback', config.elasticsearch.url],
       env: [...commonEnv(config), { name: 'UNIT', value: 'days' }, { name: 'UNIT_COUNT', value: String(r.days) }],
     }),

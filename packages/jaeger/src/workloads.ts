@@ -20,7 +20,7 @@ import {
   configPath,
   queryConfig,
 } from './jaeger-config.ts';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, JAEGER_UID, METRICS_PORT, layoutOf, type Role } from './layout.ts';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, JAEGER_UID, METRICS_PORT, jaegerImages, layoutOf, type Role } from './layout.ts';
 
 interface ContainerPort {
   name: string;
@@ -111,7 +111,7 @@ function deployment(config: MeshobsConfig, spec: RoleSpec): KubeObject {
           containers: [
             {
               name: 'jaeger',
-              image: config.jaeger.image,
+              image: jaegerImages(config).jaeger,
               imagePullPolicy: 'IfNotPresent',
               args: [`--config=${configPath(spec.configFile)}`],
               ports: spec.ports,
@@ -164,7 +164,6 @@ export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]
     resources: config.jaeger.collector.resources,
     ports: [port('grpc-otlp', c.otlpGrpcPort), port('http-otlp', c.otlpHttpPort), port('http-metrics', METRICS_PORT), port('http-health', HEALTH_PORT)],
   };
-  const { min } = config.jaeger.collector.replicas;
   const objects = [
     configMap(config, spec),
     deployment(config, spec),
@@ -179,7 +178,7 @@ export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]
       70,
       80,
     ),
-    podDisruptionBudget({ name: c.name, namespace: l.namespace, labels: c.labels, selector: c.selector }, Math.max(1, min - 1)),
+    podDisruptionBudget({ name: c.name, namespace: l.namespace, labels: c.labels, selector: c.selector }),
   ];
   return { objects, configYaml };
 }
@@ -206,7 +205,7 @@ export function queryObjects(config: MeshobsConfig): { objects: KubeObject[]; co
       { name: 'http-metrics', port: METRICS_PORT, appProtocol: 'http' },
     ]),
   ];
-  // A budget of one on a single replica would block every node drain.
-  if (replicas > 1) objects.push(podDisruptionBudget({ name: q.name, namespace: l.namespace, labels: q.labels, selector: q.selector }, 1));
+  // maxUnavailable: 1, so the budget never blocks a drain, even of a single replica.
+  objects.push(podDisruptionBudget({ name: q.name, namespace: l.namespace, labels: q.labels, selector: q.selector }));
   return { objects, configYaml };
 }

@@ -11,6 +11,9 @@ export { kialiSchemaErrors, validateKiali, KIALI_CRD_SOURCE } from './schema.ts'
 export const ANONYMOUS_WARNING =
   'kiali.auth.strategy is "anonymous": anyone who can reach Kiali sees (and with its service account, changes) the mesh. Use "token" or "openid" outside a lab.';
 
+export const GRAFANA_AUTH_WARNING =
+  'kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and kube-prometheus-stack\'s Grafana has anonymous access off, so Kiali\'s dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.';
+
 /** Kiali CR for the kiali-operator, its NetworkPolicy, and the same config as a server ConfigMap for installs without the operator. */
 export function renderKiali(config: MeshobsConfig): ComponentBundle {
   if (!config.kiali.enabled) return component('kiali');
@@ -37,7 +40,10 @@ export function renderKiali(config: MeshobsConfig): ComponentBundle {
     metadata: { name: KIALI_NAME, namespace, labels },
     data: { 'config.yaml': toYaml(spec) },
   };
-  const warnings = config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : [];
+  const warnings = [
+    ...(config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : []),
+    ...(config.kiali.grafanaToken ? [] : [GRAFANA_AUTH_WARNING]),
+  ];
   return component('kiali', {
     objects: [cr, policy],
     files: [

@@ -1,7 +1,7 @@
 // The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
 // into the other unchanged), wired to the endpoints the rest of the bundle uses.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
-import { containerSecurityContext, podAntiAffinity, resources, type ComponentBundle } from '@meshobs/kube';
+import { PDB_SPEC, containerSecurityContext, podAntiAffinity, resources, type ComponentBundle } from '@meshobs/kube';
 import { kialiDashboards } from './dashboards.ts';
 
 export const KIALI_NAME = 'kiali';
@@ -71,7 +71,8 @@ export function kialiSpec(config: MeshobsConfig, dashboards: ComponentBundle) {
       network_policy: { enabled: false },
       ...(multiReplica
         ? {
-            pod_disruption_budget: { spec: { minAvailable: 1 } },
+            // The operator copies this spec into the PDB (kiali-operator roles/default/kiali-deploy/templates/kubernetes/pdb.yaml).
+            pod_disruption_budget: { spec: { ...PDB_SPEC } },
             affinity: { pod_anti: podAntiAffinity(kialiPodSelector).podAntiAffinity },
           }
         : {}),

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
-import { ANONYMOUS_WARNING, kialiDashboards, kialiSchemaErrors, renderKiali, meshNamespaces, kialiDashboardEntry } from '../src/index.ts';
+import { ANONYMOUS_WARNING, GRAFANA_AUTH_WARNING, kialiDashboards, kialiSchemaErrors, renderKiali, meshNamespaces, kialiDashboardEntry } from '../src/index.ts';
 
 const crOf = (bundle: ReturnType<typeof renderKiali>) => bundle.objects.find((o) => o.kind === 'Kiali') as KubeObject & { spec: any };
 
@@ -12,10 +12,16 @@ describe('renderKiali', () => {
   const bundle = renderKiali(config);
   const cr = crOf(bundle);
 
-  it('emits a Kiali CR and a NetworkPolicy that pass their schemas, with no warnings by default', async () => {
+  it('emits a Kiali CR and a NetworkPolicy that pass their schemas; warns only that Grafana gets no credentials', async () => {
     expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy']);
     expect(await validateObjects(bundle.objects)).toEqual([]);
-    expect(bundle.warnings).toEqual([]);
+    expect(bundle.warnings).toEqual([GRAFANA_AUTH_WARNING]);
+  });
+
+  it('authenticates to Grafana with the token Secret when one is set, and then does not warn', () => {
+    const withToken = renderKiali(parseConfig({ kiali: { grafanaToken: { name: 'grafana-kiali', key: 'token' } } }));
+    expect(crOf(withToken).spec.external_services.grafana.auth).toEqual({ type: 'bearer', token: 'secret:grafana-kiali:token' });
+    expect(withToken.warnings).toEqual([]);
   });
 
   it('wires Prometheus, Grafana and Jaeger from the shared endpoints', () => {
@@ -40,10 +46,10 @@ describe('renderKiali', () => {
     expect(cr.spec.auth).toEqual({ strategy: 'token' });
     const oidc = renderKiali(parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
     expect(crOf(oidc).spec.auth).toMatchObject({ strategy: 'openid', openid: { issuer_uri: 'https://idp.example.com', client_id: 'kiali' } });
-    expect(oidc.warnings).toEqual([]);
+    expect(oidc.warnings).toEqual([GRAFANA_AUTH_WARNING]);
     const anon = renderKiali(parseConfig({ kiali: { auth: { strategy: 'anonymous' } } }));
     expect(crOf(anon).spec.auth).toEqual({ strategy: 'anonymous' });
-    expect(anon.warnings).toEqual([ANONYMOUS_WARNING]);
+    expect(anon.warnings).toEqual([ANONYMOUS_WARNING, GRAFANA_AUTH_WARNING]);
   });
 
   it('limits discovery to the mesh namespaces (never monitoring) without cluster-wide access', () => {
@@ -63,7 +69,7 @@ describe('renderKiali', () => {
     expect(d.replicas).toBe(2);
     expect(d.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
     expect(d.security_context).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(d.pod_disruption_budget).toEqual({ spec: { minAvailable: 1 } });
+    expect(d.pod_disruption_budget).toEqual({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
     expect(d.affinity.pod_anti.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
     const single = crOf(renderKiali(parseConfig({ kiali: { replicas: 1 } }))).spec.deployment;
     expect(single.pod_disruption_budget).toBeUndefined();

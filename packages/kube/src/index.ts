@@ -7,3 +7,4 @@ export * from './assemble.ts';
 export * from './namespaces.ts';
 export * from './validate.ts';
 export * from './profile.ts';
+export * from './images.ts';

@@ -30,3 +30,11 @@ export function selectorLabels(id: AppIdentity): Record<string, string> {
   if (id.component) labels['app.kubernetes.io/component'] = id.component;
   return labels;
 }
+
+/**
+ * Value of the `istio` label of an Istio gateway's pods, from its Deployment name (istio.gateways.*.name):
+ * Istio's gateway chart sets `istio: <name without the "istio-" prefix>` (istio/istio
+ * manifests/charts/gateway/templates/_helpers.tpl, gateway.selectorLabels: `include "gateway.name" . |
+ * trimPrefix "istio-"`), so istio-ingressgateway pods carry istio=ingressgateway.
+ */
+export const gatewayPodLabelValue = (deployment: string): string => deployment.replace(/^istio-/, '');

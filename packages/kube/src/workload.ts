@@ -66,12 +66,22 @@ interface Named {
   selector: Record<string, string>;
 }
 
-export function podDisruptionBudget(w: Named, minAvailable: number | string = 1): KubeObject {
+/**
+ * The disruption budget of every bundle workload: at most one pod voluntarily evicted at a time, and
+ * never zero. `maxUnavailable: 1` allows one disruption at any replica count, so a single replica (or an
+ * autoscaler at its minimum) never blocks a node drain, where `minAvailable: 1` would. Pods that are not
+ * ready are always evictable (`unhealthyPodEvictionPolicy: AlwaysAllow`, policy/v1 since Kubernetes
+ * 1.26, GA in 1.31), so a crash-looping pod does not hold a drain either. Eviction of a single replica
+ * means a short outage of that component during the drain; run two or more for none.
+ */
+export const PDB_SPEC = { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } as const;
+
+export function podDisruptionBudget(w: Named): KubeObject {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-    spec: { minAvailable, selector: { matchLabels: w.selector } },
+    spec: { ...PDB_SPEC, selector: { matchLabels: w.selector } },
   };
 }
 

@@ -35,7 +35,7 @@ export const SPAN_STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS
 /**
  * The collector's own telemetry, scraped from the `metrics` port (endpointsOf(config).collector.metricsPort).
  * Pipeline counters carry `receiver` / `processor` / `exporter` labels naming the component id
- * (e.g. receiver="otlp", exporter="otlp/jaeger").
+ * (e.g. receiver="otlp", exporter="otlp_grpc/jaeger").
  */
 export const COLLECTOR_METRICS = {
   receiverAcceptedSpans: 'otelcol_receiver_accepted_spans_total',
@@ -76,11 +76,19 @@ export const COLLECTOR_METRIC_LABELS = {
   sampled: 'sampled',
 } as const;
 
-/** Component ids used in the generated config, for label matchers such as exporter="otlp/jaeger". */
+/**
+ * Component ids used in the generated config, for label matchers such as exporter="otlp_grpc/jaeger".
+ * Types are the current names of collector v0.161.0: the old ones are deprecated aliases that log
+ * '"<old>" alias is deprecated' at start (metadata.yaml `type` / `deprecated_type` of
+ * opentelemetry-collector exporter/otlpexporter v0.161.0: otlp_grpc / otlp; contrib
+ * exporter/loadbalancingexporter: load_balancing / loadbalancing; connector/spanmetricsconnector:
+ * span_metrics / spanmetrics; processor/k8sattributesprocessor v1.0.0: k8s_attributes / k8sattributes).
+ */
 export const COMPONENT_IDS = {
-  jaegerExporter: 'otlp/jaeger',
+  jaegerExporter: 'otlp_grpc/jaeger',
   spanMetricsExporter: 'prometheus/spanmetrics',
-  loadBalancingExporter: 'loadbalancing',
+  loadBalancingExporter: 'load_balancing',
+  spanMetricsConnector: 'span_metrics',
   tailSampling: 'tail_sampling',
   memoryLimiter: 'memory_limiter',
 } as const;

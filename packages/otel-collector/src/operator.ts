@@ -2,9 +2,10 @@
 // that run the OpenTelemetry Operator instead of applying the Deployment/StatefulSet.
 import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
-import { containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
+import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
-import { COLLECTOR_APP } from './workloads.ts';
+import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
+import { COMPONENT_IDS } from './metrics.ts';
 
 function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
   const c = config.tracing.collector;
@@ -13,15 +14,17 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
   const component = role === 'sampler' ? 'sampler' : 'collector';
   const spec: Record<string, unknown> = {
     mode,
-    image: c.image,
-    serviceAccount: c.name,
+    image: collectorImage(config),
+    serviceAccount: collectorServiceAccountName(config),
     config: collectorConfig,
     resources: resources(c.resources),
     env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],
     podSecurityContext: podSecurityContext(10001),
     securityContext: containerSecurityContext(10001),
     affinity: podAntiAffinity({ 'app.kubernetes.io/name': `${name}-collector` }),
-    podDisruptionBudget: { minAvailable: 1 },
+    // One eviction at a time, never zero (PDB_SPEC). The operator's v1beta1 PodDisruptionBudgetSpec
+    // (opentelemetry-operator v0.150.0 API types) has only minAvailable/maxUnavailable.
+    podDisruptionBudget: { maxUnavailable: PDB_SPEC.maxUnavailable },
     podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
     observability: { metrics: { enableMetrics: true } },
   };
@@ -50,6 +53,6 @@ export function operatorCollectors(config: MeshobsConfig): KubeObject[] {
   const samplerName = endpointsOf(config).collector.samplerHeadlessService;
   const lb = cr(config, c.name, 'loadbalancer', 'deployment');
   const lbConfig = (lb.spec as { config: { exporters: Record<string, { resolver: { k8s: { service: string } } }> } }).config;
-  lbConfig.exporters.loadbalancing!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
+  lbConfig.exporters[COMPONENT_IDS.loadBalancingExporter]!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
   return [lb, cr(config, samplerName, 'sampler', 'statefulset')];
 }

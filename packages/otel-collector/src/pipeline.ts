@@ -1,4 +1,5 @@
 // The collector configuration as a typed value, one builder for all three roles:
+// Batching is done by the exporters' sending queues (no batch processor).
 //   single        receivers -> tags -> tail sampling -> Jaeger, plus spanmetrics (the default)
 //   loadbalancer  receivers -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
 //   sampler       OTLP from the load balancers -> tail sampling -> Jaeger
@@ -55,12 +56,26 @@ function receivers(config: MeshobsConfig, role: CollectorRole) {
 
 const retry = { enabled: true, initial_interval: '1s', max_interval: '30s', max_elapsed_time: '10m' };
 
+/**
+ * Exporter-side batching, which replaces the batch processor (collector exporterhelper v0.161.0
+ * internal/queuebatch/config.go, README "Sending queue batch settings"): the queue holds
+ * `sendingQueueSize` requests (sizer requests, as before), and its consumers send batches of 8192 to
+ * 16384 spans, or what arrived within 1 s, the sizes the batch processor had.
+ */
+const sendingQueue = (config: MeshobsConfig) => ({
+  enabled: true,
+  num_consumers: 4,
+  sizer: 'requests',
+  queue_size: config.tracing.collector.sendingQueueSize,
+  batch: { sizer: 'items', flush_timeout: '1s', min_size: 8192, max_size: 16384 },
+});
+
 function jaegerExporter(config: MeshobsConfig) {
   return {
     endpoint: endpointsOf(config).jaeger.collectorOtlpGrpc,
     // Plain gRPC inside the mesh: the sidecars wrap it in mTLS (STRICT PeerAuthentication).
     tls: { insecure: true },
-    sending_queue: { enabled: true, num_consumers: 4, queue_size: config.tracing.collector.sendingQueueSize },
+    sending_queue: sendingQueue(config),
     retry_on_failure: retry,
   };
 }
@@ -69,10 +84,12 @@ function loadBalancingExporter(config: MeshobsConfig) {
   const e = endpointsOf(config).collector;
   return {
     routing_key: 'traceID',
+    // `otlp` here is the config key of the per-backend OTLP exporter, not a component type.
     protocol: {
       otlp: {
         tls: { insecure: true },
-        sending_queue: { enabled: true, num_consumers: 4, queue_size: config.tracing.collector.sendingQueueSize },
+        // Batches per sampler backend, after the split by trace id.
+        sending_queue: sendingQueue(config),
         retry_on_failure: retry,
       },
     },
@@ -148,7 +165,6 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
     };
   }
   if (samples) processors.tail_sampling = tailSamplingProcessor(config);
-  processors.batch = { send_batch_size: 8192, send_batch_max_size: 16384, timeout: '1s' };
 
   const exporters: Record<string, unknown> = {};
   const connectors: Record<string, unknown> = {};
@@ -160,21 +176,21 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
     exporters[COMPONENT_IDS.jaegerExporter] = jaegerExporter(config);
     pipelines.traces = {
       receivers: receiverIds,
-      processors: ['memory_limiter', ...tagProcessors, 'tail_sampling', 'batch'],
+      processors: ['memory_limiter', ...tagProcessors, 'tail_sampling'],
       exporters: [COMPONENT_IDS.jaegerExporter],
     };
   } else {
     exporters[COMPONENT_IDS.loadBalancingExporter] = loadBalancingExporter(config);
     pipelines.traces = {
       receivers: receiverIds,
-      processors: ['memory_limiter', ...tagProcessors, 'batch'],
+      processors: ['memory_limiter', ...tagProcessors],
       exporters: [COMPONENT_IDS.loadBalancingExporter],
     };
   }
 
   if (receivesApps) {
     // RED metrics from every span, before sampling drops any (a second pipeline on the same receivers).
-    connectors.spanmetrics = {
+    connectors[COMPONENT_IDS.spanMetricsConnector] = {
       namespace: SPAN_METRICS_NAMESPACE,
       histogram: { unit: 'ms', explicit: { buckets: DURATION_BUCKETS_MS } },
       metrics_flush_interval: '15s',
@@ -185,8 +201,9 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
       translation_strategy: 'UnderscoreEscapingWithSuffixes',
       metric_expiration: '10m',
     };
-    pipelines['traces/spanmetrics'] = { receivers: receiverIds, processors: ['memory_limiter'], exporters: ['spanmetrics'] };
-    pipelines['metrics/spanmetrics'] = { receivers: ['spanmetrics'], processors: ['batch'], exporters: [COMPONENT_IDS.spanMetricsExporter] };
+    pipelines['traces/spanmetrics'] = { receivers: receiverIds, processors: ['memory_limiter'], exporters: [COMPONENT_IDS.spanMetricsConnector] };
+    // No batching in front of the (pull) Prometheus exporter: it only holds the latest values.
+    pipelines['metrics/spanmetrics'] = { receivers: [COMPONENT_IDS.spanMetricsConnector], processors: [], exporters: [COMPONENT_IDS.spanMetricsExporter] };
   }
 
   const ext = extensions(config);

@@ -7,6 +7,8 @@ import {
   containerSecurityContext,
   horizontalPodAutoscaler,
   ISTIO_PORTS,
+  imageOf,
+  imageTag,
   networkPolicy,
   podAntiAffinity,
   podDisruptionBudget,
@@ -32,7 +34,8 @@ export interface Tier {
   configFile: BundleFile;
 }
 
-const imageVersion = (image: string) => image.split(':').pop()?.replace(/^v/, '');
+/** The collector image of the bundle: the config's override, else the pinned one. */
+export const collectorImage = (config: MeshobsConfig) => imageOf('otelCollector', config.tracing.collector.image);
 
 export function tiersOf(config: MeshobsConfig, files: BundleFile[]): Tier[] {
   const c = config.tracing.collector;
@@ -47,7 +50,7 @@ export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'
   selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
 
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
-  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageVersion(config.tracing.collector.image) });
+  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageTag(collectorImage(config)) });
 
 /**
  * Name of the span-metrics port, which the ServiceMonitor scrapes by name. Port names are
@@ -101,7 +104,7 @@ function podTemplate(config: MeshobsConfig, tier: Tier, serviceAccountName: stri
       containers: [
         {
           name: 'otel-collector',
-          image: c.image,
+          image: collectorImage(config),
           imagePullPolicy: 'IfNotPresent',
           args: ['--config=/etc/otelcol/config.yaml'],
           env: [
@@ -267,20 +270,35 @@ function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean):
   return networkPolicy(named, { ingress, egress });
 }
 
+/** The ServiceAccount every collector pod runs as (both tiers, Deployment/StatefulSet and Operator CRs alike). */
+export const collectorServiceAccountName = (config: MeshobsConfig) => config.tracing.collector.name;
+
+/**
+ * The collector's ServiceAccount and its RBAC: k8s_attributes reads pods, namespaces, nodes and
+ * replicasets cluster-wide; in two-tier mode the load_balancing k8s resolver watches EndpointSlices.
+ * Shipped with the Deployment/StatefulSet and with the OpenTelemetryCollector CRs (whose
+ * `serviceAccount` names it: the Operator creates none when one is named).
+ */
+export function collectorIdentity(config: MeshobsConfig): KubeObject[] {
+  const c = config.tracing.collector;
+  const saName = collectorServiceAccountName(config);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: saName, namespace: config.namespaces.observability, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
+    },
+    ...rbac(config, saName, c.mode === 'two-tier'),
+  ];
+}
+
 /** Everything but the ServiceMonitor. */
 export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): KubeObject[] {
   const c = config.tracing.collector;
   const ns = config.namespaces.observability;
   const twoTier = c.mode === 'two-tier';
-  const saName = c.name;
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: saName, namespace: ns, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
-    },
-    ...rbac(config, saName, twoTier),
-  ];
+  const saName = collectorServiceAccountName(config);
+  const objects: KubeObject[] = collectorIdentity(config);
   for (const tier of tiersOf(config, files)) {
     const labels = tierLabels(config, tier);
     const named = { name: tier.name, namespace: ns, labels, selector: tierSelector(config, tier) };
@@ -288,7 +306,7 @@ export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): 
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tier.name, namespace: ns, labels }, data: { 'config.yaml': tier.configFile.content } },
       workload(config, tier, saName),
       ...services(config, tier),
-      podDisruptionBudget(named, 1),
+      podDisruptionBudget(named),
       tierNetworkPolicy(config, tier, twoTier),
     );
     // Samplers are not autoscaled: a changing ring re-routes traces mid-flight. Scale them deliberately.

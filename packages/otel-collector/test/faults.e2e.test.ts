@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { defaultConfig, parseConfig, durationSeconds } from '@meshobs/spec';
-import { COLLECTOR_METRICS } from '../src/metrics.ts';
+import { COLLECTOR_METRICS, COMPONENT_IDS } from '../src/metrics.ts';
 import { memoryLimiter } from '../src/pipeline.ts';
 import { metricSum, newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
 
@@ -41,7 +41,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
       }).flat();
       expect(await sendSpans(http, 'orders', batch)).toBe(200);
       batch.forEach((s) => sent.add(s.spanId));
-      peakQueue = Math.max(peakQueue, metricSum(await collector.metrics(), COLLECTOR_METRICS.exporterQueueSize, { exporter: 'otlp/jaeger' }));
+      peakQueue = Math.max(peakQueue, metricSum(await collector.metrics(), COLLECTOR_METRICS.exporterQueueSize, { exporter: COMPONENT_IDS.jaegerExporter }));
       await sleep(1000);
     }
     await outage;

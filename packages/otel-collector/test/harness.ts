@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { collectorConfigFile, renderCollector } from '../src/index.ts';
+import { COMPONENT_IDS, collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;
 
@@ -54,8 +54,10 @@ export function localize(yamlText: string, ports: Ports, opts: { exportTo?: stri
   prom.host = '127.0.0.1';
   prom.port = ports.metrics;
   if (cfg.exporters['prometheus/spanmetrics']) cfg.exporters['prometheus/spanmetrics'].endpoint = lo(ports.spanMetrics);
-  if (cfg.exporters['otlp/jaeger'] && opts.exportTo) cfg.exporters['otlp/jaeger'].endpoint = opts.exportTo;
-  if (cfg.exporters.loadbalancing && opts.backends) cfg.exporters.loadbalancing.resolver = { static: { hostnames: opts.backends } };
+  const jaeger = cfg.exporters[COMPONENT_IDS.jaegerExporter];
+  if (jaeger && opts.exportTo) jaeger.endpoint = opts.exportTo;
+  const lb = cfg.exporters[COMPONENT_IDS.loadBalancingExporter];
+  if (lb && opts.backends) lb.resolver = { static: { hostnames: opts.backends } };
   delete cfg.processors.k8s_attributes;
   for (const p of Object.values(cfg.service.pipelines) as Obj[]) p.processors = p.processors.filter((x: string) => x !== 'k8s_attributes');
   return cfg;
@@ -139,7 +141,11 @@ const attrs = (list: Obj[] = []) => Object.fromEntries(list.map((a) => [a.key, v
 export function readSpans(file: string): StoredSpan[] {
   if (!existsSync(file)) return [];
   const out: StoredSpan[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  const text = readFileSync(file, 'utf8');
+  // The file exporter may be mid-write: a last line without its newline is not complete yet.
+  const lines = text.split('\n');
+  if (!text.endsWith('\n')) lines.pop();
+  for (const line of lines) {
     if (!line.trim()) continue;
     for (const rs of JSON.parse(line).resourceSpans ?? []) {
       const res = attrs(rs.resource?.attributes);

@@ -12,7 +12,8 @@ import { checkConfig } from './checks.ts';
 export const demo = z
   .strictObject({
     enabled: z.boolean().default(true),
-    image: image().default('ghcr.io/meshobs/demo-service:0.1.0'),
+    /** Overrides the pinned image (IMAGES in @meshobs/kube). */
+    image: image().optional(),
     /** Largest /delay/{seconds} the demo service accepts. */
     maxDelaySeconds: between(0, 600).default(30),
     /** Second tier the demo front end chains to (podinfo's backend pattern). */

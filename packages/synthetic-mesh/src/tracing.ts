@@ -78,7 +78,6 @@ const decision = (sampled: string) => (sampled === 'true' ? 'sampled' : 'not_sam
 const PROCESSORS = [
   { processor: 'memory_limiter', in: 1, out: 0.9998 },
   { processor: 'tail_sampling', in: 0.9998, out: 0.72 },
-  { processor: 'batch', in: 0.72, out: 0.72 },
 ];
 
 export function collectorFamilies(size: MeshSize, topo: Topology): Family[] {
@@ -128,16 +127,16 @@ export function collectorFamilies(size: MeshSize, topo: Topology): Family[] {
       yield { name: 'otelcol_processor_tail_sampling_sampling_traces_on_memory', labels: renderLabels(l), value: gaugeShape(tracesPerSecond * 30, 0.1, phase(l.pod!, size.seed)) };
     })),
     family('otelcol_exporter_sent_spans', 'counter', 'Spans successfully sent to the destination.', perTarget(function* (l) {
-      yield counter('otelcol_exporter_sent_spans', { ...l, exporter: 'otlp/jaeger' }, spansPerSecond * 0.7);
+      yield counter('otelcol_exporter_sent_spans', { ...l, exporter: 'otlp_grpc/jaeger' }, spansPerSecond * 0.7);
     })),
     family('otelcol_exporter_send_failed_spans', 'counter', 'Spans the exporter failed to send.', perTarget(function* (l) {
-      yield counter('otelcol_exporter_send_failed_spans', { ...l, exporter: 'otlp/jaeger' }, spansPerSecond * 0.0002);
+      yield counter('otelcol_exporter_send_failed_spans', { ...l, exporter: 'otlp_grpc/jaeger' }, spansPerSecond * 0.0002);
     })),
     family('otelcol_exporter_queue_size', 'gauge', 'Current size of the retry queue (in batches).', perTarget(function* (l) {
-      yield { name: 'otelcol_exporter_queue_size', labels: renderLabels({ ...l, exporter: 'otlp/jaeger' }), value: gaugeShape(40, 0.5, phase(l.pod!, size.seed)) };
+      yield { name: 'otelcol_exporter_queue_size', labels: renderLabels({ ...l, exporter: 'otlp_grpc/jaeger' }), value: gaugeShape(40, 0.5, phase(l.pod!, size.seed)) };
     })),
     family('otelcol_exporter_queue_capacity', 'gauge', 'Fixed capacity of the retry queue (in batches).', perTarget(function* (l) {
-      yield { name: 'otelcol_exporter_queue_capacity', labels: renderLabels({ ...l, exporter: 'otlp/jaeger' }), value: constant(1000) };
+      yield { name: 'otelcol_exporter_queue_capacity', labels: renderLabels({ ...l, exporter: 'otlp_grpc/jaeger' }), value: constant(1000) };
     })),
     family('otelcol_process_memory_rss_bytes', 'gauge', 'Total physical memory (resident set size).', perTarget(function* (l) {
       yield { name: 'otelcol_process_memory_rss_bytes', labels: renderLabels(l), value: gaugeShape(400e6, 0.1, phase(l.pod!, size.seed)) };

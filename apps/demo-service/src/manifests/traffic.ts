@@ -1,5 +1,5 @@
 import type { MeshobsConfig } from '@meshobs/spec';
-import { withComment, type KubeObject } from '@meshobs/kube';
+import { gatewayPodLabelValue, withComment, type KubeObject } from '@meshobs/kube';
 import { serviceHost, type Tier } from './tiers.ts';
 import { tierLabels } from './workload.ts';
 
@@ -70,7 +70,8 @@ export function gateway(config: MeshobsConfig, tier: Tier): KubeObject {
     kind: 'Gateway',
     metadata: { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier) },
     spec: {
-      selector: { [config.istio.gatewayLabel]: 'ingressgateway' },
+      // The configured ingress gateway's pods (its `istio` label follows its Deployment name).
+      selector: { [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name) },
       servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: config.demo.ingressHosts }],
     },
   };

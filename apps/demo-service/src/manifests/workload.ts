@@ -3,6 +3,7 @@ import { endpointsOf } from '@meshobs/spec';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  imageOf,
   podAntiAffinity,
   podDisruptionBudget,
   podSecurityContext,
@@ -89,7 +90,7 @@ function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions']
             containers: [
               {
                 name: 'podinfo',
-                image: config.demo.image,
+                image: imageOf('demoService', config.demo.image),
                 imagePullPolicy: 'IfNotPresent',
                 ports: [{ name: 'http', containerPort: tier.port, protocol: 'TCP' }],
                 env: env(config, tier, version),
@@ -120,7 +121,7 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
       metadata: { name: tier.name, namespace: tier.namespace, labels },
       spec: { selector: { app: tier.name }, ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }] },
     },
-    podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }, 1),
+    podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }),
   ];
   for (const version of tier.versions) {
     const d = deployment(config, tier, version);

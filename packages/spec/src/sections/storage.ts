@@ -31,7 +31,8 @@ export const elasticsearch = z
 export const jaeger = z
   .strictObject({
     name: dnsLabel().default('jaeger'),
-    image: image({ tagOnly: true }).default('jaegertracing/jaeger:2.13.0'),
+    /** Overrides the pinned image (IMAGES in @meshobs/kube, which cites where each tag was confirmed). */
+    image: image({ tagOnly: true }).optional(),
     collector: z
       .strictObject({
         replicas: replicaRange(3, 5),
@@ -78,9 +79,9 @@ export const jaeger = z
         rolloverSchedule: cron().default('0 0 * * *'),
         /** Rollover mode only: when es-rollover drops indices older than the retention from the read aliases. */
         lookbackSchedule: cron().default('15 0 * * *'),
-        /** Images of Jaeger's Elasticsearch tools, at the same release as the jaeger image. */
-        indexCleanerImage: image().default('jaegertracing/jaeger-es-index-cleaner:2.13.0'),
-        rolloverImage: image().default('jaegertracing/jaeger-es-rollover:2.13.0'),
+        /** Override the pinned images of Jaeger's Elasticsearch tools (IMAGES in @meshobs/kube). */
+        indexCleanerImage: image().optional(),
+        rolloverImage: image().optional(),
       })
       .prefault({}),
     /** Also emit a jaegertracing.io/v1 Jaeger CR for clusters still on the (end-of-life) operator. */

@@ -34,7 +34,8 @@ export const tracing = z
         name: dnsLabel().default('otel-collector'),
         /** single: one Deployment samples; two-tier: load_balancing tier routing by trace id in front of a sampling StatefulSet. */
         mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('single'),
-        image: image({ tagOnly: true }).default('otel/opentelemetry-collector-contrib:0.161.0'),
+        /** Overrides the pinned image (IMAGES in @meshobs/kube, which cites where each tag was confirmed). */
+        image: image({ tagOnly: true }).optional(),
         replicas: replicaRange(2, 5),
         /** Sampling-tier size in two-tier mode. */
         samplerReplicas: between(1, 100, { int: true }).default(3),

@@ -1,0 +1,18 @@
+// Gateway names come from the config (istio.gateways.*.name) in every alert, recording rule, panel and
+// rule test of the bundle: with renamed gateways no file may still name Istio's default gateways.
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '@meshobs/spec';
+import { assembleBundle } from '@meshobs/kube';
+import { renderComponents } from '../src/render.ts';
+
+describe('gateway names', () => {
+  it('follow istio.gateways.*.name everywhere in the bundle', () => {
+    const config = parseConfig({ istio: { gateways: { ingress: { name: 'edge-gateway' }, egress: { name: 'istio-egress-internal' } } } });
+    const files = assembleBundle(renderComponents(config));
+    const stale = [...files].filter(([, text]) => /ingressgateway|egressgateway/.test(text)).map(([path]) => path);
+    expect(stale).toEqual([]);
+    const all = [...files.values()].join('\n');
+    expect(all).toContain('edge-gateway');
+    expect(all).toContain('egress-internal');
+  });
+});
