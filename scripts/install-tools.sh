@@ -5,7 +5,7 @@
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
 #   scripts/install-tools.sh e2e        # otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
-#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, Istio and prometheus-operator CRDs
+#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, cyclonus, Istio and prometheus-operator CRDs
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
@@ -224,6 +224,11 @@ install_cluster() {
   command -v openssl >/dev/null || apt_install openssl
   install_etcd
   install_kube_apiserver
+  # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`
+  # works for it, the module has no replace directives.
+  go_tool istioctl "$ISTIO_MODULE_VERSION" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
+  # cyclonus: a NetworkPolicy engine whose `analyze --mode query-traffic` answers flow queries from policy files.
+  go_tool cyclonus "$CYCLONUS_VERSION" "github.com/mattfenwick/cyclonus/cmd/cyclonus@v$CYCLONUS_VERSION"
   crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml
   local po="example/prometheus-operator-crd/monitoring.coreos.com"
   crds prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
