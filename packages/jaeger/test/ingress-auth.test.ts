@@ -1,0 +1,76 @@
+// The query UI is never open by default: Jaeger has no authentication of its own, so the Ingress asks
+// ingress-nginx to check every request with an oauth2-proxy (auth-url / auth-signin), and only an
+// explicit auth.type "none" leaves it open, with a build warning.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { endpointsOf, parseConfig } from '@meshobs/spec';
+import { validateObjects, type KubeObject } from '@meshobs/kube';
+import { AUTH_ANNOTATIONS, OPEN_UI_WARNING, renderJaeger } from '../src/index.ts';
+
+const render = (raw: unknown = {}) => renderJaeger(parseConfig(raw));
+const ingressOf = (bundle: ReturnType<typeof renderJaeger>) => {
+  const ing = bundle.objects.find((o) => o.kind === 'Ingress');
+  if (!ing) throw new Error('no Ingress rendered');
+  return ing as KubeObject & { spec: any };
+};
+const queryService = endpointsOf(parseConfig({})).jaeger.queryService;
+
+describe('Jaeger query Ingress authentication', () => {
+  it('by default sends every request through oauth2-proxy (ingress-nginx external auth) and does not warn', async () => {
+    const bundle = render();
+    const ing = ingressOf(bundle);
+    expect(ing.metadata.name).toBe(queryService);
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/auth-url': 'https://$host/oauth2/auth',
+      'nginx.ingress.kubernetes.io/auth-signin': 'https://$host/oauth2/start?rd=$escaped_request_uri',
+      'nginx.ingress.kubernetes.io/auth-response-headers': 'X-Auth-Request-User, X-Auth-Request-Email',
+    });
+    expect(bundle.warnings).toEqual([]);
+    expect(await validateObjects([ing])).toEqual([]);
+  });
+
+  it('takes the auth and sign-in URLs and the passed headers from the config', async () => {
+    const ing = ingressOf(
+      render({
+        jaeger: {
+          query: {
+            ingress: {
+              auth: {
+                url: 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth',
+                signinUrl: 'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri',
+                responseHeaders: ['X-Auth-Request-User'],
+              },
+            },
+          },
+        },
+      }),
+    );
+    expect(ing.metadata.annotations![AUTH_ANNOTATIONS.url]).toBe('http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth');
+    expect(ing.metadata.annotations![AUTH_ANNOTATIONS.signin]).toBe('https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri');
+    expect(ing.metadata.annotations![AUTH_ANNOTATIONS.responseHeaders]).toBe('X-Auth-Request-User');
+    const noHeaders = ingressOf(render({ jaeger: { query: { ingress: { auth: { responseHeaders: [] } } } } }));
+    expect(Object.keys(noHeaders.metadata.annotations!).sort()).toEqual([AUTH_ANNOTATIONS.signin, AUTH_ANNOTATIONS.url]);
+    expect(await validateObjects([ing, noHeaders])).toEqual([]);
+  });
+
+  it('opens the UI only on an explicit auth.type "none", and then warns', () => {
+    const open = render({ jaeger: { query: { ingress: { auth: { type: 'none' } } } } });
+    expect(ingressOf(open).metadata.annotations).toBeUndefined();
+    expect(open.warnings).toEqual([OPEN_UI_WARNING]);
+    expect(OPEN_UI_WARNING).toMatch(/^jaeger: jaeger\.query\.ingress\.auth\.type is "none"/);
+  });
+
+  it('does not warn about an open UI when there is no Ingress at all', () => {
+    const none = render({ jaeger: { query: { ingress: { enabled: false, auth: { type: 'none' } } } } });
+    expect(none.objects.some((o) => o.kind === 'Ingress')).toBe(false);
+    expect(none.warnings).toEqual([]);
+  });
+
+  it('puts the same annotations on the legacy operator CR ingress', () => {
+    const legacy = render({ jaeger: { legacyOperatorCr: true } });
+    const cr = parse(legacy.files.find((f) => f.path === 'legacy/jaeger-operator-cr.yaml')!.content);
+    expect(cr.spec.ingress.annotations).toEqual(ingressOf(legacy).metadata.annotations);
+    const open = render({ jaeger: { legacyOperatorCr: true, query: { ingress: { auth: { type: 'none' } } } } });
+    expect(parse(open.files.find((f) => f.path === 'legacy/jaeger-operator-cr.yaml')!.content).spec.ingress.annotations).toBeUndefined();
+  });
+});
