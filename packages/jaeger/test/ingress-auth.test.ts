@@ -15,6 +15,20 @@ const ingressOf = (bundle: ReturnType<typeof renderJaeger>) => {
 };
 const queryService = endpointsOf(parseConfig({})).jaeger.queryService;
 
+// ingress-nginx's annotation validation (on by default), restated from upstream: a value that fails it
+// makes the controller refuse the Ingress. Regexes: kubernetes/ingress-nginx
+// internal/ingress/annotations/parser/validators.go (URLWithNginxVariableRegex, HeadersVariable,
+// MaliciousRegex; ValidateRegex removes spaces first). Which annotation uses which: the authreq
+// annotation table (auth-url and auth-signin URLWithNginxVariableRegex, risk High;
+// auth-response-headers HeadersVariable), as published in rikatz/ingress-nginx-annotations authreq.
+const NGINX_VALIDATORS: Record<string, RegExp> = {
+  [AUTH_ANNOTATIONS.url]: /^[-._~a-zA-Z0-9/:, ?&=$]*$/,
+  [AUTH_ANNOTATIONS.signin]: /^[-._~a-zA-Z0-9/:, ?&=$]*$/,
+  [AUTH_ANNOTATIONS.responseHeaders]: /^[A-Za-z0-9-_, ]*$/,
+};
+const refusedByNginx = (annotations: Record<string, string>) =>
+  Object.entries(annotations).filter(([k, v]) => !NGINX_VALIDATORS[k]!.test(v.replaceAll(' ', '')) || /\r|\n/.test(v)).map(([k]) => k);
+
 describe('Jaeger query Ingress authentication', () => {
   it('by default sends every request through oauth2-proxy (ingress-nginx external auth) and does not warn', async () => {
     const bundle = render();
@@ -27,6 +41,13 @@ describe('Jaeger query Ingress authentication', () => {
     });
     expect(bundle.warnings).toEqual([]);
     expect(await validateObjects([ing])).toEqual([]);
+    expect(refusedByNginx(ing.metadata.annotations!)).toEqual([]);
+  });
+
+  it('refuses at build time a URL the controller would refuse (the check can fail)', () => {
+    expect(refusedByNginx({ [AUTH_ANNOTATIONS.signin]: 'https://sso.example.com/start?rd=%2F' })).toEqual([AUTH_ANNOTATIONS.signin]);
+    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { signinUrl: 'https://sso.example.com/start?rd=%2F' } } } } })).toThrow(/ingress-nginx refuses/);
+    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { url: 'https://sso.example.com/auth#x' } } } } })).toThrow(/ingress-nginx refuses/);
   });
 
   it('takes the auth and sign-in URLs and the passed headers from the config', async () => {
@@ -51,6 +72,7 @@ describe('Jaeger query Ingress authentication', () => {
     const noHeaders = ingressOf(render({ jaeger: { query: { ingress: { auth: { responseHeaders: [] } } } } }));
     expect(Object.keys(noHeaders.metadata.annotations!).sort()).toEqual([AUTH_ANNOTATIONS.signin, AUTH_ANNOTATIONS.url]);
     expect(await validateObjects([ing, noHeaders])).toEqual([]);
+    expect(refusedByNginx(ing.metadata.annotations!)).toEqual([]);
   });
 
   it('opens the UI only on an explicit auth.type "none", and then warns', () => {
