@@ -17,6 +17,7 @@ import {
   meshNamespaces,
   kialiDashboardEntry,
 } from '../src/index.ts';
+import { unreadKeys } from './support/server-keys.ts';
 
 const crOf = (bundle: ReturnType<typeof renderKiali>) => bundle.objects.find((o) => o.kind === 'Kiali') as KubeObject & { spec: any };
 
@@ -113,6 +114,24 @@ describe('renderKiali', () => {
       expect(Object.keys(serverYaml.deployment).filter((k) => !(SERVER_DEPLOYMENT_KEYS as readonly string[]).includes(k))).toEqual([]);
       for (const key of installerOnly) expect(serverYaml.deployment).not.toHaveProperty(key);
       expect(serverYaml).not.toHaveProperty('istio_namespace');
+    });
+
+    it('no key at any depth of the ConfigMap is one the server drops (struct tags of config/config.go)', () => {
+      expect(unreadKeys(serverYaml)).toEqual([]);
+      const oidc = renderKiali(parseConfig({ kiali: { grafanaToken: { name: 'g', key: 'token' }, auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
+      const oidcYaml = parse((parse(oidc.files.find((f) => f.path === OPERATORLESS_CONFIGMAP_FILE)!.content) as { data: Record<string, string> }).data['config.yaml']!);
+      expect(oidcYaml.auth.openid.issuer_uri).toBe('https://idp.example.com');
+      expect(unreadKeys(oidcYaml)).toEqual([]);
+      // the check can fail: the CR spec (what the ConfigMap used to carry) has keys only the operator reads
+      expect(unreadKeys(cr.spec)).toEqual([
+        'istio_namespace',
+        'deployment.replicas',
+        'deployment.resources',
+        'deployment.security_context',
+        'deployment.network_policy',
+        'deployment.pod_disruption_budget',
+        'deployment.affinity',
+      ]);
     });
 
     it('the ConfigMap keeps every server setting of the CR unchanged', () => {
