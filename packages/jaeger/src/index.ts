@@ -3,7 +3,7 @@
 import type { MeshobsConfig } from '@meshobs/spec';
 import { component, type ComponentBundle } from '@meshobs/kube';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
-import { queryIngress } from './ingress.ts';
+import { ingressWarnings, queryIngress } from './ingress.ts';
 import { LEGACY_CR_FILE, legacyJaegerCrYaml } from './legacy-cr.ts';
 import { serviceMonitors } from './monitoring.ts';
 import { networkPolicies } from './network.ts';
@@ -13,6 +13,7 @@ import { collectorObjects, queryObjects } from './workloads.ts';
 export { collectorConfig, queryConfig, storageBackend } from './jaeger-config.ts';
 export { layoutOf, METRICS_PORT } from './layout.ts';
 export { legacyJaegerCr } from './legacy-cr.ts';
+export { AUTH_ANNOTATIONS, OPEN_UI_WARNING, authAnnotations } from './ingress.ts';
 
 export function renderJaeger(config: MeshobsConfig): ComponentBundle {
   const collector = collectorObjects(config);
@@ -21,7 +22,7 @@ export function renderJaeger(config: MeshobsConfig): ComponentBundle {
     { path: COLLECTOR_CONFIG_FILE, content: collector.configYaml },
     { path: QUERY_CONFIG_FILE, content: query.configYaml },
   ];
-  const warnings: string[] = [];
+  const warnings: string[] = [...ingressWarnings(config)];
   if (config.jaeger.legacyOperatorCr) {
     files.push({ path: LEGACY_CR_FILE, content: legacyJaegerCrYaml(config) });
     warnings.push(`jaeger: ${LEGACY_CR_FILE} targets the end-of-life jaeger-operator; apply it instead of the v2 objects, never with them`);

@@ -1,17 +1,41 @@
-// The query UI from outside: TLS always, optionally behind ingress-nginx external auth.
+// The query UI from outside: TLS always, and ingress-nginx external auth (oauth2-proxy) unless
+// jaeger.query.ingress.auth.type is "none": Jaeger's query service has no authentication of its own.
+// Annotation names: kubernetes/ingress-nginx docs/user-guide/nginx-configuration/annotations.md
+// (#external-authentication), read by internal/ingress/annotations/authreq/main.go.
 import type { MeshobsConfig } from '@meshobs/spec';
 import type { KubeObject } from '@meshobs/kube';
 import { layoutOf } from './layout.ts';
+
+export const AUTH_ANNOTATIONS = {
+  url: 'nginx.ingress.kubernetes.io/auth-url',
+  signin: 'nginx.ingress.kubernetes.io/auth-signin',
+  responseHeaders: 'nginx.ingress.kubernetes.io/auth-response-headers',
+} as const;
+
+export const OPEN_UI_WARNING =
+  'jaeger: jaeger.query.ingress.auth.type is "none": the Jaeger UI (every trace, with its URLs, headers and payload attributes) is open to anyone who reaches the ingress host. Use "oauth2-proxy" outside a lab.';
+
+/** The warnings of the query Ingress: an open UI is allowed only explicitly, and never silently. */
+export function ingressWarnings(config: MeshobsConfig): string[] {
+  const ing = config.jaeger.query.ingress;
+  return ing.enabled && ing.auth.type === 'none' ? [OPEN_UI_WARNING] : [];
+}
+
+export function authAnnotations(config: MeshobsConfig): Record<string, string> {
+  const auth = config.jaeger.query.ingress.auth;
+  if (auth.type === 'none') return {};
+  return {
+    [AUTH_ANNOTATIONS.url]: auth.url,
+    [AUTH_ANNOTATIONS.signin]: auth.signinUrl,
+    ...(auth.responseHeaders.length ? { [AUTH_ANNOTATIONS.responseHeaders]: auth.responseHeaders.join(', ') } : {}),
+  };
+}
 
 export function queryIngress(config: MeshobsConfig): KubeObject[] {
   const ing = config.jaeger.query.ingress;
   if (!ing.enabled) return [];
   const l = layoutOf(config);
-  const annotations: Record<string, string> = {};
-  if (ing.authUrl) {
-    annotations['nginx.ingress.kubernetes.io/auth-url'] = ing.authUrl;
-    annotations['nginx.ingress.kubernetes.io/auth-response-headers'] = 'Authorization, X-Auth-Request-User, X-Auth-Request-Email';
-  }
+  const annotations = authAnnotations(config);
   return [
     {
       apiVersion: 'networking.k8s.io/v1',

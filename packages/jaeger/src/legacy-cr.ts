@@ -5,6 +5,7 @@
 import type { MeshobsConfig } from '@meshobs/spec';
 import { toYaml, canonicalObject, type KubeObject } from '@meshobs/kube';
 import { layoutOf } from './layout.ts';
+import { authAnnotations } from './ingress.ts';
 import { ROLLOVER_CONDITIONS } from './retention.ts';
 
 export const LEGACY_CR_FILE = 'legacy/jaeger-operator-cr.yaml';
@@ -19,6 +20,7 @@ export function legacyJaegerCr(config: MeshobsConfig): KubeObject {
   const j = config.jaeger;
   const l = layoutOf(config);
   const ing = j.query.ingress;
+  const annotations = authAnnotations(config);
   const es: Record<string, unknown> = {
     'server-urls': config.elasticsearch.url,
     'num-shards': j.storage.shards,
@@ -45,7 +47,7 @@ export function legacyJaegerCr(config: MeshobsConfig): KubeObject {
             ingressClassName: ing.className,
             hosts: [ing.host],
             tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],
-            ...(ing.authUrl ? { annotations: { 'nginx.ingress.kubernetes.io/auth-url': ing.authUrl } } : {}),
+            ...(Object.keys(annotations).length ? { annotations } : {}),
           }
         : { enabled: false },
       storage: {

@@ -89,13 +89,10 @@ describe('collector and query roles', () => {
     expect(checksum({ jaeger: { storage: { shards: 3 } } })).not.toBe(checksum({}));
   });
 
-  it('publishes the UI over TLS, optionally behind external auth', () => {
+  it('publishes the UI over TLS (its authentication: ingress-auth.test.ts)', () => {
     const ing = find(objects, 'Ingress', e.queryService);
     expect(ing.spec.tls).toEqual([{ hosts: ['jaeger.example.com'], secretName: 'jaeger-query-tls' }]);
     expect(ing.spec.rules[0].http.paths[0].backend.service).toEqual({ name: e.queryService, port: { number: 16686 } });
-    expect(ing.metadata.annotations).toBeUndefined();
-    const authed = find(render({ jaeger: { query: { ingress: { authUrl: 'https://auth.example.com/check' } } } }).objects, 'Ingress', e.queryService);
-    expect(authed.metadata.annotations!['nginx.ingress.kubernetes.io/auth-url']).toBe('https://auth.example.com/check');
     expect(render({ jaeger: { query: { ingress: { enabled: false } } } }).objects.some((o) => o.kind === 'Ingress')).toBe(false);
   });
 

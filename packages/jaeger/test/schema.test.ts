@@ -10,7 +10,10 @@ import { legacyCrValidator } from './support/legacy-crd.ts';
 const variants: Record<string, unknown> = {
   defaults: {},
   rollover: { jaeger: { storage: { rollover: true, indexPrefix: 'prod' } } },
-  'external auth': { jaeger: { query: { ingress: { authUrl: 'https://oauth2.example.com/oauth2/auth' } } } },
+  'external auth elsewhere': {
+    jaeger: { query: { ingress: { auth: { url: 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth', signinUrl: 'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri' } } } },
+  },
+  'open UI': { jaeger: { query: { ingress: { auth: { type: 'none' } } } } },
   'no ingress, one query replica, plain http': {
     jaeger: { query: { replicas: 1, ingress: { enabled: false } } },
     elasticsearch: { url: 'http://opensearch.search.svc:9200', flavor: 'opensearch', namespace: 'search' },

@@ -2,11 +2,16 @@ import type { MeshobsConfig } from '@meshobs/spec';
 import { component, networkPolicy, standardLabels, toYaml, withComment, objectToYaml, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';
+import { KIALI_VERSION, helmValues, serverConfig } from './server-config.ts';
 import './schema.ts';
 
 export { kialiSpec, meshNamespaces, KIALI_PORT, KIALI_METRICS_PORT, kialiPodSelector } from './spec.ts';
 export { kialiDashboards, kialiDashboardEntry, type KialiDashboard } from './dashboards.ts';
 export { kialiSchemaErrors, validateKiali, KIALI_CRD_SOURCE } from './schema.ts';
+export { SERVER_CONFIG_KEYS, SERVER_DEPLOYMENT_KEYS, KIALI_VERSION, helmValues, installerSettings, serverConfig } from './server-config.ts';
+
+export const OPERATORLESS_CONFIGMAP_FILE = 'operatorless/configmap-kiali.yaml';
+export const HELM_VALUES_FILE = 'operatorless/kiali-server-values.yaml';
 
 export const ANONYMOUS_WARNING =
   'kiali.auth.strategy is "anonymous": anyone who can reach Kiali sees (and with its service account, changes) the mesh. Use "token" or "openid" outside a lab.';
@@ -14,7 +19,11 @@ export const ANONYMOUS_WARNING =
 export const GRAFANA_AUTH_WARNING =
   'kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and kube-prometheus-stack\'s Grafana has anonymous access off, so Kiali\'s dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.';
 
-/** Kiali CR for the kiali-operator, its NetworkPolicy, and the same config as a server ConfigMap for installs without the operator. */
+/**
+ * Kiali CR for the kiali-operator and its NetworkPolicy; for installs without the operator, the
+ * server's own config as a ConfigMap and the kiali-server Helm chart values (which also carry the
+ * replicas, resources, security context, affinity, PDB and network policy the server ignores).
+ */
 export function renderKiali(config: MeshobsConfig): ComponentBundle {
   if (!config.kiali.enabled) return component('kiali');
   const namespace = config.namespaces.istio;
@@ -38,7 +47,7 @@ export function renderKiali(config: MeshobsConfig): ComponentBundle {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: KIALI_NAME, namespace, labels },
-    data: { 'config.yaml': toYaml(spec) },
+    data: { 'config.yaml': toYaml(serverConfig(spec)) },
   };
   const warnings = [
     ...(config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : []),
@@ -49,9 +58,10 @@ export function renderKiali(config: MeshobsConfig): ComponentBundle {
     files: [
       {
         // Outside the kustomization on purpose: with the operator installed it owns this ConfigMap.
-        path: 'operatorless/configmap-kiali.yaml',
+        path: OPERATORLESS_CONFIGMAP_FILE,
         content: withCommentYaml(serverConfigMap),
       },
+      { path: HELM_VALUES_FILE, content: toYaml(helmValues(spec), helmHeader(namespace)) },
     ],
     warnings,
   });
@@ -61,7 +71,18 @@ function withCommentYaml(obj: KubeObject): string {
   return objectToYaml(
     withComment(
       obj,
-      'Kiali server config for installs WITHOUT the kiali-operator (e.g. the kiali-server Helm chart):\nthe same settings as the Kiali CR. Not part of the kustomization: the operator owns this ConfigMap.',
+      'Kiali server config for installs WITHOUT the kiali-operator: the keys of the Kiali CR that the\nserver itself reads. Replicas, resources, security context, affinity, PDB and network policy are\nsettings of whatever creates the Deployment: see kiali-server-values.yaml beside this file.\nNot part of the kustomization: the operator owns this ConfigMap.',
     ),
   );
+}
+
+function helmHeader(namespace: string): string {
+  return [
+    `kiali-server Helm chart values (chart version ${KIALI_VERSION}) for installs WITHOUT the kiali-operator.`,
+    'The chart writes these into the server ConfigMap and builds the Deployment, PDB and NetworkPolicy',
+    'from `deployment`; use it instead of configmap-kiali.yaml, not with it. With Kiali\'s chart repository',
+    'added as "kiali":',
+    `  helm upgrade --install kiali-server kiali/kiali-server --version ${KIALI_VERSION} --namespace ${namespace} -f kiali-server-values.yaml`,
+    'Not part of the kustomization.',
+  ].join('\n');
 }

@@ -3,7 +3,21 @@ import { parse } from 'yaml';
 import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
-import { ANONYMOUS_WARNING, GRAFANA_AUTH_WARNING, kialiDashboards, kialiSchemaErrors, renderKiali, meshNamespaces, kialiDashboardEntry } from '../src/index.ts';
+import {
+  ANONYMOUS_WARNING,
+  GRAFANA_AUTH_WARNING,
+  HELM_VALUES_FILE,
+  OPERATORLESS_CONFIGMAP_FILE,
+  SERVER_CONFIG_KEYS,
+  SERVER_DEPLOYMENT_KEYS,
+  installerSettings,
+  kialiDashboards,
+  kialiSchemaErrors,
+  renderKiali,
+  meshNamespaces,
+  kialiDashboardEntry,
+} from '../src/index.ts';
+import { unreadKeys } from './support/server-keys.ts';
 
 const crOf = (bundle: ReturnType<typeof renderKiali>) => bundle.objects.find((o) => o.kind === 'Kiali') as KubeObject & { spec: any };
 
@@ -81,12 +95,73 @@ describe('renderKiali', () => {
     expect(crOf(renderKiali(c)).spec.external_services.grafana.auth).toEqual({ type: 'bearer', token: 'secret:grafana-kiali:token' });
   });
 
-  it('ships the same settings as a server ConfigMap kiali/config.yaml outside the kustomization', async () => {
-    expect(bundle.files.map((f) => f.path)).toEqual(['operatorless/configmap-kiali.yaml']);
+  it('ships the server ConfigMap and the kiali-server Helm values outside the kustomization', async () => {
+    expect(bundle.files.map((f) => f.path)).toEqual([OPERATORLESS_CONFIGMAP_FILE, HELM_VALUES_FILE]);
     const cm = parse(bundle.files[0]!.content) as KubeObject & { data: Record<string, string> };
     expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kiali', namespace: 'istio-system' } });
     expect(await validateObjects([cm])).toEqual([]);
-    expect(parse(cm.data['config.yaml']!)).toEqual(cr.spec);
+  });
+
+  describe('operatorless', () => {
+    const cm = parse(bundle.files.find((f) => f.path === OPERATORLESS_CONFIGMAP_FILE)!.content) as { data: Record<string, string> };
+    const serverYaml = parse(cm.data['config.yaml']!) as Record<string, any>;
+    const values = parse(bundle.files.find((f) => f.path === HELM_VALUES_FILE)!.content) as Record<string, any>;
+    // The settings the server ignores: the operator (and the Helm chart) read them from `deployment`.
+    const installerOnly = ['replicas', 'resources', 'security_context', 'network_policy', 'pod_disruption_budget', 'affinity'];
+
+    it('the ConfigMap carries only keys the Kiali server reads (kiali/kiali v2.29.0 config/config.go)', () => {
+      expect(Object.keys(serverYaml).filter((k) => !(SERVER_CONFIG_KEYS as readonly string[]).includes(k))).toEqual([]);
+      expect(Object.keys(serverYaml.deployment).filter((k) => !(SERVER_DEPLOYMENT_KEYS as readonly string[]).includes(k))).toEqual([]);
+      for (const key of installerOnly) expect(serverYaml.deployment).not.toHaveProperty(key);
+      expect(serverYaml).not.toHaveProperty('istio_namespace');
+    });
+
+    it('no key at any depth of the ConfigMap is one the server drops (struct tags of config/config.go)', () => {
+      expect(unreadKeys(serverYaml)).toEqual([]);
+      const oidc = renderKiali(parseConfig({ kiali: { grafanaToken: { name: 'g', key: 'token' }, auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
+      const oidcYaml = parse((parse(oidc.files.find((f) => f.path === OPERATORLESS_CONFIGMAP_FILE)!.content) as { data: Record<string, string> }).data['config.yaml']!);
+      expect(oidcYaml.auth.openid.issuer_uri).toBe('https://idp.example.com');
+      expect(unreadKeys(oidcYaml)).toEqual([]);
+      // the check can fail: the CR spec (what the ConfigMap used to carry) has keys only the operator reads
+      expect(unreadKeys(cr.spec)).toEqual([
+        'istio_namespace',
+        'deployment.replicas',
+        'deployment.resources',
+        'deployment.security_context',
+        'deployment.network_policy',
+        'deployment.pod_disruption_budget',
+        'deployment.affinity',
+      ]);
+    });
+
+    it('the ConfigMap keeps every server setting of the CR unchanged', () => {
+      const { istio_namespace: _ignored, deployment, ...rest } = cr.spec;
+      expect(serverYaml).toEqual({
+        ...rest,
+        deployment: Object.fromEntries(Object.entries(deployment).filter(([k]) => !installerOnly.includes(k))),
+      });
+    });
+
+    it('the Helm values carry the dropped settings under deployment, plus the server config', () => {
+      for (const key of installerOnly) expect(values.deployment[key]).toEqual(cr.spec.deployment[key]);
+      expect(values.deployment.replicas).toBe(2);
+      expect(values.deployment.security_context).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+      expect(values).toEqual({ ...serverYaml, deployment: cr.spec.deployment });
+      expect(installerSettings(cr.spec)).toEqual(Object.fromEntries(installerOnly.map((k) => [k, cr.spec.deployment[k]])));
+    });
+
+    it('the Helm values name the chart version and install command in their header', () => {
+      const header = bundle.files.find((f) => f.path === HELM_VALUES_FILE)!.content.split('\n').filter((l) => l.startsWith('#'));
+      expect(header.join('\n')).toContain('helm upgrade --install kiali-server kiali/kiali-server --version 2.29.0 --namespace istio-system -f kiali-server-values.yaml');
+    });
+
+    it('a single replica drops the PDB and anti-affinity from the values too', () => {
+      const single = renderKiali(parseConfig({ kiali: { replicas: 1 } }));
+      const v = parse(single.files.find((f) => f.path === HELM_VALUES_FILE)!.content);
+      expect(v.deployment.replicas).toBe(1);
+      expect(v.deployment.pod_disruption_budget).toBeUndefined();
+      expect(v.deployment.affinity).toBeUndefined();
+    });
   });
 
   it('emits nothing when disabled', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { between, dnsHost, dnsLabel, dnsSubdomain, httpUrl, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef, selector } from '../primitives.ts';
+import { between, dnsHost, typeError, dnsLabel, dnsSubdomain, httpUrl, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef, selector } from '../primitives.ts';
 
 import { cron } from '../schedule.ts';
 import { image } from '../image.ts';
@@ -28,6 +28,35 @@ export const elasticsearch = z
   })
   .prefault({});
 
+// ingress-nginx external auth in front of the query UI (kubernetes/ingress-nginx
+// docs/user-guide/nginx-configuration/annotations.md#external-authentication; parsed by
+// internal/ingress/annotations/authreq/main.go). The defaults are the oauth2-proxy sample of
+// docs/examples/auth/oauth-external-auth: oauth2-proxy served under /oauth2 on the same host.
+const RESPONSE_HEADER = /^[a-zA-Z\d\-_]+$/; // authreq/main.go headerRegexp
+// The characters the controller's annotation validation accepts in auth-url and auth-signin
+// (kubernetes/ingress-nginx internal/ingress/annotations/parser/validators.go
+// URLWithNginxVariableRegex; spaces are refused anyway by httpUrl):
+// any other character makes it refuse the Ingress, so it is refused here first.
+const NGINX_AUTH_URL = /^[-._~a-zA-Z0-9/:,?&=$]*$/;
+const nginxAuthUrl = () =>
+  httpUrl().refine((v) => NGINX_AUTH_URL.test(v), {
+    error: 'may only contain letters, digits and - . _ ~ / : , ? & = $ (ingress-nginx refuses any other character in auth-url and auth-signin; percent-encoding is not accepted)',
+  });
+const queryAuth = z
+  .strictObject({
+    /** "oauth2-proxy": every request is checked by the auth URL first. "none": open to anyone who reaches the host. */
+    type: z.enum(['oauth2-proxy', 'none'], { error: 'must be "oauth2-proxy" or "none" (none leaves the UI open to anyone who reaches the host)' }).default('oauth2-proxy'),
+    /** auth-url: answers 2xx to let a request through, 401/403 to refuse it. nginx variables ($host) allowed. */
+    url: nginxAuthUrl().default('https://$host/oauth2/auth'),
+    /** auth-signin: where the browser is sent to sign in after a 401. */
+    signinUrl: nginxAuthUrl().default('https://$host/oauth2/start?rd=$escaped_request_uri'),
+    /** auth-response-headers: headers of the auth response passed on to Jaeger. */
+    responseHeaders: z
+      .array(z.string({ error: typeError('must be a string') }).regex(RESPONSE_HEADER, { error: 'is not an HTTP header name (letters, digits, "-" and "_")' }))
+      .default(['X-Auth-Request-User', 'X-Auth-Request-Email']),
+  })
+  .prefault({});
+
 export const jaeger = z
   .strictObject({
     name: dnsLabel().default('jaeger'),
@@ -51,8 +80,8 @@ export const jaeger = z
             tlsSecretName: dnsSubdomain().default('jaeger-query-tls'),
             /** Namespace of the ingress controller pods (the only way in to the UI from outside). */
             controllerNamespace: dnsLabel().default('ingress-nginx'),
-            /** ingress-nginx external auth URL (e.g. oauth2-proxy); none when absent. */
-            authUrl: httpUrl().optional(),
+            /** Who may open the UI: Jaeger has no authentication of its own (see queryAuth). */
+            auth: queryAuth,
           })
           .prefault({}),
       })
