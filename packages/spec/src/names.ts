@@ -32,7 +32,9 @@ export interface DerivedObject {
  * CronJob: 52, because the controller appends an 11-character suffix to name its Jobs and the Job
  * name must fit a label value (kubernetes pkg/apis/batch/validation). StatefulSet: 52, because its
  * pods carry `controller-revision-hash: <name>-<10-character hash>` (kubernetes/kubernetes#64023).
- * Job: 63 (its name is the `job-name` label of its pods). Label: a label value (63).
+ * Job: 63 (its name is the `job-name` label of its pods). Label: a label value (63). Gateway: 63,
+ * because Istio's validation takes a Gateway name, and every `gateways:` entry of a VirtualService,
+ * as a DNS-1123 label ("invalid gateway name"; found by `istioctl validate` on a 63-character service).
  */
 export const NAME_LIMITS: Record<Kind, number> = {
   Service: 63,
@@ -42,7 +44,7 @@ export const NAME_LIMITS: Record<Kind, number> = {
   Job: 63,
   ConfigMap: 253,
   VirtualService: 253,
-  Gateway: 253,
+  Gateway: 63,
   ServiceMonitor: 253,
   Label: 63,
 };
