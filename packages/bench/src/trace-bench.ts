@@ -133,7 +133,11 @@ export interface TraceBenchOptions {
 const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
 
 export async function benchTraces(o: TraceBenchOptions): Promise<string> {
-  const yaml = collectorConfigFile(renderCollector(o.config));
+  // One process running the whole pipeline (single mode): what one sampler costs, the unit of the sizing rule.
+  // The default two-tier config.yaml is only the load-balancing tier, which needs the Kubernetes resolver.
+  const col = o.config.tracing.collector;
+  const single = { ...o.config, tracing: { ...o.config.tracing, collector: { ...col, mode: 'single' as const, replicas: { min: 1, max: 1 } } } };
+  const yaml = collectorConfigFile(renderCollector(single));
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
   const seconds = o.stepSeconds ?? Math.max(20, 2 * decisionWait + 5);

@@ -14,9 +14,10 @@ describe('renderIstio', () => {
 
   it('emits schema-valid Telemetry, PeerAuthentication and AuthorizationPolicy objects', async () => {
     expect(await validateObjects(bundle.objects)).toEqual([]);
-    const twoTier = renderIstio(parseConfig({ tracing: { collector: { mode: 'two-tier' } } }));
-    expect(await validateObjects(twoTier.objects)).toEqual([]);
-    expect(byKind(twoTier.objects, 'AuthorizationPolicy').length).toBe(byKind(bundle.objects, 'AuthorizationPolicy').length + 1);
+    // The default is two-tier: one more AuthorizationPolicy (load balancer -> samplers) than single mode.
+    const single = renderIstio(parseConfig({ tracing: { collector: { mode: 'single' } } }));
+    expect(await validateObjects(single.objects)).toEqual([]);
+    expect(byKind(bundle.objects, 'AuthorizationPolicy').length).toBe(byKind(single.objects, 'AuthorizationPolicy').length + 1);
   });
 
   it('the IstioOperator snippet is schema-valid and carries the providers and the stats matcher', () => {

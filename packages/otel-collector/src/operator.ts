@@ -28,7 +28,9 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
     podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
     observability: { metrics: { enableMetrics: true } },
   };
-  if (mode === 'deployment') spec.autoscaler = { minReplicas: c.replicas.min, maxReplicas: c.replicas.max, targetCPUUtilization: 70, targetMemoryUtilization: 80 };
+  if (mode === 'deployment' && c.replicas.min < c.replicas.max)
+    spec.autoscaler = { minReplicas: c.replicas.min, maxReplicas: c.replicas.max, targetCPUUtilization: 70, targetMemoryUtilization: 80 };
+  else if (mode === 'deployment') spec.replicas = c.replicas.min;
   else spec.replicas = c.samplerReplicas;
   return {
     apiVersion: 'opentelemetry.io/v1beta1',

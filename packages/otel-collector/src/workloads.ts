@@ -310,7 +310,8 @@ export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): 
       tierNetworkPolicy(config, tier, twoTier),
     );
     // Samplers are not autoscaled: a changing ring re-routes traces mid-flight. Scale them deliberately.
-    if (tier.kind === 'Deployment')
+    // A fixed range (single mode is always 1–1) needs no autoscaler.
+    if (tier.kind === 'Deployment' && c.replicas.min < c.replicas.max)
       objects.push(
         horizontalPodAutoscaler(
           { name: tier.name, namespace: ns, labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: tier.name } },

@@ -29,8 +29,8 @@ function configsOf(config: MeshobsConfig): Array<[string, string]> {
 }
 
 const MODES = [
-  ['single', parseConfig({})],
-  ['two-tier', parseConfig({ tracing: { collector: { mode: 'two-tier' } } })],
+  ['single', parseConfig({ tracing: { collector: { mode: 'single' } } })],
+  ['two-tier (default)', parseConfig({})],
 ] as const;
 
 describe('generated collector configs use no deprecated names', () => {

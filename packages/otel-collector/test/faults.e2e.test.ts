@@ -2,7 +2,7 @@
 // and a burst against a small memory limit (memory_limiter must refuse, the process must live).
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
-import { defaultConfig, parseConfig, durationSeconds } from '@meshobs/spec';
+import { parseConfig, durationSeconds } from '@meshobs/spec';
 import { COLLECTOR_METRICS, COMPONENT_IDS } from '../src/metrics.ts';
 import { memoryLimiter } from '../src/pipeline.ts';
 import { metricSum, newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
@@ -12,7 +12,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
   afterAll(stopAll);
 
   it('Jaeger down for 20 s while traffic flows: no kept span is lost', async () => {
-    const config = defaultConfig();
+    const config = parseConfig({ tracing: { collector: { mode: 'single' } } });
     let sink = await startSink('fault-sink');
     const reuse = { grpcPorts: [Number(sink.endpoints[0]!.split(':')[1])], files: sink.files };
     const collector = await startGeneratedCollector('fault-collector', config, sink.endpoints[0]!);
@@ -67,7 +67,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
   });
 
   it('memory_limiter refuses a burst against a small limit; the process keeps running', async () => {
-    const config = parseConfig({ tracing: { collector: { resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } } });
+    const config = parseConfig({ tracing: { collector: { mode: 'single', resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } } });
     const limits = memoryLimiter(config);
     const sink = await startSink('burst-sink');
     const collector = await startGeneratedCollector('burst-collector', config, sink.endpoints[0]!, { GOMEMLIMIT: `${limits.limit_mib}MiB` });

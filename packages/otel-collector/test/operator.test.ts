@@ -31,6 +31,10 @@ describe('OpenTelemetryCollector CR path', () => {
       const docs = operatorDocs(mode);
       const crs = docs.filter((d) => d.kind === 'OpenTelemetryCollector');
       expect(crs.length).toBe(mode === 'single' ? 1 : 2);
+      // single mode samples on exactly one instance: a fixed replica, never an autoscaler.
+      const front = crs.find((cr) => cr.spec.mode === 'deployment')!;
+      if (mode === 'single') expect([front.spec.replicas, front.spec.autoscaler]).toEqual([1, undefined]);
+      else expect([front.spec.autoscaler?.minReplicas, front.spec.autoscaler?.maxReplicas]).toEqual([2, 5]);
       for (const cr of crs) {
         const sa = { name: cr.spec.serviceAccount as string, namespace: cr.metadata.namespace as string };
         expect(docs.some((d) => d.kind === 'ServiceAccount' && d.metadata.name === sa.name && d.metadata.namespace === sa.namespace), `ServiceAccount ${sa.name}`).toBe(true);

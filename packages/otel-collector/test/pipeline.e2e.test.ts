@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
-import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/spec';
 import { renderCollector } from '../src/index.ts';
 import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '../src/metrics.ts';
 import { newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink, type Collector, type Sink } from './harness.ts';
@@ -26,7 +26,7 @@ describe.skipIf(skip)('otelcol validate accepts every generated config', () => {
 });
 
 describe.skipIf(skip)('custom tags and exposed metrics', () => {
-  const config = defaultConfig();
+  const config = parseConfig({ tracing: { collector: { mode: 'single' } } });
   let sink: Sink;
   let collector: Collector;
 

@@ -9,16 +9,29 @@ const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
 const file = (b: ReturnType<typeof renderCollector>, path: string) => b.files.find((f) => f.path === path)?.content;
 
 describe('renderCollector', () => {
-  it('single mode: schema-valid Deployment, Service, RBAC, HPA, PDB, NetworkPolicy, ServiceMonitor', async () => {
-    const b = renderCollector(defaultConfig());
+  it('single mode: one sampling replica (no autoscaler), Service, RBAC, PDB, NetworkPolicy, ServiceMonitor', async () => {
+    const b = renderCollector(parseConfig({ tracing: { collector: { mode: 'single' } } }));
     expect(await validateObjects(b.objects)).toEqual([]);
     expect(kinds(b.objects)).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].sort(),
+      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].sort(),
     );
+    expect((b.objects.find((o) => o.kind === 'Deployment') as any).spec.replicas).toBe(1);
     const cm = b.objects.find((o) => o.kind === 'ConfigMap') as KubeObject & { data: Record<string, string> };
     expect(cm.data['config.yaml']).toBe(file(b, 'config.yaml'));
+    expect(parse(cm.data['config.yaml']!).processors.tail_sampling).toBeDefined();
     const sm = b.objects.find((o) => o.kind === 'ServiceMonitor')!;
     expect(sm.metadata.labels!.release).toBe('kube-prometheus-stack');
+  });
+
+  it('default mode is two-tier: an autoscaled load-balancing Deployment (2–5) and a fixed sampler StatefulSet (3)', async () => {
+    const b = renderCollector(defaultConfig());
+    expect(await validateObjects(b.objects)).toEqual([]);
+    const hpas = b.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as any[];
+    expect(hpas.map((h) => [h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([['Deployment', 'otel-collector', 2, 5]]);
+    const sts = b.objects.find((o) => o.kind === 'StatefulSet') as any;
+    expect([sts.metadata.name, sts.spec.replicas]).toEqual(['otel-collector-sampler', 3]);
+    expect(parse(file(b, 'config.yaml')!).processors.tail_sampling).toBeUndefined();
+    expect(parse(file(b, 'sampler-config.yaml')!).processors.tail_sampling).toBeDefined();
   });
 
   it('two-tier mode: load-balancing Deployment, sampler StatefulSet behind a headless Service, resolver RBAC', async () => {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll, waitUntil, sleep } from '@meshobs/testkit';
-import { defaultConfig, durationSeconds } from '@meshobs/spec';
+import { parseConfig, durationSeconds } from '@meshobs/spec';
 import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
 import { metricSum, readSpans, startGeneratedCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
 
@@ -24,7 +24,8 @@ const CLASSES = [
 ];
 
 describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling with the generated config', () => {
-  const config = defaultConfig();
+  // One process running the whole pipeline; twotier.e2e.test.ts runs the default two-tier topology.
+  const config = parseConfig({ tracing: { collector: { mode: 'single' } } });
   let sink: Sink;
   let collector: Collector;
 

@@ -31,6 +31,14 @@ describe('schema defaults (the numbers of the product requirements)', () => {
     expect(c.jaeger.query.replicas).toBe(2);
   });
 
+  it('samples in two tiers by default: trace-id load balancing in front of 3 samplers; single mode is one replica', () => {
+    expect(c.tracing.collector.mode).toBe('two-tier');
+    expect(c.tracing.collector.samplerReplicas).toBe(3);
+    const single = parseConfig({ tracing: { collector: { mode: 'single' } } });
+    expect(single.tracing.collector.replicas).toEqual({ min: 1, max: 1 });
+    expect(parseConfig({ tracing: { collector: { mode: 'single', replicas: { max: 1 } } } }).tracing.collector.replicas).toEqual({ min: 1, max: 1 });
+  });
+
   it('sizes the sidecar 100m/128Mi requests and 2000m/1024Mi limits', () => {
     expect(c.istio.sidecar.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },

@@ -26,6 +26,9 @@ const CASES: Array<[string, unknown, string]> = [
   ['bad cron', { jaeger: { retention: { schedule: 'daily' } } }, 'jaeger.retention.schedule: "daily" is not a five-field cron schedule such as "55 23 * * *" (or a descriptor such as "@daily")'],
   ['stable equals canary', { services: [{ name: 'a', canaryVersion: 'stable' }] }, 'services[0].canaryVersion: "stable" must differ from stableVersion'],
   ['path with a query string', { tracing: { sampling: { metricsPaths: ['/metrics?x=1'] } } }, 'tracing.sampling.metricsPaths[0]: "/metrics?x=1" is not a URL path such as "/healthz" (no quotes, spaces or query)'],
+  ['single-mode collector scaled out', { tracing: { collector: { mode: 'single', replicas: { min: 2, max: 5 } } } }, 'tracing.collector.replicas.max: 5 is more than one replica in single mode: tail sampling needs every span of a trace on one collector, and replicas behind a Service split traces across instances; to scale use mode: two-tier (trace-id load balancing in front of the samplers), or set replicas: { min: 1, max: 1 }'],
+  ['single-mode collector min above one', { tracing: { collector: { mode: 'single', replicas: { min: 2 } } } }, 'tracing.collector.replicas.max: 2 is more than one replica in single mode: tail sampling needs every span of a trace on one collector, and replicas behind a Service split traces across instances; to scale use mode: two-tier (trace-id load balancing in front of the samplers), or set replicas: { min: 1, max: 1 }'],
+  ['collector replica range inverted', { tracing: { collector: { replicas: { min: 6 } } } }, 'tracing.collector.replicas.min: 6 is greater than max (5)'],
   ['top level not an object', 42, '(root): 42 must be an object (a mapping of keys)'],
 ];
 

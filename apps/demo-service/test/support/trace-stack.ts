@@ -1,6 +1,6 @@
 // The real trace pipeline on loopback: the bundle's collector config run by the OpenTelemetry
 // Collector built with OCB, exporting into Jaeger v2 with in-memory storage.
-import { defaultConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/spec';
 import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +20,10 @@ export interface TraceStack {
 type Yaml = Record<string, any>;
 
 const LISTEN = /^(0\.0\.0\.0|localhost|127\.0\.0\.1|\[::\])?:\d+$/;
+
+// One collector process that samples by itself: single mode (the default two-tier config.yaml is only the
+// load-balancing tier, which needs the Kubernetes resolver).
+const SINGLE_COLLECTOR = parseConfig({ tracing: { collector: { mode: 'single' } } });
 
 /**
  * The bundle's collector config with listen addresses moved to free loopback ports and the OTLP
@@ -102,7 +106,7 @@ async function startJaeger(dir: string): Promise<{ proc: Proc; queryUrl: string;
 }
 
 async function startCollector(dir: string, jaegerOtlpGrpc: string) {
-  const { config, rewrites } = await loopbackCollectorConfig(collectorConfigFile(renderCollector(defaultConfig())), jaegerOtlpGrpc);
+  const { config, rewrites } = await loopbackCollectorConfig(collectorConfigFile(renderCollector(SINGLE_COLLECTOR)), jaegerOtlpGrpc);
   writeFileSync(join(dir, 'collector.yaml'), stringify(config));
   const httpEndpoint: string = config.receivers?.otlp?.protocols?.http?.endpoint;
   const health: string | undefined = config.extensions?.health_check?.endpoint;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { between, dnsLabel, duration, percent, replicaRange, resources } from '../primitives.ts';
+import { between, dnsLabel, duration, percent, replicas, resources } from '../primitives.ts';
 import { image } from '../image.ts';
 
 const urlPath = () =>
@@ -32,11 +32,20 @@ export const tracing = z
     collector: z
       .strictObject({
         name: dnsLabel().default('otel-collector'),
-        /** single: one Deployment samples; two-tier: load_balancing tier routing by trace id in front of a sampling StatefulSet. */
-        mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('single'),
+        /**
+         * two-tier (default): a load_balancing tier routes every span by trace id to one instance of a sampling
+         * StatefulSet, so tail sampling sees whole traces at any scale. single: one Deployment receives and samples;
+         * it must stay at one replica (replicas behind a Service split a trace across instances), so it is bounded
+         * by the throughput of one collector (docs/performance.md).
+         */
+        mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('two-tier'),
         /** Overrides the pinned image (IMAGES in @meshobs/kube, which cites where each tag was confirmed). */
         image: image({ tagOnly: true }).optional(),
-        replicas: replicaRange(2, 5),
+        /**
+         * Replicas of the receiving Deployment (autoscaled when min < max). two-tier: the load-balancing tier,
+         * default 2–5. single: the one sampling instance, default and only allowed value 1–1.
+         */
+        replicas: z.strictObject({ min: replicas().optional(), max: replicas().optional() }).optional(),
         /** Sampling-tier size in two-tier mode. */
         samplerReplicas: between(1, 100, { int: true }).default(3),
         resources: resources({ requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
@@ -48,6 +57,22 @@ export const tracing = z
         /** zpages and pprof extensions (bound to localhost in the pod, for kubectl port-forward debugging). */
         debugExtensions: z.boolean({ error: 'must be true or false' }).default(false),
       })
+      .superRefine((c, ctx) => {
+        const r = collectorReplicas(c.mode, c.replicas);
+        if (r.min > r.max)
+          ctx.addIssue({ code: 'custom', path: ['replicas', 'min'], input: r.min, message: `is greater than max (${r.max})` });
+        else if (c.mode === 'single' && r.max > 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['replicas', 'max'],
+            input: r.max,
+            message:
+              'is more than one replica in single mode: tail sampling needs every span of a trace on one ' +
+              'collector, and replicas behind a Service split traces across instances; to scale use mode: two-tier ' +
+              '(trace-id load balancing in front of the samplers), or set replicas: { min: 1, max: 1 }',
+          });
+      })
+      .transform((c) => ({ ...c, replicas: collectorReplicas(c.mode, c.replicas) }))
       .prefault({}),
     /** Envoy access logs are written only for responses with at least this status. */
     accessLogMinStatus: between(100, 599, { int: true }).default(400),
@@ -58,3 +83,12 @@ export const tracing = z
     if (overlap.length)
       ctx.addIssue({ code: 'custom', path: ['sampling', 'metricsPaths'], input: overlap[0], message: 'is also a health-check path' });
   });
+
+/** Replica range of the receiving Deployment, with the defaults of its mode filled in. */
+function collectorReplicas(mode: 'single' | 'two-tier', r: { min?: number; max?: number } | undefined): { min: number; max: number } {
+  if (mode === 'single') {
+    const min = r?.min ?? 1;
+    return { min, max: r?.max ?? min };
+  }
+  return { min: r?.min ?? 2, max: r?.max ?? 5 };
+}
