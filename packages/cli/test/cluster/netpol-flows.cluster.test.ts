@@ -42,7 +42,7 @@ const kubeDns = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 
 function podsOf(objects: Obj[]): Pod[] {
   return objects
-    .filter((o) => o.kind === 'Deployment')
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
     .map((d) => {
       const t = d.spec.template;
       return {
@@ -92,7 +92,11 @@ function requiredFlows(objects: Obj[]): Flow[] {
   const jaegerQuery = byName(e.jaeger.queryService);
   const searchEngine = { namespace: config.namespaces.observability, labels: config.elasticsearch.podSelector };
   const portOf = (address: string) => Number(address.split(':').pop()!.replace(/\/.*$/, ''));
-  flows.push({ why: 'collector exports spans to Jaeger', from: peer(collector), to: peer(jaegerCollector), port: portOf(e.jaeger.collectorOtlpGrpc) });
+  // Two-tier: the load-balancing tier routes by trace ID to the samplers, and the samplers export to Jaeger.
+  const exporter = config.tracing.collector.mode === 'two-tier' ? byName(`${config.tracing.collector.name}-sampler`) : collector;
+  if (exporter !== collector)
+    flows.push({ why: 'load-balancing tier routes spans to the samplers', from: peer(collector), to: peer(exporter), port: e.collector.otlpGrpcPort });
+  flows.push({ why: `${exporter.name} exports spans to Jaeger`, from: peer(exporter), to: peer(jaegerCollector), port: portOf(e.jaeger.collectorOtlpGrpc) });
   flows.push({ why: 'Grafana queries Jaeger', from: { namespace: config.namespaces.monitoring, labels: { 'app.kubernetes.io/name': 'grafana' } }, to: peer(jaegerQuery), port: portOf(e.jaeger.queryHttpUrl) });
   flows.push({ why: 'Kiali queries Jaeger', from: { namespace: config.namespaces.istio, labels: { app: 'kiali' } }, to: peer(jaegerQuery), port: portOf(e.jaeger.queryGrpcAddress) });
   for (const j of [jaegerCollector, jaegerQuery])
