@@ -1,6 +1,7 @@
 // `--out` may replace only what meshobs wrote: every refusal leaves the disk exactly as it was.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -132,9 +133,13 @@ describe('build --out under failure', () => {
     expect(r0.status, r0.stderr).toBe(0);
     const before = snapshot(dir);
     chmodSync(parent, 0o555);
+    // root ignores permission bits: run the build as an unprivileged user then, who must be able to
+    // reach the project through the temp folder (a `mktemp -d` TMPDIR is 0700).
+    const asRoot = process.getuid?.() === 0;
+    const tmpMode = statSync(tmpdir()).mode & 0o777;
+    if (asRoot) chmodSync(tmpdir(), tmpMode | 0o111);
     try {
-      // root ignores permission bits: run the build as an unprivileged user then.
-      const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const asUser = asRoot ? { uid: 65534, gid: 65534 } : {};
       const r = spawnSync(process.execPath, [BIN, 'build', '--out', 'ro/bundle'], { cwd: dir, encoding: 'utf8', ...asUser });
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/cannot write the bundle to ro\/bundle: permission denied; nothing was changed/);
@@ -142,6 +147,7 @@ describe('build --out under failure', () => {
       expect(snapshot(dir)).toEqual(before);
     } finally {
       chmodSync(parent, 0o755);
+      if (asRoot) chmodSync(tmpdir(), tmpMode);
     }
   });
 
