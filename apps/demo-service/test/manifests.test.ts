@@ -48,6 +48,29 @@ describe('demo manifests', () => {
     expect(value('PODINFO_MAX_DELAY_SECONDS')?.value).toBe('30');
   });
 
+  it('puts the pod identity into OTEL_RESOURCE_ATTRIBUTES through $(VAR) references to earlier downward-API variables', () => {
+    for (const name of ['podinfo-stable', 'podinfo-canary', 'podinfo-backend-stable']) {
+      const env = find('Deployment', name).spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+      const index = (n: string) => env.findIndex((e) => e.name === n);
+      expect(env[index('K8S_POD_UID')]?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.uid' } });
+      const attrs = env[index('OTEL_RESOURCE_ATTRIBUTES')]!.value!;
+      const pairs = Object.fromEntries(attrs.split(',').map((kv) => kv.split('=') as [string, string]));
+      expect(pairs).toMatchObject({
+        'k8s.pod.name': '$(K8S_POD_NAME)',
+        'k8s.namespace.name': '$(K8S_NAMESPACE_NAME)',
+        'k8s.pod.uid': '$(K8S_POD_UID)',
+        'k8s.node.name': '$(K8S_NODE_NAME)',
+        'service.namespace': 'podinfo',
+      });
+      // Kubernetes expands only variables defined before the one that references them.
+      for (const [, ref] of attrs.matchAll(/\$\(([A-Z_]+)\)/g)) {
+        expect(index(ref!), `${name}: ${ref} defined`).toBeGreaterThanOrEqual(0);
+        expect(index(ref!), `${name}: ${ref} before OTEL_RESOURCE_ATTRIBUTES`).toBeLessThan(index('OTEL_RESOURCE_ATTRIBUTES'));
+      }
+      expect(pairs['service.instance.id']).toBeUndefined();
+    }
+  });
+
   it('has a Service, HPAs and a PDB per tier', () => {
     expect(find('Service', 'podinfo').spec.selector).toEqual({ app: 'podinfo' });
     expect(find('HorizontalPodAutoscaler', 'podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });

@@ -69,4 +69,39 @@ describe('the SDK resource', () => {
     expect(span!.resource.attributes['k8s.pod.name']).toBe('podinfo-7d9f-abcde');
     expect(span!.resource.attributes['k8s.namespace.name']).toBe('podinfo');
   });
+
+  it('takes the pod identity from OTEL_RESOURCE_ATTRIBUTES as the Deployment expands it, and keeps service.instance.id = pod name', async () => {
+    const exported: ReadableSpan[] = [];
+    const exporter = new InMemorySpanExporter();
+    const original = exporter.export.bind(exporter);
+    exporter.export = (spans, done) => {
+      exported.push(...spans);
+      original(spans, done);
+    };
+    // The env detector reads process.env: the value the kubelet hands the container.
+    const before = process.env.OTEL_RESOURCE_ATTRIBUTES;
+    process.env.OTEL_RESOURCE_ATTRIBUTES =
+      'service.namespace=podinfo,app.version=stable,k8s.pod.name=podinfo-7d9f-abcde,k8s.namespace.name=podinfo,k8s.pod.uid=0b8e2f1c-5d6a-4e1b-9c3d-2a7f6e5d4c3b,k8s.node.name=node-1';
+    // The test above left its (shut down) provider registered globally; the API keeps the first one.
+    trace.disable();
+    try {
+      const tracing = startTracing({ K8S_POD_NAME: 'podinfo-7d9f-abcde', K8S_NAMESPACE_NAME: 'podinfo' }, '6.0.0', exporter)!;
+      try {
+        trace.getTracer('test').startSpan('probe').end();
+      } finally {
+        await tracing.shutdown();
+      }
+    } finally {
+      if (before === undefined) delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+      else process.env.OTEL_RESOURCE_ATTRIBUTES = before;
+    }
+    const attrs = exported[0]!.resource.attributes;
+    expect(attrs).toMatchObject({
+      'k8s.pod.uid': '0b8e2f1c-5d6a-4e1b-9c3d-2a7f6e5d4c3b',
+      'k8s.pod.name': 'podinfo-7d9f-abcde',
+      'k8s.namespace.name': 'podinfo',
+      'k8s.node.name': 'node-1',
+      'service.instance.id': 'podinfo-7d9f-abcde',
+    });
+  });
 });

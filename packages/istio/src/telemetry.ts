@@ -4,8 +4,31 @@ import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 import { PROVIDERS } from './providers.ts';
 
 /**
+ * The pod identity of the proxy under its semantic-convention names, for the collector's
+ * k8s_attributes: Envoy's OpenTelemetry tracer puts custom tags on spans, not on the resource, and
+ * the collector's sidecar hides the sender's IP, so the collector lifts these two span attributes
+ * into resource attributes and finds the pod by name + namespace (packages/otel-collector pipeline.ts).
+ *
+ * The variables are istio-proxy's own, from the downward API in the injection template
+ * (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml at the
+ * pinned commit eed52ebb66ad: POD_NAME = metadata.name, POD_NAMESPACE = metadata.namespace, also
+ * INSTANCE_IP = status.podIP, SERVICE_ACCOUNT, HOST_IP, ISTIO_META_NODE_NAME), and Envoy sees them:
+ * pilot-agent starts it with its own environment (pkg/envoy/proxy.go: `cmd.Env = os.Environ()`).
+ * No default value: Envoy drops a custom tag whose value is empty (envoyproxy/envoy
+ * source/common/tracing/custom_tag_impl.cc, CustomTagBase::apply and EnvironmentCustomTag), so a
+ * proxy without the variable sends no tag instead of a name that matches no pod.
+ */
+export const POD_IDENTITY_TAGS = {
+  'k8s.pod.name': { environment: { name: 'POD_NAME' } },
+  'k8s.namespace.name': { environment: { name: 'POD_NAMESPACE' } },
+} as const;
+
+/**
  * Same tag names the collector fills in for application spans (packages/otel-collector tags.ts),
- * so one Jaeger search finds Envoy and application spans alike.
+ * so one Jaeger search finds Envoy and application spans alike, plus the pod identity above.
+ * Telemetry API field names: telemetry.istio.io/v1 Tracing.customTags, a map of tag name to
+ * CustomTag { literal | environment {name, defaultValue} | header {name, defaultValue} }
+ * (istio/api telemetry/v1alpha1/telemetry.proto).
  */
 export function customTags(config: MeshobsConfig) {
   return {
@@ -15,6 +38,7 @@ export function customTags(config: MeshobsConfig) {
     namespace: { environment: { name: 'POD_NAMESPACE', defaultValue: 'unknown' } },
     request_id: { header: { name: 'x-request-id', defaultValue: '' } },
     user_agent: { header: { name: 'user-agent', defaultValue: '' } },
+    ...POD_IDENTITY_TAGS,
   };
 }
 

@@ -44,6 +44,10 @@ describe('renderIstio', () => {
     expect(tracing.customTags.request_id.header.name).toBe('x-request-id');
     expect(tracing.customTags.user_agent.header.name).toBe('user-agent');
     expect(tracing.customTags.pod_name.environment.name).toBe('POD_NAME');
+    // The pod identity k8s_attributes associates by, from istio-proxy's downward-API variables, with
+    // no default (an empty value sends no tag rather than a pod name no pod has).
+    expect(tracing.customTags['k8s.pod.name']).toEqual({ environment: { name: 'POD_NAME' } });
+    expect(tracing.customTags['k8s.namespace.name']).toEqual({ environment: { name: 'POD_NAMESPACE' } });
     expect(telemetry!.spec.accessLogging[0].filter.expression).toBe('response.code >= 500');
     expect(telemetry!.metadata.namespace).toBe('istio-system');
   });

@@ -1,7 +1,7 @@
 // The collector configuration as a typed value, one builder for all three roles:
 // Batching is done by the exporters' sending queues (no batch processor).
-//   single        receivers -> tags -> tail sampling -> Jaeger, plus spanmetrics (the default)
-//   loadbalancer  receivers -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
+//   single        receivers -> pod identity -> tags -> tail sampling -> Jaeger, plus spanmetrics (the default)
+//   loadbalancer  receivers -> pod identity -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
 //   sampler       OTLP from the load balancers -> tail sampling -> Jaeger
 import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
@@ -9,6 +9,10 @@ import { memoryBytes } from '@meshobs/kube';
 import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
 import { tailSamplingProcessor } from './sampling.ts';
 import { customTagStatements, resourceAttributes } from './tags.ts';
+import { k8sAttributesProcessor, podIdentityStatements } from './pod-identity.ts';
+
+/** Lifts Envoy's pod-identity span tags onto the resource, before k8s_attributes. */
+export const POD_IDENTITY_PROCESSOR = 'transform/pod_identity';
 
 export type CollectorRole = 'single' | 'loadbalancer' | 'sampler';
 
@@ -148,16 +152,9 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
 
   const processors: Record<string, unknown> = { memory_limiter: memoryLimiter(config) };
   if (receivesApps) {
-    processors.k8s_attributes = {
-      auth_type: 'serviceAccount',
-      passthrough: false,
-      extract: { metadata: ['k8s.namespace.name', 'k8s.pod.name', 'k8s.pod.uid', 'k8s.deployment.name', 'k8s.node.name'] },
-      pod_association: [
-        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
-        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
-        { sources: [{ from: 'connection' }] },
-      ],
-    };
+    // Pod identity onto the resource first, then k8s_attributes finds the pod by it (pod-identity.ts).
+    processors[POD_IDENTITY_PROCESSOR] = { error_mode: 'ignore', trace_statements: [{ statements: podIdentityStatements() }] };
+    processors.k8s_attributes = k8sAttributesProcessor();
     processors.resource = { attributes: resourceAttributes(config) };
     processors['transform/tags'] = {
       error_mode: 'ignore',
@@ -170,7 +167,7 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
   const connectors: Record<string, unknown> = {};
   const pipelines: CollectorConfig['service']['pipelines'] = {};
   const receiverIds = Object.keys(receivers(config, role));
-  const tagProcessors = receivesApps ? ['k8s_attributes', 'resource', 'transform/tags'] : [];
+  const tagProcessors = receivesApps ? [POD_IDENTITY_PROCESSOR, 'k8s_attributes', 'resource', 'transform/tags'] : [];
 
   if (samples) {
     exporters[COMPONENT_IDS.jaegerExporter] = jaegerExporter(config);

@@ -1,7 +1,8 @@
 // Runs the generated collector config on loopback. Only addresses change: every listener moves to
 // 127.0.0.1 on a free port, the Jaeger exporter (or load-balancing resolver) points at test
-// processes, and k8s_attributes is removed because it needs a Kubernetes API server. Everything
-// else — processors, policies, queue, retry, memory limits — runs exactly as generated.
+// processes, and k8s_attributes is removed because it needs a Kubernetes API server (or, with
+// `kubeApi`, kept and pointed at a test API server through KUBECONFIG). Everything else —
+// processors, policies, queue, retry, memory limits — runs exactly as generated.
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -38,8 +39,12 @@ export async function freePorts(): Promise<Ports> {
 
 const lo = (port: number) => `127.0.0.1:${port}`;
 
-/** The loopback rewrite described above. `exportTo` replaces the Jaeger endpoint; `backends` the k8s resolver. */
-export function localize(yamlText: string, ports: Ports, opts: { exportTo?: string; backends?: string[] }): Obj {
+/**
+ * The loopback rewrite described above. `exportTo` replaces the Jaeger endpoint; `backends` the k8s
+ * resolver; `kubeApi` keeps k8s_attributes, changing only `auth_type` to kubeConfig (the collector
+ * then reads the KUBECONFIG environment variable).
+ */
+export function localize(yamlText: string, ports: Ports, opts: { exportTo?: string; backends?: string[]; kubeApi?: boolean }): Obj {
   const cfg = parse(yamlText) as Obj;
   const r = cfg.receivers;
   if (r.otlp?.protocols?.grpc) r.otlp.protocols.grpc.endpoint = lo(ports.otlpGrpc);
@@ -58,6 +63,10 @@ export function localize(yamlText: string, ports: Ports, opts: { exportTo?: stri
   if (jaeger && opts.exportTo) jaeger.endpoint = opts.exportTo;
   const lb = cfg.exporters[COMPONENT_IDS.loadBalancingExporter];
   if (lb && opts.backends) lb.resolver = { static: { hostnames: opts.backends } };
+  if (opts.kubeApi && cfg.processors.k8s_attributes) {
+    cfg.processors.k8s_attributes.auth_type = 'kubeConfig';
+    return cfg;
+  }
   delete cfg.processors.k8s_attributes;
   for (const p of Object.values(cfg.service.pipelines) as Obj[]) p.processors = p.processors.filter((x: string) => x !== 'k8s_attributes');
   return cfg;
@@ -131,6 +140,7 @@ export interface StoredSpan {
   spanId: string;
   service: string;
   attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
 }
 
 const value = (v: Obj): unknown =>
@@ -151,7 +161,7 @@ export function readSpans(file: string): StoredSpan[] {
       const res = attrs(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? [])
         for (const s of ss.spans ?? [])
-          out.push({ traceId: s.traceId, spanId: s.spanId, service: String(res['service.name']), attributes: { ...attrs(s.attributes) } });
+          out.push({ traceId: s.traceId, spanId: s.spanId, service: String(res['service.name']), attributes: { ...attrs(s.attributes) }, resource: res });
     }
   }
   return out;

@@ -63,12 +63,29 @@ describe('renderCollector', () => {
 
   it('processors run in order: memory_limiter first, tags before tail_sampling; batching in the exporter queue', () => {
     const cfg = buildCollectorConfig(defaultConfig());
-    expect(cfg.service.pipelines.traces!.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'transform/tags', 'tail_sampling']);
+    expect(cfg.service.pipelines.traces!.processors).toEqual(['memory_limiter', 'transform/pod_identity', 'k8s_attributes', 'resource', 'transform/tags', 'tail_sampling']);
     expect(cfg.service.pipelines['traces/spanmetrics']!.exporters).toEqual(['span_metrics']);
     expect((cfg.exporters['otlp_grpc/jaeger'] as any).sending_queue.batch).toEqual({ sizer: 'items', flush_timeout: '1s', min_size: 8192, max_size: 16384 });
     expect(cfg.processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 819, spike_limit_mib: 204 });
     expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });
     expect(Object.keys(buildCollectorConfig(parseConfig({ tracing: { collector: { debugExtensions: true } } })).extensions)).toEqual(['health_check', 'zpages', 'pprof']);
+  });
+
+  it('k8s_attributes finds the pod by uid, then name + namespace, then ip, and by the connection only last', () => {
+    const k8s = buildCollectorConfig(defaultConfig()).processors.k8s_attributes as any;
+    expect(k8s.pod_association).toEqual([
+      { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
+      { sources: [{ from: 'resource_attribute', name: 'k8s.pod.name' }, { from: 'resource_attribute', name: 'k8s.namespace.name' }] },
+      { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
+      { sources: [{ from: 'connection' }] },
+    ]);
+    expect(k8s.extract.metadata).toContain('k8s.deployment.name');
+    // The sampler tier gets spans from the load balancers, never from pods: no pod lookup there.
+    const sampler = buildCollectorConfig(parseConfig({ tracing: { collector: { mode: 'two-tier' } } }), 'sampler');
+    expect(sampler.processors.k8s_attributes).toBeUndefined();
+    expect(sampler.processors['transform/pod_identity']).toBeUndefined();
+    const lb = buildCollectorConfig(parseConfig({ tracing: { collector: { mode: 'two-tier' } } }), 'loadbalancer');
+    expect(lb.service.pipelines.traces!.processors.slice(0, 3)).toEqual(['memory_limiter', 'transform/pod_identity', 'k8s_attributes']);
   });
 
   it('sampling percentages and tail-sampling settings follow the config', () => {

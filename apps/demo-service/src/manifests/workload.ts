@@ -27,6 +27,32 @@ export const tierLabels = (tier: Tier, version?: string) => ({
 
 const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
+/**
+ * The pod's identity from the downward API. The collector behind its Istio sidecar sees every
+ * connection come from the sidecar (127.0.0.6), so k8s_attributes can only find the pod from
+ * resource attributes the app sends: k8s.pod.uid first (packages/otel-collector pipeline.ts).
+ */
+export const POD_IDENTITY_ENV = [
+  ['K8S_POD_NAME', 'metadata.name'],
+  ['K8S_NAMESPACE_NAME', 'metadata.namespace'],
+  ['K8S_POD_UID', 'metadata.uid'],
+  ['K8S_NODE_NAME', 'spec.nodeName'],
+] as const;
+
+/**
+ * The same identity in OTEL_RESOURCE_ATTRIBUTES, which every OTel SDK reads, through Kubernetes'
+ * `$(VAR)` expansion of variables defined earlier in the container's env (core/v1 EnvVar.value:
+ * "Variable references $(VAR_NAME) are expanded using the previously defined environment variables
+ * in the container"). The demo's SDK also sets name, namespace and node from K8S_* (tracing/resource.ts);
+ * here they serve any SDK, and service.instance.id stays the pod name, set by the demo itself.
+ */
+export const POD_IDENTITY_ATTRIBUTES = [
+  'k8s.pod.name=$(K8S_POD_NAME)',
+  'k8s.namespace.name=$(K8S_NAMESPACE_NAME)',
+  'k8s.pod.uid=$(K8S_POD_UID)',
+  'k8s.node.name=$(K8S_NODE_NAME)',
+];
+
 function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number]) {
   const collector = endpointsOf(config).collector;
   return [
@@ -40,12 +66,11 @@ function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number
     { name: 'OTEL_SERVICE_NAME', value: tier.name },
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${collector.host}:${collector.otlpHttpPort}` },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
-    fieldEnv('K8S_POD_NAME', 'metadata.name'),
-    fieldEnv('K8S_NAMESPACE_NAME', 'metadata.namespace'),
-    fieldEnv('K8S_NODE_NAME', 'spec.nodeName'),
+    ...POD_IDENTITY_ENV.map(([name, fieldPath]) => fieldEnv(name, fieldPath)),
     { name: 'K8S_CLUSTER_NAME', value: config.cluster.name },
     { name: 'DEPLOYMENT_ENVIRONMENT', value: config.cluster.environment },
-    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.namespace=${tier.namespace},app.version=${version.label}` },
+    // Last, so every $(VAR) it names is already defined (see POD_IDENTITY_ENV).
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: [`service.namespace=${tier.namespace}`, `app.version=${version.label}`, ...POD_IDENTITY_ATTRIBUTES].join(',') },
   ];
 }
 
