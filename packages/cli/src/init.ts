@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG_FILES, UsageError } from './load-config.ts';
 import { OutputError } from './write.ts';
 
 /** Where `defineConfig` comes from in a TypeScript config. */
-export const CONFIG_MODULE = '@meshobs/spec';
+export const CONFIG_MODULE = '@meshobs/cli/config';
 
 export interface InitOptions {
   format?: string;

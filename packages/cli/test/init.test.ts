@@ -54,7 +54,7 @@ describe('meshobs init', () => {
     const text = readFileSync(join(dir, 'meshobs.config.ts'), 'utf8');
     expect(text).toContain(`import { defineConfig } from '${CONFIG_MODULE}';`);
     // Outside the repository the module resolves from the user's node_modules; here, point it at the source.
-    const spec = pathToFileURL(join(REPO_ROOT, 'packages', 'spec', 'src', 'index.ts')).href;
+    const spec = pathToFileURL(join(REPO_ROOT, 'packages', 'cli', 'src', 'config.ts')).href;
     writeFileSync(join(dir, 'meshobs.config.ts'), text.replace(`'${CONFIG_MODULE}'`, `'${spec}'`));
     const build = await meshobs(dir, 'build');
     expect(build.code, build.stderr).toBe(0);
