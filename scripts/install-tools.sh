@@ -5,7 +5,7 @@
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
 #   scripts/install-tools.sh e2e        # otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
-#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, cyclonus, Istio and prometheus-operator CRDs
+#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
@@ -219,6 +219,25 @@ crds() {
   ln -sfn "$dir" "$ROOT/.tools/crds/$name"
 }
 
+# charts NAME VERSION MODULE@VERSION PATH... -> copies Helm chart folders out of a Go module into
+# $CACHE/charts-NAME-VERSION/<folder name> and links that folder as .tools/charts/NAME.
+charts() {
+  local name="$1" version="$2" module="$3" dir="$CACHE/charts-$1-$2" src path
+  shift 3
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching $name charts from $module"
+    src="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [ -n "$src" ] || { log "could not download $module"; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir"
+    for path in "$@"; do cp -r "$src/$path" "$dir/"; done
+    chmod -R u+w "$dir"
+    echo "$module" > "$dir/SOURCE"
+    touch "$dir/.complete"
+  fi
+  mkdir -p "$ROOT/.tools/charts"
+  ln -sfn "$dir" "$ROOT/.tools/charts/$name"
+}
+
 install_cluster() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the cluster tools"; exit 1; }
   command -v openssl >/dev/null || apt_install openssl
@@ -227,6 +246,10 @@ install_cluster() {
   # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`
   # works for it, the module has no replace directives.
   go_tool istioctl "$ISTIO_MODULE_VERSION" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
+  # helm renders the bundle's istiod and gateway chart values with Istio's own charts (helm template).
+  go_tool helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+  charts istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" \
+    manifests/charts/istio-control/istio-discovery manifests/charts/gateway
   # cyclonus: a NetworkPolicy engine whose `analyze --mode query-traffic` answers flow queries from policy files.
   go_tool cyclonus "$CYCLONUS_VERSION" "github.com/mattfenwick/cyclonus/cmd/cyclonus@v$CYCLONUS_VERSION"
   crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml

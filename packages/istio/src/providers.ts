@@ -1,8 +1,10 @@
 // meshConfig: extension providers (OpenTelemetry + Zipkin to the collector, access-log providers),
-// default providers, and the proxyStatsMatcher the circuit-breaker alert needs.
+// default providers, the proxyStatsMatcher the circuit-breaker alert needs, and the proxies' environment
+// (proxyMetadata: the workload certificate lifetime, install.ts).
 import type { MeshobsConfig } from '@meshobs/spec';
 import { endpointsOf } from '@meshobs/spec';
 import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
+import { proxyMetadata } from './install.ts';
 
 export const PROVIDERS = {
   otel: 'otel-tracing',
@@ -58,6 +60,8 @@ export function meshConfig(config: MeshobsConfig) {
     defaultConfig: {
       // Envoy drops most cluster stats by default; these feed CircuitBreakerTriggered (packages/alerts).
       proxyStatsMatcher: { inclusionSuffixes: [...PROXY_STATS_MATCHER.inclusionSuffixes] },
+      // Environment of every istio-proxy container (sidecars and gateways): SECRET_TTL.
+      proxyMetadata: proxyMetadata(config),
     },
   };
 }

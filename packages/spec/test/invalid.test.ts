@@ -23,6 +23,8 @@ const CASES: Array<[string, unknown, string]> = [
   ['bad enum', { kiali: { auth: { strategy: 'none' } } }, 'kiali.auth.strategy: "none" must be "token", "openid" or "anonymous"'],
   ['openid without settings', { kiali: { auth: { strategy: 'openid' } } }, 'kiali.auth.openid: is required when strategy is "openid"'],
   ['bad memory quantity', { istio: { sidecar: { resources: { limits: { memory: '1GB' } } } } }, 'istio.sidecar.resources.limits.memory: "1GB" is not a memory quantity such as "128Mi" or "2Gi"'],
+  ['gateway label "app"', { istio: { gatewayLabel: 'app' } }, 'istio.gatewayLabel: "app" must not be "app": Istio\'s gateway charts set it to the Deployment name'],
+  ['gateway label not a label key', { istio: { gatewayLabel: 'a b' } }, 'istio.gatewayLabel: "a b" is not a Kubernetes label key (an optional DNS prefix and "/", then letters, digits, "-", "_", ".")'],
   ['bad cron', { jaeger: { retention: { schedule: 'daily' } } }, 'jaeger.retention.schedule: "daily" is not a five-field cron schedule such as "55 23 * * *" (or a descriptor such as "@daily")'],
   ['stable equals canary', { services: [{ name: 'a', canaryVersion: 'stable' }] }, 'services[0].canaryVersion: "stable" must differ from stableVersion'],
   ['path with a query string', { tracing: { sampling: { metricsPaths: ['/metrics?x=1'] } } }, 'tracing.sampling.metricsPaths[0]: "/metrics?x=1" is not a URL path such as "/healthz" (no quotes, spaces or query)'],

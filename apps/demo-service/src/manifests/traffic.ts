@@ -70,7 +70,7 @@ export function gateway(config: MeshobsConfig, tier: Tier): KubeObject {
     kind: 'Gateway',
     metadata: { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier) },
     spec: {
-      // The configured ingress gateway's pods (its `istio` label follows its Deployment name).
+      // The configured ingress gateway's pods: istio.gatewayLabel, valued like Istio's `istio` label (the install snippets set it).
       selector: { [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name) },
       servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: config.demo.ingressHosts }],
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, duration, durationSeconds, k8sLabelValue, replicaRange, resources, between, whenValid } from '../primitives.ts';
+import { dnsLabel, duration, durationSeconds, k8sLabelKey, replicaRange, resources, between, whenValid } from '../primitives.ts';
 
 export const cluster = z
   .strictObject({
@@ -45,22 +45,30 @@ const gateway = (name: string) =>
       enabled: z.boolean({ error: 'must be true or false' }).default(true),
       /** Deployment name, also the `istio` pod label minus the "istio-" prefix. */
       name: dnsLabel().default(name),
+      /** Autoscaler range (the install snippets add a disruption budget and anti-affinity). */
       replicas: replicaRange(2, 5),
     })
     .prefault({});
 
 export const istio = z
   .strictObject({
-    /** Istio minor version the bundle targets (metric names and CRD versions follow it). */
+    /**
+     * Istio minor version of the mesh, reported by `meshobs validate` and used by the dashboard preview's
+     * synthetic mesh. The bundle is the same for every supported minor (the root-certificate alert reads
+     * both the 1.23+ and the older metric name).
+     */
     version: z.string().regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' }).default('1.27'),
     revision: dnsLabel().optional(),
     mtlsMode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be "STRICT" or "PERMISSIVE"' }).default('STRICT'),
+    /** istiod's autoscaler range (the install snippets add a disruption budget and anti-affinity). */
     istiod: z.strictObject({ replicas: replicaRange(2, 5) }).prefault({}),
+    /** Requests and limits of every istio-proxy sidecar (values.global.proxy.resources of the install snippets). */
     sidecar: z
       .strictObject({
         resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } }),
       })
       .prefault({}),
+    /** Certificate lifetimes, set in the install snippets as istiod and proxy environment. */
     certificates: z
       .strictObject({
         /** istiod signs at most MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests. */
@@ -76,8 +84,13 @@ export const istio = z
     gateways: z
       .strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') })
       .prefault({}),
-    /** Pod label that marks Istio gateways (`istio: ingressgateway`). */
-    gatewayLabel: k8sLabelValue().default('istio'),
+    /**
+     * Pod label key the bundle's Gateway objects select the ingress gateway by (`istio: ingressgateway`).
+     * The install snippets put it on the gateway pods, valued like Istio's own `istio` label.
+     */
+    gatewayLabel: k8sLabelKey()
+      .refine((k) => k !== 'app', { error: 'must not be "app": Istio\'s gateway charts set it to the Deployment name' })
+      .default('istio'),
     /** Fraction of requests Envoy samples before the collector's tail sampling decides (0–100). */
     envoySamplingPercent: between(0, 100).default(100),
   })

@@ -1,0 +1,146 @@
+// Istio install settings of the config (istio.istiod, istio.sidecar, istio.certificates, istio.gateways,
+// istio.gatewayLabel), in the value keys of Istio's own charts, checked at istio/istio commit eed52ebb66ad
+// (the ISTIO_MODULE_VERSION of tools/versions.env):
+// - istiod chart, manifests/charts/istio-control/istio-discovery/values.yaml: autoscaleEnabled/autoscaleMin/
+//   autoscaleMax (templates/autoscale.yaml), affinity, env (added to the discovery container), pdb
+//   (templates/poddisruptionbudget.yaml, rendered only when autoscaleMin > 1), global.proxy.resources
+//   (the istio-proxy container of every injected sidecar, files/injection-template.yaml),
+//   global.defaultPodDisruptionBudget.enabled.
+// - gateway chart, manifests/charts/gateway/values.yaml: name, revision, labels, autoscaling.{enabled,
+//   minReplicas,maxReplicas}, podDisruptionBudget (only rendered when minReplicas > 1), affinity.
+// - IstioOperator (operator/pkg/apis/types.go): spec.values.pilot/global are the same istiod chart values;
+//   gateways are components.{ingress,egress}Gateways[] with name, label and k8s.{hpaSpec,
+//   podDisruptionBudget,affinity} (operator/pkg/render/manifest.go turns hpaSpec into autoscaleMin/Max).
+// Certificate lifetimes are environment variables:
+// - SECRET_TTL (pilot/cmd/pilot-agent/options/options.go, default 24h): the lifetime the proxy's agent
+//   requests. Set through meshConfig.defaultConfig.proxyMetadata, which the injector turns into env of
+//   every istio-proxy container (providers.ts).
+// - DEFAULT_WORKLOAD_CERT_TTL (pilot/pkg/bootstrap/istio_ca.go, default 24h): what istiod signs when a CSR
+//   names no lifetime; MAX_WORKLOAD_CERT_TTL (default 90 days, security/pkg/cmd/constants.go) is left at
+//   its default, the schema's upper bound for istio.certificates.workloadTtl.
+// - CITADEL_SELF_SIGNED_CA_CERT_TTL (same file, default 10 years): the self-signed root CA's lifetime.
+import type { MeshobsConfig } from '@meshobs/spec';
+import { durationSeconds } from '@meshobs/spec';
+import { gatewayPodLabelValue, PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
+
+/** A duration in Go's time.ParseDuration spelling (no "d" or "y"): 90 days -> "2160h". */
+export function goDuration(prometheusDuration: string): string {
+  let ms = Math.round(durationSeconds(prometheusDuration) * 1000);
+  let out = '';
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(ms / size);
+    if (n) [out, ms] = [`${out}${n}${unit}`, ms - n * size];
+  }
+  return out || '0s';
+}
+
+/** The istiod container environment carrying the CA settings. */
+export function istiodEnv(config: MeshobsConfig): Record<string, string> {
+  const c = config.istio.certificates;
+  return {
+    CITADEL_SELF_SIGNED_CA_CERT_TTL: goDuration(c.caTtl),
+    DEFAULT_WORKLOAD_CERT_TTL: goDuration(c.workloadTtl),
+  };
+}
+
+/** Environment of every proxy (sidecars and gateways), set by meshConfig.defaultConfig.proxyMetadata. */
+export function proxyMetadata(config: MeshobsConfig): Record<string, string> {
+  return { SECRET_TTL: goDuration(config.istio.certificates.workloadTtl) };
+}
+
+const ISTIOD_SELECTOR = { app: 'istiod' };
+
+/** An enabled or disabled gateway of the config, with the labels its pods carry. */
+export interface GatewayInstall {
+  kind: 'ingress' | 'egress';
+  name: string;
+  enabled: boolean;
+  replicas: { min: number; max: number };
+  /** The chart's selector labels (app, istio) plus `istio.gatewayLabel`. */
+  labels: Record<string, string>;
+  /** The labels a selector of these pods uses. */
+  selector: Record<string, string>;
+}
+
+export function gatewayInstalls(config: MeshobsConfig): GatewayInstall[] {
+  return (['ingress', 'egress'] as const).map((kind) => {
+    const g = config.istio.gateways[kind];
+    const value = gatewayPodLabelValue(g.name);
+    const selector = { app: g.name, istio: value };
+    return { kind, name: g.name, enabled: g.enabled, replicas: g.replicas, labels: { ...selector, [config.istio.gatewayLabel]: value }, selector };
+  });
+}
+
+/** The values of the istiod chart meshobs sets, besides meshConfig. */
+export function istiodValues(config: MeshobsConfig) {
+  const r = config.istio.istiod.replicas;
+  return {
+    autoscaleEnabled: true,
+    autoscaleMin: r.min,
+    autoscaleMax: r.max,
+    affinity: podAntiAffinity(ISTIOD_SELECTOR),
+    env: istiodEnv(config),
+  };
+}
+
+export function globalValues(config: MeshobsConfig) {
+  return {
+    // The chart's PodDisruptionBudget for istiod and the gateways (on by default; stated so a merged install keeps it).
+    defaultPodDisruptionBudget: { enabled: true },
+    proxy: { resources: config.istio.sidecar.resources },
+  };
+}
+
+const revisionOf = (config: MeshobsConfig) => (config.istio.revision ? { revision: config.istio.revision } : {});
+
+/** Helm values of the istiod chart: `helm upgrade istiod istio/istiod -f helm-values.yaml`. */
+export function istiodHelmValues(config: MeshobsConfig, meshConfig: object) {
+  return {
+    ...revisionOf(config),
+    ...istiodValues(config),
+    pdb: { ...PDB_SPEC },
+    global: globalValues(config),
+    meshConfig,
+  };
+}
+
+/** Helm values of the gateway chart for one enabled gateway: `helm install <name> istio/gateway -f ...`. */
+export function gatewayHelmValues(config: MeshobsConfig, g: GatewayInstall) {
+  return {
+    name: g.name,
+    ...revisionOf(config),
+    labels: g.labels,
+    autoscaling: { enabled: true, minReplicas: g.replicas.min, maxReplicas: g.replicas.max },
+    // The chart renders it only when minReplicas > 1; an empty object turns it off.
+    podDisruptionBudget: g.replicas.min > 1 ? { ...PDB_SPEC } : {},
+    affinity: podAntiAffinity(g.selector),
+  };
+}
+
+/** The IstioOperator `spec.components` gateway entry of one gateway. */
+function operatorGateway(g: GatewayInstall) {
+  if (!g.enabled) return { name: g.name, enabled: false };
+  return {
+    name: g.name,
+    enabled: true,
+    label: g.labels,
+    k8s: {
+      hpaSpec: { minReplicas: g.replicas.min, maxReplicas: g.replicas.max },
+      podDisruptionBudget: { ...PDB_SPEC },
+      affinity: podAntiAffinity(g.selector),
+    },
+  };
+}
+
+/** The IstioOperator spec fields besides meshConfig. */
+export function operatorInstall(config: MeshobsConfig) {
+  const gws = gatewayInstalls(config);
+  return {
+    components: {
+      pilot: { k8s: { podDisruptionBudget: { ...PDB_SPEC } } },
+      ingressGateways: gws.filter((g) => g.kind === 'ingress').map(operatorGateway),
+      egressGateways: gws.filter((g) => g.kind === 'egress').map(operatorGateway),
+    },
+    values: { global: globalValues(config), pilot: istiodValues(config) },
+  };
+}
