@@ -156,6 +156,8 @@ export function pack(out: string): string {
         staged.bin = { meshobs: './bin/meshobs.js' };
         staged.engines = { node: '>=22.18' };
         staged.bundleDependencies = packages.filter((p) => p !== CLI).sort();
+        // The runbooks the alerts link to (alerts.runbookBaseUrl), to host next to your own docs.
+        cpSync(join(ROOT, 'docs', 'runbooks'), join(dest, 'runbooks'), { recursive: true });
         mkdirSync(join(dest, 'bin'));
         writeFileSync(join(dest, 'bin', 'meshobs.js'), "#!/usr/bin/env node\nimport { run } from '../dist/main.js';\n\nawait run();\n", { mode: 0o755 });
       }
