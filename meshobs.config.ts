@@ -1,7 +1,7 @@
 // The mesh from the seeds: podinfo on Istio with a stable and a canary version, in the production
 // cluster "kubernetes-security-cluster". Every value not written here takes its default from
 // packages/spec (the numbers of REQUIREMENTS.md); they are spelled out where a reader expects them.
-import { defineConfig } from '@meshobs/spec';
+import { defineConfig } from '@meshobs/cli/config';
 
 export default defineConfig({
   cluster: { name: 'kubernetes-security-cluster', environment: 'production' },

@@ -2,76 +2,54 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@meshobs/spec';
 import { buildCommand, diffCommand, validateCommand, type Io } from './commands.ts';
 import { InternalError, REPORT_HINT } from './errors.ts';
+import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
 import { MESHOBS_VERSION } from './version.ts';
+import { COMMANDS, PARSE_OPTIONS, USAGE, commandUsage, isCommand, optionsOf, suggestion, type Command } from './usage.ts';
 import { OutputError } from './write.ts';
 
-const USAGE = `usage: meshobs <command> [options]
-
-commands:
-  build      validate the config and write the bundle (default out: dist/bundle)
-  validate   validate the config, build in memory and run every real validator found
-  diff       build in memory and print a per-object diff against an existing bundle (--against DIR)
-
-options:
-  --config FILE   meshobs.config.ts | .yaml | .yml | .json (default: first found in the current folder)
-  --out DIR       bundle folder for build (default: dist/bundle)
-  --against DIR   existing bundle folder diff compares with
-  --exit-code     diff exits 1 when there are differences (default: 0)
-  --allow-missing TOOLS  validate passes although these tools (comma-separated, e.g. checkov,otelcol-meshobs)
-                  are not installed; without it, a validator that cannot run fails validate
-  --debug         print the stack of an internal error
-  -v, --version   print the meshobs version
-  -h, --help      show this help
-
-build replaces --out only when it is absent, empty, or a bundle meshobs wrote (it carries a .meshobs-bundle
-file listing its files); anything else is refused and left untouched.
-
-exit codes: 0 ok, 1 invalid config, refused output folder or failed validation (or differences with
-diff --exit-code), 2 usage error`;
+/** The first word of a parseArgs complaint names the option: `Unknown option '--bogus'`. */
+const unknownOption = (message: string) => /option '(-{1,2}[^']+)'/.exec(message)?.[1];
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
+  // Known before parsing, so a parse error can still hint at the command's own options.
+  let command = argv.find((a) => !a.startsWith('-'));
   try {
-    const { positionals, values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        out: { type: 'string' },
-        against: { type: 'string' },
-        'exit-code': { type: 'boolean' },
-        'allow-missing': { type: 'string' },
-        debug: { type: 'boolean' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [command, ...rest] = positionals;
-    if (values.help || command === 'help') {
-      io.out(USAGE);
+    const { positionals, values, tokens } = parseArgs({ args: argv, allowPositionals: true, options: PARSE_OPTIONS, tokens: true });
+    const [first, ...rest] = positionals;
+    command = first;
+    if (command === 'help') {
+      io.out(isCommand(rest[0]) ? commandUsage(rest[0]) : USAGE);
+      return 0;
+    }
+    if (values.help) {
+      io.out(isCommand(command) ? commandUsage(command) : USAGE);
       return 0;
     }
     if (values.version) {
       io.out(MESHOBS_VERSION);
       return 0;
     }
+    if (command === undefined) throw new UsageError('missing command');
+    if (!isCommand(command)) throw new UsageError(`unknown command: ${command}${suggestion(command, Object.keys(COMMANDS))}`);
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
-    if (command !== 'diff' && (values.against || values['exit-code'])) throw new UsageError('--against and --exit-code are options of diff');
-    if (command !== 'validate' && values['allow-missing'] !== undefined) throw new UsageError('--allow-missing is an option of validate');
-    switch (command) {
+    const allowed = optionsOf(command);
+    for (const t of tokens) {
+      if (t.kind === 'option' && !allowed.includes(t.name)) {
+        throw new UsageError(`--${t.name} is not an option of ${command}${suggestion(t.name, allowed.map(String))}`);
+      }
+    }
+    const str = (name: string) => values[name] as string | undefined;
+    switch (command satisfies Command) {
+      case 'init':
+        return initCommand(io, { format: str('format'), cluster: str('cluster'), prometheus: str('prometheus'), operators: str('operators'), kubernetesVersion: str('kubernetes-version') });
       case 'build':
-        return await buildCommand(io, { config: values.config, out: values.out });
+        return await buildCommand(io, { config: str('config'), out: str('out') });
       case 'diff':
-        if (values.out !== undefined) throw new UsageError('--out is not an option of diff');
-        return await diffCommand(io, { config: values.config, against: values.against, exitCode: values['exit-code'] });
+        return await diffCommand(io, { config: str('config'), against: str('against'), exitCode: values['exit-code'] as boolean | undefined });
       case 'validate':
-        if (values.out !== undefined) throw new UsageError('--out is not an option of validate');
-        return await validateCommand(io, { config: values.config, allowMissing: values['allow-missing'] });
-      case undefined:
-        throw new UsageError('missing command');
-      default:
-        throw new UsageError(`unknown command: ${command}`);
+        return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });
     }
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -84,7 +62,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const code = (e as { code?: string }).code;
     if (e instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`meshobs: ${(e as Error).message}\n\n${USAGE}`);
+      // One line and where to look, not the whole usage: the error stays visible.
+      let message = (e as Error).message;
+      const option = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(message) : undefined;
+      if (option) {
+        const known = isCommand(command) ? optionsOf(command) : Object.keys(PARSE_OPTIONS);
+        message = `unknown option ${option}${suggestion(option.replace(/^-+/, ''), known)}`;
+      }
+      io.err(`meshobs: ${message.split('\n')[0]}`);
+      io.err(`run 'meshobs ${isCommand(command) ? `${command} ` : ''}--help' for the usage`);
       return 2;
     }
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);

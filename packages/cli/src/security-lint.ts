@@ -1,12 +1,12 @@
 // Security lint of a built bundle with checkov (kubernetes + secrets frameworks), configured by the
-// repository's .checkov.yaml, where every skipped check is written down with its reason.
+// package's checkov.yaml, where every skipped check is written down with its reason.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTool } from './tools.ts';
 
-export const CHECKOV_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.checkov.yaml');
+/** Shipped in the package beside its sources (src/ in this repository, dist/ once packed). */
+export const CHECKOV_CONFIG = fileURLToPath(new URL('../checkov.yaml', import.meta.url));
 
 export interface LintFinding {
   check: string;

@@ -1,18 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** .tools/bin of this checkout, where scripts/install-tools.sh links the real validators. */
-export const REPO_TOOLS_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.tools/bin');
+import { delimiter, join } from 'node:path';
 
 /**
- * Finds an executable in MESHOBS_TOOLS_BIN when that is set, else in this checkout's tool folder;
- * then on PATH.
+ * Finds an executable in MESHOBS_TOOLS_BIN (a folder) when that is set, then on PATH; never relative to
+ * where meshobs itself is installed. In this repository the tests and CI point MESHOBS_TOOLS_BIN at the
+ * folder scripts/install-tools.sh fills.
  */
 export function findTool(name: string): string | undefined {
-  const first = process.env.MESHOBS_TOOLS_BIN ?? REPO_TOOLS_BIN;
-  const dirs = [first, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+  const dirs = [process.env.MESHOBS_TOOLS_BIN, ...(process.env.PATH ?? '').split(delimiter)].filter((d): d is string => !!d);
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {

@@ -112,7 +112,7 @@ export const VALIDATORS: BundleValidator[] = [
         if (report.parsingErrors) lines.unshift(`${report.parsingErrors} files could not be parsed`);
         return { validator: this.name, status: 'fail', detail: `${report.findings.length} findings\n${lines.join('\n')}` };
       }
-      return { validator: this.name, status: 'pass', detail: `${report.passed} checks passed, exceptions in .checkov.yaml` };
+      return { validator: this.name, status: 'pass', detail: `${report.passed} checks passed, exceptions in checkov.yaml` };
     },
   },
 ];

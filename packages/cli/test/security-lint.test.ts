@@ -1,4 +1,4 @@
-// checkov (kubernetes + secrets frameworks) on the built bundle, with the repository's .checkov.yaml.
+// checkov (kubernetes + secrets frameworks) on the built bundle, with the package's checkov.yaml.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { REPO_CONFIG, meshobs } from './helpers.ts';
 import { KNOWN } from './known-findings.ts';
 
 describe('checkov exceptions', () => {
-  it('gives every skipped check a reason in .checkov.yaml', () => {
+  it('gives every skipped check a reason in checkov.yaml', () => {
     const lines = readFileSync(CHECKOV_CONFIG, 'utf8').split('\n');
     const start = lines.findIndex((l) => l.startsWith('skip-check:'));
     expect(start).toBeGreaterThan(-1);

@@ -52,6 +52,23 @@ function telemetry(serviceName: string) {
   };
 }
 
+/**
+ * Exporter-side batching instead of the batch processor, which the collector is phasing out.
+ * jaeger_storage_exporter takes exporterhelper's queue-batch config under `queue` (jaeger v1.76.0 ==
+ * v2.13.0, cmd/jaeger/internal/exporters/storageexporter/config.go; keys from
+ * go.opentelemetry.io/collector/exporter/exporterhelper v0.140.0, internal/queuebatch/config.go). The values are
+ * exporterhelper's own defaults (internal/queue_sender.go NewDefaultQueueConfig), which equal the batch
+ * processor's it replaces (8192 spans or 200ms). They are written out because this exporter's default
+ * config leaves the queue off (its createDefaultConfig sets no QueueConfig).
+ */
+const exporterQueue = {
+  enabled: true,
+  sizer: 'requests',
+  queue_size: 1000,
+  num_consumers: 10,
+  batch: { sizer: 'items', flush_timeout: '200ms', min_size: 8192 },
+};
+
 const healthcheck = { use_v2: true, http: { endpoint: `0.0.0.0:${HEALTH_PORT}` } };
 
 export function collectorConfig(config: MeshobsConfig): Record<string, unknown> {
@@ -69,11 +86,10 @@ export function collectorConfig(config: MeshobsConfig): Record<string, unknown> 
         },
       },
     },
-    processors: { batch: {} },
-    exporters: { jaeger_storage_exporter: { trace_storage: STORAGE_NAME } },
+    exporters: { jaeger_storage_exporter: { trace_storage: STORAGE_NAME, queue: exporterQueue } },
     service: {
       extensions: ['jaeger_storage', 'healthcheckv2'],
-      pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
+      pipelines: { traces: { receivers: ['otlp'], exporters: ['jaeger_storage_exporter'] } },
       telemetry: telemetry(l.collector.name),
     },
   };

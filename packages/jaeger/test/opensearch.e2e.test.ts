@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, stopAll, tempDir } from '@meshobs/testkit';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
-import { HEALTH_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';
@@ -20,6 +20,7 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
   let searchUrl = '';
   let otlpGrpc = '';
   let queryUrl = '';
+  let collectorMetricsUrl = '';
 
   beforeAll(async () => {
     const search = await startOpenSearch();
@@ -38,6 +39,7 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
     await startJaeger('jaeger-query', writeConfig(dir, 'query.yaml', query.config), query.ports.get(HEALTH_PORT)!);
     otlpGrpc = `127.0.0.1:${collector.ports.get(4317)}`;
     queryUrl = `http://127.0.0.1:${query.ports.get(16686)}`;
+    collectorMetricsUrl = `http://127.0.0.1:${collector.ports.get(METRICS_PORT)}/metrics`;
   });
 
   afterAll(stopAll);
@@ -50,5 +52,12 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
     const counts = await indexCounts(searchUrl, 'jaeger-*');
     expect(counts.get(`jaeger-span-${today()}`)).toBe(sent.traces * (1 + sent.childSpans));
     expect(counts.get(`jaeger-service-${today()}`)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('batches in the storage exporter\'s queue, with no batch processor in the pipeline', async () => {
+    // exporterhelper reports the queue it really built: capacity 1000 only if `queue` was applied.
+    const metrics = await (await fetch(collectorMetricsUrl)).text();
+    expect(metrics).toMatch(/otelcol_exporter_queue_capacity\{[^}]*exporter="jaeger_storage_exporter"[^}]*\} 1000\b/);
+    expect(metrics).not.toMatch(/otelcol_processor_batch_/);
   });
 });

@@ -83,6 +83,13 @@ describe('collector and query roles', () => {
     expect(find(objects, 'ConfigMap', `${e.collectorService}-config`).data).toEqual({ 'collector-config.yaml': files.find((f) => f.path === 'collector-config.yaml')!.content });
   });
 
+  it('batches in the storage exporter (the batch processor is being phased out), with a bounded queue', () => {
+    const collector = parse(files.find((f) => f.path === 'collector-config.yaml')!.content);
+    expect(collector.processors).toBeUndefined();
+    expect(collector.service.pipelines.traces).toEqual({ receivers: ['otlp'], exporters: ['jaeger_storage_exporter'] });
+    expect(collector.exporters.jaeger_storage_exporter.queue).toMatchObject({ enabled: true, queue_size: 1000, batch: { sizer: 'items', min_size: 8192 } });
+  });
+
   it('rolls the pods when the config changes', () => {
     const checksum = (raw: unknown) => find(render(raw).objects, 'Deployment', e.collectorService).spec.template.metadata.annotations['meshobs.io/config-checksum'];
     expect(checksum({})).toBe(checksum({}));

@@ -45,7 +45,10 @@ function istioComponents(config: MeshobsConfig) {
 
 function grafanaAuth(config: MeshobsConfig) {
   const token = config.kiali.grafanaToken;
-  // Kiali resolves "secret:<name>:<key>" itself: the token never appears in the bundle.
+  // Kiali resolves "secret:<name>:<key>" itself: the token never appears in the bundle. There is no
+  // default Secret name: the operator mounts each such Secret with `optional: false` (kiali-operator
+  // v2.29.0 roles/default/kiali-deploy/templates/kubernetes/deployment.yaml), so a reference to a Secret
+  // the user has not created keeps the Kiali pod from starting; unset, the bundle warns instead.
   return token ? { type: 'bearer', token: `secret:${token.name}:${token.key}` } : { type: 'none' };
 }
 

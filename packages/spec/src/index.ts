@@ -26,3 +26,4 @@ export { derivedObjects, NAME_LIMITS, type DerivedObject } from './names.ts';
 export { SLO_LONGEST_WINDOW } from './sections/monitoring.ts';
 export { scheduleProblem, CRON_MACROS } from './schedule.ts';
 export { cpuMillis, memoryBytesOf } from './quantity.ts';
+export { configJsonSchema, configJsonSchemaText, JSON_SCHEMA_FILE } from './json-schema.ts';

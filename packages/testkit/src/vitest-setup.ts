@@ -3,5 +3,10 @@
 // (vitest runs after-hooks in reverse order), so processes are stopped before their folders go.
 import { afterAll } from 'vitest';
 import { removeTempDirs } from './process.ts';
+import { TOOLS_BIN } from './tools.ts';
+
+// The meshobs CLI finds its validators through MESHOBS_TOOLS_BIN or PATH only: point it at this
+// repository's tool folder for every test (and every CLI a test spawns), unless the caller chose one.
+process.env.MESHOBS_TOOLS_BIN ??= TOOLS_BIN;
 
 afterAll(() => removeTempDirs());
