@@ -174,7 +174,8 @@ export function requiredFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
   for (const j of [jaegerCollector, jaegerQuery])
     flows.push({ why: `${j.name} writes/reads the search engine`, from: j, to: ext.searchEngine, port: portOf(config.elasticsearch.url) });
   // Sidecars and gateways export their spans over the collector's OTLP gRPC port (the meshConfig extension provider).
-  for (const p of pods.filter((p) => p.namespace !== config.namespaces.observability))
+  const gateways = ingressGateways(config, { istio: 'ingressgateway' });
+  for (const p of [...pods.filter((p) => p.namespace !== config.namespaces.observability), ...gateways])
     flows.push({ why: `${p.name} sends spans to the collector`, from: p, to: collector, port: e.collector.otlpGrpcPort });
   // Routes and subsets overlap (the canary by header and by weight): one flow per source, pod and port.
   const seen = new Set<string>();

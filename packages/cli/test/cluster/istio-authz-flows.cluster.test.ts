@@ -21,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
 import {
   UNMODELLED,
   evaluate,
@@ -38,13 +38,16 @@ import { buildBundle } from './cluster-kit.ts';
 import { forbiddenFlows, podsOf, probeFlows, requiredFlows, type Flow, type Obj, type Peer } from './flows.ts';
 
 const skip = missingTools('kubectl');
-const config = parseConfig(repoConfig);
-const ROOT = config.namespaces.istio; // meshConfig.rootNamespace defaults to istiod's namespace
+/** The repo's config, and its single-tier collector variant (one policy less, the collector exports to Jaeger itself). */
+const PROFILES = [
+  { name: 'default', overrides: {} },
+  { name: 'single-tier collector', overrides: { tracing: { ...repoConfig.tracing, collector: { mode: 'single' } } } },
+];
 
 const principalOf = (p: Peer) => (p.sidecar ? `cluster.local/ns/${p.namespace}/sa/${p.serviceAccount ?? 'default'}` : undefined);
 
 /** Istio's explicit protocol selection: Service port name `<protocol>[-suffix]` or appProtocol. */
-function isHttp(objects: Obj[], to: Peer, port: number): boolean {
+function isHttp(config: MeshobsConfig, objects: Obj[], to: Peer, port: number): boolean {
   const pods = podsOf(config, objects);
   const pod = pods.find((p) => p.name === to.name && p.namespace === to.namespace);
   for (const s of objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === to.namespace)) {
@@ -59,13 +62,15 @@ function isHttp(objects: Obj[], to: Peer, port: number): boolean {
   return false;
 }
 
-describe.skipIf(skip)('Istio authorization flow contract (AuthorizationPolicy + PeerAuthentication)', () => {
+describe.skipIf(skip).each(PROFILES)('Istio authorization flow contract (AuthorizationPolicy + PeerAuthentication), $name', ({ name, overrides }) => {
+  const config = parseConfig({ ...repoConfig, ...overrides });
+  const ROOT = config.namespaces.istio; // meshConfig.rootNamespace defaults to istiod's namespace
   let objects: Obj[];
   let policies: AuthorizationPolicy[];
   let peerAuthentications: PeerAuthentication[];
 
   beforeAll(async () => {
-    const bundle = await buildBundle('authz-flows', {});
+    const bundle = await buildBundle(`authz-flows-${name.replace(/\W+/g, '-')}`, overrides);
     const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
     objects = parseAllDocuments(rendered).map((d) => d.toJS());
     policies = objects.filter((o) => o.kind === 'AuthorizationPolicy') as AuthorizationPolicy[];
@@ -84,7 +89,7 @@ describe.skipIf(skip)('Istio authorization flow contract (AuthorizationPolicy + 
     principal: plaintext ? undefined : principalOf(f.from),
     destination: { namespace: f.to.namespace, labels: f.to.labels, annotations: f.to.annotations, sidecar: f.to.sidecar },
     port: f.port,
-    ...(isHttp(objects, f.to, f.port) ? { http: { method: 'GET', path: '/' } } : {}),
+    ...(isHttp(config, objects, f.to, f.port) ? { http: { method: 'GET', path: '/' } } : {}),
   });
 
   it('reads the policies from the bundle, which emits no mesh-wide PeerAuthentication, no CUSTOM policy, and DestinationRules that keep auto mTLS', () => {
@@ -95,6 +100,8 @@ describe.skipIf(skip)('Istio authorization flow contract (AuthorizationPolicy + 
     const tls = objects.filter((o) => o.kind === 'DestinationRule').flatMap((d) => [d.spec.trafficPolicy?.tls?.mode, ...(d.spec.subsets ?? []).map((s: any) => s.trafficPolicy?.tls?.mode)]);
     expect(tls.filter((m) => m !== undefined && m !== 'ISTIO_MUTUAL')).toEqual([]);
     expect(UNMODELLED.length).toBeGreaterThan(0);
+    // The profile took: two-tier has the samplers' policy, single-tier not.
+    expect(policies.some((p) => p.metadata.name === `${config.tracing.collector.name}-sampler`)).toBe(config.tracing.collector.mode === 'two-tier');
   });
 
   for (const mode of ['STRICT', 'PERMISSIVE'] as const) {
