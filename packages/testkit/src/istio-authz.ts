@@ -43,8 +43,9 @@
 //   namespaces the regex `.*/ns/<ns>/.*` over it, serviceAccounts
 //   `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`. Without a peer certificate (plaintext) every
 //   identity matcher is false, so `principals`/`namespaces` never match a plaintext source and
-//   `notPrincipals`/`notNamespaces` always do (Envoy's RBAC `authenticated` principal requires a TLS
-//   connection).
+//   `notPrincipals`/`notNamespaces` always do (Istio renders them as Envoy RBAC `authenticated`
+//   principals, and envoyproxy/envoy source/extensions/filters/common/rbac/matchers.cc
+//   AuthenticatedMatcher::matches returns false when the connection has no TLS).
 // * HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* conditions) on a TCP
 //   connection (model.go checkError): an ALLOW rule containing one is dropped whole; in DENY and
 //   CUSTOM rules the field is ignored, which widens the rule.
