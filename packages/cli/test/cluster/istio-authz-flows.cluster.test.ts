@@ -149,7 +149,7 @@ describe.skipIf(skip).each(PROFILES)('Istio authorization flow contract (Authori
     });
   }
 
-  it('can fail: a namespace-wide DENY-all policy denies the scrapes, and plaintext Grafana is refused on a STRICT query port', () => {
+  it('can fail: a DENY-all policy denies the scrapes, plaintext Grafana is refused on a STRICT query port, a rule without from admits apps', () => {
     const flows = requiredFlows(config, objects);
     const grafana = flows.find((f) => f.why === 'Grafana queries Jaeger')!;
     const strictQuery = mesh('STRICT');
@@ -161,5 +161,13 @@ describe.skipIf(skip).each(PROFILES)('Istio authorization flow contract (Authori
     const denyAll = mesh('PERMISSIVE');
     denyAll.authorizationPolicies = [{ metadata: { name: 'deny-all', namespace: config.namespaces.observability }, spec: { action: 'DENY', rules: [{}] } }, ...policies];
     expect(evaluate(denyAll, request(scrape))).toMatchObject({ allowed: false, stage: 'deny' });
+    // A rule without `from` on the query ports (as the bundle had) lets any mesh identity query traces.
+    const direct = forbiddenFlows(config, objects).find((f) => f.why === 'an application queries Jaeger directly')!;
+    const open = mesh('STRICT');
+    open.authorizationPolicies = policies.map((p) =>
+      p.metadata.name === `${config.jaeger.name}-query` ? { ...p, spec: { ...p.spec, rules: p.spec!.rules!.map(({ to }) => ({ to })) } } : p,
+    );
+    expect(evaluate(mesh('STRICT'), request(direct)).allowed).toBe(false);
+    expect(evaluate(open, request(direct))).toMatchObject({ allowed: true, stage: 'allow' });
   });
 });
