@@ -1,17 +1,26 @@
 // Mesh policy that keeps telemetry flowing under STRICT mTLS and a default-deny AuthorizationPolicy.
+// The flow contract (packages/cli/test/cluster/istio-authz-flows.cluster.test.ts) evaluates every
+// flow the bundle needs, and a set it must refuse, against these objects.
 //
 // Which traffic needs a policy, and which does not:
-// * Prometheus -> sidecars (15090 /stats/prometheus, 15020 merged app+Envoy metrics): served by
-//   Envoy's own listeners and pilot-agent, not by the inbound listener chain, so neither mTLS nor
-//   AuthorizationPolicy applies. Application metrics reach Prometheus through 15020 thanks to
-//   Istio's metrics merging, which is why the monitoring namespace can stay un-injected.
+// * Prometheus -> sidecars (15090 /stats/prometheus, 15020 merged app+Envoy metrics): the sidecar
+//   injector excludes 15090, 15021 and the status port 15020 from inbound capture
+//   (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
+//   istio-iptables `-d 15090,15021,<statusPort>`), so Envoy's inbound chain, where mTLS and
+//   AuthorizationPolicy act, never sees them. Application metrics reach Prometheus through 15020
+//   thanks to Istio's metrics merging, which is why the monitoring namespace can stay un-injected.
 //   No policy is needed (or possible); NetworkPolicies must leave 15090/15020 open to monitoring.
+//   Kubelet probes are rewritten to 15020 the same way (pkg/kube/inject/app_probe.go).
 // * Prometheus -> istiod 15014: istiod has no sidecar, so no AuthorizationPolicy applies to it.
 // * Prometheus -> collector 8888/8889 and Jaeger 8888 (application ports behind a sidecar): plaintext
 //   from an un-injected client is refused under STRICT. Port-level PERMISSIVE PeerAuthentication
-//   opens only those ports, and an ALLOW rule admits them. A plaintext caller has no identity, so
-//   the rule cannot name the monitoring namespace; the NetworkPolicy beside each workload does.
-// * Grafana/Kiali (no sidecar) -> Jaeger query 16686/16685: same treatment.
+//   opens only those ports (portLevelMtls keys are the pod's ports). The ALLOW rule admits a
+//   plaintext caller (`notPrincipals: ["*"]`: no peer certificate) or a mesh identity of the
+//   monitoring namespace, and no other mesh identity: without a `from`, any workload of the mesh
+//   could scrape. A plaintext caller has no identity, so which namespace it comes from is left to
+//   the NetworkPolicy beside each workload.
+// * Grafana/Kiali (no sidecar) and the UI's ingress controller -> Jaeger query 16686/16685: same
+//   treatment, admitting mesh identities of exactly the namespaces the NetworkPolicy admits.
 // * Applications, sidecars and gateways -> collector (OTLP/Zipkin/Jaeger ports): mTLS, any mesh identity.
 //   Envoy's tracer uses the collector Service's outbound cluster, so spans carry the sending proxy's identity.
 // * Collector -> Jaeger collector OTLP, load balancer -> samplers: mTLS, only the collector's service account.
@@ -55,6 +64,14 @@ function peerAuthentication(config: MeshobsConfig, name: string, selector: Recor
 type Rule = { from?: unknown[]; to: unknown[] };
 const toPorts = (ports: number[]) => [{ operation: { ports: ports.map(String) } }];
 
+/**
+ * Sources of a plaintext-open port: no peer certificate at all (a caller without a sidecar: Envoy's
+ * RBAC `authenticated` matcher fails without TLS, so `notPrincipals: ["*"]` is true exactly then;
+ * istio pilot/pkg/security/authz/model/generator.go, matcher/string.go) or an mTLS identity from one
+ * of `namespaces`. Every other mesh identity is refused.
+ */
+const plaintextOr = (namespaces: string[]) => [{ source: { notPrincipals: ['*'] } }, { source: { namespaces } }];
+
 function allow(config: MeshobsConfig, name: string, selector: Record<string, string>, rules: Rule[], why: string): KubeObject {
   return withComment(
     {
@@ -79,6 +96,10 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   const jaegerMetrics = METRICS_PORT;
   const queryPorts = [portOf(e.jaeger.queryHttpUrl), portOf(e.jaeger.queryGrpcAddress)];
   const twoTier = config.tracing.collector.mode === 'two-tier';
+  // Prometheus and its peers run in the monitoring namespace; the query clients as the NetworkPolicy of
+  // packages/jaeger/src/network.ts lists them (UI ingress controller, Grafana, Kiali).
+  const scrapers = () => plaintextOr([config.namespaces.monitoring]); // fresh objects: no YAML aliases
+  const queryClients = [config.jaeger.query.ingress.controllerNamespace, config.namespaces.monitoring, config.namespaces.istio];
 
   const objects: KubeObject[] = [
     peerAuthentication(config, `${c.service}-metrics`, sel.collector, [c.metricsPort, c.spanMetricsPort], 'Prometheus (monitoring namespace, no sidecar) scrapes these two ports in plaintext.'),
@@ -88,9 +109,9 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
       sel.collector,
       [
         { from: [{ source: { principals: ['*'] } }], to: toPorts(receiverPorts) },
-        { to: toPorts([c.metricsPort, c.spanMetricsPort]) },
+        { from: scrapers(), to: toPorts([c.metricsPort, c.spanMetricsPort]) },
       ],
-      'Spans from any workload with a mesh identity (apps, sidecars, gateways); metrics from Prometheus (plaintext, limited by NetworkPolicy).',
+      'Spans from any workload with a mesh identity (apps, sidecars, gateways); metrics from Prometheus (plaintext, limited by NetworkPolicy, or a mesh identity of the monitoring namespace).',
     ),
     allow(
       config,
@@ -98,7 +119,7 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
       sel.jaegerCollector,
       [
         { from: [{ source: { principals: [collectorPrincipal] } }], to: toPorts([jaegerOtlp]) },
-        { to: toPorts([jaegerMetrics]) },
+        { from: scrapers(), to: toPorts([jaegerMetrics]) },
       ],
       'Only the OpenTelemetry Collector writes spans to Jaeger; Prometheus scrapes its metrics.',
     ),
@@ -108,8 +129,11 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
       config,
       `${config.jaeger.name}-query`,
       sel.jaegerQuery,
-      [{ to: toPorts([...queryPorts, jaegerMetrics]) }],
-      'Jaeger query API/UI: from Grafana, Kiali and the ingress gateway; access is limited by NetworkPolicy and the Ingress auth.',
+      [
+        { from: plaintextOr(queryClients), to: toPorts(queryPorts) },
+        { from: scrapers(), to: toPorts([jaegerMetrics]) },
+      ],
+      'Jaeger query API/UI: from Grafana, Kiali and the ingress controller (plaintext, limited by NetworkPolicy and the Ingress auth, or mesh identities of their namespaces); Prometheus scrapes it.',
     ),
   ];
   if (twoTier)
@@ -121,7 +145,7 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
         sel.sampler,
         [
           { from: [{ source: { principals: [collectorPrincipal] } }], to: toPorts([c.otlpGrpcPort]) },
-          { to: toPorts([c.metricsPort]) },
+          { from: scrapers(), to: toPorts([c.metricsPort]) },
         ],
         'Only the load-balancing tier sends spans to the samplers.',
       ),

@@ -63,6 +63,26 @@ describe('renderIstio', () => {
     expect(Object.keys(pa.spec.portLevelMtls)).toEqual(['8888', '8889']);
     expect(pa.spec.mtls.mode).toBe('STRICT');
   });
+
+  it('opens the plaintext ports to sidecar-less callers and their namespaces only, never to any mesh identity', () => {
+    const policies = byKind(bundle.objects, 'AuthorizationPolicy') as Array<KubeObject & { spec: any }>;
+    const plaintextPorts = new Map<string, string[]>();
+    for (const pa of byKind(bundle.objects, 'PeerAuthentication') as Array<KubeObject & { spec: any }>)
+      plaintextPorts.set(JSON.stringify(pa.spec.selector.matchLabels), Object.keys(pa.spec.portLevelMtls));
+    for (const p of policies.filter((p) => p.metadata.namespace === 'observability')) {
+      const open = plaintextPorts.get(JSON.stringify(p.spec.selector.matchLabels)) ?? [];
+      for (const rule of p.spec.rules) {
+        // Every rule names its sources: a rule without `from` would admit every workload of the mesh.
+        expect(rule.from, `${p.metadata.name}: ${JSON.stringify(rule.to)}`).toBeDefined();
+        const ports: string[] = rule.to[0].operation.ports;
+        const plaintext = rule.from.some((f: any) => JSON.stringify(f.source) === JSON.stringify({ notPrincipals: ['*'] }));
+        expect(plaintext, `${p.metadata.name} ports ${ports} are plaintext-open exactly when PERMISSIVE`).toBe(ports.every((x) => open.includes(x)));
+      }
+    }
+    const query = policies.find((p) => p.metadata.name === 'jaeger-query')!;
+    expect(query.spec.rules[0].from[1].source.namespaces).toEqual(['ingress-nginx', 'monitoring', 'istio-system']);
+    expect(query.spec.rules[1].from[1].source.namespaces).toEqual(['monitoring']);
+  });
 });
 
 describe('policy selectors match the pods they protect', () => {

@@ -1,3 +1,4 @@
 export * from './tools.ts';
 export * from './process.ts';
 export * from './apiserver.ts';
+export * from './istio-authz.ts';
