@@ -1,5 +1,5 @@
 // Template variables. Query variables read recording-rule series where one exists (a handful of
-// series instead of every raw istio_requests_total), so the pickers stay fast on a large mesh.
+// series instead of every raw request series), so the pickers stay fast on a large mesh.
 import {
   DatasourceVariableBuilder,
   QueryVariableBuilder,
