@@ -14,18 +14,20 @@ export interface TargetPod {
 
 type EnvoyPodLabels = Partial<Record<(typeof ENVOY_POD_LABELS)[number], string>>;
 
+/** Target labels the Prometheus Operator sets on every target of a monitor, scraped on `port`. */
+const operatorTarget = (job: string, pod: TargetPod, port: { name: string; number: number }, container: string) => ({
+  job,
+  namespace: pod.namespace,
+  pod: pod.name,
+  instance: `${pod.ip}:${port.number}`,
+  container,
+  endpoint: port.name,
+});
+
 /** An istio-proxy (sidecar or gateway) target of the Envoy PodMonitor. */
 export function envoyTargetLabels(job: string, pod: TargetPod, podLabels: EnvoyPodLabels): Record<string, string> {
   const kept = Object.fromEntries(ENVOY_POD_LABELS.flatMap((l) => (podLabels[l] === undefined ? [] : [[l, podLabels[l]!]])));
-  return {
-    job,
-    namespace: pod.namespace,
-    pod: pod.name,
-    instance: `${pod.ip}:${ENVOY_PROM_PORT.number}`,
-    container: 'istio-proxy',
-    endpoint: ENVOY_PROM_PORT.name,
-    ...kept,
-  };
+  return { ...operatorTarget(job, pod, ENVOY_PROM_PORT, 'istio-proxy'), ...kept };
 }
 
 /** A gateway pod's `istio` label as Istio's gateway chart sets it (Deployment name without "istio-"). */
@@ -33,15 +35,5 @@ export const gatewayPodLabels = (deployment: string): EnvoyPodLabels => ({ app: 
 
 /** An istiod target of the istiod ServiceMonitor (Service `istiod`, container `discovery`). */
 export function istiodTargetLabels(job: string, pod: TargetPod): Record<string, string> {
-  return {
-    job,
-    namespace: pod.namespace,
-    pod: pod.name,
-    instance: `${pod.ip}:${ISTIOD_MONITORING_PORT.number}`,
-    container: 'discovery',
-    endpoint: ISTIOD_MONITORING_PORT.name,
-    service: 'istiod',
-    app: 'istiod',
-    istio: 'pilot',
-  };
+  return { ...operatorTarget(job, pod, ISTIOD_MONITORING_PORT, 'discovery'), service: 'istiod', app: 'istiod', istio: 'pilot' };
 }

@@ -132,3 +132,13 @@ export function incidentShare(threshold: number, W: number): number | undefined 
 
 /** Requests/s for "enough traffic": a whole number above the guard. */
 export const busyRate = (min: number) => Math.max(10, Math.ceil(min * 4));
+
+/**
+ * Timeline of a rate-based scenario: healthy traffic until T0 (one window past the first rate), then
+ * the incident for a window plus the alert's `for`, plus a margin, L minutes in all.
+ */
+export function rateTimeline(W: number, forDuration: string): { T0: number; forMin: number; L: number } {
+  const T0 = W + 5;
+  const forMin = minutes(forDuration);
+  return { T0, forMin, L: T0 + W + forMin + 5 };
+}

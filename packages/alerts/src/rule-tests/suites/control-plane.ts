@@ -4,7 +4,7 @@ import { humanizeDuration } from '../../humanize.ts';
 import { at, counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
 import { rateAt } from '../simulator.ts';
 import { gatewayTarget, istiodTarget, named } from '../mesh.ts';
-import { incidentCase, rateIncident, silentCase, type Ctx } from '../cases.ts';
+import { incidentCase, rateIncident, rateTimeline, silentCase, type Ctx } from '../cases.ts';
 
 export function certificate(ctx: Ctx): TestCase[] {
   const { m } = ctx;
@@ -16,32 +16,14 @@ export function certificate(ctx: Ctx): TestCase[] {
   const ts = (v: number) => ({ labels: named(ISTIOD_METRICS.rootCertExpiryTimestamp, lbl), values: gauge([[v, L + 1]]) });
   const secs = (v: number) => ({ labels: named(ISTIOD_METRICS.rootCertExpirySeconds, lbl), values: counter([[-60, L]], v) });
   const labels = { namespace: m.istioNs };
-  const out: TestCase[] = [
-    incidentCase(ctx, {
-      name: `root cert expiry timestamp ${humanizeDuration(left0)} away`,
-      alert: 'CertificateExpiringSoon',
-      series: [ts(left0)],
-      length: L,
-      labels,
-      value: (t) => left0 - t * 60,
-    }),
-    incidentCase(ctx, {
-      name: `${ISTIOD_METRICS.rootCertExpirySeconds} says ${humanizeDuration(left0)} left (Istio >= 1.23)`,
-      alert: 'CertificateExpiringSoon',
-      series: [secs(left0)],
-      length: L,
-      labels,
-      value: (t) => left0 - t * 60,
-    }),
-    incidentCase(ctx, {
-      name: 'both metrics present: one alert, valued from _seconds',
-      alert: 'CertificateExpiringSoon',
-      series: [ts(left0 + 3600), secs(left0)],
-      length: L,
-      labels,
-      value: (t) => left0 - t * 60,
-    }),
+  const incidents: Array<[string, Series[]]> = [
+    [`root cert expiry timestamp ${humanizeDuration(left0)} away`, [ts(left0)]],
+    [`${ISTIOD_METRICS.rootCertExpirySeconds} says ${humanizeDuration(left0)} left (Istio >= 1.23)`, [secs(left0)]],
+    ['both metrics present: one alert, valued from _seconds', [ts(left0 + 3600), secs(left0)]],
   ];
+  const out: TestCase[] = incidents.map(([name, series]) =>
+    incidentCase(ctx, { name, alert: 'CertificateExpiringSoon', series, length: L, labels, value: (t) => left0 - t * 60 }),
+  );
   const healthy = (a.days + 365) * 86400;
   out.push(silentCase(`CertificateExpiringSoon: silent with ${a.days + 365} days left`, ['CertificateExpiringSoon'], [ts(healthy), secs(healthy)], L));
   out.push(silentCase('CertificateExpiringSoon: silent with missing data', ['CertificateExpiringSoon'], [], L));
@@ -51,8 +33,7 @@ export function certificate(ctx: Ctx): TestCase[] {
 export function pilot(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.pilotPushErrors;
-  const T0 = W + 5;
-  const L = T0 + W + minutes(a.for) + 5;
+  const { T0, L } = rateTimeline(W, a.for);
   const lbl = istiodTarget(m);
   const pushes = (type: string, pieces: Array<[number, number]>): Series => ({ labels: named(ISTIOD_METRICS.pushes, { ...lbl, type }), values: counter(pieces) });
   const healthyPushes = ['cds', 'eds', 'lds', 'rds'].map((t) => pushes(t, [[30, L]]));

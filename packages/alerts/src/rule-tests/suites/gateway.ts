@@ -1,17 +1,16 @@
 // IstioGatewayUnhealthy.
 import { ISTIO_METRICS, KUBE_STATE_METRICS, type Gateway } from '@meshobs/signals';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, fmt, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
+import { at, counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
 import { rateAt, sumDefined } from '../simulator.ts';
 import { gatewayTarget, named, sidecarTarget, sourceRequest } from '../mesh.ts';
-import { busyRate, incidentCase, incidentShare, rateIncident, silentCase, type Ctx } from '../cases.ts';
+import { busyRate, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase, type Ctx } from '../cases.ts';
 
 export function gateway(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.istioGatewayUnhealthy;
   const h5 = ctx.config.alerts.high5xxErrorRate;
-  const T0 = W + 5;
-  const L = T0 + W + minutes(a.for) + 5;
+  const { T0, L } = rateTimeline(W, a.for);
   const ksm = (deployment: string, ns: string, pieces: Array<[Sample, number]>): Series => ({
     labels: named(KUBE_STATE_METRICS.deploymentReplicasAvailable, {
       job: m.ksmJob,

@@ -4,7 +4,7 @@ import { humanizePercentage } from '../../humanize.ts';
 import { at, counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
 import { rateAt } from '../simulator.ts';
 import { destinationRequest, gatewayTarget, named, podSuffix, sourceRequest } from '../mesh.ts';
-import { incidentCase, rateIncident, silentCase, svcLabels, type Ctx } from '../cases.ts';
+import { incidentCase, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
 
 export function memory(ctx: Ctx): TestCase[] {
   const { m } = ctx;
@@ -99,8 +99,7 @@ export function memory(ctx: Ctx): TestCase[] {
 export function circuitBreaker(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.circuitBreakerTriggered;
-  const T0 = W + 5;
-  const L = T0 + W + minutes(a.for) + 5;
+  const { T0, L } = rateTimeline(W, a.for);
   const R = 600;
   const ok = counter([[R, L]]);
   const healthy = [

@@ -2,18 +2,16 @@
 import { ISTIO_METRICS } from '@meshobs/signals';
 import { ISTIO_DURATION_BUCKETS_MS } from '../../rules.ts';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, fmt, minutes, type Series, type TestCase } from '../notation.ts';
+import { at, counter, fmt, type Series, type TestCase } from '../notation.ts';
 import { bucketQuantile, rateAt, sumDefined } from '../simulator.ts';
 import { destinationRequest, named, sourceRequest, type Mesh } from '../mesh.ts';
-import { busyRate, incidentShare, rateIncident, silentCase, svcLabels, type Ctx } from '../cases.ts';
+import { busyRate, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
 
 export function high5xx(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.high5xxErrorRate;
   const out: TestCase[] = [];
-  const T0 = W + 5;
-  const forMin = minutes(a.for);
-  const L = T0 + W + forMin + 5;
+  const { T0, forMin, L } = rateTimeline(W, a.for);
   const s = incidentShare(a.threshold, W);
   const R = busyRate(a.minRequestRate * W);
   const N = R * 60;
@@ -102,9 +100,7 @@ export function highLatency(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.highRequestLatency;
   const out: TestCase[] = [];
-  const T0 = W + 5;
-  const forMin = minutes(a.for);
-  const L = T0 + W + forMin + 5;
+  const { T0, forMin, L } = rateTimeline(W, a.for);
   const thr = a.p99Seconds * 1000;
   const bounds = ISTIO_DURATION_BUCKETS_MS;
   const slowIdx = bounds.findIndex((b, i) => b >= thr && i < bounds.length - 1);
