@@ -142,3 +142,14 @@ export function rateTimeline(W: number, forDuration: string): { T0: number; forM
   const forMin = minutes(forDuration);
   return { T0, forMin, L: T0 + W + forMin + 5 };
 }
+
+/**
+ * The value of a per-service alert with a low-traffic guard: `pick` of the measurement at minute t
+ * when it is above the threshold and the service has at least `minRate` req/s, otherwise nothing.
+ */
+export const aboveWithTraffic =
+  <T extends { total: number }>(measure: (t: number) => T | undefined, pick: (r: T) => number, threshold: number, minRate: number) =>
+  (t: number): number | undefined => {
+    const r = measure(t);
+    return r && pick(r) > threshold && r.total >= minRate ? pick(r) : undefined;
+  };

@@ -5,7 +5,7 @@ import { humanizePercentage } from '../../humanize.ts';
 import { at, counter, fmt, type Series, type TestCase } from '../notation.ts';
 import { bucketQuantile, rateAt, sumDefined } from '../simulator.ts';
 import { destinationRequest, named, sourceRequest, type Mesh } from '../mesh.ts';
-import { busyRate, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
+import { aboveWithTraffic, busyRate, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
 
 export function high5xx(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
@@ -45,10 +45,7 @@ export function high5xx(ctx: Ctx): TestCase[] {
           series,
           length: L,
           labels: svcLabels(m),
-          value: (t) => {
-            const r = ratio(t);
-            return r && r.ratio > a.threshold && r.total >= a.minRequestRate ? r.ratio : undefined;
-          },
+          value: aboveWithTraffic(ratio, (r) => r.ratio, a.threshold, a.minRequestRate),
         };
       }),
     );
@@ -130,10 +127,7 @@ export function highLatency(ctx: Ctx): TestCase[] {
           series,
           length: L,
           labels: svcLabels(m),
-          value: (t) => {
-            const r = p99(t);
-            return r && r.p99 > a.p99Seconds && r.total >= a.minRequestRate ? r.p99 : undefined;
-          },
+          value: aboveWithTraffic(p99, (r) => r.p99, a.p99Seconds, a.minRequestRate),
         };
       }),
     );
