@@ -2,7 +2,7 @@
 // namespace / service / version variables.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { CODE, recordNamesFor } from '@meshobs/alerts';
+import { CODE, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { gauge, row, stat, timeseries } from './panels.ts';
 import { SELECTED_SERVICE, SELECTED_VERSIONS, mtlsBySource, resilienceQueries, sidecarQueries } from './queries.ts';

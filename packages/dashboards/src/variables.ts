@@ -7,7 +7,7 @@ import {
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { recordNamesFor } from '@meshobs/alerts';
+import { recordNamesFor } from '@meshobs/signals';
 import { SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 
