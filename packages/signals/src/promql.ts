@@ -1,7 +1,7 @@
-// PromQL combinators: tiny string builders in the manner of Istio's dashboards
-// (istio/istio manifests/addons/dashboards/lib/lib-query.libsonnet: `sum`, `rate`, `labels`,
-// `quantile` building one expression from parts). Pure text, no config: the named signals of the
-// other files of this package compose them.
+// PromQL combinators: tiny string builders in the manner of Istio's dashboards (istio/istio
+// manifests/addons/dashboards/lib/lib-query.libsonnet: `sum`, `rate`, `irate`, `labels` build one
+// expression from parts; queries.libsonnet names the queries the panels use). Pure text, no config:
+// the named signals of the other files of this package compose them.
 
 /** A label matcher such as `job="istiod"`, or nothing (skipped). */
 export type Matcher = string | undefined | false;
