@@ -12,24 +12,14 @@
 // (operator >= v0.84): only configs in the Alertmanager's own namespace (this one) see every alert, and
 // the CR's top route and its generic inhibition match only the alert names the bundle's rules fire.
 // Proven with the operator's code and amtool in test/alertmanager-operator.e2e.test.ts.
-import type { MeshobsConfig } from '@meshobs/spec';
+import { ALERT_GROUP_BY, type MeshobsConfig } from '@meshobs/spec';
 import { standardLabels, toYaml, withComment, type KubeObject } from '@meshobs/kube';
 import { ruleGroups, type RuleGroup } from './rules.ts';
 
 type ReceiverSpec = MeshobsConfig['alertmanager']['receivers']['critical'];
 
-/**
- * Labels alerts are grouped by. The per-service alerts carry Istio's destination_service_* labels,
- * the pod/control-plane ones `namespace`; gateways add `istio`. Labels an alert lacks group as empty.
- */
-export const GROUP_BY = [
-  'alertname',
-  'namespace',
-  'service',
-  'destination_service_namespace',
-  'destination_service_name',
-  'istio',
-] as const;
+/** Labels alerts are grouped by: defined beside the config checks that keep extra labels off them. */
+export const GROUP_BY = ALERT_GROUP_BY;
 
 export interface Inhibition {
   source: Array<[string, '=' | '=~', string]>;

@@ -4,19 +4,26 @@ import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshob
 import { humanizePercentage } from './humanize.ts';
 import {
   BURN_RATES,
-  CIRCUIT_BREAKER_FLAGS_MATCHER,
-  REPORTER,
+  CIRCUIT_BREAKER_ALERT_STATS,
+  LEVELS,
   SERVICE_LABELS,
   SLO_WINDOWS,
-  by,
-  gatewayDeploymentMatcher,
-  gatewayPodMatcher,
+  controlPlane,
+  envoyStat,
+  envoyStatSignal,
+  errorRequestRate,
+  gatewaySignals,
+  jobMatcher,
+  on,
   recordNames,
-  serviceRecordingRules,
+  refusedRequestRate,
+  requestRate,
+  serviceMatchers,
   sidecarResources,
+  slowRequestRatio,
   sloNames,
-  type RecordingRule,
-} from './queries.ts';
+} from '@meshobs/signals';
+import { serviceRecordingRules, type RecordingRule } from './recording-rules.ts';
 
 export interface AlertingRule {
   alert: string;
@@ -113,8 +120,7 @@ export function burnRates(period: string) {
 }
 
 const pct = (v: number) => humanizePercentage(v);
-const svcLabels = `destination_service_namespace, destination_service_name`;
-const onSvc = `on (${svcLabels})`;
+const onSvc = on(SERVICE_LABELS);
 const svcTemplate = '{{ $labels.destination_service_name }} in namespace {{ $labels.destination_service_namespace }}';
 
 /** All rule groups for a config, in evaluation order. */
@@ -143,10 +149,9 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
   const h5 = a.high5xxErrorRate;
   const lat = a.highRequestLatency;
   const cert = a.certificateExpiringSoon;
-  const istiod = `job="${jobs.istiod}"`;
-  const envoy = `job="${jobs.envoy}"`;
-  const gwPods = gatewayPodMatcher(config);
-  const gwDeployments = gatewayDeploymentMatcher(config);
+  const cp = controlPlane(config);
+  const envoy = jobMatcher(config, 'envoy');
+  const gw = gatewaySignals(config);
 
   const alerts: AlertingRule[] = [
     alert(
@@ -170,7 +175,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       SEVERITY.CertificateExpiringSoon,
       cert.for,
       // `_seconds` (time left, Istio >= 1.23) is preferred where both exist: `or` keeps the left side.
-      `(\n  min by (namespace) (citadel_server_root_cert_expiry_seconds{${istiod}})\n  or\n  min by (namespace) (citadel_server_root_cert_expiry_timestamp{${istiod}} - time())\n) < ${cert.days} * 86400`,
+      `(\n  ${cp.rootCertSecondsLeftParts(['namespace']).join('\n  or\n  ')}\n) < ${cert.days} * 86400`,
       'The Istio root CA certificate expires soon.',
       `The Istio root CA certificate of istiod in namespace {{ $labels.namespace }} expires in {{ $value | humanizeDuration }} (threshold ${cert.days} days). Every workload certificate chains to it.`,
     ),
@@ -178,7 +183,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'PilotPushErrors',
       SEVERITY.PilotPushErrors,
       a.pilotPushErrors.for,
-      `sum by (namespace, type) (rate(pilot_xds_pushes{${istiod}, type=~".*_senderr"}[${w}])) > 0`,
+      `${cp.pushSendErrors(w, ['namespace', 'type'])} > 0`,
       'istiod fails to push xDS configuration to proxies.',
       `istiod in namespace {{ $labels.namespace }} fails to send {{ $labels.type }} xDS pushes: {{ $value | humanize }} errors/s over the last ${w}.`,
       { signal: 'push_send_errors' },
@@ -187,7 +192,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'PilotPushErrors',
       SEVERITY.PilotPushErrors,
       a.pilotPushErrors.for,
-      `sum by (namespace) (rate(pilot_total_xds_rejects{${istiod}}[${w}])) > 0`,
+      `${cp.xdsRejects(w, ['namespace'])} > 0`,
       'Proxies reject the xDS configuration istiod sends.',
       `Proxies rejected xDS configuration from istiod in namespace {{ $labels.namespace }}: {{ $value | humanize }} rejections/s over the last ${w}.`,
       { signal: 'xds_rejects' },
@@ -196,7 +201,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'PilotPushErrors',
       SEVERITY.PilotPushErrors,
       a.pilotPushErrors.for,
-      `sum by (namespace) (rate(pilot_total_xds_internal_errors{${istiod}}[${w}])) > 0`,
+      `${cp.internalErrors(w, ['namespace'])} > 0`,
       'istiod hits internal errors while generating xDS configuration.',
       `istiod in namespace {{ $labels.namespace }} reports {{ $value | humanize }} internal xDS errors/s over the last ${w}.`,
       { signal: 'internal_errors' },
@@ -205,7 +210,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'IstioControlPlaneUnavailable',
       SEVERITY.IstioControlPlaneUnavailable,
       a.istioControlPlaneUnavailable.for,
-      `max by (namespace, job) (up{${istiod}}) == 0`,
+      `max by (namespace, job) (${cp.up}) == 0`,
       'No istiod instance is up.',
       `Every {{ $labels.job }} scrape target in namespace {{ $labels.namespace }} is down: no istiod serves xDS or signs workload certificates.`,
       { signal: 'targets_down' },
@@ -214,7 +219,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       'IstioControlPlaneUnavailable',
       SEVERITY.IstioControlPlaneUnavailable,
       a.istioControlPlaneUnavailable.for,
-      `absent(up{${istiod}})`,
+      `absent(${cp.up})`,
       'No istiod instance is up.',
       `Prometheus has no up series of job {{ $labels.job }} at all: istiod is not running, or it is not scraped.`,
       { signal: 'absent', namespace: config.namespaces.istio },
@@ -233,41 +238,31 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       SEVERITY.CircuitBreakerTriggered,
       a.circuitBreakerTriggered.for,
       // reporter="source": the client proxy sets these flags; the server never sees the request.
-      `sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{${REPORTER.source}, ${CIRCUIT_BREAKER_FLAGS_MATCHER}}[${w}])) > 0`,
+      `${refusedRequestRate(w, [...SERVICE_LABELS, 'response_flags'])} > 0`,
       'Requests are refused by circuit breaking or outlier ejection.',
       `Requests to service ${svcTemplate} fail with response flags {{ $labels.response_flags }} (circuit breaker overflow, retry overflow or no healthy upstream): {{ $value | humanize }} req/s over the last ${w}.`,
       { signal: 'response_flags' },
     ),
-    ...(
-      [
-        ['upstream_rq_pending_overflow', 'envoy_cluster_upstream_rq_pending_overflow', 'counter', 'requests/s overflowed the pending-request queue'],
-        ['upstream_cx_overflow', 'envoy_cluster_upstream_cx_overflow', 'counter', 'connections/s overflowed the connection pool'],
-        ['outlier_detection_ejections_active', 'envoy_cluster_outlier_detection_ejections_active', 'gauge', 'upstream hosts are ejected by outlier detection'],
-      ] as const
-    ).map(([signal, metric, type, what]) =>
+    ...CIRCUIT_BREAKER_ALERT_STATS.map((stat) =>
       alert(
         'CircuitBreakerTriggered',
         SEVERITY.CircuitBreakerTriggered,
         a.circuitBreakerTriggered.for,
-        withServiceFromCluster(
-          type === 'counter'
-            ? `sum by (namespace, cluster_name) (rate(${metric}{${envoy}}[${w}])) > 0`
-            : `max by (namespace, cluster_name) (${metric}{${envoy}}) > 0`,
-        ),
+        withServiceFromCluster(`${envoyStat(stat, w, ['namespace', 'cluster_name'], 'max', envoy)} > 0`),
         'Requests are refused by circuit breaking or outlier ejection.',
-        `Envoy proxies in namespace {{ $labels.namespace }} report {{ $value | humanize }} ${what} on upstream cluster {{ $labels.cluster_name }}${type === 'counter' ? ` over the last ${w}` : ''}.`,
-        { signal },
+        `Envoy proxies in namespace {{ $labels.namespace }} report {{ $value | humanize }} ${stat.alert} on upstream cluster {{ $labels.cluster_name }}${stat.type === 'counter' ? ` over the last ${w}` : ''}.`,
+        { signal: envoyStatSignal(stat) },
       ),
     ),
     // The configured gateways only (istio.gateways.*: Deployment name, `istio` pod label); none enabled, no rule.
-    ...(gwPods && gwDeployments
+    ...(gw.pods && gw.deployments
       ? [
           alert(
             'IstioGatewayUnhealthy',
             SEVERITY.IstioGatewayUnhealthy,
             a.istioGatewayUnhealthy.for,
             // The istio label as Istio's gateway chart sets it: the Deployment name without "istio-".
-            `label_replace(\n  max by (namespace, deployment) (kube_deployment_status_replicas_available{job="${jobs.kubeStateMetrics}", ${gwDeployments}}) == 0,\n  "istio", "$1", "deployment", "(?:istio-)?(.*)"\n)`,
+            `label_replace(\n  max by (namespace, deployment) (${gw.replicasAvailable()}) == 0,\n  "istio", "$1", "deployment", "(?:istio-)?(.*)"\n)`,
             'An Istio gateway has no available replica.',
             `Gateway deployment {{ $labels.deployment }} in namespace {{ $labels.namespace }} has {{ $value }} available replicas: traffic through it fails.`,
             { signal: 'no_available_replicas' },
@@ -276,7 +271,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
             'IstioGatewayUnhealthy',
             SEVERITY.IstioGatewayUnhealthy,
             a.istioGatewayUnhealthy.for,
-            `max by (namespace, istio) (up{${envoy}, ${gwPods}}) == 0`,
+            `max by (namespace, istio) (${gw.targetsUp}) == 0`,
             'An Istio gateway has no healthy instance.',
             `Every {{ $labels.istio }} pod in namespace {{ $labels.namespace }} fails its Envoy scrape: no gateway instance answers.`,
             { signal: 'scrape_targets_down' },
@@ -285,7 +280,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
             'IstioGatewayUnhealthy',
             SEVERITY.IstioGatewayUnhealthy,
             a.istioGatewayUnhealthy.for,
-            `${n.gatewayErrorRatio} > ${h5.threshold}\nand on (namespace, istio)\n${n.gatewayRequestRate} >= ${h5.minRequestRate}`,
+            `${n.gatewayErrorRatio} > ${h5.threshold}\nand ${on(LEVELS.gateway)}\n${n.gatewayRequestRate} >= ${h5.minRequestRate}`,
             'An Istio gateway answers too many requests with 5xx.',
             `The {{ $labels.istio }} in namespace {{ $labels.namespace }} answered {{ $value | humanizePercentage }} of requests with 5xx over the last ${w} (threshold ${pct(h5.threshold)}).`,
             { signal: '5xx_error_rate' },
@@ -295,7 +290,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
   ];
 
   const groups: RuleGroup[] = [
-    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w, gwPods) },
+    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w, gw.pods) },
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
   if (a.slo.enabled) groups.push(...sloGroups(config, alert));
@@ -321,24 +316,18 @@ type AlertFactory = (
 
 /** SLO recording rules for one service (static labels keep rules of different services apart). */
 export function sloRecordingRules(s: ServiceConfig): RecordingRule[] {
-  const svc = `destination_service_namespace="${s.namespace}", destination_service_name="${s.name}"`;
+  const svc = serviceMatchers(s.namespace, s.name);
   const labels = { destination_service_namespace: s.namespace, destination_service_name: s.name };
   const rules: RecordingRule[] = [];
   const le = leMatcher(latencyBucketMs(s.slo.latencyThresholdSeconds).bound);
-  const rate = (metric: string, window: string, extra = '') =>
-    `sum${by(SERVICE_LABELS)} (rate(${metric}{${REPORTER.destination}, ${svc}${extra}}[${window}]))`;
   for (const win of SLO_WINDOWS) {
-    rules.push({ record: sloNames.requestRate(win), expr: rate('istio_requests_total', win), labels });
+    rules.push({ record: sloNames.requestRate(win), expr: requestRate(win, SERVICE_LABELS, svc), labels });
     rules.push({
       record: sloNames.availabilityErrorRatio(win),
-      expr: `(${rate('istio_requests_total', win, ', response_code=~"5.."')} or ${sloNames.requestRate(win)}{${svc}} * 0)\n/\n${sloNames.requestRate(win)}{${svc}}`,
+      expr: `(${errorRequestRate(win, SERVICE_LABELS, svc)} or ${sloNames.requestRate(win)}{${svc}} * 0)\n/\n${sloNames.requestRate(win)}{${svc}}`,
       labels,
     });
-    rules.push({
-      record: sloNames.latencyErrorRatio(win),
-      expr: `1 - (\n  ${rate('istio_request_duration_milliseconds_bucket', win, `, ${le}`)}\n  /\n  ${rate('istio_request_duration_milliseconds_count', win)}\n)`,
-      labels,
-    });
+    rules.push({ record: sloNames.latencyErrorRatio(win), expr: slowRequestRatio(win, le, SERVICE_LABELS, svc), labels });
   }
   rules.push({ record: sloNames.availabilityObjective, expr: `vector(${s.slo.availability})`, labels });
   rules.push({ record: sloNames.latencyObjective, expr: `vector(${s.slo.latencyTarget})`, labels });

@@ -3,7 +3,7 @@
 import type { DashboardPlan, Target, VariableSpec } from './dashboard-plan.ts';
 import { panelStep, rateIntervalSeconds } from './grafana.ts';
 import { labelValues } from '../../dashboards/src/evaluate.ts';
-import { parseLabelValues, substitute } from '../../dashboards/src/inspect.ts';
+import { parseLabelValues, substitute } from '@meshobs/dashboards/inspect';
 
 export interface LoadWindow {
   url: string;

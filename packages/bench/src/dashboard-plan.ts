@@ -6,7 +6,7 @@ import { REPO_ROOT } from '@meshobs/testkit';
 import type { MeshobsConfig } from '@meshobs/spec';
 import { renderDashboards } from '@meshobs/dashboards';
 // The dashboards package keeps its readers internal (no export entry); reuse them by path.
-import { panelsOf, queriesOf, variableQuery, variablesOf } from '../../dashboards/src/inspect.ts';
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboards/inspect';
 
 export interface Target {
   panel: string;

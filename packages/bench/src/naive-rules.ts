@@ -3,7 +3,8 @@
 // raw series keep their exact bundle expression, so only the recording rules make the difference.
 import { parse, stringify } from 'yaml';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { ALERT_NAMES, CODE, LEVELS, gatewayPodMatcher, REPORTER, by, recordNames } from '@meshobs/alerts';
+import { ALERT_NAMES } from '@meshobs/alerts';
+import { LEVELS, SERVICE_LABELS, errorRequestRate, gatewaySignals, latencySeconds, on, recordNames, requestRate } from '@meshobs/signals';
 
 interface RuleText {
   record?: string;
@@ -13,26 +14,20 @@ interface RuleText {
   [key: string]: unknown;
 }
 
-const rate = (metric: string, window: string, labels: readonly string[], ...matchers: string[]) =>
-  `sum${by(labels)} (rate(${metric}{${matchers.join(', ')}}[${window}]))`;
-
 /** Raw expressions for the alerts (and signals) that read recording rules in the bundle. */
 export function rawAlertExprs(config: MeshobsConfig): Record<string, string> {
   const a = config.alerts;
   const w = a.window;
-  const svc = LEVELS.service;
-  const onSvc = `on (${svc.join(', ')})`;
-  const requests = rate('istio_requests_total', w, svc, REPORTER.destination);
-  const gw = LEVELS.gateway;
-  const gwPods = gatewayPodMatcher(config);
-  const gwRequests = gwPods && rate('istio_requests_total', w, gw, REPORTER.source, gwPods);
+  const onSvc = on(SERVICE_LABELS);
+  const requests = requestRate(w, SERVICE_LABELS);
+  const gw = gatewaySignals(config);
   return {
-    High5xxErrorRate: `${rate('istio_requests_total', w, svc, REPORTER.destination, CODE.c5xx)}\n/\n${requests}\n> ${a.high5xxErrorRate.threshold}\nand ${onSvc}\n${requests} >= ${a.high5xxErrorRate.minRequestRate}`,
-    HighRequestLatency: `histogram_quantile(0.99, ${rate('istio_request_duration_milliseconds_bucket', w, [...svc, 'le'], REPORTER.destination)}) / 1000\n> ${a.highRequestLatency.p99Seconds}\nand ${onSvc}\n${requests} >= ${a.highRequestLatency.minRequestRate}`,
+    High5xxErrorRate: `${errorRequestRate(w, SERVICE_LABELS)}\n/\n${requests}\n> ${a.high5xxErrorRate.threshold}\nand ${onSvc}\n${requests} >= ${a.high5xxErrorRate.minRequestRate}`,
+    HighRequestLatency: `${latencySeconds('0.99', w, SERVICE_LABELS)}\n> ${a.highRequestLatency.p99Seconds}\nand ${onSvc}\n${requests} >= ${a.highRequestLatency.minRequestRate}`,
     // No gateway enabled: the bundle has no gateway alert either.
-    ...(gwPods && gwRequests
+    ...(gw.pods
       ? {
-          'IstioGatewayUnhealthy/5xx_error_rate': `${rate('istio_requests_total', w, gw, REPORTER.source, gwPods, CODE.c5xx)}\n/\n${gwRequests}\n> ${a.high5xxErrorRate.threshold}\nand on (${gw.join(', ')})\n${gwRequests} >= ${a.high5xxErrorRate.minRequestRate}`,
+          'IstioGatewayUnhealthy/5xx_error_rate': `${gw.errorRequestRate(w)}\n/\n${gw.requestRate(w)}\n> ${a.high5xxErrorRate.threshold}\nand ${on(LEVELS.gateway)}\n${gw.requestRate(w)} >= ${a.high5xxErrorRate.minRequestRate}`,
         }
       : {}),
   };

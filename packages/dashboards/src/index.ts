@@ -1,5 +1,5 @@
 // @meshobs/dashboards: the three Grafana 12 dashboards of the bundle, built with
-// grafana-foundation-sdk from the PromQL of @meshobs/alerts and the metric names of
+// grafana-foundation-sdk from the PromQL signals of @meshobs/signals and the metric names of
 // @meshobs/otel-collector.
 export { renderDashboards, buildDashboards, SIDECAR_LABEL, SIDECAR_FOLDER_ANNOTATION } from './render.ts';
 export { DASHBOARD_UIDS } from './meta.ts';

@@ -2,7 +2,8 @@
 // control-plane health, gateways and the bundle's firing alerts.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { ALERT_NAMES, SLO_ALERT_NAMES, QUANTILES, SERVICE_LABELS, recordNamesFor } from '@meshobs/alerts';
+import { ALERT_NAMES, SLO_ALERT_NAMES } from '@meshobs/alerts';
+import { QUANTILES, SERVICE_LABELS, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { row, stat, table, timeseries } from './panels.ts';
 import { controlPlaneQueries, gatewayQueries } from './queries.ts';

@@ -1,19 +1,28 @@
-// PromQL the dashboards need that has no recording rule in @meshobs/alerts: control plane beyond the
-// alert fragments, sidecar resources, Envoy circuit-breaker stats, per-source mTLS, gateway replicas
-// and the trace pipeline. Everything with a recording rule is imported from @meshobs/alerts instead.
-// Template variables ($namespace, $service, $version) are spliced in as Grafana substitutes them.
+// The panels' queries that read raw series (no recording rule): the named signals of
+// @meshobs/signals at Grafana's `$__rate_interval`, narrowed to the dashboards' template variables
+// ($namespace, $service, $version, spliced in as Grafana substitutes them). Everything with a
+// recording rule reads its name (recordNamesFor) instead.
 import type { MeshobsConfig } from '@meshobs/spec';
 import {
   CIRCUIT_BREAKER_ENVOY_STATS,
-  CIRCUIT_BREAKER_FLAGS_MATCHER,
-  REPORTER,
+  COLLECTOR_METRICS,
+  ENVOY_METRICS,
+  SPAN_METRICS,
+  aggregate,
   controlPlane,
-  gatewayDeploymentMatcher,
-  matchers,
+  envoyStat,
+  gatewaySignals,
+  histogramQuantile,
+  jobMatcher,
+  ratioOrZero,
+  refusedRequestRate,
+  requestRate,
+  selector,
   sidecarResources,
   sumRate,
-} from '@meshobs/alerts';
-import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
+  targetsUp,
+} from '@meshobs/signals';
+import { SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 
 export const RATE = '$__rate_interval';
 
@@ -22,26 +31,28 @@ export const SELECTED_SERVICE = 'destination_service_namespace="$namespace", des
 export const SELECTED_VERSIONS = 'destination_version=~"$version"';
 
 export function controlPlaneQueries(config: MeshobsConfig) {
-  const job = `job="${config.prometheus.jobs.istiod}"`;
   const cp = controlPlane(config);
-  const quantile = (q: number, metric: string) => `histogram_quantile(${q}, ${sumRate(metric, RATE, ['le'], job)})`;
   return {
     ...cp,
-    pushesByType: sumRate('pilot_xds_pushes', RATE, ['type'], job, 'type!~".*_senderr"'),
-    pushTime: (q: number) => quantile(q, 'pilot_xds_push_time_bucket'),
-    convergence: (q: number) => quantile(q, 'pilot_proxy_convergence_time_bucket'),
-    memory: `sum by (pod) (process_resident_memory_bytes{${job}})`,
-    cpu: sumRate('process_cpu_seconds_total', RATE, ['pod'], job),
-    goroutines: `sum by (pod) (go_goroutines{${job}})`,
+    pushSendErrors: (window: string) => cp.pushSendErrors(window),
+    xdsRejects: (window: string) => cp.xdsRejects(window),
+    internalErrors: (window: string) => cp.internalErrors(window),
+    pushesByType: cp.pushes(RATE, ['type']),
+    pushTime: (q: number) => cp.pushTime(q, RATE),
+    convergence: (q: number) => cp.convergence(q, RATE),
+    memory: cp.memory(['pod']),
+    cpu: cp.cpu(RATE, ['pod']),
+    goroutines: cp.goroutines(['pod']),
   };
 }
 
 export function gatewayQueries(config: MeshobsConfig) {
-  // The alerts' matcher of the configured gateways (none enabled: deployment="", which matches nothing).
-  const ksm = matchers(`job="${config.prometheus.jobs.kubeStateMetrics}"`, `namespace="${config.namespaces.istio}"`, gatewayDeploymentMatcher(config) ?? 'deployment=""');
+  // The configured gateways' Deployments (none enabled: deployment="", which matches nothing).
+  const gw = gatewaySignals(config);
+  const ns = `namespace="${config.namespaces.istio}"`;
   return {
-    available: `sum by (deployment) (kube_deployment_status_replicas_available{${ksm}})`,
-    desired: `sum by (deployment) (kube_deployment_spec_replicas{${ksm}})`,
+    available: aggregate('sum', ['deployment'], gw.replicasAvailable(ns)),
+    desired: aggregate('sum', ['deployment'], gw.replicasDesired(ns)),
   };
 }
 
@@ -52,7 +63,7 @@ export function gatewayQueries(config: MeshobsConfig) {
  */
 export function sidecarQueries(config: MeshobsConfig) {
   const j = config.prometheus.jobs;
-  const podsOfService = `max by (namespace, pod) (up{job="${j.envoy}", namespace="$namespace", app="$service", version=~"$version"})`;
+  const podsOfService = aggregate('max', ['namespace', 'pod'], targetsUp(config, 'envoy', 'namespace="$namespace"', 'app="$service"', 'version=~"$version"'));
   const ofService = (expr: string) => `sum by (pod) (${expr} * on (namespace, pod) group_left () ${podsOfService})`;
   // Regular and native (init container) sidecars alike, from the alerts' fragment.
   const s = sidecarResources(j, 'namespace="$namespace"');
@@ -70,22 +81,20 @@ export function sidecarQueries(config: MeshobsConfig) {
 const SERVICE_CLUSTER = 'cluster_name=~"outbound[|].*[|]$service[.]$namespace[.]svc.*"';
 
 export function resilienceQueries() {
-  const stat = (name: string) => CIRCUIT_BREAKER_ENVOY_STATS.find((s) => s.prometheus === name)!;
   const counters = CIRCUIT_BREAKER_ENVOY_STATS.filter((s) => s.type === 'counter');
+  const ejections = CIRCUIT_BREAKER_ENVOY_STATS.find((s) => s.prometheus === ENVOY_METRICS.outlierEjectionsActive)!;
   return {
     /** Requests the client proxies refused (UO/URX/UH), by flag. */
-    refusedByFlag: sumRate('istio_requests_total', RATE, ['response_flags'], REPORTER.source, SELECTED_SERVICE, CIRCUIT_BREAKER_FLAGS_MATCHER),
-    overflows: counters.map((s) => ({ name: s.prometheus, expr: `sum(rate(${s.prometheus}{${SERVICE_CLUSTER}}[${RATE}]))` })),
-    ejectionsActive: `sum(${stat('envoy_cluster_outlier_detection_ejections_active').prometheus}{${SERVICE_CLUSTER}})`,
+    refusedByFlag: refusedRequestRate(RATE, ['response_flags'], SELECTED_SERVICE),
+    overflows: counters.map((s) => ({ name: s.envoySuffix, expr: envoyStat(s, RATE, [], 'sum', SERVICE_CLUSTER) })),
+    ejectionsActive: envoyStat(ejections, RATE, [], 'sum', SERVICE_CLUSTER),
   };
 }
 
 /** Requests to the selected service per caller and security policy (no rule keeps both labels). */
-export const mtlsBySource = sumRate(
-  'istio_requests_total',
+export const mtlsBySource = requestRate(
   RATE,
   ['source_workload_namespace', 'source_workload', 'connection_security_policy'],
-  REPORTER.destination,
   SELECTED_SERVICE,
   SELECTED_VERSIONS,
 );
@@ -98,17 +107,18 @@ export function spanQueries() {
   const errors = `${S.statusCode}="STATUS_CODE_ERROR"`;
   return {
     rate: calls(),
-    errorRatio: `(${calls(errors)} or ${calls()} * 0) / ${calls()}`,
-    duration: (q: number) => `histogram_quantile(${q}, ${sumRate(SPAN_METRICS.durationBucket, RATE, [S.service, 'le'], SELECTED_SPAN_SERVICE)})`,
+    errorRatio: ratioOrZero(calls(errors), calls()),
+    duration: (q: number) => histogramQuantile(q, sumRate(SPAN_METRICS.durationBucket, RATE, [S.service, 'le'], SELECTED_SPAN_SERVICE)),
     serviceRate: sumRate(SPAN_METRICS.calls, RATE, [S.service]),
-    serviceErrorRatio: `(${sumRate(SPAN_METRICS.calls, RATE, [S.service], errors)} or ${sumRate(SPAN_METRICS.calls, RATE, [S.service])} * 0) / ${sumRate(SPAN_METRICS.calls, RATE, [S.service])}`,
-    serviceP99: `histogram_quantile(0.99, ${sumRate(SPAN_METRICS.durationBucket, RATE, [S.service, 'le'])})`,
+    serviceErrorRatio: ratioOrZero(sumRate(SPAN_METRICS.calls, RATE, [S.service], errors), sumRate(SPAN_METRICS.calls, RATE, [S.service])),
+    serviceP99: histogramQuantile(0.99, sumRate(SPAN_METRICS.durationBucket, RATE, [S.service, 'le'])),
   };
 }
 
 export function pipelineQueries(config: MeshobsConfig) {
-  const job = `job="${config.prometheus.jobs.collector}"`;
+  const job = jobMatcher(config, 'collector');
   const M = COLLECTOR_METRICS;
+  const gauge = (op: string, labels: string[], metric: string) => aggregate(op, labels, selector(metric, job));
   return {
     accepted: sumRate(M.receiverAcceptedSpans, RATE, ['receiver'], job),
     refused: sumRate(M.receiverRefusedSpans, RATE, ['receiver'], job),
@@ -118,9 +128,9 @@ export function pipelineQueries(config: MeshobsConfig) {
     sent: sumRate(M.exporterSentSpans, RATE, ['exporter'], job),
     decisionsByPolicy: sumRate(M.tailSamplingTracesSampled, RATE, ['policy', 'sampled'], job),
     sampledShare: `${sumRate(M.tailSamplingGlobalTracesSampled, RATE, [], job, 'sampled="true"')} / ${sumRate(M.tailSamplingGlobalTracesSampled, RATE, [], job)}`,
-    tracesOnMemory: `sum by (pod) (${M.tailSamplingTracesOnMemory}{${job}})`,
-    queueSize: `sum by (pod, exporter) (${M.exporterQueueSize}{${job}})`,
-    queueCapacity: `max by (exporter) (${M.exporterQueueCapacity}{${job}})`,
-    memory: `sum by (pod) (${M.processMemoryRss}{${job}})`,
+    tracesOnMemory: gauge('sum', ['pod'], M.tailSamplingTracesOnMemory),
+    queueSize: gauge('sum', ['pod', 'exporter'], M.exporterQueueSize),
+    queueCapacity: gauge('max', ['exporter'], M.exporterQueueCapacity),
+    memory: gauge('sum', ['pod'], M.processMemoryRss),
   };
 }

@@ -2,7 +2,7 @@
 // namespace / service / version variables.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { CODE, recordNamesFor } from '@meshobs/alerts';
+import { CODE, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { gauge, row, stat, timeseries } from './panels.ts';
 import { SELECTED_SERVICE, SELECTED_VERSIONS, mtlsBySource, resilienceQueries, sidecarQueries } from './queries.ts';
@@ -124,7 +124,7 @@ export function serviceDashboard(config: MeshobsConfig) {
     }))
     .withPanel(timeseries(l, {
       title: 'Envoy overflows', description: 'Circuit-breaker overflow counters of the upstream cluster (exported because of the bundle\'s proxyStatsMatcher).', unit: 'ops', w: 8, h: 8,
-      targets: cb.overflows.map((o) => ({ expr: o.expr, legend: o.name.replace(/^envoy_cluster_/, '') })),
+      targets: cb.overflows.map((o) => ({ expr: o.expr, legend: o.name })),
     }))
     .withPanel(timeseries(l, { title: 'Hosts ejected', description: 'Upstream hosts currently ejected by outlier detection.', unit: 'none', w: 8, h: 8, min: 0, targets: [{ expr: cb.ejectionsActive, legend: 'ejected' }] }))
 

@@ -1,5 +1,5 @@
 // Template variables. Query variables read recording-rule series where one exists (a handful of
-// series instead of every raw istio_requests_total), so the pickers stay fast on a large mesh.
+// series instead of every raw request series), so the pickers stay fast on a large mesh.
 import {
   DatasourceVariableBuilder,
   QueryVariableBuilder,
@@ -7,7 +7,7 @@ import {
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/spec';
-import { recordNamesFor } from '@meshobs/alerts';
+import { recordNamesFor } from '@meshobs/signals';
 import { SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 

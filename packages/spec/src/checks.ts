@@ -13,21 +13,25 @@ type Path = (string | number)[];
 const issue = (ctx: Ctx, path: Path, input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
 
 /**
- * Labels the Alertmanager routing, grouping and inhibition rules and the alert rules themselves set
- * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal` and `slo`).
- * A static extra label with one of these names would re-route, merge or silence alerts.
+ * Labels Alertmanager groups alerts by (packages/alerts/src/alertmanager.ts GROUP_BY). The per-service
+ * alerts carry Istio's destination_service_* labels, the pod/control-plane ones `namespace`; gateways
+ * add `istio`. Labels an alert lacks group as empty.
  */
-export const ROUTING_LABELS = [
-  'severity',
+export const ALERT_GROUP_BY = [
   'alertname',
   'namespace',
   'service',
   'destination_service_namespace',
   'destination_service_name',
   'istio',
-  'signal',
-  'slo',
 ] as const;
+
+/**
+ * Labels the Alertmanager routing, grouping and inhibition rules and the alert rules themselves set
+ * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal` and `slo`).
+ * A static extra label with one of these names would re-route, merge or silence alerts.
+ */
+export const ROUTING_LABELS = ['severity', ...ALERT_GROUP_BY, 'signal', 'slo'] as const;
 
 /** Burn factor of the fastest SLO alert (2 % of the budget in 1h, packages/alerts BURN_RATES). */
 export const fastBurnFactor = (period: string) => (0.02 * durationSeconds(period)) / 3600;

@@ -21,7 +21,7 @@ export function parseConfig(raw: unknown, source?: string): MeshobsConfig {
 
 /** The config with nothing overridden: every default from the product requirements. */
 export const defaultConfig = (): MeshobsConfig => parseConfig({});
-export { ROUTING_LABELS, fastBurnFactor } from './checks.ts';
+export { ALERT_GROUP_BY, ROUTING_LABELS, fastBurnFactor } from './checks.ts';
 export { derivedObjects, NAME_LIMITS, type DerivedObject } from './names.ts';
 export { SLO_LONGEST_WINDOW } from './sections/monitoring.ts';
 export { scheduleProblem, CRON_MACROS } from './schedule.ts';

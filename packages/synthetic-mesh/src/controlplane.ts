@@ -4,21 +4,19 @@ import type { MeshSize } from './size.ts';
 import { constant, counterShape, gaugeShape, hash, histogram, renderLabels, type Family, type Labels, type Series } from './series.ts';
 import { ISTIO_NAMESPACE, type Pod, type Topology, type Workload } from './topology.ts';
 import { collectorTargets } from './tracing.ts';
+import { envoyTarget, istiodTarget } from './targets.ts';
 
 const family = (name: string, type: Family['type'], help: string, series: () => Iterable<Series>): Family => ({ name, type, help, series });
 
 const phase = (text: string, seed: number) => (hash(text, seed) % 6283) / 1000;
 
-function istiodTarget(size: MeshSize, pod: Pod): Labels {
-  return { job: size.jobs.istiod, namespace: ISTIO_NAMESPACE, pod: pod.name, instance: `${pod.ip}:15014`, app: 'istiod' };
-}
 
 const XDS_TYPES = ['cds', 'eds', 'lds', 'rds'];
 // istiod exposes its counters without the `_total` suffix (pilot_xds_pushes, pilot_total_xds_rejects...),
 // so they are written as untyped-suffix gauges here to keep the exact names.
 
 export function istiodFamilies(size: MeshSize, topo: Topology, endSeconds: number, spanSeconds: number): Family[] {
-  const targets = () => topo.istiod.map((p) => istiodTarget(size, p));
+  const targets = () => topo.istiod.map((p) => istiodTarget(size.jobs.istiod, p));
   const proxies = topo.services.reduce((a, s) => a + s.workloads.reduce((b, w) => b + w.pods.length, 0), 0) + 2 * size.gatewayReplicas;
   const perPod = <T>(fn: (l: Labels) => Iterable<T>) =>
     function* () {
@@ -88,11 +86,6 @@ function* meshPods(topo: Topology): Iterable<MeshPod> {
   for (const w of [topo.gateways.ingress, topo.gateways.egress]) for (const pod of w.pods) yield { pod, workload: w };
 }
 
-const envoyTarget = (size: MeshSize, { pod, workload }: MeshPod): Labels => {
-  const l: Labels = { job: size.jobs.envoy, namespace: pod.namespace, pod: pod.name, instance: `${pod.ip}:15020`, app: workload.app, version: workload.version };
-  if (pod.namespace === ISTIO_NAMESPACE) l.istio = workload.app.replace(/^istio-/, '');
-  return l;
-};
 
 export function kubernetesFamilies(size: MeshSize, topo: Topology): Family[] {
   const limit = size.sidecarMemoryLimitBytes;
@@ -153,8 +146,8 @@ export function kubernetesFamilies(size: MeshSize, topo: Topology): Family[] {
         yield { name: 'kube_deployment_status_replicas_available', labels: renderLabels({ job: size.jobs.kubeStateMetrics, namespace: ISTIO_NAMESPACE, deployment: d.name }), value: constant(d.replicas) };
     }),
     family('up', 'gauge', 'Whether the last scrape of the target succeeded.', function* () {
-      for (const p of meshPods(topo)) yield { name: 'up', labels: renderLabels(envoyTarget(size, p)), value: constant(1) };
-      for (const pod of topo.istiod) yield { name: 'up', labels: renderLabels(istiodTarget(size, pod)), value: constant(1) };
+      for (const p of meshPods(topo)) yield { name: 'up', labels: renderLabels(envoyTarget(size.jobs.envoy, p.pod, p.workload)), value: constant(1) };
+      for (const pod of topo.istiod) yield { name: 'up', labels: renderLabels(istiodTarget(size.jobs.istiod, pod)), value: constant(1) };
       for (const l of collectorTargets(size)) yield { name: 'up', labels: renderLabels(l), value: constant(1) };
     }),
   ];

@@ -2,6 +2,7 @@
 // bundle's PodMonitor relabeling (namespace, pod, app, version, istio pod labels kept).
 import { ISTIO_SIZE_BUCKETS_BYTES, type MeshSize } from './size.ts';
 import { counterShape, hash, histogram, renderLabels, type Family, type Labels, type Series } from './series.ts';
+import { envoyTarget } from './targets.ts';
 import { PLAINTEXT_SOURCE, type Pod, type Service, type Topology, type Workload } from './topology.ts';
 
 const CLUSTER = 'Kubernetes';
@@ -54,15 +55,7 @@ export function* flows(size: MeshSize, topo: Topology): Iterable<Flow> {
 function istioLabels(flow: Flow, reporter: 'source' | 'destination', reportingPod: Pod, reportingWorkload: Workload, job: string): Labels {
   const { source: src, destination: dst, service, code } = flow;
   const mtls = src.name === PLAINTEXT_SOURCE ? 'none' : 'mutual_tls';
-  const labels: Labels = {
-    job,
-    namespace: reportingPod.namespace,
-    pod: reportingPod.name,
-    instance: `${reportingPod.ip}:15020`,
-    app: reportingWorkload.app,
-    version: reportingWorkload.version,
-  };
-  if (reportingWorkload.namespace === 'istio-system') labels.istio = reportingWorkload.app.replace(/^istio-/, '');
+  const labels: Labels = envoyTarget(job, reportingPod, reportingWorkload);
   Object.assign(labels, {
     reporter,
     source_workload: src.name,
@@ -198,15 +191,7 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
     for (const service of topo.services)
       for (const source of service.sources)
         for (const pod of source.pods)
-          yield {
-            job: size.jobs.envoy,
-            namespace: pod.namespace,
-            pod: pod.name,
-            instance: `${pod.ip}:15020`,
-            app: source.app,
-            version: source.version,
-            cluster_name: `outbound|9898||${service.name}.${service.namespace}.svc.cluster.local`,
-          };
+          yield { ...envoyTarget(size.jobs.envoy, pod, source), cluster_name: `outbound|9898||${service.name}.${service.namespace}.svc.cluster.local` };
   }
   const counter = (name: string, help: string, rate: number): Family => ({
     name,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { between, duration, durationSeconds, httpUrl, k8sLabelValue, labelValue, ratio, secretKeyRef, selector, whenValid } from '../primitives.ts';
 
 /**
- * Longest burn-rate window of the SLO alerts (BURN_RATES in packages/alerts/src/queries.ts: 1h, 6h,
+ * Longest burn-rate window of the SLO alerts (BURN_RATES in packages/signals/src/records.ts: 1h, 6h,
  * 1d, 3d): an SLO period shorter than it makes every burn factor meaningless.
  */
 export const SLO_LONGEST_WINDOW = '3d';
@@ -89,7 +89,7 @@ export const alertmanager = z
 
 /**
  * `for` of an alert: at most an hour. The build renders a promtool unit test per alert that samples
- * every minute until the alert fires and past it (packages/alerts/src/rule-tests.ts: counter() builds
+ * every minute until the alert fires and past it (packages/alerts/src/rule-tests: counter() builds
  * one sample per minute, firstFiring() walks every minute), so `for: 10y` meant arrays of 5.3 million
  * samples per series (32 s of build, then promtool for hours). promtool's time grows linearly with `for` (about
  * 5 s per hour per alert on a CI core), and `meshobs validate` runs every alert's test in one call.

@@ -1,0 +1,75 @@
+// Recording rules, and the healthy mesh on which no alert fires.
+import { histogramSeries } from './requests.ts';
+import { ISTIOD_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS, recordNames } from '@meshobs/signals';
+import { at, counter, gauge, input, type Series, type TestCase } from '../notation.ts';
+import { destinationRequest, gatewayTarget, istiodTarget, named, sourceRequest } from '../mesh.ts';
+import { silentCase, type Ctx } from '../cases.ts';
+
+/** Recording rules: one count per request, zeros instead of gaps, canary split, mTLS share. */
+export function recording(ctx: Ctx): TestCase[] {
+  const { m, W } = ctx;
+  const n = recordNames(ctx.config.alerts.window);
+  const L = W + 5;
+  const R = 10;
+  const stableOk = counter([[540, L]]);
+  const canaryOk = counter([[60, L]]);
+  const sv = `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}"}`;
+  const svV = (v: string) => `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}", destination_version="${v}"}`;
+  const series: Series[] = [
+    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.stableVersion)), values: stableOk },
+    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.canaryVersion)), values: canaryOk },
+    { labels: named(ISTIO_METRICS.requests, sourceRequest(m, '200')), values: counter([[R * 60, L]]) },
+  ];
+  return [
+    {
+      name: `recording rules: each request counted once (reporter="destination"), 5xx share 0 without 5xx series, canary split`,
+      interval: '1m',
+      input_series: input(series),
+      promql_expr_test: [
+        { expr: n.serviceRequestRate, eval_time: at(L), exp_samples: [{ labels: `${n.serviceRequestRate}${sv}`, value: R }] },
+        { expr: n.serviceErrorRatio, eval_time: at(L), exp_samples: [{ labels: `${n.serviceErrorRatio}${sv}`, value: 0 }] },
+        { expr: n.serviceSuccessRatio, eval_time: at(L), exp_samples: [{ labels: `${n.serviceSuccessRatio}${sv}`, value: 1 }] },
+        { expr: n.serviceMtlsRatio, eval_time: at(L), exp_samples: [{ labels: `${n.serviceMtlsRatio}${sv}`, value: 1 }] },
+        {
+          expr: `${n.versionRequestRate} / ignoring (destination_version) group_left ${n.serviceRequestRate}`,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: svV(m.svc.canaryVersion), value: 0.1 },
+            { labels: svV(m.svc.stableVersion), value: 0.9 },
+          ],
+        },
+        { expr: n.meshRequestRate, eval_time: at(L), exp_samples: [{ labels: n.meshRequestRate, value: R }] },
+        // The gateway level follows the configured gateway names (none enabled: no gateway rules).
+        ...(m.gw.enabled.length
+          ? [
+              {
+                expr: n.gatewayRequestRate,
+                eval_time: at(L),
+                exp_samples: [{ labels: `${n.gatewayRequestRate}{istio="${m.gw.client.istioLabel}", namespace="${m.istioNs}"}`, value: R }],
+              },
+            ]
+          : []),
+      ],
+    },
+  ];
+}
+
+
+/** A healthy mesh with every input family present: no alert of the bundle fires. */
+export function healthyMesh(ctx: Ctx, alertNames: string[]): TestCase[] {
+  const { m, W } = ctx;
+  const L = W + 30;
+  const ok = counter([[600, L]]);
+  const series: Series[] = [
+    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200')), values: ok },
+    { labels: named(ISTIO_METRICS.requests, sourceRequest(m, '200')), values: ok },
+    ...histogramSeries(m, () => ({ n: 600, boundMs: 25 }), L).series.filter((s) => s.labels.__name__ !== ISTIO_METRICS.requests),
+    { labels: named('up', istiodTarget(m, 0)), values: gauge([[1, L + 1]]) },
+    { labels: named('up', istiodTarget(m, 1)), values: gauge([[1, L + 1]]) },
+    { labels: named('up', gatewayTarget(m, m.gw.client)), values: gauge([[1, L + 1]]) },
+    { labels: named(ISTIOD_METRICS.pushes, { ...istiodTarget(m), type: 'eds' }), values: counter([[30, L]]) },
+    { labels: named(ISTIOD_METRICS.rootCertExpirySeconds, istiodTarget(m)), values: counter([[-60, L]], 315360000) },
+    { labels: named(KUBE_STATE_METRICS.deploymentReplicasAvailable, { job: m.ksmJob, namespace: m.istioNs, deployment: m.gw.client.deployment }), values: gauge([[2, L + 1]]) },
+  ];
+  return [silentCase('healthy mesh: no alert fires', alertNames, series, L)];
+}

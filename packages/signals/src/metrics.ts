@@ -1,0 +1,86 @@
+// Every raw metric name the bundle queries, written once. Everything else (recording-rule names,
+// selectors, alerts, panels, benchmarks, rule tests) derives from these constants; the test
+// `one-home.test.ts` fails when a name here is typed in a second source file.
+//
+// Sources:
+//   istio_*   Istio standard metrics (istio.io docs/reference/config/metrics; istio/istio
+//             manifests/addons/dashboards/lib/queries.libsonnet reads the same names)
+//   pilot_*, citadel_*  istiod's monitoring port (istio/istio pilot/pkg/xds/monitoring.go,
+//             security/pkg/server/ca/monitoring.go; `citadel_server_root_cert_expiry_seconds` since 1.23)
+//   envoy_cluster_*  Envoy cluster stats on /stats/prometheus (enabled by PROXY_STATS_MATCHER)
+//   kube_*    kube-state-metrics v2 (docs/metrics/workload/pod-metrics.md, deployment-metrics.md)
+//   container_*  cAdvisor via the kubelet
+//   otelcol_*, traces_span_metrics_*  the collector's own names, kept in @meshobs/otel-collector
+//             (verified there against the real binary) and re-exported below.
+import { COLLECTOR_METRICS, SPAN_METRICS } from '@meshobs/otel-collector';
+
+export { COLLECTOR_METRICS, SPAN_METRICS };
+
+/** Istio standard metrics, as the sidecars and gateways expose them. */
+export const ISTIO_METRICS = {
+  requests: 'istio_requests_total',
+  requestDurationBucket: 'istio_request_duration_milliseconds_bucket',
+  requestDurationCount: 'istio_request_duration_milliseconds_count',
+  tcpOpened: 'istio_tcp_connections_opened_total',
+  tcpClosed: 'istio_tcp_connections_closed_total',
+  tcpSentBytes: 'istio_tcp_sent_bytes_total',
+  tcpReceivedBytes: 'istio_tcp_received_bytes_total',
+} as const;
+
+/** The TCP counters the recording rules keep per service, in rule order. */
+export const ISTIO_TCP_COUNTERS = [ISTIO_METRICS.tcpOpened, ISTIO_METRICS.tcpClosed, ISTIO_METRICS.tcpSentBytes, ISTIO_METRICS.tcpReceivedBytes] as const;
+
+/** istiod (job prometheus.jobs.istiod). `pilot_xds_push_errors` no longer exists: see the push signals. */
+export const ISTIOD_METRICS = {
+  /** Connected xDS streams (proxies) per istiod. */
+  connectedProxies: 'pilot_xds',
+  /** Pushes by `type`; failed sends are the `*_senderr` types. */
+  pushes: 'pilot_xds_pushes',
+  rejects: 'pilot_total_xds_rejects',
+  internalErrors: 'pilot_total_xds_internal_errors',
+  pushTimeBucket: 'pilot_xds_push_time_bucket',
+  convergenceBucket: 'pilot_proxy_convergence_time_bucket',
+  /** Time left on the root CA (Istio >= 1.23) and the older absolute expiry timestamp. */
+  rootCertExpirySeconds: 'citadel_server_root_cert_expiry_seconds',
+  rootCertExpiryTimestamp: 'citadel_server_root_cert_expiry_timestamp',
+  residentMemory: 'process_resident_memory_bytes',
+  cpuSeconds: 'process_cpu_seconds_total',
+  goroutines: 'go_goroutines',
+} as const;
+
+/** Envoy cluster stats (names on /stats/prometheus; Envoy exports counters without `_total`). */
+export const ENVOY_METRICS = {
+  upstreamRqPendingOverflow: 'envoy_cluster_upstream_rq_pending_overflow',
+  upstreamCxOverflow: 'envoy_cluster_upstream_cx_overflow',
+  upstreamRqRetryOverflow: 'envoy_cluster_upstream_rq_retry_overflow',
+  outlierEjectionsActive: 'envoy_cluster_outlier_detection_ejections_active',
+} as const;
+
+/** kube-state-metrics. */
+export const KUBE_STATE_METRICS = {
+  containerResourceLimits: 'kube_pod_container_resource_limits',
+  /** Native sidecars (init containers with restartPolicy Always) report their limits here. */
+  initContainerResourceLimits: 'kube_pod_init_container_resource_limits',
+  deploymentReplicasAvailable: 'kube_deployment_status_replicas_available',
+  deploymentReplicasDesired: 'kube_deployment_spec_replicas',
+} as const;
+
+/** cAdvisor (kubelet /metrics/cadvisor). */
+export const CADVISOR_METRICS = {
+  memoryWorkingSet: 'container_memory_working_set_bytes',
+  cpuUsage: 'container_cpu_usage_seconds_total',
+} as const;
+
+/** Every raw metric name above, for checks over the whole tree. */
+export const RAW_METRICS: readonly string[] = [
+  ...Object.values(ISTIO_METRICS),
+  ...Object.values(ISTIOD_METRICS),
+  ...Object.values(ENVOY_METRICS),
+  ...Object.values(KUBE_STATE_METRICS),
+  ...Object.values(CADVISOR_METRICS),
+  ...Object.values(COLLECTOR_METRICS),
+  ...Object.values(SPAN_METRICS),
+];
+
+/** `istio_requests_total` -> `istio_requests`: the `metric` part of a recording-rule name once a rate is taken. */
+export const withoutTotal = (metric: string): string => metric.replace(/_total$/, '');
