@@ -33,9 +33,6 @@ const UNRENDERED: Record<string, string> = {
     'every supported minor (the root-cert alert reads both citadel_server_root_cert_expiry_seconds and the older ..._timestamp)',
   'prometheus.evaluationInterval':
     "describes the Prometheus the bundle runs on (its global evaluation_interval); read only by the check that alerts.window is not shorter",
-  'profile.operators.opentelemetry':
-    'read by the profile validation only: the OpenTelemetryCollector variant is a plain file of the otel-collector folder, applied instead of the ' +
-    'Deployment, so no object moves between the base and an overlay with it',
 };
 
 const key = (path: Leaf['path']) => path.join('.');

@@ -6,8 +6,17 @@ import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
 import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
 import { COMPONENT_IDS } from './metrics.ts';
+import { operatorPodSelector } from './operator-labels.ts';
 
-function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset'): KubeObject {
+/**
+ * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies
+ * (which select the Operator's pods): the config is the plain workloads' one, and the Operator's
+ * NetworkPolicy and ServiceMonitor are turned off, the bundle's own apply. 'file': the stand-alone
+ * plain file, applied instead of the otel-collector folder (so the Operator's Services carry the traffic).
+ */
+export type OperatorPlacement = 'base' | 'file';
+
+function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset', placement: OperatorPlacement): KubeObject {
   const c = config.tracing.collector;
   const { connectors, ...rest } = buildCollectorConfig(config, role);
   const collectorConfig = Object.keys(connectors).length ? { ...rest, connectors } : rest;
@@ -21,13 +30,16 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
     env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],
     podSecurityContext: podSecurityContext(10001),
     securityContext: containerSecurityContext(10001),
-    affinity: podAntiAffinity({ 'app.kubernetes.io/name': `${name}-collector` }),
+    affinity: podAntiAffinity(placement === 'base' ? operatorPodSelector(config, name) : { 'app.kubernetes.io/name': `${name}-collector` }),
     // One eviction at a time, never zero (PDB_SPEC). The operator's v1beta1 PodDisruptionBudgetSpec
     // (opentelemetry-operator v0.150.0 API types) has only minAvailable/maxUnavailable.
     podDisruptionBudget: { maxUnavailable: PDB_SPEC.maxUnavailable },
     podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
-    observability: { metrics: { enableMetrics: true } },
+    observability: { metrics: { enableMetrics: placement === 'file' } },
   };
+  // The Operator's own NetworkPolicy (spec.networkPolicy, defaulted on by its EnableOperandNetworkPolicy
+  // feature gate: internal/webhook/collector_webhook.go, v0.158.0) would add allow rules to the bundle's.
+  if (placement === 'base') spec.networkPolicy = { enabled: false };
   if (mode === 'deployment' && c.replicas.min < c.replicas.max)
     spec.autoscaler = { minReplicas: c.replicas.min, maxReplicas: c.replicas.max, targetCPUUtilization: 70, targetMemoryUtilization: 80 };
   else if (mode === 'deployment') spec.replicas = c.replicas.min;
@@ -46,15 +58,18 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
 
 /**
  * One CR in single mode, two in two-tier mode. The Operator names the Services "<name>-collector"
- * and "<name>-collector-headless"; in two-tier mode the load balancer's resolver is pointed at the
- * sampler CR's headless Service accordingly.
+ * and "<name>-collector-headless" (internal/naming/main.go); in the plain file the load balancer's
+ * resolver is pointed at the sampler CR's headless Service accordingly. In the base the bundle's own
+ * headless Service (same name as the plain StatefulSet's) selects the sampler pods, so the config is
+ * unchanged.
  */
-export function operatorCollectors(config: MeshobsConfig): KubeObject[] {
+export function operatorCollectors(config: MeshobsConfig, placement: OperatorPlacement): KubeObject[] {
   const c = config.tracing.collector;
-  if (c.mode !== 'two-tier') return [cr(config, c.name, 'single', 'deployment')];
+  if (c.mode !== 'two-tier') return [cr(config, c.name, 'single', 'deployment', placement)];
   const samplerName = endpointsOf(config).collector.samplerHeadlessService;
-  const lb = cr(config, c.name, 'loadbalancer', 'deployment');
+  const lb = cr(config, c.name, 'loadbalancer', 'deployment', placement);
+  if (placement === 'base') return [lb, cr(config, samplerName, 'sampler', 'statefulset', placement)];
   const lbConfig = (lb.spec as { config: { exporters: Record<string, { resolver: { k8s: { service: string } } }> } }).config;
   lbConfig.exporters[COMPONENT_IDS.loadBalancingExporter]!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
-  return [lb, cr(config, samplerName, 'sampler', 'statefulset')];
+  return [lb, cr(config, samplerName, 'sampler', 'statefulset', placement)];
 }

@@ -4,6 +4,7 @@ import { component, toYaml, type ComponentBundle, type KubeObject } from '@mesho
 import { buildCollectorConfig, type CollectorConfig } from './pipeline.ts';
 import { collectorIdentity, collectorWorkloads } from './workloads.ts';
 import { operatorCollectors } from './operator.ts';
+import { runsOnOperator } from './operator-labels.ts';
 import { serviceMonitor } from './monitor.ts';
 import { COLLECTOR_CONFIG_FILE, OPERATOR_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
 
@@ -28,10 +29,13 @@ export function renderCollector(config: MeshobsConfig): ComponentBundle {
       ]
     : [{ path: COLLECTOR_CONFIG_FILE, content: collectorYaml(buildCollectorConfig(config, 'single')) }];
 
-  const objects: KubeObject[] = [...collectorWorkloads(config, files), serviceMonitor(config)];
-  // The Operator variant is a plain file: applying it beside the Deployment would run the pipeline twice.
+  // When the profile runs the OpenTelemetry Operator, the CRs replace the Deployment/StatefulSet in the base.
+  const onOperator = runsOnOperator(config);
+  const objects: KubeObject[] = [...collectorWorkloads(config, files), ...(onOperator ? operatorCollectors(config, 'base') : []), serviceMonitor(config)];
+  if (onOperator) return component('otel-collector', { objects, files, warnings: [] });
+  // Otherwise the Operator variant is a plain file: applying it beside the Deployment would run the pipeline twice.
   // It carries the ServiceAccount and RBAC the CRs name, so it works on its own.
-  const operator = [...collectorIdentity(config), ...operatorCollectors(config)];
+  const operator = [...collectorIdentity(config), ...operatorCollectors(config, 'file')];
   files.push({
     path: OPERATOR_FILE,
     content: operator

@@ -23,6 +23,7 @@ import {
 } from '@meshobs/kube';
 import { memoryLimiter } from './pipeline.ts';
 import { COLLECTOR_CONFIG_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
+import { operatorPodSelector, runsOnOperator } from './operator-labels.ts';
 
 export const COLLECTOR_APP = 'otel-collector';
 
@@ -42,12 +43,22 @@ export function tiersOf(config: MeshobsConfig, files: BundleFile[]): Tier[] {
   const file = (path: string) => files.find((f) => f.path === path)!;
   const tiers: Tier[] = [{ name: c.name, component: 'collector', kind: 'Deployment', configFile: file(COLLECTOR_CONFIG_FILE) }];
   if (c.mode === 'two-tier')
-    tiers.push({ name: endpointsOf(config).collector.samplerHeadlessService, component: 'sampler', kind: 'StatefulSet', configFile: file(SAMPLER_CONFIG_FILE) });
+    tiers.push({ name: tierName(config, 'sampler'), component: 'sampler', kind: 'StatefulSet', configFile: file(SAMPLER_CONFIG_FILE) });
   return tiers;
 }
 
+/** Name of a tier's objects: its Deployment/StatefulSet, ConfigMap and Service, or its OpenTelemetryCollector. */
+export const tierName = (config: MeshobsConfig, component: Tier['component']) =>
+  component === 'sampler' ? endpointsOf(config).collector.samplerHeadlessService : config.tracing.collector.name;
+
+/**
+ * The labels selecting a tier's pods: the bundle's own, or, when the OpenTelemetry Operator runs the
+ * collector (profile.operators.opentelemetry), those the Operator puts on the pods of that tier's CR.
+ */
 export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'>) =>
-  selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
+  runsOnOperator(config)
+    ? operatorPodSelector(config, tierName(config, tier.component))
+    : selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
 
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
   standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageTag(collectorImage(config)) });
@@ -166,7 +177,8 @@ function services(config: MeshobsConfig, tier: Tier): KubeObject[] {
   const ns = config.namespaces.observability;
   const servicePorts = ports(config, tier)
     .filter((p) => p.name !== 'http-health')
-    .map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: 'TCP' }));
+    // The Operator's pods name their container ports after the receivers, not these names: target the number.
+    .map((p) => ({ name: p.name, port: p.containerPort, targetPort: runsOnOperator(config) ? p.containerPort : p.name, protocol: 'TCP' }));
   const svc: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -292,7 +304,11 @@ export function collectorIdentity(config: MeshobsConfig): KubeObject[] {
   ];
 }
 
-/** Everything but the ServiceMonitor. */
+/**
+ * Everything but the ServiceMonitor. When the OpenTelemetry Operator runs the collector, it creates the
+ * ConfigMaps, Deployment/StatefulSet, PodDisruptionBudgets and HPA from the CRs itself: only the
+ * identity, the Services the rest of the bundle addresses and the NetworkPolicies are rendered here.
+ */
 export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): KubeObject[] {
   const c = config.tracing.collector;
   const ns = config.namespaces.observability;
@@ -302,6 +318,10 @@ export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): 
   for (const tier of tiersOf(config, files)) {
     const labels = tierLabels(config, tier);
     const named = { name: tier.name, namespace: ns, labels, selector: tierSelector(config, tier) };
+    if (runsOnOperator(config)) {
+      objects.push(...services(config, tier), tierNetworkPolicy(config, tier, twoTier));
+      continue;
+    }
     objects.push(
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tier.name, namespace: ns, labels }, data: { 'config.yaml': tier.configFile.content } },
       workload(config, tier, saName),

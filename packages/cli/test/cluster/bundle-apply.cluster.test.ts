@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { missingTools, tempDir, type ApiServer } from '@meshobs/testkit';
+import repoConfig from '../../../../meshobs.config.ts';
 import {
   applyKustomization,
   buildBundle,
   crdFiles,
   grafanaDashboardStandInCrdFile,
   kialiCrdFile,
+  openTelemetryCollectorStandInCrdFile,
   PREEXISTING_NAMESPACES,
   renderedObjects,
   startClusterLike,
@@ -54,9 +56,20 @@ const PROFILES: ProfileCase[] = [
   {
     name: 'operators',
     config: { profile: { operators: { grafana: true, kiali: true, opentelemetry: true } } },
-    crds: (scratch) => [...kps(), kialiCrdFile(scratch), grafanaDashboardStandInCrdFile(scratch)],
+    crds: (scratch) => [...kps(), kialiCrdFile(scratch), grafanaDashboardStandInCrdFile(scratch), openTelemetryCollectorStandInCrdFile(scratch)],
     apply: '.',
-    kinds: { present: ['GrafanaDashboard', 'Kiali', 'ServiceMonitor'], absent: ['Namespace/istio-system'] },
+    kinds: {
+      // Two-tier collector through the Operator: one CR per tier, and none of the workloads it creates itself.
+      present: ['GrafanaDashboard', 'Kiali', 'ServiceMonitor', 'OpenTelemetryCollector/otel-collector', 'OpenTelemetryCollector/otel-collector-sampler', 'Service/otel-collector-sampler'],
+      absent: ['Namespace/istio-system', 'Deployment/otel-collector', 'StatefulSet/otel-collector-sampler', 'ConfigMap/otel-collector', 'HorizontalPodAutoscaler/otel-collector'],
+    },
+  },
+  {
+    name: 'opentelemetry-operator-single',
+    config: { profile: { operators: { opentelemetry: true } }, tracing: { ...repoConfig.tracing, collector: { mode: 'single' } } },
+    crds: (scratch) => [...kps(), openTelemetryCollectorStandInCrdFile(scratch)],
+    apply: '.',
+    kinds: { present: ['OpenTelemetryCollector/otel-collector', 'Service/otel-collector', 'NetworkPolicy/otel-collector'], absent: ['Deployment/otel-collector', 'OpenTelemetryCollector/otel-collector-sampler'] },
   },
   {
     // The default bundle's opt-in overlays, on a cluster that does run those operators.
