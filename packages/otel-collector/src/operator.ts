@@ -30,7 +30,8 @@ function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'dep
     env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],
     podSecurityContext: podSecurityContext(10001),
     securityContext: containerSecurityContext(10001),
-    affinity: podAntiAffinity(placement === 'base' ? operatorPodSelector(config, name) : { 'app.kubernetes.io/name': `${name}-collector` }),
+    // The Operator's own pod labels in both placements (a `<name>-collector` name label is not on its pods).
+    affinity: podAntiAffinity(operatorPodSelector(config, name)),
     // One eviction at a time, never zero (PDB_SPEC). The operator's v1beta1 PodDisruptionBudgetSpec
     // (opentelemetry-operator v0.150.0 API types) has only minAvailable/maxUnavailable.
     podDisruptionBudget: { maxUnavailable: PDB_SPEC.maxUnavailable },

@@ -159,4 +159,14 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
     expect(b.objects.filter((o) => o.kind === 'OpenTelemetryCollector')).toEqual([]);
     expect(b.files.map((f) => f.path)).toContain(OPERATOR_FILE);
   });
+
+  it('spreads the stand-alone file\'s CRs too: their anti-affinity selects the Operator\'s pod labels', () => {
+    const file = renderCollector(parseConfig({})).files.find((f) => f.path === OPERATOR_FILE)!;
+    const crs = file.content.split(/^---$/m).map((d) => parse(d)).filter((d) => d?.kind === 'OpenTelemetryCollector');
+    expect(crs.length).toBeGreaterThan(0);
+    for (const cr of crs) {
+      const anti = cr.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels;
+      expect(selects(anti, operatorPodLabels(cr)), cr.metadata.name).toBe(true);
+    }
+  });
 });
