@@ -4,7 +4,7 @@
 #
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
-#   scripts/install-tools.sh e2e        # otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
+#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
 #   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #
@@ -132,8 +132,21 @@ install_operator_amconfig() {
   link "$dir/operator-amconfig"
 }
 
+# promtool of Prometheus 3, linked as promtool3 (the Debian package provides the 2.x promtool).
+install_promtool3() {
+  local dir="$CACHE/promtool-$PROMETHEUS3_VERSION"
+  if [ ! -x "$dir/promtool" ]; then
+    log "building promtool $PROMETHEUS3_VERSION (first run only)"
+    mkdir -p "$dir.tmp"
+    GOBIN="$dir.tmp" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS3_MODULE_VERSION"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "$dir/promtool" "$BIN/promtool3"
+}
+
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
+  install_promtool3
   install_otelcol
   go_tool telemetrygen "$TELEMETRYGEN_VERSION" \
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
