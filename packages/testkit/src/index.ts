@@ -1,3 +1,2 @@
 export * from './tools.ts';
 export * from './process.ts';
-export * from './apiserver.ts';

@@ -1,14 +1,33 @@
 // Shared steps of the cluster tier: build the bundle of a profile, start a real API server that looks
 // like the cluster the profile describes (its namespaces and CRDs), and read what kubectl answers.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, startApiServer, tempDir, type ApiServer } from '@meshobs/testkit';
+import { REPO_ROOT, requireTool, tempDir } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
+import { startApiServer, type ApiServer } from '../../src/apiserver.ts';
 import { main } from '../../src/main.ts';
 import kialiSchema from '../../../kiali/schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'json' };
 
+export type { ApiServer } from '../../src/apiserver.ts';
+
 export const CRD_DIR = join(REPO_ROOT, '.tools', 'crds');
+
+/** The product's throwaway API server (src/apiserver.ts) with the tools of scripts/install-tools.sh cluster. */
+export const startTestApiServer = (): Promise<ApiServer> =>
+  startApiServer(
+    { etcd: requireTool('etcd'), kubeApiserver: requireTool('kube-apiserver'), kubectl: requireTool('kubectl') },
+    { dir: tempDir('apiserver') },
+  );
+
+/** Runs a shell script with the server's kubeconfig as its last argument and $KUBECTL set; returns stdout. */
+export const runScript = (api: ApiServer, script: string): string =>
+  execFileSync('sh', [script, `--kubeconfig=${api.kubeconfig}`], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECTL: api.kubectlBin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 /** Namespaces of a cluster with Kubernetes, Istio (istioctl/Helm) and kube-prometheus-stack installed. */
 export const PREEXISTING_NAMESPACES = ['default', 'kube-system', 'istio-system', 'monitoring'];
@@ -38,7 +57,7 @@ export function crdFiles(source: string): string[] {
 
 /** A started API server with the namespaces of an Istio + kube-prometheus-stack cluster and the given CRDs established. */
 export async function startClusterLike(crdManifests: string[]): Promise<ApiServer> {
-  const api = await startApiServer();
+  const api = await startTestApiServer();
   try {
     for (const ns of PREEXISTING_NAMESPACES) {
       if (api.kubectlResult(['get', 'namespace', ns]).code !== 0) api.kubectl(['create', 'namespace', ns]);

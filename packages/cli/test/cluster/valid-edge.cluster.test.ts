@@ -5,13 +5,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { missingTools, tempDir, type ApiServer } from '@meshobs/testkit';
+import { missingTools, tempDir } from '@meshobs/testkit';
 import { main } from '../../src/main.ts';
-import { crdFiles, renderedObjects, startClusterLike } from './cluster-kit.ts';
+import { crdFiles, renderedObjects, startClusterLike, type ApiServer } from './cluster-kit.ts';
 
 const VALID_EDGE = join(import.meta.dirname, '..', 'fixtures', 'valid-edge');
 const configs = readdirSync(VALID_EDGE).filter((f) => f.endsWith('.yaml')).sort();
-const skip = missingTools('etcd', 'kube-apiserver', 'kubectl', 'openssl');
+const skip = missingTools('etcd', 'kube-apiserver', 'kubectl');
 
 describe.skipIf(skip)('valid-edge configs on a real API server (default profile)', () => {
   let api: ApiServer;
