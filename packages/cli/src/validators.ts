@@ -62,6 +62,16 @@ export const VALIDATORS: BundleValidator[] = [
     },
   },
   {
+    // The components' warnings: insecure choices made explicitly and profile mismatches (profile-checks.ts).
+    name: 'profile checks',
+    check(_dir, components) {
+      const findings = components.flatMap((c) => c.warnings.map((w) => `${c.name}: ${w}`));
+      return findings.length
+        ? { validator: this.name, status: 'warn', detail: `${findings.length} findings (validate still passes: each is a choice the config can make)\n${findings.join('\n')}` }
+        : { validator: this.name, status: 'pass', detail: 'no mismatch between the config and its cluster profile found' };
+    },
+  },
+  {
     name: 'kubernetes schemas',
     async check(_dir, components) {
       const objects = components.flatMap((c) => c.objects);

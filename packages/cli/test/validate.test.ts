@@ -100,6 +100,21 @@ describe('meshobs validate', () => {
     expect(noCrds.stderr).toContain('--allow-missing crds');
   });
 
+  it('reports the profile mismatches and the components\' warnings as findings, without failing', async () => {
+    withoutTools();
+    const dir = tempDir('validate-mismatch');
+    writeFileSync(join(dir, 'm.yaml'), 'namespaces:\n  monitoring: metrics\n  excluded: [metrics]\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n');
+    const r = await meshobs(dir, 'validate', '--config', 'm.yaml', '--allow-missing', TOOLS.join(','));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^WARN\s+profile checks: 2 findings/m);
+    expect(r.stdout).toMatch(/^\s+alerts: prometheus\.url is a Service in namespace "monitoring", but namespaces\.monitoring is "metrics".*NetworkPolicies/m);
+    expect(r.stdout).toMatch(/^\s+alerts: .*reach no meshobs receiver/m);
+    // The example config: only the warning the kiali component already gives (no Grafana token).
+    const repo = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(repo.stdout).toMatch(/^WARN\s+profile checks: 1 findings/m);
+    expect(repo.stdout).toMatch(/^\s+kiali: kiali\.grafanaToken is not set/m);
+  });
+
   it('--allow-missing is an option of validate only', async () => {
     const r = await meshobs(tempDir('validate'), 'build', '--allow-missing', 'checkov');
     expect(r.code).toBe(2);
