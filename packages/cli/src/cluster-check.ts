@@ -156,9 +156,20 @@ export async function serverDryRun(bundleDir: string, components: ComponentBundl
   if (!found.ok) return found.verdict;
   const started = performance.now();
   const objects = baseObjects(components);
-  const api = await startApiServer(found.tools, { dir: join(scratch, 'apiserver') });
+  let api: ApiServer;
   try {
-    const { crds, standIns } = prepareCluster(api, objects, indexCrds(found.crds));
+    api = await startApiServer(found.tools, { dir: join(scratch, 'apiserver') });
+  } catch (e) {
+    return { validator: SERVER_DRY_RUN, status: 'fail', detail: `the throwaway API server did not start\n${(e as Error).message.split('\n').slice(-15).join('\n')}` };
+  }
+  try {
+    let prepared: { crds: string[]; standIns: string[] };
+    try {
+      prepared = prepareCluster(api, objects, indexCrds(found.crds));
+    } catch (e) {
+      return { validator: SERVER_DRY_RUN, status: 'fail', detail: `preparing the API server for the profile failed (namespaces, CRDs)\n${(e as Error).message.split('\n').slice(-15).join('\n')}` };
+    }
+    const { crds, standIns } = prepared;
     const r = api.kubectlResult(['apply', '--server-side', '--field-manager=meshobs', '--dry-run=server', '-k', bundleDir]);
     const admitted = r.stdout.split('\n').filter((l) => /\(server dry run\)/.test(l)).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

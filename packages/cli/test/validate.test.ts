@@ -98,6 +98,11 @@ describe('meshobs validate', () => {
     expect(noCrds.code).toBe(1);
     expect(noCrds.stdout).toMatch(/^MISSING\s+server dry-run: no CRD folder at .*no-crds-here/m);
     expect(noCrds.stderr).toContain('--allow-missing crds');
+    // Everything there, but etcd does not start (the fake exits 1): a failed verdict with its output, not a crash.
+    process.env.MESHOBS_CRDS_DIR = tempDir('empty-crds');
+    const broken = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^FAIL\s+server dry-run: the throwaway API server did not start\n\s+etcd exited \(1\)/m);
   });
 
   it('reports the profile mismatches and the components\' warnings as findings, without failing', async () => {
