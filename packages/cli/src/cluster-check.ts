@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { objectToYaml, overlayOf, type ComponentBundle, type KubeObject } from '@meshobs/kube';
+import { kialiCrdSchema } from '@meshobs/kiali';
 import { startApiServer, type ApiServer, type ApiServerTools } from './apiserver.ts';
 import { findTool } from './tools.ts';
 import type { Verdict } from './validators.ts';
@@ -80,22 +81,45 @@ export function indexCrds(dir: string): Map<string, CrdDoc> {
   return index;
 }
 
-/** A schemaless CRD for a kind no CRD manifest is available for: the server checks metadata only. */
-function standInCrd(o: KubeObject): string {
-  const group = groupOf(o.apiVersion);
-  const version = o.apiVersion.split('/')[1]!;
-  const plural = `${o.kind.toLowerCase()}s`;
+export interface CrdSpec {
+  group: string;
+  kind: string;
+  version: string;
+  namespaced: boolean;
+  /** openAPIV3Schema; a schemaless one (every field kept) when omitted. */
+  schema?: Record<string, unknown>;
+}
+
+/** A CustomResourceDefinition (plural: the lower-case kind + "s") serving one version. */
+export function crdYaml(c: CrdSpec): string {
+  const plural = `${c.kind.toLowerCase()}s`;
+  const schema = c.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   return stringify({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
+    metadata: { name: `${plural}.${c.group}` },
     spec: {
-      group,
-      names: { kind: o.kind, listKind: `${o.kind}List`, plural, singular: o.kind.toLowerCase() },
-      scope: o.metadata.namespace ? 'Namespaced' : 'Cluster',
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      group: c.group,
+      names: { kind: c.kind, listKind: `${c.kind}List`, plural, singular: c.kind.toLowerCase() },
+      scope: c.namespaced ? 'Namespaced' : 'Cluster',
+      versions: [{ name: c.version, served: true, storage: true, schema: { openAPIV3Schema: schema }, subresources: { status: {} } }],
     },
   });
+}
+
+/**
+ * CRDs no manifest folder holds but meshobs carries the schema of: the Kiali CRD's openAPIV3Schema
+ * vendored in packages/kiali (KIALI_CRD_SOURCE), as the kiali-operator installs it.
+ */
+const BUILT_IN_SCHEMAS: Record<string, () => Record<string, unknown>> = {
+  [gk('kiali.io', 'Kiali')]: kialiCrdSchema,
+};
+
+function crdFor(o: KubeObject): { text: string; schemaless: boolean } {
+  const group = groupOf(o.apiVersion);
+  const schema = BUILT_IN_SCHEMAS[gk(group, o.kind)]?.();
+  const text = crdYaml({ group, kind: o.kind, version: o.apiVersion.split('/')[1]!, namespaced: !!o.metadata.namespace, schema });
+  return { text, schemaless: !schema };
 }
 
 /** Namespaces a fresh API server has. */
@@ -127,8 +151,10 @@ export function prepareCluster(api: ApiServer, objects: KubeObject[], crds: Map<
       docs.push(crd.text);
       installed.push(`${crd.source}/${crd.kind}`);
     } else {
-      docs.push(standInCrd(sample));
-      standIns.push(sample.kind);
+      const made = crdFor(sample);
+      docs.push(made.text);
+      if (made.schemaless) standIns.push(sample.kind);
+      else installed.push(`meshobs/${sample.kind}`);
     }
   }
   if (docs.length) {
