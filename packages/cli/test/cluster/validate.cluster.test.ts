@@ -55,6 +55,17 @@ describe.skipIf(skip)('meshobs validate with the cluster tools', () => {
     expect(v.detail).toMatch(/no CRD manifest here for GrafanaDashboard: checked against a schemaless stand-in/);
   });
 
+  it('an admitted bundle the server warns about is a warning, printed in full, not a failure', async () => {
+    const config = join(import.meta.dirname, '..', 'fixtures', 'valid-edge', 'names-at-limit.yaml');
+    const { components, files } = await buildInMemory(config);
+    const dir = tempDir('validate-warn');
+    await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
+    mkdirSync(join(dir, 'scratch'));
+    const v = await serverDryRun(join(dir, 'bundle'), components, join(dir, 'scratch'));
+    expect(v.status, v.detail).toBe('warn');
+    expect(v.detail).toMatch(/^\d+ objects admitted by a throwaway kube-apiserver .*, with \d+ server warnings\nWarning: metadata\.name: .*must be no more than 63 characters/);
+  });
+
   it('reports a bundle the API server refuses as failed, naming the objects, and leaves nothing running or behind', async () => {
     const { components, files } = await buildInMemory(REPO_CONFIG);
     const dir = tempDir('validate-broken');
