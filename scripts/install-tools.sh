@@ -253,7 +253,6 @@ charts() {
 
 install_cluster() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the cluster tools"; exit 1; }
-  command -v openssl >/dev/null || apt_install openssl
   install_etcd
   install_kube_apiserver
   # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { assembleBundle, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import type { MeshobsConfig } from '@meshobs/spec';
+import { killDaemons } from './daemon.ts';
 import { InternalError } from './errors.ts';
 import { diffBundles, formatDiff, readBundleDir } from './diff.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
@@ -66,11 +67,16 @@ export async function validateCommand(io: Io, opts: { config?: string; allowMiss
   const { components, files } = await buildInMemory(configPath);
   io.out(`config ok: ${relative(io.cwd, configPath)}`);
   const dir = mkdtempSync(join(tmpdir(), 'meshobs-validate-'));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  // Helper daemons (the server dry-run's etcd and kube-apiserver) die before their folders go.
+  const cleanup = () => {
+    killDaemons();
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
   return withSignalCleanup(cleanup, async () => {
     try {
       await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
-      return report(io, await runValidators(join(dir, 'bundle'), components), parseAllowMissing(opts.allowMissing));
+      const verdicts = await runValidators(join(dir, 'bundle'), components, join(dir, 'scratch'));
+      return report(io, verdicts, parseAllowMissing(opts.allowMissing));
     } finally {
       cleanup();
     }
@@ -81,7 +87,7 @@ export async function validateCommand(io: Io, opts: { config?: string; allowMiss
 function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
   for (const v of verdicts) {
     io.out(`${v.status.toUpperCase().padEnd(8)} ${v.validator}${v.detail ? `: ${v.detail.split('\n')[0]}` : ''}`);
-    if (v.status === 'fail') for (const line of v.detail.split('\n').slice(1)) io.out(`         ${line}`);
+    if (v.status === 'fail' || v.status === 'warn') for (const line of v.detail.split('\n').slice(1)) io.out(`         ${line}`);
   }
   const failed = verdicts.filter((v) => v.status === 'fail');
   const missing = verdicts.filter((v) => v.status === 'missing');

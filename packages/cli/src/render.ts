@@ -8,6 +8,7 @@ import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
 import { renderKiali } from '@meshobs/kiali';
 import { renderDemo } from '@meshobs/demo-service/manifests';
+import { withProfileWarnings } from './profile-checks.ts';
 
 export type Renderer = (config: MeshobsConfig) => ComponentBundle;
 
@@ -22,10 +23,16 @@ export const RENDERERS: Renderer[] = [
   renderDemo,
 ];
 
-/** Every component, laid out for the cluster profile: CRs the cluster cannot accept go to overlays. */
+/**
+ * Every component, laid out for the cluster profile: CRs the cluster cannot accept go to overlays.
+ * Their warnings include the profile mismatches no single component sees (profile-checks.ts).
+ */
 export function renderComponents(config: MeshobsConfig): ComponentBundle[] {
-  return placeByProfile(
-    RENDERERS.map((render) => render(config)),
+  return withProfileWarnings(
+    placeByProfile(
+      RENDERERS.map((render) => render(config)),
+      config,
+    ),
     config,
   );
 }

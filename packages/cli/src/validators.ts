@@ -1,14 +1,17 @@
 // `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { objectToYaml, operatorOf, overlayOf, placedProfile, validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { operatorOf, overlayOf, placedProfile, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import { auditWorkloads, formatViolation } from './audit.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
+import { SERVER_DRY_RUN, serverDryRun } from './cluster-check.ts';
+import { istioctlAnalyze, istioctlValidate } from './istio-check.ts';
 import { findTool, run } from './tools.ts';
 
 export type Verdict = {
   validator: string;
-  status: 'pass' | 'fail' | 'missing' | 'skipped';
+  /** warn: findings to read (printed in full) that do not fail validate. */
+  status: 'pass' | 'fail' | 'warn' | 'missing' | 'skipped';
   detail: string;
   /** With status missing: the program that was not found (what --allow-missing names). */
   tool?: string;
@@ -16,8 +19,11 @@ export type Verdict = {
 
 export interface BundleValidator {
   name: string;
-  /** Runs against the bundle folder; components are the in-memory objects of the same build. */
-  check(bundleDir: string, components: ComponentBundle[]): Promise<Verdict> | Verdict;
+  /**
+   * Runs against the bundle folder; components are the in-memory objects of the same build; scratch is
+   * an empty folder of its own that the caller removes afterwards (and on a signal).
+   */
+  check(bundleDir: string, components: ComponentBundle[], scratch: string): Promise<Verdict> | Verdict;
 }
 
 const toolCheck =
@@ -56,6 +62,16 @@ export const VALIDATORS: BundleValidator[] = [
     },
   },
   {
+    // The components' warnings: insecure choices made explicitly and profile mismatches (profile-checks.ts).
+    name: 'profile checks',
+    check(_dir, components) {
+      const findings = components.flatMap((c) => c.warnings.map((w) => `${c.name}: ${w}`));
+      return findings.length
+        ? { validator: this.name, status: 'warn', detail: `${findings.length} findings (validate still passes: each is a choice the config can make)\n${findings.join('\n')}` }
+        : { validator: this.name, status: 'pass', detail: 'no mismatch between the config and its cluster profile found' };
+    },
+  },
+  {
     name: 'kubernetes schemas',
     async check(_dir, components) {
       const objects = components.flatMap((c) => c.objects);
@@ -65,6 +81,7 @@ export const VALIDATORS: BundleValidator[] = [
         : { validator: this.name, status: 'pass', detail: `${objects.length} objects valid` };
     },
   },
+  { name: SERVER_DRY_RUN, check: (dir, components, scratch) => serverDryRun(dir, components, scratch) },
   toolCheck('promtool check rules', 'promtool', 'alerts/rules.yml', (p) => ['check', 'rules', '--lint=all', '--lint-fatal', p]),
   {
     name: 'promtool test rules',
@@ -89,19 +106,8 @@ export const VALIDATORS: BundleValidator[] = [
         : { validator: this.name, status: 'pass', detail: 'every workload is hardened, replicated safely and policed; no secret values' };
     },
   },
-  {
-    // The checks istiod's validating webhook runs, on every Istio object of the bundle.
-    name: 'istioctl validate',
-    check(_dir, components) {
-      const istio = components.flatMap((c) => c.objects).filter((o) => /\.istio\.io\//.test(o.apiVersion));
-      if (!istio.length) return { validator: this.name, status: 'skipped', detail: 'no Istio objects in this bundle' };
-      const bin = findTool('istioctl');
-      if (!bin) return { validator: this.name, status: 'missing', tool: 'istioctl', detail: 'istioctl not found (run scripts/install-tools.sh cluster)' };
-      const r = run(bin, ['validate', '-f', '-'], { input: istio.map((o) => `---\n${objectToYaml(o)}`).join('') });
-      const detail = r.code === 0 ? `${istio.length} Istio objects valid` : r.output.trim().split('\n').slice(-15).join('\n');
-      return { validator: this.name, status: r.code === 0 ? 'pass' : 'fail', detail };
-    },
-  },
+  { name: 'istioctl validate', check: (_dir, components) => istioctlValidate(components) },
+  { name: 'istioctl analyze', check: (dir, components, scratch) => istioctlAnalyze(dir, components, scratch) },
   {
     name: 'checkov security lint',
     check(bundleDir) {
@@ -117,8 +123,13 @@ export const VALIDATORS: BundleValidator[] = [
   },
 ];
 
-export async function runValidators(bundleDir: string, components: ComponentBundle[]): Promise<Verdict[]> {
+/** Runs every validator in turn; each gets a fresh folder under `scratch`. */
+export async function runValidators(bundleDir: string, components: ComponentBundle[], scratch: string): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
-  for (const v of VALIDATORS) verdicts.push(await v.check(bundleDir, components));
+  for (const [i, v] of VALIDATORS.entries()) {
+    const dir = join(scratch, String(i));
+    mkdirSync(dir, { recursive: true });
+    verdicts.push(await v.check(bundleDir, components, dir));
+  }
   return verdicts;
 }

@@ -61,7 +61,7 @@ describe('valid-edge configs', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
 
     for (const v of VALIDATORS.filter((v) => FAST.includes(v.name))) {
-      const verdict = await v.check(out, components);
+      const verdict = await v.check(out, components, tempDir('edge-scratch'));
       expect(verdict.status, `${v.name}: ${verdict.detail}`).not.toBe('fail');
     }
   });

@@ -1,12 +1,16 @@
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
+import { findTool } from '../src/tools.ts';
 import { VALIDATORS } from '../src/validators.ts';
 import { REPO_CONFIG, meshobs } from './helpers.ts';
 
 const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'istioctl', 'checkov'];
+const UNIT_TOOLS = ['promtool', 'amtool', 'checkov'];
 
 describe('meshobs validate', () => {
-  const env = { PATH: process.env.PATH, MESHOBS_TOOLS_BIN: process.env.MESHOBS_TOOLS_BIN };
+  const env = { PATH: process.env.PATH, MESHOBS_TOOLS_BIN: process.env.MESHOBS_TOOLS_BIN, MESHOBS_CRDS_DIR: process.env.MESHOBS_CRDS_DIR };
   afterEach(() => {
     for (const [k, v] of Object.entries(env)) {
       if (v === undefined) delete process.env[k];
@@ -19,11 +23,25 @@ describe('meshobs validate', () => {
     process.env.PATH = '';
   };
 
+  /** A tool folder holding only the unit tier's tools (the cluster tools' path runs in the cluster tier). */
+  const unitTools = () => {
+    const bin = tempDir('unit-tools');
+    for (const tool of UNIT_TOOLS) {
+      const path = findTool(tool);
+      if (path) symlinkSync(path, join(bin, tool));
+    }
+    process.env.MESHOBS_TOOLS_BIN = bin;
+    process.env.PATH = dirname(process.execPath);
+  };
+
   it('passes every validator on the example config with the real tools', async () => {
     // otelcol-meshobs and istioctl belong to the e2e and cluster tools; the rest is installed for this tier.
+    unitTools();
     const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-meshobs,istioctl');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|MISSING)\\s+${v.name}`, 'm'));
+    for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|MISSING|SKIPPED|WARN)\\s+${v.name}`, 'm'));
+    // The server dry-run is optional: without kube-apiserver it says so and validate still passes strictly.
+    expect(r.stdout).toMatch(/^SKIPPED\s+server dry-run: kube-apiserver not found \(optional: scripts\/install-tools.sh cluster/m);
     expect(r.stdout).toMatch(/^PASS\s+promtool test rules/m);
     expect(r.stdout).toMatch(/^PASS\s+checkov security lint/m);
     expect(r.stdout).not.toMatch(/^FAIL/m);
@@ -52,6 +70,56 @@ describe('meshobs validate', () => {
     expect(some.stderr).toContain('--allow-missing promtool,otelcol-meshobs,istioctl');
   });
 
+  it('skips the server dry-run without kube-apiserver, and strict validate does not fail for it', async () => {
+    withoutTools();
+    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^SKIPPED\s+server dry-run: kube-apiserver not found/m);
+    expect(r.stderr).not.toMatch(/server dry-run/);
+  });
+
+  it('once kube-apiserver is there, a missing etcd or CRD folder fails strict validate, naming it', async () => {
+    withoutTools();
+    const bin = process.env.MESHOBS_TOOLS_BIN!;
+    // Only looked up here, never started: the missing piece is reported before anything runs.
+    const fake = (name: string) => {
+      writeFileSync(join(bin, name), '#!/bin/sh\nexit 1\n');
+      chmodSync(join(bin, name), 0o755);
+    };
+    fake('kube-apiserver');
+    const noEtcd = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(noEtcd.code).toBe(1);
+    expect(noEtcd.stdout).toMatch(/^MISSING\s+server dry-run: kube-apiserver is installed but etcd is not/m);
+    expect(noEtcd.stderr).toContain('--allow-missing etcd');
+    fake('etcd');
+    fake('kubectl');
+    process.env.MESHOBS_CRDS_DIR = join(bin, 'no-crds-here');
+    const noCrds = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(noCrds.code).toBe(1);
+    expect(noCrds.stdout).toMatch(/^MISSING\s+server dry-run: no CRD folder at .*no-crds-here/m);
+    expect(noCrds.stderr).toContain('--allow-missing crds');
+    // Everything there, but etcd does not start (the fake exits 1): a failed verdict with its output, not a crash.
+    process.env.MESHOBS_CRDS_DIR = tempDir('empty-crds');
+    const broken = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^FAIL\s+server dry-run: the throwaway API server did not start\n\s+etcd exited \(1\)/m);
+  });
+
+  it('reports the profile mismatches and the components\' warnings as findings, without failing', async () => {
+    withoutTools();
+    const dir = tempDir('validate-mismatch');
+    writeFileSync(join(dir, 'm.yaml'), 'namespaces:\n  monitoring: metrics\n  excluded: [metrics]\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n');
+    const r = await meshobs(dir, 'validate', '--config', 'm.yaml', '--allow-missing', TOOLS.join(','));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^WARN\s+profile checks: 2 findings/m);
+    expect(r.stdout).toMatch(/^\s+alerts: prometheus\.url is a Service in namespace "monitoring", but namespaces\.monitoring is "metrics".*NetworkPolicies/m);
+    expect(r.stdout).toMatch(/^\s+alerts: .*reach no meshobs receiver/m);
+    // The example config: only the warning the kiali component already gives (no Grafana token).
+    const repo = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    expect(repo.stdout).toMatch(/^WARN\s+profile checks: 1 findings/m);
+    expect(repo.stdout).toMatch(/^\s+kiali: kiali\.grafanaToken is not set/m);
+  });
+
   it('--allow-missing is an option of validate only', async () => {
     const r = await meshobs(tempDir('validate'), 'build', '--allow-missing', 'checkov');
     expect(r.code).toBe(2);
@@ -61,6 +129,7 @@ describe('meshobs validate', () => {
     const dir = tempDir('validate-profile');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(`${dir}/m.yaml`, 'profile:\n  prometheus: plain\n  operators: { kiali: true }\n  kubernetesVersion: "1.34"\n');
+    withoutTools();
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml');
     expect(r.stdout).toMatch(/^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m);
   });

@@ -7,7 +7,7 @@ import './schema.ts';
 
 export { kialiSpec, meshNamespaces, KIALI_PORT, KIALI_METRICS_PORT, kialiPodSelector } from './spec.ts';
 export { kialiDashboards, kialiDashboardEntry, type KialiDashboard } from './dashboards.ts';
-export { kialiSchemaErrors, validateKiali, KIALI_CRD_SOURCE } from './schema.ts';
+export { kialiSchemaErrors, validateKiali, kialiCrdSchema, KIALI_CRD_SOURCE } from './schema.ts';
 export { SERVER_CONFIG_KEYS, SERVER_DEPLOYMENT_KEYS, KIALI_VERSION, helmValues, installerSettings, serverConfig } from './server-config.ts';
 
 export const OPERATORLESS_CONFIGMAP_FILE = 'operatorless/configmap-kiali.yaml';

@@ -7,6 +7,12 @@ import crd from '../schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'j
 
 export const KIALI_CRD_SOURCE = 'kiali/kiali-operator v2.29.0, crd-docs/crd/kiali.io_kialis.yaml';
 
+/** The vendored openAPIV3Schema of the Kiali CRD (v1alpha1) as the operator ships it (without our comment). */
+export function kialiCrdSchema(): Record<string, unknown> {
+  const { $comment: _c, ...schema } = crd as Record<string, unknown>;
+  return structuredClone(schema);
+}
+
 type Schema = Record<string, unknown>;
 
 /** Turns a structural CRD schema into a JSON schema that rejects the fields Kubernetes would prune. */

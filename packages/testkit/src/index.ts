@@ -1,4 +1,3 @@
 export * from './tools.ts';
 export * from './process.ts';
-export * from './apiserver.ts';
 export * from './istio-authz.ts';

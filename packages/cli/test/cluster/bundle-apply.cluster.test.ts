@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { missingTools, tempDir, type ApiServer } from '@meshobs/testkit';
+import { missingTools, tempDir } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
 import {
   applyKustomization,
+  type ApiServer,
   buildBundle,
   crdFiles,
   grafanaDashboardStandInCrdFile,
@@ -18,10 +19,11 @@ import {
   openTelemetryCollectorStandInCrdFile,
   PREEXISTING_NAMESPACES,
   renderedObjects,
+  runScript,
   startClusterLike,
 } from './cluster-kit.ts';
 
-const skip = missingTools('etcd', 'kube-apiserver', 'kubectl', 'openssl');
+const skip = missingTools('etcd', 'kube-apiserver', 'kubectl');
 
 interface ProfileCase {
   name: string;
@@ -141,7 +143,7 @@ describe.skipIf(skip).each(PROFILES)('profile $name', (profile) => {
     const label = (ns: string) =>
       (JSON.parse(api.kubectl(['get', 'namespace', ns, '-o', 'json'])) as { metadata: { labels?: Record<string, string> } }).metadata.labels?.['istio-injection'];
     expect(label('default')).toBeUndefined();
-    api.shell(script);
+    runScript(api, script);
     expect(label('default')).toBe('enabled');
     expect(label('monitoring')).toBe('disabled');
   });

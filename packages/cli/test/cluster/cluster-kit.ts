@@ -1,14 +1,34 @@
 // Shared steps of the cluster tier: build the bundle of a profile, start a real API server that looks
 // like the cluster the profile describes (its namespaces and CRDs), and read what kubectl answers.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, startApiServer, tempDir, type ApiServer } from '@meshobs/testkit';
+import { REPO_ROOT, requireTool, tempDir } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
+import { startApiServer, type ApiServer } from '../../src/apiserver.ts';
+import { crdYaml } from '../../src/cluster-check.ts';
 import { main } from '../../src/main.ts';
-import kialiSchema from '../../../kiali/schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'json' };
+import { kialiCrdSchema } from '@meshobs/kiali';
+
+export type { ApiServer } from '../../src/apiserver.ts';
 
 export const CRD_DIR = join(REPO_ROOT, '.tools', 'crds');
+
+/** The product's throwaway API server (src/apiserver.ts) with the tools of scripts/install-tools.sh cluster. */
+export const startTestApiServer = (): Promise<ApiServer> =>
+  startApiServer(
+    { etcd: requireTool('etcd'), kubeApiserver: requireTool('kube-apiserver'), kubectl: requireTool('kubectl') },
+    { dir: tempDir('apiserver') },
+  );
+
+/** Runs a shell script with the server's kubeconfig as its last argument and $KUBECTL set; returns stdout. */
+export const runScript = (api: ApiServer, script: string): string =>
+  execFileSync('sh', [script, `--kubeconfig=${api.kubeconfig}`], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECTL: api.kubectlBin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 /** Namespaces of a cluster with Kubernetes, Istio (istioctl/Helm) and kube-prometheus-stack installed. */
 export const PREEXISTING_NAMESPACES = ['default', 'kube-system', 'istio-system', 'monitoring'];
@@ -38,7 +58,7 @@ export function crdFiles(source: string): string[] {
 
 /** A started API server with the namespaces of an Istio + kube-prometheus-stack cluster and the given CRDs established. */
 export async function startClusterLike(crdManifests: string[]): Promise<ApiServer> {
-  const api = await startApiServer();
+  const api = await startTestApiServer();
   try {
     for (const ns of PREEXISTING_NAMESPACES) {
       if (api.kubectlResult(['get', 'namespace', ns]).code !== 0) api.kubectl(['create', 'namespace', ns]);
@@ -81,32 +101,14 @@ export function renderedObjects(api: ApiServer, dir: string): Array<{ apiVersion
     .filter((o) => o && typeof o === 'object');
 }
 
-type Crd = Record<string, unknown>;
-
-function crd(group: string, kind: string, version: string, schema: Record<string, unknown>): Crd {
-  const plural = `${kind.toLowerCase()}s`;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
-      scope: 'Namespaced',
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema }, subresources: { status: {} } }],
-    },
-  };
-}
-
 /**
  * The kiali-operator's CRD around its vendored openAPIV3Schema (packages/kiali/schema, from
  * kiali/kiali-operator v2.29.0 crd-docs/crd/kiali.io_kialis.yaml; no package registry serves the
  * operator's manifests, so the schema the unit tier checks against is the one installed here).
  */
 export function kialiCrdFile(dir: string): string {
-  const { $comment: _c, ...schema } = kialiSchema as Record<string, unknown>;
   const file = join(dir, 'kiali-crd.yaml');
-  writeFileSync(file, stringify(crd('kiali.io', 'Kiali', 'v1alpha1', schema)));
+  writeFileSync(file, crdYaml({ group: 'kiali.io', kind: 'Kiali', version: 'v1alpha1', namespaced: true, schema: kialiCrdSchema() }));
   return file;
 }
 
@@ -118,15 +120,7 @@ export function kialiCrdFile(dir: string): string {
  */
 export function grafanaDashboardStandInCrdFile(dir: string): string {
   const file = join(dir, 'grafana-dashboard-crd.yaml');
-  writeFileSync(
-    file,
-    stringify(
-      crd('grafana.integreatly.org', 'GrafanaDashboard', 'v1beta1', {
-        type: 'object',
-        'x-kubernetes-preserve-unknown-fields': true,
-      }),
-    ),
-  );
+  writeFileSync(file, crdYaml({ group: 'grafana.integreatly.org', kind: 'GrafanaDashboard', version: 'v1beta1', namespaced: true }));
   return file;
 }
 
