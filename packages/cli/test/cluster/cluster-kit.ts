@@ -133,6 +133,6 @@ export function grafanaDashboardStandInCrdFile(dir: string): string {
  */
 export function openTelemetryCollectorStandInCrdFile(dir: string): string {
   const file = join(dir, 'opentelemetry-collector-crd.yaml');
-  writeFileSync(file, stringify(crd('opentelemetry.io', 'OpenTelemetryCollector', 'v1beta1', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true })));
+  writeFileSync(file, crdYaml({ group: 'opentelemetry.io', kind: 'OpenTelemetryCollector', version: 'v1beta1', namespaced: true }));
   return file;
 }

@@ -17,8 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { missingTools, stopAll, waitUntil, type ApiServer } from '@meshobs/testkit';
-import { buildBundle, renderedObjects, startClusterLike } from './cluster-kit.ts';
+import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
+import { buildBundle, renderedObjects, startClusterLike, type ApiServer } from './cluster-kit.ts';
 import {
   freePorts,
   localize,
