@@ -1,6 +1,6 @@
 // The mesh from the seeds: podinfo on Istio with a stable and a canary version, in the production
 // cluster "kubernetes-security-cluster". Every value not written here takes its default from
-// packages/spec (the numbers of REQUIREMENTS.md); they are spelled out where a reader expects them.
+// packages/config (the numbers of REQUIREMENTS.md); they are spelled out where a reader expects them.
 import { defineConfig } from '@meshobs/cli/config';
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { allObjects, assembleBundle, validateObjects, type KubeObject } from '@meshobs/kube';
-import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
+import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
 import { describe, expect, it } from 'vitest';
 import { renderDemo } from '../src/manifests/index.ts';
 

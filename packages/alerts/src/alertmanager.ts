@@ -12,7 +12,7 @@
 // (operator >= v0.84): only configs in the Alertmanager's own namespace (this one) see every alert, and
 // the CR's top route and its generic inhibition match only the alert names the bundle's rules fire.
 // Proven with the operator's code and amtool in test/alertmanager-operator.e2e.test.ts.
-import { ALERT_GROUP_BY, type MeshobsConfig } from '@meshobs/spec';
+import { ALERT_GROUP_BY, type MeshobsConfig } from '@meshobs/config';
 import { standardLabels, toYaml, withComment, type KubeObject } from '@meshobs/kube';
 import { ruleGroups, type RuleGroup } from './rules.ts';
 

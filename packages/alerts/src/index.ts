@@ -1,7 +1,7 @@
 // @meshobs/alerts: the Prometheus side of the bundle. Recording and alerting rules (plain rules.yml
 // and PrometheusRule), promtool unit tests rendered from the config, scrape config (monitors and plain
 // scrape_configs) and Alertmanager routing (AlertmanagerConfig and plain alertmanager.yml).
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, standardLabels, toYaml, withComment, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { alertmanagerConfigCR, alertmanagerYaml, kubePrometheusStackValues } from './alertmanager.ts';
 import { renderRuleTests } from './rule-tests/index.ts';

@@ -1,6 +1,6 @@
 // Every recording and alerting rule of the bundle, from the config. The same groups go into the
 // plain rules.yml and into the PrometheusRule CR.
-import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/spec';
+import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/config';
 import { humanizePercentage } from './humanize.ts';
 import {
   BURN_RATES,

@@ -1,7 +1,7 @@
 // Scrape config: ServiceMonitor/PodMonitor for the Prometheus Operator, and the same as plain
 // scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
 // select on them, so the two must agree.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIO_PORTS, MERGED_METRICS_PATH, standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 
 /** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */

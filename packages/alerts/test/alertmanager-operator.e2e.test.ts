@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { inCI, tempDir, toolPath } from '@meshobs/testkit';
-import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig } from '@meshobs/config';
 import { MATCHER_STRATEGY, alertmanagerConfigCR, kubePrometheusStackValues, meshAlertNames, ruleGroups } from '../src/index.ts';
 import { runTool } from './helpers.ts';
 

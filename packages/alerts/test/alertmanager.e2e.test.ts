@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, stopAll, tempDir, toolPath, waitUntil, inCI } from '@meshobs/testkit';
 import { toYaml } from '@meshobs/kube';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { alertmanagerYaml } from '../src/index.ts';
 
 // Debian installs the server as prometheus-alertmanager.

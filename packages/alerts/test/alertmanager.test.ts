@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missingTools } from '@meshobs/testkit';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
 import {
   ALERT_NAMES,

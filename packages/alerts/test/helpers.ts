@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseConfig, type MeshobsConfig, type MeshobsConfigInput } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig, type MeshobsConfigInput } from '@meshobs/config';
 import type { ComponentBundle } from '@meshobs/kube';
 import { tempDir, toolPath } from '@meshobs/testkit';
 import { renderAlerts } from '../src/index.ts';

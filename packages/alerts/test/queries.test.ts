@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@meshobs/testkit';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import {
   ALERT_NAMES,
   CIRCUIT_BREAKER_ALERT_STATS,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inCI, missingTools, toolPath } from '@meshobs/testkit';
 import { toYaml } from '@meshobs/kube';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import {
   ALERT_NAMES,
   SIGNALS,

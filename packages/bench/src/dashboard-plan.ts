@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '@meshobs/testkit';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
 // The dashboards package keeps its readers internal (no export entry); reuse them by path.
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboards/inspect';

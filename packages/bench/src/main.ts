@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stopAll } from '@meshobs/testkit';
-import { defaultConfig } from '@meshobs/spec';
+import { defaultConfig } from '@meshobs/config';
 import { describeMachine, machine } from './machine.ts';
 import { pickSizes } from './sizes.ts';
 import { benchSize, type SizeResult } from './prometheus-bench.ts';

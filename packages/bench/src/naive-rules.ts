@@ -2,7 +2,7 @@
 // that reads a recorded series gets the raw-series expression instead. Alerts that already read
 // raw series keep their exact bundle expression, so only the recording rules make the difference.
 import { parse, stringify } from 'yaml';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { ALERT_NAMES } from '@meshobs/alerts';
 import { LEVELS, SERVICE_LABELS, errorRequestRate, gatewaySignals, latencySeconds, on, recordNames, requestRate } from '@meshobs/signals';
 

@@ -3,7 +3,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@meshobs/testkit';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { renderAlerts } from '@meshobs/alerts';
 import { buildMesh, countSeries, loadMesh } from '@meshobs/synthetic-mesh';
 import type { BenchSize } from './sizes.ts';

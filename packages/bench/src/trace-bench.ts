@@ -1,7 +1,7 @@
 // §4: the highest sustained span rate of the generated collector pinned to one core, with and
 // without tail sampling, its memory there, and the sizing rule that follows.
 import { spawn } from 'node:child_process';
-import { durationSeconds, type MeshobsConfig } from '@meshobs/spec';
+import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import { COLLECTOR_METRICS as M, COMPONENT_IDS, collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { requireTool, sleep } from '@meshobs/testkit';
 import { metricSum, startCollectorUnderTest, startSink, type Collector } from './collector-run.ts';

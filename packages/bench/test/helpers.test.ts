@@ -1,7 +1,7 @@
 // Smoke tests of the benchmark helpers at toy size: no process is started.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configSchema } from '@meshobs/spec';
+import { configSchema } from '@meshobs/config';
 import { ALERT_NAMES } from '@meshobs/alerts';
 import { cpuModel } from '../src/machine.ts';
 import { median, table } from '../src/stats.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { assembleBundle, validateObjects, type ComponentBundle } from '@meshobs/kube';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { killDaemons } from './daemon.ts';
 import { InternalError } from './errors.ts';
 import { diffBundles, formatDiff, readBundleDir } from './diff.ts';

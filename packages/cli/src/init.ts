@@ -2,7 +2,7 @@
 // It never overwrites: if any meshobs config (or the schema file) is already there, nothing is written.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, JSON_SCHEMA_FILE, configJsonSchemaText, parseConfig } from '@meshobs/spec';
+import { ConfigError, JSON_SCHEMA_FILE, configJsonSchemaText, parseConfig } from '@meshobs/config';
 import type { Io } from './commands.ts';
 import { DEFAULT_CONFIG_FILES, UsageError } from './load-config.ts';
 import { OutputError } from './write.ts';

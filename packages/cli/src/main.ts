@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@meshobs/spec';
+import { ConfigError } from '@meshobs/config';
 import { buildCommand, diffCommand, validateCommand, type Io } from './commands.ts';
 import { InternalError, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';

@@ -1,5 +1,5 @@
 // The composition root: every component package, called with the one validated config.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { placeByProfile, renderNamespaces, type ComponentBundle } from '@meshobs/kube';
 import { renderAlerts } from '@meshobs/alerts';
 import { renderDashboards } from '@meshobs/dashboards';

@@ -50,7 +50,7 @@ describe('meshobs build', () => {
     writeFileSync(join(dir, 'm.json'), JSON.stringify(config));
     writeFileSync(
       join(dir, 'm.ts'),
-      `import { defineConfig } from '${join(REPO, 'packages/spec/src/index.ts')}';\nexport default defineConfig(${JSON.stringify(config)});\n`,
+      `import { defineConfig } from '${join(REPO, 'packages/config/src/index.ts')}';\nexport default defineConfig(${JSON.stringify(config)});\n`,
     );
     const trees = [];
     for (const f of ['m.yaml', 'm.json', 'm.ts']) {

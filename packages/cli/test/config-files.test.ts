@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { meshobs } from './helpers.ts';
 
-const SPEC = join(REPO_ROOT, 'packages/spec/src/index.ts');
+const SPEC = join(REPO_ROOT, 'packages/config/src/index.ts');
 const CONFIG = { services: [{ name: 'shop', namespace: 'shop', canaryWeight: 20 }] };
 
 const BIN = join(REPO_ROOT, 'packages/cli/bin/meshobs.js');

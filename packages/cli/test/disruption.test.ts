@@ -2,7 +2,7 @@
 // the replica settings: with all pods healthy, each budget allows at least one eviction.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { workloadsOf } from '../src/audit.ts';
 import { renderComponents } from '../src/render.ts';

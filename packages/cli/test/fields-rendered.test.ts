@@ -2,7 +2,7 @@
 // valid value must build a different bundle than the same config without it. A field that validates but
 // renders nothing fails here; the few that legitimately change no file are listed with the reason.
 import { describe, expect, it } from 'vitest';
-import { configSchema, parseConfig, type MeshobsConfigInput } from '@meshobs/spec';
+import { configSchema, parseConfig, type MeshobsConfigInput } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
 import { renderComponents } from '../src/render.ts';
 import { candidates, getPath, leavesOf, setPath, type Leaf } from './schema-leaves.ts';

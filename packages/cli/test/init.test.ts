@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { JSON_SCHEMA_FILE, configJsonSchemaText } from '@meshobs/spec';
+import { JSON_SCHEMA_FILE, configJsonSchemaText } from '@meshobs/config';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { CONFIG_MODULE } from '../src/init.ts';
 import { meshobs } from './helpers.ts';

@@ -46,7 +46,7 @@ describe('meshobs installed from its tarball into a project of its own', () => {
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files).toContain('cli/checkov.yaml');
     expect(files).toContain('cli/runbooks/High5xxErrorRate.md');
-    expect(files).toContain('cli/node_modules/@meshobs/spec/meshobs.config.schema.json');
+    expect(files).toContain('cli/node_modules/@meshobs/config/meshobs.config.schema.json');
     expect(readFileSync(join(project, 'package.json'), 'utf8')).toContain('"@meshobs/cli": "file:');
     const v = npx(project, '--version');
     expect(v.status, v.stderr).toBe(0);

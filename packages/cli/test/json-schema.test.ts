@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, configJsonSchemaText, configSchema, JSON_SCHEMA_FILE } from '@meshobs/spec';
+import { configJsonSchema, configJsonSchemaText, configSchema, JSON_SCHEMA_FILE } from '@meshobs/config';
 import { REPO_ROOT } from '@meshobs/testkit';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -34,8 +34,8 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 const check = ajv.compile(configJsonSchema());
 
 describe('the config JSON Schema', () => {
-  it('is the file shipped in the config package (regenerate: npm run schema -w @meshobs/spec)', () => {
-    expect(readFileSync(join(REPO_ROOT, 'packages', 'spec', JSON_SCHEMA_FILE), 'utf8')).toBe(configJsonSchemaText());
+  it('is the file shipped in the config package (regenerate: npm run schema -w @meshobs/config)', () => {
+    expect(readFileSync(join(REPO_ROOT, 'packages', 'config', JSON_SCHEMA_FILE), 'utf8')).toBe(configJsonSchemaText());
   });
 
   it('accepts the example config of the repository', async () => {

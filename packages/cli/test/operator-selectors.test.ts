@@ -3,7 +3,7 @@
 // PeerAuthentication/AuthorizationPolicy, other components' egress rules) must match the labels the
 // Operator gives them, and none may still name the plain Deployment's pod labels.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { renderComponents } from '../src/render.ts';
 
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 // The profile mismatches meshobs can detect from the config alone: each case is a config every real
 // validator accepts whose bundle silently fails in the cluster it names.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { profileFindings, serviceOf } from '../src/profile-checks.ts';
 import { renderComponents } from '../src/render.ts';
 

@@ -1,9 +1,9 @@
-// The schema's cross-field checks restate facts of the renderers (packages/spec cannot import them):
+// The schema's cross-field checks restate facts of the renderers (packages/config cannot import them):
 // the labels Alertmanager routes on, the SLO burn-rate windows, the derived object names. These tests
 // hold the two sides together, so a renderer change that the schema does not follow fails here.
 import { describe, expect, it } from 'vitest';
 import { BURN_RATES, GROUP_BY, INHIBITIONS, burnRates, ruleGroups } from '@meshobs/alerts';
-import { durationSeconds, derivedObjects, endpointsOf, fastBurnFactor, parseConfig, ROUTING_LABELS, SLO_LONGEST_WINDOW } from '@meshobs/spec';
+import { durationSeconds, derivedObjects, endpointsOf, fastBurnFactor, parseConfig, ROUTING_LABELS, SLO_LONGEST_WINDOW } from '@meshobs/config';
 import { buildInMemory } from '../src/commands.ts';
 import { REPO_CONFIG } from './helpers.ts';
 

@@ -18,7 +18,7 @@ export const edgeConfigs = readdirSync(VALID_EDGE).filter((f) => f.endsWith('.ya
 const FAST = ['kubernetes schemas', 'promtool check rules', 'amtool check-config', 'workload posture'];
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-/** Longest names the API server and controllers accept (see packages/spec/src/names.ts). */
+/** Longest names the API server and controllers accept (see packages/config/src/names.ts). */
 const LIMITS: Record<string, number> = { Service: 63, CronJob: 52, StatefulSet: 52, Job: 63, Namespace: 63 };
 
 /** Problems the API server, or a controller deriving names from it, would have with an object. */

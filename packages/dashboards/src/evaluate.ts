@@ -2,7 +2,7 @@
 // Grafana would: variables resolved in order from real label values, then each target as a range
 // query with the variables and $__rate_interval substituted.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { panelsOf, parseLabelValues, queriesOf, substitute, variableQuery, variablesOf } from './inspect.ts';
 
 export interface PromSource {

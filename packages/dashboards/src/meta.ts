@@ -1,6 +1,6 @@
 // What the three dashboards share: stable uids, time defaults, cross-links and Jaeger links.
 import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
-import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import type { Link } from './panels.ts';
 
 export const DASHBOARD_UIDS = {

@@ -1,7 +1,7 @@
 // 1. Istio Service Mesh Overview: global traffic, latency, the services table, mTLS coverage,
 // control-plane health, gateways and the bundle's firing alerts.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { ALERT_NAMES, SLO_ALERT_NAMES } from '@meshobs/alerts';
 import { QUANTILES, SERVICE_LABELS, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';

@@ -2,7 +2,7 @@
 // @meshobs/signals at Grafana's `$__rate_interval`, narrowed to the dashboards' template variables
 // ($namespace, $service, $version, spliced in as Grafana substitutes them). Everything with a
 // recording rule reads its name (recordNamesFor) instead.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import {
   CIRCUIT_BREAKER_ENVOY_STATS,
   COLLECTOR_METRICS,

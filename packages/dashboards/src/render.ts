@@ -2,7 +2,7 @@
 // kube-prometheus-stack Grafana sidecar, and a GrafanaDashboard CR (grafana-operator v5) that
 // reads the same ConfigMap, so the JSON exists once in the cluster.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, standardLabels, toJson, withComment, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { overviewDashboard } from './overview.ts';
 import { serviceDashboard } from './service.ts';

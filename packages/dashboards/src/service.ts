@@ -1,7 +1,7 @@
 // 2. Service dashboard (the seeds' "Podinfo Service Metrics"), for any service picked with the
 // namespace / service / version variables.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { CODE, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { gauge, row, stat, timeseries } from './panels.ts';

@@ -5,7 +5,7 @@
 // `folderAnnotation` names the annotation holding the folder ("use this parameter together with
 // provider.foldersFromFilesStructure"), `provider.foldersFromFilesStructure` makes Grafana create the
 // folders from the sidecar's sub-directories, `searchNamespace` where the sidecar looks.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { toYaml, type BundleFile } from '@meshobs/kube';
 
 export const SIDECAR_VALUES_FILE = 'kube-prometheus-stack-values.yaml';

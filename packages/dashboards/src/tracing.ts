@@ -1,7 +1,7 @@
 // 3. Distributed Tracing: RED metrics derived from spans (collector spanmetrics connector), the
 // health of the trace pipeline, and links into Jaeger.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { Layout } from './layout.ts';
 import { row, stat, table, timeseries } from './panels.ts';
 import { pipelineQueries, spanQueries } from './queries.ts';

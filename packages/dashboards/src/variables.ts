@@ -6,7 +6,7 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { recordNamesFor } from '@meshobs/signals';
 import { SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';

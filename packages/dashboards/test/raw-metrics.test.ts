@@ -2,7 +2,7 @@
 // panels read is one of the names it registers (RAW_METRICS), so a name typed straight into a query
 // cannot slip past the single-home scan by being unregistered.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { ruleGroups } from '@meshobs/alerts';
 import { RAW_METRICS } from '@meshobs/signals';
 import { buildDashboards } from '../src/index.ts';

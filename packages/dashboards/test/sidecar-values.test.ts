@@ -3,7 +3,7 @@
 // (provider.foldersFromFilesStructure): the bundle ships those values as a file, outside the kustomization.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
 import { SIDECAR_VALUES_FILE, renderDashboards } from '../src/index.ts';
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { sidecarResources } from '@meshobs/alerts';
 import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
 import { toYaml } from '@meshobs/kube';

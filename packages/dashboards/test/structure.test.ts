@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '@meshobs/spec';
+import { configSchema } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
 import { buildDashboards, renderDashboards } from '../src/index.ts';
 import { panelsOf, queriesOf, structuralProblems, variablesOf } from '../src/inspect.ts';

@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, toYaml, type ComponentBundle } from '@meshobs/kube';
 import { meshConfig } from './providers.ts';
 import { meshTelemetry } from './telemetry.ts';

@@ -19,8 +19,8 @@
 //   names no lifetime; MAX_WORKLOAD_CERT_TTL (default 90 days, security/pkg/cmd/constants.go) is left at
 //   its default, the schema's upper bound for istio.certificates.workloadTtl.
 // - CITADEL_SELF_SIGNED_CA_CERT_TTL (same file, default 10 years): the self-signed root CA's lifetime.
-import type { MeshobsConfig } from '@meshobs/spec';
-import { durationSeconds } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { durationSeconds } from '@meshobs/config';
 import { gatewayPodLabelValue, PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
 
 /** A duration in Go's time.ParseDuration spelling (no "d" or "y"): 90 days -> "2160h". */

@@ -24,8 +24,8 @@
 // * Applications, sidecars and gateways -> collector (OTLP/Zipkin/Jaeger ports): mTLS, any mesh identity.
 //   Envoy's tracer uses the collector Service's outbound cluster, so spans carry the sending proxy's identity.
 // * Collector -> Jaeger collector OTLP, load balancer -> samplers: mTLS, only the collector's service account.
-import type { MeshobsConfig } from '@meshobs/spec';
-import { endpointsOf } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { endpointsOf } from '@meshobs/config';
 import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 import { layoutOf, METRICS_PORT } from '@meshobs/jaeger';
 import { tierSelector } from '@meshobs/otel-collector';

@@ -1,5 +1,5 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 import { PROVIDERS } from './providers.ts';
 

@@ -2,7 +2,7 @@
 // helm: packages/cli/test/cluster/istio-install.cluster.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { defaultConfig, parseConfig } from '@meshobs/config';
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { gatewayValuesFile, goDuration, istioOperator, renderIstio } from '../src/index.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { defaultConfig, parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';

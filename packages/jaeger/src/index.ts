@@ -1,6 +1,6 @@
 // Jaeger v2 on Elasticsearch/OpenSearch: collector and query roles, retention jobs, ingress,
 // monitoring and network policies, plus the plain Jaeger configs beside them.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, type ComponentBundle } from '@meshobs/kube';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
 import { ingressWarnings, queryIngress } from './ingress.ts';

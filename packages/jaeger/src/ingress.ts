@@ -2,7 +2,7 @@
 // jaeger.query.ingress.auth.type is "none": Jaeger's query service has no authentication of its own.
 // Annotation names: kubernetes/ingress-nginx docs/user-guide/nginx-configuration/annotations.md
 // (#external-authentication), read by internal/ingress/annotations/authreq/main.go.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import type { KubeObject } from '@meshobs/kube';
 import { layoutOf } from './layout.ts';
 

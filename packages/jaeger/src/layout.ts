@@ -1,6 +1,6 @@
 // Names, labels and ports of every Jaeger object, derived from endpointsOf(config).jaeger so the
 // Services this package emits are exactly the addresses the rest of the bundle dials.
-import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { imageOf, imageTag, selectorLabels, standardLabels } from '@meshobs/kube';
 
 export const APP = 'jaeger';

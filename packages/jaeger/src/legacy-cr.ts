@@ -2,7 +2,7 @@
 // life). It describes the same topology on Jaeger v1 components. It is an alternative to the v2
 // objects, never an addition: the operator would create its own jaeger-collector / jaeger-query
 // objects with the same names. Emitted as a plain file outside the kustomization.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { toYaml, canonicalObject, type KubeObject } from '@meshobs/kube';
 import { layoutOf } from './layout.ts';
 import { authAnnotations } from './ingress.ts';

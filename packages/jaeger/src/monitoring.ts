@@ -1,5 +1,5 @@
 // ServiceMonitors for Jaeger's own telemetry (collector pipeline and storage metrics, query metrics).
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import type { KubeObject } from '@meshobs/kube';
 import { layoutOf, type Role } from './layout.ts';
 

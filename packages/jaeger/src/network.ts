@@ -1,7 +1,7 @@
 // NetworkPolicies: only the OTel collector tier reaches the Jaeger collector, only the query
 // clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
 // Jaeger pods reach the search engine.
-import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { networkPolicy, sidecarRules, withComment, type KubeObject, type NetworkPolicyRule } from '@meshobs/kube';
 import { HEALTH_PORT, METRICS_PORT, layoutOf } from './layout.ts';
 

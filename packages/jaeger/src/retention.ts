@@ -1,7 +1,7 @@
 // Retention: a daily es-index-cleaner CronJob, and in rollover mode the es-rollover init Job plus
 // the rollover and lookback CronJobs. Jaeger's ES tools read their flags from the environment
 // (viper: "index-prefix" -> INDEX_PREFIX, "es.username" -> ES_USERNAME, "es.tls.ca" -> ES_TLS_CA).
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { containerSecurityContext, podSecurityContext, withComment, type KubeObject } from '@meshobs/kube';
 import { ES_CA_DIR, JAEGER_UID, jaegerImages, layoutOf } from './layout.ts';
 import { caVolume, usesTls } from './workloads.ts';

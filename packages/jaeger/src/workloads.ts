@@ -1,6 +1,6 @@
 // Collector and query Deployments with their ConfigMaps, Services, HPA and PodDisruptionBudgets.
 import { createHash } from 'node:crypto';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,

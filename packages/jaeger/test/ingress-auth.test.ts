@@ -3,7 +3,7 @@
 // explicit auth.type "none" leaves it open, with a build warning.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { endpointsOf, parseConfig } from '@meshobs/spec';
+import { endpointsOf, parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { AUTH_ANNOTATIONS, OPEN_UI_WARNING, renderJaeger } from '../src/index.ts';
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { renderJaeger } from '../src/index.ts';
 import { CREDENTIALS_DIR } from '../src/layout.ts';

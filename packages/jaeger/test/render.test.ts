@@ -2,7 +2,7 @@
 // retention jobs, network policies, credentials only from the Secret, determinism.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { endpointsOf, parseConfig } from '@meshobs/spec';
+import { endpointsOf, parseConfig } from '@meshobs/config';
 import { objectToYaml, type KubeObject } from '@meshobs/kube';
 import { renderJaeger } from '../src/index.ts';
 

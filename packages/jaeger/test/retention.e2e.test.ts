@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll } from '@meshobs/testkit';
 import type { KubeObject } from '@meshobs/kube';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { renderJaeger } from '../src/index.ts';
 import { e2eConfig } from './support/fixtures.ts';
 import { OPENSEARCH_TOOL, indexCounts, os, startOpenSearch, type OpenSearch } from './support/opensearch.ts';

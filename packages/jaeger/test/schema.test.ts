@@ -1,7 +1,7 @@
 // Every object validates against the Kubernetes / prometheus-operator schemas; the legacy CR
 // against the jaeger-operator CRD schema.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { registerValidator, validateObjects } from '@meshobs/kube';
 import { renderJaeger } from '../src/index.ts';
 import { legacyJaegerCr } from '../src/legacy-cr.ts';

@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, networkPolicy, standardLabels, toYaml, withComment, objectToYaml, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';

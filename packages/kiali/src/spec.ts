@@ -1,6 +1,6 @@
 // The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
 // into the other unchanged), wired to the endpoints the rest of the bundle uses.
-import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { PDB_SPEC, containerSecurityContext, podAntiAffinity, resources, type ComponentBundle } from '@meshobs/kube';
 import { kialiDashboards } from './dashboards.ts';
 

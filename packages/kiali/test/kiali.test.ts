@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/spec';
+import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
 import {

@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { GENERATED_HEADER } from './assemble.ts';
 import { standardLabels } from './labels.ts';
 import { component, type ComponentBundle, type KubeObject } from './types.ts';

@@ -1,6 +1,6 @@
 // The cluster profile (config.profile): which operators' CRDs the target cluster has, and so which
 // custom resources may go into the base kustomization. The rest go to opt-in overlays.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import type { ComponentBundle, KubeObject } from './types.ts';
 
 export type Operator = 'prometheus-operator' | 'grafana-operator' | 'kiali-operator' | 'opentelemetry-operator';

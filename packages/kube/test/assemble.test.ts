@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { assembleBundle, component, objectToYaml, placeByProfile, placedProfile, toYaml, withComment, type KubeObject } from '../src/index.ts';
 
 const cm = (name: string, namespace = 'monitoring'): KubeObject => ({

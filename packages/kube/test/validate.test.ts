@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import {
   containerSecurityContext,
   memoryBytes,

@@ -1,5 +1,5 @@
 // ServiceMonitor for kube-prometheus-stack: the collector's own telemetry and the spanmetrics RED metrics.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 import { COLLECTOR_APP, SPAN_METRICS_PORT_NAME } from './workloads.ts';
 

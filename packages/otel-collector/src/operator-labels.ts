@@ -4,7 +4,7 @@
 // internal/manifests/manifestutils/labels.go (SelectorLabels: the pods' selector, also set on the pod
 // template by Labels) with component "opentelemetry-collector" (internal/manifests/collector/collector.go),
 // and internal/naming/triming.go (Truncate, ported below).
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 
 export const OPERATOR_COMPONENT = 'opentelemetry-collector';
 

@@ -1,7 +1,7 @@
 // The same pipeline as OpenTelemetryCollector (opentelemetry.io/v1beta1) resources, for clusters
 // that run the OpenTelemetry Operator instead of applying the Deployment/StatefulSet.
-import type { MeshobsConfig } from '@meshobs/spec';
-import { endpointsOf } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { endpointsOf } from '@meshobs/config';
 import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
 import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';

@@ -3,8 +3,8 @@
 //   single        receivers -> pod identity -> tags -> tail sampling -> Jaeger, plus spanmetrics (the default)
 //   loadbalancer  receivers -> pod identity -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
 //   sampler       OTLP from the load balancers -> tail sampling -> Jaeger
-import type { MeshobsConfig } from '@meshobs/spec';
-import { endpointsOf } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { endpointsOf } from '@meshobs/config';
 import { memoryBytes } from '@meshobs/kube';
 import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
 import { tailSamplingProcessor } from './sampling.ts';

@@ -1,5 +1,5 @@
 // Component 'otel-collector': the plain config.yaml plus the Kubernetes objects that run it.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, toYaml, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { buildCollectorConfig, type CollectorConfig } from './pipeline.ts';
 import { collectorIdentity, collectorWorkloads } from './workloads.ts';

@@ -8,7 +8,7 @@
 // so exactly one policy can keep a trace and the kept share of every class is exactly its
 // percentage, whatever the policy order. The probabilistic policy hashes the trace id, so all
 // spans of a trace get the same decision on every collector.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { SAMPLING_POLICIES } from './metrics.ts';
 
 /**

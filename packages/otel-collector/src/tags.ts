@@ -10,7 +10,7 @@
 //   user_agent                 Envoy's `user_agent`; OTel `user_agent.original` / older `http.user_agent`
 // The semantic-convention side is filled in the other direction too (user_agent.original,
 // k8s.pod.name / k8s.namespace.name on Envoy spans), so a search by either name works.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 
 /** Tag names every stored span carries (also the Istio customTags keys). */
 export const CUSTOM_TAGS = {

@@ -1,8 +1,8 @@
 // Kubernetes objects that run the collector: single Deployment, or (two-tier) a load-balancing
 // Deployment in front of a sampling StatefulSet behind a headless Service.
 import { createHash } from 'node:crypto';
-import type { MeshobsConfig } from '@meshobs/spec';
-import { endpointsOf } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { endpointsOf } from '@meshobs/config';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { missingTools, sleep, stopAll } from '@meshobs/testkit';
-import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig } from '@meshobs/config';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
 import { freePorts, localize, startCollector, startSink } from './harness.ts';
 

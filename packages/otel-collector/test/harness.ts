@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { COMPONENT_IDS, collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;

@@ -3,7 +3,7 @@
 // bundle's Services, NetworkPolicies and ServiceMonitor must reach the pods the Operator creates.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
 import { operatorInstanceLabel } from '../src/operator-labels.ts';

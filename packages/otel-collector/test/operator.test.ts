@@ -2,7 +2,7 @@
 // k8s_attributes (and, in two-tier mode, the load_balancing k8s resolver) needs, ship in the same file.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
 

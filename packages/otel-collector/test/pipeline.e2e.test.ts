@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { renderCollector } from '../src/index.ts';
 import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '../src/metrics.ts';
 import { newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink, type Collector, type Sink } from './harness.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/spec';
+import { defaultConfig, parseConfig } from '@meshobs/config';
 import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { renderCollector, buildCollectorConfig, SAMPLING_POLICIES } from '../src/index.ts';
 import { pathConditions } from '../src/sampling.ts';

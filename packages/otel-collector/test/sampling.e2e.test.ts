@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, requireTool, stopAll, waitUntil, sleep } from '@meshobs/testkit';
-import { parseConfig, durationSeconds } from '@meshobs/spec';
+import { parseConfig, durationSeconds } from '@meshobs/config';
 import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
 import { metricSum, readSpans, startGeneratedCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
 

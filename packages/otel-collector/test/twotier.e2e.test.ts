@@ -4,7 +4,7 @@
 // each span in its own request, so only trace-id routing can bring a trace together on one sampler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
-import { defaultConfig, durationSeconds } from '@meshobs/spec';
+import { defaultConfig, durationSeconds } from '@meshobs/config';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
 import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import {

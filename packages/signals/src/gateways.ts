@@ -1,7 +1,7 @@
 // The configured Istio gateways (istio.gateways.*) as selectors: their pods' `istio` label on the
 // Envoy series, their Deployments on the kube-state-metrics series. Alerts and panels read the
 // gateways through these only, so a custom gateway name reaches both.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '@meshobs/kube';
 import { KUBE_STATE_METRICS } from './metrics.ts';
 import { CODE, LEVELS } from './labels.ts';

@@ -1,5 +1,5 @@
-// Selectors from the config's scrape jobs (prometheus.jobs.*, defaults in packages/spec).
-import type { MeshobsConfig } from '@meshobs/spec';
+// Selectors from the config's scrape jobs (prometheus.jobs.*, defaults in packages/config).
+import type { MeshobsConfig } from '@meshobs/config';
 import { selector, type Matcher } from './promql.ts';
 
 export type Job = keyof MeshobsConfig['prometheus']['jobs'];

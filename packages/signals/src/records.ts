@@ -5,7 +5,7 @@
 //   metric     the source metric, `_total` dropped once a rate is taken, e.g. `istio_requests`
 //   operations what was applied, newest last, e.g. `rate5m`, `ratio_rate5m`, `histogram_quantile_rate5m`
 // so `service:istio_requests_5xx:ratio_rate5m` is "5xx share of requests over 5m, per service".
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIO_METRICS, withoutTotal } from './metrics.ts';
 
 const REQ = withoutTotal(ISTIO_METRICS.requests);

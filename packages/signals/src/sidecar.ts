@@ -1,5 +1,5 @@
 // The istio-proxy sidecar's resources (cAdvisor usage, kube-state-metrics limits).
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { CADVISOR_METRICS, KUBE_STATE_METRICS } from './metrics.ts';
 import { matchers, type Matcher } from './promql.ts';
 

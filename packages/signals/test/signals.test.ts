@@ -1,6 +1,6 @@
 // Combinators and named signals: the selectors follow the config (job names, gateway names).
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { aggregate, controlPlane, gatewaySignals, histogramQuantile, ratioOrZero, recordNamesFor, selector, sumRate, targetsUp } from '../src/index.ts';
 
 describe('combinators', () => {

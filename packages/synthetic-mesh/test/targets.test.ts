@@ -3,7 +3,7 @@
 // port, the operator's container/endpoint labels). Both sources are checked against the scrape config.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT, renderRuleTests } from '@meshobs/alerts';
 import { buildMesh, writeOpenMetrics } from '../src/index.ts';
 

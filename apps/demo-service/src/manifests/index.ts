@@ -1,6 +1,6 @@
 // Component 'demo': the podinfo-compatible demo service (front ends with stable and canary
 // versions, and their shared backend tier) with the Istio routing and policies around it.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { component, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { authorizationPolicy, tierNetworkPolicy } from './security.ts';
 import { canaryWeight, tiersOf } from './tiers.ts';

@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { networkPolicy, withComment, type KubeObject } from '@meshobs/kube';
 import type { Tier } from './tiers.ts';
 import { tierLabels } from './workload.ts';

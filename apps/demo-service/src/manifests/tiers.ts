@@ -1,4 +1,4 @@
-import type { MeshobsConfig, ServiceConfig } from '@meshobs/spec';
+import type { MeshobsConfig, ServiceConfig } from '@meshobs/config';
 
 /** One deployable tier of the demo: a front end from `services`, or the shared backend of its namespace. */
 export interface Tier {

@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue, withComment, type KubeObject } from '@meshobs/kube';
 import { serviceHost, type Tier } from './tiers.ts';
 import { tierLabels } from './workload.ts';

@@ -1,5 +1,5 @@
-import type { MeshobsConfig } from '@meshobs/spec';
-import { endpointsOf } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
+import { endpointsOf } from '@meshobs/config';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,

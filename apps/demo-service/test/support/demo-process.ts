@@ -1,4 +1,4 @@
-import { defaultConfig } from '@meshobs/spec';
+import { defaultConfig } from '@meshobs/config';
 import { freePort, startProcess, type Proc } from '@meshobs/testkit';
 import { fileURLToPath } from 'node:url';
 

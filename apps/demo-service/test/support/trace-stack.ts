@@ -1,6 +1,6 @@
 // The real trace pipeline on loopback: the bundle's collector config run by the OpenTelemetry
 // Collector built with OCB, exporting into Jaeger v2 with in-memory storage.
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 import { writeFileSync } from 'node:fs';

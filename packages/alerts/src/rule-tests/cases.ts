@@ -1,6 +1,6 @@
 // Test-case builders: an incident fires with the expected labels and annotations once its `for` has
 // elapsed; a quiet input stays silent.
-import type { MeshobsConfig } from '@meshobs/spec';
+import type { MeshobsConfig } from '@meshobs/config';
 import { humanize, humanizeDuration, humanizePercentage } from '../humanize.ts';
 import type { AlertingRule } from '../rules.ts';
 import { at, gauge, input, minutes, type AlertCheck, type ExpAlert, type Labels, type Series, type TestCase } from './notation.ts';

@@ -10,7 +10,7 @@
 //
 // One file per area: notation.ts (promtool's format), simulator.ts (PromQL arithmetic), mesh.ts (label
 // sets), cases.ts (case builders), suites/*.ts (one per alert area).
-import { durationSeconds, type MeshobsConfig } from '@meshobs/spec';
+import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
 import { ruleGroups, type AlertingRule, type AlertName } from '../rules.ts';
 import type { TestCase, RuleTestFile } from './notation.ts';

@@ -1,5 +1,5 @@
 // The label sets real Istio, kube-state-metrics and cAdvisor series carry through this bundle's scrape config.
-import type { MeshobsConfig, ServiceConfig } from '@meshobs/spec';
+import type { MeshobsConfig, ServiceConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '@meshobs/kube';
 import { gatewaysOf, type Gateway } from '@meshobs/signals';
 import type { Labels } from './notation.ts';

@@ -1,5 +1,5 @@
 // promtool's test-file notation: test cases, input series in its expanding notation, eval times.
-import { durationSeconds } from '@meshobs/spec';
+import { durationSeconds } from '@meshobs/config';
 
 export type Labels = Record<string, string>;
 export type Sample = number | null | 'stale';

@@ -3,7 +3,7 @@
 // the URLs in the workloads' environment). The NetworkPolicy half (cyclonus) and the Istio half
 // (AuthorizationPolicy + PeerAuthentication) both evaluate these same flows.
 import { expect } from 'vitest';
-import { endpointsOf, type MeshobsConfig } from '@meshobs/spec';
+import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 
 export type Labels = Record<string, string>;
 

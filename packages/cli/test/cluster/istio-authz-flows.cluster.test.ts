@@ -21,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig, type MeshobsConfig } from '@meshobs/spec';
+import { parseConfig, type MeshobsConfig } from '@meshobs/config';
 import {
   UNMODELLED,
   evaluate,

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { parseConfig } from '@meshobs/spec';
+import { parseConfig } from '@meshobs/config';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
 import { buildBundle } from './cluster-kit.ts';

@@ -1,5 +1,5 @@
 // The synthetic mesh every real-Prometheus test of this package (and the preview) runs on.
-import { configSchema, type MeshobsConfig } from '@meshobs/spec';
+import { configSchema, type MeshobsConfig } from '@meshobs/config';
 import { renderAlerts } from '@meshobs/alerts';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { buildMesh, loadMesh, type LoadedMesh } from '@meshobs/synthetic-mesh';

@@ -4,7 +4,7 @@
 //   collector  packages/otel-collector/src/workloads.ts, operator.ts (the OpenTelemetry Operator
 //              names its Services "<cr>-collector", "<cr>-collector-headless", "<cr>-collector-monitoring"
 //              and StatefulSets "<cr>-collector": open-telemetry/opentelemetry-operator internal/naming)
-//   jaeger     packages/spec/src/endpoints.ts, packages/jaeger/src/retention.ts (CronJobs "<name>-es-…"),
+//   jaeger     packages/config/src/endpoints.ts, packages/jaeger/src/retention.ts (CronJobs "<name>-es-…"),
 //              legacy-cr.ts (the Jaeger Operator adds "<name>-collector-headless", "<name>-es-rollover-create-mapping")
 //   demo       apps/demo-service/src/manifests (Service, VirtualServices "<svc>", "<svc>-ingress",
 //              Gateway "<svc>-gateway", Deployments "<svc>-stable"/"<svc>-canary", per-namespace backend)
