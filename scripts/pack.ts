@@ -34,7 +34,12 @@ interface Manifest {
   dependencies?: Record<string, string>;
 }
 
-type LockEntry = { version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; [k: string]: unknown };
+type LockEntry = {
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  [k: string]: unknown;
+};
 
 /**
  * npm-shrinkwrap.json for the tarball: the third-party dependency tree exactly as this repository's
@@ -64,7 +69,14 @@ function shrinkwrap(root: Manifest & Record<string, unknown>, bundled: Manifest[
   };
   visit('', root.dependencies);
   const packages: Record<string, unknown> = {
-    '': { name: root.name, version: root.version, bundleDependencies: root.bundleDependencies, dependencies: root.dependencies, bin: root.bin, engines: root.engines },
+    '': {
+      name: root.name,
+      version: root.version,
+      bundleDependencies: root.bundleDependencies,
+      dependencies: root.dependencies,
+      bin: root.bin,
+      engines: root.engines,
+    },
   };
   for (const b of bundled) packages[`node_modules/${b.name}`] = { version: b.version, inBundle: true, dependencies: b.dependencies };
   for (const [path, entry] of [...picked].sort(([a], [b]) => a.localeCompare(b))) packages[path] = entry;
@@ -159,7 +171,9 @@ export function pack(out: string): string {
         // The runbooks the alerts link to (alerts.runbookBaseUrl), to host next to your own docs.
         cpSync(join(ROOT, 'docs', 'runbooks'), join(dest, 'runbooks'), { recursive: true });
         mkdirSync(join(dest, 'bin'));
-        writeFileSync(join(dest, 'bin', 'meshobs.js'), "#!/usr/bin/env node\nimport { run } from '../dist/main.js';\n\nawait run();\n", { mode: 0o755 });
+        writeFileSync(join(dest, 'bin', 'meshobs.js'), "#!/usr/bin/env node\nimport { run } from '../dist/main.js';\n\nawait run();\n", {
+          mode: 0o755,
+        });
       }
       writeFileSync(join(dest, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
       if (name !== CLI) bundled.push(staged as unknown as Manifest);
@@ -170,7 +184,10 @@ export function pack(out: string): string {
     writeFileSync(join(stage, 'package.json'), `${JSON.stringify(cli, null, 2)}\n`);
     writeFileSync(join(stage, 'npm-shrinkwrap.json'), `${JSON.stringify(shrinkwrap(cli, bundled), null, 2)}\n`);
     mkdirSync(out, { recursive: true });
-    const name = execFileSync('npm', ['pack', stage, '--pack-destination', out, '--silent'], { cwd: work, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const name = execFileSync('npm', ['pack', stage, '--pack-destination', out, '--silent'], { cwd: work, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     return join(out, name);
   } finally {
     rmSync(work, { recursive: true, force: true });

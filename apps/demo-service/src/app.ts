@@ -1,9 +1,9 @@
-import { ROOT_CONTEXT, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT_CONTEXT, type TextMapPropagator, type Tracer, trace } from '@opentelemetry/api';
 import type { ServiceConfig } from './config.ts';
 import type { AppContext } from './handlers/types.ts';
 import { BodyTooLargeError, declaredTooLarge } from './http/body.ts';
@@ -90,7 +90,7 @@ export function createApp(options: AppOptions): App {
       context.metrics.observe(method, route?.metricPath ?? 'not_found', status, (performance.now() - started) / 1000);
       inFlight--;
       if (shuttingDown) server.closeIdleConnections();
-      if (inFlight === 0) drained.splice(0).forEach((notify) => notify());
+      if (inFlight === 0) for (const notify of drained.splice(0)) notify();
     };
     res.once('finish', finish);
     res.once('close', finish);

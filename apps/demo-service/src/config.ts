@@ -34,7 +34,8 @@ function numberFrom(env: Env, name: string, fallback: number, min: number, max: 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name}="${raw}" is not a number between ${min} and ${max}`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new ConfigError(`${name}="${raw}" is not a number between ${min} and ${max}`);
   return value;
 }
 
@@ -48,7 +49,10 @@ function durationFrom(env: Env, name: string, fallback: string): number {
 }
 
 function backendsFrom(raw: string | undefined): string[] {
-  const urls = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const urls = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const url of urls) {
     let parsed: URL;
     try {
@@ -56,7 +60,8 @@ function backendsFrom(raw: string | undefined): string[] {
     } catch {
       throw new ConfigError(`PODINFO_BACKEND_URL: "${url}" is not a URL`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`PODINFO_BACKEND_URL: "${url}" is not an http(s) URL`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new ConfigError(`PODINFO_BACKEND_URL: "${url}" is not an http(s) URL`);
   }
   return urls;
 }

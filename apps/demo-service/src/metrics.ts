@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** podinfo's RED metrics plus the Node process metrics, on a registry of this app alone. */
 export function createMetrics() {

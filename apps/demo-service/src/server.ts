@@ -1,11 +1,11 @@
 // Entry point: `node src/server.ts`. Configured by PODINFO_* and the standard OTEL_* variables.
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
 import { log } from './log.ts';
 import { startTracing } from './tracing/sdk.ts';
 
 function main(): Promise<void> | void {
-  let config;
+  let config: ServiceConfig;
   try {
     config = loadConfig(process.env);
   } catch (e) {
@@ -32,9 +32,9 @@ function main(): Promise<void> | void {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  return app.listen().then((port) =>
-    log('info', 'listening', { port, host: config.host || '*', backends: config.backends, tracing: Boolean(tracing) }),
-  );
+  return app
+    .listen()
+    .then((port) => log('info', 'listening', { port, host: config.host || '*', backends: config.backends, tracing: Boolean(tracing) }));
 }
 
 await main();

@@ -25,7 +25,14 @@ describe('configuration from the environment', () => {
       PODINFO_MAX_DELAY_SECONDS: '5',
       PODINFO_HTTP_CLIENT_TIMEOUT: '1m30s',
     });
-    expect(c).toMatchObject({ port: 8080, uiMessage: 'hello', uiColor: '#ff0000', version: '6.1.0', revision: 'deadbeef', maxDelaySeconds: 5 });
+    expect(c).toMatchObject({
+      port: 8080,
+      uiMessage: 'hello',
+      uiColor: '#ff0000',
+      version: '6.1.0',
+      revision: 'deadbeef',
+      maxDelaySeconds: 5,
+    });
     expect(c.backends).toEqual(['http://a:9898/echo', 'http://b:9898/echo']);
     expect(c.backendTimeoutMs).toBe(90_000);
   });

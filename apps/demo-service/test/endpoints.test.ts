@@ -66,7 +66,12 @@ describe('podinfo API', () => {
   });
 
   it('GET|POST|PUT /status/{code} answers with that code', async () => {
-    for (const [method, code] of [['GET', 200], ['POST', 404], ['PUT', 503], ['GET', 299]] as const) {
+    for (const [method, code] of [
+      ['GET', 200],
+      ['POST', 404],
+      ['PUT', 503],
+      ['GET', 299],
+    ] as const) {
       const res = await get(`/status/${code}`, { method });
       expect(res.status).toBe(code);
       expect(await json(res)).toEqual({ status: code });

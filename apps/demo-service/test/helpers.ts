@@ -1,6 +1,6 @@
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { request as httpRequest } from 'node:http';
-import { createApp, type App } from '../src/app.ts';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type App, createApp } from '../src/app.ts';
 import { loadConfig, type ServiceConfig } from '../src/config.ts';
 
 export interface TestApp {
@@ -17,10 +17,19 @@ const running = new Set<TestApp>();
 export async function startApp(
   opts: { env?: Record<string, string>; config?: Partial<ServiceConfig>; tracing?: boolean } = {},
 ): Promise<TestApp> {
-  const config = { ...loadConfig({ PODINFO_VERSION: '1.2.3', PODINFO_REVISION: 'abc123', ...opts.env }), host: '127.0.0.1', port: 0, ...opts.config };
+  const config = {
+    ...loadConfig({ PODINFO_VERSION: '1.2.3', PODINFO_REVISION: 'abc123', ...opts.env }),
+    host: '127.0.0.1',
+    port: 0,
+    ...opts.config,
+  };
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-  const app = createApp({ config, tracer: opts.tracing === false ? undefined : provider.getTracer('test'), env: { ...opts.env, DEMO: 'yes' } });
+  const app = createApp({
+    config,
+    tracer: opts.tracing === false ? undefined : provider.getTracer('test'),
+    env: { ...opts.env, DEMO: 'yes' },
+  });
   const port = await app.listen();
   const handle: TestApp = {
     app,
@@ -51,7 +60,10 @@ export async function spansFor(app: TestApp, count: number, filter: (s: Readable
 }
 
 /** A raw HTTP request that tolerates the server closing while the body is still being sent. */
-export function rawRequest(url: string, init: { method: string; headers?: Record<string, string | number>; body?: Buffer }): Promise<{ status: number; body: string }> {
+export function rawRequest(
+  url: string,
+  init: { method: string; headers?: Record<string, string | number>; body?: Buffer },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: init.method, headers: init.headers }, (res) => {
       let text = '';

@@ -1,11 +1,12 @@
-import { allObjects, assembleBundle, validateObjects, type KubeObject } from '@meshobs/kube';
 import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
+import { allObjects, assembleBundle, type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { renderDemo } from '../src/manifests/index.ts';
 
 const config = defaultConfig();
 const demo = renderDemo(config);
-const find = (kind: string, name: string) => demo.objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any };
+const find = (kind: string, name: string) =>
+  demo.objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any };
 
 describe('demo manifests', () => {
   it('is the "demo" component and every object passes Kubernetes/Istio schema validation', async () => {
@@ -19,7 +20,11 @@ describe('demo manifests', () => {
   });
 
   it('has stable and canary Deployments with app/version labels and the hardened security context', () => {
-    for (const [name, version] of [['podinfo-stable', 'stable'], ['podinfo-canary', 'canary'], ['podinfo-backend-stable', 'stable']]) {
+    for (const [name, version] of [
+      ['podinfo-stable', 'stable'],
+      ['podinfo-canary', 'canary'],
+      ['podinfo-backend-stable', 'stable'],
+    ]) {
       const d = find('Deployment', name!);
       expect(d, name).toBeDefined();
       const app = name!.replace(/-(stable|canary)$/, '');
@@ -28,7 +33,11 @@ describe('demo manifests', () => {
       const pod = d.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       const c = pod.containers[0];
-      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(c.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
       expect(c.readinessProbe.httpGet.path).toBe('/readyz');
       expect(c.livenessProbe.httpGet.path).toBe('/healthz');
@@ -36,7 +45,11 @@ describe('demo manifests', () => {
   });
 
   it('configures tracing from the bundle endpoints and the downward API', () => {
-    const env = find('Deployment', 'podinfo-stable').spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+    const env = find('Deployment', 'podinfo-stable').spec.template.spec.containers[0].env as {
+      name: string;
+      value?: string;
+      valueFrom?: any;
+    }[];
     const value = (n: string) => env.find((e) => e.name === n);
     const c = endpointsOf(config).collector;
     expect(value('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe(`http://${c.host}:${c.otlpHttpPort}`);
@@ -95,7 +108,10 @@ describe('demo manifests', () => {
       const [byHeader, weighted] = find('VirtualService', name).spec.http;
       expect(byHeader.match).toEqual([{ headers: { 'x-canary': { exact: 'true' } } }]);
       expect(byHeader.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['canary', 100]]);
-      expect(weighted.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
+      expect(weighted.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+        ['stable', 90],
+        ['canary', 10],
+      ]);
       for (const route of [byHeader, weighted]) {
         expect(route.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' });
         expect(route.timeout).toBe('10s');
@@ -107,7 +123,9 @@ describe('demo manifests', () => {
 
   it('follows the configured canary weight, rounding to whole percent with a warning', () => {
     const weights = (cfg: ReturnType<typeof parseConfig>) =>
-      (renderDemo(cfg).objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'podinfo') as any).spec.http[1].route.map((r: any) => r.weight);
+      (renderDemo(cfg).objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'podinfo') as any).spec.http[1].route.map(
+        (r: any) => r.weight,
+      );
     expect(weights(parseConfig({ services: [{ name: 'podinfo', canaryWeight: 25 }] }))).toEqual([75, 25]);
     const rounded = parseConfig({ services: [{ name: 'podinfo', canaryWeight: 12.6 }] });
     expect(weights(rounded)).toEqual([87, 13]);
@@ -115,7 +133,8 @@ describe('demo manifests', () => {
   });
 
   it('AuthorizationPolicy admits only the ingress gateway and the other demo tier', () => {
-    const principals = (name: string) => find('AuthorizationPolicy', name).spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
+    const principals = (name: string) =>
+      find('AuthorizationPolicy', name).spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
     expect(principals('podinfo')).toEqual([
       '*/ns/istio-system/sa/istio-ingressgateway-service-account',
       '*/ns/istio-system/sa/istio-ingressgateway',
@@ -127,7 +146,10 @@ describe('demo manifests', () => {
   });
 
   it('follows services[]: names, namespaces, ports; nothing when the demo is disabled', () => {
-    const cfg = parseConfig({ services: [{ name: 'shop', namespace: 'retail', port: 8080, stableVersion: 'v1', canaryVersion: 'v2' }], demo: { backendName: 'shop-api' } });
+    const cfg = parseConfig({
+      services: [{ name: 'shop', namespace: 'retail', port: 8080, stableVersion: 'v1', canaryVersion: 'v2' }],
+      demo: { backendName: 'shop-api' },
+    });
     const out = renderDemo(cfg);
     const names = out.objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
     expect(names).toContain('Deployment/retail/shop-stable');

@@ -2,8 +2,8 @@
 // lands in Jaeger, through the bundle's collector config, as one trace with the custom tags.
 import { freePort, missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downwardApiEnv, MESH, randomHex, startDemo, type DemoProcess } from './support/demo-process.ts';
-import { kindOf, parentOf, serviceOf, tag, waitForTrace, type JaegerSpan, type JaegerTrace } from './support/jaeger.ts';
+import { type DemoProcess, downwardApiEnv, MESH, randomHex, startDemo } from './support/demo-process.ts';
+import { type JaegerSpan, type JaegerTrace, kindOf, parentOf, serviceOf, tag, waitForTrace } from './support/jaeger.ts';
 import { startTraceStack, type TraceStack } from './support/trace-stack.ts';
 
 const skip = missingTools('otelcol-meshobs', 'jaeger');
@@ -35,7 +35,11 @@ describe.skipIf(skip)('trace propagation through two demo services, the collecto
   afterAll(stopAll);
 
   async function callFrontend(headers: Record<string, string>) {
-    const res = await fetch(`${frontend.url}/echo`, { method: 'POST', body: '{"hello":"mesh"}', headers: { 'user-agent': USER_AGENT, ...headers } });
+    const res = await fetch(`${frontend.url}/echo`, {
+      method: 'POST',
+      body: '{"hello":"mesh"}',
+      headers: { 'user-agent': USER_AGENT, ...headers },
+    });
     expect(res.status).toBe(200);
     const [seenByBackend, chained] = (await res.json()) as [string, string];
     return { seenByBackend: JSON.parse(seenByBackend) as Record<string, string[]>, chained: JSON.parse(chained) as string[] };
@@ -116,7 +120,12 @@ describe.skipIf(skip)('trace propagation through two demo services, the collecto
     const traceId = randomHex(16);
     const parent = randomHex(8);
     const requestId = `e2e-b3-${randomHex(4)}`;
-    const { seenByBackend } = await callFrontend({ 'x-b3-traceid': traceId, 'x-b3-spanid': parent, 'x-b3-sampled': '1', 'x-request-id': requestId });
+    const { seenByBackend } = await callFrontend({
+      'x-b3-traceid': traceId,
+      'x-b3-spanid': parent,
+      'x-b3-sampled': '1',
+      'x-request-id': requestId,
+    });
 
     const traces = await waitForTrace(stack.jaegerQueryUrl, traceId, 7);
     const { frontClients } = assertOneTrace(traces, traceId, requestId, parent);

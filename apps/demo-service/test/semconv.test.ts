@@ -40,7 +40,9 @@ describe('server spans follow the HTTP conventions', () => {
     await rawRequest(`${custom.url}/version`, { method: 'PROPFIND' });
     await rawRequest(`${custom.url}/version`, { method: 'POST' });
     const got = await spansFor(custom, 2);
-    expect(Object.fromEntries(got.map((s) => [s.attributes['http.request.method_original'] ?? s.attributes['http.request.method'], s.name]))).toEqual({
+    expect(
+      Object.fromEntries(got.map((s) => [s.attributes['http.request.method_original'] ?? s.attributes['http.request.method'], s.name])),
+    ).toEqual({
       PROPFIND: 'PROPFIND',
       POST: 'HTTP',
     });

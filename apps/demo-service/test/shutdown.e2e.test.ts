@@ -2,8 +2,8 @@
 // frontend's server and client spans and the backend's server span in Jaeger.
 import { missingTools, sleep, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downwardApiEnv, randomHex, startDemo, type DemoProcess } from './support/demo-process.ts';
-import { getTraces, kindOf, serviceOf, type JaegerTrace } from './support/jaeger.ts';
+import { type DemoProcess, downwardApiEnv, randomHex, startDemo } from './support/demo-process.ts';
+import { getTraces, type JaegerTrace, kindOf, serviceOf } from './support/jaeger.ts';
 import { startTraceStack, type TraceStack } from './support/trace-stack.ts';
 
 const skip = missingTools('otelcol-meshobs', 'jaeger');
@@ -28,8 +28,16 @@ describe.skipIf(skip)('no span loss when the backend gets SIGTERM under load', (
     stack = await startTraceStack();
     // A long batch delay: spans must reach the collector because shutdown flushes them, not by luck.
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '60000' };
-    backend = await startDemo('podinfo-backend', { ...otel, ...downwardApiEnv('podinfo-backend-0'), PODINFO_SERVER_SHUTDOWN_TIMEOUT: '10s' });
-    frontend = await startDemo('podinfo-frontend', { ...otel, ...downwardApiEnv('podinfo-frontend-0'), PODINFO_BACKEND_URL: `${backend.url}/echo` });
+    backend = await startDemo('podinfo-backend', {
+      ...otel,
+      ...downwardApiEnv('podinfo-backend-0'),
+      PODINFO_SERVER_SHUTDOWN_TIMEOUT: '10s',
+    });
+    frontend = await startDemo('podinfo-frontend', {
+      ...otel,
+      ...downwardApiEnv('podinfo-frontend-0'),
+      PODINFO_BACKEND_URL: `${backend.url}/echo`,
+    });
   });
 
   afterAll(stopAll);
@@ -74,7 +82,10 @@ describe.skipIf(skip)('no span loss when the backend gets SIGTERM under load', (
     const slowOk = ok.filter((s) => s.via === 'backend-slow');
     expect(ok.length, 'requests completed before the backend went away').toBeGreaterThan(20);
     expect(slowOk, 'in-flight requests finish after SIGTERM').toHaveLength(3);
-    expect(sent.some((s) => s.status === 502 || s.status === 0), 'the backend really stopped during the load').toBe(true);
+    expect(
+      sent.some((s) => s.status === 502 || s.status === 0),
+      'the backend really stopped during the load',
+    ).toBe(true);
 
     const missing = new Set(ok.map((s) => s.traceId));
     const describeMissing = new Map<string, string>();

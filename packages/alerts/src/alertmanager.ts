@@ -13,8 +13,8 @@
 // the CR's top route and its generic inhibition match only the alert names the bundle's rules fire.
 // Proven with the operator's code and amtool in test/alertmanager-operator.e2e.test.ts.
 import { ALERT_GROUP_BY, type MeshobsConfig } from '@meshobs/config';
-import { standardLabels, toYaml, withComment, type KubeObject } from '@meshobs/kube';
-import { ruleGroups, type RuleGroup } from './rules.ts';
+import { type KubeObject, standardLabels, toYaml, withComment } from '@meshobs/kube';
+import { type RuleGroup, ruleGroups } from './rules.ts';
 
 type ReceiverSpec = MeshobsConfig['alertmanager']['receivers']['critical'];
 
@@ -64,7 +64,10 @@ function plainReceiver(r: ReceiverSpec): Record<string, unknown> {
   const file = secretFile(r.secret);
   switch (r.type) {
     case 'pagerduty':
-      return { name: r.name, pagerduty_configs: [{ routing_key_file: file, send_resolved: true, description: '{{ .CommonAnnotations.summary }}' }] };
+      return {
+        name: r.name,
+        pagerduty_configs: [{ routing_key_file: file, send_resolved: true, description: '{{ .CommonAnnotations.summary }}' }],
+      };
     case 'slack':
       return {
         name: r.name,
@@ -162,7 +165,7 @@ export function kubePrometheusStackValues(config: MeshobsConfig): string {
       'With the default strategy OnNamespace the operator adds namespace="<CR namespace>" to the routes of the AlertmanagerConfig\n' +
       `"meshobs", which mesh alerts never carry: they would all end in the chart's 'null' receiver. With this strategy only\n` +
       `AlertmanagerConfigs in the Alertmanager's own namespace (${config.namespaces.monitoring}: install the chart there) see alerts of every\n` +
-      'namespace; the meshobs config only routes the alert names of the bundle, so the chart\'s own alerts keep their routing.\n' +
+      "namespace; the meshobs config only routes the alert names of the bundle, so the chart's own alerts keep their routing.\n" +
       `  helm upgrade ${config.prometheus.release} prometheus-community/kube-prometheus-stack -n ${config.namespaces.monitoring} --reuse-values -f kube-prometheus-stack-values.yaml`,
   );
 }

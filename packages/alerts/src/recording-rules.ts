@@ -1,12 +1,13 @@
 // The hot aggregations as recording rules, composed from the signals of @meshobs/signals.
 import {
+  by,
   CODE,
-  ISTIO_TCP_COUNTERS,
-  LEVELS,
-  QUANTILES,
   durationBucketRate,
   histogramQuantile,
+  ISTIO_TCP_COUNTERS,
+  LEVELS,
   orZero,
+  QUANTILES,
   rateOp,
   ratioOrZero,
   recordNames,
@@ -15,7 +16,6 @@ import {
   sourceRequestRate,
   tcpRate,
   withoutTotal,
-  by,
 } from '@meshobs/signals';
 
 export interface RecordingRule {

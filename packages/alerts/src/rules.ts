@@ -1,29 +1,29 @@
 // Every recording and alerting rule of the bundle, from the config. The same groups go into the
 // plain rules.yml and into the PrometheusRule CR.
 import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/config';
-import { humanizePercentage } from './humanize.ts';
 import {
   BURN_RATES,
   CIRCUIT_BREAKER_ALERT_STATS,
-  LEVELS,
-  SERVICE_LABELS,
-  SLO_WINDOWS,
   controlPlane,
   envoyStat,
   envoyStatSignal,
   errorRequestRate,
   gatewaySignals,
   jobMatcher,
+  LEVELS,
   on,
   recordNames,
   refusedRequestRate,
   requestRate,
+  SERVICE_LABELS,
+  SLO_WINDOWS,
   serviceMatchers,
   sidecarResources,
-  slowRequestRatio,
   sloNames,
+  slowRequestRatio,
 } from '@meshobs/signals';
-import { serviceRecordingRules, type RecordingRule } from './recording-rules.ts';
+import { humanizePercentage } from './humanize.ts';
+import { type RecordingRule, serviceRecordingRules } from './recording-rules.ts';
 
 export interface AlertingRule {
   alert: string;
@@ -71,12 +71,7 @@ export const SEVERITY: Record<AlertName, 'critical' | 'warning'> = {
 export const SIGNALS = {
   PilotPushErrors: ['push_send_errors', 'xds_rejects', 'internal_errors'],
   IstioControlPlaneUnavailable: ['targets_down', 'absent'],
-  CircuitBreakerTriggered: [
-    'response_flags',
-    'upstream_rq_pending_overflow',
-    'upstream_cx_overflow',
-    'outlier_detection_ejections_active',
-  ],
+  CircuitBreakerTriggered: ['response_flags', 'upstream_rq_pending_overflow', 'upstream_cx_overflow', 'outlier_detection_ejections_active'],
   IstioGatewayUnhealthy: ['no_available_replicas', 'scrape_targets_down', '5xx_error_rate'],
 } as const;
 
@@ -299,8 +294,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
 
 /** Adds destination_service_name/namespace parsed from an outbound Envoy cluster name. */
 function withServiceFromCluster(expr: string): string {
-  const re = (group: 1 | 2) =>
-    `"outbound[|][0-9]*[|][^|]*[|]${group === 1 ? '([^.]+)[.][^.]+' : '[^.]+[.]([^.]+)'}[.].*"`;
+  const re = (group: 1 | 2) => `"outbound[|][0-9]*[|][^|]*[|]${group === 1 ? '([^.]+)[.][^.]+' : '[^.]+[.]([^.]+)'}[.].*"`;
   return `label_replace(label_replace(\n  ${expr},\n  "destination_service_name", "$1", "cluster_name", ${re(1)}),\n  "destination_service_namespace", "$1", "cluster_name", ${re(2)})`;
 }
 

@@ -2,7 +2,7 @@
 // scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
 // select on them, so the two must agree.
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIO_PORTS, MERGED_METRICS_PATH, standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+import { ISTIO_PORTS, type KubeObject, MERGED_METRICS_PATH, standardLabels, withComment } from '@meshobs/kube';
 
 /** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
 export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
@@ -86,7 +86,11 @@ export function monitors(config: MeshobsConfig): KubeObject[] {
       {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
-        metadata: { name: `meshobs-app-${s.namespace}-${s.name}`.slice(0, 63).replace(/-+$/, ''), namespace: ns, labels: labelsOf(config, 'app-monitor') },
+        metadata: {
+          name: `meshobs-app-${s.namespace}-${s.name}`.slice(0, 63).replace(/-+$/, ''),
+          namespace: ns,
+          labels: labelsOf(config, 'app-monitor'),
+        },
         spec: {
           namespaceSelector: { matchNames: [s.namespace] },
           selector: { matchLabels: { app: s.name } },
@@ -164,10 +168,19 @@ export function scrapeConfigs(config: MeshobsConfig): Record<string, unknown> {
           // One target per pod: the sidecar's Envoy port, then moved to pilot-agent's merged metrics.
           {
             action: 'keep',
-            source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_port_name'],
+            source_labels: [
+              '__meta_kubernetes_pod_label_app',
+              '__meta_kubernetes_pod_container_name',
+              '__meta_kubernetes_pod_container_port_name',
+            ],
             regex: `${s.name};istio-proxy;${ENVOY_PROM_PORT.name}`,
           },
-          { source_labels: ['__address__'], regex: '(.+):\\d+', replacement: `$1:${ISTIO_PORTS.mergedMetrics}`, target_label: '__address__' },
+          {
+            source_labels: ['__address__'],
+            regex: '(.+):\\d+',
+            replacement: `$1:${ISTIO_PORTS.mergedMetrics}`,
+            target_label: '__address__',
+          },
           ...common,
           { source_labels: ['__meta_kubernetes_pod_label_app'], target_label: 'app' },
           { source_labels: ['__meta_kubernetes_pod_label_version'], target_label: 'version' },

@@ -2,13 +2,14 @@
 // (tools/operator-amconfig, built by scripts/install-tools.sh go) and amtool: the bundle's
 // AlertmanagerConfig merged into the chart's default base config with the matcher strategy of
 // kube-prometheus-stack-values.yaml, then `amtool config routes test` per alert.
+
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { inCI, tempDir, toolPath } from '@meshobs/testkit';
-import { parseConfig, type MeshobsConfig } from '@meshobs/config';
-import { MATCHER_STRATEGY, alertmanagerConfigCR, kubePrometheusStackValues, meshAlertNames, ruleGroups } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { alertmanagerConfigCR, kubePrometheusStackValues, MATCHER_STRATEGY, meshAlertNames, ruleGroups } from '../src/index.ts';
 import { runTool } from './helpers.ts';
 
 const bin = toolPath('operator-amconfig');
@@ -31,10 +32,14 @@ function generate(config: MeshobsConfig, strategy: string): string {
     stringData: { [r.secret.key]: secretValue(r.type) },
   }));
   writeFileSync(join(dir, 'secrets.json'), JSON.stringify(secrets));
-  const r = spawnSync(bin, ['--base', BASE, '--namespace', ns, '--strategy', strategy, '--config', cr, '--secrets', join(dir, 'secrets.json')], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    bin,
+    ['--base', BASE, '--namespace', ns, '--strategy', strategy, '--config', cr, '--secrets', join(dir, 'secrets.json')],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(r.status, r.stderr).toBe(0);
   const file = join(dir, 'alertmanager.yaml');
   writeFileSync(file, r.stdout);
@@ -42,13 +47,27 @@ function generate(config: MeshobsConfig, strategy: string): string {
 }
 
 const routesTo = (file: string, receiver: string, labels: Record<string, string>) => {
-  const r = runTool('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+  const r = runTool('amtool', [
+    'config',
+    'routes',
+    'test',
+    `--config.file=${file}`,
+    `--verify.receivers=${receiver}`,
+    ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+  ]);
   return { ok: r.code === 0, out: r.out };
 };
 
 const profiles: Array<[string, MeshobsConfig]> = [
   ['default config', parseConfig({})],
-  ['SLO alerts, other monitoring namespace, webhook receiver', parseConfig({ namespaces: { monitoring: 'prom-stack' }, alerts: { slo: { enabled: true } }, alertmanager: { receivers: { warning: { type: 'webhook' } } } })],
+  [
+    'SLO alerts, other monitoring namespace, webhook receiver',
+    parseConfig({
+      namespaces: { monitoring: 'prom-stack' },
+      alerts: { slo: { enabled: true } },
+      alertmanager: { receivers: { warning: { type: 'webhook' } } },
+    }),
+  ],
 ];
 
 describe.skipIf((!bin || !toolPath('amtool')) && !inCI)('routing through prometheus-operator (operator-amconfig + amtool)', () => {
@@ -73,9 +92,19 @@ describe.skipIf((!bin || !toolPath('amtool')) && !inCI)('routing through prometh
       expect(r.ok, `${JSON.stringify(labels)} -> ${receiver}: ${r.out}`).toBe(true);
     };
     for (const svcNs of ['shop', 'payments', 'podinfo']) {
-      expectRoute(crit, { alertname: 'High5xxErrorRate', severity: 'critical', destination_service_namespace: svcNs, destination_service_name: 'checkout' });
+      expectRoute(crit, {
+        alertname: 'High5xxErrorRate',
+        severity: 'critical',
+        destination_service_namespace: svcNs,
+        destination_service_name: 'checkout',
+      });
     }
-    expectRoute(warn, { alertname: 'HighRequestLatency', severity: 'warning', destination_service_namespace: 'shop', destination_service_name: 'checkout' });
+    expectRoute(warn, {
+      alertname: 'HighRequestLatency',
+      severity: 'warning',
+      destination_service_namespace: 'shop',
+      destination_service_name: 'checkout',
+    });
     expectRoute(warn, { alertname: 'HighProxyMemoryUsage', severity: 'warning', namespace: 'shop', pod: 'checkout-1' });
     expectRoute(crit, { alertname: 'IstioControlPlaneUnavailable', severity: 'critical', namespace: config.namespaces.istio });
     // not ours: kube-prometheus-stack's own alerts stay on the chart's routing
@@ -92,7 +121,9 @@ describe.skipIf((!bin || !toolPath('amtool')) && !inCI)('routing through prometh
     const ns = config.namespaces.monitoring;
     const names = meshAlertNames(ruleGroups(config));
     expect(names).toContain('ServiceAvailabilityErrorBudgetBurn');
-    const severity = new Map(ruleGroups(config).flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [[r.alert, r.labels.severity] as const] : []))));
+    const severity = new Map(
+      ruleGroups(config).flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [[r.alert, r.labels.severity] as const] : []))),
+    );
     for (const alert of names) {
       const sev = severity.get(alert)!;
       const receiver = `${ns}/meshobs/${(sev === 'critical' ? config.alertmanager.receivers.critical : config.alertmanager.receivers.warning).name}`;
@@ -106,7 +137,12 @@ describe.skipIf((!bin || !toolPath('amtool')) && !inCI)('routing through prometh
     const file = generate(config, 'OnNamespace');
     const text = readFileSync(file, 'utf8');
     expect(text).toContain(`namespace="${config.namespaces.monitoring}"`);
-    const alert = { alertname: 'High5xxErrorRate', severity: 'critical', destination_service_namespace: 'shop', destination_service_name: 'checkout' };
+    const alert = {
+      alertname: 'High5xxErrorRate',
+      severity: 'critical',
+      destination_service_namespace: 'shop',
+      destination_service_name: 'checkout',
+    };
     expect(routesTo(file, 'null', alert).ok).toBe(true);
     expect(routesTo(file, `${config.namespaces.monitoring}/meshobs/${config.alertmanager.receivers.critical.name}`, alert).ok).toBe(false);
     expect(routesTo(file, 'null', { ...alert, namespace: 'shop' }).ok).toBe(true);

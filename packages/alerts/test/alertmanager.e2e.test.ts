@@ -1,10 +1,10 @@
 // Inhibition, proven by a real Alertmanager on loopback: alerts posted to its API, inhibited ones read back.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startProcess, stopAll, tempDir, toolPath, waitUntil, inCI } from '@meshobs/testkit';
-import { toYaml } from '@meshobs/kube';
 import { parseConfig } from '@meshobs/config';
+import { toYaml } from '@meshobs/kube';
+import { freePort, inCI, startProcess, stopAll, tempDir, toolPath, waitUntil } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerYaml } from '../src/index.ts';
 
 // Debian installs the server as prometheus-alertmanager.
@@ -25,7 +25,12 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
     await startProcess(
       'alertmanager',
       bin,
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
       { readyUrl: `${url}/-/ready`, timeoutMs: 60_000 },
     );
   });
@@ -43,11 +48,42 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
       { alertname: 'IstioControlPlaneUnavailable', severity: 'critical', signal: 'targets_down', namespace: 'istio-system', job: 'istiod' },
       { alertname: 'PilotPushErrors', severity: 'warning', signal: 'push_send_errors', namespace: 'istio-system', type: 'eds_senderr' },
       { alertname: 'PilotPushErrors', severity: 'warning', signal: 'xds_rejects', namespace: 'istio-canary' },
-      { alertname: 'IstioGatewayUnhealthy', severity: 'critical', signal: 'no_available_replicas', namespace: 'istio-system', istio: 'ingressgateway', deployment: 'istio-ingressgateway' },
-      { alertname: 'IstioGatewayUnhealthy', severity: 'critical', signal: '5xx_error_rate', namespace: 'istio-system', istio: 'ingressgateway' },
-      { alertname: 'IstioGatewayUnhealthy', severity: 'critical', signal: '5xx_error_rate', namespace: 'istio-system', istio: 'egressgateway' },
-      { alertname: 'ServiceAvailabilityErrorBudgetBurn', severity: 'critical', slo: 'availability', destination_service_namespace: 'podinfo', destination_service_name: 'podinfo' },
-      { alertname: 'ServiceAvailabilityErrorBudgetBurn', severity: 'warning', slo: 'availability', destination_service_namespace: 'podinfo', destination_service_name: 'podinfo' },
+      {
+        alertname: 'IstioGatewayUnhealthy',
+        severity: 'critical',
+        signal: 'no_available_replicas',
+        namespace: 'istio-system',
+        istio: 'ingressgateway',
+        deployment: 'istio-ingressgateway',
+      },
+      {
+        alertname: 'IstioGatewayUnhealthy',
+        severity: 'critical',
+        signal: '5xx_error_rate',
+        namespace: 'istio-system',
+        istio: 'ingressgateway',
+      },
+      {
+        alertname: 'IstioGatewayUnhealthy',
+        severity: 'critical',
+        signal: '5xx_error_rate',
+        namespace: 'istio-system',
+        istio: 'egressgateway',
+      },
+      {
+        alertname: 'ServiceAvailabilityErrorBudgetBurn',
+        severity: 'critical',
+        slo: 'availability',
+        destination_service_namespace: 'podinfo',
+        destination_service_name: 'podinfo',
+      },
+      {
+        alertname: 'ServiceAvailabilityErrorBudgetBurn',
+        severity: 'warning',
+        slo: 'availability',
+        destination_service_namespace: 'podinfo',
+        destination_service_name: 'podinfo',
+      },
     ];
     const res = await fetch(`${url}/api/v2/alerts`, {
       method: 'POST',
@@ -57,7 +93,10 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
     expect(res.status).toBe(200);
     type Got = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
     let got: Got[] = [];
-    const suppressed = () => got.filter((a) => a.status.inhibitedBy.length > 0).map((a) => `${a.labels.alertname}/${a.labels.signal ?? a.labels.severity}/${a.labels.istio ?? a.labels.namespace ?? ''}`);
+    const suppressed = () =>
+      got
+        .filter((a) => a.status.inhibitedBy.length > 0)
+        .map((a) => `${a.labels.alertname}/${a.labels.signal ?? a.labels.severity}/${a.labels.istio ?? a.labels.namespace ?? ''}`);
     await waitUntil(
       async () => {
         got = (await (await fetch(`${url}/api/v2/alerts`)).json()) as Got[];
@@ -70,7 +109,11 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
     await new Promise((r) => setTimeout(r, 1000));
     got = (await (await fetch(`${url}/api/v2/alerts`)).json()) as Got[];
     expect(suppressed().sort()).toEqual(
-      ['IstioGatewayUnhealthy/5xx_error_rate/ingressgateway', 'PilotPushErrors/push_send_errors/istio-system', 'ServiceAvailabilityErrorBudgetBurn/warning/'].sort(),
+      [
+        'IstioGatewayUnhealthy/5xx_error_rate/ingressgateway',
+        'PilotPushErrors/push_send_errors/istio-system',
+        'ServiceAvailabilityErrorBudgetBurn/warning/',
+      ].sort(),
     );
   });
 });

@@ -1,20 +1,20 @@
 // Alertmanager routing, checked by the real amtool.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { missingTools } from '@meshobs/testkit';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { missingTools } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   ALERT_NAMES,
-  INHIBITIONS,
-  MATCHER_STRATEGY,
-  SEVERITY,
-  SLO_ALERT_NAMES,
   alertmanagerConfigCR,
   alertmanagerYaml,
+  INHIBITIONS,
+  MATCHER_STRATEGY,
   meshAlertNames,
   renderAlerts,
   ruleGroups,
+  SEVERITY,
+  SLO_ALERT_NAMES,
 } from '../src/index.ts';
 import { configs, renderTo, runTool, writeComponent } from './helpers.ts';
 
@@ -106,7 +106,9 @@ describe('routing structure', () => {
   });
 
   it('the AlertmanagerConfig CR routes and inhibits the same way', () => {
-    const cr = alertmanagerConfigCR(config) as unknown as { spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] } };
+    const cr = alertmanagerConfigCR(config) as unknown as {
+      spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] };
+    };
     expect(cr.spec.route.groupBy).toEqual(am.route.group_by);
     expect(cr.spec.route.routes.map((r) => r.receiver)).toEqual(am.route.routes.map((r) => r.receiver));
     expect(cr.spec.inhibitRules).toHaveLength(am.inhibit_rules.length);
@@ -126,7 +128,8 @@ describe('AlertmanagerConfig on kube-prometheus-stack (the operator merges it in
     expect(m).toMatchObject({ name: 'alertname', matchType: '=~' });
     const re = new RegExp(`^(?:${m!.value})$`);
     for (const n of names) expect(re.test(n), n).toBe(true);
-    for (const other of ['Watchdog', 'KubePodCrashLooping', 'InfoInhibitor', 'High5xxErrorRateX', '']) expect(re.test(other), other).toBe(false);
+    for (const other of ['Watchdog', 'KubePodCrashLooping', 'InfoInhibitor', 'High5xxErrorRateX', ''])
+      expect(re.test(other), other).toBe(false);
     const slo = config.alerts.slo.enabled;
     for (const n of SLO_ALERT_NAMES) expect(re.test(n), n).toBe(slo);
   });

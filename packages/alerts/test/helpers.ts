@@ -1,7 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { parseConfig, type MeshobsConfig, type MeshobsConfigInput } from '@meshobs/config';
+import { type MeshobsConfig, type MeshobsConfigInput, parseConfig } from '@meshobs/config';
 import type { ComponentBundle } from '@meshobs/kube';
 import { tempDir, toolPath } from '@meshobs/testkit';
 import { renderAlerts } from '../src/index.ts';
@@ -11,7 +11,16 @@ export const CUSTOM: MeshobsConfigInput = {
   namespaces: { istio: 'mesh-system' },
   // Gateway pods carry istio=<name without "istio-">: edge-gateway and egress-internal.
   istio: { gateways: { ingress: { name: 'edge-gateway' }, egress: { name: 'istio-egress-internal' } } },
-  services: [{ name: 'checkout', namespace: 'shop', port: 8080, stableVersion: 'v1', canaryVersion: 'v2', slo: { availability: 0.995, latencyThresholdSeconds: 0.25, latencyTarget: 0.95 } }],
+  services: [
+    {
+      name: 'checkout',
+      namespace: 'shop',
+      port: 8080,
+      stableVersion: 'v1',
+      canaryVersion: 'v2',
+      slo: { availability: 0.995, latencyThresholdSeconds: 0.25, latencyTarget: 0.95 },
+    },
+  ],
   prometheus: { jobs: { istiod: 'pilot', envoy: 'istio-proxies', kubeStateMetrics: 'ksm', cadvisor: 'cadvisor' } },
   alerts: {
     window: '10m',

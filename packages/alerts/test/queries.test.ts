@@ -1,24 +1,24 @@
 // The shared PromQL module: names, the rules behind every exported name, the proxyStatsMatcher contract.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@meshobs/testkit';
 import { parseConfig } from '@meshobs/config';
+import { REPO_ROOT } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
+import { g4, humanize, humanizeDuration } from '../src/humanize.ts';
 import {
   ALERT_NAMES,
+  burnRates,
   CIRCUIT_BREAKER_ALERT_STATS,
   CIRCUIT_BREAKER_ENVOY_STATS,
-  PROXY_STATS_MATCHER,
-  SLO_ALERT_NAMES,
-  burnRates,
   gatewayPodMatcher,
   leMatcher,
+  PROXY_STATS_MATCHER,
   recordNames,
   recordNamesFor,
   ruleGroups,
+  SLO_ALERT_NAMES,
   serviceRecordingRules,
 } from '../src/index.ts';
-import { g4, humanize, humanizeDuration } from '../src/humanize.ts';
 
 const GATEWAY_PODS = gatewayPodMatcher(parseConfig({}));
 

@@ -1,19 +1,19 @@
 // The rules and their promtool unit tests, run by the real promtool.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { inCI, missingTools, toolPath } from '@meshobs/testkit';
-import { toYaml } from '@meshobs/kube';
 import { parseConfig } from '@meshobs/config';
+import { toYaml } from '@meshobs/kube';
+import { inCI, missingTools, toolPath } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   ALERT_NAMES,
-  SIGNALS,
-  SLO_ALERT_NAMES,
+  type AlertingRule,
   prometheusRule,
   renderAlerts,
   renderRuleTests,
   ruleGroups,
-  type AlertingRule,
+  SIGNALS,
+  SLO_ALERT_NAMES,
   type TestCase,
 } from '../src/index.ts';
 import { configs, renderTo, runTool } from './helpers.ts';
@@ -38,7 +38,12 @@ describe('rule structure', () => {
   it.each(configs)('%s: every signal of the multi-signal alerts is its own rule', (_n, config) => {
     const rules = alertRules(ruleGroups(config));
     for (const [alert, signals] of Object.entries(SIGNALS))
-      expect(rules.filter((r) => r.alert === alert).map((r) => r.labels.signal).sort()).toEqual([...signals].sort());
+      expect(
+        rules
+          .filter((r) => r.alert === alert)
+          .map((r) => r.labels.signal)
+          .sort(),
+      ).toEqual([...signals].sort());
   });
 
   it.each(configs)('%s: rules select on the configured job names and never on pilot_xds_push_errors', (_n, config) => {
@@ -59,7 +64,9 @@ describe('rule structure', () => {
     expect(text).toContain('istio=~"edge-gateway|egress-internal"');
     expect(text).not.toMatch(/ingressgateway|egressgateway/);
     // No gateway enabled: no gateway rule (an empty alternation would select every sidecar).
-    const none = toYaml({ groups: ruleGroups(parseConfig({ istio: { gateways: { ingress: { enabled: false }, egress: { enabled: false } } } })) });
+    const none = toYaml({
+      groups: ruleGroups(parseConfig({ istio: { gateways: { ingress: { enabled: false }, egress: { enabled: false } } } })),
+    });
     expect(none).not.toContain('IstioGatewayUnhealthy');
     expect(none).not.toMatch(/gateway:istio_requests/);
     expect(none).not.toContain('istio=~');
@@ -83,12 +90,18 @@ describe('rule structure', () => {
 
 describe('rule unit tests cover every alert and signal', () => {
   const firing = (tests: TestCase[], alert: string, signal?: string) =>
-    tests.filter((t) =>
-      t.alert_rule_test?.some((c) => c.alertname === alert && c.exp_alerts.some((e) => !signal || e.exp_labels.signal === signal)) &&
-      t.alert_rule_test.some((c) => c.alertname === alert && c.exp_alerts.length > 0),
+    tests.filter(
+      (t) =>
+        t.alert_rule_test?.some((c) => c.alertname === alert && c.exp_alerts.some((e) => !signal || e.exp_labels.signal === signal)) &&
+        t.alert_rule_test.some((c) => c.alertname === alert && c.exp_alerts.length > 0),
     );
   const silent = (tests: TestCase[], alert: string) =>
-    tests.filter((t) => t.alert_rule_test?.length && t.alert_rule_test.every((c) => c.alertname !== alert || c.exp_alerts.length === 0) && t.alert_rule_test.some((c) => c.alertname === alert));
+    tests.filter(
+      (t) =>
+        t.alert_rule_test?.length &&
+        t.alert_rule_test.every((c) => c.alertname !== alert || c.exp_alerts.length === 0) &&
+        t.alert_rule_test.some((c) => c.alertname === alert),
+    );
 
   it.each(configs)('%s', (_n, config) => {
     const { suites, skipped } = renderRuleTests(config);
@@ -107,7 +120,7 @@ describe('rule unit tests cover every alert and signal', () => {
         const first = checks.findIndex((c) => c.exp_alerts.length > 0);
         expect(first, `${t.name}: checks the evaluation before firing`).toBeGreaterThan(0);
         expect(checks[first - 1]!.exp_alerts).toEqual([]);
-        expect(parseInt(checks[first]!.eval_time) - parseInt(checks[first - 1]!.eval_time)).toBe(1);
+        expect(parseInt(checks[first]!.eval_time, 10) - parseInt(checks[first - 1]!.eval_time, 10)).toBe(1);
       }
     }
     for (const [alert, signals] of Object.entries(SIGNALS))
@@ -116,15 +129,28 @@ describe('rule unit tests cover every alert and signal', () => {
       expect(all.some((t) => t.alert_rule_test?.some((c) => c.exp_alerts.some((e) => e.exp_labels.response_flags === flag)))).toBe(true);
     // per-service alerts carry the two service labels
     for (const t of [...firing(all, 'High5xxErrorRate'), ...firing(all, 'HighRequestLatency')])
-      for (const c of t.alert_rule_test!) for (const e of c.exp_alerts) expect(Object.keys(e.exp_labels)).toEqual(expect.arrayContaining(['destination_service_name', 'destination_service_namespace']));
+      for (const c of t.alert_rule_test!)
+        for (const e of c.exp_alerts)
+          expect(Object.keys(e.exp_labels)).toEqual(expect.arrayContaining(['destination_service_name', 'destination_service_namespace']));
     // low-traffic guards
-    for (const alert of ['High5xxErrorRate', 'HighRequestLatency', 'IstioGatewayUnhealthy', ...(config.alerts.slo.enabled ? ['ServiceAvailabilityErrorBudgetBurn'] : [])])
+    for (const alert of [
+      'High5xxErrorRate',
+      'HighRequestLatency',
+      'IstioGatewayUnhealthy',
+      ...(config.alerts.slo.enabled ? ['ServiceAvailabilityErrorBudgetBurn'] : []),
+    ])
       expect(all.some((t) => t.name.startsWith(alert) && /low-traffic guard/.test(t.name))).toBe(true);
     // no traffic and missing data
     for (const alert of ALERT_NAMES.filter((a) => a !== 'IstioControlPlaneUnavailable'))
-      expect(all.some((t) => t.name.startsWith(alert) && /missing data/.test(t.name)), `${alert}: missing data`).toBe(true);
+      expect(
+        all.some((t) => t.name.startsWith(alert) && /missing data/.test(t.name)),
+        `${alert}: missing data`,
+      ).toBe(true);
     for (const alert of ['High5xxErrorRate', 'HighRequestLatency', 'IstioGatewayUnhealthy'])
-      expect(all.some((t) => t.name.startsWith(alert) && /no traffic/.test(t.name)), `${alert}: no traffic`).toBe(true);
+      expect(
+        all.some((t) => t.name.startsWith(alert) && /no traffic/.test(t.name)),
+        `${alert}: no traffic`,
+      ).toBe(true);
   });
 });
 
@@ -132,18 +158,23 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
   // `promtool3`: the Prometheus 3 promtool (scripts/install-tools.sh e2e) beside Debian's 2.x one (left-open
   // range windows, normalised `le`); rules and suites must pass on both major versions. Required in CI.
   const promtools = ['promtool', ...(toolPath('promtool3') || inCI ? ['promtool3'] : [])];
-  it.each(configs.flatMap(([n, c]) => promtools.map((t) => [`${n} (${t})`, c, t] as const)))('%s: check rules --lint=all --lint-fatal', (_n, config, tool) => {
-    const { dir } = renderTo(config);
-    const r = runTool(tool, ['check', 'rules', '--lint=all', '--lint-fatal', join(dir, 'rules.yml')]);
-    expect(r.out).toMatch(/SUCCESS/);
-    expect(r.code, r.out).toBe(0);
-  });
+  it.each(configs.flatMap(([n, c]) => promtools.map((t) => [`${n} (${t})`, c, t] as const)))(
+    '%s: check rules --lint=all --lint-fatal',
+    (_n, config, tool) => {
+      const { dir } = renderTo(config);
+      const r = runTool(tool, ['check', 'rules', '--lint=all', '--lint-fatal', join(dir, 'rules.yml')]);
+      expect(r.out).toMatch(/SUCCESS/);
+      expect(r.code, r.out).toBe(0);
+    },
+  );
 
   it.each(configs.flatMap(([n, c]) => promtools.map((t) => [`${n} (${t})`, c, t] as const)))(
     '%s: test rules (every suite rendered from the config)',
     (_n, config, tool) => {
       const { dir } = renderTo(config);
-      const files = readdirSync(join(dir, 'tests')).filter((f) => f.endsWith('.yml')).sort();
+      const files = readdirSync(join(dir, 'tests'))
+        .filter((f) => f.endsWith('.yml'))
+        .sort();
       expect(files.length).toBeGreaterThanOrEqual(10);
       const r = runTool(tool, ['test', 'rules', ...files.map((f) => join('tests', f))], dir);
       expect(r.code, r.out).toBe(0);
@@ -154,26 +185,55 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
 
   // The suites must be able to fail: each mutation of the rules below breaks at least one of them.
   const mutations: Array<[string, (rules: string) => string, string]> = [
-    ['both reporters counted', (s) => s.replaceAll('rate(istio_requests_total{reporter="destination"}[5m])', 'rate(istio_requests_total[5m])'), 'recording-rules'],
-    ['threshold ignored', (s) => s.replace('service:istio_requests_5xx:ratio_rate5m > 0.05', 'service:istio_requests_5xx:ratio_rate5m > 0'), 'High5xxErrorRate'],
-    ['low-traffic guard dropped', (s) => s.replace(/\n\s*and on \(destination_service_namespace, destination_service_name\)\n\s*service:istio_requests:rate5m >= 1\n/, '\n'), 'High5xxErrorRate'],
+    [
+      'both reporters counted',
+      (s) => s.replaceAll('rate(istio_requests_total{reporter="destination"}[5m])', 'rate(istio_requests_total[5m])'),
+      'recording-rules',
+    ],
+    [
+      'threshold ignored',
+      (s) => s.replace('service:istio_requests_5xx:ratio_rate5m > 0.05', 'service:istio_requests_5xx:ratio_rate5m > 0'),
+      'High5xxErrorRate',
+    ],
+    [
+      'low-traffic guard dropped',
+      (s) =>
+        s.replace(/\n\s*and on \(destination_service_namespace, destination_service_name\)\n\s*service:istio_requests:rate5m >= 1\n/, '\n'),
+      'High5xxErrorRate',
+    ],
     ['`for` shortened', (s) => s.replace(/(alert: PilotPushErrors\n(?:.*\n){1,3}?\s*for: )5m/, '$14m'), 'PilotPushErrors'],
-    ['absent() signal dropped', (s) => s.replace('absent(up{job="istiod"})', 'absent(up{job="istiod", never="set"}) and on() vector(0) == 1'), 'IstioControlPlaneUnavailable'],
-    ['gateway label not kept', (s) => s.replaceAll('istio=~"ingressgateway|egressgateway"', 'istio=~"ingress|egress"'), 'IstioGatewayUnhealthy'],
-    ['cert _seconds ignored', (s) => s.replace(/min by \(namespace\) \(citadel_server_root_cert_expiry_seconds\{job="istiod"\}\)\n\s*or\n/, ''), 'CertificateExpiringSoon'],
+    [
+      'absent() signal dropped',
+      (s) => s.replace('absent(up{job="istiod"})', 'absent(up{job="istiod", never="set"}) and on() vector(0) == 1'),
+      'IstioControlPlaneUnavailable',
+    ],
+    [
+      'gateway label not kept',
+      (s) => s.replaceAll('istio=~"ingressgateway|egressgateway"', 'istio=~"ingress|egress"'),
+      'IstioGatewayUnhealthy',
+    ],
+    [
+      'cert _seconds ignored',
+      (s) => s.replace(/min by \(namespace\) \(citadel_server_root_cert_expiry_seconds\{job="istiod"\}\)\n\s*or\n/, ''),
+      'CertificateExpiringSoon',
+    ],
     ['UH flag dropped', (s) => s.replace('response_flags=~".*(UO|URX|UH).*"', 'response_flags=~".*(UO|URX).*"'), 'CircuitBreakerTriggered'],
   ];
-  it.each(mutations)('fails when the rules are broken: %s', (_what, mutate, suite) => {
-    const { dir } = renderTo(parseConfig({}));
-    const path = join(dir, 'rules.yml');
-    const before = readFileSync(path, 'utf8');
-    const after = mutate(before);
-    expect(after, 'the mutation applies').not.toBe(before);
-    writeFileSync(path, after);
-    const r = runTool('promtool', ['test', 'rules', join('tests', `${suite}.yml`)], dir);
-    expect(r.code, r.out).not.toBe(0);
-    expect(r.out).toMatch(/FAILED/);
-  }, 300_000);
+  it.each(mutations)(
+    'fails when the rules are broken: %s',
+    (_what, mutate, suite) => {
+      const { dir } = renderTo(parseConfig({}));
+      const path = join(dir, 'rules.yml');
+      const before = readFileSync(path, 'utf8');
+      const after = mutate(before);
+      expect(after, 'the mutation applies').not.toBe(before);
+      writeFileSync(path, after);
+      const r = runTool('promtool', ['test', 'rules', join('tests', `${suite}.yml`)], dir);
+      expect(r.code, r.out).not.toBe(0);
+      expect(r.out).toMatch(/FAILED/);
+    },
+    300_000,
+  );
 });
 
 describe('bundle files', () => {
@@ -186,7 +246,9 @@ describe('bundle files', () => {
   });
 
   it('warns when a latency SLO threshold is not an Istio bucket bound', () => {
-    const b = renderAlerts(parseConfig({ alerts: { slo: { enabled: true } }, services: [{ name: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] }));
+    const b = renderAlerts(
+      parseConfig({ alerts: { slo: { enabled: true } }, services: [{ name: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] }),
+    );
     expect(b.warnings.join('\n')).toMatch(/not an Istio histogram bucket bound; the latency SLO counts requests under 0.5s/);
   });
 

@@ -1,15 +1,21 @@
 // Monitors and plain scrape_configs: schema-valid, labelled for the release, jobs the rules select on.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { missingTools, toolPath } from '@meshobs/testkit';
 import { validateObjects } from '@meshobs/kube';
+import { missingTools, toolPath } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { ENVOY_POD_LABELS, renderAlerts, scrapeConfigs } from '../src/index.ts';
 import { configs, renderTo, runTool } from './helpers.ts';
 
 describe('objects', () => {
   it.each(configs)('%s: every object passes its Kubernetes/CRD schema', async (_n, config) => {
     const objects = renderAlerts(config).objects;
-    expect(objects.map((o) => o.kind).sort()).toEqual(['AlertmanagerConfig', 'PodMonitor', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'AlertmanagerConfig',
+      'PodMonitor',
+      'PodMonitor',
+      'PrometheusRule',
+      'ServiceMonitor',
+    ]);
     expect(await validateObjects(objects)).toEqual([]);
   });
 
@@ -25,7 +31,11 @@ describe('objects', () => {
     const istiod = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'meshobs-istiod') as any;
     const envoy = objects.find((o) => o.kind === 'PodMonitor' && o.metadata.name === 'meshobs-envoy-stats') as any;
     expect(istiod.spec.endpoints[0].port).toBe('http-monitoring');
-    expect(istiod.spec.endpoints[0].relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: config.prometheus.jobs.istiod });
+    expect(istiod.spec.endpoints[0].relabelings).toContainEqual({
+      action: 'replace',
+      targetLabel: 'job',
+      replacement: config.prometheus.jobs.istiod,
+    });
     expect(istiod.spec.namespaceSelector.matchNames).toEqual([config.namespaces.istio]);
     const ep = envoy.spec.podMetricsEndpoints[0];
     expect(ep.path).toBe('/stats/prometheus');
@@ -48,7 +58,11 @@ describe('objects', () => {
 describe('plain scrape_configs', () => {
   it.each(configs)('%s: same jobs as the monitors', (_n, config) => {
     const jobs = (scrapeConfigs(config) as { scrape_configs: Array<{ job_name: string }> }).scrape_configs.map((s) => s.job_name);
-    expect(jobs).toEqual([config.prometheus.jobs.istiod, config.prometheus.jobs.envoy, ...config.services.map((s) => `${s.namespace}/${s.name}`)]);
+    expect(jobs).toEqual([
+      config.prometheus.jobs.istiod,
+      config.prometheus.jobs.envoy,
+      ...config.services.map((s) => `${s.namespace}/${s.name}`),
+    ]);
   });
 
   it.skipIf(missingTools('promtool'))('promtool check config accepts them (bar the Kubernetes SD Debian leaves out)', () => {

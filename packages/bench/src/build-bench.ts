@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
+import { stringify } from 'yaml';
 import { median, seconds, table } from './stats.ts';
 
 const NAMESPACES = 10;
@@ -14,7 +14,11 @@ export function generatedConfig(n: number): Record<string, unknown> {
   const namespaces = Array.from({ length: Math.min(NAMESPACES, n) }, (_, i) => `team-${i}`);
   return {
     namespaces: { injected: [...namespaces, 'observability'] },
-    services: Array.from({ length: n }, (_, i) => ({ name: `svc-${String(i).padStart(4, '0')}`, namespace: namespaces[i % namespaces.length], canaryWeight: 10 })),
+    services: Array.from({ length: n }, (_, i) => ({
+      name: `svc-${String(i).padStart(4, '0')}`,
+      namespace: namespaces[i % namespaces.length],
+      canaryWeight: 10,
+    })),
   };
 }
 
@@ -40,7 +44,8 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<Run> {
   });
 }
 
-const cli = (config: string, out: string) => run(process.execPath, [join(REPO_ROOT, 'packages/cli/src/main.ts'), 'build', '--config', config, '--out', out], 600_000);
+const cli = (config: string, out: string) =>
+  run(process.execPath, [join(REPO_ROOT, 'packages/cli/src/main.ts'), 'build', '--config', config, '--out', out], 600_000);
 
 export interface BuildBenchOptions {
   log: (line: string) => void;
@@ -55,7 +60,9 @@ export async function benchBuild(o: BuildBenchOptions): Promise<string> {
   const rows: (string | number)[][] = [];
   const points: { n: number; s: number }[] = [];
   try {
-    const cases: { label: string; n: number; file: string }[] = [{ label: 'example (meshobs.config.ts)', n: 1, file: join(REPO_ROOT, 'meshobs.config.ts') }];
+    const cases: { label: string; n: number; file: string }[] = [
+      { label: 'example (meshobs.config.ts)', n: 1, file: join(REPO_ROOT, 'meshobs.config.ts') },
+    ];
     for (const n of o.sizes ?? [50, 500, 5000]) {
       const file = join(dir, `services-${n}.yaml`);
       writeFileSync(file, stringify(generatedConfig(n)));

@@ -3,9 +3,9 @@
 // k8s_attributes, which needs a Kubernetes API server.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
-import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
 import { COMPONENT_IDS } from '@meshobs/otel-collector';
+import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
+import { parse } from 'yaml';
 
 type Obj = Record<string, any>;
 
@@ -22,7 +22,11 @@ export interface Collector {
 const lo = (port: number) => `127.0.0.1:${port}`;
 
 /** Rewrites every listener of the generated config to 127.0.0.1 on free ports and exports to `sink`. */
-export async function loopbackConfig(yamlText: string, sink: string, opts: { tailSampling: boolean }): Promise<{ cfg: Obj; otlpGrpc: number; metrics: number; health: number }> {
+export async function loopbackConfig(
+  yamlText: string,
+  sink: string,
+  opts: { tailSampling: boolean },
+): Promise<{ cfg: Obj; otlpGrpc: number; metrics: number; health: number }> {
   const cfg = parse(yamlText) as Obj;
   const otlpGrpc = await freePort();
   const metrics = await freePort();
@@ -42,7 +46,8 @@ export async function loopbackConfig(yamlText: string, sink: string, opts: { tai
   if (cfg.exporters['prometheus/spanmetrics']) cfg.exporters['prometheus/spanmetrics'].endpoint = lo(await freePort());
   cfg.exporters[COMPONENT_IDS.jaegerExporter].endpoint = sink;
   delete cfg.processors.k8s_attributes;
-  for (const p of Object.values(cfg.service.pipelines) as Obj[]) p.processors = p.processors.filter((x: string) => x !== 'k8s_attributes' && (opts.tailSampling || x !== 'tail_sampling'));
+  for (const p of Object.values(cfg.service.pipelines) as Obj[])
+    p.processors = p.processors.filter((x: string) => x !== 'k8s_attributes' && (opts.tailSampling || x !== 'tail_sampling'));
   if (!opts.tailSampling) delete cfg.processors.tail_sampling;
   return { cfg, otlpGrpc, metrics, health };
 }
@@ -68,11 +73,21 @@ const cpuOf = (pid: number | undefined): number => {
   }
 };
 
-async function start(name: string, cfg: Obj, health: number, metrics: number, core: number, env: Record<string, string> = {}): Promise<Collector> {
+async function start(
+  name: string,
+  cfg: Obj,
+  health: number,
+  metrics: number,
+  core: number,
+  env: Record<string, string> = {},
+): Promise<Collector> {
   const file = join(tempDir(name), 'config.yaml');
   writeFileSync(file, JSON.stringify(cfg, null, 1));
   // taskset execs the collector, so the child pid is the collector's.
-  const proc = await startProcess(name, requireTool('taskset'), ['-c', String(core), requireTool('otelcol-meshobs'), `--config=${file}`], { readyUrl: `http://${lo(health)}/`, env });
+  const proc = await startProcess(name, requireTool('taskset'), ['-c', String(core), requireTool('otelcol-meshobs'), `--config=${file}`], {
+    readyUrl: `http://${lo(health)}/`,
+    env,
+  });
   return {
     proc,
     otlpGrpc: '',
@@ -86,7 +101,11 @@ async function start(name: string, cfg: Obj, health: number, metrics: number, co
   };
 }
 
-export async function startCollectorUnderTest(yamlText: string, sink: string, opts: { tailSampling: boolean; core: number }): Promise<Collector> {
+export async function startCollectorUnderTest(
+  yamlText: string,
+  sink: string,
+  opts: { tailSampling: boolean; core: number },
+): Promise<Collector> {
   const { cfg, otlpGrpc, metrics, health } = await loopbackConfig(yamlText, sink, opts);
   // As in the pod: the Go GC aims at the memory_limiter limit.
   const env = { GOMEMLIMIT: `${cfg.processors.memory_limiter.limit_mib}MiB` };
@@ -105,7 +124,10 @@ export async function startSink(core: number): Promise<Collector> {
     exporters: { debug: { verbosity: 'basic', sampling_initial: 1, sampling_thereafter: 100000 } },
     service: {
       extensions: ['health_check'],
-      telemetry: { logs: { level: 'warn' }, metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } }] } },
+      telemetry: {
+        logs: { level: 'warn' },
+        metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } }] },
+      },
       pipelines: { traces: { receivers: ['otlp'], exporters: ['debug'] } },
     },
   };

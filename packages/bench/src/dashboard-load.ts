@@ -1,9 +1,10 @@
 // One full dashboard load against a real Prometheus, the way Grafana runs it: variables in order
 // (each may use the ones before it), then every panel target, a few at a time like a browser.
+
+import { parseLabelValues, substitute } from '@meshobs/dashboards/inspect';
+import { labelValues } from '../../dashboards/src/evaluate.ts';
 import type { DashboardPlan, Target, VariableSpec } from './dashboard-plan.ts';
 import { panelStep, rateIntervalSeconds } from './grafana.ts';
-import { labelValues } from '../../dashboards/src/evaluate.ts';
-import { parseLabelValues, substitute } from '@meshobs/dashboards/inspect';
 
 export interface LoadWindow {
   url: string;
@@ -66,7 +67,11 @@ export function applyRegex(texts: string[], regex: string | undefined): string[]
 export const allRegex = (values: string[]) => `(${values.map((v) => v.replace(/[\\^$*+?.()|[\]{}]/g, '\\\\$&')).join('|')})`;
 
 async function variableOptions(v: VariableSpec, values: Record<string, string>, w: LoadWindow): Promise<string[]> {
-  if (v.kind === 'custom') return v.query.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v.kind === 'custom')
+    return v.query
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const q = substitute(v.query, values);
   const qr = /^query_result\((.*)\)$/s.exec(q.trim());
   if (qr) {
@@ -93,7 +98,12 @@ async function runTarget(t: Target, values: Record<string, string>, w: LoadWindo
   }
   // Grafana aligns the range to the step.
   const start = Math.floor(w.start / step) * step;
-  const data = await promApi<{ result: Sample[] }>(w.url, '/api/v1/query_range', { query: expr, start: String(start), end: String(w.end), step: String(step) });
+  const data = await promApi<{ result: Sample[] }>(w.url, '/api/v1/query_range', {
+    query: expr,
+    start: String(start),
+    end: String(w.end),
+    step: String(step),
+  });
   return { series: data.result.length, points: data.result.reduce((n, s) => n + (s.values?.length ?? 0), 0) };
 }
 

@@ -1,12 +1,12 @@
 // What a dashboard load runs, read from dashboard JSON (ours from renderDashboards, Istio's from
 // its published files): the variables in order, then every panel target.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT } from '@meshobs/testkit';
 import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
 // The dashboards package keeps its readers internal (no export entry); reuse them by path.
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboards/inspect';
+import { REPO_ROOT } from '@meshobs/testkit';
 
 export interface Target {
   panel: string;
@@ -49,7 +49,13 @@ export function planOf(origin: DashboardPlan['origin'], json: Json): DashboardPl
   const targets = panels.flatMap((p: Panel) =>
     queriesOf(p)
       .filter((q) => q.expr)
-      .map((q) => ({ panel: p.title ?? '', refId: q.refId, expr: q.expr, instant: q.instant, minInterval: (p as { interval?: string }).interval || undefined })),
+      .map((q) => ({
+        panel: p.title ?? '',
+        refId: q.refId,
+        expr: q.expr,
+        instant: q.instant,
+        minInterval: (p as { interval?: string }).interval || undefined,
+      })),
   );
   const variables: VariableSpec[] = [];
   for (const v of variablesOf(d)) {
@@ -78,8 +84,11 @@ export function meshobsPlans(config: MeshobsConfig): DashboardPlan[] {
 export const ISTIO_DASHBOARDS_DIR = resolve(REPO_ROOT, '..', 'shared', 'anchors', 'istio-dashboards');
 
 export function istioPlans(dir = ISTIO_DASHBOARDS_DIR): DashboardPlan[] {
-  if (!existsSync(dir)) throw new Error(`Istio's dashboards not found in ${dir} (expected ../shared/anchors/istio-dashboards relative to the repository root)`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (!existsSync(dir))
+    throw new Error(`Istio's dashboards not found in ${dir} (expected ../shared/anchors/istio-dashboards relative to the repository root)`);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (!files.length) throw new Error(`no dashboard JSON in ${dir}`);
   return files.map((f) => planOf('istio', JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json));
 }

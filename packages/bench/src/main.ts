@@ -6,14 +6,14 @@
 // BENCH_TIMEOUT_MINUTES (default 60): past it, every started process is stopped and the run fails.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { stopAll } from '@meshobs/testkit';
 import { defaultConfig } from '@meshobs/config';
+import { stopAll } from '@meshobs/testkit';
+import { benchBuild } from './build-bench.ts';
 import { describeMachine, machine } from './machine.ts';
-import { pickSizes } from './sizes.ts';
 import { benchSize, type SizeResult } from './prometheus-bench.ts';
 import { comparisonTable, costliestRulesTable, dashboardTable, ruleTable } from './report-prometheus.ts';
+import { pickSizes } from './sizes.ts';
 import { benchTraces } from './trace-bench.ts';
-import { benchBuild } from './build-bench.ts';
 
 const SECTIONS = ['rules', 'dashboards', 'traces', 'build'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -43,7 +43,15 @@ async function main(): Promise<void> {
   if (only.includes('rules') || only.includes('dashboards')) {
     const results: SizeResult[] = [];
     for (const size of sizes)
-      results.push(await benchSize(size, { config, loads: 5, ruleCycles: 4, sections: { rules: only.includes('rules'), dashboards: only.includes('dashboards') }, log }));
+      results.push(
+        await benchSize(size, {
+          config,
+          loads: 5,
+          ruleCycles: 4,
+          sections: { rules: only.includes('rules'), dashboards: only.includes('dashboards') },
+          log,
+        }),
+      );
     if (only.includes('rules')) {
       print('Rule evaluation cost', ruleTable(results));
       print('Costliest rules', costliestRulesTable(results));
@@ -57,7 +65,7 @@ async function main(): Promise<void> {
   if (only.includes('build')) print('Build time', await benchBuild({ log }));
 
   log(`done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
-  if (out) writeFileSync(out, parts.join('\n\n') + '\n');
+  if (out) writeFileSync(out, `${parts.join('\n\n')}\n`);
 }
 
 main()

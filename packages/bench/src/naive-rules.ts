@@ -1,10 +1,11 @@
 // The same 8 alerts as the bundle, written the way they are without recording rules: every alert
 // that reads a recorded series gets the raw-series expression instead. Alerts that already read
 // raw series keep their exact bundle expression, so only the recording rules make the difference.
-import { parse, stringify } from 'yaml';
-import type { MeshobsConfig } from '@meshobs/config';
+
 import { ALERT_NAMES } from '@meshobs/alerts';
-import { LEVELS, SERVICE_LABELS, errorRequestRate, gatewaySignals, latencySeconds, on, recordNames, requestRate } from '@meshobs/signals';
+import type { MeshobsConfig } from '@meshobs/config';
+import { errorRequestRate, gatewaySignals, LEVELS, latencySeconds, on, recordNames, requestRate, SERVICE_LABELS } from '@meshobs/signals';
+import { parse, stringify } from 'yaml';
 
 interface RuleText {
   record?: string;
@@ -38,7 +39,12 @@ const readsRecordedSeries = (expr: string, recorded: string[]) => recorded.some(
 /** A rules file (YAML) with one group holding the naive form of every alerting rule of the 8 alerts. */
 export function naiveRulesYaml(bundleRulesYaml: string, config: MeshobsConfig): string {
   const doc = parse(bundleRulesYaml) as { groups: { name: string; rules: RuleText[] }[] };
-  const recorded = [...new Set([...Object.values(recordNames(config.alerts.window)), ...doc.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))])];
+  const recorded = [
+    ...new Set([
+      ...Object.values(recordNames(config.alerts.window)),
+      ...doc.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))),
+    ]),
+  ];
   const raw = rawAlertExprs(config);
   const names = new Set<string>(ALERT_NAMES);
   const rules: RuleText[] = [];

@@ -2,16 +2,16 @@
 // evaluation (bundle vs naive) and full dashboard loads (ours vs Istio's).
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '@meshobs/testkit';
-import type { MeshobsConfig } from '@meshobs/config';
 import { renderAlerts } from '@meshobs/alerts';
+import type { MeshobsConfig } from '@meshobs/config';
 import { buildMesh, countSeries, loadMesh } from '@meshobs/synthetic-mesh';
-import type { BenchSize } from './sizes.ts';
-import { naiveRulesYaml } from './naive-rules.ts';
+import { tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
-import { measureRuleGroups, recordingRulesReadByAlerts, type GroupCost } from './rule-eval.ts';
-import { istioPlans, meshobsPlans, type DashboardPlan } from './dashboard-plan.ts';
-import { loadDashboard, type LoadResult } from './dashboard-load.ts';
+import { type LoadResult, loadDashboard } from './dashboard-load.ts';
+import { type DashboardPlan, istioPlans, meshobsPlans } from './dashboard-plan.ts';
+import { naiveRulesYaml } from './naive-rules.ts';
+import { type GroupCost, measureRuleGroups, recordingRulesReadByAlerts } from './rule-eval.ts';
+import type { BenchSize } from './sizes.ts';
 import { median } from './stats.ts';
 
 export interface DashboardCost {
@@ -57,13 +57,20 @@ export function bundleRulesYaml(config: MeshobsConfig): string {
 export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Promise<SizeResult> {
   const rules = bundleRulesYaml(o.config);
   const now = Math.floor(Date.now() / 60_000) * 60;
-  const mesh = buildMesh({ ...size.mesh, spanSeconds: size.spanSeconds, endSeconds: now + size.aheadSeconds, istioVersion: `${o.config.istio.version}.0` });
+  const mesh = buildMesh({
+    ...size.mesh,
+    spanSeconds: size.spanSeconds,
+    endSeconds: now + size.aheadSeconds,
+    istioVersion: `${o.config.istio.version}.0`,
+  });
   const series = countSeries(mesh).total;
   o.log(`[${size.name}] ${series} series, ${size.spanSeconds / 60} min of data: generating and loading`);
   const workDir = tempDir(`bench-${size.name}`);
   const loaded = await loadMesh(mesh, { rulesYaml: rules, workDir });
   try {
-    o.log(`[${size.name}] loaded: ${JSON.stringify(Object.fromEntries(Object.entries(loaded.timings).map(([k, v]) => [k, Math.round(v)])))} s`);
+    o.log(
+      `[${size.name}] loaded: ${JSON.stringify(Object.fromEntries(Object.entries(loaded.timings).map(([k, v]) => [k, Math.round(v)])))} s`,
+    );
     let groups: GroupCost[] = [];
     let alertRecording = { rules: 0, seconds: 0 };
     let ruleWindowCovered = true;
@@ -77,28 +84,53 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
       groups = await measureRuleGroups(loaded.url, o.ruleCycles, 300_000);
       ruleWindowCovered = Date.now() / 1000 < mesh.endSeconds;
       if (!ruleWindowCovered) o.log(`[${size.name}] WARNING: the data ended before the rule evaluations were measured; raise aheadSeconds`);
-      const needed = recordingRulesReadByAlerts((parse(rules) as { groups: { rules: { record?: string; alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules));
+      const needed = recordingRulesReadByAlerts(
+        (parse(rules) as { groups: { rules: { record?: string; alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules),
+      );
       const bundleGroups = groups.filter((g) => g.file === bundleFile);
       alertRecording = {
         rules: needed.size,
-        seconds: bundleGroups.reduce((acc, g) => acc + Object.entries(g.ruleSeconds).reduce((a, [n, v]) => a + (needed.has(n) ? v : 0), 0), 0),
+        seconds: bundleGroups.reduce(
+          (acc, g) => acc + Object.entries(g.ruleSeconds).reduce((a, [n, v]) => a + (needed.has(n) ? v : 0), 0),
+          0,
+        ),
       };
       o.log(`[${size.name}] rule groups: ${groups.map((g) => `${g.group}=${(g.seconds * 1000).toFixed(1)}ms`).join(' ')}`);
     }
     const dashboards: DashboardCost[] = [];
     if (o.sections.dashboards) {
       await loaded.restart({});
-      const window = { url: loaded.url, start: mesh.endSeconds - RANGE_SECONDS, end: mesh.endSeconds, widthPx: WIDTH_PX, scrapeSeconds: SCRAPE_SECONDS, concurrency: 6 };
+      const window = {
+        url: loaded.url,
+        start: mesh.endSeconds - RANGE_SECONDS,
+        end: mesh.endSeconds,
+        widthPx: WIDTH_PX,
+        scrapeSeconds: SCRAPE_SECONDS,
+        concurrency: 6,
+      };
       for (const plan of [...meshobsPlans(o.config), ...istioPlans()]) {
         await loadDashboard(plan, window); // warm-up: the first load pays for cold page caches
         const runs: LoadResult[] = [];
         for (let i = 0; i < o.loads; i++) runs.push(await loadDashboard(plan, window));
         const cost = { plan, medianSeconds: median(runs.map((r) => r.seconds)), loads: runs.length, last: runs.at(-1)! };
         dashboards.push(cost);
-        o.log(`[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`);
+        o.log(
+          `[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`,
+        );
       }
     }
-    return { size, series, samples: loaded.stats.samples, loadSeconds: loaded.timings, groups, alertRecording, ruleWindowCovered, dashboards, rangeSeconds: RANGE_SECONDS, widthPx: WIDTH_PX };
+    return {
+      size,
+      series,
+      samples: loaded.stats.samples,
+      loadSeconds: loaded.timings,
+      groups,
+      alertRecording,
+      ruleWindowCovered,
+      dashboards,
+      rangeSeconds: RANGE_SECONDS,
+      widthPx: WIDTH_PX,
+    };
   } finally {
     await loaded.stop();
     rmSync(workDir, { recursive: true, force: true });

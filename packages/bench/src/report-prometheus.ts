@@ -11,10 +11,27 @@ export function ruleTable(results: SizeResult[]): string {
     if (!r.groups.length) continue;
     const bundle = r.groups.filter((g) => !NAIVE_FILE.test(g.file));
     const naive = r.groups.filter((g) => NAIVE_FILE.test(g.file));
-    for (const g of [...bundle, ...naive]) rows.push([r.size.name, count(r.series), NAIVE_FILE.test(g.file) ? 'naive' : 'bundle', g.group, g.rules, seconds(g.seconds), g.cycles]);
+    for (const g of [...bundle, ...naive])
+      rows.push([
+        r.size.name,
+        count(r.series),
+        NAIVE_FILE.test(g.file) ? 'naive' : 'bundle',
+        g.group,
+        g.rules,
+        seconds(g.seconds),
+        g.cycles,
+      ]);
     const b = totalSeconds(bundle);
     const n = totalSeconds(naive);
-    rows.push([r.size.name, count(r.series), '**total per cycle**', `bundle ${seconds(b)} vs naive ${seconds(n)}`, '', `naive / bundle = **${ratio(n, b)}**`, '']);
+    rows.push([
+      r.size.name,
+      count(r.series),
+      '**total per cycle**',
+      `bundle ${seconds(b)} vs naive ${seconds(n)}`,
+      '',
+      `naive / bundle = **${ratio(n, b)}**`,
+      '',
+    ]);
     const alertGroups = bundle.filter((g) => !/record/.test(g.group));
     const alertPath = r.alertRecording.seconds + totalSeconds(alertGroups);
     rows.push([
@@ -65,13 +82,34 @@ export function comparisonTable(results: SizeResult[]): string {
       const theirs = istio.filter((i) => titles.includes(i.plan.title));
       if (!theirs.length) continue;
       const t = theirs.reduce((a, i) => a + i.medianSeconds, 0);
-      rows.push([r.size.name, d.plan.title, seconds(d.medianSeconds), theirs.map((i) => i.plan.title).join(' + '), seconds(t), `**${ratio(t, d.medianSeconds)}**`]);
+      rows.push([
+        r.size.name,
+        d.plan.title,
+        seconds(d.medianSeconds),
+        theirs.map((i) => i.plan.title).join(' + '),
+        seconds(t),
+        `**${ratio(t, d.medianSeconds)}**`,
+      ]);
     }
     const sumOf = (xs: typeof ours) => xs.reduce((a, x) => a + x.medianSeconds, 0);
     const paired = ours.filter((d) => COUNTERPARTS[d.plan.uid]);
     const theirs = istio.filter((i) => Object.values(COUNTERPARTS).flat().includes(i.plan.title));
-    rows.push([r.size.name, 'ours with an Istio counterpart', seconds(sumOf(paired)), 'their counterparts', seconds(sumOf(theirs)), `**${ratio(sumOf(theirs), sumOf(paired))}**`]);
-    rows.push([r.size.name, 'all 3 of ours (incl. tracing, no counterpart)', seconds(sumOf(ours)), "all 5 of Istio's (incl. performance, workload)", seconds(sumOf(istio)), ratio(sumOf(istio), sumOf(ours))]);
+    rows.push([
+      r.size.name,
+      'ours with an Istio counterpart',
+      seconds(sumOf(paired)),
+      'their counterparts',
+      seconds(sumOf(theirs)),
+      `**${ratio(sumOf(theirs), sumOf(paired))}**`,
+    ]);
+    rows.push([
+      r.size.name,
+      'all 3 of ours (incl. tracing, no counterpart)',
+      seconds(sumOf(ours)),
+      "all 5 of Istio's (incl. performance, workload)",
+      seconds(sumOf(istio)),
+      ratio(sumOf(istio), sumOf(ours)),
+    ]);
   }
   return table(['size', 'ours', 'load', 'Istio counterpart', 'load', 'Istio / ours (goal ≥ 5×)'], rows);
 }

@@ -1,7 +1,7 @@
 // Mesh sizes the Prometheus benchmarks run at. Each size keeps enough data for every rate window
 // (the alerts read 5 m) while staying loadable in minutes: promtool turns OpenMetrics text into
 // blocks at roughly 85-140k samples/s, and an Istio sample line is ~900 bytes.
-import { PRESETS, type MeshSize } from '@meshobs/synthetic-mesh';
+import { type MeshSize, PRESETS } from '@meshobs/synthetic-mesh';
 
 export interface BenchSize {
   name: string;
@@ -18,7 +18,12 @@ export interface BenchSize {
 const minutes = (m: number) => m * 60;
 
 export const SIZES: Record<string, BenchSize> = {
-  toy: { name: 'toy', mesh: { namespaces: 1, servicesPerNamespace: 2, sourcesPerService: 2 }, spanSeconds: minutes(12), aheadSeconds: minutes(5) },
+  toy: {
+    name: 'toy',
+    mesh: { namespaces: 1, servicesPerNamespace: 2, sourcesPerService: 2 },
+    spanSeconds: minutes(12),
+    aheadSeconds: minutes(5),
+  },
   '10k': { name: '10k', mesh: PRESETS['10k']!, spanSeconds: minutes(30), aheadSeconds: minutes(15) },
   '100k': { name: '100k', mesh: PRESETS['100k']!, spanSeconds: minutes(15), aheadSeconds: minutes(10) },
   // Loading takes longer than any affordable look-ahead: run only the dashboards here (BENCH_ONLY=dashboards).
@@ -28,7 +33,10 @@ export const SIZES: Record<string, BenchSize> = {
 export const DEFAULT_SIZES = ['10k', '100k'];
 
 export function pickSizes(spec: string | undefined): BenchSize[] {
-  const names = (spec ?? DEFAULT_SIZES.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = (spec ?? DEFAULT_SIZES.join(','))
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   return names.map((n) => {
     const size = SIZES[n];
     if (!size) throw new Error(`unknown size "${n}" (known: ${Object.keys(SIZES).join(', ')})`);

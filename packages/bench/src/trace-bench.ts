@@ -2,9 +2,9 @@
 // without tail sampling, its memory there, and the sizing rule that follows.
 import { spawn } from 'node:child_process';
 import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
-import { COLLECTOR_METRICS as M, COMPONENT_IDS, collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
+import { COMPONENT_IDS, collectorConfigFile, COLLECTOR_METRICS as M, renderCollector } from '@meshobs/otel-collector';
 import { requireTool, sleep } from '@meshobs/testkit';
-import { metricSum, startCollectorUnderTest, startSink, type Collector } from './collector-run.ts';
+import { type Collector, metricSum, startCollectorUnderTest, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
 
 export interface Step {
@@ -34,13 +34,28 @@ const COLLECTOR_CORE = 1;
 const LOAD_CORE = 0;
 
 function runTelemetrygen(endpoint: string, spansPerSecond: number, seconds: number): Promise<void> {
-  return Promise.all(Array.from({ length: GENERATORS }, () => runOneTelemetrygen(endpoint, spansPerSecond / GENERATORS, seconds))).then(() => undefined);
+  return Promise.all(Array.from({ length: GENERATORS }, () => runOneTelemetrygen(endpoint, spansPerSecond / GENERATORS, seconds))).then(
+    () => undefined,
+  );
 }
 
 function runOneTelemetrygen(endpoint: string, spansPerSecond: number, seconds: number): Promise<void> {
   // telemetrygen paces spans (not traces) per worker.
   const perWorker = spansPerSecond / WORKERS;
-  const args = ['-c', String(LOAD_CORE), requireTool('telemetrygen'), 'traces', '--otlp-insecure', `--otlp-endpoint=${endpoint}`, `--duration=${seconds}s`, `--rate=${perWorker}`, `--workers=${WORKERS}`, `--child-spans=${CHILD_SPANS}`, `--batch-size=${BATCH}`, '--service=bench'];
+  const args = [
+    '-c',
+    String(LOAD_CORE),
+    requireTool('telemetrygen'),
+    'traces',
+    '--otlp-insecure',
+    `--otlp-endpoint=${endpoint}`,
+    `--duration=${seconds}s`,
+    `--rate=${perWorker}`,
+    `--workers=${WORKERS}`,
+    `--child-spans=${CHILD_SPANS}`,
+    `--batch-size=${BATCH}`,
+    '--service=bench',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(requireTool('taskset'), args, { stdio: 'ignore' });
     const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
@@ -106,7 +121,9 @@ export async function findSustainedRate(c: Collector, rates: number[], seconds: 
   const run = async (rate: number) => {
     const s = await step(c, rate, seconds);
     steps.push(s);
-    log(`  ${count(rate)} spans/s: accepted ${count(Math.round(s.acceptedPerSecond))}/s, refused ${s.refused}, early drops ${s.droppedTooEarly}, queue ${s.queueMax}, rss ${mib(s.rssMaxBytes)}, cpu ${s.collectorCpu.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.generatorLimited ? ' (generator-limited)' : ''}`);
+    log(
+      `  ${count(rate)} spans/s: accepted ${count(Math.round(s.acceptedPerSecond))}/s, refused ${s.refused}, early drops ${s.droppedTooEarly}, queue ${s.queueMax}, rss ${mib(s.rssMaxBytes)}, cpu ${s.collectorCpu.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.generatorLimited ? ' (generator-limited)' : ''}`,
+    );
     return s;
   };
   let lastPass = 0;
@@ -136,7 +153,10 @@ export async function benchTraces(o: TraceBenchOptions): Promise<string> {
   // One process running the whole pipeline (single mode): what one sampler costs, the unit of the sizing rule.
   // The default two-tier config.yaml is only the load-balancing tier, which needs the Kubernetes resolver.
   const col = o.config.tracing.collector;
-  const single = { ...o.config, tracing: { ...o.config.tracing, collector: { ...col, mode: 'single' as const, replicas: { min: 1, max: 1 } } } };
+  const single = {
+    ...o.config,
+    tracing: { ...o.config.tracing, collector: { ...col, mode: 'single' as const, replicas: { min: 1, max: 1 } } },
+  };
   const yaml = collectorConfigFile(renderCollector(single));
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
@@ -180,7 +200,19 @@ export function traceReport(results: { variant: string; steps: Step[] }[], confi
       (s.pass ? 'yes' : '**no**') + (s.generatorLimited ? ' (generator-limited)' : ''),
     ]),
   );
-  const header = ['collector', 'offered spans/s', 'accepted spans/s', 'refused', 'evicted before decision', 'queue (late max / capacity)', 'RSS max', 'heap max', 'traces in memory', 'collector CPU (cores)', 'sustained'];
+  const header = [
+    'collector',
+    'offered spans/s',
+    'accepted spans/s',
+    'refused',
+    'evicted before decision',
+    'queue (late max / capacity)',
+    'RSS max',
+    'heap max',
+    'traces in memory',
+    'collector CPU (cores)',
+    'sustained',
+  ];
   const lines = [
     `Steps of ${seconds} s, ${SPANS_PER_TRACE} spans per trace, decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)}; collector pinned to core ${COLLECTOR_CORE} (its pod limit is 1 CPU), ${GENERATORS} telemetrygen processes and the sink on core ${LOAD_CORE}.`,
     '',

@@ -1,18 +1,19 @@
 // Smoke tests of the benchmark helpers at toy size: no process is started.
+
+import { ALERT_NAMES } from '@meshobs/alerts';
+import { configSchema } from '@meshobs/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configSchema } from '@meshobs/config';
-import { ALERT_NAMES } from '@meshobs/alerts';
-import { cpuModel } from '../src/machine.ts';
-import { median, table } from '../src/stats.ts';
+import { generatedConfig, linearity } from '../src/build-bench.ts';
+import { allRegex, applyRegex, queryResultText } from '../src/dashboard-load.ts';
+import { meshobsPlans, planOf } from '../src/dashboard-plan.ts';
 import { panelStep, rateIntervalSeconds } from '../src/grafana.ts';
+import { cpuModel } from '../src/machine.ts';
 import { naiveRulesYaml } from '../src/naive-rules.ts';
 import { bundleRulesYaml } from '../src/prometheus-bench.ts';
-import { meshobsPlans, planOf } from '../src/dashboard-plan.ts';
-import { allRegex, applyRegex, queryResultText } from '../src/dashboard-load.ts';
-import { generatedConfig, linearity } from '../src/build-bench.ts';
 import { parseRuleGroupMetrics } from '../src/rule-eval.ts';
 import { pickSizes } from '../src/sizes.ts';
+import { median, table } from '../src/stats.ts';
 
 const config = configSchema.parse({});
 
@@ -49,8 +50,20 @@ describe('benchmark helpers', () => {
     const istioLike = planOf('istio', {
       uid: 'x',
       title: 'X',
-      templating: { list: [{ name: 'svc', type: 'query', query: 'query_result(sum(m) by (s))', regex: '/.*s="([^"]*).*/', includeAll: true, multi: true }] },
-      panels: [{ id: 1, type: 'timeseries', title: 'T', interval: '1m', targets: [{ refId: 'A', expr: 'sum(rate(m{s=~"$svc"}[$__rate_interval]))' }] }],
+      templating: {
+        list: [
+          { name: 'svc', type: 'query', query: 'query_result(sum(m) by (s))', regex: '/.*s="([^"]*).*/', includeAll: true, multi: true },
+        ],
+      },
+      panels: [
+        {
+          id: 1,
+          type: 'timeseries',
+          title: 'T',
+          interval: '1m',
+          targets: [{ refId: 'A', expr: 'sum(rate(m{s=~"$svc"}[$__rate_interval]))' }],
+        },
+      ],
     });
     expect(istioLike.variables[0]!.regex).toBe('/.*s="([^"]*).*/');
     expect(istioLike.targets[0]!.minInterval).toBe('1m');
@@ -63,13 +76,20 @@ describe('benchmark helpers', () => {
   });
 
   it('reads rule group durations from /metrics', () => {
-    const g = parseRuleGroupMetrics('prometheus_rule_group_last_duration_seconds{rule_group="/r.yml;g"} 0.5\nprometheus_rule_group_rules{rule_group="/r.yml;g"} 3\n');
+    const g = parseRuleGroupMetrics(
+      'prometheus_rule_group_last_duration_seconds{rule_group="/r.yml;g"} 0.5\nprometheus_rule_group_rules{rule_group="/r.yml;g"} 3\n',
+    );
     expect(g.get('/r.yml;g')).toEqual({ duration: 0.5, rules: 3 });
   });
 
   it('generates valid configs of any size and checks linearity', () => {
     expect(configSchema.parse(generatedConfig(20)).services).toHaveLength(20);
-    expect(linearity([{ n: 50, s: 1 }, { n: 500, s: 1.45 }])).toContain('1.00 ms per added service');
+    expect(
+      linearity([
+        { n: 50, s: 1 },
+        { n: 500, s: 1.45 },
+      ]),
+    ).toContain('1.00 ms per added service');
   });
 
   it('knows its sizes', () => {

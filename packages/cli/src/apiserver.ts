@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startDaemon, waitUntil, type Daemon } from './daemon.ts';
+import { type Daemon, freePort, startDaemon, waitUntil } from './daemon.ts';
 
 export interface ApiServerTools {
   etcd: string;

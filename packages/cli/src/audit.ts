@@ -10,6 +10,7 @@ export interface AuditViolation {
   detail: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: walks arbitrary rendered objects
 type Json = Record<string, any>;
 
 interface Workload {
@@ -54,8 +55,17 @@ export function workloadsOf(components: ComponentBundle[]): Workload[] {
       const template = POD_TEMPLATE_KINDS[o.kind]?.(o);
       if (template) {
         const batch = o.kind === 'Job' || o.kind === 'CronJob';
-        const replicas = o.kind === 'DaemonSet' ? 2 : batch ? 1 : Math.max(o.spec?.replicas ?? 1, hpaMinReplicas(all, o as KubeObject) ?? 0);
-        out.push({ component: c.name, id: idOf(o as KubeObject), namespace: o.metadata.namespace, replicas, podLabels: template.metadata?.labels ?? {}, pod: template.spec ?? {}, serving: !batch });
+        const replicas =
+          o.kind === 'DaemonSet' ? 2 : batch ? 1 : Math.max(o.spec?.replicas ?? 1, hpaMinReplicas(all, o as KubeObject) ?? 0);
+        out.push({
+          component: c.name,
+          id: idOf(o as KubeObject),
+          namespace: o.metadata.namespace,
+          replicas,
+          podLabels: template.metadata?.labels ?? {},
+          pod: template.spec ?? {},
+          serving: !batch,
+        });
       } else if (o.kind === 'Kiali' && o.apiVersion === 'kiali.io/v1alpha1') {
         out.push(kialiWorkload(c.name, o));
       }
@@ -96,17 +106,21 @@ function containerRules(w: Workload, push: (rule: string, detail: string) => voi
   for (const c of containers) {
     const csc = c.securityContext ?? {};
     const where = `container ${c.name}`;
-    if (!(csc.runAsNonRoot ?? psc.runAsNonRoot) || (csc.runAsUser ?? psc.runAsUser) === 0) push('non-root', `${where}: runAsNonRoot is not true`);
+    if (!(csc.runAsNonRoot ?? psc.runAsNonRoot) || (csc.runAsUser ?? psc.runAsUser) === 0)
+      push('non-root', `${where}: runAsNonRoot is not true`);
     if (csc.readOnlyRootFilesystem !== true) push('read-only root fs', `${where}: readOnlyRootFilesystem is not true`);
     if (!(csc.capabilities?.drop ?? []).includes('ALL')) push('drop ALL', `${where}: capabilities.drop lacks ALL`);
     if (csc.allowPrivilegeEscalation !== false) push('no privilege escalation', `${where}: allowPrivilegeEscalation is not false`);
-    if ((csc.seccompProfile?.type ?? psc.seccompProfile?.type) !== 'RuntimeDefault') push('seccomp RuntimeDefault', `${where}: seccompProfile is not RuntimeDefault`);
+    if ((csc.seccompProfile?.type ?? psc.seccompProfile?.type) !== 'RuntimeDefault')
+      push('seccomp RuntimeDefault', `${where}: seccompProfile is not RuntimeDefault`);
     for (const kind of ['requests', 'limits'])
-      for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) push('requests and limits', `${where}: resources.${kind}.${r} missing`);
+      for (const r of ['cpu', 'memory'])
+        if (!c.resources?.[kind]?.[r]) push('requests and limits', `${where}: resources.${kind}.${r} missing`);
   }
   if (w.serving)
     for (const c of pod.containers ?? [])
-      for (const probe of ['livenessProbe', 'readinessProbe']) if (!c[probe]) push('liveness and readiness probes', `container ${c.name}: no ${probe}`);
+      for (const probe of ['livenessProbe', 'readinessProbe'])
+        if (!c[probe]) push('liveness and readiness probes', `container ${c.name}: no ${probe}`);
 }
 
 /** Every rule, for every workload of the bundle. */
@@ -140,10 +154,19 @@ const REFERENCE = /^(\$\{[^}]+\}|secret:[^:]+:.+|\/.*|[a-z0-9_-]*\.?(crt|key|pem
 export function secretValues(components: ComponentBundle[]): AuditViolation[] {
   const found: AuditViolation[] = [];
   const walk = (component: string, where: string, value: unknown, key?: string) => {
-    if (Array.isArray(value)) return value.forEach((v) => walk(component, where, v, key));
+    if (Array.isArray(value)) {
+      for (const v of value) walk(component, where, v, key);
+      return;
+    }
     if (value && typeof value === 'object') {
       const obj = value as Json;
-      if (typeof obj.name === 'string' && 'value' in obj && SECRET_NAME.test(obj.name) && typeof obj.value === 'string' && !REFERENCE.test(obj.value))
+      if (
+        typeof obj.name === 'string' &&
+        'value' in obj &&
+        SECRET_NAME.test(obj.name) &&
+        typeof obj.value === 'string' &&
+        !REFERENCE.test(obj.value)
+      )
         found.push({ component, workload: where, rule: 'no secret values', detail: `env ${obj.name} has a literal value` });
       for (const [k, v] of Object.entries(obj)) walk(component, where, v, k);
       return;
@@ -154,13 +177,23 @@ export function secretValues(components: ComponentBundle[]): AuditViolation[] {
   for (const c of components) {
     for (const o of c.objects as Json[]) {
       if (o.kind === 'Secret' && (Object.keys(o.data ?? {}).length || Object.keys(o.stringData ?? {}).length))
-        found.push({ component: c.name, workload: idOf(o as KubeObject), rule: 'no secret values', detail: 'a Secret with data is part of the bundle' });
+        found.push({
+          component: c.name,
+          workload: idOf(o as KubeObject),
+          rule: 'no secret values',
+          detail: 'a Secret with data is part of the bundle',
+        });
       walk(c.name, idOf(o as KubeObject), o);
     }
     for (const f of c.files) {
       for (const m of f.content.matchAll(/^\s*"?([A-Za-z_-]+)"?\s*[:=]\s*"?([^\s"#]*)"?\s*,?$/gm)) {
         if (SECRET_NAME.test(m[1]!) && !REFERENCE.test(m[2]!))
-          found.push({ component: c.name, workload: `${c.name}/${f.path}`, rule: 'no secret values', detail: `"${m[1]}" holds a literal value` });
+          found.push({
+            component: c.name,
+            workload: `${c.name}/${f.path}`,
+            rule: 'no secret values',
+            detail: `"${m[1]}" holds a literal value`,
+          });
       }
     }
   }

@@ -8,10 +8,10 @@
 // too, or the check is "missing" like any other validator whose tool is absent.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
-import { objectToYaml, overlayOf, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { kialiCrdSchema } from '@meshobs/kiali';
-import { startApiServer, type ApiServer, type ApiServerTools } from './apiserver.ts';
+import { type ComponentBundle, type KubeObject, objectToYaml, overlayOf } from '@meshobs/kube';
+import { stringify } from 'yaml';
+import { type ApiServer, type ApiServerTools, startApiServer } from './apiserver.ts';
 import { findTool } from './tools.ts';
 import type { Verdict } from './validators.ts';
 
@@ -25,22 +25,47 @@ export function crdsDir(kubeApiserver: string): string {
   return process.env.MESHOBS_CRDS_DIR ?? join(dirname(dirname(kubeApiserver)), 'crds');
 }
 
-export type ClusterTools =
-  | { ok: true; tools: ApiServerTools; crds: string }
-  | { ok: false; verdict: Verdict };
+export type ClusterTools = { ok: true; tools: ApiServerTools; crds: string } | { ok: false; verdict: Verdict };
 
 /** The programs and CRDs the server dry-run needs, or the verdict that says what is not there. */
 export function findClusterTools(): ClusterTools {
   const kubeApiserver = findTool('kube-apiserver');
   if (!kubeApiserver)
-    return { ok: false, verdict: { validator: SERVER_DRY_RUN, status: 'skipped', detail: 'kube-apiserver not found (optional: scripts/install-tools.sh cluster installs it, with etcd and the CRDs)' } };
+    return {
+      ok: false,
+      verdict: {
+        validator: SERVER_DRY_RUN,
+        status: 'skipped',
+        detail: 'kube-apiserver not found (optional: scripts/install-tools.sh cluster installs it, with etcd and the CRDs)',
+      },
+    };
   const etcd = findTool('etcd');
   const kubectl = findTool('kubectl');
-  for (const [tool, path] of [['etcd', etcd], ['kubectl', kubectl]] as const)
-    if (!path) return { ok: false, verdict: { validator: SERVER_DRY_RUN, status: 'missing', tool, detail: `kube-apiserver is installed but ${tool} is not (run scripts/install-tools.sh cluster)` } };
+  for (const [tool, path] of [
+    ['etcd', etcd],
+    ['kubectl', kubectl],
+  ] as const)
+    if (!path)
+      return {
+        ok: false,
+        verdict: {
+          validator: SERVER_DRY_RUN,
+          status: 'missing',
+          tool,
+          detail: `kube-apiserver is installed but ${tool} is not (run scripts/install-tools.sh cluster)`,
+        },
+      };
   const crds = crdsDir(kubeApiserver);
   if (!existsSync(crds) || !statSync(crds).isDirectory())
-    return { ok: false, verdict: { validator: SERVER_DRY_RUN, status: 'missing', tool: 'crds', detail: `no CRD folder at ${crds} (run scripts/install-tools.sh cluster, or set MESHOBS_CRDS_DIR)` } };
+    return {
+      ok: false,
+      verdict: {
+        validator: SERVER_DRY_RUN,
+        status: 'missing',
+        tool: 'crds',
+        detail: `no CRD folder at ${crds} (run scripts/install-tools.sh cluster, or set MESHOBS_CRDS_DIR)`,
+      },
+    };
   return { ok: true, tools: { etcd: etcd!, kubeApiserver, kubectl: kubectl! }, crds };
 }
 
@@ -69,7 +94,9 @@ export function indexCrds(dir: string): Map<string, CrdDoc> {
   for (const source of readdirSync(dir).sort()) {
     const sub = join(dir, source);
     if (!statSync(sub).isDirectory()) continue;
-    for (const file of readdirSync(sub).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const file of readdirSync(sub)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       for (const text of readFileSync(join(sub, file), 'utf8').split(/^---\s*$/m)) {
         if (!/^kind: CustomResourceDefinition$/m.test(text)) continue;
         const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
@@ -136,7 +163,10 @@ export function prepareCluster(api: ApiServer, objects: KubeObject[], crds: Map<
   const foreign = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))]
     .filter((n) => !ownNames.has(n) && !BUILT_IN_NAMESPACES.has(n))
     .sort();
-  const nsDocs = [...own.map(objectToYaml), ...foreign.map((name) => stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))];
+  const nsDocs = [
+    ...own.map(objectToYaml),
+    ...foreign.map((name) => stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+  ];
   // A dry run creates nothing, so objects in a namespace the bundle creates would fail with "namespace
   // not found": the namespaces are created for real first.
   if (nsDocs.length) api.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-f', '-'], nsDocs.map((d) => `---\n${d}`).join(''));
@@ -170,7 +200,10 @@ export const baseObjects = (components: ComponentBundle[]) => components.flatMap
 
 /** What kubectl printed to stderr, one line each: refusals (`Error from server (...): ...`) or server warnings (`Warning: ...`). */
 function refusals(stderr: string): string[] {
-  return stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -186,26 +219,44 @@ export async function serverDryRun(bundleDir: string, components: ComponentBundl
   try {
     api = await startApiServer(found.tools, { dir: join(scratch, 'apiserver') });
   } catch (e) {
-    return { validator: SERVER_DRY_RUN, status: 'fail', detail: `the throwaway API server did not start\n${(e as Error).message.split('\n').slice(-15).join('\n')}` };
+    return {
+      validator: SERVER_DRY_RUN,
+      status: 'fail',
+      detail: `the throwaway API server did not start\n${(e as Error).message.split('\n').slice(-15).join('\n')}`,
+    };
   }
   try {
     let prepared: { crds: string[]; standIns: string[] };
     try {
       prepared = prepareCluster(api, objects, indexCrds(found.crds));
     } catch (e) {
-      return { validator: SERVER_DRY_RUN, status: 'fail', detail: `preparing the API server for the profile failed (namespaces, CRDs)\n${(e as Error).message.split('\n').slice(-15).join('\n')}` };
+      return {
+        validator: SERVER_DRY_RUN,
+        status: 'fail',
+        detail: `preparing the API server for the profile failed (namespaces, CRDs)\n${(e as Error).message.split('\n').slice(-15).join('\n')}`,
+      };
     }
     const { crds, standIns } = prepared;
     const r = api.kubectlResult(['apply', '--server-side', '--field-manager=meshobs', '--dry-run=server', '-k', bundleDir]);
     const admitted = r.stdout.split('\n').filter((l) => /\(server dry run\)/.test(l)).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const lines = refusals(r.stderr);
-    if (r.code !== 0) return { validator: SERVER_DRY_RUN, status: 'fail', detail: [`kube-apiserver refused the bundle (${lines.length} messages)`, ...lines].join('\n') };
+    if (r.code !== 0)
+      return {
+        validator: SERVER_DRY_RUN,
+        status: 'fail',
+        detail: [`kube-apiserver refused the bundle (${lines.length} messages)`, ...lines].join('\n'),
+      };
     const notes = [`CRDs installed: ${crds.length ? crds.join(', ') : 'none'}`];
     if (standIns.length) notes.push(`no CRD manifest here for ${standIns.join(', ')}: checked against a schemaless stand-in`);
     const summary = `${admitted} objects admitted by a throwaway kube-apiserver (server-side apply, dry run) in ${seconds} s`;
     // Admitted, but the server warned (e.g. a workload name longer than a DNS label): shown in full, not a failure.
-    if (lines.length) return { validator: SERVER_DRY_RUN, status: 'warn', detail: [`${summary}, with ${lines.length} server warnings`, ...lines, ...notes].join('\n') };
+    if (lines.length)
+      return {
+        validator: SERVER_DRY_RUN,
+        status: 'warn',
+        detail: [`${summary}, with ${lines.length} server warnings`, ...lines, ...notes].join('\n'),
+      };
     return { validator: SERVER_DRY_RUN, status: 'pass', detail: `${summary}\n${notes.join('\n')}` };
   } finally {
     await api.stop();

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { assembleBundle, validateObjects, type ComponentBundle } from '@meshobs/kube';
 import type { MeshobsConfig } from '@meshobs/config';
+import { assembleBundle, type ComponentBundle, validateObjects } from '@meshobs/kube';
 import { killDaemons } from './daemon.ts';
-import { InternalError } from './errors.ts';
 import { diffBundles, formatDiff, readBundleDir } from './diff.ts';
+import { InternalError } from './errors.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { checkTarget } from './output-guard.ts';
 import { renderComponents } from './render.ts';
@@ -59,7 +59,12 @@ export async function buildCommand(io: Io, opts: { config?: string; out?: string
 
 /** `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default). */
 export function parseAllowMissing(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export async function validateCommand(io: Io, opts: { config?: string; allowMissing?: string }): Promise<number> {

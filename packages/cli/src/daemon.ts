@@ -1,7 +1,7 @@
 // Long-running helper processes of `meshobs validate` (etcd, kube-apiserver): loopback ports, a wait
 // until they are ready, and a stop that always happens: on return, on error, on a signal
 // (killDaemons, called from the signal cleanup) and when the process exits.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
 const running = new Set<ChildProcess>();
@@ -98,7 +98,8 @@ export async function startDaemon(
   try {
     await waitUntil(
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode ?? 'not started'})`);
+        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode ?? 'not started'})`);
         return opts.ready(out);
       },
       opts.timeoutMs,

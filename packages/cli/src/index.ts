@@ -1,10 +1,10 @@
+export { type AuditViolation, auditWorkloads, formatViolation, secretValues, workloadsOf } from './audit.ts';
+export { type BuildResult, buildInMemory, type Io } from './commands.ts';
+export { type BundleDiff, diffBundles, formatDiff, identityOf, type ObjectChange, readBundleDir } from './diff.ts';
+export { findConfig, loadConfig, UsageError } from './load-config.ts';
 export { main } from './main.ts';
-export { buildInMemory, type BuildResult, type Io } from './commands.ts';
-export { loadConfig, findConfig, UsageError } from './load-config.ts';
-export { renderComponents, RENDERERS } from './render.ts';
+export { RENDERERS, renderComponents } from './render.ts';
+export { CHECKOV_CONFIG, type LintFinding, type LintReport, lintBundle, parseCheckovJson } from './security-lint.ts';
 export { findTool, run } from './tools.ts';
-export { VALIDATORS, runValidators, type BundleValidator, type Verdict } from './validators.ts';
+export { type BundleValidator, runValidators, VALIDATORS, type Verdict } from './validators.ts';
 export { writeBundleAtomically } from './write.ts';
-export { diffBundles, formatDiff, readBundleDir, identityOf, type BundleDiff, type ObjectChange } from './diff.ts';
-export { lintBundle, parseCheckovJson, CHECKOV_CONFIG, type LintReport, type LintFinding } from './security-lint.ts';
-export { auditWorkloads, secretValues, workloadsOf, formatViolation, type AuditViolation } from './audit.ts';

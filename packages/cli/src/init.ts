@@ -2,7 +2,7 @@
 // It never overwrites: if any meshobs config (or the schema file) is already there, nothing is written.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, JSON_SCHEMA_FILE, configJsonSchemaText, parseConfig } from '@meshobs/config';
+import { ConfigError, configJsonSchemaText, JSON_SCHEMA_FILE, parseConfig } from '@meshobs/config';
 import type { Io } from './commands.ts';
 import { DEFAULT_CONFIG_FILES, UsageError } from './load-config.ts';
 import { OutputError } from './write.ts';
@@ -27,7 +27,10 @@ const FLAG_OF: Record<string, string> = {
 };
 
 function starter(opts: InitOptions) {
-  const named = (opts.operators ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const named = (opts.operators ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = named.filter((o) => !(OPERATORS as readonly string[]).includes(o));
   if (unknown.length) throw new UsageError(`--operators: unknown operator ${unknown.join(', ')} (known: ${OPERATORS.join(', ')})`);
   const raw = {

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ComponentBundle, type KubeObject, objectToYaml } from '@meshobs/kube';
 import { parse, stringify } from 'yaml';
-import { objectToYaml, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { baseObjects } from './cluster-check.ts';
 import { ACCEPTED_ANALYZE_FINDINGS } from './istio-analyze-accepted.ts';
 import { findTool, run } from './tools.ts';
@@ -56,7 +56,10 @@ export function analyzeFindings(istioctl: string, objects: KubeObject[], bundleD
     timeout: 300_000,
   });
   const out = (r.stdout ?? '').trim();
-  if (!out.startsWith('[')) throw new Error(`istioctl analyze gave no findings list: ${`${r.stderr ?? ''}${r.error ?? ''}`.trim().split('\n').slice(-5).join(' ')}`);
+  if (!out.startsWith('['))
+    throw new Error(
+      `istioctl analyze gave no findings list: ${`${r.stderr ?? ''}${r.error ?? ''}`.trim().split('\n').slice(-5).join(' ')}`,
+    );
   return JSON.parse(out) as AnalyzeFinding[];
 }
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ConfigError, type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, parseConfig, type MeshobsConfig } from '@meshobs/config';
 
 export const DEFAULT_CONFIG_FILES = ['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.yml', 'meshobs.config.json'];
 
@@ -73,7 +73,8 @@ function bracketDepth(text: string): number {
 }
 
 function parseText(path: string, text: string, ext: string): unknown {
-  if (bracketDepth(text) > MAX_CONFIG_DEPTH) fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
+  if (bracketDepth(text) > MAX_CONFIG_DEPTH)
+    fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
   try {
     if (ext === '.json') JSON.parse(text); // strict JSON syntax first; YAML below only finds duplicate keys
     // YAML 1.2 is a superset of JSON, and `uniqueKeys` makes a repeated key an error in both.

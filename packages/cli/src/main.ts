@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@meshobs/config';
-import { buildCommand, diffCommand, validateCommand, type Io } from './commands.ts';
+import { buildCommand, diffCommand, type Io, validateCommand } from './commands.ts';
 import { InternalError, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
+import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
 import { MESHOBS_VERSION } from './version.ts';
-import { COMMANDS, PARSE_OPTIONS, USAGE, commandUsage, isCommand, optionsOf, suggestion, type Command } from './usage.ts';
 import { OutputError } from './write.ts';
 
 /** The first word of a parseArgs complaint names the option: `Unknown option '--bogus'`. */
@@ -43,11 +43,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const str = (name: string) => values[name] as string | undefined;
     switch (command satisfies Command) {
       case 'init':
-        return initCommand(io, { format: str('format'), cluster: str('cluster'), prometheus: str('prometheus'), operators: str('operators'), kubernetesVersion: str('kubernetes-version') });
+        return initCommand(io, {
+          format: str('format'),
+          cluster: str('cluster'),
+          prometheus: str('prometheus'),
+          operators: str('operators'),
+          kubernetesVersion: str('kubernetes-version'),
+        });
       case 'build':
         return await buildCommand(io, { config: str('config'), out: str('out') });
       case 'diff':
-        return await diffCommand(io, { config: str('config'), against: str('against'), exitCode: values['exit-code'] as boolean | undefined });
+        return await diffCommand(io, {
+          config: str('config'),
+          against: str('against'),
+          exitCode: values['exit-code'] as boolean | undefined,
+        });
       case 'validate':
         return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });
     }

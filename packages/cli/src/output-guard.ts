@@ -99,7 +99,7 @@ function inspectTarget(outArg: string, cwd: string): { path: string; state: Targ
   const repo = gitRootOf(resolve(cwd));
   if (repo && path === repo) refuse('it is the root of the current repository');
 
-  let stat;
+  let stat: ReturnType<typeof lstatSync>;
   try {
     stat = lstatSync(path);
   } catch {

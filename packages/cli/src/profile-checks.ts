@@ -3,9 +3,10 @@
 // not happen (an alert reaches no receiver, a scrape is refused, a trace is never kept). They join the
 // components' own warnings (e.g. kiali's GRAFANA_AUTH_WARNING), which `meshobs build` prints and
 // `meshobs validate` reports as its "profile checks" findings.
+
+import { MATCHER_STRATEGY } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import type { ComponentBundle } from '@meshobs/kube';
-import { MATCHER_STRATEGY } from '@meshobs/alerts';
 
 export interface ProfileFinding {
   /** The component whose warnings carry it. */

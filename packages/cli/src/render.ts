@@ -1,13 +1,14 @@
 // The composition root: every component package, called with the one validated config.
-import type { MeshobsConfig } from '@meshobs/config';
-import { placeByProfile, renderNamespaces, type ComponentBundle } from '@meshobs/kube';
+
 import { renderAlerts } from '@meshobs/alerts';
+import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
-import { renderCollector } from '@meshobs/otel-collector';
+import { renderDemo } from '@meshobs/demo-service/manifests';
 import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
 import { renderKiali } from '@meshobs/kiali';
-import { renderDemo } from '@meshobs/demo-service/manifests';
+import { type ComponentBundle, placeByProfile, renderNamespaces } from '@meshobs/kube';
+import { renderCollector } from '@meshobs/otel-collector';
 import { withProfileWarnings } from './profile-checks.ts';
 
 export type Renderer = (config: MeshobsConfig) => ComponentBundle;

@@ -9,22 +9,45 @@ interface Option {
   help: string;
 }
 
-const CONFIG: Option = { flag: 'config', type: 'string', arg: 'FILE', help: 'meshobs.config.ts | .yaml | .yml | .json (default: first found in the current folder)' };
+const CONFIG: Option = {
+  flag: 'config',
+  type: 'string',
+  arg: 'FILE',
+  help: 'meshobs.config.ts | .yaml | .yml | .json (default: first found in the current folder)',
+};
 
 export const COMMANDS = {
   init: {
     summary: 'write a starter config into the current folder (never overwrites)',
     options: [
-      { flag: 'format', type: 'string', arg: 'ts|yaml', help: 'config format (default yaml; yaml also writes the JSON Schema editors read)' },
+      {
+        flag: 'format',
+        type: 'string',
+        arg: 'ts|yaml',
+        help: 'config format (default yaml; yaml also writes the JSON Schema editors read)',
+      },
       { flag: 'cluster', type: 'string', arg: 'NAME', help: 'cluster name (default my-cluster)' },
       { flag: 'prometheus', type: 'string', arg: 'KIND', help: 'kube-prometheus-stack (default) or plain' },
-      { flag: 'operators', type: 'string', arg: 'LIST', help: 'operators the cluster has, comma-separated: grafana,kiali,opentelemetry (default none)' },
+      {
+        flag: 'operators',
+        type: 'string',
+        arg: 'LIST',
+        help: 'operators the cluster has, comma-separated: grafana,kiali,opentelemetry (default none)',
+      },
       { flag: 'kubernetes-version', type: 'string', arg: 'MINOR', help: 'Kubernetes minor version of the cluster, e.g. 1.33 (default)' },
     ],
   },
   build: {
     summary: 'validate the config and write the bundle (default out: dist/bundle)',
-    options: [CONFIG, { flag: 'out', type: 'string', arg: 'DIR', help: 'bundle folder (default dist/bundle); replaced only when absent, empty, or a bundle meshobs wrote' }],
+    options: [
+      CONFIG,
+      {
+        flag: 'out',
+        type: 'string',
+        arg: 'DIR',
+        help: 'bundle folder (default dist/bundle); replaced only when absent, empty, or a bundle meshobs wrote',
+      },
+    ],
   },
   validate: {
     summary: 'validate the config, build in memory and run every real validator found',
@@ -58,7 +81,10 @@ const GLOBAL: Option[] = [
 
 /** Every option any command takes, for node:util parseArgs. */
 export const PARSE_OPTIONS = Object.fromEntries(
-  [...GLOBAL, ...Object.values(COMMANDS).flatMap((c) => c.options as Option[])].map((o) => [o.flag, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  [...GLOBAL, ...Object.values(COMMANDS).flatMap((c) => c.options as Option[])].map((o) => [
+    o.flag,
+    { type: o.type, ...(o.short ? { short: o.short } : {}) },
+  ]),
 ) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 export const isCommand = (name: string | undefined): name is Command => name !== undefined && Object.hasOwn(COMMANDS, name);
@@ -87,7 +113,14 @@ export const USAGE = [
 
 export function commandUsage(command: Command): string {
   const c = COMMANDS[command];
-  return [`usage: meshobs ${command} [options]`, '', c.summary, '', 'options:', ...optionLines([...(c.options as Option[]), ...GLOBAL])].join('\n');
+  return [
+    `usage: meshobs ${command} [options]`,
+    '',
+    c.summary,
+    '',
+    'options:',
+    ...optionLines([...(c.options as Option[]), ...GLOBAL]),
+  ].join('\n');
 }
 
 /** Edit distance with transpositions (optimal string alignment): `biuld` is one step from `build`. */

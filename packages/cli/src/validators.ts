@@ -1,11 +1,11 @@
 // `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { operatorOf, overlayOf, placedProfile, validateObjects, type ComponentBundle } from '@meshobs/kube';
+import { type ComponentBundle, operatorOf, overlayOf, placedProfile, validateObjects } from '@meshobs/kube';
 import { auditWorkloads, formatViolation } from './audit.ts';
-import { formatFinding, lintBundle } from './security-lint.ts';
 import { SERVER_DRY_RUN, serverDryRun } from './cluster-check.ts';
 import { istioctlAnalyze, istioctlValidate } from './istio-check.ts';
+import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
 
 export type Verdict = {
@@ -26,18 +26,17 @@ export interface BundleValidator {
   check(bundleDir: string, components: ComponentBundle[], scratch: string): Promise<Verdict> | Verdict;
 }
 
-const toolCheck =
-  (name: string, tool: string, file: string, args: (path: string) => string[]): BundleValidator => ({
-    name,
-    check(bundleDir) {
-      const path = join(bundleDir, file);
-      if (!existsSync(path)) return { validator: name, status: 'skipped', detail: `${file} is not in this bundle` };
-      const bin = findTool(tool);
-      if (!bin) return { validator: name, status: 'missing', tool, detail: `${tool} not found (run scripts/install-tools.sh)` };
-      const r = run(bin, args(path));
-      return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
-    },
-  });
+const toolCheck = (name: string, tool: string, file: string, args: (path: string) => string[]): BundleValidator => ({
+  name,
+  check(bundleDir) {
+    const path = join(bundleDir, file);
+    if (!existsSync(path)) return { validator: name, status: 'skipped', detail: `${file} is not in this bundle` };
+    const bin = findTool(tool);
+    if (!bin) return { validator: name, status: 'missing', tool, detail: `${tool} not found (run scripts/install-tools.sh)` };
+    const r = run(bin, args(path));
+    return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
+  },
+});
 
 export const VALIDATORS: BundleValidator[] = [
   {
@@ -51,14 +50,22 @@ export const VALIDATORS: BundleValidator[] = [
         return op && !overlayOf(o) && !profile.operators.includes(op);
       });
       if (misplaced.length)
-        return { validator: this.name, status: 'fail', detail: `${profile.description}\n${misplaced.map((o) => `${o.kind} ${o.metadata.name} needs a CRD this cluster lacks`).join('\n')}` };
+        return {
+          validator: this.name,
+          status: 'fail',
+          detail: `${profile.description}\n${misplaced.map((o) => `${o.kind} ${o.metadata.name} needs a CRD this cluster lacks`).join('\n')}`,
+        };
       const moved = new Map<string, number>();
       for (const o of objects) {
         const op = overlayOf(o);
         if (op) moved.set(op, (moved.get(op) ?? 0) + 1);
       }
       const overlays = [...moved].map(([op, n]) => `overlays/${op} (${n})`).join(', ');
-      return { validator: this.name, status: 'pass', detail: `checked for: ${profile.description}; opt-in ${overlays || 'overlays: none'}` };
+      return {
+        validator: this.name,
+        status: 'pass',
+        detail: `checked for: ${profile.description}; opt-in ${overlays || 'overlays: none'}`,
+      };
     },
   },
   {
@@ -67,7 +74,11 @@ export const VALIDATORS: BundleValidator[] = [
     check(_dir, components) {
       const findings = components.flatMap((c) => c.warnings.map((w) => `${c.name}: ${w}`));
       return findings.length
-        ? { validator: this.name, status: 'warn', detail: `${findings.length} findings (validate still passes: each is a choice the config can make)\n${findings.join('\n')}` }
+        ? {
+            validator: this.name,
+            status: 'warn',
+            detail: `${findings.length} findings (validate still passes: each is a choice the config can make)\n${findings.join('\n')}`,
+          }
         : { validator: this.name, status: 'pass', detail: 'no mismatch between the config and its cluster profile found' };
     },
   },
@@ -89,8 +100,12 @@ export const VALIDATORS: BundleValidator[] = [
       const dir = join(bundleDir, 'alerts', 'tests');
       if (!existsSync(dir)) return { validator: this.name, status: 'skipped', detail: 'no rule tests in this bundle' };
       const bin = findTool('promtool');
-      if (!bin) return { validator: this.name, status: 'missing', tool: 'promtool', detail: 'promtool not found (run scripts/install-tools.sh)' };
-      const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => join(dir, f));
+      if (!bin)
+        return { validator: this.name, status: 'missing', tool: 'promtool', detail: 'promtool not found (run scripts/install-tools.sh)' };
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.yml'))
+        .sort()
+        .map((f) => join(dir, f));
       const r = run(bin, ['test', 'rules', ...files]);
       return { validator: this.name, status: r.code === 0 ? 'pass' : 'fail', detail: r.output.trim().split('\n').slice(-15).join('\n') };
     },
@@ -112,7 +127,8 @@ export const VALIDATORS: BundleValidator[] = [
     name: 'checkov security lint',
     check(bundleDir) {
       const report = lintBundle(bundleDir);
-      if (!report) return { validator: this.name, status: 'missing', tool: 'checkov', detail: 'checkov not found (run scripts/install-tools.sh)' };
+      if (!report)
+        return { validator: this.name, status: 'missing', tool: 'checkov', detail: 'checkov not found (run scripts/install-tools.sh)' };
       if (report.findings.length || report.parsingErrors) {
         const lines = report.findings.map(formatFinding);
         if (report.parsingErrors) lines.unshift(`${report.parsingErrors} files could not be parsed`);

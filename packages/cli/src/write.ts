@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { withSignalCleanup } from './signals.ts';
 import { checkTarget, describeFsError, MARKER, markerContent, OutputError } from './output-guard.ts';
+import { withSignalCleanup } from './signals.ts';
 
 export { OutputError } from './output-guard.ts';
 

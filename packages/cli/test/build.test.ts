@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { tempDir } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { tempDir } from '@meshobs/testkit';
-import { main, writeBundleAtomically, type Io } from '../src/index.ts';
+import { type Io, main, writeBundleAtomically } from '../src/index.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 
@@ -94,7 +94,9 @@ describe('errors and exit codes', () => {
 
   it('refuses file names that leave the bundle before writing anything', async () => {
     const dir = tempDir('cli');
-    await expect(writeBundleAtomically(join(dir, 'b'), new Map([['../escape.yaml', 'x']]), { cwd: dir })).rejects.toThrow(/outside the bundle/);
+    await expect(writeBundleAtomically(join(dir, 'b'), new Map([['../escape.yaml', 'x']]), { cwd: dir })).rejects.toThrow(
+      /outside the bundle/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@meshobs/testkit';
 import { validateObjects } from '@meshobs/kube';
+import { REPO_ROOT } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { buildInMemory } from '../src/commands.ts';
 import { REPO_CONFIG } from './helpers.ts';
 
@@ -17,12 +17,15 @@ const MODEL_PACKAGES = [
 ];
 
 describe('schemas of the full bundle', () => {
-  it.each([REPO_CONFIG, join(import.meta.dirname, 'fixtures', 'valid', 'scaled-out.yaml')])('validates every object built from %s, with no kind left unchecked', async (config) => {
-    const { components } = await buildInMemory(config);
-    const objects = components.flatMap((c) => c.objects);
-    expect(objects.length).toBeGreaterThan(0);
-    expect(await validateObjects(objects)).toEqual([]);
-  });
+  it.each([REPO_CONFIG, join(import.meta.dirname, 'fixtures', 'valid', 'scaled-out.yaml')])(
+    'validates every object built from %s, with no kind left unchecked',
+    async (config) => {
+      const { components } = await buildInMemory(config);
+      const objects = components.flatMap((c) => c.objects);
+      expect(objects.length).toBeGreaterThan(0);
+      expect(await validateObjects(objects)).toEqual([]);
+    },
+  );
 
   it('fails an object that breaks its schema (the check can fail)', async () => {
     const bad = [

@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { meshobs } from './helpers.ts';
 
 const SPEC = join(REPO_ROOT, 'packages/config/src/index.ts');
@@ -19,7 +19,9 @@ async function build(files: Record<string, string>, config = Object.keys(files)[
   const started = performance.now();
   const argv = ['build', '--config', config, '--out', 'bundle'];
   const r = config.endsWith('.ts')
-    ? (({ status, stdout, stderr }) => ({ code: status, stdout, stderr }))(spawnSync(process.execPath, [BIN, ...argv], { cwd: dir, encoding: 'utf8' }))
+    ? (({ status, stdout, stderr }) => ({ code: status, stdout, stderr }))(
+        spawnSync(process.execPath, [BIN, ...argv], { cwd: dir, encoding: 'utf8' }),
+      )
     : await meshobs(dir, ...argv);
   return { ...r, ms: performance.now() - started, wrote: existsSync(join(dir, 'bundle')), dir };
 }
@@ -61,19 +63,15 @@ describe('YAML and JSON configs', () => {
   });
 
   it('YAML merge keys work', async () => {
-    const text = [
-      'defaults: &svc',
-      '  namespace: shop',
-      '  canaryWeight: 20',
-      'services:',
-      '  - <<: *svc',
-      '    name: shop',
-      '',
-    ].join('\n');
+    const text = ['defaults: &svc', '  namespace: shop', '  canaryWeight: 20', 'services:', '  - <<: *svc', '    name: shop', ''].join(
+      '\n',
+    );
     // `defaults` is not a config key: an unknown key, even when it only holds an anchor.
     expect((await build({ 'merge.yaml': text })).stderr).toMatch(/defaults: unknown key/);
     const withAnchor = await build({
-      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, canaryWeight: 20}', '  - <<: *svc', '    name: cart', ''].join('\n'),
+      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, canaryWeight: 20}', '  - <<: *svc', '    name: cart', ''].join(
+        '\n',
+      ),
     });
     expect(withAnchor.code, withAnchor.stderr).toBe(0);
     expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(true);
@@ -94,7 +92,7 @@ describe('YAML and JSON configs', () => {
     for (const [name, text] of [
       ['deep.json', `{"services": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`],
       ['deep.yaml', `services: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`],
-      ['deepmap.yaml', Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' 1\n'],
+      ['deepmap.yaml', `${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} 1\n`],
     ]) {
       const r = await expectRejected({ [name!]: text! }, /nested more than 32 levels deep/);
       expect(r.ms, name).toBeLessThan(5_000);
@@ -114,13 +112,18 @@ describe('TypeScript configs', () => {
 
   it('a config that throws names the file, line and message', async () => {
     await expectRejected(
-      { 'meshobs.config.ts': `${header}const env = (k: string): string => {\n  throw new Error(\`\${k} is not set\`);\n};\nexport default defineConfig({ services: [{ name: env('SVC') }] });\n` },
+      {
+        'meshobs.config.ts': `${header}const env = (k: string): string => {\n  throw new Error(\`\${k} is not set\`);\n};\nexport default defineConfig({ services: [{ name: env('SVC') }] });\n`,
+      },
       /threw an error while loading at meshobs\.config\.ts:3:\d+: SVC is not set/,
     );
   });
 
   it('a config without a default export exits 1', async () => {
-    await expectRejected({ 'meshobs.config.ts': `${header}export const config = defineConfig(${JSON.stringify(CONFIG)});\n` }, /has no default export/);
+    await expectRejected(
+      { 'meshobs.config.ts': `${header}export const config = defineConfig(${JSON.stringify(CONFIG)});\n` },
+      /has no default export/,
+    );
   });
 
   it('an empty default export exits 1', async () => {

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { readBundleDir } from '../src/diff.ts';
 
 const CLI = join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts');

@@ -1,16 +1,19 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { diffBundles, formatDiff, identityOf } from '../src/diff.ts';
-import { REPO_CONFIG, meshobs } from './helpers.ts';
+import { meshobs, REPO_CONFIG } from './helpers.ts';
 
-const obj = (kind: string, name: string, extra = '') => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ns\n${extra}`;
+const obj = (kind: string, name: string, extra = '') =>
+  `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ns\n${extra}`;
 
 describe('diffBundles', () => {
   it('names objects by kind and namespace/name, plain files by path', () => {
     expect(identityOf('a/config-map-ns-x.yaml', obj('ConfigMap', 'x'))).toBe('ConfigMap ns/x');
-    expect(identityOf('a/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n')).toBe('a/kustomization.yaml');
+    expect(identityOf('a/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n')).toBe(
+      'a/kustomization.yaml',
+    );
     expect(identityOf('dashboards/x.json', '{}')).toBe('dashboards/x.json');
   });
 
@@ -27,7 +30,11 @@ describe('diffBundles', () => {
     ]);
     const d = diffBundles(before, after);
     expect(d.unchanged).toBe(1);
-    expect(d.changes.map((c) => `${c.kind} ${c.id}`)).toEqual(['changed ConfigMap ns/edit', 'removed ConfigMap ns/gone', 'added Service ns/new']);
+    expect(d.changes.map((c) => `${c.kind} ${c.id}`)).toEqual([
+      'changed ConfigMap ns/edit',
+      'removed ConfigMap ns/gone',
+      'added Service ns/new',
+    ]);
     const edit = d.changes[0]!.patch;
     expect(edit).toContain('-  replicas: "2"');
     expect(edit).toContain('+  replicas: "3"');

@@ -1,9 +1,10 @@
 // No PodDisruptionBudget of the bundle may block every voluntary disruption (a node drain), whatever
 // the replica settings: with all pods healthy, each budget allows at least one eviction.
+
+import { parseConfig } from '@meshobs/config';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { workloadsOf } from '../src/audit.ts';
 import { renderComponents } from '../src/render.ts';
 
@@ -30,7 +31,10 @@ const SETTINGS = [
 
 function configWith(r: { min: number; max: number }, mode: 'single' | 'two-tier') {
   return parseConfig({
-    services: [{ name: 'podinfo', replicas: r }, { name: 'checkout', namespace: 'shop', replicas: r, canaryWeight: 10 }],
+    services: [
+      { name: 'podinfo', replicas: r },
+      { name: 'checkout', namespace: 'shop', replicas: r, canaryWeight: 10 },
+    ],
     // single mode samples on one instance only: the schema refuses more collector replicas there.
     tracing: { collector: { mode, replicas: mode === 'single' ? { min: 1, max: 1 } : r, samplerReplicas: r.min } },
     jaeger: { collector: { replicas: r }, query: { replicas: r.min } },
@@ -61,11 +65,17 @@ function budgetsOf(config: ReturnType<typeof configWith>): Budget[] {
       out.push({ id: 'Kiali CR', spec: o.spec.deployment.pod_disruption_budget.spec, pods: o.spec.deployment.replicas });
   }
   // The OpenTelemetry Operator creates a PDB from spec.podDisruptionBudget of each CR.
-  const operatorFile = components.find((c) => c.name === 'otel-collector')!.files.find((f) => f.path === 'operator/opentelemetrycollector.yaml')!;
+  const operatorFile = components
+    .find((c) => c.name === 'otel-collector')!
+    .files.find((f) => f.path === 'operator/opentelemetrycollector.yaml')!;
   for (const doc of parseAllDocuments(operatorFile.content)) {
     const cr = doc.toJS() as Json;
     if (cr.kind === 'OpenTelemetryCollector' && cr.spec.podDisruptionBudget)
-      out.push({ id: `OpenTelemetryCollector ${cr.metadata.name}`, spec: cr.spec.podDisruptionBudget, pods: cr.spec.autoscaler?.minReplicas ?? cr.spec.replicas });
+      out.push({
+        id: `OpenTelemetryCollector ${cr.metadata.name}`,
+        spec: cr.spec.podDisruptionBudget,
+        pods: cr.spec.autoscaler?.minReplicas ?? cr.spec.replicas,
+      });
   }
   return out;
 }
@@ -75,7 +85,9 @@ describe('disruption budgets of the built bundle', () => {
     it.each(SETTINGS)(`allow at least one eviction with replicas %o (collector ${mode})`, async (r) => {
       const budgets = budgetsOf(configWith(r, mode));
       expect(budgets.length).toBeGreaterThan(5);
-      const blocking = budgets.filter((b) => !(b.pods >= 1 && disruptionsAllowed(b.spec, b.pods) >= 1)).map((b) => `${b.id}: ${JSON.stringify(b.spec)} over ${b.pods} pod(s)`);
+      const blocking = budgets
+        .filter((b) => !(b.pods >= 1 && disruptionsAllowed(b.spec, b.pods) >= 1))
+        .map((b) => `${b.id}: ${JSON.stringify(b.spec)} over ${b.pods} pod(s)`);
       expect(blocking).toEqual([]);
     });
 

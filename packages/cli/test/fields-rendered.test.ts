@@ -1,11 +1,12 @@
 // Every config field reaches the bundle: for each leaf of the schema, a config that sets it to another
 // valid value must build a different bundle than the same config without it. A field that validates but
 // renders nothing fails here; the few that legitimately change no file are listed with the reason.
-import { describe, expect, it } from 'vitest';
-import { configSchema, parseConfig, type MeshobsConfigInput } from '@meshobs/config';
+
+import { configSchema, type MeshobsConfigInput, parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
+import { describe, expect, it } from 'vitest';
 import { renderComponents } from '../src/render.ts';
-import { candidates, getPath, leavesOf, setPath, type Leaf } from './schema-leaves.ts';
+import { candidates, getPath, type Leaf, leavesOf, setPath } from './schema-leaves.ts';
 
 /** Configs some fields only take effect in (the longest matching path prefix wins). */
 const CONTEXTS: Record<string, MeshobsConfigInput> = {
@@ -14,7 +15,13 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'services.0.slo': { services: [{ name: 'podinfo' }], alerts: { slo: { enabled: true } } },
   'jaeger.query.ingress': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com' } } } },
   'jaeger.query.ingress.enabled': {},
-  'jaeger.query.ingress.auth': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com', auth: { type: 'oauth2-proxy', url: 'https://auth.example.com/oauth2/auth' } } } } },
+  'jaeger.query.ingress.auth': {
+    jaeger: {
+      query: {
+        ingress: { enabled: true, host: 'jaeger.example.com', auth: { type: 'oauth2-proxy', url: 'https://auth.example.com/oauth2/auth' } },
+      },
+    },
+  },
   'jaeger.query.ingress.auth.type': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com' } } } },
   'kiali.auth.openid': { kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://issuer.example.com', clientId: 'kiali' } } } },
   'jaeger.maintenance.lookbackSchedule': { jaeger: { storage: { rollover: true } } },
@@ -32,7 +39,7 @@ const UNRENDERED: Record<string, string> = {
     'describes the target mesh for the profile line of `meshobs validate` and the synthetic mesh of the dashboard preview; the bundle is the same for ' +
     'every supported minor (the root-cert alert reads both citadel_server_root_cert_expiry_seconds and the older ..._timestamp)',
   'prometheus.evaluationInterval':
-    "describes the Prometheus the bundle runs on (its global evaluation_interval); read only by the check that alerts.window is not shorter",
+    'describes the Prometheus the bundle runs on (its global evaluation_interval); read only by the check that alerts.window is not shorter',
 };
 
 const key = (path: Leaf['path']) => path.join('.');
@@ -65,14 +72,17 @@ function mutate(leaf: Leaf, base: MeshobsConfigInput) {
 }
 
 const bundleOf = (config: ReturnType<typeof parseConfig>) => [...assembleBundle(renderComponents(config))];
-const same = (a: Array<[string, string]>, b: Array<[string, string]>) => a.length === b.length && a.every(([p, t], i) => b[i]![0] === p && b[i]![1] === t);
+const same = (a: Array<[string, string]>, b: Array<[string, string]>) =>
+  a.length === b.length && a.every(([p, t], i) => b[i]![0] === p && b[i]![1] === t);
 
 describe('every config field is rendered', () => {
   const leaves = leavesOf(configSchema);
 
   it('walks the whole schema', () => {
     expect(leaves.length).toBeGreaterThan(150);
-    expect(leaves.map((l) => key(l.path))).toEqual(expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.canaryWeight', 'demo.ingressHosts']));
+    expect(leaves.map((l) => key(l.path))).toEqual(
+      expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.canaryWeight', 'demo.ingressHosts']),
+    );
   });
 
   it('changes the bundle when any one field changes (or is listed, with the reason, as changing nothing)', () => {

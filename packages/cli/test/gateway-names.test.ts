@@ -1,8 +1,9 @@
 // Gateway names come from the config (istio.gateways.*.name) in every alert, recording rule, panel and
 // rule test of the bundle: with renamed gateways no file may still name Istio's default gateways.
-import { describe, expect, it } from 'vitest';
+
 import { parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
+import { describe, expect, it } from 'vitest';
 import { renderComponents } from '../src/render.ts';
 
 describe('gateway names', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '@meshobs/testkit';
-import { main } from '../src/main.ts';
 import type { Io } from '../src/commands.ts';
+import { main } from '../src/main.ts';
 
 export const REPO_CONFIG = join(REPO_ROOT, 'meshobs.config.ts');
 

@@ -2,10 +2,10 @@
 // whose entries each cite where the tag was confirmed to exist.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { IMAGES, imageTag } from '@meshobs/kube';
 import { REPO_ROOT } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { buildInMemory } from '../src/commands.ts';
 import { REPO_CONFIG } from './helpers.ts';
 
@@ -16,7 +16,7 @@ const VARIANTS = [REPO_CONFIG, fixture('scaled-out.yaml'), fixture('rollover.yam
 function imagesIn(files: Map<string, string>): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (v: unknown, file: string) => {
-    if (Array.isArray(v)) v.forEach((x) => walk(x, file));
+    if (Array.isArray(v)) for (const x of v) walk(x, file);
     else if (v && typeof v === 'object')
       for (const [k, x] of Object.entries(v)) {
         if (k === 'image' && typeof x === 'string') found.set(x, file);
@@ -59,7 +59,8 @@ describe('images of the built bundle', () => {
     // v2.14.0 on, every image carries the v2 version (IMAGES cites the release workflow).
     const V1_TAG_OF_RELEASE: Record<string, string> = { '2.13.0': '1.76.0' };
     const jaeger = imageTag(IMAGES.jaeger.ref)!;
-    for (const tool of [IMAGES.jaegerEsIndexCleaner, IMAGES.jaegerEsRollover]) expect(imageTag(tool.ref)).toBe(V1_TAG_OF_RELEASE[jaeger] ?? jaeger);
+    for (const tool of [IMAGES.jaegerEsIndexCleaner, IMAGES.jaegerEsRollover])
+      expect(imageTag(tool.ref)).toBe(V1_TAG_OF_RELEASE[jaeger] ?? jaeger);
   });
 
   it('tag the demo service with its package version', () => {

@@ -3,10 +3,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { JSON_SCHEMA_FILE, configJsonSchemaText } from '@meshobs/config';
+import { configJsonSchemaText, JSON_SCHEMA_FILE } from '@meshobs/config';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { CONFIG_MODULE } from '../src/init.ts';
 import { meshobs } from './helpers.ts';
 
@@ -31,7 +31,11 @@ describe('meshobs init', () => {
     expect((await meshobs(dir, 'init', ...flags)).code).toBe(0);
     const config = parse(readFileSync(join(dir, 'meshobs.config.yaml'), 'utf8'));
     expect(config.cluster.name).toBe('prod-eu');
-    expect(config.profile).toEqual({ prometheus: 'plain', operators: { grafana: true, kiali: true, opentelemetry: false }, kubernetesVersion: '1.34' });
+    expect(config.profile).toEqual({
+      prometheus: 'plain',
+      operators: { grafana: true, kiali: true, opentelemetry: false },
+      kubernetesVersion: '1.34',
+    });
     expect((await meshobs(dir, 'build')).code).toBe(0);
     // Operators the cluster has get their CRs in the base; what it lacks (prometheus-operator) an overlay.
     expect(readdirSync(join(dir, 'dist', 'bundle', 'overlays'))).toEqual(['prometheus-operator']);
@@ -60,13 +64,16 @@ describe('meshobs init', () => {
     expect(build.code, build.stderr).toBe(0);
   });
 
-  it.each(['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.json', JSON_SCHEMA_FILE])('never overwrites: %s already there', async (existing) => {
-    const dir = tempDir('init');
-    writeFileSync(join(dir, existing), 'mine\n');
-    const r = await meshobs(dir, 'init');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${existing} already exists here; init never overwrites: nothing was written`);
-    expect(readdirSync(dir)).toEqual([existing]);
-    expect(readFileSync(join(dir, existing), 'utf8')).toBe('mine\n');
-  });
+  it.each(['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.json', JSON_SCHEMA_FILE])(
+    'never overwrites: %s already there',
+    async (existing) => {
+      const dir = tempDir('init');
+      writeFileSync(join(dir, existing), 'mine\n');
+      const r = await meshobs(dir, 'init');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${existing} already exists here; init never overwrites: nothing was written`);
+      expect(readdirSync(dir)).toEqual([existing]);
+      expect(readFileSync(join(dir, existing), 'utf8')).toBe('mine\n');
+    },
+  );
 });

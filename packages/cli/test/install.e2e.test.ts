@@ -5,8 +5,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, TOOLS_BIN, tempDir } from '@meshobs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { meshobs } from './helpers.ts';
 
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
@@ -27,14 +27,22 @@ describe('meshobs installed from its tarball into a project of its own', () => {
   let tarball = '';
   // The project sees the tools the way a user's machine would: through MESHOBS_TOOLS_BIN only.
   const env = { ...process.env, MESHOBS_TOOLS_BIN: TOOLS_BIN, npm_config_update_notifier: 'false' };
-  const npx = (cwd: string, ...args: string[]) => spawnSync('npx', ['--no-install', 'meshobs', ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
+  const npx = (cwd: string, ...args: string[]) =>
+    spawnSync('npx', ['--no-install', 'meshobs', ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
 
   beforeAll(() => {
-    tarball = execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pack.ts'), join(work, 'pack')], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    tarball = execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pack.ts'), join(work, 'pack')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'my-mesh', private: true, type: 'module' }, null, 2)}\n`);
     // --prefer-offline: packages already in the npm cache come from there; the workspace is never used.
-    execFileSync('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, env, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+    });
   }, 600_000);
 
   it('installs one package with the meshobs command, and nothing from the workspace', () => {
@@ -73,7 +81,10 @@ describe('meshobs installed from its tarball into a project of its own', () => {
 
     const same = npx(project, 'diff', '--against', 'dist/bundle', '--exit-code');
     expect(same.status, same.stderr).toBe(0);
-    writeFileSync(join(project, 'meshobs.config.yaml'), readFileSync(join(project, 'meshobs.config.yaml'), 'utf8').replace('name: prod-eu', 'name: prod-us'));
+    writeFileSync(
+      join(project, 'meshobs.config.yaml'),
+      readFileSync(join(project, 'meshobs.config.yaml'), 'utf8').replace('name: prod-eu', 'name: prod-us'),
+    );
     const changed = npx(project, 'diff', '--against', 'dist/bundle', '--exit-code');
     expect(changed.status).toBe(1);
     expect(changed.stdout).toContain('prod-us');
@@ -89,7 +100,18 @@ describe('meshobs installed from its tarball into a project of its own', () => {
 
     writeFileSync(
       join(ts, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2023', noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        include: ['*.ts'],
+      }),
     );
     const check = () => spawnSync(TSC, ['-p', ts], { cwd: ts, encoding: 'utf8' });
     const good = check();

@@ -1,8 +1,9 @@
 // A bug in meshobs (here: a renderer that throws) is one line saying so and how to report it; the
 // stack only with --debug. It is never reported as an invalid config.
-import { describe, expect, it, vi } from 'vitest';
+
 import { tempDir } from '@meshobs/testkit';
-import { REPO_CONFIG, meshobs } from './helpers.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { meshobs, REPO_CONFIG } from './helpers.ts';
 
 vi.mock('../src/render.ts', () => ({
   renderComponents: () => {

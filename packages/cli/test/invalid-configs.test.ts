@@ -1,9 +1,9 @@
 // Every config in fixtures/invalid must be rejected as a config error with its own message (field path,
 // value, reason), and nothing written. The CLI runs in-process (helpers.ts), so 100+ cases stay fast.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meshobs } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'invalid');
@@ -33,7 +33,10 @@ describe('invalid configs', () => {
     expect(cases.length).toBeGreaterThanOrEqual(100);
     for (const c of cases) {
       expect(c.expected, c.file).not.toHaveLength(0);
-      expect(c.expected.some((m) => /^[A-Za-z(][^:]*: /.test(m)), `${c.file} names no field path`).toBe(true);
+      expect(
+        c.expected.some((m) => /^[A-Za-z(][^:]*: /.test(m)),
+        `${c.file} names no field path`,
+      ).toBe(true);
     }
   });
 

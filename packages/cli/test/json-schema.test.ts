@@ -4,11 +4,11 @@
 // compared, a name derived from several fields) are meshobs validate's alone.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
 import { configJsonSchema, configJsonSchemaText, configSchema, JSON_SCHEMA_FILE } from '@meshobs/config';
 import { REPO_ROOT } from '@meshobs/testkit';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const yamlFiles = (dir: string) =>

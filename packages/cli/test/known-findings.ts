@@ -12,4 +12,5 @@ export const KNOWN: Known = parse(readFileSync(join(import.meta.dirname, 'fixtur
 KNOWN.checkov ??= [];
 KNOWN.posture ??= [];
 KNOWN.serverWarnings ??= [];
-for (const k of [...KNOWN.checkov, ...KNOWN.posture, ...KNOWN.serverWarnings]) if (!k.owner || !k.reason) throw new Error(`known finding without owner and reason: ${JSON.stringify(k)}`);
+for (const k of [...KNOWN.checkov, ...KNOWN.posture, ...KNOWN.serverWarnings])
+  if (!k.owner || !k.reason) throw new Error(`known finding without owner and reason: ${JSON.stringify(k)}`);

@@ -2,8 +2,9 @@
 // selector of the whole bundle that means the collector (Services, NetworkPolicies, Istio
 // PeerAuthentication/AuthorizationPolicy, other components' egress rules) must match the labels the
 // Operator gives them, and none may still name the plain Deployment's pod labels.
-import { describe, expect, it } from 'vitest';
+
 import { parseConfig } from '@meshobs/config';
+import { describe, expect, it } from 'vitest';
 import { renderComponents } from '../src/render.ts';
 
 type Json = Record<string, any>;
@@ -30,7 +31,12 @@ function podSelectors(o: Json): Array<{ at: string; sel: Record<string, string> 
   const walk = (v: unknown, path: string) => {
     if (!v || typeof v !== 'object') return;
     for (const [k, x] of Object.entries(v)) {
-      if ((k === 'podSelector' || (k === 'selector' && o.apiVersion.includes('istio.io'))) && x && typeof x === 'object' && (x as Json).matchLabels)
+      if (
+        (k === 'podSelector' || (k === 'selector' && o.apiVersion.includes('istio.io'))) &&
+        x &&
+        typeof x === 'object' &&
+        (x as Json).matchLabels
+      )
         out.push({ at: `${id} ${path}${k}`, sel: (x as Json).matchLabels });
       else walk(x, `${path}${k}.`);
     }
@@ -49,7 +55,10 @@ describe('profile.operators.opentelemetry: the whole bundle selects the pods the
       const collectorPods = crs.map(operatorPodLabels);
       const selectors = objects.flatMap(podSelectors);
       // No selector names the plain workloads' pods (app.kubernetes.io/name otel-collector with a tier component).
-      const stale = selectors.filter(({ sel }) => sel['app.kubernetes.io/name'] === 'otel-collector' && ['collector', 'sampler'].includes(sel['app.kubernetes.io/component']!));
+      const stale = selectors.filter(
+        ({ sel }) =>
+          sel['app.kubernetes.io/name'] === 'otel-collector' && ['collector', 'sampler'].includes(sel['app.kubernetes.io/component']!),
+      );
       expect(stale.map((s) => s.at)).toEqual([]);
       // Every selector aimed at the collector selects exactly one tier's Operator pods.
       const aimed = selectors.filter(({ sel }) => sel['app.kubernetes.io/component'] === 'opentelemetry-collector');
@@ -59,6 +68,9 @@ describe('profile.operators.opentelemetry: the whole bundle selects the pods the
       for (const kind of ['Service', 'NetworkPolicy', 'PeerAuthentication', 'AuthorizationPolicy']) expect(kinds, kind).toContain(kind);
       for (const cr of crs)
         for (const kind of ['Service', 'NetworkPolicy'])
-          expect(aimed.some((a) => a.at.startsWith(`${kind}/`) && matches(a.sel, operatorPodLabels(cr))), `${kind} for ${cr.metadata.name}`).toBe(true);
+          expect(
+            aimed.some((a) => a.at.startsWith(`${kind}/`) && matches(a.sel, operatorPodLabels(cr))),
+            `${kind} for ${cr.metadata.name}`,
+          ).toBe(true);
     });
 });

@@ -3,9 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { MARKER } from '../src/output-guard.ts';
 import { meshobs } from './helpers.ts';
 
@@ -154,7 +154,9 @@ describe('build --out under failure', () => {
   /** Starts a build of many files and sends `signal` once its temporary folder appears. */
   async function killMidWrite(dir: string, signal: NodeJS.Signals) {
     const child = spawn(process.execPath, [BIN, 'build', '--config', 'big.yaml', '--out', 'bundle'], { cwd: dir, stdio: 'ignore' });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      child.on('exit', (code, sig) => r({ code, signal: sig })),
+    );
     let sawTmp = false;
     const watcher = watch(dir, (_event, name) => {
       if (!sawTmp && name?.startsWith('.bundle.tmp-')) {

@@ -69,7 +69,12 @@ function stringCandidates(d: unknown): unknown[] {
   const out: unknown[] = [];
   if (typeof d === 'string') {
     const dur = DURATION.exec(d);
-    if (dur) out.push(`${Number(dur[1]) * 2}${dur[2]}`, `${Math.max(1, Math.floor(Number(dur[1]) / 2))}${dur[2]}`, `${Number(dur[1]) + 1}${dur[2]}`);
+    if (dur)
+      out.push(
+        `${Number(dur[1]) * 2}${dur[2]}`,
+        `${Math.max(1, Math.floor(Number(dur[1]) / 2))}${dur[2]}`,
+        `${Number(dur[1]) + 1}${dur[2]}`,
+      );
     const q = QUANTITY.exec(d);
     if (q) out.push(`${Number(q[1]) * 2}${q[2] ?? ''}`, `${Number(q[1]) / 2}${q[2] ?? ''}`);
     const minor = /^(\d+)\.(\d+)$/.exec(d);
@@ -107,11 +112,17 @@ export function candidates(leaf: Leaf, defaultValue: unknown): unknown[] {
     }
     case 'array': {
       const list = Array.isArray(d) ? d : [];
-      const more = list.length && typeof list[0] === 'string' ? [`${list[0]}-x`, `/x${list[0]}`, 'meshobs-x', 'example.com', '/extra'] : ['meshobs-x', '/extra', 'x-auth-request-user'];
+      const more =
+        list.length && typeof list[0] === 'string'
+          ? [`${list[0]}-x`, `/x${list[0]}`, 'meshobs-x', 'example.com', '/extra']
+          : ['meshobs-x', '/extra', 'x-auth-request-user'];
       return [...more.map((x) => [...list, x]), list.slice(1), list.slice(0, -1), []];
     }
     case 'record':
-      return [{ ...(d as object), meshobs_test: 'x' }, { ...(d as object), 'meshobs-test': 'x' }];
+      return [
+        { ...(d as object), meshobs_test: 'x' },
+        { ...(d as object), 'meshobs-test': 'x' },
+      ];
     default:
       return stringCandidates(d);
   }

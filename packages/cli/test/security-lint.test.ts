@@ -1,11 +1,11 @@
 // checkov (kubernetes + secrets frameworks) on the built bundle, with the package's checkov.yaml.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
 import { containerSecurityContext, objectToYaml } from '@meshobs/kube';
+import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKOV_CONFIG, formatFinding, lintBundle } from '../src/security-lint.ts';
-import { REPO_CONFIG, meshobs } from './helpers.ts';
+import { meshobs, REPO_CONFIG } from './helpers.ts';
 import { KNOWN } from './known-findings.ts';
 
 describe('checkov exceptions', () => {
@@ -52,12 +52,22 @@ describe.skipIf(missingTools('checkov'))('checkov security lint', () => {
         selector: { matchLabels: { app: 'bad' } },
         template: {
           metadata: { labels: { app: 'bad' } },
-          spec: { containers: [{ name: 'bad', image: 'bad:1', securityContext: { ...containerSecurityContext(), privileged: true, readOnlyRootFilesystem: false } }] },
+          spec: {
+            containers: [
+              {
+                name: 'bad',
+                image: 'bad:1',
+                securityContext: { ...containerSecurityContext(), privileged: true, readOnlyRootFilesystem: false },
+              },
+            ],
+          },
         },
       },
     };
     writeFileSync(join(dir, 'bad', 'deployment.yaml'), objectToYaml(deployment));
     const checks = lintBundle(dir, toolPath('checkov'))!.findings.map((f) => f.check);
-    expect(checks).toEqual(expect.arrayContaining(['CKV_K8S_16', 'CKV_K8S_22', 'CKV_K8S_8', 'CKV_K8S_9', 'CKV_K8S_11', 'CKV_K8S_13', 'CKV2_K8S_6']));
+    expect(checks).toEqual(
+      expect.arrayContaining(['CKV_K8S_16', 'CKV_K8S_22', 'CKV_K8S_8', 'CKV_K8S_9', 'CKV_K8S_11', 'CKV_K8S_13', 'CKV2_K8S_6']),
+    );
   });
 });

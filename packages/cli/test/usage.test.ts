@@ -1,7 +1,8 @@
 // The command line as a user meets it: --version, help per command, and one-line hints for typos
 // (the error stays on screen instead of scrolling away under the whole usage).
-import { describe, expect, it } from 'vitest';
+
 import { tempDir } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { MESHOBS_VERSION } from '../src/version.ts';
 import { meshobs } from './helpers.ts';
 

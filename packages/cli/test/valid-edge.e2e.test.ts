@@ -2,12 +2,14 @@
 // (promtool unit tests of every alert at its longest `for`, checkov). E2E tier: a few minutes.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { meshobs } from './helpers.ts';
 
 const VALID_EDGE = join(import.meta.dirname, 'fixtures', 'valid-edge');
-const edgeConfigs = readdirSync(VALID_EDGE).filter((f) => f.endsWith('.yaml')).sort();
+const edgeConfigs = readdirSync(VALID_EDGE)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('valid-edge configs pass meshobs validate', () => {
   const work = tempDir('valid-edge-validate');

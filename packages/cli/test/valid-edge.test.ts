@@ -5,15 +5,17 @@
 // unit tests, checkov) run on the same configs in valid-edge.e2e.test.ts.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '@meshobs/testkit';
 import type { KubeObject } from '@meshobs/kube';
+import { tempDir } from '@meshobs/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildInMemory } from '../src/commands.ts';
 import { VALIDATORS } from '../src/validators.ts';
 import { meshobs } from './helpers.ts';
 
 export const VALID_EDGE = join(import.meta.dirname, 'fixtures', 'valid-edge');
-export const edgeConfigs = readdirSync(VALID_EDGE).filter((f) => f.endsWith('.yaml')).sort();
+export const edgeConfigs = readdirSync(VALID_EDGE)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 const FAST = ['kubernetes schemas', 'promtool check rules', 'amtool check-config', 'workload posture'];
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -43,7 +45,14 @@ describe('valid-edge configs', () => {
 
   it('covers weights, sampling, names at the limit, 200 services and bounds', () => {
     expect(edgeConfigs).toEqual(
-      expect.arrayContaining(['canary-weights-0-and-100.yaml', 'sampling-0.yaml', 'sampling-100.yaml', 'names-at-limit.yaml', 'services-200.yaml', 'bounds.yaml']),
+      expect.arrayContaining([
+        'canary-weights-0-and-100.yaml',
+        'sampling-0.yaml',
+        'sampling-100.yaml',
+        'names-at-limit.yaml',
+        'services-200.yaml',
+        'bounds.yaml',
+      ]),
     );
   });
 

@@ -1,10 +1,10 @@
 import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '@meshobs/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
 import { findTool } from '../src/tools.ts';
 import { VALIDATORS } from '../src/validators.ts';
-import { REPO_CONFIG, meshobs } from './helpers.ts';
+import { meshobs, REPO_CONFIG } from './helpers.ts';
 
 const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'istioctl', 'checkov'];
 const UNIT_TOOLS = ['promtool', 'amtool', 'checkov'];
@@ -105,14 +105,19 @@ describe('meshobs validate', () => {
     expect(broken.stdout).toMatch(/^FAIL\s+server dry-run: the throwaway API server did not start\n\s+etcd exited \(1\)/m);
   });
 
-  it('reports the profile mismatches and the components\' warnings as findings, without failing', async () => {
+  it("reports the profile mismatches and the components' warnings as findings, without failing", async () => {
     withoutTools();
     const dir = tempDir('validate-mismatch');
-    writeFileSync(join(dir, 'm.yaml'), 'namespaces:\n  monitoring: metrics\n  excluded: [metrics]\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n');
+    writeFileSync(
+      join(dir, 'm.yaml'),
+      'namespaces:\n  monitoring: metrics\n  excluded: [metrics]\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n',
+    );
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml', '--allow-missing', TOOLS.join(','));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^WARN\s+profile checks: 2 findings/m);
-    expect(r.stdout).toMatch(/^\s+alerts: prometheus\.url is a Service in namespace "monitoring", but namespaces\.monitoring is "metrics".*NetworkPolicies/m);
+    expect(r.stdout).toMatch(
+      /^\s+alerts: prometheus\.url is a Service in namespace "monitoring", but namespaces\.monitoring is "metrics".*NetworkPolicies/m,
+    );
     expect(r.stdout).toMatch(/^\s+alerts: .*reach no meshobs receiver/m);
     // The example config: only the warning the kiali component already gives (no Grafana token).
     const repo = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
@@ -131,6 +136,8 @@ describe('meshobs validate', () => {
     writeFileSync(`${dir}/m.yaml`, 'profile:\n  prometheus: plain\n  operators: { kiali: true }\n  kubernetesVersion: "1.34"\n');
     withoutTools();
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml');
-    expect(r.stdout).toMatch(/^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m);
+    expect(r.stdout).toMatch(
+      /^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m,
+    );
   });
 });

@@ -1,8 +1,8 @@
 // Production posture of every workload in the built bundle (and the Kiali server the operator renders
 // from the Kiali CR): hardened, resourced, probed, replicated safely, policed, no secret values.
 import { join } from 'node:path';
+import { component, containerSecurityContext, type KubeObject, networkPolicy, podSecurityContext } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
-import { component, containerSecurityContext, networkPolicy, podSecurityContext, type KubeObject } from '@meshobs/kube';
 import { auditWorkloads, formatViolation, workloadsOf } from '../src/audit.ts';
 import { buildInMemory } from '../src/commands.ts';
 import { REPO_CONFIG } from './helpers.ts';
@@ -59,7 +59,10 @@ describe('the posture audit', () => {
     c.securityContext = {};
     delete c.resources.limits;
     delete c.readinessProbe;
-    c.env = [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'p' } } }];
+    c.env = [
+      { name: 'DB_PASSWORD', value: 'hunter2' },
+      { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'p' } } },
+    ];
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, stringData: { p: 'hunter2' } };
     const rules = auditWorkloads([component('c', { objects: [bare, secret as KubeObject] })]).map((v) => v.rule);
     expect(new Set(rules)).toEqual(
@@ -83,6 +86,8 @@ describe('the posture audit', () => {
   it('finds a literal password in a plain file but accepts references', () => {
     const files = (content: string) => [component('c', { files: [{ path: 'config.yaml', content }] })];
     expect(auditWorkloads(files('exporters:\n  es:\n    password: ${env:ES_PASSWORD}\n'))).toEqual([]);
-    expect(auditWorkloads(files('exporters:\n  es:\n    password: hunter2\n')).map((v) => v.detail)).toEqual(['"password" holds a literal value']);
+    expect(auditWorkloads(files('exporters:\n  es:\n    password: hunter2\n')).map((v) => v.detail)).toEqual([
+      '"password" holds a literal value',
+    ]);
   });
 });

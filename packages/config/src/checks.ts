@@ -3,7 +3,7 @@
 // but silently misbehave. They run once every field is valid on its own.
 import type { z } from 'zod';
 import { formatPath } from './errors.ts';
-import { derivedObjects, nameProblem, type DerivedObject } from './names.ts';
+import { type DerivedObject, derivedObjects, nameProblem } from './names.ts';
 import { durationSeconds, formatDuration } from './primitives.ts';
 import { memoryBytesOf } from './quantity.ts';
 import type { MeshobsConfig } from './schema.ts';
@@ -43,14 +43,34 @@ const SLO_SHORTEST_WINDOW = '5m';
 function namespaceRoles(c: MeshobsConfig, ctx: Ctx) {
   const ns = c.namespaces;
   if (ns.observability === ns.monitoring)
-    issue(ctx, ['namespaces', 'observability'], ns.observability, `is also namespaces.monitoring: the trace pipeline runs with a sidecar, the monitoring namespace without`);
+    issue(
+      ctx,
+      ['namespaces', 'observability'],
+      ns.observability,
+      `is also namespaces.monitoring: the trace pipeline runs with a sidecar, the monitoring namespace without`,
+    );
   if (ns.excluded.includes(ns.observability))
-    issue(ctx, ['namespaces', 'observability'], ns.observability, 'is listed in namespaces.excluded: the trace pipeline must run with a sidecar');
+    issue(
+      ctx,
+      ['namespaces', 'observability'],
+      ns.observability,
+      'is listed in namespaces.excluded: the trace pipeline must run with a sidecar',
+    );
   if (ns.istio === ns.observability || ns.istio === ns.monitoring)
-    issue(ctx, ['namespaces', 'istio'], ns.istio, `is also namespaces.${ns.istio === ns.observability ? 'observability' : 'monitoring'}: the control plane needs its own namespace`);
+    issue(
+      ctx,
+      ['namespaces', 'istio'],
+      ns.istio,
+      `is also namespaces.${ns.istio === ns.observability ? 'observability' : 'monitoring'}: the control plane needs its own namespace`,
+    );
   c.services.forEach((s, i) => {
     if (ns.excluded.includes(s.namespace))
-      issue(ctx, ['services', i, 'namespace'], s.namespace, 'is listed in namespaces.excluded: its pods would get no sidecar, so no metrics, traces or mTLS');
+      issue(
+        ctx,
+        ['services', i, 'namespace'],
+        s.namespace,
+        'is listed in namespaces.excluded: its pods would get no sidecar, so no metrics, traces or mTLS',
+      );
     else if (s.namespace === ns.monitoring)
       issue(ctx, ['services', i, 'namespace'], s.namespace, 'is namespaces.monitoring, which runs without sidecars');
   });
@@ -85,11 +105,17 @@ function names(c: MeshobsConfig, ctx: Ctx) {
     reported.add(key);
     const [mine, other] = o.path[0] === '(cluster)' ? [first, o] : [o, first];
     const otherField = other.path[0] === '(cluster)' ? '' : ` (from ${formatPath(other.path)})`;
-    issue(ctx, mine.path, valueAt(c, mine.path), `makes ${describe(mine)}, which is also ${describe(other)}${otherField}: the two objects would overwrite each other`);
+    issue(
+      ctx,
+      mine.path,
+      valueAt(c, mine.path),
+      `makes ${describe(mine)}, which is also ${describe(other)}${otherField}: the two objects would overwrite each other`,
+    );
   }
 }
 
 function valueAt(c: unknown, path: Path): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: follows a field path through the parsed config
   let v: any = c;
   for (const seg of path) v = v?.[seg];
   return v;
@@ -99,20 +125,39 @@ function rateWindows(c: MeshobsConfig, ctx: Ctx) {
   const scrape = durationSeconds(c.prometheus.scrapeInterval);
   const need = scrape * RATE_SCRAPES;
   if (durationSeconds(c.alerts.window) < need)
-    issue(ctx, ['alerts', 'window'], c.alerts.window, `is shorter than ${RATE_SCRAPES} x prometheus.scrapeInterval (${formatDuration(need)}): rate() over it sees too few samples and flaps`);
+    issue(
+      ctx,
+      ['alerts', 'window'],
+      c.alerts.window,
+      `is shorter than ${RATE_SCRAPES} x prometheus.scrapeInterval (${formatDuration(need)}): rate() over it sees too few samples and flaps`,
+    );
   if (c.alerts.slo.enabled && durationSeconds(SLO_SHORTEST_WINDOW) < need)
-    issue(ctx, ['prometheus', 'scrapeInterval'], c.prometheus.scrapeInterval, `is longer than a quarter of the shortest SLO window (${SLO_SHORTEST_WINDOW}) while alerts.slo.enabled: the fast-burn alert would see too few samples`);
+    issue(
+      ctx,
+      ['prometheus', 'scrapeInterval'],
+      c.prometheus.scrapeInterval,
+      `is longer than a quarter of the shortest SLO window (${SLO_SHORTEST_WINDOW}) while alerts.slo.enabled: the fast-burn alert would see too few samples`,
+    );
   if (durationSeconds(c.prometheus.evaluationInterval) > durationSeconds(c.alerts.window))
-    issue(ctx, ['prometheus', 'evaluationInterval'], c.prometheus.evaluationInterval, `is longer than alerts.window (${c.alerts.window}): recording rules would skip samples between evaluations`);
+    issue(
+      ctx,
+      ['prometheus', 'evaluationInterval'],
+      c.prometheus.evaluationInterval,
+      `is longer than alerts.window (${c.alerts.window}): recording rules would skip samples between evaluations`,
+    );
 }
 
 function alertLabels(c: MeshobsConfig, ctx: Ctx) {
   for (const name of Object.keys(c.alerts.extraLabels)) {
     const path = ['alerts', 'extraLabels', name];
-    if (name.startsWith('__'))
-      issue(ctx, path, name, 'is a reserved label name (names starting with "__" are internal to Prometheus)');
+    if (name.startsWith('__')) issue(ctx, path, name, 'is a reserved label name (names starting with "__" are internal to Prometheus)');
     else if ((ROUTING_LABELS as readonly string[]).includes(name))
-      issue(ctx, path, name, `is a label the alerts set or Alertmanager routes, groups or inhibits on (${ROUTING_LABELS.join(', ')}): a static value would break routing`);
+      issue(
+        ctx,
+        path,
+        name,
+        `is a label the alerts set or Alertmanager routes, groups or inhibits on (${ROUTING_LABELS.join(', ')}): a static value would break routing`,
+      );
   }
 }
 
@@ -124,9 +169,13 @@ function slo(c: MeshobsConfig, ctx: Ctx) {
       const target = s.slo[field];
       if (factor * (1 - target) >= 1) {
         const lowest = 1 - 1 / factor;
-        issue(ctx, ['services', i, 'slo', field], target,
+        issue(
+          ctx,
+          ['services', i, 'slo', field],
+          target,
           `is too low for alerts.slo.period ${c.alerts.slo.period}: the page fires at ${factor.toFixed(1)}x the error budget, ` +
-            `${(factor * (1 - target) * 100).toFixed(0)}% errors, which can never happen; use a target above ${lowest.toFixed(4)} or a shorter period`);
+            `${(factor * (1 - target) * 100).toFixed(0)}% errors, which can never happen; use a target above ${lowest.toFixed(4)} or a shorter period`,
+        );
       }
     }
   });
@@ -143,9 +192,19 @@ function collector(c: MeshobsConfig, ctx: Ctx) {
   const spike = Math.floor((bytes * col.memorySpikePercent) / 100 / MiB);
   const base = ['tracing', 'collector'];
   if (limit < 1)
-    issue(ctx, [...base, 'resources', 'limits', 'memory'], col.resources.limits.memory, `leaves the memory_limiter a limit of 0 MiB (${col.memoryLimitPercent}% of it): give the collector more memory`);
+    issue(
+      ctx,
+      [...base, 'resources', 'limits', 'memory'],
+      col.resources.limits.memory,
+      `leaves the memory_limiter a limit of 0 MiB (${col.memoryLimitPercent}% of it): give the collector more memory`,
+    );
   else if (spike >= limit)
-    issue(ctx, [...base, 'memorySpikePercent'], col.memorySpikePercent, `gives a spike_limit_mib (${spike}) not below limit_mib (${limit}, memoryLimitPercent ${col.memoryLimitPercent}): the collector refuses this memory_limiter`);
+    issue(
+      ctx,
+      [...base, 'memorySpikePercent'],
+      col.memorySpikePercent,
+      `gives a spike_limit_mib (${spike}) not below limit_mib (${limit}, memoryLimitPercent ${col.memoryLimitPercent}): the collector refuses this memory_limiter`,
+    );
 }
 
 export function checkConfig(c: MeshobsConfig, ctx: Ctx) {

@@ -1,9 +1,7 @@
-import type { z } from 'zod';
-import type { core } from 'zod';
+import type { core, z } from 'zod';
 
 /** Type error message that still says "is required" when the field is missing altogether. */
-export const typeError = (expected: string) => (iss: { input?: unknown }) =>
-  iss.input === undefined ? 'is required' : expected;
+export const typeError = (expected: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : expected);
 
 /** One problem in a config, addressed by its field path. */
 export interface ConfigProblem {
@@ -101,6 +99,7 @@ export function closest(key: string, candidates: readonly string[]): string | un
 
 /** The keys an object schema accepts at `path`, walking through defaults, optionals, arrays and records. */
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: walks zod's internal schema definitions
   let node: any = schema;
   const unwrap = () => {
     for (;;) {

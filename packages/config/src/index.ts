@@ -1,11 +1,11 @@
-import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 import { ConfigError, reasonFor, toProblems } from './errors.ts';
+import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 
-export { configSchema } from './schema.ts';
-export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
-export { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
-export { endpointsOf, type Endpoints } from './endpoints.ts';
+export { type Endpoints, endpointsOf } from './endpoints.ts';
+export { ConfigError, type ConfigProblem, formatPath } from './errors.ts';
 export { durationSeconds } from './primitives.ts';
+export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
+export { configSchema } from './schema.ts';
 
 /** Typed helper for `meshobs.config.ts`: `export default defineConfig({...})`. */
 export function defineConfig(config: MeshobsConfigInput): MeshobsConfigInput {
@@ -21,9 +21,9 @@ export function parseConfig(raw: unknown, source?: string): MeshobsConfig {
 
 /** The config with nothing overridden: every default from the product requirements. */
 export const defaultConfig = (): MeshobsConfig => parseConfig({});
-export { ALERT_GROUP_BY, ROUTING_LABELS, fastBurnFactor } from './checks.ts';
-export { derivedObjects, NAME_LIMITS, type DerivedObject } from './names.ts';
-export { SLO_LONGEST_WINDOW } from './sections/monitoring.ts';
-export { scheduleProblem, CRON_MACROS } from './schedule.ts';
-export { cpuMillis, memoryBytesOf } from './quantity.ts';
+export { ALERT_GROUP_BY, fastBurnFactor, ROUTING_LABELS } from './checks.ts';
 export { configJsonSchema, configJsonSchemaText, JSON_SCHEMA_FILE } from './json-schema.ts';
+export { type DerivedObject, derivedObjects, NAME_LIMITS } from './names.ts';
+export { cpuMillis, memoryBytesOf } from './quantity.ts';
+export { CRON_MACROS, scheduleProblem } from './schedule.ts';
+export { SLO_LONGEST_WINDOW } from './sections/monitoring.ts';

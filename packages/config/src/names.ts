@@ -15,7 +15,17 @@
 // without this file fails a test.
 import type { MeshobsConfig } from './schema.ts';
 
-export type Kind = 'Service' | 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job' | 'ConfigMap' | 'VirtualService' | 'Gateway' | 'ServiceMonitor' | 'Label';
+export type Kind =
+  | 'Service'
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'CronJob'
+  | 'Job'
+  | 'ConfigMap'
+  | 'VirtualService'
+  | 'Gateway'
+  | 'ServiceMonitor'
+  | 'Label';
 
 export interface DerivedObject {
   kind: Kind;
@@ -55,7 +65,7 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export function nameProblem(o: DerivedObject): string | undefined {
   const limit = NAME_LIMITS[o.kind];
   if (o.name.length > limit)
-    return `makes ${o.what} "${o.name}" (${o.name.length} characters), longer than the ${limit} a ${o.kind === 'Label' ? 'label value' : o.kind + ' name'} may have; shorten it by ${o.name.length - limit}`;
+    return `makes ${o.what} "${o.name}" (${o.name.length} characters), longer than the ${limit} a ${o.kind === 'Label' ? 'label value' : `${o.kind} name`} may have; shorten it by ${o.name.length - limit}`;
   if (o.kind === 'Service' && !DNS_1035.test(o.name))
     return `makes ${o.what} "${o.name}", but a Service name must start with a letter (DNS-1035 label)`;
   return undefined;
@@ -108,7 +118,13 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
 
   // Objects of the mesh itself that a demo Service must not take the name of.
   const istioNs = c.namespaces.istio;
-  add('Service', istioNs, c.istio.revision ? `istiod-${c.istio.revision}` : 'istiod', c.istio.revision ? ['istio', 'revision'] : ['namespaces', 'istio'], "istiod's Service");
+  add(
+    'Service',
+    istioNs,
+    c.istio.revision ? `istiod-${c.istio.revision}` : 'istiod',
+    c.istio.revision ? ['istio', 'revision'] : ['namespaces', 'istio'],
+    "istiod's Service",
+  );
   for (const gw of ['ingress', 'egress'] as const)
     if (c.istio.gateways[gw].enabled)
       add('Service', istioNs, c.istio.gateways[gw].name, ['istio', 'gateways', gw, 'name'], `the ${gw} gateway Service`);

@@ -22,7 +22,8 @@ export const whenValid = { when: (payload: { issues: readonly unknown[] }) => pa
 
 /** A Kubernetes object name or namespace (RFC 1123 label, at most 63 characters). */
 export const dnsLabel = () =>
-  z.string({ error: typeError('must be a string') })
+  z
+    .string({ error: typeError('must be a string') })
     .max(63, { error: 'must be at most 63 characters (a DNS-1123 label)' })
     .regex(DNS_LABEL, {
       error: 'is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending alphanumeric)',
@@ -30,7 +31,8 @@ export const dnsLabel = () =>
 
 /** A host name or DNS-1123 subdomain (Services, Ingress hosts). */
 export const dnsSubdomain = () =>
-  z.string({ error: typeError('must be a string') })
+  z
+    .string({ error: typeError('must be a string') })
     .max(253, { error: 'must be at most 253 characters' })
     .regex(DNS_SUBDOMAIN, { error: 'is not a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")' });
 
@@ -57,24 +59,33 @@ export const dnsHost = (opts: { wildcard?: boolean } = {}) =>
 
 /** A Prometheus label value or job name that is safe to splice into PromQL and YAML. */
 export const labelValue = () =>
-  z.string({ error: typeError('must be a string') })
+  z
+    .string({ error: typeError('must be a string') })
     .min(1, { error: 'must not be empty' })
     .max(128, { error: 'must be at most 128 characters' })
     .regex(SAFE_TEXT, { error: 'must not contain quotes, backslashes, braces or control characters such as newlines' });
 
 /** Free text for annotations and messages: anything but control characters that break YAML. */
 export const text = () =>
-  z.string({ error: typeError('must be a string') })
+  z
+    .string({ error: typeError('must be a string') })
     .regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, { error: 'must not contain control characters' });
 
 /** A duration in the shortest Prometheus spelling (for messages): 90 -> "1m30s". */
 export function formatDuration(seconds: number): string {
-  const units: Array<[string, number]> = [['y', 31536000], ['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const units: Array<[string, number]> = [
+    ['y', 31536000],
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
   let rest = Math.round(seconds * 1000);
   let out = '';
   for (const [u, s] of units) {
     const n = Math.floor(rest / (s * 1000));
-    if (n) [out, rest] = [out + `${n}${u}`, rest - n * s * 1000];
+    if (n) [out, rest] = [`${out}${n}${u}`, rest - n * s * 1000];
   }
   return out + (rest ? `${rest}ms` : '') || '0s';
 }
@@ -85,7 +96,8 @@ export function formatDuration(seconds: number): string {
  * minute over the whole `for`), so an unbounded one makes the build and promtool run for minutes.
  */
 export const duration = (bounds: { min?: string; max: string; positive?: boolean }) =>
-  z.string({ error: typeError('must be a duration string such as "5m"') })
+  z
+    .string({ error: typeError('must be a duration string such as "5m"') })
     .refine((v) => v !== '' && PROM_DURATION.test(v), { error: 'is not a duration like "30s", "5m", "1h" or "7d"', abort: true })
     .refine((v) => !bounds.positive || durationSeconds(v) > 0, { error: 'must be longer than 0s' })
     .refine((v) => !bounds.min || durationSeconds(v) >= durationSeconds(bounds.min), { error: `must be at least ${bounds.min}` })
@@ -96,7 +108,8 @@ export const duration = (bounds: { min?: string; max: string; positive?: boolean
  * credentials (`https://user:pass@host`): `secretHint` names the Secret fields that hold them instead.
  */
 export const httpUrl = (secretHint?: string) =>
-  z.string({ error: typeError('must be a URL string') })
+  z
+    .string({ error: typeError('must be a URL string') })
     .refine((v) => SAFE_TEXT.test(v) && !/\s/.test(v), { error: 'must not contain quotes, spaces or control characters' })
     .refine(
       (v) => {
@@ -130,7 +143,8 @@ function hasCredentials(v: string): boolean {
 
 /** A number within [min, max]; the message matches the bounds exactly. */
 export const between = (min: number, max: number, opts: { int?: boolean } = {}) =>
-  z.number({ error: typeError('must be a number') })
+  z
+    .number({ error: typeError('must be a number') })
     .refine((v) => Number.isFinite(v) && v >= min && v <= max, { error: `is not between ${min} and ${max}` })
     .refine((v) => !opts.int || Number.isInteger(v), { error: 'must be a whole number' });
 
@@ -139,11 +153,12 @@ export const ratio = () => between(0, 1);
 export const port = () => between(1, 65535, { int: true });
 export const replicas = (max = 100) => between(1, max, { int: true });
 
-
 export const resources = (defaults: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
   z
     .strictObject({
-      requests: z.strictObject({ cpu: cpu().default(defaults.requests.cpu), memory: memory().default(defaults.requests.memory) }).prefault({}),
+      requests: z
+        .strictObject({ cpu: cpu().default(defaults.requests.cpu), memory: memory().default(defaults.requests.memory) })
+        .prefault({}),
       limits: z.strictObject({ cpu: cpu().default(defaults.limits.cpu), memory: memory().default(defaults.limits.memory) }).prefault({}),
     })
     .prefault({})
@@ -174,7 +189,8 @@ export function durationSeconds(d: string): number {
 const LABEL_VALUE_K8S = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** A Kubernetes label value (pod `version` labels, `release` selectors). */
 export const k8sLabelValue = () =>
-  z.string({ error: typeError('must be a string') })
+  z
+    .string({ error: typeError('must be a string') })
     .max(63, { error: 'must be at most 63 characters (a Kubernetes label value)' })
     .regex(LABEL_VALUE_K8S, { error: 'is not a Kubernetes label value (letters, digits, "-", "_", "."; alphanumeric at both ends)' });
 
@@ -197,9 +213,14 @@ export const k8sLabelKey = () =>
   z
     .string({ error: 'must be a string' })
     .max(316, { error: 'is too long for a Kubernetes label key' })
-    .regex(LABEL_KEY, { error: 'is not a Kubernetes label key (an optional DNS prefix and "/", then letters, digits, "-", "_", ".")', abort: true })
+    .regex(LABEL_KEY, {
+      error: 'is not a Kubernetes label key (an optional DNS prefix and "/", then letters, digits, "-", "_", ".")',
+      abort: true,
+    })
     .refine((k) => k.split('/').at(-1)!.length <= 63, { error: 'has a name part longer than 63 characters (a Kubernetes label key)' })
-    .refine((k) => !k.includes('/') || k.split('/')[0]!.length <= 253, { error: 'has a prefix longer than 253 characters (a Kubernetes label key)' });
+    .refine((k) => !k.includes('/') || k.split('/')[0]!.length <= 253, {
+      error: 'has a prefix longer than 253 characters (a Kubernetes label key)',
+    });
 
 /** A key inside a Kubernetes Secret, or a similar identifier (letters, digits, "-", "_", "."). */
 export const secretKey = () =>
@@ -207,9 +228,11 @@ export const secretKey = () =>
 
 /** A label selector (matchLabels): never empty, since an empty selector selects every pod or instance. */
 export const selector = () =>
-  z
-    .record(k8sLabelKey(), k8sLabelValue())
-    .superRefine((labels, ctx) => {
-      if (Object.keys(labels).length === 0)
-        ctx.addIssue({ code: 'custom', input: undefined, message: 'is empty: a selector must name at least one label, an empty one matches everything' });
-    });
+  z.record(k8sLabelKey(), k8sLabelValue()).superRefine((labels, ctx) => {
+    if (Object.keys(labels).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        input: undefined,
+        message: 'is empty: a selector must name at least one label, an empty one matches everything',
+      });
+  });

@@ -53,11 +53,26 @@ export function checkResources(r: { requests: Sizes; limits: Sizes }, ctx: z.Ref
   const rc = cpuMillis(r.requests.cpu);
   const lc = cpuMillis(r.limits.cpu);
   if (rc !== undefined && lc !== undefined && rc > lc)
-    ctx.addIssue({ code: 'custom', path: ['requests', 'cpu'], input: r.requests.cpu, message: `is more than limits.cpu (${r.limits.cpu}); a request may not exceed its limit` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['requests', 'cpu'],
+      input: r.requests.cpu,
+      message: `is more than limits.cpu (${r.limits.cpu}); a request may not exceed its limit`,
+    });
   const rm = memoryBytesOf(r.requests.memory);
   const lm = memoryBytesOf(r.limits.memory);
   if (rm !== undefined && lm !== undefined && rm > lm)
-    ctx.addIssue({ code: 'custom', path: ['requests', 'memory'], input: r.requests.memory, message: `is more than limits.memory (${r.limits.memory}); a request may not exceed its limit` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['requests', 'memory'],
+      input: r.requests.memory,
+      message: `is more than limits.memory (${r.limits.memory}); a request may not exceed its limit`,
+    });
   if (lm !== undefined && lm < MIN_MEMORY_LIMIT)
-    ctx.addIssue({ code: 'custom', path: ['limits', 'memory'], input: r.limits.memory, message: 'is below 6Mi, the smallest memory limit a container starts with' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['limits', 'memory'],
+      input: r.limits.memory,
+      message: 'is below 6Mi, the smallest memory limit a container starts with',
+    });
 }

@@ -44,9 +44,7 @@ export function scheduleProblem(schedule: string): string | undefined {
 }
 
 export const cron = () =>
-  z
-    .string({ error: 'must be a cron schedule string' })
-    .superRefine((v, ctx) => {
-      const problem = scheduleProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', input: v, message: problem });
-    });
+  z.string({ error: 'must be a cron schedule string' }).superRefine((v, ctx) => {
+    const problem = scheduleProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', input: v, message: problem });
+  });

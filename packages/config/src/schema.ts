@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { checkConfig } from './checks.ts';
+import { image } from './image.ts';
+import { between, dnsHost, dnsLabel, resources, whenValid } from './primitives.ts';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
-import { services } from './sections/services.ts';
 import { profile } from './sections/profile.ts';
+import { services } from './sections/services.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
-import { dnsHost, dnsLabel, between, resources, whenValid } from './primitives.ts';
-import { image } from './image.ts';
-import { checkConfig } from './checks.ts';
 
 export const demo = z
   .strictObject({

@@ -36,7 +36,10 @@ describe('schema defaults (the numbers of the product requirements)', () => {
     expect(c.tracing.collector.samplerReplicas).toBe(3);
     const single = parseConfig({ tracing: { collector: { mode: 'single' } } });
     expect(single.tracing.collector.replicas).toEqual({ min: 1, max: 1 });
-    expect(parseConfig({ tracing: { collector: { mode: 'single', replicas: { max: 1 } } } }).tracing.collector.replicas).toEqual({ min: 1, max: 1 });
+    expect(parseConfig({ tracing: { collector: { mode: 'single', replicas: { max: 1 } } } }).tracing.collector.replicas).toEqual({
+      min: 1,
+      max: 1,
+    });
   });
 
   it('sizes the sidecar 100m/128Mi requests and 2000m/1024Mi limits', () => {

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { parseImage } from '../src/image.ts';
 import { cpuMillis, memoryBytesOf, parseConfig, scheduleProblem } from '../src/index.ts';
 import { formatDuration } from '../src/primitives.ts';
-import { parseImage } from '../src/image.ts';
 
 describe('the parsers behind the schema', () => {
   it('accepts the schedules Kubernetes runs and refuses the rest', () => {
     for (const s of ['55 23 * * *', '@daily', '@Midnight', '0 0 * * MON-FRI', '15 0 1 JAN,JUL *', '*/5 1-3 * * 0', '0 0 29 2 *'])
       expect(scheduleProblem(s), s).toBeUndefined();
-    for (const s of ['@every 1h', '0 0 31 2 *', '0 0 30 2 *', '* * * *', '0 0 L * *', '0 0 * * 1#2', '0 0 ? * *', 'TZ=UTC 0 0 * * *', '0 24 * * *', '5-1 * * * *'])
+    for (const s of [
+      '@every 1h',
+      '0 0 31 2 *',
+      '0 0 30 2 *',
+      '* * * *',
+      '0 0 L * *',
+      '0 0 * * 1#2',
+      '0 0 ? * *',
+      'TZ=UTC 0 0 * * *',
+      '0 24 * * *',
+      '5-1 * * * *',
+    ])
       expect(scheduleProblem(s), s).toBeDefined();
   });
 
@@ -23,7 +34,7 @@ describe('the parsers behind the schema', () => {
 
   it('reads image references like the container runtimes', () => {
     expect(parseImage('localhost:5000/team/app:1.2')).toEqual({ name: 'localhost:5000/team/app', tag: '1.2' });
-    expect(parseImage('app@sha256:' + 'a'.repeat(64))).toMatchObject({ name: 'app', digest: 'sha256:' + 'a'.repeat(64) });
+    expect(parseImage(`app@sha256:${'a'.repeat(64)}`)).toMatchObject({ name: 'app', digest: `sha256:${'a'.repeat(64)}` });
     expect(parseImage('Team/App:1')).toBeUndefined();
   });
 

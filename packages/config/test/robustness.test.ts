@@ -5,7 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, parseConfig } from '../src/index.ts';
 
 const ODD_VALUES: unknown[] = [
-  '', 'x'.repeat(5000), '-1', '0s', '99999999999999999999s', '@daily', '1Gi', 'http://u:p@h', 'a..b', '__x', -1, 0, 1e308, true, null, [], {},
+  '',
+  'x'.repeat(5000),
+  '-1',
+  '0s',
+  '99999999999999999999s',
+  '@daily',
+  '1Gi',
+  'http://u:p@h',
+  'a..b',
+  '__x',
+  -1,
+  0,
+  1e308,
+  true,
+  null,
+  [],
+  {},
 ];
 
 function leaves(v: unknown, path: (string | number)[] = []): (string | number)[][] {

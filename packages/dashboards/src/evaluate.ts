@@ -68,7 +68,12 @@ export const rateInterval = (stepSeconds: number, scrapeSeconds: number) => `${M
  * Resolves the variables (preferring the first configured service so the configured canary weights
  * apply) and runs every panel target as a range query.
  */
-export async function evaluateDashboard(d: Dashboard, src: PromSource, config: MeshobsConfig, opts: { step?: number; scrapeSeconds?: number } = {}): Promise<Evaluation> {
+export async function evaluateDashboard(
+  d: Dashboard,
+  src: PromSource,
+  config: MeshobsConfig,
+  opts: { step?: number; scrapeSeconds?: number } = {},
+): Promise<Evaluation> {
   const step = opts.step ?? 60;
   const rate = rateInterval(step, opts.scrapeSeconds ?? 15);
   const values: Record<string, string> = { __rate_interval: rate };

@@ -89,7 +89,8 @@ export function structuralProblems(d: Dashboard): string[] {
     if (!p.description) problems.push(`panel "${title}" has no description`);
     if (!p.fieldConfig?.defaults?.unit) problems.push(`panel "${title}" has no unit`);
     if (!p.fieldConfig?.defaults?.thresholds) problems.push(`panel "${title}" has no thresholds`);
-    if (p.type === 'timeseries' && !(p.options as { legend?: { showLegend?: boolean } })?.legend?.showLegend) problems.push(`panel "${title}" shows no legend`);
+    if (p.type === 'timeseries' && !(p.options as { legend?: { showLegend?: boolean } })?.legend?.showLegend)
+      problems.push(`panel "${title}" shows no legend`);
     const queries = queriesOf(p);
     if (!queries.length) problems.push(`panel "${title}" has no query`);
     use(JSON.stringify(p.datasource ?? ''), `panel "${title}" datasource`);

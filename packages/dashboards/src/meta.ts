@@ -14,8 +14,17 @@ export const timeDefaults = { time: { from: 'now-1h', to: 'now' }, refresh: '30s
 /** Header links to the other meshobs dashboards (by tag) and to Jaeger. */
 export function dashboardLinks(config: MeshobsConfig) {
   return [
-    new DashboardLinkBuilder('meshobs').type(DashboardLinkType.Dashboards).tags(['meshobs']).asDropdown(true).includeVars(false).keepTime(true),
-    new DashboardLinkBuilder('Jaeger').type(DashboardLinkType.Link).url(endpointsOf(config).jaeger.externalUrl).icon('external link').targetBlank(true),
+    new DashboardLinkBuilder('meshobs')
+      .type(DashboardLinkType.Dashboards)
+      .tags(['meshobs'])
+      .asDropdown(true)
+      .includeVars(false)
+      .keepTime(true),
+    new DashboardLinkBuilder('Jaeger')
+      .type(DashboardLinkType.Link)
+      .url(endpointsOf(config).jaeger.externalUrl)
+      .icon('external link')
+      .targetBlank(true),
   ];
 }
 

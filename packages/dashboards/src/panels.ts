@@ -1,13 +1,7 @@
 // Small builder functions, one per panel kind, in the style of grafana-foundation-sdk's examples.
 // Every panel gets an explicit id and gridPos, the dashboard's datasource variable, a unit, and
 // thresholds; time series get a legend. Targets carry the datasource too.
-import {
-  DashboardLinkBuilder,
-  RowBuilder,
-  ThresholdsConfigBuilder,
-  ThresholdsMode,
-  type Threshold,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import {
   BigValueColorMode,
@@ -20,11 +14,18 @@ import {
   VizLegendOptionsBuilder,
   VizTooltipOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
+import {
+  DashboardLinkBuilder,
+  RowBuilder,
+  type Threshold,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as GaugePanel } from '@grafana/grafana-foundation-sdk/gauge';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
-import { PanelBuilder as GaugePanel } from '@grafana/grafana-foundation-sdk/gauge';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Layout } from './layout.ts';
 
 export const DATASOURCE_VARIABLE = 'datasource';
@@ -62,7 +63,10 @@ export interface PanelSpec {
 const thresholds = (spec: PanelSpec) =>
   new ThresholdsConfigBuilder()
     .mode(ThresholdsMode.Absolute)
-    .steps([{ value: null, color: spec.baseColor ?? 'green' } as unknown as Threshold, ...(spec.thresholds ?? []).map(([value, color]) => ({ value, color }))]);
+    .steps([
+      { value: null, color: spec.baseColor ?? 'green' } as unknown as Threshold,
+      ...(spec.thresholds ?? []).map(([value, color]) => ({ value, color })),
+    ]);
 
 function query(t: Target, i: number) {
   const q = new DataqueryBuilder()
@@ -134,7 +138,7 @@ export function table(
 ) {
   const renameByName: Record<string, string> = { ...spec.labelColumns };
   const indexByName: Record<string, number> = {};
-  Object.keys(spec.labelColumns).forEach((label, i) => (indexByName[label] = i));
+  for (const [i, label] of Object.keys(spec.labelColumns).entries()) indexByName[label] = i;
   spec.valueColumns.forEach((c, i) => {
     const field = `Value #${String.fromCharCode(65 + i)}`;
     renameByName[field] = c.title;

@@ -3,13 +3,13 @@
 // ($namespace, $service, $version, spliced in as Grafana substitutes them). Everything with a
 // recording rule reads its name (recordNamesFor) instead.
 import type { MeshobsConfig } from '@meshobs/config';
+import { SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 import {
+  aggregate,
   CIRCUIT_BREAKER_ENVOY_STATS,
   COLLECTOR_METRICS,
-  ENVOY_METRICS,
-  SPAN_METRICS,
-  aggregate,
   controlPlane,
+  ENVOY_METRICS,
   envoyStat,
   gatewaySignals,
   histogramQuantile,
@@ -17,12 +17,12 @@ import {
   ratioOrZero,
   refusedRequestRate,
   requestRate,
+  SPAN_METRICS,
   selector,
   sidecarResources,
   sumRate,
   targetsUp,
 } from '@meshobs/signals';
-import { SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 
 export const RATE = '$__rate_interval';
 
@@ -63,7 +63,11 @@ export function gatewayQueries(config: MeshobsConfig) {
  */
 export function sidecarQueries(config: MeshobsConfig) {
   const j = config.prometheus.jobs;
-  const podsOfService = aggregate('max', ['namespace', 'pod'], targetsUp(config, 'envoy', 'namespace="$namespace"', 'app="$service"', 'version=~"$version"'));
+  const podsOfService = aggregate(
+    'max',
+    ['namespace', 'pod'],
+    targetsUp(config, 'envoy', 'namespace="$namespace"', 'app="$service"', 'version=~"$version"'),
+  );
   const ofService = (expr: string) => `sum by (pod) (${expr} * on (namespace, pod) group_left () ${podsOfService})`;
   // Regular and native (init container) sidecars alike, from the alerts' fragment.
   const s = sidecarResources(j, 'namespace="$namespace"');

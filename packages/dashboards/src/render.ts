@@ -3,15 +3,17 @@
 // reads the same ConfigMap, so the JSON exists once in the cluster.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
-import { component, standardLabels, toJson, withComment, type ComponentBundle, type KubeObject } from '@meshobs/kube';
+import { type ComponentBundle, component, type KubeObject, standardLabels, toJson, withComment } from '@meshobs/kube';
 import { overviewDashboard } from './overview.ts';
 import { serviceDashboard } from './service.ts';
-import { tracingDashboard } from './tracing.ts';
 import { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_LABEL_VALUE, sidecarValuesFile } from './sidecar-values.ts';
+import { tracingDashboard } from './tracing.ts';
 
 /** The dashboards as plain Grafana JSON models (no SDK internals), in a fixed order. */
 export function buildDashboards(config: MeshobsConfig): Dashboard[] {
-  return [overviewDashboard(config), serviceDashboard(config), tracingDashboard(config)].map((b) => JSON.parse(JSON.stringify(b.build())) as Dashboard);
+  return [overviewDashboard(config), serviceDashboard(config), tracingDashboard(config)].map(
+    (b) => JSON.parse(JSON.stringify(b.build())) as Dashboard,
+  );
 }
 
 export { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './sidecar-values.ts';

@@ -4,11 +4,10 @@ import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundati
 import type { MeshobsConfig } from '@meshobs/config';
 import { CODE, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
-import { gauge, row, stat, timeseries } from './panels.ts';
-import { SELECTED_SERVICE, SELECTED_VERSIONS, mtlsBySource, resilienceQueries, sidecarQueries } from './queries.ts';
-import { datasourceVariable, serviceVariables } from './variables.ts';
 import { DASHBOARD_UIDS, dashboardLinks, jaegerSearchLink, timeDefaults } from './meta.ts';
-
+import { gauge, row, stat, timeseries } from './panels.ts';
+import { mtlsBySource, resilienceQueries, SELECTED_SERVICE, SELECTED_VERSIONS, sidecarQueries } from './queries.ts';
+import { datasourceVariable, serviceVariables } from './variables.ts';
 
 /**
  * The configured canary weights as reference lines. Each configured service contributes a constant
@@ -39,7 +38,9 @@ export function serviceDashboard(config: MeshobsConfig) {
 
   return new DashboardBuilder('Istio Service')
     .uid(DASHBOARD_UIDS.service)
-    .description('One service of the mesh: traffic, errors, latency, canary split, callers, TCP, mTLS, circuit breaking and sidecar resources.')
+    .description(
+      'One service of the mesh: traffic, errors, latency, canary split, callers, TCP, mTLS, circuit breaking and sidecar resources.',
+    )
     .tags(['meshobs', 'istio', 'service'])
     .editable()
     .tooltip(DashboardCursorSync.Crosshair)
@@ -49,100 +50,313 @@ export function serviceDashboard(config: MeshobsConfig) {
     .variables([datasourceVariable(config), ...serviceVariables(config)])
 
     .withRow(row(l, 'Golden signals'))
-    .withPanel(stat(l, { title: 'Request rate', description: 'Requests per second the selected versions served.', unit: 'reqps', w: 6, h: 5, links: [jaeger], targets: [{ expr: sum(`${n.versionRequestRate}${selVersions}`), legend: 'requests' }] }))
-    .withPanel(stat(l, {
-      title: 'Success rate', description: 'Share of non-5xx answers of the selected versions.', unit: 'percentunit', decimals: 2, w: 6, h: 5, baseColor: 'red', thresholds: [[0.95, 'orange'], [0.99, 'green']],
-      targets: [{ expr: `1 - ${sum(`${n.version5xxRate}${selVersions}`)} / ${sum(`${n.versionRequestRate}${selVersions}`)}`, legend: 'success' }],
-    }))
-    .withPanel(stat(l, {
-      title: 'P99 latency', description: 'Worst P99 among the selected versions.', unit: 's', w: 6, h: 5, thresholds: [[config.alerts.highRequestLatency.p99Seconds * 0.5, 'orange'], [config.alerts.highRequestLatency.p99Seconds, 'red']],
-      targets: [{ expr: `max(${n.versionLatency}{${SELECTED_SERVICE}, ${SELECTED_VERSIONS}, quantile="0.99"})`, legend: 'P99' }],
-    }))
-    .withPanel(stat(l, {
-      title: 'mTLS share', description: 'Share of requests received over mutual TLS.', unit: 'percentunit', decimals: 2, w: 6, h: 5, baseColor: 'red', thresholds: [[0.9, 'orange'], [0.999, 'green']],
-      targets: [{ expr: `${n.serviceMtlsRatio}${sel}`, legend: 'mTLS' }],
-    }))
-    .withPanel(timeseries(l, { title: 'Request rate by version', description: 'Requests per second per version.', unit: 'reqps', w: 8, h: 8, links: [jaeger], targets: [{ expr: byVersion(`${n.versionRequestRate}${selVersions}`), legend: '{{destination_version}}' }] }))
-    .withPanel(timeseries(l, {
-      title: 'Success rate by version', description: 'Share of non-5xx answers per version.', unit: 'percentunit', w: 8, h: 8, baseColor: 'red', thresholds: [[0.95, 'orange'], [0.99, 'green']],
-      targets: [{ expr: byVersion(`${n.versionSuccessRatio}${selVersions}`), legend: '{{destination_version}}' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'Latency by version', description: 'P50, P90 and P99 request duration per version (server side).', unit: 's', w: 8, h: 8,
-      thresholds: [[config.alerts.highRequestLatency.p99Seconds, 'red']],
-      targets: [{ expr: `${n.versionLatency}${selVersions}`, legend: '{{destination_version}} P{{quantile}}' }],
-    }))
-    .withPanel(timeseries(l, { title: 'Requests by response code', description: 'Requests per second per HTTP/gRPC response code.', unit: 'reqps', w: 12, h: 8, targets: [{ expr: `sum by (response_code) (${n.serviceCodeRequestRate}${sel})`, legend: '{{response_code}}' }] }))
-    .withPanel(timeseries(l, {
-      title: '5xx ratio by version', description: 'Compare the canary with the stable version before promoting it.', unit: 'percentunit', w: 12, h: 8,
-      thresholds: [[config.alerts.high5xxErrorRate.threshold, 'red']],
-      targets: [{ expr: byVersion(`${n.versionErrorRatio}${selVersions}`), legend: '{{destination_version}}' }],
-    }))
+    .withPanel(
+      stat(l, {
+        title: 'Request rate',
+        description: 'Requests per second the selected versions served.',
+        unit: 'reqps',
+        w: 6,
+        h: 5,
+        links: [jaeger],
+        targets: [{ expr: sum(`${n.versionRequestRate}${selVersions}`), legend: 'requests' }],
+      }),
+    )
+    .withPanel(
+      stat(l, {
+        title: 'Success rate',
+        description: 'Share of non-5xx answers of the selected versions.',
+        unit: 'percentunit',
+        decimals: 2,
+        w: 6,
+        h: 5,
+        baseColor: 'red',
+        thresholds: [
+          [0.95, 'orange'],
+          [0.99, 'green'],
+        ],
+        targets: [
+          { expr: `1 - ${sum(`${n.version5xxRate}${selVersions}`)} / ${sum(`${n.versionRequestRate}${selVersions}`)}`, legend: 'success' },
+        ],
+      }),
+    )
+    .withPanel(
+      stat(l, {
+        title: 'P99 latency',
+        description: 'Worst P99 among the selected versions.',
+        unit: 's',
+        w: 6,
+        h: 5,
+        thresholds: [
+          [config.alerts.highRequestLatency.p99Seconds * 0.5, 'orange'],
+          [config.alerts.highRequestLatency.p99Seconds, 'red'],
+        ],
+        targets: [{ expr: `max(${n.versionLatency}{${SELECTED_SERVICE}, ${SELECTED_VERSIONS}, quantile="0.99"})`, legend: 'P99' }],
+      }),
+    )
+    .withPanel(
+      stat(l, {
+        title: 'mTLS share',
+        description: 'Share of requests received over mutual TLS.',
+        unit: 'percentunit',
+        decimals: 2,
+        w: 6,
+        h: 5,
+        baseColor: 'red',
+        thresholds: [
+          [0.9, 'orange'],
+          [0.999, 'green'],
+        ],
+        targets: [{ expr: `${n.serviceMtlsRatio}${sel}`, legend: 'mTLS' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Request rate by version',
+        description: 'Requests per second per version.',
+        unit: 'reqps',
+        w: 8,
+        h: 8,
+        links: [jaeger],
+        targets: [{ expr: byVersion(`${n.versionRequestRate}${selVersions}`), legend: '{{destination_version}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Success rate by version',
+        description: 'Share of non-5xx answers per version.',
+        unit: 'percentunit',
+        w: 8,
+        h: 8,
+        baseColor: 'red',
+        thresholds: [
+          [0.95, 'orange'],
+          [0.99, 'green'],
+        ],
+        targets: [{ expr: byVersion(`${n.versionSuccessRatio}${selVersions}`), legend: '{{destination_version}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Latency by version',
+        description: 'P50, P90 and P99 request duration per version (server side).',
+        unit: 's',
+        w: 8,
+        h: 8,
+        thresholds: [[config.alerts.highRequestLatency.p99Seconds, 'red']],
+        targets: [{ expr: `${n.versionLatency}${selVersions}`, legend: '{{destination_version}} P{{quantile}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Requests by response code',
+        description: 'Requests per second per HTTP/gRPC response code.',
+        unit: 'reqps',
+        w: 12,
+        h: 8,
+        targets: [{ expr: `sum by (response_code) (${n.serviceCodeRequestRate}${sel})`, legend: '{{response_code}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: '5xx ratio by version',
+        description: 'Compare the canary with the stable version before promoting it.',
+        unit: 'percentunit',
+        w: 12,
+        h: 8,
+        thresholds: [[config.alerts.high5xxErrorRate.threshold, 'red']],
+        targets: [{ expr: byVersion(`${n.versionErrorRatio}${selVersions}`), legend: '{{destination_version}}' }],
+      }),
+    )
 
     .withRow(row(l, 'Canary traffic split'))
-    .withPanel(timeseries(l, {
-      title: 'Traffic share by version', description: `Each version's share of the service's requests, against the weights configured for it (default ${100 - (config.services[0]?.canaryWeight ?? 10)}/${config.services[0]?.canaryWeight ?? 10}, dashed lines).`,
-      unit: 'percentunit', w: 24, h: 8, min: 0, max: 1,
-      targets: [
-        { expr: `${byVersion(`${n.versionRequestRate}${sel}`)} / ignoring (destination_version) group_left () ${sum(`${n.versionRequestRate}${sel}`)}`, legend: '{{destination_version}}' },
-        { expr: configuredWeights(config), legend: '{{destination_version}}' },
-      ],
-    }).overrideByRegexp('.*\\(configured\\)', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'custom.fillOpacity', value: 0 }]))
+    .withPanel(
+      timeseries(l, {
+        title: 'Traffic share by version',
+        description: `Each version's share of the service's requests, against the weights configured for it (default ${100 - (config.services[0]?.canaryWeight ?? 10)}/${config.services[0]?.canaryWeight ?? 10}, dashed lines).`,
+        unit: 'percentunit',
+        w: 24,
+        h: 8,
+        min: 0,
+        max: 1,
+        targets: [
+          {
+            expr: `${byVersion(`${n.versionRequestRate}${sel}`)} / ignoring (destination_version) group_left () ${sum(`${n.versionRequestRate}${sel}`)}`,
+            legend: '{{destination_version}}',
+          },
+          { expr: configuredWeights(config), legend: '{{destination_version}}' },
+        ],
+      }).overrideByRegexp('.*\\(configured\\)', [
+        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        { id: 'custom.fillOpacity', value: 0 },
+      ]),
+    )
 
     .withRow(row(l, 'Callers and callees'))
-    .withPanel(timeseries(l, {
-      title: 'Inbound requests by source', description: 'Requests per second per calling workload.', unit: 'reqps', w: 8, h: 8,
-      targets: [{ expr: `sum by (source_workload_namespace, source_workload) (${n.serviceSourceCodeRequestRate}${sel})`, legend: '{{source_workload}}.{{source_workload_namespace}}' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'Inbound 5xx by source', description: 'Server errors per second, per calling workload and code.', unit: 'reqps', w: 8, h: 8,
-      targets: [{ expr: `sum by (source_workload_namespace, source_workload, response_code) (${n.serviceSourceCodeRequestRate}{${SELECTED_SERVICE}, ${CODE.c5xx}} or ${n.serviceSourceCodeRequestRate}${sel} * 0)`, legend: '{{source_workload}}.{{source_workload_namespace}} {{response_code}}' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'Outbound requests by destination', description: "Requests per second this service's workloads send to other mesh services (as the callees report them).", unit: 'reqps', w: 8, h: 8,
-      targets: [{ expr: `sum by (destination_service_namespace, destination_service_name) (${n.serviceSourceCodeRequestRate}{source_workload_namespace="$namespace", source_workload=~"$service(-.*)?"})`, legend: '{{destination_service_name}}.{{destination_service_namespace}}' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'mTLS by source', description: 'Requests per second per caller, split by connection security policy: mutual_tls versus none (plaintext).', unit: 'reqps', w: 24, h: 8,
-      targets: [{ expr: mtlsBySource, legend: '{{source_workload}}.{{source_workload_namespace}} {{connection_security_policy}}' }],
-    }))
+    .withPanel(
+      timeseries(l, {
+        title: 'Inbound requests by source',
+        description: 'Requests per second per calling workload.',
+        unit: 'reqps',
+        w: 8,
+        h: 8,
+        targets: [
+          {
+            expr: `sum by (source_workload_namespace, source_workload) (${n.serviceSourceCodeRequestRate}${sel})`,
+            legend: '{{source_workload}}.{{source_workload_namespace}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Inbound 5xx by source',
+        description: 'Server errors per second, per calling workload and code.',
+        unit: 'reqps',
+        w: 8,
+        h: 8,
+        targets: [
+          {
+            expr: `sum by (source_workload_namespace, source_workload, response_code) (${n.serviceSourceCodeRequestRate}{${SELECTED_SERVICE}, ${CODE.c5xx}} or ${n.serviceSourceCodeRequestRate}${sel} * 0)`,
+            legend: '{{source_workload}}.{{source_workload_namespace}} {{response_code}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Outbound requests by destination',
+        description: "Requests per second this service's workloads send to other mesh services (as the callees report them).",
+        unit: 'reqps',
+        w: 8,
+        h: 8,
+        targets: [
+          {
+            expr: `sum by (destination_service_namespace, destination_service_name) (${n.serviceSourceCodeRequestRate}{source_workload_namespace="$namespace", source_workload=~"$service(-.*)?"})`,
+            legend: '{{destination_service_name}}.{{destination_service_namespace}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'mTLS by source',
+        description: 'Requests per second per caller, split by connection security policy: mutual_tls versus none (plaintext).',
+        unit: 'reqps',
+        w: 24,
+        h: 8,
+        targets: [{ expr: mtlsBySource, legend: '{{source_workload}}.{{source_workload_namespace}} {{connection_security_policy}}' }],
+      }),
+    )
 
     .withRow(row(l, 'TCP'))
-    .withPanel(timeseries(l, {
-      title: 'TCP connections', description: 'Connections opened and closed per second.', unit: 'cps', w: 12, h: 8,
-      targets: [{ expr: `${n.serviceTcpOpenedRate}${sel}`, legend: 'opened' }, { expr: `${n.serviceTcpClosedRate}${sel}`, legend: 'closed' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'TCP bytes', description: 'Bytes per second sent and received over TCP connections.', unit: 'Bps', w: 12, h: 8,
-      targets: [{ expr: `${n.serviceTcpSentBytesRate}${sel}`, legend: 'sent' }, { expr: `${n.serviceTcpReceivedBytesRate}${sel}`, legend: 'received' }],
-    }))
+    .withPanel(
+      timeseries(l, {
+        title: 'TCP connections',
+        description: 'Connections opened and closed per second.',
+        unit: 'cps',
+        w: 12,
+        h: 8,
+        targets: [
+          { expr: `${n.serviceTcpOpenedRate}${sel}`, legend: 'opened' },
+          { expr: `${n.serviceTcpClosedRate}${sel}`, legend: 'closed' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'TCP bytes',
+        description: 'Bytes per second sent and received over TCP connections.',
+        unit: 'Bps',
+        w: 12,
+        h: 8,
+        targets: [
+          { expr: `${n.serviceTcpSentBytesRate}${sel}`, legend: 'sent' },
+          { expr: `${n.serviceTcpReceivedBytesRate}${sel}`, legend: 'received' },
+        ],
+      }),
+    )
 
     .withRow(row(l, 'Circuit breaking and outlier detection'))
-    .withPanel(timeseries(l, {
-      title: 'Requests refused by circuit breaking', description: 'Requests the calling proxies refused with response flags UO (overflow), URX (retry limit) or UH (no healthy upstream); fires CircuitBreakerTriggered.', unit: 'reqps', w: 8, h: 8,
-      targets: [{ expr: cb.refusedByFlag, legend: '{{response_flags}}' }],
-    }))
-    .withPanel(timeseries(l, {
-      title: 'Envoy overflows', description: 'Circuit-breaker overflow counters of the upstream cluster (exported because of the bundle\'s proxyStatsMatcher).', unit: 'ops', w: 8, h: 8,
-      targets: cb.overflows.map((o) => ({ expr: o.expr, legend: o.name })),
-    }))
-    .withPanel(timeseries(l, { title: 'Hosts ejected', description: 'Upstream hosts currently ejected by outlier detection.', unit: 'none', w: 8, h: 8, min: 0, targets: [{ expr: cb.ejectionsActive, legend: 'ejected' }] }))
+    .withPanel(
+      timeseries(l, {
+        title: 'Requests refused by circuit breaking',
+        description:
+          'Requests the calling proxies refused with response flags UO (overflow), URX (retry limit) or UH (no healthy upstream); fires CircuitBreakerTriggered.',
+        unit: 'reqps',
+        w: 8,
+        h: 8,
+        targets: [{ expr: cb.refusedByFlag, legend: '{{response_flags}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Envoy overflows',
+        description: "Circuit-breaker overflow counters of the upstream cluster (exported because of the bundle's proxyStatsMatcher).",
+        unit: 'ops',
+        w: 8,
+        h: 8,
+        targets: cb.overflows.map((o) => ({ expr: o.expr, legend: o.name })),
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Hosts ejected',
+        description: 'Upstream hosts currently ejected by outlier detection.',
+        unit: 'none',
+        w: 8,
+        h: 8,
+        min: 0,
+        targets: [{ expr: cb.ejectionsActive, legend: 'ejected' }],
+      }),
+    )
 
     .withRow(row(l, 'Sidecar resources'))
-    .withPanel(timeseries(l, {
-      title: 'Sidecar memory', description: 'istio-proxy working set per pod, against its limit.', unit: 'bytes', w: 10, h: 8,
-      targets: [{ expr: sidecar.memory, legend: '{{pod}}' }, { expr: sidecar.memoryLimit, legend: '{{pod}} limit' }],
-    }).overrideByRegexp('.* limit', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'custom.fillOpacity', value: 0 }]))
-    .withPanel(timeseries(l, {
-      title: 'Sidecar CPU', description: 'istio-proxy CPU cores per pod, against its limit.', unit: 'short', w: 10, h: 8,
-      targets: [{ expr: sidecar.cpu, legend: '{{pod}}' }, { expr: sidecar.cpuLimit, legend: '{{pod}} limit' }],
-    }).overrideByRegexp('.* limit', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'custom.fillOpacity', value: 0 }]))
-    .withPanel(gauge(l, {
-      title: 'Sidecar memory of limit', description: `Highest sidecar working set as a share of its limit; above ${config.alerts.highProxyMemoryUsage.threshold * 100} % fires HighProxyMemoryUsage.`, unit: 'percentunit', w: 4, h: 8, min: 0, max: 1,
-      thresholds: [[config.alerts.highProxyMemoryUsage.threshold * 0.8, 'orange'], [config.alerts.highProxyMemoryUsage.threshold, 'red']],
-      targets: [{ expr: sidecar.memoryShareMax, legend: 'max' }],
-    }));
+    .withPanel(
+      timeseries(l, {
+        title: 'Sidecar memory',
+        description: 'istio-proxy working set per pod, against its limit.',
+        unit: 'bytes',
+        w: 10,
+        h: 8,
+        targets: [
+          { expr: sidecar.memory, legend: '{{pod}}' },
+          { expr: sidecar.memoryLimit, legend: '{{pod}} limit' },
+        ],
+      }).overrideByRegexp('.* limit', [
+        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        { id: 'custom.fillOpacity', value: 0 },
+      ]),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Sidecar CPU',
+        description: 'istio-proxy CPU cores per pod, against its limit.',
+        unit: 'short',
+        w: 10,
+        h: 8,
+        targets: [
+          { expr: sidecar.cpu, legend: '{{pod}}' },
+          { expr: sidecar.cpuLimit, legend: '{{pod}} limit' },
+        ],
+      }).overrideByRegexp('.* limit', [
+        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+        { id: 'custom.fillOpacity', value: 0 },
+      ]),
+    )
+    .withPanel(
+      gauge(l, {
+        title: 'Sidecar memory of limit',
+        description: `Highest sidecar working set as a share of its limit; above ${config.alerts.highProxyMemoryUsage.threshold * 100} % fires HighProxyMemoryUsage.`,
+        unit: 'percentunit',
+        w: 4,
+        h: 8,
+        min: 0,
+        max: 1,
+        thresholds: [
+          [config.alerts.highProxyMemoryUsage.threshold * 0.8, 'orange'],
+          [config.alerts.highProxyMemoryUsage.threshold, 'red'],
+        ],
+        targets: [{ expr: sidecar.memoryShareMax, legend: 'max' }],
+      }),
+    );
 }
-
-
-

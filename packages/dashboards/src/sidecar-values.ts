@@ -6,7 +6,7 @@
 // provider.foldersFromFilesStructure"), `provider.foldersFromFilesStructure` makes Grafana create the
 // folders from the sidecar's sub-directories, `searchNamespace` where the sidecar looks.
 import type { MeshobsConfig } from '@meshobs/config';
-import { toYaml, type BundleFile } from '@meshobs/kube';
+import { type BundleFile, toYaml } from '@meshobs/kube';
 
 export const SIDECAR_VALUES_FILE = 'kube-prometheus-stack-values.yaml';
 

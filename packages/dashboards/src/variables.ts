@@ -1,14 +1,9 @@
 // Template variables. Query variables read recording-rule series where one exists (a handful of
 // series instead of every raw request series), so the pickers stay fast on a large mesh.
-import {
-  DatasourceVariableBuilder,
-  QueryVariableBuilder,
-  VariableRefresh,
-  VariableSort,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
+import { SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/otel-collector';
 import { recordNamesFor } from '@meshobs/signals';
-import { SPAN_METRICS, SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 
 export function datasourceVariable(config: MeshobsConfig) {
@@ -32,7 +27,8 @@ function queryVariable(name: string, label: string, query: string) {
 export function serviceVariables(config: MeshobsConfig) {
   const rule = recordNamesFor(config).versionRequestRate;
   const first = config.services[0];
-  const withDefault = (v: QueryVariableBuilder, value: string | undefined) => (value ? v.current({ selected: true, text: value, value }) : v);
+  const withDefault = (v: QueryVariableBuilder, value: string | undefined) =>
+    value ? v.current({ selected: true, text: value, value }) : v;
   return [
     withDefault(queryVariable('namespace', 'Namespace', `label_values(${rule}, destination_service_namespace)`), first?.namespace),
     withDefault(

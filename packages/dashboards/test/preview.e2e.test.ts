@@ -1,11 +1,10 @@
 // The HTML preview, opened in headless Chromium: every panel rendered a chart (or shows a recorded
 // no-data reason). Screenshots land beside the pages for a human to look at.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
 import { inCI, missingTools, stopAll, tempDir } from '@meshobs/testkit';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writePreview } from '../src/preview/main.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +22,15 @@ describe.skipIf(skip)('dashboard preview in headless Chromium', () => {
     const files = await writePreview(out);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
@@ -34,7 +41,7 @@ describe.skipIf(skip)('dashboard preview in headless Chromium', () => {
       const panels = await page.$$eval('.panel', (els) =>
         els.map((el) => ({
           title: el.querySelector('.title')?.textContent ?? '',
-          rendered: el.getAttribute("data-rendered") ?? "missing",
+          rendered: el.getAttribute('data-rendered') ?? 'missing',
           canvases: el.querySelectorAll('canvas').length,
         })),
       );

@@ -1,12 +1,12 @@
 // Every panel query and every variable query returns data on a real Prometheus loaded with a
 // synthetic mesh and the bundle's recording rules (backfilled with promtool).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, stopAll } from '@meshobs/testkit';
-import type { LoadedMesh } from '@meshobs/synthetic-mesh';
-import { buildDashboards } from '../src/index.ts';
-import { evaluateDashboard, type Evaluation, type QueryResult } from '../src/evaluate.ts';
-import { NO_DATA_ON_A_HEALTHY_MESH, config, loadTestMesh } from '../src/preview/mesh.ts';
 
+import type { LoadedMesh } from '@meshobs/synthetic-mesh';
+import { missingTools, stopAll } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Evaluation, evaluateDashboard, type QueryResult } from '../src/evaluate.ts';
+import { buildDashboards } from '../src/index.ts';
+import { config, loadTestMesh, NO_DATA_ON_A_HEALTHY_MESH } from '../src/preview/mesh.ts';
 
 const dashboards = buildDashboards(config);
 const skip = missingTools('promtool', 'prometheus');
@@ -45,7 +45,10 @@ describe.skipIf(skip)('dashboard queries on a real Prometheus', () => {
         if (!r.series.length) failures.push(`${key(d.uid!, r)} returned no series: ${r.expr}`);
         for (const s of r.series) {
           const bad = s.values.filter(([, v]) => !Number.isFinite(Number(v)));
-          if (!s.values.length || bad.length) failures.push(`${key(d.uid!, r)} ${JSON.stringify(s.metric)} has ${bad.length} non-finite of ${s.values.length} values: ${r.expr}`);
+          if (!s.values.length || bad.length)
+            failures.push(
+              `${key(d.uid!, r)} ${JSON.stringify(s.metric)} has ${bad.length} non-finite of ${s.values.length} values: ${r.expr}`,
+            );
         }
       }
       expect(failures).toEqual([]);
@@ -55,7 +58,9 @@ describe.skipIf(skip)('dashboard queries on a real Prometheus', () => {
       const e = evaluations.get(d.uid!)!;
       const byPanel = new Map<string, number>();
       for (const r of e.queries) byPanel.set(r.panel, (byPanel.get(r.panel) ?? 0) + r.series.length);
-      const empty = [...byPanel.entries()].filter(([panel, n]) => n === 0 && !Object.keys(NO_DATA_ON_A_HEALTHY_MESH).some((k) => k.startsWith(`${d.uid}/${panel}/`)));
+      const empty = [...byPanel.entries()].filter(
+        ([panel, n]) => n === 0 && !Object.keys(NO_DATA_ON_A_HEALTHY_MESH).some((k) => k.startsWith(`${d.uid}/${panel}/`)),
+      );
       expect(empty).toEqual([]);
     });
   }

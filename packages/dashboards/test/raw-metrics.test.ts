@@ -1,10 +1,11 @@
 // The other half of the one-home check of @meshobs/signals: every raw metric the bundle's rules and
 // panels read is one of the names it registers (RAW_METRICS), so a name typed straight into a query
 // cannot slip past the single-home scan by being unregistered.
-import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/config';
+
 import { ruleGroups } from '@meshobs/alerts';
+import { parseConfig } from '@meshobs/config';
 import { RAW_METRICS } from '@meshobs/signals';
+import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
 import { panelsOf, queriesOf, variablesOf } from '../src/inspect.ts';
 
@@ -19,7 +20,10 @@ describe('raw metrics the bundle reads', () => {
   const config = parseConfig({ alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } });
   const exprs = [
     ...ruleGroups(config).flatMap((g) => g.rules.map((r) => r.expr)),
-    ...buildDashboards(config).flatMap((d) => [...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)), ...variablesOf(d).map((v) => JSON.stringify(v.query ?? ''))]),
+    ...buildDashboards(config).flatMap((d) => [
+      ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)),
+      ...variablesOf(d).map((v) => JSON.stringify(v.query ?? '')),
+    ]),
   ];
   const used = [...new Set(exprs.flatMap(metricsOf))].sort();
 

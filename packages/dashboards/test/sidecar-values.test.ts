@@ -1,11 +1,12 @@
 // The grafana_folder annotation only works when the kube-prometheus-stack Grafana sidecar is told to read
 // it (sidecar.dashboards.folderAnnotation) and Grafana builds folders from the sidecar's directories
 // (provider.foldersFromFilesStructure): the bundle ships those values as a file, outside the kustomization.
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+
 import { parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
-import { SIDECAR_VALUES_FILE, renderDashboards } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderDashboards, SIDECAR_VALUES_FILE } from '../src/index.ts';
 
 describe('kube-prometheus-stack sidecar values', () => {
   const config = parseConfig({ grafana: { folder: 'Mesh' }, namespaces: { monitoring: 'obs-monitoring' } });

@@ -4,11 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/config';
 import { sidecarResources } from '@meshobs/alerts';
-import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
+import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
 import { panelsOf, queriesOf, substitute } from '../src/inspect.ts';
 
@@ -28,8 +28,14 @@ const target = (title: string, legend?: string) => {
 };
 
 const series = (limitMetric: string) => [
-  { series: `container_memory_working_set_bytes{job="${j.cadvisor}", namespace="${svc.namespace}", pod="${pod}", container="istio-proxy"}`, values: `${USED}x10` },
-  { series: `${limitMetric}{job="${j.kubeStateMetrics}", namespace="${svc.namespace}", pod="${pod}", container="istio-proxy", resource="memory", unit="byte"}`, values: `${LIMIT}x10` },
+  {
+    series: `container_memory_working_set_bytes{job="${j.cadvisor}", namespace="${svc.namespace}", pod="${pod}", container="istio-proxy"}`,
+    values: `${USED}x10`,
+  },
+  {
+    series: `${limitMetric}{job="${j.kubeStateMetrics}", namespace="${svc.namespace}", pod="${pod}", container="istio-proxy", resource="memory", unit="byte"}`,
+    values: `${LIMIT}x10`,
+  },
   { series: `up{job="${j.envoy}", namespace="${svc.namespace}", pod="${pod}", app="${svc.name}", version="stable"}`, values: '1x10' },
 ];
 

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { configSchema } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { describe, expect, it } from 'vitest';
 import { buildDashboards, renderDashboards } from '../src/index.ts';
 import { panelsOf, queriesOf, structuralProblems, variablesOf } from '../src/inspect.ts';
 
@@ -58,7 +58,12 @@ describe('renderDashboards', () => {
   const bundle = renderDashboards(config);
 
   it('emits one JSON file, one sidecar ConfigMap and one GrafanaDashboard per dashboard, and the sidecar chart values', () => {
-    expect(bundle.files.map((f) => f.path)).toEqual(['meshobs-mesh-overview.json', 'meshobs-service.json', 'meshobs-tracing.json', 'kube-prometheus-stack-values.yaml']);
+    expect(bundle.files.map((f) => f.path)).toEqual([
+      'meshobs-mesh-overview.json',
+      'meshobs-service.json',
+      'meshobs-tracing.json',
+      'kube-prometheus-stack-values.yaml',
+    ]);
     const maps = bundle.objects.filter((o) => o.kind === 'ConfigMap');
     const crs = bundle.objects.filter((o) => o.kind === 'GrafanaDashboard');
     expect(maps).toHaveLength(3);
@@ -68,7 +73,8 @@ describe('renderDashboards', () => {
       expect(m.metadata.labels?.grafana_dashboard).toBe('1');
       expect(m.metadata.annotations?.grafana_folder).toBe('Istio');
     }
-    for (const [i, f] of bundle.files.filter((x) => x.path.endsWith('.json')).entries()) expect((maps[i]!.data as Record<string, string>)[f.path]).toBe(f.content);
+    for (const [i, f] of bundle.files.filter((x) => x.path.endsWith('.json')).entries())
+      expect((maps[i]!.data as Record<string, string>)[f.path]).toBe(f.content);
   });
 
   it('is deterministic and has no timestamps', () => {

@@ -27,7 +27,12 @@ import { gatewayPodLabelValue, PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
 export function goDuration(prometheusDuration: string): string {
   let ms = Math.round(durationSeconds(prometheusDuration) * 1000);
   let out = '';
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
     const n = Math.floor(ms / size);
     if (n) [out, ms] = [`${out}${n}${unit}`, ms - n * size];
   }
@@ -67,7 +72,14 @@ export function gatewayInstalls(config: MeshobsConfig): GatewayInstall[] {
     const g = config.istio.gateways[kind];
     const value = gatewayPodLabelValue(g.name);
     const selector = { app: g.name, istio: value };
-    return { kind, name: g.name, enabled: g.enabled, replicas: g.replicas, labels: { ...selector, [config.istio.gatewayLabel]: value }, selector };
+    return {
+      kind,
+      name: g.name,
+      enabled: g.enabled,
+      replicas: g.replicas,
+      labels: { ...selector, [config.istio.gatewayLabel]: value },
+      selector,
+    };
   });
 }
 

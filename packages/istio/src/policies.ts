@@ -26,8 +26,8 @@
 // * Collector -> Jaeger collector OTLP, load balancer -> samplers: mTLS, only the collector's service account.
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
-import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
 import { layoutOf, METRICS_PORT } from '@meshobs/jaeger';
+import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
 import { tierSelector } from '@meshobs/otel-collector';
 
 const labels = standardLabels({ name: 'istio-mesh-policy', component: 'observability' });
@@ -45,7 +45,13 @@ export function workloadSelectors(config: MeshobsConfig) {
 
 const portOf = (hostPort: string) => Number(hostPort.split(':').pop());
 
-function peerAuthentication(config: MeshobsConfig, name: string, selector: Record<string, string>, ports: number[], why: string): KubeObject {
+function peerAuthentication(
+  config: MeshobsConfig,
+  name: string,
+  selector: Record<string, string>,
+  ports: number[],
+  why: string,
+): KubeObject {
   return withComment(
     {
       apiVersion: 'security.istio.io/v1',
@@ -102,7 +108,13 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   const queryClients = [config.jaeger.query.ingress.controllerNamespace, config.namespaces.monitoring, config.namespaces.istio];
 
   const objects: KubeObject[] = [
-    peerAuthentication(config, `${c.service}-metrics`, sel.collector, [c.metricsPort, c.spanMetricsPort], 'Prometheus (monitoring namespace, no sidecar) scrapes these two ports in plaintext.'),
+    peerAuthentication(
+      config,
+      `${c.service}-metrics`,
+      sel.collector,
+      [c.metricsPort, c.spanMetricsPort],
+      'Prometheus (monitoring namespace, no sidecar) scrapes these two ports in plaintext.',
+    ),
     allow(
       config,
       c.service,
@@ -123,8 +135,20 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
       ],
       'Only the OpenTelemetry Collector writes spans to Jaeger; Prometheus scrapes its metrics.',
     ),
-    peerAuthentication(config, `${config.jaeger.name}-collector-metrics`, sel.jaegerCollector, [jaegerMetrics], 'Prometheus scrapes Jaeger collector metrics in plaintext.'),
-    peerAuthentication(config, `${config.jaeger.name}-query`, sel.jaegerQuery, [...queryPorts, jaegerMetrics], 'Grafana and Kiali (no sidecar) query Jaeger; Prometheus scrapes it.'),
+    peerAuthentication(
+      config,
+      `${config.jaeger.name}-collector-metrics`,
+      sel.jaegerCollector,
+      [jaegerMetrics],
+      'Prometheus scrapes Jaeger collector metrics in plaintext.',
+    ),
+    peerAuthentication(
+      config,
+      `${config.jaeger.name}-query`,
+      sel.jaegerQuery,
+      [...queryPorts, jaegerMetrics],
+      'Grafana and Kiali (no sidecar) query Jaeger; Prometheus scrapes it.',
+    ),
     allow(
       config,
       `${config.jaeger.name}-query`,
@@ -138,7 +162,13 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   ];
   if (twoTier)
     objects.push(
-      peerAuthentication(config, `${c.samplerHeadlessService}-metrics`, sel.sampler, [c.metricsPort], 'Prometheus scrapes the samplers in plaintext.'),
+      peerAuthentication(
+        config,
+        `${c.samplerHeadlessService}-metrics`,
+        sel.sampler,
+        [c.metricsPort],
+        'Prometheus scrapes the samplers in plaintext.',
+      ),
       allow(
         config,
         c.samplerHeadlessService,

@@ -1,9 +1,10 @@
 // meshConfig: extension providers (OpenTelemetry + Zipkin to the collector, access-log providers),
 // default providers, the proxyStatsMatcher the circuit-breaker alert needs, and the proxies' environment
 // (proxyMetadata: the workload certificate lifetime, install.ts).
+
+import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
-import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
 import { proxyMetadata } from './install.ts';
 
 export const PROVIDERS = {

@@ -1,6 +1,6 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
 import type { MeshobsConfig } from '@meshobs/config';
-import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
 import { PROVIDERS } from './providers.ts';
 
 /**

@@ -1,9 +1,10 @@
 // The Istio install settings in the bundle's snippets (the cluster tier renders them with istioctl and
 // helm: packages/cli/test/cluster/istio-install.cluster.test.ts).
+
+import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
+import { defaultConfig, parseConfig } from '@meshobs/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/config';
-import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { gatewayValuesFile, goDuration, istioOperator, renderIstio } from '../src/index.ts';
 
 const file = (config: ReturnType<typeof parseConfig>, path: string) => {
@@ -30,12 +31,23 @@ describe('Istio install snippets', () => {
   it('defaults: istiod 2-5 with a budget and anti-affinity, sidecars 100m/128Mi to 2000m/1024Mi, 24h workload and 10-year CA certificates', () => {
     const values = file(config, 'helm-values.yaml');
     expect(values).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 2, autoscaleMax: 5, pdb: { maxUnavailable: 1 } });
-    expect(values.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels).toEqual({ app: 'istiod' });
-    expect(values.global.proxy.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    expect(
+      values.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels,
+    ).toEqual({ app: 'istiod' });
+    expect(values.global.proxy.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '2000m', memory: '1024Mi' },
+    });
     expect(values.env).toEqual({ CITADEL_SELF_SIGNED_CA_CERT_TTL: '87600h', DEFAULT_WORKLOAD_CERT_TTL: '24h' });
     expect(values.meshConfig.defaultConfig.proxyMetadata).toEqual({ SECRET_TTL: '24h' });
     const op = istioOperator(config);
-    expect(op.spec.values.pilot).toEqual({ autoscaleEnabled: values.autoscaleEnabled, autoscaleMin: 2, autoscaleMax: 5, affinity: values.affinity, env: values.env });
+    expect(op.spec.values.pilot).toEqual({
+      autoscaleEnabled: values.autoscaleEnabled,
+      autoscaleMin: 2,
+      autoscaleMax: 5,
+      affinity: values.affinity,
+      env: values.env,
+    });
     expect(op.spec.values.global).toEqual(values.global);
     expect(op.spec.meshConfig).toEqual(values.meshConfig);
   });
@@ -54,11 +66,19 @@ describe('Istio install snippets', () => {
     const op = istioOperator(custom);
     new IstioOperator(op as never).validate();
     expect(op.spec.revision).toBe('canary');
-    expect(op.spec.values.pilot).toMatchObject({ autoscaleMin: 3, autoscaleMax: 9, env: { DEFAULT_WORKLOAD_CERT_TTL: '12h', CITADEL_SELF_SIGNED_CA_CERT_TTL: '43800h' } });
+    expect(op.spec.values.pilot).toMatchObject({
+      autoscaleMin: 3,
+      autoscaleMax: 9,
+      env: { DEFAULT_WORKLOAD_CERT_TTL: '12h', CITADEL_SELF_SIGNED_CA_CERT_TTL: '43800h' },
+    });
     expect(op.spec.values.global.proxy.resources.limits.memory).toBe('2Gi');
     expect(op.spec.meshConfig.defaultConfig.proxyMetadata.SECRET_TTL).toBe('12h');
     expect(op.spec.components.ingressGateways).toEqual([
-      expect.objectContaining({ name: 'edge-gateway', enabled: true, label: { app: 'edge-gateway', istio: 'edge-gateway', gateway: 'edge-gateway' } }),
+      expect.objectContaining({
+        name: 'edge-gateway',
+        enabled: true,
+        label: { app: 'edge-gateway', istio: 'edge-gateway', gateway: 'edge-gateway' },
+      }),
     ]);
     expect(op.spec.components.ingressGateways[0]!.k8s!.hpaSpec).toEqual({ minReplicas: 1, maxReplicas: 3 });
     // A disabled gateway is switched off in the install, not left to the base profile.
@@ -67,7 +87,12 @@ describe('Istio install snippets', () => {
     const paths = renderIstio(custom).files.map((f) => f.path);
     expect(paths.filter((p) => p.startsWith('helm-values-'))).toEqual([gatewayValuesFile('edge-gateway')]);
     const gw = file(custom, gatewayValuesFile('edge-gateway'));
-    expect(gw).toMatchObject({ name: 'edge-gateway', revision: 'canary', labels: { gateway: 'edge-gateway' }, autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3 } });
+    expect(gw).toMatchObject({
+      name: 'edge-gateway',
+      revision: 'canary',
+      labels: { gateway: 'edge-gateway' },
+      autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3 },
+    });
     // One replica at the minimum: no budget is asked for (the chart renders none below two replicas either).
     expect(gw.podDisruptionBudget).toEqual({});
     expect(file(custom, 'helm-values.yaml')).toMatchObject({ revision: 'canary', autoscaleMin: 3 });

@@ -1,9 +1,9 @@
+import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
+import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
+import { defaultConfig, parseConfig } from '@meshobs/config';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
-import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
-import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { istioOperator, renderIstio } from '../src/index.ts';
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -35,7 +35,11 @@ describe('renderIstio', () => {
   });
 
   it('mesh tracing follows the config: sampling percentage, custom tags, error-only access logs', () => {
-    const custom = parseConfig({ istio: { envoySamplingPercent: 25 }, cluster: { name: 'east', environment: 'staging' }, tracing: { accessLogMinStatus: 500 } });
+    const custom = parseConfig({
+      istio: { envoySamplingPercent: 25 },
+      cluster: { name: 'east', environment: 'staging' },
+      tracing: { accessLogMinStatus: 500 },
+    });
     const [telemetry] = byKind(renderIstio(custom).objects, 'Telemetry') as Array<KubeObject & { spec: any }>;
     const tracing = telemetry!.spec.tracing[0];
     expect(tracing.randomSamplingPercentage).toBe(25);
@@ -76,7 +80,9 @@ describe('renderIstio', () => {
         expect(rule.from, `${p.metadata.name}: ${JSON.stringify(rule.to)}`).toBeDefined();
         const ports: string[] = rule.to[0].operation.ports;
         const plaintext = rule.from.some((f: any) => JSON.stringify(f.source) === JSON.stringify({ notPrincipals: ['*'] }));
-        expect(plaintext, `${p.metadata.name} ports ${ports} are plaintext-open exactly when PERMISSIVE`).toBe(ports.every((x) => open.includes(x)));
+        expect(plaintext, `${p.metadata.name} ports ${ports} are plaintext-open exactly when PERMISSIVE`).toBe(
+          ports.every((x) => open.includes(x)),
+        );
       }
     }
     const query = policies.find((p) => p.metadata.name === 'jaeger-query')!;

@@ -1,19 +1,19 @@
 // Jaeger v2 on Elasticsearch/OpenSearch: collector and query roles, retention jobs, ingress,
 // monitoring and network policies, plus the plain Jaeger configs beside them.
 import type { MeshobsConfig } from '@meshobs/config';
-import { component, type ComponentBundle } from '@meshobs/kube';
-import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
+import { type ComponentBundle, component } from '@meshobs/kube';
 import { ingressWarnings, queryIngress } from './ingress.ts';
+import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
 import { LEGACY_CR_FILE, legacyJaegerCrYaml } from './legacy-cr.ts';
 import { serviceMonitors } from './monitoring.ts';
 import { networkPolicies } from './network.ts';
 import { retentionObjects } from './retention.ts';
 import { collectorObjects, queryObjects } from './workloads.ts';
 
+export { AUTH_ANNOTATIONS, authAnnotations, OPEN_UI_WARNING } from './ingress.ts';
 export { collectorConfig, queryConfig, storageBackend } from './jaeger-config.ts';
 export { layoutOf, METRICS_PORT } from './layout.ts';
 export { legacyJaegerCr } from './legacy-cr.ts';
-export { AUTH_ANNOTATIONS, OPEN_UI_WARNING, authAnnotations } from './ingress.ts';
 
 export function renderJaeger(config: MeshobsConfig): ComponentBundle {
   const collector = collectorObjects(config);

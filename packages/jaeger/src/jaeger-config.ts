@@ -2,7 +2,7 @@
 // the collector role (OTLP in, jaeger_storage_exporter out) and the query role (jaeger_query over
 // the same storage). Both share one jaeger_storage backend definition.
 import type { MeshobsConfig } from '@meshobs/config';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, METRICS_PORT, STORAGE_NAME, layoutOf } from './layout.ts';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, layoutOf, METRICS_PORT, STORAGE_NAME } from './layout.ts';
 
 export const COLLECTOR_CONFIG_FILE = 'collector-config.yaml';
 export const QUERY_CONFIG_FILE = 'query-config.yaml';

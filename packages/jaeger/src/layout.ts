@@ -63,7 +63,11 @@ export function layoutOf(config: MeshobsConfig): JaegerLayout {
       otlpGrpcPort: portOf(e.jaeger.collectorOtlpGrpc),
       otlpHttpPort: portOf(e.jaeger.collectorOtlpHttp),
     },
-    query: { ...role(e.jaeger.queryService, 'query'), httpPort: portOf(e.jaeger.queryHttpUrl), grpcPort: portOf(e.jaeger.queryGrpcAddress) },
+    query: {
+      ...role(e.jaeger.queryService, 'query'),
+      httpPort: portOf(e.jaeger.queryHttpUrl),
+      grpcPort: portOf(e.jaeger.queryGrpcAddress),
+    },
     jobs: role(`${config.jaeger.name}-es`, 'es-maintenance'),
     allPods: { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/instance': config.jaeger.name },
     esUrl,

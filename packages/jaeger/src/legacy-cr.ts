@@ -3,9 +3,9 @@
 // objects, never an addition: the operator would create its own jaeger-collector / jaeger-query
 // objects with the same names. Emitted as a plain file outside the kustomization.
 import type { MeshobsConfig } from '@meshobs/config';
-import { toYaml, canonicalObject, type KubeObject } from '@meshobs/kube';
-import { layoutOf } from './layout.ts';
+import { canonicalObject, type KubeObject, toYaml } from '@meshobs/kube';
 import { authAnnotations } from './ingress.ts';
+import { layoutOf } from './layout.ts';
 import { ROLLOVER_CONDITIONS } from './retention.ts';
 
 export const LEGACY_CR_FILE = 'legacy/jaeger-operator-cr.yaml';
@@ -31,7 +31,12 @@ export function legacyJaegerCr(config: MeshobsConfig): KubeObject {
   return {
     apiVersion: 'jaegertracing.io/v1',
     kind: 'Jaeger',
-    metadata: { name: j.name, namespace: l.namespace, labels: l.query.labels, annotations: { 'meshobs.io/deprecated': 'jaeger-operator is end of life; use the Jaeger v2 objects' } },
+    metadata: {
+      name: j.name,
+      namespace: l.namespace,
+      labels: l.query.labels,
+      annotations: { 'meshobs.io/deprecated': 'jaeger-operator is end of life; use the Jaeger v2 objects' },
+    },
     spec: {
       strategy: 'production',
       collector: {
@@ -63,7 +68,13 @@ export function legacyJaegerCr(config: MeshobsConfig): KubeObject {
           ttlSecondsAfterFinished: 86400,
         },
         ...(j.storage.rollover
-          ? { esRollover: { schedule: j.maintenance.rolloverSchedule, conditions: ROLLOVER_CONDITIONS, readTTL: `${j.retention.days * 24}h` } }
+          ? {
+              esRollover: {
+                schedule: j.maintenance.rolloverSchedule,
+                conditions: ROLLOVER_CONDITIONS,
+                readTTL: `${j.retention.days * 24}h`,
+              },
+            }
           : {}),
       },
     },

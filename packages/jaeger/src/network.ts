@@ -2,8 +2,8 @@
 // clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
 // Jaeger pods reach the search engine.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { networkPolicy, sidecarRules, withComment, type KubeObject, type NetworkPolicyRule } from '@meshobs/kube';
-import { HEALTH_PORT, METRICS_PORT, layoutOf } from './layout.ts';
+import { type KubeObject, type NetworkPolicyRule, networkPolicy, sidecarRules, withComment } from '@meshobs/kube';
+import { HEALTH_PORT, layoutOf, METRICS_PORT } from './layout.ts';
 
 export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const l = layoutOf(config);
@@ -23,7 +23,12 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const collector = networkPolicy(
     { name: l.collector.name, namespace: l.namespace, labels: l.collector.labels, selector: l.collector.selector },
     {
-      ingress: [{ from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] }, scrape, health, ...sidecar.ingress],
+      ingress: [
+        { from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] },
+        scrape,
+        health,
+        ...sidecar.ingress,
+      ],
       egress: [...sidecar.egress, toSearchEngine],
     },
   );
@@ -35,7 +40,12 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const query = networkPolicy(
     { name: l.query.name, namespace: l.namespace, labels: l.query.labels, selector: l.query.selector },
     {
-      ingress: [{ from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] }, scrape, health, ...sidecar.ingress],
+      ingress: [
+        { from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] },
+        scrape,
+        health,
+        ...sidecar.ingress,
+      ],
       egress: [...sidecar.egress, toSearchEngine],
     },
   );

@@ -2,7 +2,7 @@
 // the rollover and lookback CronJobs. Jaeger's ES tools read their flags from the environment
 // (viper: "index-prefix" -> INDEX_PREFIX, "es.username" -> ES_USERNAME, "es.tls.ca" -> ES_TLS_CA).
 import type { MeshobsConfig } from '@meshobs/config';
-import { containerSecurityContext, podSecurityContext, withComment, type KubeObject } from '@meshobs/kube';
+import { containerSecurityContext, type KubeObject, podSecurityContext, withComment } from '@meshobs/kube';
 import { ES_CA_DIR, JAEGER_UID, jaegerImages, layoutOf } from './layout.ts';
 import { caVolume, usesTls } from './workloads.ts';
 
@@ -122,7 +122,12 @@ export function rolloverObjects(config: MeshobsConfig): KubeObject[] {
     {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name: prefixed(config, 'es-rollover-init'), namespace: l.namespace, labels: l.jobs.labels, annotations: SKIP_SECRET_FILES_CHECK },
+      metadata: {
+        name: prefixed(config, 'es-rollover-init'),
+        namespace: l.namespace,
+        labels: l.jobs.labels,
+        annotations: SKIP_SECRET_FILES_CHECK,
+      },
       spec: jobSpec(config, {
         name: prefixed(config, 'es-rollover-init'),
         image: jaegerImages(config).rollover,

@@ -4,23 +4,27 @@ import type { MeshobsConfig } from '@meshobs/config';
 import {
   containerSecurityContext,
   horizontalPodAutoscaler,
+  type KubeObject,
   podAntiAffinity,
   podDisruptionBudget,
   podSecurityContext,
+  type ResourceSpec,
   resources,
   toYaml,
   withComment,
-  type KubeObject,
-  type ResourceSpec,
 } from '@meshobs/kube';
+import { COLLECTOR_CONFIG_FILE, collectorConfig, configPath, QUERY_CONFIG_FILE, queryConfig } from './jaeger-config.ts';
 import {
-  COLLECTOR_CONFIG_FILE,
-  QUERY_CONFIG_FILE,
-  collectorConfig,
-  configPath,
-  queryConfig,
-} from './jaeger-config.ts';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, JAEGER_UID, METRICS_PORT, jaegerImages, layoutOf, type Role } from './layout.ts';
+  CONFIG_DIR,
+  CREDENTIALS_DIR,
+  ES_CA_DIR,
+  HEALTH_PORT,
+  JAEGER_UID,
+  jaegerImages,
+  layoutOf,
+  METRICS_PORT,
+  type Role,
+} from './layout.ts';
 
 interface ContainerPort {
   name: string;
@@ -120,7 +124,7 @@ function deployment(config: MeshobsConfig, spec: RoleSpec): KubeObject {
               resources: resources(spec.resources),
               securityContext: containerSecurityContext(JAEGER_UID),
               volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR + '/' + spec.configFile, subPath: spec.configFile, readOnly: true },
+                { name: 'config', mountPath: `${CONFIG_DIR}/${spec.configFile}`, subPath: spec.configFile, readOnly: true },
                 { name: 'es-credentials', mountPath: CREDENTIALS_DIR, readOnly: true },
                 ...ca.mounts,
                 { name: 'tmp', mountPath: '/tmp' },
@@ -147,7 +151,13 @@ function service(config: MeshobsConfig, role: Role, ports: { name: string; port:
     spec: {
       type: 'ClusterIP',
       selector: role.selector,
-      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) })),
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.port,
+        protocol: 'TCP',
+        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+      })),
     },
   };
 }
@@ -162,7 +172,12 @@ export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]
     configYaml,
     replicas: config.jaeger.collector.replicas.min,
     resources: config.jaeger.collector.resources,
-    ports: [port('grpc-otlp', c.otlpGrpcPort), port('http-otlp', c.otlpHttpPort), port('http-metrics', METRICS_PORT), port('http-health', HEALTH_PORT)],
+    ports: [
+      port('grpc-otlp', c.otlpGrpcPort),
+      port('http-otlp', c.otlpHttpPort),
+      port('http-metrics', METRICS_PORT),
+      port('http-health', HEALTH_PORT),
+    ],
   };
   const objects = [
     configMap(config, spec),
@@ -194,7 +209,12 @@ export function queryObjects(config: MeshobsConfig): { objects: KubeObject[]; co
     configYaml,
     replicas,
     resources: config.jaeger.query.resources,
-    ports: [port('http-query', q.httpPort), port('grpc-query', q.grpcPort), port('http-metrics', METRICS_PORT), port('http-health', HEALTH_PORT)],
+    ports: [
+      port('http-query', q.httpPort),
+      port('grpc-query', q.grpcPort),
+      port('http-metrics', METRICS_PORT),
+      port('http-health', HEALTH_PORT),
+    ],
   };
   const objects = [
     configMap(config, spec),

@@ -1,10 +1,11 @@
 // The query UI is never open by default: Jaeger has no authentication of its own, so the Ingress asks
 // ingress-nginx to check every request with an oauth2-proxy (auth-url / auth-signin), and only an
 // explicit auth.type "none" leaves it open, with a build warning.
+
+import { endpointsOf, parseConfig } from '@meshobs/config';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { endpointsOf, parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { AUTH_ANNOTATIONS, OPEN_UI_WARNING, renderJaeger } from '../src/index.ts';
 
 const render = (raw: unknown = {}) => renderJaeger(parseConfig(raw));
@@ -27,7 +28,9 @@ const NGINX_VALIDATORS: Record<string, RegExp> = {
   [AUTH_ANNOTATIONS.responseHeaders]: /^[A-Za-z0-9-_, ]*$/,
 };
 const refusedByNginx = (annotations: Record<string, string>) =>
-  Object.entries(annotations).filter(([k, v]) => !NGINX_VALIDATORS[k]!.test(v.replaceAll(' ', '')) || /\r|\n/.test(v)).map(([k]) => k);
+  Object.entries(annotations)
+    .filter(([k, v]) => !NGINX_VALIDATORS[k]!.test(v.replaceAll(' ', '')) || /\r|\n/.test(v))
+    .map(([k]) => k);
 
 describe('Jaeger query Ingress authentication', () => {
   it('by default sends every request through oauth2-proxy (ingress-nginx external auth) and does not warn', async () => {
@@ -46,8 +49,12 @@ describe('Jaeger query Ingress authentication', () => {
 
   it('refuses at build time a URL the controller would refuse (the check can fail)', () => {
     expect(refusedByNginx({ [AUTH_ANNOTATIONS.signin]: 'https://sso.example.com/start?rd=%2F' })).toEqual([AUTH_ANNOTATIONS.signin]);
-    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { signinUrl: 'https://sso.example.com/start?rd=%2F' } } } } })).toThrow(/ingress-nginx refuses/);
-    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { url: 'https://sso.example.com/auth#x' } } } } })).toThrow(/ingress-nginx refuses/);
+    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { signinUrl: 'https://sso.example.com/start?rd=%2F' } } } } })).toThrow(
+      /ingress-nginx refuses/,
+    );
+    expect(() => parseConfig({ jaeger: { query: { ingress: { auth: { url: 'https://sso.example.com/auth#x' } } } } })).toThrow(
+      /ingress-nginx refuses/,
+    );
   });
 
   it('takes the auth and sign-in URLs and the passed headers from the config', async () => {
@@ -67,7 +74,9 @@ describe('Jaeger query Ingress authentication', () => {
       }),
     );
     expect(ing.metadata.annotations![AUTH_ANNOTATIONS.url]).toBe('http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth');
-    expect(ing.metadata.annotations![AUTH_ANNOTATIONS.signin]).toBe('https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri');
+    expect(ing.metadata.annotations![AUTH_ANNOTATIONS.signin]).toBe(
+      'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri',
+    );
     expect(ing.metadata.annotations![AUTH_ANNOTATIONS.responseHeaders]).toBe('X-Auth-Request-User');
     const noHeaders = ingressOf(render({ jaeger: { query: { ingress: { auth: { responseHeaders: [] } } } } }));
     expect(Object.keys(noHeaders.metadata.annotations!).sort()).toEqual([AUTH_ANNOTATIONS.signin, AUTH_ANNOTATIONS.url]);

@@ -3,8 +3,9 @@
 // Rewrites: listeners to loopback, storage to memory. The two roles share storage in production
 // through the search engine; here the collector's in-memory store is shared with the query role
 // through Jaeger's remote_storage extension (gRPC), the only way two processes share one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { freePort, missingTools, stopAll, tempDir } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
 import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
@@ -58,7 +59,10 @@ describe.skipIf(skip)('Jaeger v2 with the generated configs (memory storage)', (
     const services = (await (await fetch(`${queryUrl}/api/services`)).json()) as { data: string[] };
     expect(services.data).toEqual(expect.arrayContaining(['meshobs-e2e-grpc', 'meshobs-e2e-http']));
     const metrics = await (await fetch(collectorMetrics)).text();
-    const accepted = [...metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const accepted = [...metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?\{[^}]*\} (\d+)/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     expect(accepted).toBe(4 * 3 + 2 * 4);
   });
 });

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@meshobs/config';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { CREDENTIALS_DIR } from '../src/layout.ts';
 
@@ -24,7 +24,9 @@ describe.skipIf(missingTools('jaeger'))('jaeger validate', () => {
   writeFileSync(join(secretDir, 'username'), 'jaeger');
   writeFileSync(join(secretDir, 'password'), 'secret');
   const generated = (raw: unknown, file: string) =>
-    renderJaeger(parseConfig(raw)).files.find((f) => f.path === file)!.content.replaceAll(CREDENTIALS_DIR, secretDir);
+    renderJaeger(parseConfig(raw))
+      .files.find((f) => f.path === file)!
+      .content.replaceAll(CREDENTIALS_DIR, secretDir);
   for (const [name, raw] of Object.entries(variants)) {
     for (const file of ['collector-config.yaml', 'query-config.yaml']) {
       it(`accepts ${file} (${name})`, async () => {

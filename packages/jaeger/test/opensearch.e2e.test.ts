@@ -1,14 +1,15 @@
 // Proof 2: the generated collector and query configs write to and read from a real OpenSearch.
 // Rewrites: listeners to loopback, the search engine URL to the local node, the credential files
 // to a temp dir (the node runs without the security plugin, so they are sent but not checked).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { missingTools, stopAll, tempDir } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
 import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';
-import { OPENSEARCH_TOOL, indexCounts, startOpenSearch } from './support/opensearch.ts';
+import { indexCounts, OPENSEARCH_TOOL, startOpenSearch } from './support/opensearch.ts';
 import { backendOf, toLoopback, useCredentialFiles, writeConfig } from './support/rewrite.ts';
 import { sendTraces } from './support/telemetrygen.ts';
 
@@ -45,7 +46,12 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
   afterAll(stopAll);
 
   it('writes the spans into daily Jaeger indices and serves them back through the query role', async () => {
-    const sent = { service: 'meshobs-e2e-opensearch', traces: 5, childSpans: 2, tag: ['deployment.environment', 'e2e'] as [string, string] };
+    const sent = {
+      service: 'meshobs-e2e-opensearch',
+      traces: 5,
+      childSpans: 2,
+      tag: ['deployment.environment', 'e2e'] as [string, string],
+    };
     await sendTraces({ endpoint: otlpGrpc, ...sent });
     await expectTracesQueryable(queryUrl, sent);
 
@@ -54,7 +60,7 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
     expect(counts.get(`jaeger-service-${today()}`)).toBeGreaterThanOrEqual(1);
   });
 
-  it('batches in the storage exporter\'s queue, with no batch processor in the pipeline', async () => {
+  it("batches in the storage exporter's queue, with no batch processor in the pipeline", async () => {
     // exporterhelper reports the queue it really built: capacity 1000 only if `queue` was applied.
     const metrics = await (await fetch(collectorMetricsUrl)).text();
     expect(metrics).toMatch(/otelcol_exporter_queue_capacity\{[^}]*exporter="jaeger_storage_exporter"[^}]*\} 1000\b/);

@@ -1,9 +1,10 @@
 // Structure of the rendered Jaeger component: names from endpointsOf, replicas, hardening,
 // retention jobs, network policies, credentials only from the Secret, determinism.
+
+import { endpointsOf, parseConfig } from '@meshobs/config';
+import { type KubeObject, objectToYaml } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { endpointsOf, parseConfig } from '@meshobs/config';
-import { objectToYaml, type KubeObject } from '@meshobs/kube';
 import { renderJaeger } from '../src/index.ts';
 
 const defaults = parseConfig({});
@@ -26,7 +27,10 @@ describe('collector and query roles', () => {
     expect(collector.metadata.namespace).toBe('observability');
     expect(collector.spec.ports.map((p: any) => p.port)).toEqual(expect.arrayContaining([4317, 4318]));
     expect(query.spec.ports.map((p: any) => [p.name, p.port])).toEqual(
-      expect.arrayContaining([['http-query', 16686], ['grpc-query', 16685]]),
+      expect.arrayContaining([
+        ['http-query', 16686],
+        ['grpc-query', 16685],
+      ]),
     );
     expect(e.queryHttpUrl).toBe(`http://${e.queryService}.observability.svc.cluster.local:16686`);
   });
@@ -36,8 +40,14 @@ describe('collector and query roles', () => {
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: e.collectorService } });
     expect(find(objects, 'Deployment', e.queryService).spec.replicas).toBe(2);
     // One eviction at a time, never zero (a single replica must not block a node drain).
-    expect(find(objects, 'PodDisruptionBudget', e.collectorService).spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
-    expect(find(objects, 'PodDisruptionBudget', e.queryService).spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(find(objects, 'PodDisruptionBudget', e.collectorService).spec).toMatchObject({
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+    expect(find(objects, 'PodDisruptionBudget', e.queryService).spec).toMatchObject({
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
   });
 
   it('runs hardened jaeger pods with anti-affinity, probes and the config from a ConfigMap', () => {
@@ -47,10 +57,17 @@ describe('collector and query roles', () => {
       const c = pod.containers[0];
       expect(c.image).toBe('jaegertracing/jaeger:2.13.0');
       expect(c.args).toEqual([expect.stringMatching(/^--config=\/etc\/jaeger\/(collector|query)-config\.yaml$/)]);
-      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(c.readinessProbe.httpGet).toEqual({ path: '/status', port: 13133 });
       expect(c.resources.limits).toBeDefined();
-      expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+      expect(
+        pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels,
+      ).toEqual(d.spec.selector.matchLabels);
       expect(pod.volumes.find((v: any) => v.name === 'config').configMap.name).toBe(`${name}-config`);
     }
   });
@@ -63,7 +80,11 @@ describe('collector and query roles', () => {
     }
     for (const f of files) {
       const basic = parse(f.content).extensions.jaeger_storage.backends.es_main.elasticsearch.auth.basic;
-      expect(basic).toEqual({ username: '${file:/etc/jaeger/es-credentials/username}', password_file: '/etc/jaeger/es-credentials/password', reload_interval: '1m' });
+      expect(basic).toEqual({
+        username: '${file:/etc/jaeger/es-credentials/username}',
+        password_file: '/etc/jaeger/es-credentials/password',
+        reload_interval: '1m',
+      });
     }
   });
 
@@ -80,18 +101,25 @@ describe('collector and query roles', () => {
       use_aliases: false,
       indices: { spans: { shards: 5, replicas: 1 } },
     });
-    expect(find(objects, 'ConfigMap', `${e.collectorService}-config`).data).toEqual({ 'collector-config.yaml': files.find((f) => f.path === 'collector-config.yaml')!.content });
+    expect(find(objects, 'ConfigMap', `${e.collectorService}-config`).data).toEqual({
+      'collector-config.yaml': files.find((f) => f.path === 'collector-config.yaml')!.content,
+    });
   });
 
   it('batches in the storage exporter (the batch processor is being phased out), with a bounded queue', () => {
     const collector = parse(files.find((f) => f.path === 'collector-config.yaml')!.content);
     expect(collector.processors).toBeUndefined();
     expect(collector.service.pipelines.traces).toEqual({ receivers: ['otlp'], exporters: ['jaeger_storage_exporter'] });
-    expect(collector.exporters.jaeger_storage_exporter.queue).toMatchObject({ enabled: true, queue_size: 1000, batch: { sizer: 'items', min_size: 8192 } });
+    expect(collector.exporters.jaeger_storage_exporter.queue).toMatchObject({
+      enabled: true,
+      queue_size: 1000,
+      batch: { sizer: 'items', min_size: 8192 },
+    });
   });
 
   it('rolls the pods when the config changes', () => {
-    const checksum = (raw: unknown) => find(render(raw).objects, 'Deployment', e.collectorService).spec.template.metadata.annotations['meshobs.io/config-checksum'];
+    const checksum = (raw: unknown) =>
+      find(render(raw).objects, 'Deployment', e.collectorService).spec.template.metadata.annotations['meshobs.io/config-checksum'];
     expect(checksum({})).toBe(checksum({}));
     expect(checksum({ jaeger: { storage: { shards: 3 } } })).not.toBe(checksum({}));
   });
@@ -114,7 +142,12 @@ describe('collector and query roles', () => {
 describe('retention', () => {
   it('runs the index cleaner with <days> <url> on the configured schedule, hardened', () => {
     const cron = find(render().objects, 'CronJob', 'jaeger-es-index-cleaner');
-    expect(cron.spec).toMatchObject({ schedule: '55 23 * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
+    expect(cron.spec).toMatchObject({
+      schedule: '55 23 * * *',
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+    });
     expect(cron.spec.jobTemplate.spec.backoffLimit).toBe(3);
     const pod = podSpec(cron);
     expect(pod.restartPolicy).toBe('Never');
@@ -135,7 +168,11 @@ describe('retention', () => {
   });
 
   it('takes days, schedule and prefix from the config', () => {
-    const cron = find(render({ jaeger: { retention: { days: 14, schedule: '5 1 * * *' }, storage: { indexPrefix: 'prod' } } }).objects, 'CronJob', 'jaeger-es-index-cleaner');
+    const cron = find(
+      render({ jaeger: { retention: { days: 14, schedule: '5 1 * * *' }, storage: { indexPrefix: 'prod' } } }).objects,
+      'CronJob',
+      'jaeger-es-index-cleaner',
+    );
     expect(cron.spec.schedule).toBe('5 1 * * *');
     const c = podSpec(cron).containers[0];
     expect(c.args[0]).toBe('14');
@@ -149,9 +186,20 @@ describe('retention', () => {
     expect(podSpec(init).containers[0].args[0]).toBe('init');
     expect(podSpec(find(objects, 'CronJob', 'jaeger-es-rollover')).containers[0].args[0]).toBe('rollover');
     const lookback = podSpec(find(objects, 'CronJob', 'jaeger-es-lookback')).containers[0];
-    expect(lookback.env).toEqual(expect.arrayContaining([{ name: 'UNIT', value: 'days' }, { name: 'UNIT_COUNT', value: '7' }]));
-    expect(podSpec(find(objects, 'CronJob', 'jaeger-es-index-cleaner')).containers[0].env).toContainEqual({ name: 'ROLLOVER', value: 'true' });
-    expect(parse(files[0]!.content).extensions.jaeger_storage.backends.es_main.elasticsearch).toMatchObject({ use_aliases: true, create_mappings: false });
+    expect(lookback.env).toEqual(
+      expect.arrayContaining([
+        { name: 'UNIT', value: 'days' },
+        { name: 'UNIT_COUNT', value: '7' },
+      ]),
+    );
+    expect(podSpec(find(objects, 'CronJob', 'jaeger-es-index-cleaner')).containers[0].env).toContainEqual({
+      name: 'ROLLOVER',
+      value: 'true',
+    });
+    expect(parse(files[0]!.content).extensions.jaeger_storage.backends.es_main.elasticsearch).toMatchObject({
+      use_aliases: true,
+      create_mappings: false,
+    });
     expect(render().objects.some((o) => o.metadata.name === 'jaeger-es-rollover-init')).toBe(false);
   });
 });
@@ -163,7 +211,10 @@ describe('network policies and monitoring', () => {
     const np = find(objects, 'NetworkPolicy', 'jaeger-collector');
     const otlp = np.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 4317));
     expect(otlp.from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': endpointsOf(defaults).collector.service } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/instance': endpointsOf(defaults).collector.service } },
+      },
     ]);
     expect(otlp.ports.map((p: any) => p.port)).toEqual([4317, 4318]);
   });
@@ -171,7 +222,11 @@ describe('network policies and monitoring', () => {
   it('lets only the ingress controller, Grafana and Kiali reach the query role', () => {
     const np = find(objects, 'NetworkPolicy', 'jaeger-query');
     const rule = np.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 16686));
-    expect(rule.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['ingress-nginx', 'monitoring', 'istio-system']);
+    expect(rule.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+      'ingress-nginx',
+      'monitoring',
+      'istio-system',
+    ]);
   });
 
   it('lets the sidecars of both roles reach istiod and Prometheus scrape their Envoy stats', () => {
@@ -184,7 +239,10 @@ describe('network policies and monitoring', () => {
       });
       expect(np.spec.ingress).toContainEqual({
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
-        ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }],
+        ports: [
+          { port: 15020, protocol: 'TCP' },
+          { port: 15090, protocol: 'TCP' },
+        ],
       });
     }
     // The retention jobs run without a sidecar: no istiod egress for them.
@@ -195,7 +253,12 @@ describe('network policies and monitoring', () => {
     const np = find(objects, 'NetworkPolicy', 'jaeger-search-engine');
     expect(np.spec.podSelector.matchLabels).toEqual({ app: 'elasticsearch-master' });
     expect(np.spec.ingress[0]).toEqual({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': 'jaeger' } } }],
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': 'jaeger' } },
+        },
+      ],
       ports: [{ port: 9200, protocol: 'TCP' }],
     });
     for (const name of ['jaeger-collector', 'jaeger-query', 'jaeger-es']) {
@@ -230,7 +293,10 @@ describe('bundle shape', () => {
     const file = legacy.files.find((f) => f.path === 'legacy/jaeger-operator-cr.yaml')!;
     expect(file.content).toMatch(/^# DEPRECATED/);
     const cr = parse(file.content);
-    expect(cr.spec).toMatchObject({ strategy: 'production', storage: { type: 'elasticsearch', esIndexCleaner: { enabled: true, numberOfDays: 7, schedule: '55 23 * * *' } } });
+    expect(cr.spec).toMatchObject({
+      strategy: 'production',
+      storage: { type: 'elasticsearch', esIndexCleaner: { enabled: true, numberOfDays: 7, schedule: '55 23 * * *' } },
+    });
     expect(legacy.warnings.join('\n')).toMatch(/end-of-life jaeger-operator/);
     expect(legacy.objects.some((o) => o.kind === 'Jaeger')).toBe(false);
   });

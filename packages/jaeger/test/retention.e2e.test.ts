@@ -1,14 +1,15 @@
 // Proof 3: the generated retention jobs, run as the real Jaeger ES tools with the args and env of
 // their generated Kubernetes objects (search engine URL rewritten to the loopback node), delete
 // exactly the indices older than the retention window from a real OpenSearch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, requireTool, stopAll } from '@meshobs/testkit';
-import type { KubeObject } from '@meshobs/kube';
+
 import type { MeshobsConfig } from '@meshobs/config';
+import type { KubeObject } from '@meshobs/kube';
+import { missingTools, requireTool, stopAll } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { e2eConfig } from './support/fixtures.ts';
-import { OPENSEARCH_TOOL, indexCounts, os, startOpenSearch, type OpenSearch } from './support/opensearch.ts';
 import { runLikeKubernetes } from './support/k8s-run.ts';
+import { indexCounts, OPENSEARCH_TOOL, type OpenSearch, os, startOpenSearch } from './support/opensearch.ts';
 
 const skip = missingTools('es-index-cleaner', OPENSEARCH_TOOL);
 const DAY = 86_400_000;
@@ -45,10 +46,12 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
     const backdated = new Map([...plain, ...prefixed].map(([name, i]) => [name, i.created]));
     search = await startOpenSearch({ backdated });
     const bulk = [...backdated.keys()]
-      .flatMap((index) => Array.from({ length: DOCS_PER_INDEX }, (_, n) => [JSON.stringify({ index: { _index: index } }), JSON.stringify({ n, index })]))
+      .flatMap((index) =>
+        Array.from({ length: DOCS_PER_INDEX }, (_, n) => [JSON.stringify({ index: { _index: index } }), JSON.stringify({ n, index })]),
+      )
       .flat()
       .join('\n');
-    const res = await os<{ errors: boolean }>(search.url, 'POST', '/_bulk?refresh=true', bulk + '\n');
+    const res = await os<{ errors: boolean }>(search.url, 'POST', '/_bulk?refresh=true', `${bulk}\n`);
     expect(res.errors).toBe(false);
   });
 
@@ -69,7 +72,10 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
     expect(run.env).toMatchObject({ INDEX_PREFIX: '', ROLLOVER: 'false', ES_USERNAME: 'jaeger' });
 
     const left = await indexCounts(search.url, 'jaeger-*');
-    const expected = [...plain].filter(([, i]) => i.age < 7).map(([name]) => name).sort();
+    const expected = [...plain]
+      .filter(([, i]) => i.age < 7)
+      .map(([name]) => name)
+      .sort();
     expect([...left.keys()].sort()).toEqual(expected);
     for (const name of expected) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
     // Another prefix's indices are not this cleaner's business.
@@ -77,7 +83,10 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
   });
 
   it('honours the index prefix and the configured number of days', async () => {
-    const config = e2eConfig({ storage: { shards: 1, replicas: 0, indexPrefix: 'tenant-a' }, retention: { days: 3, schedule: '0 1 * * *' } });
+    const config = e2eConfig({
+      storage: { shards: 1, replicas: 0, indexPrefix: 'tenant-a' },
+      retention: { days: 3, schedule: '0 1 * * *' },
+    });
     const cron = cleanerOf(config);
     expect((cron.spec as any).schedule).toBe('0 1 * * *');
     const run = await runLikeKubernetes(requireTool('es-index-cleaner'), cron, {
@@ -89,7 +98,10 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
     expect(run.env.INDEX_PREFIX).toBe('tenant-a');
 
     const left = await indexCounts(search.url, 'tenant-a-jaeger-*');
-    const expected = [...prefixed].filter(([, i]) => i.age < 3).map(([name]) => name).sort();
+    const expected = [...prefixed]
+      .filter(([, i]) => i.age < 3)
+      .map(([name]) => name)
+      .sort();
     expect([...left.keys()].sort()).toEqual(expected);
     for (const name of expected) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
     expect((await indexCounts(search.url, 'jaeger-*')).size).toBe(7 * TYPES.length);

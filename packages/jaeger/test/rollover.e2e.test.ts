@@ -2,17 +2,18 @@
 // OpenSearch, the generated Jaeger configs (use_aliases) write and read through them, and the
 // generated rollover, lookback and index-cleaner CronJobs then rotate, unlist and delete an index
 // that is older than the retention window (backdated across a restart of the same node).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, requireTool, stopAll, tempDir, type Proc } from '@meshobs/testkit';
+
 import type { KubeObject } from '@meshobs/kube';
+import { missingTools, type Proc, requireTool, stopAll, tempDir } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJaeger } from '../src/index.ts';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
 import { HEALTH_PORT, STORAGE_NAME } from '../src/layout.ts';
-import { renderJaeger } from '../src/index.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';
 import { runLikeKubernetes } from './support/k8s-run.ts';
-import { OPENSEARCH_TOOL, indexCounts, os, startOpenSearch, type OpenSearch } from './support/opensearch.ts';
+import { indexCounts, OPENSEARCH_TOOL, type OpenSearch, os, startOpenSearch } from './support/opensearch.ts';
 import { backendOf, toLoopback, useCredentialFiles, writeConfig } from './support/rewrite.ts';
 import { sendTraces } from './support/telemetrygen.ts';
 

@@ -1,8 +1,9 @@
 // Every object validates against the Kubernetes / prometheus-operator schemas; the legacy CR
 // against the jaeger-operator CRD schema.
-import { describe, expect, it } from 'vitest';
+
 import { parseConfig } from '@meshobs/config';
 import { registerValidator, validateObjects } from '@meshobs/kube';
+import { describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { legacyJaegerCr } from '../src/legacy-cr.ts';
 import { legacyCrValidator } from './support/legacy-crd.ts';
@@ -11,7 +12,16 @@ const variants: Record<string, unknown> = {
   defaults: {},
   rollover: { jaeger: { storage: { rollover: true, indexPrefix: 'prod' } } },
   'external auth elsewhere': {
-    jaeger: { query: { ingress: { auth: { url: 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth', signinUrl: 'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri' } } } },
+    jaeger: {
+      query: {
+        ingress: {
+          auth: {
+            url: 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth',
+            signinUrl: 'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri',
+          },
+        },
+      },
+    },
   },
   'open UI': { jaeger: { query: { ingress: { auth: { type: 'none' } } } } },
   'no ingress, one query replica, plain http': {
@@ -54,6 +64,8 @@ describe('legacy jaegertracing.io/v1 Jaeger CR (deprecated)', () => {
     const cr = legacyJaegerCr(parseConfig({}));
     const spec = cr.spec as Record<string, any>;
     expect(() => validate({ ...cr, spec: { ...spec, stratgy: 'production' } })).toThrow(/additional properties/);
-    expect(() => validate({ ...cr, spec: { ...spec, storage: { ...spec.storage, esIndexCleaner: { numberOfDays: 'seven' } } } })).toThrow(/integer/);
+    expect(() => validate({ ...cr, spec: { ...spec, storage: { ...spec.storage, esIndexCleaner: { numberOfDays: 'seven' } } } })).toThrow(
+      /integer/,
+    );
   });
 });

@@ -1,14 +1,23 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { component, networkPolicy, standardLabels, toYaml, withComment, objectToYaml, type ComponentBundle, type KubeObject } from '@meshobs/kube';
 import { renderDashboards } from '@meshobs/dashboards';
+import {
+  type ComponentBundle,
+  component,
+  type KubeObject,
+  networkPolicy,
+  objectToYaml,
+  standardLabels,
+  toYaml,
+  withComment,
+} from '@meshobs/kube';
+import { helmValues, KIALI_VERSION, serverConfig } from './server-config.ts';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';
-import { KIALI_VERSION, helmValues, serverConfig } from './server-config.ts';
 import './schema.ts';
 
-export { kialiSpec, meshNamespaces, KIALI_PORT, KIALI_METRICS_PORT, kialiPodSelector } from './spec.ts';
-export { kialiDashboards, kialiDashboardEntry, type KialiDashboard } from './dashboards.ts';
-export { kialiSchemaErrors, validateKiali, kialiCrdSchema, KIALI_CRD_SOURCE } from './schema.ts';
-export { SERVER_CONFIG_KEYS, SERVER_DEPLOYMENT_KEYS, KIALI_VERSION, helmValues, installerSettings, serverConfig } from './server-config.ts';
+export { type KialiDashboard, kialiDashboardEntry, kialiDashboards } from './dashboards.ts';
+export { KIALI_CRD_SOURCE, kialiCrdSchema, kialiSchemaErrors, validateKiali } from './schema.ts';
+export { helmValues, installerSettings, KIALI_VERSION, SERVER_CONFIG_KEYS, SERVER_DEPLOYMENT_KEYS, serverConfig } from './server-config.ts';
+export { KIALI_METRICS_PORT, KIALI_PORT, kialiPodSelector, kialiSpec, meshNamespaces } from './spec.ts';
 
 export const OPERATORLESS_CONFIGMAP_FILE = 'operatorless/configmap-kiali.yaml';
 export const HELM_VALUES_FILE = 'operatorless/kiali-server-values.yaml';
@@ -17,7 +26,7 @@ export const ANONYMOUS_WARNING =
   'kiali.auth.strategy is "anonymous": anyone who can reach Kiali sees (and with its service account, changes) the mesh. Use "token" or "openid" outside a lab.';
 
 export const GRAFANA_AUTH_WARNING =
-  'kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and kube-prometheus-stack\'s Grafana has anonymous access off, so Kiali\'s dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.';
+  "kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and kube-prometheus-stack's Grafana has anonymous access off, so Kiali's dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.";
 
 /**
  * Kiali CR for the kiali-operator and its NetworkPolicy; for installs without the operator, the
@@ -80,7 +89,7 @@ function helmHeader(namespace: string): string {
   return [
     `kiali-server Helm chart values (chart version ${KIALI_VERSION}) for installs WITHOUT the kiali-operator.`,
     'The chart writes these into the server ConfigMap and builds the Deployment, PDB and NetworkPolicy',
-    'from `deployment`; use it instead of configmap-kiali.yaml, not with it. With Kiali\'s chart repository',
+    "from `deployment`; use it instead of configmap-kiali.yaml, not with it. With Kiali's chart repository",
     'added as "kiali":',
     `  helm upgrade --install kiali-server kiali/kiali-server --version ${KIALI_VERSION} --namespace ${namespace} -f kiali-server-values.yaml`,
     'Not part of the kustomization.',

@@ -1,8 +1,9 @@
 // Validates Kiali CRs against the openAPIV3Schema of the kiali-operator's CRD (vendored, see README.md),
 // with Kubernetes' structural-schema semantics: a field the schema does not declare would be pruned
 // silently by the API server, so here it is an error instead.
+
+import { type KubeObject, registerValidator } from '@meshobs/kube';
 import { Ajv, type ErrorObject } from 'ajv';
-import { registerValidator, type KubeObject } from '@meshobs/kube';
 import crd from '../schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'json' };
 
 export const KIALI_CRD_SOURCE = 'kiali/kiali-operator v2.29.0, crd-docs/crd/kiali.io_kialis.yaml';

@@ -1,7 +1,7 @@
 // The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
 // into the other unchanged), wired to the endpoints the rest of the bundle uses.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { PDB_SPEC, containerSecurityContext, podAntiAffinity, resources, type ComponentBundle } from '@meshobs/kube';
+import { type ComponentBundle, containerSecurityContext, PDB_SPEC, podAntiAffinity, resources } from '@meshobs/kube';
 import { kialiDashboards } from './dashboards.ts';
 
 export const KIALI_NAME = 'kiali';

@@ -1,21 +1,21 @@
+import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
+import { renderDashboards } from '@meshobs/dashboards';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
-import { renderDashboards } from '@meshobs/dashboards';
 import {
   ANONYMOUS_WARNING,
   GRAFANA_AUTH_WARNING,
   HELM_VALUES_FILE,
-  OPERATORLESS_CONFIGMAP_FILE,
-  SERVER_CONFIG_KEYS,
-  SERVER_DEPLOYMENT_KEYS,
   installerSettings,
+  kialiDashboardEntry,
   kialiDashboards,
   kialiSchemaErrors,
-  renderKiali,
   meshNamespaces,
-  kialiDashboardEntry,
+  OPERATORLESS_CONFIGMAP_FILE,
+  renderKiali,
+  SERVER_CONFIG_KEYS,
+  SERVER_DEPLOYMENT_KEYS,
 } from '../src/index.ts';
 import { unreadKeys } from './support/server-keys.ts';
 
@@ -58,8 +58,13 @@ describe('renderKiali', () => {
 
   it('uses token auth by default, openid when configured, anonymous only explicitly and with a warning', () => {
     expect(cr.spec.auth).toEqual({ strategy: 'token' });
-    const oidc = renderKiali(parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
-    expect(crOf(oidc).spec.auth).toMatchObject({ strategy: 'openid', openid: { issuer_uri: 'https://idp.example.com', client_id: 'kiali' } });
+    const oidc = renderKiali(
+      parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }),
+    );
+    expect(crOf(oidc).spec.auth).toMatchObject({
+      strategy: 'openid',
+      openid: { issuer_uri: 'https://idp.example.com', client_id: 'kiali' },
+    });
     expect(oidc.warnings).toEqual([GRAFANA_AUTH_WARNING]);
     const anon = renderKiali(parseConfig({ kiali: { auth: { strategy: 'anonymous' } } }));
     expect(crOf(anon).spec.auth).toEqual({ strategy: 'anonymous' });
@@ -82,7 +87,13 @@ describe('renderKiali', () => {
     const d = cr.spec.deployment;
     expect(d.replicas).toBe(2);
     expect(d.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
-    expect(d.security_context).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(d.security_context).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(d.pod_disruption_budget).toEqual({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
     expect(d.affinity.pod_anti.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
     const single = crOf(renderKiali(parseConfig({ kiali: { replicas: 1 } }))).spec.deployment;
@@ -118,8 +129,19 @@ describe('renderKiali', () => {
 
     it('no key at any depth of the ConfigMap is one the server drops (struct tags of config/config.go)', () => {
       expect(unreadKeys(serverYaml)).toEqual([]);
-      const oidc = renderKiali(parseConfig({ kiali: { grafanaToken: { name: 'g', key: 'token' }, auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }));
-      const oidcYaml = parse((parse(oidc.files.find((f) => f.path === OPERATORLESS_CONFIGMAP_FILE)!.content) as { data: Record<string, string> }).data['config.yaml']!);
+      const oidc = renderKiali(
+        parseConfig({
+          kiali: {
+            grafanaToken: { name: 'g', key: 'token' },
+            auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } },
+          },
+        }),
+      );
+      const oidcYaml = parse(
+        (parse(oidc.files.find((f) => f.path === OPERATORLESS_CONFIGMAP_FILE)!.content) as { data: Record<string, string> }).data[
+          'config.yaml'
+        ]!,
+      );
       expect(oidcYaml.auth.openid.issuer_uri).toBe('https://idp.example.com');
       expect(unreadKeys(oidcYaml)).toEqual([]);
       // the check can fail: the CR spec (what the ConfigMap used to carry) has keys only the operator reads
@@ -151,8 +173,13 @@ describe('renderKiali', () => {
     });
 
     it('the Helm values name the chart version and install command in their header', () => {
-      const header = bundle.files.find((f) => f.path === HELM_VALUES_FILE)!.content.split('\n').filter((l) => l.startsWith('#'));
-      expect(header.join('\n')).toContain('helm upgrade --install kiali-server kiali/kiali-server --version 2.29.0 --namespace istio-system -f kiali-server-values.yaml');
+      const header = bundle.files
+        .find((f) => f.path === HELM_VALUES_FILE)!
+        .content.split('\n')
+        .filter((l) => l.startsWith('#'));
+      expect(header.join('\n')).toContain(
+        'helm upgrade --install kiali-server kiali/kiali-server --version 2.29.0 --namespace istio-system -f kiali-server-values.yaml',
+      );
     });
 
     it('a single replica drops the PDB and anti-affinity from the values too', () => {
@@ -206,7 +233,10 @@ describe('Kiali dashboard entries', () => {
   it('list every dashboard the bundle renders, by its title', () => {
     const config = defaultConfig();
     const dashboards = renderDashboards(config);
-    const titles = dashboards.files.filter((f) => f.path.endsWith('.json')).map((f) => JSON.parse(f.content).title).sort();
+    const titles = dashboards.files
+      .filter((f) => f.path.endsWith('.json'))
+      .map((f) => JSON.parse(f.content).title)
+      .sort();
     const entries = crOf(renderKiali(config)).spec.external_services.grafana.dashboards;
     expect(entries).toEqual(kialiDashboards(dashboards));
     expect(entries.map((e: { name: string }) => e.name).sort()).toEqual(titles);
@@ -217,7 +247,10 @@ describe('Kiali dashboard entries', () => {
       title: 'Podinfo metrics',
       templating: { list: [{ name: 'ds', type: 'datasource' }, { name: 'namespace' }, { name: 'service' }, { name: 'interval' }] },
     });
-    expect(entry).toEqual({ name: 'Podinfo metrics', variables: { datasource: 'var-ds', namespace: 'var-namespace', service: 'var-service' } });
+    expect(entry).toEqual({
+      name: 'Podinfo metrics',
+      variables: { datasource: 'var-ds', namespace: 'var-namespace', service: 'var-service' },
+    });
     expect(kialiDashboardEntry({ title: 'Overview' })).toEqual({ name: 'Overview' });
   });
 });

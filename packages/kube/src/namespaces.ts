@@ -1,7 +1,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { GENERATED_HEADER } from './assemble.ts';
 import { standardLabels } from './labels.ts';
-import { component, type ComponentBundle, type KubeObject } from './types.ts';
+import { type ComponentBundle, component, type KubeObject } from './types.ts';
 import { withComment } from './yaml.ts';
 
 /** Namespaces a Kubernetes cluster always has: never the bundle's to create or delete. */

@@ -95,7 +95,10 @@ export function horizontalPodAutoscaler(
     { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuUtilization } } },
   ];
   if (memoryUtilization)
-    metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: memoryUtilization } } });
+    metrics.push({
+      type: 'Resource',
+      resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: memoryUtilization } },
+    });
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -147,5 +150,10 @@ export function networkPolicy(w: Named, rules: { ingress: NetworkPolicyRule[]; e
       })),
     ];
   }
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: w.name, namespace: w.namespace, labels: w.labels }, spec };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+    spec,
+  };
 }

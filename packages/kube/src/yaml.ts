@@ -55,7 +55,12 @@ export function toYaml(value: unknown, header?: string): string {
     blockQuote: 'literal',
     defaultKeyType: 'PLAIN',
   });
-  const head = header ? header.split('\n').map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n' : '';
+  const head = header
+    ? `${header
+        .split('\n')
+        .map((l) => (l ? `# ${l}` : '#'))
+        .join('\n')}\n`
+    : '';
   return head + body;
 }
 
@@ -64,4 +69,4 @@ export function objectToYaml(obj: KubeObject): string {
 }
 
 /** Deterministic JSON (2-space, trailing newline) for dashboards and other JSON artifacts. */
-export const toJson = (value: unknown): string => JSON.stringify(dropUndefined(value), null, 2) + '\n';
+export const toJson = (value: unknown): string => `${JSON.stringify(dropUndefined(value), null, 2)}\n`;

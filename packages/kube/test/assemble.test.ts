@@ -1,7 +1,16 @@
+import { parseConfig } from '@meshobs/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '@meshobs/config';
-import { assembleBundle, component, objectToYaml, placeByProfile, placedProfile, toYaml, withComment, type KubeObject } from '../src/index.ts';
+import {
+  assembleBundle,
+  component,
+  type KubeObject,
+  objectToYaml,
+  placeByProfile,
+  placedProfile,
+  toYaml,
+  withComment,
+} from '../src/index.ts';
 
 const cm = (name: string, namespace = 'monitoring'): KubeObject => ({
   data: { 'a.txt': 'one\ntwo\n' },
@@ -13,7 +22,13 @@ const cm = (name: string, namespace = 'monitoring'): KubeObject => ({
 describe('YAML serialization', () => {
   it('puts apiVersion, kind and metadata first, and name before namespace', () => {
     const text = objectToYaml(cm('x'));
-    expect(text.split('\n').slice(0, 5)).toEqual(['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: x', '  namespace: monitoring']);
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: x',
+      '  namespace: monitoring',
+    ]);
   });
 
   it('never folds long lines (PromQL stays on one line) and uses block literals for multi-line strings', () => {
@@ -67,16 +82,30 @@ describe('bundle assembly', () => {
   });
 
   it('is deterministic regardless of component order', () => {
-    const again = assembleBundle([component('alpha', { objects: [cm('a'), cm('b')] }), component('zeta', { objects: [cm('z')], files: [{ path: 'plain.yml', content: 'x: 1\n' }] })]);
+    const again = assembleBundle([
+      component('alpha', { objects: [cm('a'), cm('b')] }),
+      component('zeta', { objects: [cm('z')], files: [{ path: 'plain.yml', content: 'x: 1\n' }] }),
+    ]);
     expect([...again.entries()]).toEqual([...bundle.entries()]);
   });
 });
 
 describe('cluster profile layout', () => {
-  const dashboard: KubeObject = { apiVersion: 'grafana.integreatly.org/v1beta1', kind: 'GrafanaDashboard', metadata: { name: 'd', namespace: 'monitoring' } };
-  const monitor: KubeObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'p', namespace: 'monitoring' } };
+  const dashboard: KubeObject = {
+    apiVersion: 'grafana.integreatly.org/v1beta1',
+    kind: 'GrafanaDashboard',
+    metadata: { name: 'd', namespace: 'monitoring' },
+  };
+  const monitor: KubeObject = {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: { name: 'p', namespace: 'monitoring' },
+  };
   const build = (profile: unknown) => {
-    const components = [component('dashboards', { objects: [cm('c'), { ...dashboard }] }), component('alerts', { objects: [{ ...monitor }] })];
+    const components = [
+      component('dashboards', { objects: [cm('c'), { ...dashboard }] }),
+      component('alerts', { objects: [{ ...monitor }] }),
+    ];
     return { components: placeByProfile(components, parseConfig({ profile })), files: () => assembleBundle(components) };
   };
 
@@ -98,7 +127,10 @@ describe('cluster profile layout', () => {
     const f = build({ prometheus: 'plain', operators: { grafana: true } }).files();
     expect(parse(f.get('dashboards/kustomization.yaml')!).resources).toContain('grafana-dashboard-monitoring-d.yaml');
     expect(f.has('alerts/kustomization.yaml')).toBe(false);
-    expect(parse(f.get('overlays/prometheus-operator/kustomization.yaml')!).resources).toEqual(['../../dashboards', 'pod-monitor-monitoring-p.yaml']);
+    expect(parse(f.get('overlays/prometheus-operator/kustomization.yaml')!).resources).toEqual([
+      '../../dashboards',
+      'pod-monitor-monitoring-p.yaml',
+    ]);
   });
 });
 

@@ -1,13 +1,13 @@
-import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@meshobs/config';
+import { describe, expect, it } from 'vitest';
 import {
   containerSecurityContext,
+  type KubeObject,
   memoryBytes,
   modelModuleFor,
   podSecurityContext,
   renderNamespaces,
   validateObjects,
-  type KubeObject,
 } from '../src/index.ts';
 
 const deployment = (replicas: unknown): KubeObject => ({
@@ -70,7 +70,9 @@ describe('schema validation of emitted objects', () => {
   });
 
   it('never owns the namespaces of real services (demo disabled) or the system ones', () => {
-    const c = renderNamespaces(parseConfig({ demo: { enabled: false }, services: [{ name: 'a', namespace: 'shop' }], namespaces: { observability: 'kube-system' } }));
+    const c = renderNamespaces(
+      parseConfig({ demo: { enabled: false }, services: [{ name: 'a', namespace: 'shop' }], namespaces: { observability: 'kube-system' } }),
+    );
     expect(c.objects.map((o) => o.metadata.name)).toEqual([]);
     expect(c.files[0]!.content).toContain('label namespace shop istio-injection=enabled');
   });

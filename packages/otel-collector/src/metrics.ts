@@ -28,7 +28,13 @@ export const SPAN_METRIC_LABELS = {
 } as const;
 
 /** Values of `span_kind` as the connector writes them. */
-export const SPAN_KINDS = ['SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
+export const SPAN_KINDS = [
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
 /** Values of `status_code`: errors are `STATUS_CODE_ERROR`. */
 export const SPAN_STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 

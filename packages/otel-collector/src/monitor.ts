@@ -1,6 +1,6 @@
 // ServiceMonitor for kube-prometheus-stack: the collector's own telemetry and the spanmetrics RED metrics.
 import type { MeshobsConfig } from '@meshobs/config';
-import { standardLabels, withComment, type KubeObject } from '@meshobs/kube';
+import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
 import { COLLECTOR_APP, SPAN_METRICS_PORT_NAME } from './workloads.ts';
 
 export function serviceMonitor(config: MeshobsConfig): KubeObject {
@@ -13,7 +13,10 @@ export function serviceMonitor(config: MeshobsConfig): KubeObject {
       metadata: {
         name: c.name,
         namespace: config.namespaces.observability,
-        labels: { ...standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }), release: config.prometheus.release },
+        labels: {
+          ...standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }),
+          release: config.prometheus.release,
+        },
       },
       spec: {
         jobLabel: 'app.kubernetes.io/name',

@@ -2,11 +2,19 @@
 // that run the OpenTelemetry Operator instead of applying the Deployment/StatefulSet.
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
-import { PDB_SPEC, containerSecurityContext, podAntiAffinity, podSecurityContext, resources, standardLabels, type KubeObject } from '@meshobs/kube';
-import { buildCollectorConfig, memoryLimiter, type CollectorRole } from './pipeline.ts';
-import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
+import {
+  containerSecurityContext,
+  type KubeObject,
+  PDB_SPEC,
+  podAntiAffinity,
+  podSecurityContext,
+  resources,
+  standardLabels,
+} from '@meshobs/kube';
 import { COMPONENT_IDS } from './metrics.ts';
 import { operatorPodSelector } from './operator-labels.ts';
+import { buildCollectorConfig, type CollectorRole, memoryLimiter } from './pipeline.ts';
+import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
 
 /**
  * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies
@@ -16,7 +24,13 @@ import { operatorPodSelector } from './operator-labels.ts';
  */
 export type OperatorPlacement = 'base' | 'file';
 
-function cr(config: MeshobsConfig, name: string, role: CollectorRole, mode: 'deployment' | 'statefulset', placement: OperatorPlacement): KubeObject {
+function cr(
+  config: MeshobsConfig,
+  name: string,
+  role: CollectorRole,
+  mode: 'deployment' | 'statefulset',
+  placement: OperatorPlacement,
+): KubeObject {
   const c = config.tracing.collector;
   const { connectors, ...rest } = buildCollectorConfig(config, role);
   const collectorConfig = Object.keys(connectors).length ? { ...rest, connectors } : rest;
@@ -71,6 +85,7 @@ export function operatorCollectors(config: MeshobsConfig, placement: OperatorPla
   const lb = cr(config, c.name, 'loadbalancer', 'deployment', placement);
   if (placement === 'base') return [lb, cr(config, samplerName, 'sampler', 'statefulset', placement)];
   const lbConfig = (lb.spec as { config: { exporters: Record<string, { resolver: { k8s: { service: string } } }> } }).config;
-  lbConfig.exporters[COMPONENT_IDS.loadBalancingExporter]!.resolver.k8s.service = `${samplerName}-collector-headless.${config.namespaces.observability}`;
+  lbConfig.exporters[COMPONENT_IDS.loadBalancingExporter]!.resolver.k8s.service =
+    `${samplerName}-collector-headless.${config.namespaces.observability}`;
   return [lb, cr(config, samplerName, 'sampler', 'statefulset', placement)];
 }

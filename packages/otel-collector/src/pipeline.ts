@@ -7,9 +7,9 @@ import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
 import { memoryBytes } from '@meshobs/kube';
 import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
+import { k8sAttributesProcessor, podIdentityStatements } from './pod-identity.ts';
 import { tailSamplingProcessor } from './sampling.ts';
 import { customTagStatements, resourceAttributes } from './tags.ts';
-import { k8sAttributesProcessor, podIdentityStatements } from './pod-identity.ts';
 
 /** Lifts Envoy's pod-identity span tags onto the resource, before k8s_attributes. */
 export const POD_IDENTITY_PROCESSOR = 'transform/pod_identity';
@@ -198,9 +198,17 @@ export function buildCollectorConfig(config: MeshobsConfig, role: CollectorRole 
       translation_strategy: 'UnderscoreEscapingWithSuffixes',
       metric_expiration: '10m',
     };
-    pipelines['traces/spanmetrics'] = { receivers: receiverIds, processors: ['memory_limiter'], exporters: [COMPONENT_IDS.spanMetricsConnector] };
+    pipelines['traces/spanmetrics'] = {
+      receivers: receiverIds,
+      processors: ['memory_limiter'],
+      exporters: [COMPONENT_IDS.spanMetricsConnector],
+    };
     // No batching in front of the (pull) Prometheus exporter: it only holds the latest values.
-    pipelines['metrics/spanmetrics'] = { receivers: [COMPONENT_IDS.spanMetricsConnector], processors: [], exporters: [COMPONENT_IDS.spanMetricsExporter] };
+    pipelines['metrics/spanmetrics'] = {
+      receivers: [COMPONENT_IDS.spanMetricsConnector],
+      processors: [],
+      exporters: [COMPONENT_IDS.spanMetricsExporter],
+    };
   }
 
   const ext = extensions(config);

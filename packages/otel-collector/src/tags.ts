@@ -26,7 +26,8 @@ const attr = (name: string) => `span.attributes[${JSON.stringify(name)}]`;
 const res = (name: string) => `resource.attributes[${JSON.stringify(name)}]`;
 
 /** `set(target, source) where target == nil and <guard>`: never overwrite a tag the sender set. */
-const fill = (target: string, source: string, guard = `${source} != nil`) => `set(${target}, ${source}) where ${target} == nil and ${guard}`;
+const fill = (target: string, source: string, guard = `${source} != nil`) =>
+  `set(${target}, ${source}) where ${target} == nil and ${guard}`;
 
 export function customTagStatements(config: MeshobsConfig): string[] {
   const lit = (v: string) => JSON.stringify(v);

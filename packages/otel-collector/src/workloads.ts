@@ -4,11 +4,14 @@ import { createHash } from 'node:crypto';
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
 import {
+  type BundleFile,
   containerSecurityContext,
   horizontalPodAutoscaler,
   ISTIO_PORTS,
   imageOf,
   imageTag,
+  type KubeObject,
+  type NetworkPolicyRule,
   networkPolicy,
   podAntiAffinity,
   podDisruptionBudget,
@@ -17,13 +20,10 @@ import {
   selectorLabels,
   standardLabels,
   withComment,
-  type BundleFile,
-  type KubeObject,
-  type NetworkPolicyRule,
 } from '@meshobs/kube';
-import { memoryLimiter } from './pipeline.ts';
 import { COLLECTOR_CONFIG_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
 import { operatorPodSelector, runsOnOperator } from './operator-labels.ts';
+import { memoryLimiter } from './pipeline.ts';
 
 export const COLLECTOR_APP = 'otel-collector';
 
@@ -61,7 +61,12 @@ export const tierSelector = (config: MeshobsConfig, tier: Pick<Tier, 'component'
     : selectorLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component });
 
 const tierLabels = (config: MeshobsConfig, tier: Tier) =>
-  standardLabels({ name: COLLECTOR_APP, instance: config.tracing.collector.name, component: tier.component, version: imageTag(collectorImage(config)) });
+  standardLabels({
+    name: COLLECTOR_APP,
+    instance: config.tracing.collector.name,
+    component: tier.component,
+    version: imageTag(collectorImage(config)),
+  });
 
 /**
  * Name of the span-metrics port, which the ServiceMonitor scrapes by name. Port names are
@@ -145,7 +150,11 @@ function workload(config: MeshobsConfig, tier: Tier, serviceAccountName: string)
     tier.component === 'collector'
       ? { 'checkov.io/skip1': 'CKV_K8S_38=k8s_attributes and the load_balancing k8s resolver call the Kubernetes API with this token' }
       : undefined;
-  const base = { apiVersion: 'apps/v1', kind: tier.kind, metadata: { name: tier.name, namespace: ns, labels: tierLabels(config, tier), annotations } };
+  const base = {
+    apiVersion: 'apps/v1',
+    kind: tier.kind,
+    metadata: { name: tier.name, namespace: ns, labels: tierLabels(config, tier), annotations },
+  };
   if (tier.kind === 'StatefulSet')
     return withComment(
       {
@@ -298,7 +307,11 @@ export function collectorIdentity(config: MeshobsConfig): KubeObject[] {
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: saName, namespace: config.namespaces.observability, labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }) },
+      metadata: {
+        name: saName,
+        namespace: config.namespaces.observability,
+        labels: standardLabels({ name: COLLECTOR_APP, instance: c.name, component: 'collector' }),
+      },
     },
     ...rbac(config, saName, c.mode === 'two-tier'),
   ];
@@ -323,7 +336,12 @@ export function collectorWorkloads(config: MeshobsConfig, files: BundleFile[]): 
       continue;
     }
     objects.push(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tier.name, namespace: ns, labels }, data: { 'config.yaml': tier.configFile.content } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: tier.name, namespace: ns, labels },
+        data: { 'config.yaml': tier.configFile.content },
+      },
       workload(config, tier, saName),
       ...services(config, tier),
       podDisruptionBudget(named),

@@ -1,10 +1,11 @@
 // The real collector (otelcol-meshobs v0.161.0) runs every generated config without one deprecation
 // warning: current component type names (otlp_grpc, load_balancing, span_metrics, k8s_attributes), no
 // batch processor (exporter-side batching in sending_queue instead).
+
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { missingTools, sleep, stopAll } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { missingTools, sleep, stopAll } from '@meshobs/testkit';
-import { parseConfig, type MeshobsConfig } from '@meshobs/config';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
 import { freePorts, localize, startCollector, startSink } from './harness.ts';
 
@@ -52,19 +53,23 @@ describe.skipIf(missingTools('otelcol-meshobs'))('the real collector prints no d
   afterAll(stopAll);
 
   for (const [mode, config] of MODES)
-    it.each(configsOf(config))(`${mode}: %s`, async (_file, yaml) => {
-      const sink = await startSink(`deprecations-sink-${mode}`);
-      const ports = await freePorts();
-      const cfg = localize(yaml, ports, { exportTo: sink.endpoints[0], backends: [sink.endpoints[0]!] });
-      const collector = await startCollector(`deprecations-${mode}`, cfg, ports);
-      // Component factories log aliases while the pipelines are built, before the health check is up;
-      // give late warnings (e.g. from exporters starting their queues) a moment as well.
-      await sleep(1000);
-      const out = collector.proc.output();
-      await collector.proc.stop();
-      await sink.stop();
-      const warnings = out.split('\n').filter((l) => /deprecat/i.test(l));
-      expect(warnings).toEqual([]);
-      expect(out).toMatch(/Everything is ready/);
-    }, 60_000);
+    it.each(configsOf(config))(
+      `${mode}: %s`,
+      async (_file, yaml) => {
+        const sink = await startSink(`deprecations-sink-${mode}`);
+        const ports = await freePorts();
+        const cfg = localize(yaml, ports, { exportTo: sink.endpoints[0], backends: [sink.endpoints[0]!] });
+        const collector = await startCollector(`deprecations-${mode}`, cfg, ports);
+        // Component factories log aliases while the pipelines are built, before the health check is up;
+        // give late warnings (e.g. from exporters starting their queues) a moment as well.
+        await sleep(1000);
+        const out = collector.proc.output();
+        await collector.proc.stop();
+        await sink.stop();
+        const warnings = out.split('\n').filter((l) => /deprecat/i.test(l));
+        expect(warnings).toEqual([]);
+        expect(out).toMatch(/Everything is ready/);
+      },
+      60_000,
+    );
 });

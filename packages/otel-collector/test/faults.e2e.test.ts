@@ -1,12 +1,12 @@
 // Faults: the export target disappears for 20 s (sending queue + retry must hold every kept span),
 // and a burst against a small memory limit (memory_limiter must refuse, the process must live).
-import { afterAll, describe, expect, it } from 'vitest';
+
+import { durationSeconds, parseConfig } from '@meshobs/config';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
-import { parseConfig, durationSeconds } from '@meshobs/config';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_METRICS, COMPONENT_IDS } from '../src/metrics.ts';
 import { memoryLimiter } from '../src/pipeline.ts';
 import { metricSum, newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
-
 
 describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
   afterAll(stopAll);
@@ -40,8 +40,11 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
         ];
       }).flat();
       expect(await sendSpans(http, 'orders', batch)).toBe(200);
-      batch.forEach((s) => sent.add(s.spanId));
-      peakQueue = Math.max(peakQueue, metricSum(await collector.metrics(), COLLECTOR_METRICS.exporterQueueSize, { exporter: COMPONENT_IDS.jaegerExporter }));
+      for (const s of batch) sent.add(s.spanId);
+      peakQueue = Math.max(
+        peakQueue,
+        metricSum(await collector.metrics(), COLLECTOR_METRICS.exporterQueueSize, { exporter: COMPONENT_IDS.jaegerExporter }),
+      );
       await sleep(1000);
     }
     await outage;
@@ -55,7 +58,9 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
     );
     const stored = new Set(readSpans(sink.files[0]!).map((s) => s.spanId));
     const lost = [...sent].filter((id) => !stored.has(id));
-    console.log(`outage: sent ${sent.size} spans, stored ${stored.size}, lost ${lost.length}; exporter queue peaked at ${peakQueue} batches`);
+    console.log(
+      `outage: sent ${sent.size} spans, stored ${stored.size}, lost ${lost.length}; exporter queue peaked at ${peakQueue} batches`,
+    );
     // The outage was real: batches piled up in the sending queue while the target was gone.
     expect(peakQueue).toBeGreaterThan(0);
     expect(lost).toEqual([]);
@@ -67,10 +72,14 @@ describe.skipIf(missingTools('otelcol-meshobs'))('faults', () => {
   });
 
   it('memory_limiter refuses a burst against a small limit; the process keeps running', async () => {
-    const config = parseConfig({ tracing: { collector: { mode: 'single', resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } } });
+    const config = parseConfig({
+      tracing: { collector: { mode: 'single', resources: { requests: { memory: '64Mi' }, limits: { memory: '128Mi' } } } },
+    });
     const limits = memoryLimiter(config);
     const sink = await startSink('burst-sink');
-    const collector = await startGeneratedCollector('burst-collector', config, sink.endpoints[0]!, { GOMEMLIMIT: `${limits.limit_mib}MiB` });
+    const collector = await startGeneratedCollector('burst-collector', config, sink.endpoints[0]!, {
+      GOMEMLIMIT: `${limits.limit_mib}MiB`,
+    });
     const http = `127.0.0.1:${collector.ports.otlpHttp}`;
     const blob = 'x'.repeat(20_000);
     const statuses: number[] = [];

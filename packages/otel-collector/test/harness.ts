@@ -3,12 +3,13 @@
 // processes, and k8s_attributes is removed because it needs a Kubernetes API server (or, with
 // `kubeApi`, kept and pointed at a test API server through KUBECONFIG). Everything else —
 // processors, policies, queue, retry, memory limits — runs exactly as generated.
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import { randomBytes } from 'node:crypto';
-import { parse } from 'yaml';
-import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
+import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
+import { parse } from 'yaml';
 import { COMPONENT_IDS, collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;
@@ -144,7 +145,11 @@ export interface StoredSpan {
 }
 
 const value = (v: Obj): unknown =>
-  v.stringValue ?? v.boolValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? (v.arrayValue ? (v.arrayValue.values ?? []).map(value) : undefined);
+  v.stringValue ??
+  v.boolValue ??
+  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+  v.doubleValue ??
+  (v.arrayValue ? (v.arrayValue.values ?? []).map(value) : undefined);
 
 const attrs = (list: Obj[] = []) => Object.fromEntries(list.map((a) => [a.key, value(a.value)]));
 
@@ -161,7 +166,13 @@ export function readSpans(file: string): StoredSpan[] {
       const res = attrs(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? [])
         for (const s of ss.spans ?? [])
-          out.push({ traceId: s.traceId, spanId: s.spanId, service: String(res['service.name']), attributes: { ...attrs(s.attributes) }, resource: res });
+          out.push({
+            traceId: s.traceId,
+            spanId: s.spanId,
+            service: String(res['service.name']),
+            attributes: { ...attrs(s.attributes) },
+            resource: res,
+          });
     }
   }
   return out;
@@ -180,10 +191,16 @@ export interface SpanSpec {
 export const newTraceId = () => randomBytes(16).toString('hex');
 export const newSpanId = () => randomBytes(8).toString('hex');
 
-const anyValue = (v: string | string[]) => (Array.isArray(v) ? { arrayValue: { values: v.map((s) => ({ stringValue: s })) } } : { stringValue: v });
+const anyValue = (v: string | string[]) =>
+  Array.isArray(v) ? { arrayValue: { values: v.map((s) => ({ stringValue: s })) } } : { stringValue: v };
 
 /** Sends spans in one OTLP/HTTP request; resolves with the HTTP status. */
-export async function sendSpans(otlpHttp: string, service: string, spans: SpanSpec[], resource: Record<string, string> = {}): Promise<number> {
+export async function sendSpans(
+  otlpHttp: string,
+  service: string,
+  spans: SpanSpec[],
+  resource: Record<string, string> = {},
+): Promise<number> {
   const now = BigInt(Date.now()) * 1_000_000n;
   const body = {
     resourceSpans: [
@@ -207,7 +224,11 @@ export async function sendSpans(otlpHttp: string, service: string, spans: SpanSp
       },
     ],
   };
-  const res = await fetch(`http://${otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`http://${otlpHttp}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -221,7 +242,12 @@ export function withinFourSigma(kept: number, n: number, percent: number) {
 }
 
 /** The config.yaml the bundle generates for `config`, on loopback, exporting to `exportTo`. */
-export async function startGeneratedCollector(name: string, config: MeshobsConfig, exportTo: string, env: Record<string, string> = {}): Promise<Collector> {
+export async function startGeneratedCollector(
+  name: string,
+  config: MeshobsConfig,
+  exportTo: string,
+  env: Record<string, string> = {},
+): Promise<Collector> {
   const ports = await freePorts();
   return startCollector(name, localize(collectorConfigFile(renderCollector(config)), ports, { exportTo }), ports, env);
 }

@@ -1,10 +1,11 @@
 // profile.operators.opentelemetry: true runs the collector through the OpenTelemetry Operator. The CRs
 // replace the Deployment/StatefulSet in the base, with the plain workloads' config and sizing, and the
 // bundle's Services, NetworkPolicies and ServiceMonitor must reach the pods the Operator creates.
+
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig, type MeshobsConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
 import { operatorInstanceLabel } from '../src/operator-labels.ts';
 
@@ -54,7 +55,8 @@ function listenPorts(cfg: Json): number[] {
 }
 
 /** The plain config file without the sections collectorYaml leaves out when empty. */
-const nonEmpty = (cfg: Json) => Object.fromEntries(Object.entries(cfg).filter(([, v]) => !(v && typeof v === 'object' && Object.keys(v).length === 0)));
+const nonEmpty = (cfg: Json) =>
+  Object.fromEntries(Object.entries(cfg).filter(([, v]) => !(v && typeof v === 'object' && Object.keys(v).length === 0)));
 
 function rendered(config: MeshobsConfig) {
   const b = renderCollector(config);
@@ -68,7 +70,10 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
     const { b, objects, crs } = rendered(configOf({ mode: 'two-tier', samplerReplicas: 4, replicas: { min: 2, max: 6 } }));
     expect(await validateObjects(b.objects)).toEqual([]);
     for (const kind of ['Deployment', 'StatefulSet', 'ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
-      expect(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name), kind).toEqual([]);
+      expect(
+        objects.filter((o) => o.kind === kind).map((o) => o.metadata.name),
+        kind,
+      ).toEqual([]);
     expect(b.files.map((f) => f.path)).not.toContain(OPERATOR_FILE);
     expect(crs.map((c) => [c.metadata.name, c.spec.mode])).toEqual([
       ['otel-collector', 'deployment'],
@@ -95,7 +100,9 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
 
   it('single mode: one CR with one fixed replica', () => {
     const { objects, crs } = rendered(configOf({ mode: 'single' }));
-    expect(crs.map((c) => [c.metadata.name, c.spec.mode, c.spec.replicas, c.spec.autoscaler])).toEqual([['otel-collector', 'deployment', 1, undefined]]);
+    expect(crs.map((c) => [c.metadata.name, c.spec.mode, c.spec.replicas, c.spec.autoscaler])).toEqual([
+      ['otel-collector', 'deployment', 1, undefined],
+    ]);
     expect(objects.filter((o) => o.kind === 'Deployment')).toEqual([]);
   });
 
@@ -115,7 +122,9 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
           expect(selects(svc.spec.selector, pods[other]!.labels), `Service ${tier} selects ${other}`).toBe(false);
           expect(selects(np.spec.podSelector.matchLabels, pods[other]!.labels), `NetworkPolicy ${tier} selects ${other}`).toBe(false);
         }
-        const anti = pods[tier]!.cr.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels;
+        const anti =
+          pods[tier]!.cr.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector
+            .matchLabels;
         expect(selects(anti, pods[tier]!.labels), `anti-affinity ${tier}`).toBe(true);
         // The Operator's pods name their ports after the receivers: the Services target numbers the config listens on.
         const listening = listenPorts(pods[tier]!.cr.spec.config);
@@ -123,9 +132,13 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
       }
       if (mode === 'two-tier') {
         // Only the load balancer may send spans to the samplers; the load balancer may reach them.
-        const from = of('NetworkPolicy', 'otel-collector-sampler').spec.ingress.flatMap((r: Json) => r.from ?? []).find((f: Json) => f.podSelector);
+        const from = of('NetworkPolicy', 'otel-collector-sampler')
+          .spec.ingress.flatMap((r: Json) => r.from ?? [])
+          .find((f: Json) => f.podSelector);
         expect(selects(from.podSelector.matchLabels, pods['otel-collector']!.labels)).toBe(true);
-        const to = of('NetworkPolicy', 'otel-collector').spec.egress.flatMap((r: Json) => r.to ?? []).filter((t: Json) => t.podSelector);
+        const to = of('NetworkPolicy', 'otel-collector')
+          .spec.egress.flatMap((r: Json) => r.to ?? [])
+          .filter((t: Json) => t.podSelector);
         expect(to.some((t: Json) => selects(t.podSelector.matchLabels, pods['otel-collector-sampler']!.labels))).toBe(true);
         expect(of('Service', 'otel-collector-sampler').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
       }
@@ -136,7 +149,11 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
       expect(selects(sm.spec.selector.matchLabels, main.metadata.labels)).toBe(true);
       const portNames = main.spec.ports.map((p: Json) => p.name);
       for (const ep of sm.spec.endpoints) expect(portNames).toContain(ep.port);
-      for (const cr of crs) expect(selects(sm.spec.selector.matchLabels, operatorPodLabels(cr)), `ServiceMonitor selects ${cr.metadata.name}'s Operator Services`).toBe(false);
+      for (const cr of crs)
+        expect(
+          selects(sm.spec.selector.matchLabels, operatorPodLabels(cr)),
+          `ServiceMonitor selects ${cr.metadata.name}'s Operator Services`,
+        ).toBe(false);
     });
 
   it("uses the Operator's truncation of the instance label (namespace cut first) for long names", () => {
@@ -160,12 +177,16 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
     expect(b.files.map((f) => f.path)).toContain(OPERATOR_FILE);
   });
 
-  it('spreads the stand-alone file\'s CRs too: their anti-affinity selects the Operator\'s pod labels', () => {
+  it("spreads the stand-alone file's CRs too: their anti-affinity selects the Operator's pod labels", () => {
     const file = renderCollector(parseConfig({})).files.find((f) => f.path === OPERATOR_FILE)!;
-    const crs = file.content.split(/^---$/m).map((d) => parse(d)).filter((d) => d?.kind === 'OpenTelemetryCollector');
+    const crs = file.content
+      .split(/^---$/m)
+      .map((d) => parse(d))
+      .filter((d) => d?.kind === 'OpenTelemetryCollector');
     expect(crs.length).toBeGreaterThan(0);
     for (const cr of crs) {
-      const anti = cr.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels;
+      const anti =
+        cr.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels;
       expect(selects(anti, operatorPodLabels(cr)), cr.metadata.name).toBe(true);
     }
   });

@@ -1,9 +1,10 @@
 // The OpenTelemetry Operator variant works on its own: the ServiceAccount every CR names, and the RBAC
 // k8s_attributes (and, in two-tier mode, the load_balancing k8s resolver) needs, ship in the same file.
+
+import { parseConfig } from '@meshobs/config';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
 
 type Json = Record<string, any>;
@@ -17,11 +18,20 @@ function operatorDocs(mode: 'single' | 'two-tier'): Json[] {
 /** Does a (Cluster)Role bound to the ServiceAccount grant every verb on the resource? */
 function granted(docs: Json[], sa: { name: string; namespace: string }, group: string, resource: string, verbs: string[]) {
   const bindings = docs.filter(
-    (d) => (d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding') && d.subjects.some((s: Json) => s.kind === 'ServiceAccount' && s.name === sa.name && s.namespace === sa.namespace),
+    (d) =>
+      (d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding') &&
+      d.subjects.some((s: Json) => s.kind === 'ServiceAccount' && s.name === sa.name && s.namespace === sa.namespace),
   );
   return bindings.some((b) => {
-    const role = docs.find((d) => d.kind === b.roleRef.kind && d.metadata.name === b.roleRef.name && (d.kind === 'ClusterRole' || d.metadata.namespace === b.metadata.namespace));
-    return role?.rules.some((r: Json) => r.apiGroups.includes(group) && r.resources.includes(resource) && verbs.every((v) => r.verbs.includes(v)));
+    const role = docs.find(
+      (d) =>
+        d.kind === b.roleRef.kind &&
+        d.metadata.name === b.roleRef.name &&
+        (d.kind === 'ClusterRole' || d.metadata.namespace === b.metadata.namespace),
+    );
+    return role?.rules.some(
+      (r: Json) => r.apiGroups.includes(group) && r.resources.includes(resource) && verbs.every((v) => r.verbs.includes(v)),
+    );
   });
 }
 
@@ -37,12 +47,22 @@ describe('OpenTelemetryCollector CR path', () => {
       else expect([front.spec.autoscaler?.minReplicas, front.spec.autoscaler?.maxReplicas]).toEqual([2, 5]);
       for (const cr of crs) {
         const sa = { name: cr.spec.serviceAccount as string, namespace: cr.metadata.namespace as string };
-        expect(docs.some((d) => d.kind === 'ServiceAccount' && d.metadata.name === sa.name && d.metadata.namespace === sa.namespace), `ServiceAccount ${sa.name}`).toBe(true);
+        expect(
+          docs.some((d) => d.kind === 'ServiceAccount' && d.metadata.name === sa.name && d.metadata.namespace === sa.namespace),
+          `ServiceAccount ${sa.name}`,
+        ).toBe(true);
         if (cr.spec.config.processors.k8s_attributes)
-          for (const [group, resource] of [['', 'pods'], ['', 'namespaces'], ['apps', 'replicasets']] as const)
+          for (const [group, resource] of [
+            ['', 'pods'],
+            ['', 'namespaces'],
+            ['apps', 'replicasets'],
+          ] as const)
             expect(granted(docs, sa, group, resource, ['get', 'list', 'watch']), `${cr.metadata.name}: ${resource}`).toBe(true);
         if (cr.spec.config.exporters.load_balancing)
-          expect(granted(docs, sa, 'discovery.k8s.io', 'endpointslices', ['get', 'list', 'watch']), `${cr.metadata.name}: endpointslices`).toBe(true);
+          expect(
+            granted(docs, sa, 'discovery.k8s.io', 'endpointslices', ['get', 'list', 'watch']),
+            `${cr.metadata.name}: endpointslices`,
+          ).toBe(true);
       }
       expect(await validateObjects(docs as KubeObject[])).toEqual([]);
     });

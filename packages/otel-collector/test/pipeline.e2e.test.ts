@@ -3,12 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
 import { parseConfig } from '@meshobs/config';
+import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCollector } from '../src/index.ts';
-import { COLLECTOR_METRICS, SPAN_METRICS, SPAN_METRIC_LABELS } from '../src/metrics.ts';
-import { newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink, type Collector, type Sink } from './harness.ts';
+import { COLLECTOR_METRICS, SPAN_METRIC_LABELS, SPAN_METRICS } from '../src/metrics.ts';
+import { type Collector, newSpanId, newTraceId, readSpans, type Sink, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
 
 const skip = missingTools('otelcol-meshobs');
 
@@ -16,7 +16,9 @@ describe.skipIf(skip)('otelcol validate accepts every generated config', () => {
   for (const mode of ['single', 'two-tier'] as const)
     it(`${mode} mode`, () => {
       const dir = tempDir('validate');
-      for (const f of renderCollector(parseConfig({ tracing: { collector: { mode, debugExtensions: true } } })).files.filter((f) => f.path.endsWith('config.yaml'))) {
+      for (const f of renderCollector(parseConfig({ tracing: { collector: { mode, debugExtensions: true } } })).files.filter((f) =>
+        f.path.endsWith('config.yaml'),
+      )) {
         const path = join(dir, f.path);
         writeFileSync(path, f.content);
         // Throws (failing the test) with the collector's message on a non-zero exit.
@@ -42,14 +44,19 @@ describe.skipIf(skip)('custom tags and exposed metrics', () => {
     const envoyTrace = newTraceId();
     // An application span: semantic-convention names, pod identity on the resource.
     expect(
-      await sendSpans(http, 'frontend', [
-        {
-          traceId: otelTrace,
-          spanId: newSpanId(),
-          name: 'GET /api',
-          attributes: { 'url.path': '/api', 'http.request.header.x-request-id': ['rid-otel-1'], 'user_agent.original': 'curl/8.5' },
-        },
-      ], { 'k8s.pod.name': 'frontend-7d9f', 'k8s.namespace.name': 'podinfo' }),
+      await sendSpans(
+        http,
+        'frontend',
+        [
+          {
+            traceId: otelTrace,
+            spanId: newSpanId(),
+            name: 'GET /api',
+            attributes: { 'url.path': '/api', 'http.request.header.x-request-id': ['rid-otel-1'], 'user_agent.original': 'curl/8.5' },
+          },
+        ],
+        { 'k8s.pod.name': 'frontend-7d9f', 'k8s.namespace.name': 'podinfo' },
+      ),
     ).toBe(200);
     // An Envoy span: Istio custom tags / Envoy's own tag names, no pod identity on the resource.
     expect(
@@ -58,7 +65,13 @@ describe.skipIf(skip)('custom tags and exposed metrics', () => {
           traceId: envoyTrace,
           spanId: newSpanId(),
           name: 'podinfo.podinfo.svc.cluster.local:9898/*',
-          attributes: { 'http.url': 'http://podinfo:9898/api', 'guid:x-request-id': 'rid-envoy-1', user_agent: 'kube-probe/1.31', pod_name: 'podinfo-5c7', namespace: 'podinfo' },
+          attributes: {
+            'http.url': 'http://podinfo:9898/api',
+            'guid:x-request-id': 'rid-envoy-1',
+            user_agent: 'kube-probe/1.31',
+            pod_name: 'podinfo-5c7',
+            namespace: 'podinfo',
+          },
         },
       ]),
     ).toBe(200);
@@ -97,8 +110,15 @@ describe.skipIf(skip)('custom tags and exposed metrics', () => {
     // Exposed from the start by the components of the single-tier pipeline (the load balancer's
     // metrics only exist in two-tier mode; see twotier.e2e.test.ts).
     const lbOnly = [COLLECTOR_METRICS.loadBalancerBackends, COLLECTOR_METRICS.loadBalancerBackendOutcome];
-    const eventOnly = [COLLECTOR_METRICS.memoryLimiterRefusedSpans, COLLECTOR_METRICS.exporterSendFailedSpans, COLLECTOR_METRICS.exporterEnqueueFailedSpans, COLLECTOR_METRICS.tailSamplingSpansSampled];
-    const missing = Object.values(COLLECTOR_METRICS).filter((n) => ![...lbOnly, ...eventOnly].includes(n as never) && !new RegExp(`^${n}[{ ]`, 'm').test(own));
+    const eventOnly = [
+      COLLECTOR_METRICS.memoryLimiterRefusedSpans,
+      COLLECTOR_METRICS.exporterSendFailedSpans,
+      COLLECTOR_METRICS.exporterEnqueueFailedSpans,
+      COLLECTOR_METRICS.tailSamplingSpansSampled,
+    ];
+    const missing = Object.values(COLLECTOR_METRICS).filter(
+      (n) => ![...lbOnly, ...eventOnly].includes(n as never) && !new RegExp(`^${n}[{ ]`, 'm').test(own),
+    );
     expect(missing).toEqual([]);
   });
 });

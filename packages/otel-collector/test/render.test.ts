@@ -1,8 +1,8 @@
+import { defaultConfig, parseConfig } from '@meshobs/config';
+import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaultConfig, parseConfig } from '@meshobs/config';
-import { validateObjects, type KubeObject } from '@meshobs/kube';
-import { renderCollector, buildCollectorConfig, SAMPLING_POLICIES } from '../src/index.ts';
+import { buildCollectorConfig, renderCollector, SAMPLING_POLICIES } from '../src/index.ts';
 import { pathConditions } from '../src/sampling.ts';
 
 const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
@@ -13,7 +13,17 @@ describe('renderCollector', () => {
     const b = renderCollector(parseConfig({ tracing: { collector: { mode: 'single' } } }));
     expect(await validateObjects(b.objects)).toEqual([]);
     expect(kinds(b.objects)).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].sort(),
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ConfigMap',
+        'Deployment',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'Service',
+        'ServiceAccount',
+        'ServiceMonitor',
+      ].sort(),
     );
     expect((b.objects.find((o) => o.kind === 'Deployment') as any).spec.replicas).toBe(1);
     const cm = b.objects.find((o) => o.kind === 'ConfigMap') as KubeObject & { data: Record<string, string> };
@@ -27,7 +37,9 @@ describe('renderCollector', () => {
     const b = renderCollector(defaultConfig());
     expect(await validateObjects(b.objects)).toEqual([]);
     const hpas = b.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as any[];
-    expect(hpas.map((h) => [h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([['Deployment', 'otel-collector', 2, 5]]);
+    expect(hpas.map((h) => [h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([
+      ['Deployment', 'otel-collector', 2, 5],
+    ]);
     const sts = b.objects.find((o) => o.kind === 'StatefulSet') as any;
     expect([sts.metadata.name, sts.spec.replicas]).toEqual(['otel-collector-sampler', 3]);
     expect(parse(file(b, 'config.yaml')!).processors.tail_sampling).toBeUndefined();
@@ -63,19 +75,40 @@ describe('renderCollector', () => {
 
   it('processors run in order: memory_limiter first, tags before tail_sampling; batching in the exporter queue', () => {
     const cfg = buildCollectorConfig(defaultConfig());
-    expect(cfg.service.pipelines.traces!.processors).toEqual(['memory_limiter', 'transform/pod_identity', 'k8s_attributes', 'resource', 'transform/tags', 'tail_sampling']);
+    expect(cfg.service.pipelines.traces!.processors).toEqual([
+      'memory_limiter',
+      'transform/pod_identity',
+      'k8s_attributes',
+      'resource',
+      'transform/tags',
+      'tail_sampling',
+    ]);
     expect(cfg.service.pipelines['traces/spanmetrics']!.exporters).toEqual(['span_metrics']);
-    expect((cfg.exporters['otlp_grpc/jaeger'] as any).sending_queue.batch).toEqual({ sizer: 'items', flush_timeout: '1s', min_size: 8192, max_size: 16384 });
+    expect((cfg.exporters['otlp_grpc/jaeger'] as any).sending_queue.batch).toEqual({
+      sizer: 'items',
+      flush_timeout: '1s',
+      min_size: 8192,
+      max_size: 16384,
+    });
     expect(cfg.processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 819, spike_limit_mib: 204 });
     expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });
-    expect(Object.keys(buildCollectorConfig(parseConfig({ tracing: { collector: { debugExtensions: true } } })).extensions)).toEqual(['health_check', 'zpages', 'pprof']);
+    expect(Object.keys(buildCollectorConfig(parseConfig({ tracing: { collector: { debugExtensions: true } } })).extensions)).toEqual([
+      'health_check',
+      'zpages',
+      'pprof',
+    ]);
   });
 
   it('k8s_attributes finds the pod by uid, then name + namespace, then ip, and by the connection only last', () => {
     const k8s = buildCollectorConfig(defaultConfig()).processors.k8s_attributes as any;
     expect(k8s.pod_association).toEqual([
       { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
-      { sources: [{ from: 'resource_attribute', name: 'k8s.pod.name' }, { from: 'resource_attribute', name: 'k8s.namespace.name' }] },
+      {
+        sources: [
+          { from: 'resource_attribute', name: 'k8s.pod.name' },
+          { from: 'resource_attribute', name: 'k8s.namespace.name' },
+        ],
+      },
       { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
       { sources: [{ from: 'connection' }] },
     ]);
@@ -90,7 +123,12 @@ describe('renderCollector', () => {
 
   it('sampling percentages and tail-sampling settings follow the config', () => {
     const cfg = buildCollectorConfig(
-      parseConfig({ tracing: { sampling: { defaultPercent: 50, healthCheckPercent: 0, metricsPercent: 2 }, tailSampling: { decisionWait: '5s', numTraces: 2000 } } }),
+      parseConfig({
+        tracing: {
+          sampling: { defaultPercent: 50, healthCheckPercent: 0, metricsPercent: 2 },
+          tailSampling: { decisionWait: '5s', numTraces: 2000 },
+        },
+      }),
     );
     const ts = cfg.processors.tail_sampling as any;
     expect(ts.decision_wait).toBe('5s');

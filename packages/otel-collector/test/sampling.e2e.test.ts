@@ -2,11 +2,11 @@
 // kept traces counted in a second real collector's file exporter.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { durationSeconds, parseConfig } from '@meshobs/config';
+import { missingTools, requireTool, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, requireTool, stopAll, waitUntil, sleep } from '@meshobs/testkit';
-import { parseConfig, durationSeconds } from '@meshobs/config';
 import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
-import { metricSum, readSpans, startGeneratedCollector, startSink, withinFourSigma, type Collector, type Sink } from './harness.ts';
+import { type Collector, metricSum, readSpans, type Sink, startGeneratedCollector, startSink, withinFourSigma } from './harness.ts';
 
 const run = promisify(execFile);
 const TRACES = 3000;
@@ -82,7 +82,10 @@ describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling 
       const b = withinFourSigma(kept, TRACES, c.percent);
       report.push(`${c.service}: kept ${kept}/${TRACES} (expected ${b.mean.toFixed(0)}, 4σ [${b.low.toFixed(0)}, ${b.high.toFixed(0)}])`);
       // Kept traces are whole: parent and child.
-      expect([...traces.values()].every((n) => n === 2), `${c.service} has incomplete traces`).toBe(true);
+      expect(
+        [...traces.values()].every((n) => n === 2),
+        `${c.service} has incomplete traces`,
+      ).toBe(true);
       if (c.percent === 100) expect(kept, c.service).toBe(TRACES);
       else expect(b.ok, report.at(-1)).toBe(true);
     }
@@ -90,8 +93,7 @@ describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling 
 
     // The collector's own telemetry agrees, per policy.
     const m = await collector.metrics();
-    const sampledBy = (policy: string) =>
-      metricSum(m, COLLECTOR_METRICS.tailSamplingTracesSampled, { policy, sampled: 'true' });
+    const sampledBy = (policy: string) => metricSum(m, COLLECTOR_METRICS.tailSamplingTracesSampled, { policy, sampled: 'true' });
     expect(sampledBy(SAMPLING_POLICIES.ordinary)).toBe(2 * TRACES);
     expect(metricSum(m, COLLECTOR_METRICS.receiverAcceptedSpans)).toBe(CLASSES.length * TRACES * 2);
   });

@@ -2,25 +2,26 @@
 // samplers in place of the k8s resolver) in front of as many collectors running the generated sampler
 // config as the default samplerReplicas. Spans of one trace come from several services (sidecars),
 // each span in its own request, so only trace-id routing can bring a trace together on one sampler.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
+
 import { defaultConfig, durationSeconds } from '@meshobs/config';
+import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
 import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import {
+  type Collector,
   freePorts,
   localize,
   metricSum,
   newSpanId,
   newTraceId,
   readSpans,
+  type Sink,
+  type SpanSpec,
   sendSpans,
   startCollector,
   startSink,
   withinFourSigma,
-  type Collector,
-  type Sink,
-  type SpanSpec,
 } from './harness.ts';
 
 const SPANS_PER_TRACE = 4;
@@ -66,9 +67,16 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
   let samplers: Collector[];
 
   const decided = async () =>
-    (await Promise.all(samplers.map(async (s) => metricSum(await s.metrics(), COLLECTOR_METRICS.tailSamplingGlobalTracesSampled)))).reduce((a, b) => a + b, 0);
+    (await Promise.all(samplers.map(async (s) => metricSum(await s.metrics(), COLLECTOR_METRICS.tailSamplingGlobalTracesSampled)))).reduce(
+      (a, b) => a + b,
+      0,
+    );
   const keptDecisions = async () =>
-    (await Promise.all(samplers.map(async (s) => metricSum(await s.metrics(), COLLECTOR_METRICS.tailSamplingGlobalTracesSampled, { sampled: 'true' })))).reduce((a, b) => a + b, 0);
+    (
+      await Promise.all(
+        samplers.map(async (s) => metricSum(await s.metrics(), COLLECTOR_METRICS.tailSamplingGlobalTracesSampled, { sampled: 'true' })),
+      )
+    ).reduce((a, b) => a + b, 0);
   const storedSpans = () => sink.files.reduce((n, f) => n + readSpans(f).length, 0);
   const decisionTimeout = durationSeconds(config.tracing.tailSampling.decisionWait) * 1000 + 60_000;
 
@@ -76,14 +84,12 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
   function stored(ids: Set<string>) {
     const owners = new Map<string, Set<number>>();
     const counts = new Map<string, number>();
-    sink.files.forEach((f, i) =>
-      readSpans(f)
-        .filter((s) => ids.has(s.traceId))
-        .forEach((s) => {
-          owners.set(s.traceId, (owners.get(s.traceId) ?? new Set()).add(i));
-          counts.set(s.traceId, (counts.get(s.traceId) ?? 0) + 1);
-        }),
-    );
+    for (const [i, f] of sink.files.entries()) {
+      for (const s of readSpans(f).filter((x) => ids.has(x.traceId))) {
+        owners.set(s.traceId, (owners.get(s.traceId) ?? new Set()).add(i));
+        counts.set(s.traceId, (counts.get(s.traceId) ?? 0) + 1);
+      }
+    }
     return { owners, counts };
   }
 
@@ -112,13 +118,24 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
     // Each span in its own request from its own service, in two waves more than one batch timeout
     // apart, so the spans of one trace cross the load balancer in different batches.
     const http = `127.0.0.1:${lb.ports.otlpHttp}`;
-    for (const wave of [[0, 2], [2, SPANS_PER_TRACE]] as const)
+    for (const wave of [
+      [0, 2],
+      [2, SPANS_PER_TRACE],
+    ] as const)
       await sendAll(traces.flatMap((t) => t.spans.slice(...wave).map((s, j) => () => sendSpans(http, serviceOf(wave[0] + j), [s]))));
 
     await waitUntil(async () => (await decided()) >= traces.length, decisionTimeout, 'every trace decided', 1000);
     // Wait for every span of every kept trace, not just for what has been exported so far: under
     // load one sampler's batch can still be in flight when another's has landed.
-    await waitUntil(async () => { const kept = await keptDecisions(); return kept > 0 && storedSpans() >= kept * SPANS_PER_TRACE; }, 60_000, 'every span of every kept trace at the sink', 1000);
+    await waitUntil(
+      async () => {
+        const kept = await keptDecisions();
+        return kept > 0 && storedSpans() >= kept * SPANS_PER_TRACE;
+      },
+      60_000,
+      'every span of every kept trace at the sink',
+      1000,
+    );
 
     const { owners, counts } = stored(new Set(traces.map((t) => t.id)));
     const split = [...owners.values()].filter((o) => o.size > 1).length;
@@ -144,12 +161,21 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
     // What several replicas behind a plain Service do: each sidecar's connection lands on one replica.
     const traces = makeTraces(CONTROL_TRACES, 0);
     const before = await decided();
-    await sendAll(traces.flatMap((t) => t.spans.map((s, k) => () => sendSpans(`127.0.0.1:${samplers[k % samplers.length]!.ports.otlpHttp}`, serviceOf(k), [s]))));
+    await sendAll(
+      traces.flatMap((t) =>
+        t.spans.map((s, k) => () => sendSpans(`127.0.0.1:${samplers[k % samplers.length]!.ports.otlpHttp}`, serviceOf(k), [s])),
+      ),
+    );
     // Each trace is decided once per sampler that saw a piece of it.
     const pieces = CONTROL_TRACES * Math.min(SPANS_PER_TRACE, samplers.length);
     await waitUntil(async () => (await decided()) - before >= pieces, decisionTimeout, 'every piece decided', 1000);
     const ids = new Set(traces.map((t) => t.id));
-    await waitUntil(async () => [...stored(ids).counts.values()].reduce((a, b) => a + b, 0) >= CONTROL_TRACES * SPANS_PER_TRACE, 60_000, 'control spans at the sink', 1000);
+    await waitUntil(
+      async () => [...stored(ids).counts.values()].reduce((a, b) => a + b, 0) >= CONTROL_TRACES * SPANS_PER_TRACE,
+      60_000,
+      'control spans at the sink',
+      1000,
+    );
     const split = [...stored(ids).owners.values()].filter((o) => o.size > 1).length;
     console.log(`control without trace-id routing: ${split}/${CONTROL_TRACES} traces split across samplers`);
     expect(split).toBe(CONTROL_TRACES);

@@ -1,7 +1,7 @@
 // Circuit breaking and outlier ejection: the response flags every client proxy reports, and the
 // Envoy cluster stats the mesh's proxyStatsMatcher turns on.
 import { ENVOY_METRICS } from './metrics.ts';
-import { aggregate, rate, selector, type Matcher } from './promql.ts';
+import { aggregate, type Matcher, rate, selector } from './promql.ts';
 import { sourceRequestRate } from './requests.ts';
 
 /** Response flags Envoy sets when it refuses a request for circuit-breaking reasons. */
@@ -69,4 +69,6 @@ export const refusedRequestRate = (window: string, labels: readonly string[], ..
 
 /** A stat aggregated to `labels`: the rate of a counter, or `gaugeOp` of a gauge. */
 export const envoyStat = (s: EnvoyStat, window: string, labels: readonly string[], gaugeOp: 'max' | 'sum', ...ms: Matcher[]) =>
-  s.type === 'counter' ? aggregate('sum', labels, rate(s.prometheus, window, ...ms)) : aggregate(gaugeOp, labels, selector(s.prometheus, ...ms));
+  s.type === 'counter'
+    ? aggregate('sum', labels, rate(s.prometheus, window, ...ms))
+    : aggregate(gaugeOp, labels, selector(s.prometheus, ...ms));

@@ -1,8 +1,8 @@
 // istiod signals (job prometheus.jobs.istiod). `pilot_xds_push_errors` no longer exists: failed
 // pushes are the `*_senderr` types of pilot_xds_pushes, next to rejects and internal errors.
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIOD_METRICS as M } from './metrics.ts';
 import { jobMatcher, targetsUp } from './jobs.ts';
+import { ISTIOD_METRICS as M } from './metrics.ts';
 import { aggregate, call, histogramQuantile, rate, selector, sumRate } from './promql.ts';
 
 const SENDERR = 'type=~".*_senderr"';

@@ -3,10 +3,10 @@
 // gateways through these only, so a custom gateway name reaches both.
 import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '@meshobs/kube';
-import { KUBE_STATE_METRICS } from './metrics.ts';
-import { CODE, LEVELS } from './labels.ts';
 import { jobMatcher, targetsUp } from './jobs.ts';
-import { oneOf, selector, type Matcher } from './promql.ts';
+import { CODE, LEVELS } from './labels.ts';
+import { KUBE_STATE_METRICS } from './metrics.ts';
+import { type Matcher, oneOf, selector } from './promql.ts';
 import { sourceRequestRate } from './requests.ts';
 
 /** One enabled Istio gateway of the config: its Deployment and the value of its pods' `istio` label. */
@@ -44,7 +44,8 @@ export function gatewaySignals(config: Pick<MeshobsConfig, 'istio' | 'prometheus
   const pods = gatewayPodMatcher(config);
   const deployments = gatewayDeploymentMatcher(config);
   // None enabled: deployment="" (matches nothing) rather than every Deployment.
-  const ksm = (metric: string, ms: Matcher[]) => selector(metric, jobMatcher(config, 'kubeStateMetrics'), ...ms, deployments ?? 'deployment=""');
+  const ksm = (metric: string, ms: Matcher[]) =>
+    selector(metric, jobMatcher(config, 'kubeStateMetrics'), ...ms, deployments ?? 'deployment=""');
   return {
     pods,
     deployments,

@@ -1,11 +1,12 @@
 // @meshobs/signals: the one home of the bundle's PromQL. See README.md for why it is a package.
-export * from './promql.ts';
-export * from './metrics.ts';
-export * from './labels.ts';
+
+export * from './circuit-breaker.ts';
+export * from './control-plane.ts';
+export * from './gateways.ts';
 export * from './jobs.ts';
+export * from './labels.ts';
+export * from './metrics.ts';
+export * from './promql.ts';
 export * from './records.ts';
 export * from './requests.ts';
-export * from './gateways.ts';
-export * from './control-plane.ts';
 export * from './sidecar.ts';
-export * from './circuit-breaker.ts';

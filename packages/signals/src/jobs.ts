@@ -1,6 +1,6 @@
 // Selectors from the config's scrape jobs (prometheus.jobs.*, defaults in packages/config).
 import type { MeshobsConfig } from '@meshobs/config';
-import { selector, type Matcher } from './promql.ts';
+import { type Matcher, selector } from './promql.ts';
 
 export type Job = keyof MeshobsConfig['prometheus']['jobs'];
 

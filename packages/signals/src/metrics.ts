@@ -28,7 +28,12 @@ export const ISTIO_METRICS = {
 } as const;
 
 /** The TCP counters the recording rules keep per service, in rule order. */
-export const ISTIO_TCP_COUNTERS = [ISTIO_METRICS.tcpOpened, ISTIO_METRICS.tcpClosed, ISTIO_METRICS.tcpSentBytes, ISTIO_METRICS.tcpReceivedBytes] as const;
+export const ISTIO_TCP_COUNTERS = [
+  ISTIO_METRICS.tcpOpened,
+  ISTIO_METRICS.tcpClosed,
+  ISTIO_METRICS.tcpSentBytes,
+  ISTIO_METRICS.tcpReceivedBytes,
+] as const;
 
 /** istiod (job prometheus.jobs.istiod). `pilot_xds_push_errors` no longer exists: see the push signals. */
 export const ISTIOD_METRICS = {

@@ -1,8 +1,9 @@
 // Istio request and TCP signals from the raw series (no recording rule involved): usable with any
 // window, including Grafana's `$__rate_interval`. Which reporter each view reads: labels.ts.
-import { ISTIO_METRICS } from './metrics.ts';
+
 import { CODE, REPORTER, SERVICE_LABELS } from './labels.ts';
-import { histogramQuantile, sumRate, type Matcher } from './promql.ts';
+import { ISTIO_METRICS } from './metrics.ts';
+import { histogramQuantile, type Matcher, sumRate } from './promql.ts';
 
 /** Request rate at the server side (reporter="destination"), aggregated to `labels`. */
 export const requestRate = (window: string, labels: readonly string[] = SERVICE_LABELS, ...ms: Matcher[]) =>

@@ -1,7 +1,7 @@
 // The istio-proxy sidecar's resources (cAdvisor usage, kube-state-metrics limits).
 import type { MeshobsConfig } from '@meshobs/config';
 import { CADVISOR_METRICS, KUBE_STATE_METRICS } from './metrics.ts';
-import { matchers, type Matcher } from './promql.ts';
+import { type Matcher, matchers } from './promql.ts';
 
 /**
  * The istio-proxy sidecar's resources, whichever way Istio injects it. As a regular container its limit

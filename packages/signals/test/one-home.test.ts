@@ -8,10 +8,10 @@
 // istiod, kube-state-metrics, cAdvisor, the collector). It spells the names as upstream does on
 // purpose: were it built from these constants, a misspelt name here would be emitted and queried
 // alike, and the real-Prometheus tests that run every query on it could no longer catch it.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 import { RAW_METRICS } from '../src/index.ts';
 
 const EXCLUDED = new Set(['packages/synthetic-mesh']);

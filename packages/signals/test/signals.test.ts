@@ -1,7 +1,18 @@
 // Combinators and named signals: the selectors follow the config (job names, gateway names).
-import { describe, expect, it } from 'vitest';
+
 import { parseConfig } from '@meshobs/config';
-import { aggregate, controlPlane, gatewaySignals, histogramQuantile, ratioOrZero, recordNamesFor, selector, sumRate, targetsUp } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  aggregate,
+  controlPlane,
+  gatewaySignals,
+  histogramQuantile,
+  ratioOrZero,
+  recordNamesFor,
+  selector,
+  sumRate,
+  targetsUp,
+} from '../src/index.ts';
 
 describe('combinators', () => {
   it('build selectors, aggregations and ratios', () => {
@@ -24,7 +35,9 @@ describe('signals from the config', () => {
   });
 
   it('select the configured gateways, and nothing when none is enabled', () => {
-    const custom = gatewaySignals(parseConfig({ istio: { gateways: { ingress: { name: 'edge-gateway' }, egress: { enabled: true, name: 'istio-egress-internal' } } } }));
+    const custom = gatewaySignals(
+      parseConfig({ istio: { gateways: { ingress: { name: 'edge-gateway' }, egress: { enabled: true, name: 'istio-egress-internal' } } } }),
+    );
     expect(custom.pods).toBe('istio=~"edge-gateway|egress-internal"');
     expect(custom.replicasAvailable()).toContain('deployment=~"edge-gateway|istio-egress-internal"');
     expect(custom.targetsUp).toContain('istio=~"edge-gateway|egress-internal"');

@@ -2,7 +2,7 @@
 // synthetic-mesh: writes a synthetic Istio mesh as OpenMetrics (for promtool) or counts its series.
 import { parseArgs } from 'node:util';
 import { buildMesh, countSeries, writeOpenMetrics, writeOpenMetricsFile } from './mesh.ts';
-import { PRESETS, type MeshSize } from './size.ts';
+import { type MeshSize, PRESETS } from './size.ts';
 
 const USAGE = `usage: synthetic-mesh [options]
   --preset NAME              ${Object.keys(PRESETS).join(' | ')} (default small)
@@ -80,11 +80,13 @@ async function main() {
   const { size, out, count } = sizeFromArgs(process.argv.slice(2));
   const mesh = buildMesh(size);
   if (count) {
-    process.stdout.write(JSON.stringify(countSeries(mesh), null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(countSeries(mesh), null, 2)}\n`);
     return;
   }
   const stats = out ? await writeOpenMetricsFile(mesh, out) : await writeOpenMetrics(mesh, process.stdout);
-  process.stderr.write(`${stats.series} series, ${stats.samples} samples, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.startSeconds}..${stats.endSeconds}\n`);
+  process.stderr.write(
+    `${stats.series} series, ${stats.samples} samples, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.startSeconds}..${stats.endSeconds}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -1,7 +1,8 @@
 // Istio standard metrics as the sidecars and gateways expose them on /stats/prometheus, after the
 // bundle's PodMonitor relabeling (namespace, pod, app, version, istio pod labels kept).
+
+import { counterShape, type Family, hash, histogram, type Labels, renderLabels, type Series } from './series.ts';
 import { ISTIO_SIZE_BUCKETS_BYTES, type MeshSize } from './size.ts';
-import { counterShape, hash, histogram, renderLabels, type Family, type Labels, type Series } from './series.ts';
 import { envoyTarget } from './targets.ts';
 import { PLAINTEXT_SOURCE, type Pod, type Service, type Topology, type Workload } from './topology.ts';
 
@@ -137,7 +138,13 @@ export function istioHttpFamilies(size: MeshSize, topo: Topology): Family[] {
         help: `${name === 'istio_request_bytes' ? 'Request' : 'Response'} body size in bytes.`,
         *series() {
           for (const r of reports(size, topo))
-            yield* histogram(name, r.labels, { rate: r.rate, median, sigma: 1, buckets: ISTIO_SIZE_BUCKETS_BYTES, phase: phaseOf(r.labels, size.seed) });
+            yield* histogram(name, r.labels, {
+              rate: r.rate,
+              median,
+              sigma: 1,
+              buckets: ISTIO_SIZE_BUCKETS_BYTES,
+              phase: phaseOf(r.labels, size.seed),
+            });
         },
       });
   return families;
@@ -154,7 +161,10 @@ function* tcpReports(size: MeshSize, topo: Topology): Iterable<{ labels: Labels;
         return { ...rest, request_protocol: 'tcp', response_flags: '-' };
       };
       for (const pod of destination.pods)
-        yield { labels: strip(istioLabels(flow, 'destination', pod, destination, size.jobs.envoy)), rate: flow.rate / destination.pods.length };
+        yield {
+          labels: strip(istioLabels(flow, 'destination', pod, destination, size.jobs.envoy)),
+          rate: flow.rate / destination.pods.length,
+        };
       for (const pod of source.pods)
         yield { labels: strip(istioLabels(flow, 'source', pod, source, size.jobs.envoy)), rate: flow.rate / source.pods.length };
     }
@@ -170,7 +180,11 @@ export function istioTcpFamilies(size: MeshSize, topo: Topology): Family[] {
       for (const r of tcpReports(size, topo)) {
         // Closed trails opened by a little, so the open-connection gauge derived from them stays > 0.
         const offset = name.endsWith('opened') ? 5 : 0;
-        yield { name: `${name}_total`, labels: renderLabels(r.labels), value: counterShape(r.rate * perConnection, phaseOf(r.labels, size.seed), offset) };
+        yield {
+          name: `${name}_total`,
+          labels: renderLabels(r.labels),
+          value: counterShape(r.rate * perConnection, phaseOf(r.labels, size.seed), offset),
+        };
       }
     },
   });
@@ -191,14 +205,18 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
     for (const service of topo.services)
       for (const source of service.sources)
         for (const pod of source.pods)
-          yield { ...envoyTarget(size.jobs.envoy, pod, source), cluster_name: `outbound|9898||${service.name}.${service.namespace}.svc.cluster.local` };
+          yield {
+            ...envoyTarget(size.jobs.envoy, pod, source),
+            cluster_name: `outbound|9898||${service.name}.${service.namespace}.svc.cluster.local`,
+          };
   }
   const counter = (name: string, help: string, rate: number): Family => ({
     name,
     type: 'counter',
     help,
     *series() {
-      for (const l of clusters()) yield { name: `${name}_total`, labels: renderLabels(l), value: counterShape(rate, phaseOf(l, size.seed)) };
+      for (const l of clusters())
+        yield { name: `${name}_total`, labels: renderLabels(l), value: counterShape(rate, phaseOf(l, size.seed)) };
     },
   });
   return [
@@ -208,7 +226,12 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
       type: 'gauge',
       help: 'Requests that overflowed the connection pool or circuit breaker.',
       *series() {
-        for (const l of clusters()) yield { name: 'envoy_cluster_upstream_rq_pending_overflow', labels: renderLabels(l), value: counterShape(0.002, phaseOf(l, size.seed)) } as Series;
+        for (const l of clusters())
+          yield {
+            name: 'envoy_cluster_upstream_rq_pending_overflow',
+            labels: renderLabels(l),
+            value: counterShape(0.002, phaseOf(l, size.seed)),
+          } as Series;
       },
     },
     {
@@ -216,7 +239,12 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
       type: 'gauge',
       help: 'Connections that overflowed the circuit breaker.',
       *series() {
-        for (const l of clusters()) yield { name: 'envoy_cluster_upstream_cx_overflow', labels: renderLabels(l), value: counterShape(0.001, phaseOf(l, size.seed)) } as Series;
+        for (const l of clusters())
+          yield {
+            name: 'envoy_cluster_upstream_cx_overflow',
+            labels: renderLabels(l),
+            value: counterShape(0.001, phaseOf(l, size.seed)),
+          } as Series;
       },
     },
     {
@@ -224,7 +252,8 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
       type: 'gauge',
       help: 'Hosts currently ejected by outlier detection.',
       *series() {
-        for (const l of clusters()) yield { name: 'envoy_cluster_outlier_detection_ejections_active', labels: renderLabels(l), value: () => 0 };
+        for (const l of clusters())
+          yield { name: 'envoy_cluster_outlier_detection_ejections_active', labels: renderLabels(l), value: () => 0 };
       },
     },
     {
@@ -232,7 +261,12 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
       type: 'gauge',
       help: 'Retries not attempted because the retry circuit breaker was open.',
       *series() {
-        for (const l of clusters()) yield { name: 'envoy_cluster_upstream_rq_retry_overflow', labels: renderLabels(l), value: counterShape(0.001, phaseOf(l, size.seed)) } as Series;
+        for (const l of clusters())
+          yield {
+            name: 'envoy_cluster_upstream_rq_retry_overflow',
+            labels: renderLabels(l),
+            value: counterShape(0.001, phaseOf(l, size.seed)),
+          } as Series;
       },
     },
     counter('envoy_cluster_outlier_detection_ejections_enforced', 'Outlier ejections enforced.', 0.0005),

@@ -1,13 +1,14 @@
 // The whole synthetic mesh: every metric family, in a fixed order, streamed as OpenMetrics text.
+
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { once } from 'node:events';
-import { meshSize, type MeshSize } from './size.ts';
-import { topology, type Topology } from './topology.ts';
-import { envoyClusterFamilies, istioHttpFamilies, istioTcpFamilies } from './istio.ts';
 import { istiodFamilies, kubernetesFamilies } from './controlplane.ts';
-import { collectorFamilies, spanMetricsFamilies } from './tracing.ts';
+import { envoyClusterFamilies, istioHttpFamilies, istioTcpFamilies } from './istio.ts';
 import type { Family } from './series.ts';
+import { type MeshSize, meshSize } from './size.ts';
+import { type Topology, topology } from './topology.ts';
+import { collectorFamilies, spanMetricsFamilies } from './tracing.ts';
 
 export interface Mesh {
   size: MeshSize;
@@ -80,10 +81,10 @@ export async function writeOpenMetrics(mesh: Mesh, out: Writable): Promise<Write
     buffer += `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`;
     for (const s of family.series()) {
       series++;
-      const prefix = s.name + s.labels + ' ';
+      const prefix = `${s.name + s.labels} `;
       for (let i = 0; i < steps; i++) {
         const dt = i * intervalSeconds;
-        buffer += prefix + round(s.value(dt)) + ' ' + (mesh.startSeconds + dt) + '\n';
+        buffer += `${prefix + round(s.value(dt))} ${mesh.startSeconds + dt}\n`;
       }
       if (buffer.length > CHUNK_BYTES) await flush();
     }

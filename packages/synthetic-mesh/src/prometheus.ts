@@ -1,10 +1,11 @@
 // Loads a synthetic mesh into a real Prometheus: OpenMetrics -> promtool blocks -> prometheus on
 // 127.0.0.1, then (optionally) the bundle's recording rules backfilled over that data.
+
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
-import { writeOpenMetricsFile, type Mesh, type WriteStats } from './mesh.ts';
+import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
+import { type Mesh, type WriteStats, writeOpenMetricsFile } from './mesh.ts';
 import { recordingRuleLevels } from './rules.ts';
 
 export interface RangeSeries {
@@ -41,7 +42,9 @@ export function run(cmd: string, args: string[]): Promise<string> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out.slice(-3000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out.slice(-3000)}`)),
+    );
   });
 }
 
@@ -52,7 +55,8 @@ async function startPrometheus(dataDir: string, workDir: string, opts: Prometheu
   const files = opts.ruleFiles ?? [];
   writeFileSync(
     configFile,
-    `global:\n  evaluation_interval: ${opts.evaluationInterval ?? '30s'}\n` + (files.length ? `rule_files:\n${files.map((f) => `  - ${JSON.stringify(f)}\n`).join('')}` : ''),
+    `global:\n  evaluation_interval: ${opts.evaluationInterval ?? '30s'}\n` +
+      (files.length ? `rule_files:\n${files.map((f) => `  - ${JSON.stringify(f)}\n`).join('')}` : ''),
   );
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess(
@@ -91,7 +95,10 @@ const moveBlocks = (from: string, to: string) => {
  * Writes the mesh as OpenMetrics, turns it into TSDB blocks with promtool, starts Prometheus over
  * them, and backfills the recording rules of `rulesYaml` (level by level). Call stop() when done.
  */
-export async function loadMesh(mesh: Mesh, opts: { rulesYaml?: string; workDir?: string; prometheus?: PrometheusOptions } = {}): Promise<LoadedMesh> {
+export async function loadMesh(
+  mesh: Mesh,
+  opts: { rulesYaml?: string; workDir?: string; prometheus?: PrometheusOptions } = {},
+): Promise<LoadedMesh> {
   const promtool = requireTool('promtool');
   const workDir = opts.workDir ?? tempDir('synthetic-mesh');
   const dataDir = join(workDir, 'data');
@@ -160,10 +167,14 @@ export async function loadMesh(mesh: Mesh, opts: { rulesYaml?: string; workDir?:
       return data.result;
     },
     async query(expr, time) {
-      const data = await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(current.url, '/api/v1/query', {
-        query: expr,
-        time: String(time ?? mesh.endSeconds),
-      });
+      const data = await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
+        current.url,
+        '/api/v1/query',
+        {
+          query: expr,
+          time: String(time ?? mesh.endSeconds),
+        },
+      );
       if (data.resultType !== 'vector') throw new Error(`${expr}: expected a vector, got ${data.resultType}`);
       return data.result;
     },

@@ -18,11 +18,11 @@ export interface Family {
 
 export type Labels = Record<string, string>;
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export function renderLabels(labels: Labels): string {
   const parts: string[] = [];
-  for (const k in labels) parts.push(`${k}="${escape(labels[k]!)}"`);
+  for (const k in labels) parts.push(`${k}="${escapeLabel(labels[k]!)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 

@@ -61,7 +61,13 @@ export const DEFAULT_SIZE: MeshSize = {
   intervalSeconds: 15,
   requestsPerService: 50,
   seed: 1,
-  jobs: { istiod: 'istiod', envoy: 'envoy-stats', kubeStateMetrics: 'kube-state-metrics', cadvisor: 'kubelet', collector: 'otel-collector' },
+  jobs: {
+    istiod: 'istiod',
+    envoy: 'envoy-stats',
+    kubeStateMetrics: 'kube-state-metrics',
+    cadvisor: 'kubelet',
+    collector: 'otel-collector',
+  },
   sidecarMemoryLimitBytes: 1024 * 1024 * 1024,
   istioVersion: '1.27.1',
 };
@@ -71,12 +77,26 @@ export const PRESETS: Record<string, Partial<MeshSize>> = {
   small: {},
   '10k': { namespaces: 2, servicesPerNamespace: 3, podsPerVersion: 1, sourcesPerService: 3, sizeHistograms: true },
   '100k': { namespaces: 4, servicesPerNamespace: 6, podsPerVersion: 2, sourcesPerService: 4, sizeHistograms: true },
-  '1m': { namespaces: 10, servicesPerNamespace: 10, podsPerVersion: 3, sourcesPerService: 5, sizeHistograms: true, responseCodes: [200, 201, 404, 503] },
+  '1m': {
+    namespaces: 10,
+    servicesPerNamespace: 10,
+    podsPerVersion: 3,
+    sourcesPerService: 5,
+    sizeHistograms: true,
+    responseCodes: [200, 201, 404, 503],
+  },
 };
 
 export function meshSize(overrides: Partial<MeshSize> = {}): MeshSize {
   const size = { ...DEFAULT_SIZE, ...overrides };
-  const positive = ['namespaces', 'servicesPerNamespace', 'podsPerVersion', 'sourcesPerService', 'istiodReplicas', 'gatewayReplicas'] as const;
+  const positive = [
+    'namespaces',
+    'servicesPerNamespace',
+    'podsPerVersion',
+    'sourcesPerService',
+    'istiodReplicas',
+    'gatewayReplicas',
+  ] as const;
   for (const k of positive)
     if (!Number.isInteger(size[k]) || size[k] < 1) throw new Error(`${k} must be a whole number >= 1, got ${size[k]}`);
   if (!size.versions.length) throw new Error('versions must not be empty');

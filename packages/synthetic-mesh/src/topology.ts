@@ -88,7 +88,14 @@ export function topology(size: MeshSize): Topology {
     }
   const ingress = workload(INGRESS_GATEWAY, ISTIO_NAMESPACE, INGRESS_GATEWAY, 'unknown', 1, size.gatewayReplicas);
   const egress = workload(EGRESS_GATEWAY, ISTIO_NAMESPACE, EGRESS_GATEWAY, 'unknown', 1, size.gatewayReplicas);
-  const plaintext: Workload = { name: PLAINTEXT_SOURCE, namespace: PLAINTEXT_SOURCE, app: PLAINTEXT_SOURCE, version: PLAINTEXT_SOURCE, weight: 1, pods: [] };
+  const plaintext: Workload = {
+    name: PLAINTEXT_SOURCE,
+    namespace: PLAINTEXT_SOURCE,
+    app: PLAINTEXT_SOURCE,
+    version: PLAINTEXT_SOURCE,
+    weight: 1,
+    pods: [],
+  };
   for (const svc of services) {
     const meshCallers = Math.max(0, size.sourcesPerService - (size.sourcesPerService >= 3 ? 2 : 1));
     svc.sources.push(ingress);
@@ -98,6 +105,10 @@ export function topology(size: MeshSize): Topology {
     }
     if (size.sourcesPerService >= 3) svc.sources.push(plaintext);
   }
-  const istiod = Array.from({ length: size.istiodReplicas }, (_, i) => ({ name: `istiod-${podSuffix('istiod', i)}`, namespace: ISTIO_NAMESPACE, ip: nextIp() }));
+  const istiod = Array.from({ length: size.istiodReplicas }, (_, i) => ({
+    name: `istiod-${podSuffix('istiod', i)}`,
+    namespace: ISTIO_NAMESPACE,
+    ip: nextIp(),
+  }));
   return { namespaces, services, gateways: { ingress, egress }, istiod };
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it, afterAll } from 'vitest';
 import { missingTools, stopAll } from '@meshobs/testkit';
-import { PRESETS, buildMesh, countSeries, loadMesh, recordingRuleLevels, writeOpenMetrics, type Mesh } from '../src/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildMesh, countSeries, loadMesh, type Mesh, PRESETS, recordingRuleLevels, writeOpenMetrics } from '../src/index.ts';
 
 async function text(mesh: Mesh): Promise<string> {
   const out = new PassThrough();
@@ -44,7 +44,14 @@ describe('synthetic mesh', () => {
 
   it('has both reporters, stable and canary, 2xx/4xx/5xx and a plaintext caller', async () => {
     const t = await text(buildMesh(small));
-    for (const s of ['reporter="source"', 'reporter="destination"', 'destination_version="canary"', 'response_code="404"', 'response_code="503"', 'connection_security_policy="none"'])
+    for (const s of [
+      'reporter="source"',
+      'reporter="destination"',
+      'destination_version="canary"',
+      'response_code="404"',
+      'response_code="503"',
+      'connection_security_policy="none"',
+    ])
       expect(t).toContain(s);
   });
 

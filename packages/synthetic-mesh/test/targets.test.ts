@@ -2,9 +2,9 @@
 // carry the labels the bundle's monitors produce (Envoy on its stats port, istiod on its monitoring
 // port, the operator's container/endpoint labels). Both sources are checked against the scrape config.
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@meshobs/config';
 import { ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT, renderRuleTests } from '@meshobs/alerts';
+import { parseConfig } from '@meshobs/config';
+import { describe, expect, it } from 'vitest';
 import { buildMesh, writeOpenMetrics } from '../src/index.ts';
 
 type Labels = Record<string, string>;
@@ -48,12 +48,18 @@ function checkTargets(source: string, series: Array<{ name: string; labels: Labe
   expect(istiod.length, source).toBeGreaterThan(0);
   for (const s of envoy) {
     expect(s.labels.instance, `${source} ${s.name}`).toMatch(new RegExp(`:${ENVOY_PROM_PORT.number}$`));
-    expect({ container: s.labels.container, endpoint: s.labels.endpoint }, `${source} ${s.name}`).toEqual({ container: 'istio-proxy', endpoint: ENVOY_PROM_PORT.name });
+    expect({ container: s.labels.container, endpoint: s.labels.endpoint }, `${source} ${s.name}`).toEqual({
+      container: 'istio-proxy',
+      endpoint: ENVOY_PROM_PORT.name,
+    });
     for (const l of ['namespace', 'pod', 'app']) expect(s.labels[l], `${source} ${s.name} ${l}`).toBeTruthy();
   }
   for (const s of istiod) {
     expect(s.labels.instance, `${source} ${s.name}`).toMatch(new RegExp(`:${ISTIOD_MONITORING_PORT.number}$`));
-    expect({ container: s.labels.container, endpoint: s.labels.endpoint }, `${source} ${s.name}`).toEqual({ container: 'discovery', endpoint: ISTIOD_MONITORING_PORT.name });
+    expect({ container: s.labels.container, endpoint: s.labels.endpoint }, `${source} ${s.name}`).toEqual({
+      container: 'discovery',
+      endpoint: ISTIOD_MONITORING_PORT.name,
+    });
   }
 }
 
@@ -67,8 +73,12 @@ describe('scrape-target labels', () => {
   });
 
   it('gateway pods carry the istio label and no version, in both', async () => {
-    const gw = (s: Array<{ name: string; labels: Labels }>) => s.filter((x) => x.labels.job === jobs.envoy && x.labels.namespace === 'istio-system' && x.name === 'up');
-    for (const [source, series] of [['synthetic mesh', await syntheticSeries()], ['rule tests', ruleTestSeries()]] as const) {
+    const gw = (s: Array<{ name: string; labels: Labels }>) =>
+      s.filter((x) => x.labels.job === jobs.envoy && x.labels.namespace === 'istio-system' && x.name === 'up');
+    for (const [source, series] of [
+      ['synthetic mesh', await syntheticSeries()],
+      ['rule tests', ruleTestSeries()],
+    ] as const) {
       expect(gw(series).length, source).toBeGreaterThan(0);
       for (const s of gw(series)) {
         expect(s.labels.istio, source).toBe(s.labels.app!.replace(/^istio-/, ''));

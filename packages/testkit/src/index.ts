@@ -1,3 +1,3 @@
-export * from './tools.ts';
-export * from './process.ts';
 export * from './istio-authz.ts';
+export * from './process.ts';
+export * from './tools.ts';

@@ -240,8 +240,14 @@ export function mtlsModeFor(mesh: MeshPolicies, w: Workload, port: number): { mo
 
 /** The authorization policies that apply to a workload, enforced ones only, by action. */
 export function policiesFor(mesh: MeshPolicies, w: Workload): Record<'CUSTOM' | 'DENY' | 'ALLOW' | 'AUDIT', AuthorizationPolicy[]> {
-  if (w.labels[GATEWAY_NAME_LABEL] !== undefined) throw new Error(`not modelled: ${GATEWAY_NAME_LABEL} workloads (Gateway API gateways use targetRefs policies)`);
-  const out = { CUSTOM: [] as AuthorizationPolicy[], DENY: [] as AuthorizationPolicy[], ALLOW: [] as AuthorizationPolicy[], AUDIT: [] as AuthorizationPolicy[] };
+  if (w.labels[GATEWAY_NAME_LABEL] !== undefined)
+    throw new Error(`not modelled: ${GATEWAY_NAME_LABEL} workloads (Gateway API gateways use targetRefs policies)`);
+  const out = {
+    CUSTOM: [] as AuthorizationPolicy[],
+    DENY: [] as AuthorizationPolicy[],
+    ALLOW: [] as AuthorizationPolicy[],
+    AUDIT: [] as AuthorizationPolicy[],
+  };
   for (const p of mesh.authorizationPolicies) {
     const ns = p.metadata.namespace;
     if (ns !== mesh.rootNamespace && ns !== w.namespace) continue;
@@ -278,7 +284,9 @@ const identity = {
     principal !== undefined && new RegExp(`^.*/ns/${pattern.split('*').map(quote).join('.*')}/.*$`).test(`spiffe://${principal}`),
   serviceAccount: (policyNamespace: string) => (value: string, principal?: string) => {
     const [ns, sa] = value.includes('/') ? value.split('/', 2) : [policyNamespace, value];
-    return principal !== undefined && new RegExp(`^spiffe://.+/ns/${quote(ns!)}/(.+/|)sa/${quote(sa!)}(/.+)?$`).test(`spiffe://${principal}`);
+    return (
+      principal !== undefined && new RegExp(`^spiffe://.+/ns/${quote(ns!)}/(.+/|)sa/${quote(sa!)}(/.+)?$`).test(`spiffe://${principal}`)
+    );
   },
 };
 
@@ -311,12 +319,21 @@ function unmodelled(ctx: Ctx, what: string): never {
   throw new Error(`not modelled: ${what} in AuthorizationPolicy ${id(ctx.policy.metadata)}`);
 }
 
-const KNOWN_SOURCE = new Set(['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', ...HTTP_ONLY_SOURCE]);
+const KNOWN_SOURCE = new Set([
+  'principals',
+  'notPrincipals',
+  'namespaces',
+  'notNamespaces',
+  'serviceAccounts',
+  'notServiceAccounts',
+  ...HTTP_ONLY_SOURCE,
+]);
 const KNOWN_OPERATION = new Set(['ports', 'notPorts', ...HTTP_ONLY_OPERATION]);
 
 function sourceMatches(ctx: Ctx, s: Source): boolean {
   for (const k of Object.keys(s)) if (!KNOWN_SOURCE.has(k) && (s[k] as unknown[] | undefined)?.length) unmodelled(ctx, `source.${k}`);
-  if (httpOnly(ctx, 'requestPrincipals', !!(s.requestPrincipals?.length || s.notRequestPrincipals?.length)) === 'evaluate') unmodelled(ctx, 'source.requestPrincipals (JWT)');
+  if (httpOnly(ctx, 'requestPrincipals', !!(s.requestPrincipals?.length || s.notRequestPrincipals?.length)) === 'evaluate')
+    unmodelled(ctx, 'source.requestPrincipals (JWT)');
   const sa = identity.serviceAccount(ctx.policy.metadata.namespace);
   return (
     field(s.principals, s.notPrincipals, (v) => identity.principal(v, ctx.principal)) &&
@@ -390,28 +407,49 @@ function matchingRule(ctx: Ctx): string | undefined {
 /** Istio's decision for one connection/request to a workload. */
 export function evaluate(mesh: MeshPolicies, req: AuthzRequest): Verdict {
   const w = req.destination;
-  if (!w.sidecar) return { allowed: true, stage: 'not-injected', reason: 'the destination has no sidecar: no Istio policy is enforced there' };
-  if (!captured(w, req.port)) return { allowed: true, stage: 'not-captured', reason: `port ${req.port} is not redirected to Envoy: neither mTLS nor authorization applies` };
+  if (!w.sidecar)
+    return { allowed: true, stage: 'not-injected', reason: 'the destination has no sidecar: no Istio policy is enforced there' };
+  if (!captured(w, req.port))
+    return {
+      allowed: true,
+      stage: 'not-captured',
+      reason: `port ${req.port} is not redirected to Envoy: neither mTLS nor authorization applies`,
+    };
   const { mode, by } = mtlsModeFor(mesh, w, req.port);
   if (mode === 'STRICT' && req.principal === undefined)
     return { allowed: false, stage: 'mtls', mtls: mode, reason: `plaintext refused: STRICT (${by})` };
   // A client sidecar sends plaintext to a DISABLE port (auto mTLS), so no identity reaches the filters.
   const principal = mode === 'DISABLE' ? undefined : req.principal;
-  const ctxOf = (policy: AuthorizationPolicy, action: Ctx['action']): Ctx => ({ policy, action, principal, port: req.port, http: req.http });
+  const ctxOf = (policy: AuthorizationPolicy, action: Ctx['action']): Ctx => ({
+    policy,
+    action,
+    principal,
+    port: req.port,
+    http: req.http,
+  });
   const applied = policiesFor(mesh, w);
   for (const p of applied.CUSTOM) {
     const rule = matchingRule(ctxOf(p, 'CUSTOM'));
     if (!rule) continue;
     const provider = p.spec?.provider?.name ?? '';
     const answer = req.extAuthz?.[provider];
-    if (!answer) throw new Error(`not modelled: CUSTOM policy ${rule} defers to ext_authz provider "${provider}"; pass its answer in extAuthz`);
-    if (answer === 'deny') return { allowed: false, stage: 'custom', mtls: mode, policy: rule, reason: `ext_authz provider "${provider}" denied (CUSTOM ${rule})` };
+    if (!answer)
+      throw new Error(`not modelled: CUSTOM policy ${rule} defers to ext_authz provider "${provider}"; pass its answer in extAuthz`);
+    if (answer === 'deny')
+      return {
+        allowed: false,
+        stage: 'custom',
+        mtls: mode,
+        policy: rule,
+        reason: `ext_authz provider "${provider}" denied (CUSTOM ${rule})`,
+      };
   }
   for (const p of applied.DENY) {
     const rule = matchingRule(ctxOf(p, 'DENY'));
     if (rule) return { allowed: false, stage: 'deny', mtls: mode, policy: rule, reason: `DENY ${rule} matches` };
   }
-  if (applied.ALLOW.length === 0) return { allowed: true, stage: 'no-allow-policy', mtls: mode, reason: 'no ALLOW policy applies to the destination' };
+  if (applied.ALLOW.length === 0)
+    return { allowed: true, stage: 'no-allow-policy', mtls: mode, reason: 'no ALLOW policy applies to the destination' };
   for (const p of applied.ALLOW) {
     const rule = matchingRule(ctxOf(p, 'ALLOW'));
     if (rule) return { allowed: true, stage: 'allow', mtls: mode, policy: rule, reason: `ALLOW ${rule} matches` };

@@ -1,14 +1,14 @@
 // Each case is one rule of Istio's semantics (sources in src/istio-authz.ts) on hand-written policies.
 import { describe, expect, it } from 'vitest';
 import {
-  evaluate,
-  mtlsModeFor,
-  stringMatch,
   type AuthorizationPolicy,
   type AuthzRequest,
+  evaluate,
   type MeshPolicies,
+  mtlsModeFor,
   type PeerAuthentication,
   type Rule,
+  stringMatch,
   type Workload,
 } from '../src/istio-authz.ts';
 
@@ -19,11 +19,19 @@ const elsewhere: Workload = { namespace: 'billing', labels: { app: 'cart' }, sid
 const frontend = 'cluster.local/ns/shop/sa/frontend';
 const intruder = 'cluster.local/ns/intruder/sa/default';
 
-const ap = (name: string, namespace: string, spec: AuthorizationPolicy['spec'], annotations?: Record<string, string>): AuthorizationPolicy => ({
+const ap = (
+  name: string,
+  namespace: string,
+  spec: AuthorizationPolicy['spec'],
+  annotations?: Record<string, string>,
+): AuthorizationPolicy => ({
   metadata: { name, namespace, ...(annotations ? { annotations } : {}) },
   spec,
 });
-const pa = (name: string, namespace: string, spec: PeerAuthentication['spec']): PeerAuthentication => ({ metadata: { name, namespace }, spec });
+const pa = (name: string, namespace: string, spec: PeerAuthentication['spec']): PeerAuthentication => ({
+  metadata: { name, namespace },
+  spec,
+});
 const mesh = (authorizationPolicies: AuthorizationPolicy[], peerAuthentications: PeerAuthentication[] = []): MeshPolicies => ({
   rootNamespace: ROOT,
   authorizationPolicies,
@@ -50,18 +58,30 @@ describe('string matching (matcher/string.go)', () => {
 describe('sidecar capture', () => {
   const strict = mesh([ap('deny-all', 'shop', {})], [pa('default', ROOT, { mtls: { mode: 'STRICT' } })]);
   it('a destination without a sidecar enforces nothing', () => {
-    expect(evaluate(strict, req({ principal: undefined, destination: { ...app, sidecar: false } }))).toMatchObject({ allowed: true, stage: 'not-injected' });
+    expect(evaluate(strict, req({ principal: undefined, destination: { ...app, sidecar: false } }))).toMatchObject({
+      allowed: true,
+      stage: 'not-injected',
+    });
   });
   it('15090, 15021 and the status port 15020 bypass Envoy, even under STRICT with an allow-nothing policy', () => {
-    for (const port of [15090, 15021, 15020]) expect(evaluate(strict, req({ principal: undefined, port }))).toMatchObject({ allowed: true, stage: 'not-captured' });
+    for (const port of [15090, 15021, 15020])
+      expect(evaluate(strict, req({ principal: undefined, port }))).toMatchObject({ allowed: true, stage: 'not-captured' });
     expect(evaluate(strict, req({ principal: undefined, port: 8080 })).stage).toBe('mtls');
   });
   it('excludeInboundPorts, includeInboundPorts and status.sidecar.istio.io/port annotations', () => {
     const annotated = (annotations: Record<string, string>) => ({ ...app, annotations });
-    expect(allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/excludeInboundPorts': '9000, 8080' }) })).toBe(true);
-    expect(allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '9000' }) })).toBe(true);
-    expect(allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '8080' }) })).toBe(false);
-    expect(allowed(strict, { principal: undefined, port: 15020, destination: annotated({ 'status.sidecar.istio.io/port': '15999' }) })).toBe(false);
+    expect(
+      allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/excludeInboundPorts': '9000, 8080' }) }),
+    ).toBe(true);
+    expect(
+      allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '9000' }) }),
+    ).toBe(true);
+    expect(
+      allowed(strict, { principal: undefined, destination: annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '8080' }) }),
+    ).toBe(false);
+    expect(
+      allowed(strict, { principal: undefined, port: 15020, destination: annotated({ 'status.sidecar.istio.io/port': '15999' }) }),
+    ).toBe(false);
   });
 });
 
@@ -83,8 +103,15 @@ describe('PeerAuthentication', () => {
     expect(mode([pa('x', ROOT, { selector: { matchLabels: { app: 'cart' } }, mtls: { mode: 'STRICT' } })])).toBe('PERMISSIVE');
   });
   it('UNSET inherits from the parent level', () => {
-    expect(mode([pa('default', ROOT, { mtls: { mode: 'STRICT' } }), pa('cart', 'shop', { selector: { matchLabels: { app: 'cart' } }, mtls: { mode: 'UNSET' } })])).toBe('STRICT');
-    expect(mode([pa('default', ROOT, { mtls: { mode: 'STRICT' } }), pa('cart', 'shop', { selector: { matchLabels: { app: 'cart' } } })])).toBe('STRICT');
+    expect(
+      mode([
+        pa('default', ROOT, { mtls: { mode: 'STRICT' } }),
+        pa('cart', 'shop', { selector: { matchLabels: { app: 'cart' } }, mtls: { mode: 'UNSET' } }),
+      ]),
+    ).toBe('STRICT');
+    expect(
+      mode([pa('default', ROOT, { mtls: { mode: 'STRICT' } }), pa('cart', 'shop', { selector: { matchLabels: { app: 'cart' } } })]),
+    ).toBe('STRICT');
   });
   it('the oldest policy of a level wins (list order is creation order)', () => {
     const a = pa('a', 'shop', { selector: { matchLabels: { app: 'cart' } }, mtls: { mode: 'STRICT' } });
@@ -93,7 +120,11 @@ describe('PeerAuthentication', () => {
     expect(mode([b, a])).toBe('DISABLE');
   });
   it('portLevelMtls overrides per pod port; UNSET there inherits the workload mode', () => {
-    const wl = pa('cart', 'shop', { selector: { matchLabels: { app: 'cart' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { '9090': { mode: 'PERMISSIVE' }, '9091': {} } });
+    const wl = pa('cart', 'shop', {
+      selector: { matchLabels: { app: 'cart' } },
+      mtls: { mode: 'STRICT' },
+      portLevelMtls: { '9090': { mode: 'PERMISSIVE' }, '9091': {} },
+    });
     expect(mode([wl], app, 9090)).toBe('PERMISSIVE');
     expect(mode([wl], app, 9091)).toBe('STRICT');
     expect(mode([wl], app, 8080)).toBe('STRICT');
@@ -103,7 +134,8 @@ describe('PeerAuthentication', () => {
   });
   it('STRICT refuses plaintext before authorization; PERMISSIVE admits it without identity; DISABLE drops the identity', () => {
     const allowAll = ap('all', 'shop', { rules: [{}] });
-    const withMode = (m: 'STRICT' | 'PERMISSIVE' | 'DISABLE', policies = [allowAll]) => mesh(policies, [pa('default', ROOT, { mtls: { mode: m } })]);
+    const withMode = (m: 'STRICT' | 'PERMISSIVE' | 'DISABLE', policies = [allowAll]) =>
+      mesh(policies, [pa('default', ROOT, { mtls: { mode: m } })]);
     expect(evaluate(withMode('STRICT'), req({ principal: undefined }))).toMatchObject({ allowed: false, stage: 'mtls' });
     expect(evaluate(withMode('STRICT'), req())).toMatchObject({ allowed: true, stage: 'allow', mtls: 'STRICT' });
     expect(evaluate(withMode('PERMISSIVE'), req({ principal: undefined }))).toMatchObject({ allowed: true, mtls: 'PERMISSIVE' });
@@ -138,7 +170,9 @@ describe('AuthorizationPolicy selection', () => {
     expect(allowed(mesh([ap('a', 'shop', { rules: [] }, { 'istio.io/dry-run': 'true' })]))).toBe(true); // no enforced ALLOW policy
   });
   it('Gateway API gateway workloads are refused (targetRefs, not modelled)', () => {
-    expect(() => evaluate(mesh([]), req({ destination: { ...app, labels: { 'gateway.networking.k8s.io/gateway-name': 'gw' } } }))).toThrow(/not modelled/);
+    expect(() => evaluate(mesh([]), req({ destination: { ...app, labels: { 'gateway.networking.k8s.io/gateway-name': 'gw' } } }))).toThrow(
+      /not modelled/,
+    );
   });
 });
 
@@ -161,7 +195,11 @@ describe('actions: CUSTOM, then DENY, then ALLOW', () => {
     expect(allowed(mesh([ap('d', 'shop', { action: 'DENY', rules: [{}] })]))).toBe(false);
   });
   it('DENY wins over ALLOW', () => {
-    expect(evaluate(mesh([allow, deny]), req({ principal: intruder }))).toMatchObject({ allowed: false, stage: 'deny', policy: 'shop/deny[0]' });
+    expect(evaluate(mesh([allow, deny]), req({ principal: intruder }))).toMatchObject({
+      allowed: false,
+      stage: 'deny',
+      policy: 'shop/deny[0]',
+    });
     expect(allowed(mesh([allow, deny]))).toBe(true);
   });
   it('CUSTOM comes first and defers to its provider; its answer is an input', () => {
@@ -222,7 +260,16 @@ describe('rule matching', () => {
   it('when: source.namespace, source.principal, destination.port, values and notValues', () => {
     expect(allowed(allowOnly({ when: [{ key: 'source.namespace', values: ['shop'] }] }))).toBe(true);
     expect(allowed(allowOnly({ when: [{ key: 'source.namespace', notValues: ['shop'] }] }))).toBe(false);
-    expect(allowed(allowOnly({ when: [{ key: 'destination.port', values: ['8080'] }, { key: 'source.principal', values: [intruder] }] }))).toBe(false);
+    expect(
+      allowed(
+        allowOnly({
+          when: [
+            { key: 'destination.port', values: ['8080'] },
+            { key: 'source.principal', values: [intruder] },
+          ],
+        }),
+      ),
+    ).toBe(false);
   });
   it('methods and paths on HTTP: exact, prefix, suffix, presence, query ignored', () => {
     const m = allowOnly({ to: [{ operation: { methods: ['GET'], paths: ['/api/*', '*.json', '/exact'] } }] });
@@ -231,22 +278,35 @@ describe('rule matching', () => {
     expect(allowed(m, { http: { method: 'GET', path: '/exact' } })).toBe(true);
     expect(allowed(m, { http: { method: 'GET', path: '/exactly' } })).toBe(false);
     expect(allowed(m, { http: { method: 'POST', path: '/api/x' } })).toBe(false);
-    expect(allowed(allowOnly({ to: [{ operation: { notPaths: ['/admin*'] } }] }), { http: { method: 'GET', path: '/admin/x' } })).toBe(false);
+    expect(allowed(allowOnly({ to: [{ operation: { notPaths: ['/admin*'] } }] }), { http: { method: 'GET', path: '/admin/x' } })).toBe(
+      false,
+    );
   });
   it('on TCP an HTTP-only field drops an ALLOW rule whole, and is ignored (widened) in a DENY rule', () => {
-    const allowWithMethod = allowOnly({ from: [{ source: { principals: [frontend] } }], to: [{ operation: { ports: ['8080'] } }, { operation: { methods: ['GET'] } }] });
+    const allowWithMethod = allowOnly({
+      from: [{ source: { principals: [frontend] } }],
+      to: [{ operation: { ports: ['8080'] } }, { operation: { methods: ['GET'] } }],
+    });
     expect(allowed(allowWithMethod)).toBe(false);
     expect(allowed(allowWithMethod, { http: { method: 'POST', path: '/' } })).toBe(true);
     const denyGet = mesh([ap('d', 'shop', { action: 'DENY', rules: [{ to: [{ operation: { methods: ['GET'], ports: ['8080'] } }] }] })]);
     expect(allowed(denyGet)).toBe(false); // TCP: deny all of port 8080
     expect(allowed(denyGet, { http: { method: 'POST', path: '/' } })).toBe(true);
-    const denyHeader = mesh([ap('d', 'shop', { action: 'DENY', rules: [{ when: [{ key: 'request.headers[x-user]', values: ['bob'] }] }] })]);
+    const denyHeader = mesh([
+      ap('d', 'shop', { action: 'DENY', rules: [{ when: [{ key: 'request.headers[x-user]', values: ['bob'] }] }] }),
+    ]);
     expect(allowed(denyHeader)).toBe(false);
   });
   it('fields it does not model throw instead of deciding', () => {
     expect(() => evaluate(allowOnly({ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] }), req())).toThrow(/not modelled: source.ipBlocks/);
-    expect(() => evaluate(allowOnly({ to: [{ operation: { hosts: ['a'] } }] }), req({ http: { method: 'GET', path: '/' } }))).toThrow(/operation.hosts/);
-    expect(() => evaluate(allowOnly({ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }), req({ http: { method: 'GET', path: '/' } }))).toThrow(/request.auth/);
-    expect(() => evaluate(allowOnly({ to: [{ operation: { paths: ['/a/{*}'] } }] }), req({ http: { method: 'GET', path: '/a/b' } }))).toThrow(/path template/);
+    expect(() => evaluate(allowOnly({ to: [{ operation: { hosts: ['a'] } }] }), req({ http: { method: 'GET', path: '/' } }))).toThrow(
+      /operation.hosts/,
+    );
+    expect(() =>
+      evaluate(allowOnly({ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }), req({ http: { method: 'GET', path: '/' } })),
+    ).toThrow(/request.auth/);
+    expect(() =>
+      evaluate(allowOnly({ to: [{ operation: { paths: ['/a/{*}'] } }] }), req({ http: { method: 'GET', path: '/a/b' } })),
+    ).toThrow(/path template/);
   });
 });

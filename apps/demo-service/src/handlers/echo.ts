@@ -55,5 +55,10 @@ export const echo: Handler = async (request, app) => {
     sendError(res, 502, errors.join('; '), colour);
     return;
   }
-  sendJson(res, 200, results.map((r) => (r.ok ? r.body : '')), colour);
+  sendJson(
+    res,
+    200,
+    results.map((r) => (r.ok ? r.body : '')),
+    colour,
+  );
 };

@@ -3,7 +3,8 @@ import { sendJson } from '../http/respond.ts';
 import type { Handler } from './types.ts';
 
 /** Go's canonical header key ("x-request-id" -> "X-Request-Id"), so /headers looks as podinfo's does. */
-export const canonicalHeaderKey = (name: string) => name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+export const canonicalHeaderKey = (name: string) =>
+  name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
 /** The request headers as Go's http.Header: canonical keys, every value in a list, Host left out. */
 export function headerMap(req: IncomingMessage, extra: Record<string, string>): Record<string, string[]> {

@@ -1,5 +1,5 @@
-import type { Context, Span, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, Span, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { ServiceConfig } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 

@@ -44,13 +44,16 @@ export function lookup<H>(routes: Route<H>[], method: string, path: string): Loo
     }
     if (!params) continue;
     if (route.methods === '*' || route.methods.includes(method)) return { kind: 'found', match: { route, params } };
-    route.methods.forEach((m) => allow.add(m));
+    for (const m of route.methods) allow.add(m);
   }
   return allow.size ? { kind: 'method-not-allowed', allow: [...allow] } : { kind: 'not-found' };
 }
 
 /** podinfo's urlToLabel: "/api/info" -> "api_info", "/" -> "root". */
 export function metricLabel(path: string): string {
-  const label = path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase();
+  const label = path
+    .replace(/[^a-zA-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
   return label || 'root';
 }

@@ -1,13 +1,13 @@
 // Component 'demo': the podinfo-compatible demo service (front ends with stable and canary
 // versions, and their shared backend tier) with the Istio routing and policies around it.
 import type { MeshobsConfig } from '@meshobs/config';
-import { component, type ComponentBundle, type KubeObject } from '@meshobs/kube';
+import { type ComponentBundle, component, type KubeObject } from '@meshobs/kube';
 import { authorizationPolicy, tierNetworkPolicy } from './security.ts';
 import { canaryWeight, tiersOf } from './tiers.ts';
 import { destinationRule, gateway, ingressVirtualService, virtualService } from './traffic.ts';
 import { workloadObjects } from './workload.ts';
 
-export { tiersOf, type Tier } from './tiers.ts';
+export { type Tier, tiersOf } from './tiers.ts';
 export { RETRIES, TIMEOUT } from './traffic.ts';
 
 export function renderDemo(config: MeshobsConfig): ComponentBundle {

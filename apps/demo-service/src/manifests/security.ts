@@ -1,5 +1,5 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { networkPolicy, withComment, type KubeObject } from '@meshobs/kube';
+import { type KubeObject, networkPolicy, withComment } from '@meshobs/kube';
 import type { Tier } from './tiers.ts';
 import { tierLabels } from './workload.ts';
 
@@ -24,7 +24,12 @@ export function authorizationPolicy(config: MeshobsConfig, tier: Tier): KubeObje
       spec: {
         selector: { matchLabels: { app: tier.name } },
         action: 'ALLOW',
-        rules: [{ from: [{ source: { principals: [...ingressGatewayPrincipals(config), ...callers] } }], to: [{ operation: { ports: [String(tier.port)] } }] }],
+        rules: [
+          {
+            from: [{ source: { principals: [...ingressGatewayPrincipals(config), ...callers] } }],
+            to: [{ operation: { ports: [String(tier.port)] } }],
+          },
+        ],
       },
     },
     `Only the ingress gateway and ${tier.callers.join(', ')} may call ${tier.name}. Probes and metrics go through pilot-agent (15020/15021), outside this policy.`,
@@ -38,7 +43,10 @@ export function tierNetworkPolicy(config: MeshobsConfig, tier: Tier): KubeObject
       { name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } },
       {
         ingress: [
-          { from: [{ namespace: config.namespaces.istio }, ...tier.callers.map((c) => ({ pods: { app: c } }))], ports: [{ port: tier.port }] },
+          {
+            from: [{ namespace: config.namespaces.istio }, ...tier.callers.map((c) => ({ pods: { app: c } }))],
+            ports: [{ port: tier.port }],
+          },
           { from: [{ namespace: config.namespaces.monitoring }], ports: [{ port: 15020 }, { port: 15090 }] },
         ],
       },

@@ -1,5 +1,5 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { gatewayPodLabelValue, withComment, type KubeObject } from '@meshobs/kube';
+import { gatewayPodLabelValue, type KubeObject, withComment } from '@meshobs/kube';
 import { serviceHost, type Tier } from './tiers.ts';
 import { tierLabels } from './workload.ts';
 
@@ -19,7 +19,13 @@ export function destinationRule(tier: Tier): KubeObject {
           loadBalancer: { simple: 'LEAST_REQUEST' },
           connectionPool: {
             tcp: { maxConnections: 100, connectTimeout: '3s' },
-            http: { http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 100, maxRetries: 3, idleTimeout: '60s' },
+            http: {
+              http1MaxPendingRequests: 100,
+              http2MaxRequests: 1000,
+              maxRequestsPerConnection: 100,
+              maxRetries: 3,
+              idleTimeout: '60s',
+            },
           },
           outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
           tls: { mode: 'ISTIO_MUTUAL' },

@@ -4,13 +4,13 @@ import {
   containerSecurityContext,
   horizontalPodAutoscaler,
   imageOf,
+  type KubeObject,
   podAntiAffinity,
   podDisruptionBudget,
   podSecurityContext,
   resources,
   standardLabels,
   withComment,
-  type KubeObject,
 } from '@meshobs/kube';
 import type { Tier } from './tiers.ts';
 
@@ -70,7 +70,10 @@ function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number
     { name: 'K8S_CLUSTER_NAME', value: config.cluster.name },
     { name: 'DEPLOYMENT_ENVIRONMENT', value: config.cluster.environment },
     // Last, so every $(VAR) it names is already defined (see POD_IDENTITY_ENV).
-    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: [`service.namespace=${tier.namespace}`, `app.version=${version.label}`, ...POD_IDENTITY_ATTRIBUTES].join(',') },
+    {
+      name: 'OTEL_RESOURCE_ATTRIBUTES',
+      value: [`service.namespace=${tier.namespace}`, `app.version=${version.label}`, ...POD_IDENTITY_ATTRIBUTES].join(','),
+    },
   ];
 }
 
@@ -103,7 +106,10 @@ function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions']
               'prometheus.io/port': String(tier.port),
               'prometheus.io/path': '/metrics',
               // The sidecar starts before the app and outlives its span flush on shutdown.
-              'proxy.istio.io/config': JSON.stringify({ holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${GRACE_S - 5}s` }),
+              'proxy.istio.io/config': JSON.stringify({
+                holdApplicationUntilProxyStarts: true,
+                terminationDrainDuration: `${GRACE_S - 5}s`,
+              }),
             },
           },
           spec: {
@@ -139,12 +145,20 @@ function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions']
 export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[] {
   const labels = tierLabels(tier);
   const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: tier.name, namespace: tier.namespace, labels }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: tier.name, namespace: tier.namespace, labels },
+      automountServiceAccountToken: false,
+    },
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: tier.name, namespace: tier.namespace, labels },
-      spec: { selector: { app: tier.name }, ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }] },
+      spec: {
+        selector: { app: tier.name },
+        ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
+      },
     },
     podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }),
   ];
@@ -153,7 +167,12 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
     objects.push(
       d,
       horizontalPodAutoscaler(
-        { name: d.metadata.name, namespace: tier.namespace, labels: tierLabels(tier, version.label), target: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name } },
+        {
+          name: d.metadata.name,
+          namespace: tier.namespace,
+          labels: tierLabels(tier, version.label),
+          target: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name },
+        },
         version.replicas,
         70,
       ),

@@ -1,5 +1,5 @@
-import { defaultTextMapSetter, trace, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
+import { type Context, defaultTextMapSetter, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { b3SingleHeader } from './propagator.ts';
 
 /**

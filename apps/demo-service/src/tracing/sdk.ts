@@ -1,7 +1,14 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { envDetector, hostDetector, osDetector, processDetector, resourceFromAttributes, type ResourceDetector } from '@opentelemetry/resources';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import {
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  type ResourceDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { createPropagator } from './propagator.ts';
 import { resourceAttributesFrom } from './resource.ts';
 
@@ -23,7 +30,11 @@ function resourceDetectorsFor(env: Record<string, string | undefined>): Resource
 
 /** Tracing is on unless the standard switches turn it off. */
 export const tracingEnabled = (env: Record<string, string | undefined>) =>
-  env.OTEL_SDK_DISABLED !== 'true' && !(env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).includes('none');
+  env.OTEL_SDK_DISABLED !== 'true' &&
+  !(env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('none');
 
 /**
  * Starts the OpenTelemetry SDK: OTLP/HTTP protobuf exporter configured by the standard

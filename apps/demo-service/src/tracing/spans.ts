@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
+import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -29,7 +29,14 @@ export const DEFAULT_KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIO
 
 export function knownMethodsFrom(env: Record<string, string | undefined>): ReadonlySet<string> {
   const list = env.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS;
-  return new Set(list === undefined ? DEFAULT_KNOWN_METHODS : list.split(',').map((m) => m.trim()).filter(Boolean));
+  return new Set(
+    list === undefined
+      ? DEFAULT_KNOWN_METHODS
+      : list
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
+  );
 }
 
 /** Unknown methods (case-sensitive) are reported as _OTHER, so span names and attributes stay low-cardinality. */

@@ -1,6 +1,6 @@
-import { defaultConfig } from '@meshobs/config';
-import { freePort, startProcess, type Proc } from '@meshobs/testkit';
 import { fileURLToPath } from 'node:url';
+import { defaultConfig } from '@meshobs/config';
+import { freePort, type Proc, startProcess } from '@meshobs/testkit';
 
 const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 

@@ -1,10 +1,11 @@
 // The real trace pipeline on loopback: the bundle's collector config run by the OpenTelemetry
 // Collector built with OCB, exporting into Jaeger v2 with in-memory storage.
-import { parseConfig } from '@meshobs/config';
-import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
-import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseConfig } from '@meshobs/config';
+import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
+import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse, stringify } from 'yaml';
 
 export interface TraceStack {

@@ -3,10 +3,9 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { humanize, humanizeDuration, humanizePercentage } from '../humanize.ts';
 import type { AlertingRule } from '../rules.ts';
-import { at, gauge, input, minutes, type AlertCheck, type ExpAlert, type Labels, type Series, type TestCase } from './notation.ts';
-import { firstFiring } from './simulator.ts';
 import type { Mesh } from './mesh.ts';
-
+import { type AlertCheck, at, type ExpAlert, gauge, input, type Labels, minutes, type Series, type TestCase } from './notation.ts';
+import { firstFiring } from './simulator.ts';
 
 export interface Ctx {
   config: MeshobsConfig;
@@ -60,7 +59,6 @@ export function expAlert(ctx: Ctx, inc: Incident, t: number): ExpAlert {
   return { exp_labels: labels, exp_annotations: annotations(rule, labels, inc.value(t)!, goValue) };
 }
 
-
 /**
  * Rate-based incidents are rendered twice: from the first sample (the `for` boundary is checked
  * there, where the windows are identical on Prometheus 2 and 3) and after healthy traffic (checked
@@ -111,7 +109,11 @@ export function silentCase(name: string, alerts: string[], series: Series[], len
   return {
     name,
     interval: '1m',
-    input_series: input(series.length ? series : [{ labels: { __name__: 'up', job: 'unrelated', instance: 'localhost:9090' }, values: gauge([[1, length + 1]]) }]),
+    input_series: input(
+      series.length
+        ? series
+        : [{ labels: { __name__: 'up', job: 'unrelated', instance: 'localhost:9090' }, values: gauge([[1, length + 1]]) }],
+    ),
     alert_rule_test: times.flatMap((t) => alerts.map((alertname) => ({ eval_time: at(t), alertname, exp_alerts: [] }))),
   };
 }

@@ -12,20 +12,20 @@
 // sets), cases.ts (case builders), suites/*.ts (one per alert area).
 import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
-import { ruleGroups, type AlertingRule, type AlertName } from '../rules.ts';
-import type { TestCase, RuleTestFile } from './notation.ts';
-import { gatewaysFor } from './mesh.ts';
+import { type AlertingRule, type AlertName, ruleGroups } from '../rules.ts';
 import type { Ctx } from './cases.ts';
-import { high5xx, highLatency } from './suites/requests.ts';
+import { gatewaysFor } from './mesh.ts';
+import type { RuleTestFile, TestCase } from './notation.ts';
 import { certificate, controlPlane, pilot } from './suites/control-plane.ts';
-import { circuitBreaker, memory } from './suites/proxy.ts';
 import { gateway } from './suites/gateway.ts';
+import { circuitBreaker, memory } from './suites/proxy.ts';
 import { healthyMesh, recording } from './suites/recording.ts';
+import { high5xx, highLatency } from './suites/requests.ts';
 import { slo } from './suites/slo.ts';
 
 export type { AlertCheck, ExpAlert, ExprCheck, RuleTestFile, TestCase } from './notation.ts';
-export { bucketQuantile } from './simulator.ts';
 export { counter, gauge, seriesValues } from './notation.ts';
+export { bucketQuantile } from './simulator.ts';
 
 /** Whether the config's window allows the 1-minute test grid. */
 function windowMinutes(config: MeshobsConfig): number | undefined {
@@ -37,20 +37,35 @@ function windowMinutes(config: MeshobsConfig): number | undefined {
  * promtool test files for the config: `tests/<suite>.yml`, each reading `../rules.yml`. Returns the
  * files and the reasons any suite was left out.
  */
-export function renderRuleTests(config: MeshobsConfig): { files: RuleTestFile[]; suites: Array<{ name: string; tests: TestCase[] }>; skipped: string[] } {
+export function renderRuleTests(config: MeshobsConfig): {
+  files: RuleTestFile[];
+  suites: Array<{ name: string; tests: TestCase[] }>;
+  skipped: string[];
+} {
   const W = windowMinutes(config);
-  if (!W) return { files: [], suites: [], skipped: [`alerts.window ${config.alerts.window} is not a whole number of minutes >= 2m: rule tests not rendered`] };
+  if (!W)
+    return {
+      files: [],
+      suites: [],
+      skipped: [`alerts.window ${config.alerts.window} is not a whole number of minutes >= 2m: rule tests not rendered`],
+    };
   const groups = ruleGroups(config);
   const rules = new Map<string, AlertingRule[]>();
-  for (const g of groups)
-    for (const r of g.rules)
-      if ('alert' in r) rules.set(r.alert, [...(rules.get(r.alert) ?? []), r]);
+  for (const g of groups) for (const r of g.rules) if ('alert' in r) rules.set(r.alert, [...(rules.get(r.alert) ?? []), r]);
   const svc = config.services[0]!;
   const j = config.prometheus.jobs;
   const ctx: Ctx = {
     config,
     W,
-    m: { istioNs: config.namespaces.istio, envoyJob: j.envoy, istiodJob: j.istiod, ksmJob: j.kubeStateMetrics, cadvisorJob: j.cadvisor, svc, gw: gatewaysFor(config) },
+    m: {
+      istioNs: config.namespaces.istio,
+      envoyJob: j.envoy,
+      istiodJob: j.istiod,
+      ksmJob: j.kubeStateMetrics,
+      cadvisorJob: j.cadvisor,
+      svc,
+      gw: gatewaysFor(config),
+    },
     base: { ...config.alerts.extraLabels },
     rules,
   };

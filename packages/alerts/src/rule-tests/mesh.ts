@@ -1,9 +1,9 @@
 // The label sets real Istio, kube-state-metrics and cAdvisor series carry through this bundle's scrape config.
 import type { MeshobsConfig, ServiceConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '@meshobs/kube';
-import { gatewaysOf, type Gateway } from '@meshobs/signals';
-import type { Labels } from './notation.ts';
+import { type Gateway, gatewaysOf } from '@meshobs/signals';
 import { envoyTargetLabels, gatewayPodLabels, istiodTargetLabels } from '../scrape-targets.ts';
+import type { Labels } from './notation.ts';
 
 export interface Mesh {
   istioNs: string;
@@ -19,7 +19,11 @@ export interface Mesh {
 export const podSuffix = ['7d9c6f8b5-x2x9k', '7d9c6f8b5-q8vlm', '5f6d8c7b9-h4kzt'];
 
 export function sidecarTarget(m: Mesh, ns: string, app: string, version: string, i = 0): Labels {
-  return envoyTargetLabels(m.envoyJob, { namespace: ns, name: `${app}-${version}-${podSuffix[i % podSuffix.length]}`, ip: `10.244.1.${12 + i}` }, { app, version });
+  return envoyTargetLabels(
+    m.envoyJob,
+    { namespace: ns, name: `${app}-${version}-${podSuffix[i % podSuffix.length]}`, ip: `10.244.1.${12 + i}` },
+    { app, version },
+  );
 }
 
 export function gatewayTarget(m: Mesh, gw: Gateway, i = 0): Labels {
@@ -28,7 +32,11 @@ export function gatewayTarget(m: Mesh, gw: Gateway, i = 0): Labels {
 }
 
 export function istiodTarget(m: Mesh, i = 0): Labels {
-  return istiodTargetLabels(m.istiodJob, { namespace: m.istioNs, name: `istiod-5c8f7d9b6c-${['k2j4n', 'w9r7t'][i % 2]}`, ip: `10.244.0.${30 + i}` });
+  return istiodTargetLabels(m.istiodJob, {
+    namespace: m.istioNs,
+    name: `istiod-5c8f7d9b6c-${['k2j4n', 'w9r7t'][i % 2]}`,
+    ip: `10.244.0.${30 + i}`,
+  });
 }
 
 /** Request counter / histogram labels as the destination (server) proxy reports them. */

@@ -64,7 +64,12 @@ export function seriesValues(values: Sample[]): string {
     const d = next - v;
     const tol = 1e-9 * Math.max(1, Math.abs(v), Math.abs(d));
     let j = i + 1;
-    while (j + 1 < values.length && typeof values[j + 1] === 'number' && Math.abs((values[j + 1] as number) - (values[j] as number) - d) <= tol) j++;
+    while (
+      j + 1 < values.length &&
+      typeof values[j + 1] === 'number' &&
+      Math.abs((values[j + 1] as number) - (values[j] as number) - d) <= tol
+    )
+      j++;
     const n = j - i;
     const step = Number(d.toPrecision(12));
     out.push(step === 0 ? `${fmt(v)}x${n}` : `${fmt(v)}${step > 0 ? '+' : '-'}${fmt(Math.abs(step))}x${n}`);
@@ -86,7 +91,12 @@ export const seriesName = (l: Labels) => {
 export function counter(pieces: Array<[number, number]>, start = 0): number[] {
   const out = [start];
   let v = start;
-  for (const [inc, steps] of pieces) for (let k = 0; k < steps; k++) out.push((v += inc));
+  for (const [inc, steps] of pieces) {
+    for (let k = 0; k < steps; k++) {
+      v += inc;
+      out.push(v);
+    }
+  }
   return out;
 }
 

@@ -5,13 +5,13 @@
 // What it does not: no controller, scheduler or kubelet runs, so nothing is reconciled or started.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTools, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { missingTools, tempDir } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
 import {
-  applyKustomization,
   type ApiServer,
+  applyKustomization,
   buildBundle,
   crdFiles,
   grafanaDashboardStandInCrdFile,
@@ -46,24 +46,48 @@ const PROFILES: ProfileCase[] = [
     config: {},
     crds: kps,
     apply: '.',
-    kinds: { present: ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'AlertmanagerConfig'], absent: ['GrafanaDashboard', 'Kiali', 'Namespace/istio-system', 'Namespace/monitoring', 'Namespace/default'] },
+    kinds: {
+      present: ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'AlertmanagerConfig'],
+      absent: ['GrafanaDashboard', 'Kiali', 'Namespace/istio-system', 'Namespace/monitoring', 'Namespace/default'],
+    },
   },
   {
     name: 'plain-prometheus',
     config: { profile: { prometheus: 'plain' } },
     crds: istio,
     apply: '.',
-    kinds: { present: ['Telemetry', 'NetworkPolicy'], absent: ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'AlertmanagerConfig', 'GrafanaDashboard', 'Kiali'] },
+    kinds: {
+      present: ['Telemetry', 'NetworkPolicy'],
+      absent: ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'AlertmanagerConfig', 'GrafanaDashboard', 'Kiali'],
+    },
   },
   {
     name: 'operators',
     config: { profile: { operators: { grafana: true, kiali: true, opentelemetry: true } } },
-    crds: (scratch) => [...kps(), kialiCrdFile(scratch), grafanaDashboardStandInCrdFile(scratch), openTelemetryCollectorStandInCrdFile(scratch)],
+    crds: (scratch) => [
+      ...kps(),
+      kialiCrdFile(scratch),
+      grafanaDashboardStandInCrdFile(scratch),
+      openTelemetryCollectorStandInCrdFile(scratch),
+    ],
     apply: '.',
     kinds: {
       // Two-tier collector through the Operator: one CR per tier, and none of the workloads it creates itself.
-      present: ['GrafanaDashboard', 'Kiali', 'ServiceMonitor', 'OpenTelemetryCollector/otel-collector', 'OpenTelemetryCollector/otel-collector-sampler', 'Service/otel-collector-sampler'],
-      absent: ['Namespace/istio-system', 'Deployment/otel-collector', 'StatefulSet/otel-collector-sampler', 'ConfigMap/otel-collector', 'HorizontalPodAutoscaler/otel-collector'],
+      present: [
+        'GrafanaDashboard',
+        'Kiali',
+        'ServiceMonitor',
+        'OpenTelemetryCollector/otel-collector',
+        'OpenTelemetryCollector/otel-collector-sampler',
+        'Service/otel-collector-sampler',
+      ],
+      absent: [
+        'Namespace/istio-system',
+        'Deployment/otel-collector',
+        'StatefulSet/otel-collector-sampler',
+        'ConfigMap/otel-collector',
+        'HorizontalPodAutoscaler/otel-collector',
+      ],
     },
   },
   {
@@ -71,7 +95,10 @@ const PROFILES: ProfileCase[] = [
     config: { profile: { operators: { opentelemetry: true } }, tracing: { ...repoConfig.tracing, collector: { mode: 'single' } } },
     crds: (scratch) => [...kps(), openTelemetryCollectorStandInCrdFile(scratch)],
     apply: '.',
-    kinds: { present: ['OpenTelemetryCollector/otel-collector', 'Service/otel-collector', 'NetworkPolicy/otel-collector'], absent: ['Deployment/otel-collector', 'OpenTelemetryCollector/otel-collector-sampler'] },
+    kinds: {
+      present: ['OpenTelemetryCollector/otel-collector', 'Service/otel-collector', 'NetworkPolicy/otel-collector'],
+      absent: ['Deployment/otel-collector', 'OpenTelemetryCollector/otel-collector-sampler'],
+    },
   },
   {
     // The default bundle's opt-in overlays, on a cluster that does run those operators.
@@ -121,7 +148,8 @@ describe.skipIf(skip).each(PROFILES)('profile $name', (profile) => {
     // A dry run creates nothing, so objects inside a namespace the bundle itself creates would fail
     // with "namespace not found": the bundle's own Namespace objects are applied for real first.
     const own = renderedObjects(api, target).filter((o) => o.kind === 'Namespace');
-    if (own.length) api.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-f', '-'], own.map((o) => `---\n${stringify(o)}`).join(''));
+    if (own.length)
+      api.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-f', '-'], own.map((o) => `---\n${stringify(o)}`).join(''));
     const r = api.kubectlResult(['apply', '--server-side', '--field-manager=meshobs', '--dry-run=server', '-k', target]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -141,7 +169,8 @@ describe.skipIf(skip).each(PROFILES)('profile $name', (profile) => {
     const script = join(bundle, 'namespaces', 'label-existing-namespaces.sh');
     expect(existsSync(script)).toBe(true);
     const label = (ns: string) =>
-      (JSON.parse(api.kubectl(['get', 'namespace', ns, '-o', 'json'])) as { metadata: { labels?: Record<string, string> } }).metadata.labels?.['istio-injection'];
+      (JSON.parse(api.kubectl(['get', 'namespace', ns, '-o', 'json'])) as { metadata: { labels?: Record<string, string> } }).metadata
+        .labels?.['istio-injection'];
     expect(label('default')).toBeUndefined();
     runScript(api, script);
     expect(label('default')).toBe('enabled');
@@ -155,8 +184,18 @@ describe.skipIf(skip).each(PROFILES)('profile $name', (profile) => {
       const obj = JSON.parse(api.kubectl(['get', 'namespace', ns, '-o', 'json'])) as { metadata: { deletionTimestamp?: string } };
       expect(obj.metadata.deletionTimestamp, `namespace ${ns} is being deleted`).toBeUndefined();
     }
-    const left = JSON.parse(api.kubectl(['get', 'namespaces', '-o', 'json'])) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> };
-    const terminating = left.items.filter((n) => n.metadata.deletionTimestamp).map((n) => n.metadata.name).sort();
-    expect(terminating).toEqual(renderedObjects(api, target).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort());
+    const left = JSON.parse(api.kubectl(['get', 'namespaces', '-o', 'json'])) as {
+      items: Array<{ metadata: { name: string; deletionTimestamp?: string } }>;
+    };
+    const terminating = left.items
+      .filter((n) => n.metadata.deletionTimestamp)
+      .map((n) => n.metadata.name)
+      .sort();
+    expect(terminating).toEqual(
+      renderedObjects(api, target)
+        .filter((o) => o.kind === 'Namespace')
+        .map((o) => o.metadata.name)
+        .sort(),
+    );
   });
 });

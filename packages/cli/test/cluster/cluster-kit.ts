@@ -3,13 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { kialiCrdSchema } from '@meshobs/kiali';
 import { REPO_ROOT, requireTool, tempDir } from '@meshobs/testkit';
+import { parseAllDocuments, stringify } from 'yaml';
 import repoConfig from '../../../../meshobs.config.ts';
-import { startApiServer, type ApiServer } from '../../src/apiserver.ts';
+import { type ApiServer, startApiServer } from '../../src/apiserver.ts';
 import { crdYaml } from '../../src/cluster-check.ts';
 import { main } from '../../src/main.ts';
-import { kialiCrdSchema } from '@meshobs/kiali';
 
 export type { ApiServer } from '../../src/apiserver.ts';
 
@@ -53,7 +53,10 @@ export async function buildBundle(name: string, overrides: Record<string, unknow
 export function crdFiles(source: string): string[] {
   const dir = join(CRD_DIR, source);
   if (!existsSync(dir)) throw new Error(`${dir} missing: run \`bash scripts/install-tools.sh cluster\``);
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** A started API server with the namespaces of an Istio + kube-prometheus-stack cluster and the given CRDs established. */
@@ -90,12 +93,20 @@ export function applyKustomization(api: ApiServer, dir: string, extra: string[] 
     metadata: { namespace?: string; name: string; resourceVersion: string };
   }>;
   return items
-    .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, resourceVersion: o.metadata.resourceVersion }))
+    .map((o) => ({
+      kind: o.kind,
+      namespace: o.metadata.namespace ?? '',
+      name: o.metadata.name,
+      resourceVersion: o.metadata.resourceVersion,
+    }))
     .sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
 }
 
 /** Every object of a kustomization as `kubectl kustomize` renders it. */
-export function renderedObjects(api: ApiServer, dir: string): Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }> {
+export function renderedObjects(
+  api: ApiServer,
+  dir: string,
+): Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }> {
   return parseAllDocuments(api.kubectl(['kustomize', dir]))
     .map((d) => d.toJS())
     .filter((o) => o && typeof o === 'object');

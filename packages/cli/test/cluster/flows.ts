@@ -2,8 +2,9 @@
 // derived from the bundle's own objects (workloads, Services, monitors, Gateways and VirtualServices,
 // the URLs in the workloads' environment). The NetworkPolicy half (cyclonus) and the Istio half
 // (AuthorizationPolicy + PeerAuthentication) both evaluate these same flows.
-import { expect } from 'vitest';
+
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import { expect } from 'vitest';
 
 export type Labels = Record<string, string>;
 
@@ -30,7 +31,12 @@ export interface Flow {
   protocol?: 'TCP' | 'UDP';
 }
 
-export type Obj = { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string; labels?: Labels; annotations?: Labels }; spec?: any };
+export type Obj = {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Labels; annotations?: Labels };
+  spec?: any;
+};
 
 const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -45,9 +51,19 @@ export function externalPeers(config: MeshobsConfig) {
     istiod: { name: 'istiod', namespace: ns.istio, labels: { app: 'istiod' }, sidecar: false },
     kubeDns: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, sidecar: false },
     /** The user's search engine: it must accept the un-injected retention jobs, so it runs without a sidecar (packages/jaeger/README.md, Caveats). */
-    searchEngine: { name: 'search-engine', namespace: config.elasticsearch.namespace ?? ns.observability, labels: config.elasticsearch.podSelector, sidecar: false },
+    searchEngine: {
+      name: 'search-engine',
+      namespace: config.elasticsearch.namespace ?? ns.observability,
+      labels: config.elasticsearch.podSelector,
+      sidecar: false,
+    },
     /** ingress-nginx, the Ingress class of the Jaeger UI, as installed by its chart (no sidecar). */
-    ingressController: { name: 'ingress-nginx', namespace: config.jaeger.query.ingress.controllerNamespace, labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, sidecar: false },
+    ingressController: {
+      name: 'ingress-nginx',
+      namespace: config.jaeger.query.ingress.controllerNamespace,
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      sidecar: false,
+    },
     /** A workload of a namespace the bundle knows nothing about, in the mesh. */
     intruder: { name: 'intruder', namespace: 'intruder', labels: { app: 'intruder' }, sidecar: true, serviceAccount: 'intruder' },
   } satisfies Record<string, Peer>;
@@ -57,7 +73,13 @@ export function externalPeers(config: MeshobsConfig) {
 function ingressGateways(config: MeshobsConfig, selector: Labels): Peer[] {
   const { name } = config.istio.gateways.ingress;
   return [
-    { name: `${name} (istioctl)`, namespace: config.namespaces.istio, labels: selector, sidecar: true, serviceAccount: `${name}-service-account` },
+    {
+      name: `${name} (istioctl)`,
+      namespace: config.namespaces.istio,
+      labels: selector,
+      sidecar: true,
+      serviceAccount: `${name}-service-account`,
+    },
     { name: `${name} (Helm gateway chart)`, namespace: config.namespaces.istio, labels: selector, sidecar: true, serviceAccount: name },
   ];
 }
@@ -73,7 +95,8 @@ export function podsOf(config: MeshobsConfig, objects: Obj[]): Peer[] {
         labels: t.metadata.labels,
         annotations: t.metadata.annotations ?? {},
         ports: t.spec.containers.flatMap((c: any) => c.ports ?? []),
-        sidecar: config.namespaces.injected.includes(d.metadata.namespace!) && t.metadata.annotations?.['sidecar.istio.io/inject'] !== 'false',
+        sidecar:
+          config.namespaces.injected.includes(d.metadata.namespace!) && t.metadata.annotations?.['sidecar.istio.io/inject'] !== 'false',
         serviceAccount: t.spec.serviceAccountName ?? 'default',
       };
     });
@@ -119,7 +142,10 @@ export function requiredFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
   }
   for (const m of objects.filter((o) => o.kind === 'ServiceMonitor')) {
     const namespaces: string[] = m.spec.namespaceSelector.matchNames;
-    const services = objects.filter((s) => s.kind === 'Service' && namespaces.includes(s.metadata.namespace!) && matches(m.spec.selector.matchLabels, s.metadata.labels ?? {}));
+    const services = objects.filter(
+      (s) =>
+        s.kind === 'Service' && namespaces.includes(s.metadata.namespace!) && matches(m.spec.selector.matchLabels, s.metadata.labels ?? {}),
+    );
     for (const s of services)
       for (const ep of m.spec.endpoints) {
         const sp = s.spec.ports.find((x: any) => x.name === ep.port);
@@ -132,18 +158,31 @@ export function requiredFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
       }
   }
   for (const m of objects.filter((o) => o.kind === 'PodMonitor' && o.spec.namespaceSelector.matchNames)) {
-    for (const p of pods.filter((p) => m.spec.namespaceSelector.matchNames.includes(p.namespace) && matches(m.spec.selector.matchLabels, p.labels)))
+    for (const p of pods.filter(
+      (p) => m.spec.namespaceSelector.matchNames.includes(p.namespace) && matches(m.spec.selector.matchLabels, p.labels),
+    ))
       for (const ep of m.spec.podMetricsEndpoints)
-        flows.push({ why: `PodMonitor ${m.metadata.name} scrapes ${p.name}:${ep.portNumber}`, from: prometheus, to: p, port: ep.portNumber });
+        flows.push({
+          why: `PodMonitor ${m.metadata.name} scrapes ${p.name}:${ep.portNumber}`,
+          from: prometheus,
+          to: p,
+          port: ep.portNumber,
+        });
   }
   // Istio Gateways: the ingress gateway reaches every destination of the VirtualServices bound to them.
   for (const gw of objects.filter((o) => o.kind === 'Gateway' && /\.istio\.io\//.test(o.apiVersion ?? ''))) {
-    const vss = objects.filter((v) => v.kind === 'VirtualService' && (v.spec.gateways ?? []).some((g: string) => g === gw.metadata.name || g === `${gw.metadata.namespace}/${gw.metadata.name}`));
+    const vss = objects.filter(
+      (v) =>
+        v.kind === 'VirtualService' &&
+        (v.spec.gateways ?? []).some((g: string) => g === gw.metadata.name || g === `${gw.metadata.namespace}/${gw.metadata.name}`),
+    );
     for (const vs of vss)
       for (const route of vs.spec.http ?? [])
         for (const { destination: d } of route.route ?? [])
           for (const gateway of ingressGateways(config, gw.spec.selector))
-            for (const { pod, port } of behind(objects, pods, d.host, d.port.number, vs.metadata.namespace!).filter(({ pod }) => inSubset(objects, d, pod)))
+            for (const { pod, port } of behind(objects, pods, d.host, d.port.number, vs.metadata.namespace!).filter(({ pod }) =>
+              inSubset(objects, d, pod),
+            ))
               flows.push({ why: `${gateway.name} routes ${vs.metadata.name} to ${pod.name}`, from: gateway, to: pod, port });
   }
   // URLs in the workloads' environment (backends, OTLP endpoints).
@@ -165,12 +204,23 @@ export function requiredFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
   const portOf = (address: string) => Number(address.split(':').pop()!.replace(/\/.*$/, ''));
   // Two-tier: the load-balancing tier routes by trace ID to the samplers, and the samplers export to Jaeger.
   const exporter = config.tracing.collector.mode === 'two-tier' ? byName(`${config.tracing.collector.name}-sampler`) : collector;
-  if (exporter !== collector) flows.push({ why: 'load-balancing tier routes spans to the samplers', from: collector, to: exporter, port: e.collector.otlpGrpcPort });
-  flows.push({ why: `${exporter.name} exports spans to Jaeger`, from: exporter, to: jaegerCollector, port: portOf(e.jaeger.collectorOtlpGrpc) });
+  if (exporter !== collector)
+    flows.push({ why: 'load-balancing tier routes spans to the samplers', from: collector, to: exporter, port: e.collector.otlpGrpcPort });
+  flows.push({
+    why: `${exporter.name} exports spans to Jaeger`,
+    from: exporter,
+    to: jaegerCollector,
+    port: portOf(e.jaeger.collectorOtlpGrpc),
+  });
   flows.push({ why: 'Grafana queries Jaeger', from: ext.grafana, to: jaegerQuery, port: portOf(e.jaeger.queryHttpUrl) });
   flows.push({ why: 'Kiali queries Jaeger', from: ext.kiali, to: jaegerQuery, port: portOf(e.jaeger.queryGrpcAddress) });
   if (config.jaeger.query.ingress.enabled)
-    flows.push({ why: 'the ingress controller serves the Jaeger UI', from: ext.ingressController, to: jaegerQuery, port: portOf(e.jaeger.queryHttpUrl) });
+    flows.push({
+      why: 'the ingress controller serves the Jaeger UI',
+      from: ext.ingressController,
+      to: jaegerQuery,
+      port: portOf(e.jaeger.queryHttpUrl),
+    });
   for (const j of [jaegerCollector, jaegerQuery])
     flows.push({ why: `${j.name} writes/reads the search engine`, from: j, to: ext.searchEngine, port: portOf(config.elasticsearch.url) });
   // Sidecars and gateways export their spans over the collector's OTLP gRPC port (the meshConfig extension provider).

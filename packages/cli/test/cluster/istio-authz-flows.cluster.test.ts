@@ -19,23 +19,23 @@
 //   aliases (identities use cluster.local); Prometheus scraping with mounted Istio certificates.
 // - whether the sidecar is running and the connection succeeds at all: only the policy decision.
 import { execFileSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { parseConfig, type MeshobsConfig } from '@meshobs/config';
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import {
-  UNMODELLED,
-  evaluate,
-  missingTools,
-  requireTool,
   type AuthorizationPolicy,
   type AuthzRequest,
+  evaluate,
   type MeshPolicies,
+  missingTools,
   type PeerAuthentication,
+  requireTool,
   type Stage,
+  UNMODELLED,
 } from '@meshobs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import repoConfig from '../../../../meshobs.config.ts';
 import { buildBundle } from './cluster-kit.ts';
-import { forbiddenFlows, podsOf, probeFlows, requiredFlows, type Flow, type Obj, type Peer } from './flows.ts';
+import { type Flow, forbiddenFlows, type Obj, type Peer, podsOf, probeFlows, requiredFlows } from './flows.ts';
 
 const skip = missingTools('kubectl');
 /** The repo's config, and its single-tier collector variant (one policy less, the collector exports to Jaeger itself). */
@@ -53,7 +53,8 @@ function isHttp(config: MeshobsConfig, objects: Obj[], to: Peer, port: number): 
   for (const s of objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === to.namespace)) {
     if (!Object.entries(s.spec.selector ?? {}).every(([k, v]) => to.labels[k] === v)) continue;
     for (const sp of s.spec.ports) {
-      const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod?.ports?.find((c) => c.name === (sp.targetPort ?? sp.name))?.containerPort;
+      const target =
+        typeof sp.targetPort === 'number' ? sp.targetPort : pod?.ports?.find((c) => c.name === (sp.targetPort ?? sp.name))?.containerPort;
       if (target !== port) continue;
       const proto = (sp.appProtocol ?? String(sp.name ?? '').split('-')[0]).toLowerCase();
       return ['http', 'http2', 'grpc', 'grpc-web'].includes(proto);
@@ -62,112 +63,131 @@ function isHttp(config: MeshobsConfig, objects: Obj[], to: Peer, port: number): 
   return false;
 }
 
-describe.skipIf(skip).each(PROFILES)('Istio authorization flow contract (AuthorizationPolicy + PeerAuthentication), $name', ({ name, overrides }) => {
-  const config = parseConfig({ ...repoConfig, ...overrides });
-  const ROOT = config.namespaces.istio; // meshConfig.rootNamespace defaults to istiod's namespace
-  let objects: Obj[];
-  let policies: AuthorizationPolicy[];
-  let peerAuthentications: PeerAuthentication[];
+describe.skipIf(skip).each(PROFILES)(
+  'Istio authorization flow contract (AuthorizationPolicy + PeerAuthentication), $name',
+  ({ name, overrides }) => {
+    const config = parseConfig({ ...repoConfig, ...overrides });
+    const ROOT = config.namespaces.istio; // meshConfig.rootNamespace defaults to istiod's namespace
+    let objects: Obj[];
+    let policies: AuthorizationPolicy[];
+    let peerAuthentications: PeerAuthentication[];
 
-  beforeAll(async () => {
-    const bundle = await buildBundle(`authz-flows-${name.replace(/\W+/g, '-')}`, overrides);
-    const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    objects = parseAllDocuments(rendered).map((d) => d.toJS());
-    policies = objects.filter((o) => o.kind === 'AuthorizationPolicy') as AuthorizationPolicy[];
-    peerAuthentications = objects.filter((o) => o.kind === 'PeerAuthentication') as PeerAuthentication[];
-  });
-
-  /** The bundle's policies under a mesh-wide PeerAuthentication of the given mode (created before the bundle). */
-  const mesh = (mode: 'STRICT' | 'PERMISSIVE'): MeshPolicies => ({
-    rootNamespace: ROOT,
-    authorizationPolicies: policies,
-    peerAuthentications: [{ metadata: { name: 'default', namespace: ROOT }, spec: { mtls: { mode } } }, ...peerAuthentications],
-  });
-
-  /** The flow as Istio sees it; `plaintext` drops the source's sidecar (and so its identity). */
-  const request = (f: Flow, plaintext = false): AuthzRequest => ({
-    principal: plaintext ? undefined : principalOf(f.from),
-    destination: { namespace: f.to.namespace, labels: f.to.labels, annotations: f.to.annotations, sidecar: f.to.sidecar },
-    port: f.port,
-    ...(isHttp(config, objects, f.to, f.port) ? { http: { method: 'GET', path: '/' } } : {}),
-  });
-
-  it('reads the policies from the bundle, which emits no mesh-wide PeerAuthentication, no CUSTOM policy, and DestinationRules that keep auto mTLS', () => {
-    expect(policies.length).toBeGreaterThanOrEqual(5);
-    expect(peerAuthentications.length).toBeGreaterThanOrEqual(3);
-    expect(peerAuthentications.filter((p) => p.metadata.namespace === ROOT && !Object.keys(p.spec?.selector?.matchLabels ?? {}).length)).toEqual([]);
-    expect(policies.filter((p) => p.spec?.action === 'CUSTOM').map((p) => p.metadata.name)).toEqual([]);
-    const tls = objects.filter((o) => o.kind === 'DestinationRule').flatMap((d) => [d.spec.trafficPolicy?.tls?.mode, ...(d.spec.subsets ?? []).map((s: any) => s.trafficPolicy?.tls?.mode)]);
-    expect(tls.filter((m) => m !== undefined && m !== 'ISTIO_MUTUAL')).toEqual([]);
-    expect(UNMODELLED.length).toBeGreaterThan(0);
-    // The profile took: two-tier has the samplers' policy, single-tier not.
-    expect(policies.some((p) => p.metadata.name === `${config.tracing.collector.name}-sampler`)).toBe(config.tracing.collector.mode === 'two-tier');
-  });
-
-  for (const mode of ['STRICT', 'PERMISSIVE'] as const) {
-    describe(`mesh-wide ${mode}`, () => {
-      it('allows every flow the bundle needs, from the identity (or plaintext) each source has', () => {
-        const flows = [...requiredFlows(config, objects), ...probeFlows(config, objects)];
-        expect(flows.length).toBeGreaterThan(40);
-        // Both kinds of source are exercised: sidecar-less ones and mesh identities.
-        expect(flows.some((f) => !f.from.sidecar && f.to.sidecar)).toBe(true);
-        expect(flows.some((f) => f.from.sidecar && f.to.sidecar)).toBe(true);
-        const denied = flows
-          .map((f) => ({ f, v: evaluate(mesh(mode), request(f)) }))
-          .filter(({ v }) => !v.allowed)
-          .map(({ f, v }) => `${f.why} (${f.to.namespace}/${f.to.name}:${f.port} from ${principalOf(f.from) ?? 'plaintext'}): ${v.reason}`);
-        expect(denied).toEqual([]);
-      });
-
-      it('denies the forbidden flows, with and without a sidecar at the source, except where only NetworkPolicy can', () => {
-        // Forbidden flows Istio cannot refuse, and why: the destination has no sidecar, the port never
-        // reaches Envoy, or the port is open to plaintext for the sidecar-less scrapers and query
-        // clients (a plaintext caller has no identity to tell apart; the NetworkPolicy limits it).
-        const gaps: Record<string, Stage> = {
-          'an application reaches the search engine': 'not-injected',
-          'an application reaches the search engine [plaintext]': 'not-injected',
-          'the collector reaches the search engine': 'not-injected',
-          'the collector reaches the search engine [plaintext]': 'not-injected',
-          'a foreign namespace scrapes Envoy stats': 'not-captured',
-          'a foreign namespace scrapes Envoy stats [plaintext]': 'not-captured',
-          'a foreign namespace scrapes the collector [plaintext]': 'allow',
-          'a foreign namespace scrapes Jaeger [plaintext]': 'allow',
-          'an application queries Jaeger directly [plaintext]': 'allow',
-          'a foreign namespace queries Jaeger [plaintext]': 'allow',
-        };
-        const flows = forbiddenFlows(config, objects);
-        expect(flows.length).toBeGreaterThan(8);
-        const cases = flows.flatMap((f) => [
-          { name: f.why, req: request(f) },
-          ...(f.from.sidecar ? [{ name: `${f.why} [plaintext]`, req: request(f, true) }] : []),
-        ]);
-        const allowed = Object.fromEntries(
-          cases.map((c) => ({ c, v: evaluate(mesh(mode), c.req) })).filter(({ v }) => v.allowed).map(({ c, v }) => [c.name, v.stage]),
-        );
-        expect(allowed).toEqual(gaps);
-      });
+    beforeAll(async () => {
+      const bundle = await buildBundle(`authz-flows-${name.replace(/\W+/g, '-')}`, overrides);
+      const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      objects = parseAllDocuments(rendered).map((d) => d.toJS());
+      policies = objects.filter((o) => o.kind === 'AuthorizationPolicy') as AuthorizationPolicy[];
+      peerAuthentications = objects.filter((o) => o.kind === 'PeerAuthentication') as PeerAuthentication[];
     });
-  }
 
-  it('can fail: a DENY-all policy denies the scrapes, plaintext Grafana is refused on a STRICT query port, a rule without from admits apps', () => {
-    const flows = requiredFlows(config, objects);
-    const grafana = flows.find((f) => f.why === 'Grafana queries Jaeger')!;
-    const strictQuery = mesh('STRICT');
-    strictQuery.peerAuthentications = strictQuery.peerAuthentications.map((p) =>
-      p.metadata.name === `${config.jaeger.name}-query` ? { ...p, spec: { ...p.spec, portLevelMtls: undefined } } : p,
-    );
-    expect(evaluate(strictQuery, request(grafana))).toMatchObject({ allowed: false, stage: 'mtls' });
-    const scrape = flows.find((f) => f.why.startsWith('ServiceMonitor otel-collector'))!;
-    const denyAll = mesh('PERMISSIVE');
-    denyAll.authorizationPolicies = [{ metadata: { name: 'deny-all', namespace: config.namespaces.observability }, spec: { action: 'DENY', rules: [{}] } }, ...policies];
-    expect(evaluate(denyAll, request(scrape))).toMatchObject({ allowed: false, stage: 'deny' });
-    // A rule without `from` on the query ports (as the bundle had) lets any mesh identity query traces.
-    const direct = forbiddenFlows(config, objects).find((f) => f.why === 'an application queries Jaeger directly')!;
-    const open = mesh('STRICT');
-    open.authorizationPolicies = policies.map((p) =>
-      p.metadata.name === `${config.jaeger.name}-query` ? { ...p, spec: { ...p.spec, rules: p.spec!.rules!.map(({ to }) => ({ to })) } } : p,
-    );
-    expect(evaluate(mesh('STRICT'), request(direct)).allowed).toBe(false);
-    expect(evaluate(open, request(direct))).toMatchObject({ allowed: true, stage: 'allow' });
-  });
-});
+    /** The bundle's policies under a mesh-wide PeerAuthentication of the given mode (created before the bundle). */
+    const mesh = (mode: 'STRICT' | 'PERMISSIVE'): MeshPolicies => ({
+      rootNamespace: ROOT,
+      authorizationPolicies: policies,
+      peerAuthentications: [{ metadata: { name: 'default', namespace: ROOT }, spec: { mtls: { mode } } }, ...peerAuthentications],
+    });
+
+    /** The flow as Istio sees it; `plaintext` drops the source's sidecar (and so its identity). */
+    const request = (f: Flow, plaintext = false): AuthzRequest => ({
+      principal: plaintext ? undefined : principalOf(f.from),
+      destination: { namespace: f.to.namespace, labels: f.to.labels, annotations: f.to.annotations, sidecar: f.to.sidecar },
+      port: f.port,
+      ...(isHttp(config, objects, f.to, f.port) ? { http: { method: 'GET', path: '/' } } : {}),
+    });
+
+    it('reads the policies from the bundle, which emits no mesh-wide PeerAuthentication, no CUSTOM policy, and DestinationRules that keep auto mTLS', () => {
+      expect(policies.length).toBeGreaterThanOrEqual(5);
+      expect(peerAuthentications.length).toBeGreaterThanOrEqual(3);
+      expect(
+        peerAuthentications.filter((p) => p.metadata.namespace === ROOT && !Object.keys(p.spec?.selector?.matchLabels ?? {}).length),
+      ).toEqual([]);
+      expect(policies.filter((p) => p.spec?.action === 'CUSTOM').map((p) => p.metadata.name)).toEqual([]);
+      const tls = objects
+        .filter((o) => o.kind === 'DestinationRule')
+        .flatMap((d) => [d.spec.trafficPolicy?.tls?.mode, ...(d.spec.subsets ?? []).map((s: any) => s.trafficPolicy?.tls?.mode)]);
+      expect(tls.filter((m) => m !== undefined && m !== 'ISTIO_MUTUAL')).toEqual([]);
+      expect(UNMODELLED.length).toBeGreaterThan(0);
+      // The profile took: two-tier has the samplers' policy, single-tier not.
+      expect(policies.some((p) => p.metadata.name === `${config.tracing.collector.name}-sampler`)).toBe(
+        config.tracing.collector.mode === 'two-tier',
+      );
+    });
+
+    for (const mode of ['STRICT', 'PERMISSIVE'] as const) {
+      describe(`mesh-wide ${mode}`, () => {
+        it('allows every flow the bundle needs, from the identity (or plaintext) each source has', () => {
+          const flows = [...requiredFlows(config, objects), ...probeFlows(config, objects)];
+          expect(flows.length).toBeGreaterThan(40);
+          // Both kinds of source are exercised: sidecar-less ones and mesh identities.
+          expect(flows.some((f) => !f.from.sidecar && f.to.sidecar)).toBe(true);
+          expect(flows.some((f) => f.from.sidecar && f.to.sidecar)).toBe(true);
+          const denied = flows
+            .map((f) => ({ f, v: evaluate(mesh(mode), request(f)) }))
+            .filter(({ v }) => !v.allowed)
+            .map(
+              ({ f, v }) => `${f.why} (${f.to.namespace}/${f.to.name}:${f.port} from ${principalOf(f.from) ?? 'plaintext'}): ${v.reason}`,
+            );
+          expect(denied).toEqual([]);
+        });
+
+        it('denies the forbidden flows, with and without a sidecar at the source, except where only NetworkPolicy can', () => {
+          // Forbidden flows Istio cannot refuse, and why: the destination has no sidecar, the port never
+          // reaches Envoy, or the port is open to plaintext for the sidecar-less scrapers and query
+          // clients (a plaintext caller has no identity to tell apart; the NetworkPolicy limits it).
+          const gaps: Record<string, Stage> = {
+            'an application reaches the search engine': 'not-injected',
+            'an application reaches the search engine [plaintext]': 'not-injected',
+            'the collector reaches the search engine': 'not-injected',
+            'the collector reaches the search engine [plaintext]': 'not-injected',
+            'a foreign namespace scrapes Envoy stats': 'not-captured',
+            'a foreign namespace scrapes Envoy stats [plaintext]': 'not-captured',
+            'a foreign namespace scrapes the collector [plaintext]': 'allow',
+            'a foreign namespace scrapes Jaeger [plaintext]': 'allow',
+            'an application queries Jaeger directly [plaintext]': 'allow',
+            'a foreign namespace queries Jaeger [plaintext]': 'allow',
+          };
+          const flows = forbiddenFlows(config, objects);
+          expect(flows.length).toBeGreaterThan(8);
+          const cases = flows.flatMap((f) => [
+            { name: f.why, req: request(f) },
+            ...(f.from.sidecar ? [{ name: `${f.why} [plaintext]`, req: request(f, true) }] : []),
+          ]);
+          const allowed = Object.fromEntries(
+            cases
+              .map((c) => ({ c, v: evaluate(mesh(mode), c.req) }))
+              .filter(({ v }) => v.allowed)
+              .map(({ c, v }) => [c.name, v.stage]),
+          );
+          expect(allowed).toEqual(gaps);
+        });
+      });
+    }
+
+    it('can fail: a DENY-all policy denies the scrapes, plaintext Grafana is refused on a STRICT query port, a rule without from admits apps', () => {
+      const flows = requiredFlows(config, objects);
+      const grafana = flows.find((f) => f.why === 'Grafana queries Jaeger')!;
+      const strictQuery = mesh('STRICT');
+      strictQuery.peerAuthentications = strictQuery.peerAuthentications.map((p) =>
+        p.metadata.name === `${config.jaeger.name}-query` ? { ...p, spec: { ...p.spec, portLevelMtls: undefined } } : p,
+      );
+      expect(evaluate(strictQuery, request(grafana))).toMatchObject({ allowed: false, stage: 'mtls' });
+      const scrape = flows.find((f) => f.why.startsWith('ServiceMonitor otel-collector'))!;
+      const denyAll = mesh('PERMISSIVE');
+      denyAll.authorizationPolicies = [
+        { metadata: { name: 'deny-all', namespace: config.namespaces.observability }, spec: { action: 'DENY', rules: [{}] } },
+        ...policies,
+      ];
+      expect(evaluate(denyAll, request(scrape))).toMatchObject({ allowed: false, stage: 'deny' });
+      // A rule without `from` on the query ports (as the bundle had) lets any mesh identity query traces.
+      const direct = forbiddenFlows(config, objects).find((f) => f.why === 'an application queries Jaeger directly')!;
+      const open = mesh('STRICT');
+      open.authorizationPolicies = policies.map((p) =>
+        p.metadata.name === `${config.jaeger.name}-query`
+          ? { ...p, spec: { ...p.spec, rules: p.spec!.rules!.map(({ to }) => ({ to })) } }
+          : p,
+      );
+      expect(evaluate(mesh('STRICT'), request(direct)).allowed).toBe(false);
+      expect(evaluate(open, request(direct))).toMatchObject({ allowed: true, stage: 'allow' });
+    });
+  },
+);

@@ -5,11 +5,11 @@
 // disruption budgets and anti-affinity, the sidecar resources, the certificate lifetimes, and the gateway
 // label the bundle's Gateway selects on.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTools, REPO_ROOT, requireTool } from '@meshobs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { REPO_ROOT, missingTools, requireTool } from '@meshobs/testkit';
 import repoConfig from '../../../../meshobs.config.ts';
 import { buildBundle } from './cluster-kit.ts';
 
@@ -31,7 +31,9 @@ const TTL = { workload: '12h', ca: '43800h' };
 const run = (tool: string, args: string[]) => {
   const r = spawnSync(requireTool(tool), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed:\n${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 };
 const find = (objs: Obj[], kind: string, name: string) => {
   const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
@@ -39,9 +41,15 @@ const find = (objs: Obj[], kind: string, name: string) => {
   return o;
 };
 const envOf = (deployment: Obj, container: string) =>
-  Object.fromEntries((deployment.spec.template.spec.containers.find((c: any) => c.name === container).env ?? []).filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
+  Object.fromEntries(
+    (deployment.spec.template.spec.containers.find((c: any) => c.name === container).env ?? [])
+      .filter((e: any) => 'value' in e)
+      .map((e: any) => [e.name, e.value]),
+  );
 const antiAffinitySelectors = (deployment: Obj) =>
-  (deployment.spec.template.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.podAffinityTerm.labelSelector.matchLabels);
+  (deployment.spec.template.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(
+    (t: any) => t.podAffinityTerm.labelSelector.matchLabels,
+  );
 
 function expectIstiod(objs: Obj[]) {
   expect(find(objs, 'HorizontalPodAutoscaler', 'istiod').spec).toMatchObject({ minReplicas: 3, maxReplicas: 7 });
@@ -76,7 +84,9 @@ describe.skipIf(skip)('the Istio install snippets, rendered by istioctl and helm
     const bundle = await buildBundle('istio-install', { istio: { ...repoConfig.istio, ...ISTIO } });
     istioDir = join(bundle, 'istio');
     const demo = join(bundle, 'demo');
-    const gw = readdirSync(demo).filter((f) => f.startsWith('gateway-')).map((f) => parse(readFileSync(join(demo, f), 'utf8')) as Obj);
+    const gw = readdirSync(demo)
+      .filter((f) => f.startsWith('gateway-'))
+      .map((f) => parse(readFileSync(join(demo, f), 'utf8')) as Obj);
     expect(gw.length).toBeGreaterThan(0);
     gatewaySelector = gw[0]!.spec.selector;
     expect(gatewaySelector).toEqual({ gateway: 'edge-gateway' });
@@ -104,16 +114,28 @@ describe.skipIf(skip)('the Istio install snippets, rendered by istioctl and helm
   });
 
   it('helm template istiod -f helm-values.yaml: the same istiod, sidecar and certificate settings', () => {
-    const objs = run('helm', ['template', 'istiod', join(CHARTS, 'istio-discovery'), '-n', 'istio-system', '-f', join(istioDir, 'helm-values.yaml')]);
+    const objs = run('helm', [
+      'template',
+      'istiod',
+      join(CHARTS, 'istio-discovery'),
+      '-n',
+      'istio-system',
+      '-f',
+      join(istioDir, 'helm-values.yaml'),
+    ]);
     expectIstiod(objs);
   });
 
   it('helm template of the gateway chart with each helm-values-<gateway>.yaml: replicas, budget, anti-affinity, the selected label', () => {
-    const files = readdirSync(istioDir).filter((f) => /^helm-values-.+\.yaml$/.test(f)).sort();
+    const files = readdirSync(istioDir)
+      .filter((f) => /^helm-values-.+\.yaml$/.test(f))
+      .sort();
     expect(files).toEqual(['helm-values-edge-gateway.yaml', 'helm-values-istio-egressgateway.yaml']);
     const render = (release: string, file: string) =>
       run('helm', ['template', release, join(CHARTS, 'gateway'), '-n', 'istio-system', '-f', join(istioDir, file)]);
     expectGateway(render('edge-gateway', files[0]!), 'edge-gateway', ISTIO.gateways.ingress.replicas, gatewaySelector);
-    expectGateway(render('istio-egressgateway', files[1]!), 'istio-egressgateway', ISTIO.gateways.egress.replicas, { istio: 'egressgateway' });
+    expectGateway(render('istio-egressgateway', files[1]!), 'istio-egressgateway', ISTIO.gateways.egress.replicas, {
+      istio: 'egressgateway',
+    });
   });
 });

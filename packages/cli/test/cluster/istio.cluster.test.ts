@@ -3,10 +3,10 @@
 // whole rendered bundle together with the generated mesh config, through the functions `meshobs
 // validate` runs (src/istio-check.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
+import type { KubeObject } from '@meshobs/kube';
+import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
-import type { KubeObject } from '@meshobs/kube';
 import { ACCEPTED_ANALYZE_FINDINGS } from '../../src/istio-analyze-accepted.ts';
 import { analyzeFindings, findingKey } from '../../src/istio-check.ts';
 import { buildBundle } from './cluster-kit.ts';
@@ -23,12 +23,17 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
   beforeAll(async () => {
     bundle = await buildBundle('istioctl', {});
     const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    objects = parseAllDocuments(rendered).map((d) => d.toJS() as KubeObject).filter(Boolean);
+    objects = parseAllDocuments(rendered)
+      .map((d) => d.toJS() as KubeObject)
+      .filter(Boolean);
     istio = objects.filter(isIstio);
   });
 
   const validate = (objs: unknown[]) =>
-    spawnSync(requireTool('istioctl'), ['validate', '-f', '-'], { input: objs.map((o) => `---\n${stringify(o)}`).join(''), encoding: 'utf8' });
+    spawnSync(requireTool('istioctl'), ['validate', '-f', '-'], {
+      input: objs.map((o) => `---\n${stringify(o)}`).join(''),
+      encoding: 'utf8',
+    });
   const analyze = (objs: KubeObject[]) => analyzeFindings(requireTool('istioctl'), objs, bundle, tempDir('istioctl'));
 
   it('istioctl validate: zero errors on every Istio object', () => {
@@ -39,10 +44,19 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
   });
 
   it('both checks can fail: a broken object is reported', () => {
-    const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'broken', namespace: 'podinfo' },
-      spec: { hosts: ['podinfo'], gateways: ['no-such-gateway'], http: [{ route: [{ destination: { host: 'podinfo' } }] }] } };
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'broken', namespace: 'podinfo' },
+      spec: { hosts: ['podinfo'], gateways: ['no-such-gateway'], http: [{ route: [{ destination: { host: 'podinfo' } }] }] },
+    };
     expect(analyze([...objects, vs]).map(findingKey)).toContain('IST0101 VirtualService podinfo/broken');
-    const policy = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'bad', namespace: 'podinfo' }, spec: { action: 'PERMIT' } };
+    const policy = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'bad', namespace: 'podinfo' },
+      spec: { action: 'PERMIT' },
+    };
     expect(validate([policy]).status).not.toBe(0);
   });
 

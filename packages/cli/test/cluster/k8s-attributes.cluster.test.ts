@@ -15,23 +15,23 @@
 // without OTEL_RESOURCE_ATTRIBUTES' k8s.* pairs) leave the pipeline without k8s.deployment.name.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
-import { buildBundle, renderedObjects, startClusterLike, type ApiServer } from './cluster-kit.ts';
 import {
+  type Collector,
   freePorts,
   localize,
   newSpanId,
   newTraceId,
   readSpans,
+  type Sink,
+  type StoredSpan,
   sendSpans,
   startCollector,
   startSink,
-  type Collector,
-  type Sink,
-  type StoredSpan,
 } from '../../../otel-collector/test/harness.ts';
+import { type ApiServer, buildBundle, renderedObjects, startClusterLike } from './cluster-kit.ts';
 
 const skip = missingTools('otelcol-meshobs', 'etcd', 'kube-apiserver', 'kubectl');
 
@@ -64,10 +64,19 @@ function containerEnv(env: EnvVar[], pod: Obj): Record<string, string> {
 
 /** OTEL_RESOURCE_ATTRIBUTES: comma-separated key=value, values percent-decoded (OTel SDK environment spec). */
 const resourceAttributes = (value: string) =>
-  Object.fromEntries(value.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), decodeURIComponent(kv.slice(kv.indexOf('=') + 1).trim())]));
+  Object.fromEntries(
+    value
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), decodeURIComponent(kv.slice(kv.indexOf('=') + 1).trim())]),
+  );
 
 /** Span attributes Envoy writes from Telemetry customTags (an empty value writes no tag). */
-function envoyTags(customTags: Record<string, Obj>, proxyEnv: Record<string, string>, headers: Record<string, string>): Record<string, string> {
+function envoyTags(
+  customTags: Record<string, Obj>,
+  proxyEnv: Record<string, string>,
+  headers: Record<string, string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [tag, def] of Object.entries(customTags)) {
     const value = def.literal
@@ -83,7 +92,8 @@ function envoyTags(customTags: Record<string, Obj>, proxyEnv: Record<string, str
   return out;
 }
 
-const withoutPodIdentity = (attrs: Record<string, string>) => Object.fromEntries(Object.entries(attrs).filter(([k]) => !k.startsWith('k8s.')));
+const withoutPodIdentity = (attrs: Record<string, string>) =>
+  Object.fromEntries(Object.entries(attrs).filter(([k]) => !k.startsWith('k8s.')));
 
 describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the collector sidecar (real API server, real collector)', () => {
   let api: ApiServer | undefined;
@@ -107,16 +117,29 @@ describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the co
     expect(telemetry, 'mesh Telemetry in the bundle').toBeDefined();
     deploymentName = deployment.metadata.name;
     namespace = deployment.metadata.namespace;
-    const serviceAccount = objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === namespace && o.metadata.name === deployment.spec.template.spec.serviceAccountName)!;
+    const serviceAccount = objects.find(
+      (o) =>
+        o.kind === 'ServiceAccount' &&
+        o.metadata.namespace === namespace &&
+        o.metadata.name === deployment.spec.template.spec.serviceAccountName,
+    )!;
 
     // What the Deployment and ReplicaSet controllers and the scheduler would have written.
     if (api.kubectlResult(['get', 'namespace', namespace]).code !== 0) api.kubectl(['create', 'namespace', namespace]);
-    const applied = (o: Obj) => JSON.parse(api!.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-o', 'json', '-f', '-'], JSON.stringify(o)));
+    const applied = (o: Obj) =>
+      JSON.parse(api!.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-o', 'json', '-f', '-'], JSON.stringify(o)));
     applied(serviceAccount);
     const d = applied(deployment);
     const rsName = `${deploymentName}-${HASH}`;
     const labels = { ...deployment.spec.template.metadata.labels, 'pod-template-hash': HASH };
-    const owner = (o: Obj) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true });
+    const owner = (o: Obj) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name,
+      uid: o.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    });
     const rs = applied({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -130,11 +153,23 @@ describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the co
     applied({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `${rsName}-x7k2p`, namespace, labels, annotations: deployment.spec.template.metadata.annotations, ownerReferences: [owner(rs)] },
+      metadata: {
+        name: `${rsName}-x7k2p`,
+        namespace,
+        labels,
+        annotations: deployment.spec.template.metadata.annotations,
+        ownerReferences: [owner(rs)],
+      },
       spec: { ...deployment.spec.template.spec, nodeName: NODE },
     });
     const podName = `${rsName}-x7k2p`;
-    const status = { phase: 'Running', podIP: POD_IP, podIPs: [{ ip: POD_IP }], hostIP: '10.0.0.11', startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    const status = {
+      phase: 'Running',
+      podIP: POD_IP,
+      podIPs: [{ ip: POD_IP }],
+      hostIP: '10.0.0.11',
+      startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
     api.kubectl(['patch', 'pod', podName, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
     pod = JSON.parse(api.kubectl(['get', 'pod', podName, '-n', namespace, '-o', 'json']));
     expect(pod.status.podIP).toBe(POD_IP);
@@ -171,7 +206,9 @@ describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the co
     const http = `127.0.0.1:${collector.ports.otlpHttp}`;
     const stored = () => readSpans(sink.files[0]!);
     const byTrace = (id: string) => stored().find((s) => s.traceId === id);
-    const span = (traceId: string, attributes: Record<string, string> = {}) => [{ traceId, spanId: newSpanId(), name: 'GET /api', attributes }];
+    const span = (traceId: string, attributes: Record<string, string> = {}) => [
+      { traceId, spanId: newSpanId(), name: 'GET /api', attributes },
+    ];
 
     // The informers fill their cache asynchronously after start: wait for the first enriched app span.
     let ready = '';
@@ -191,7 +228,9 @@ describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the co
     const envoyService = `${deploymentName.replace(/-stable$/, '')}.${namespace}`;
     expect(await sendSpans(http, appResource['service.name']!, span(traces.app, { 'url.path': '/api' }), appResource)).toBe(200);
     expect(await sendSpans(http, envoyService, span(traces.envoy, envoyAttrs))).toBe(200);
-    expect(await sendSpans(http, appResource['service.name']!, span(traces.appControl, { 'url.path': '/api' }), withoutPodIdentity(appResource))).toBe(200);
+    expect(
+      await sendSpans(http, appResource['service.name']!, span(traces.appControl, { 'url.path': '/api' }), withoutPodIdentity(appResource)),
+    ).toBe(200);
     expect(await sendSpans(http, envoyService, span(traces.envoyControl, withoutPodIdentity(envoyAttrs)))).toBe(200);
     await waitUntil(() => Object.values(traces).every((t) => byTrace(t)), 60_000, 'all four spans at the sink', 500);
     const got = Object.fromEntries(Object.entries(traces).map(([k, t]) => [k, byTrace(t)!])) as Record<keyof typeof traces, StoredSpan>;
@@ -211,7 +250,12 @@ describe.skipIf(skip)('k8s_attributes enriches app and Envoy spans behind the co
     expect(got.app.resource).toMatchObject(enriched);
     expect(got.envoy.resource).toMatchObject(enriched);
     // The Envoy span keeps its tags, and the Jaeger search names stay filled for both.
-    expect(got.envoy.attributes).toMatchObject({ 'k8s.pod.name': pod.metadata.name, pod_name: pod.metadata.name, namespace, request_id: 'rid-k8sattr-1' });
+    expect(got.envoy.attributes).toMatchObject({
+      'k8s.pod.name': pod.metadata.name,
+      pod_name: pod.metadata.name,
+      namespace,
+      request_id: 'rid-k8sattr-1',
+    });
     expect(got.app.attributes).toMatchObject({ pod_name: pod.metadata.name, namespace });
 
     // Control: the connection (127.0.0.1, never a pod's IP, like 127.0.0.6 behind the sidecar) finds no pod.

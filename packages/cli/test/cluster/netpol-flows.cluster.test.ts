@@ -8,13 +8,13 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
 import { parseConfig } from '@meshobs/config';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
 import repoConfig from '../../../../meshobs.config.ts';
 import { buildBundle } from './cluster-kit.ts';
-import { forbiddenFlows, requiredFlows, type Flow, type Obj } from './flows.ts';
+import { type Flow, forbiddenFlows, type Obj, requiredFlows } from './flows.ts';
 
 const skip = missingTools('cyclonus', 'kubectl');
 const config = parseConfig(repoConfig);
@@ -41,12 +41,24 @@ describe.skipIf(skip)('NetworkPolicy flow contract (cyclonus)', () => {
     const file = join(tempDir('traffic'), 'traffic.json');
     writeFileSync(
       file,
-      JSON.stringify(flows.map((f) => ({ Source: cyclonusPeer(f.from), Destination: cyclonusPeer(f.to), ResolvedPort: f.port, ResolvedPortName: '', Protocol: f.protocol ?? 'TCP' }))),
+      JSON.stringify(
+        flows.map((f) => ({
+          Source: cyclonusPeer(f.from),
+          Destination: cyclonusPeer(f.to),
+          ResolvedPort: f.port,
+          ResolvedPortName: '',
+          Protocol: f.protocol ?? 'TCP',
+        })),
+      ),
     );
-    const out = execFileSync(requireTool('cyclonus'), ['analyze', '--mode=query-traffic', `--policy-path=${policyDir}`, `--traffic-path=${file}`], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
+    const out = execFileSync(
+      requireTool('cyclonus'),
+      ['analyze', '--mode=query-traffic', `--policy-path=${policyDir}`, `--traffic-path=${file}`],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
     const answers = [...out.matchAll(/\| IS ALLOWED\? \|\s+(TRUE|FALSE)\s+\|/g)].map((m) => m[1] === 'TRUE');
     expect(answers).toHaveLength(flows.length);
     return answers;

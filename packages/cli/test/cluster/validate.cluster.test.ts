@@ -3,15 +3,15 @@
 // a broken object is reported as failed, naming the object.
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
+import repoConfig from '../../../../meshobs.config.ts';
 import { SERVER_DRY_RUN, serverDryRun } from '../../src/cluster-check.ts';
 import { buildInMemory } from '../../src/commands.ts';
 import { MESHOBS_VERSION } from '../../src/version.ts';
 import { writeBundleAtomically } from '../../src/write.ts';
 import { meshobs, REPO_CONFIG } from '../helpers.ts';
-import repoConfig from '../../../../meshobs.config.ts';
 import { CRD_DIR } from './cluster-kit.ts';
 
 const skip = missingTools('etcd', 'kube-apiserver', 'kubectl', 'istioctl', 'promtool', 'amtool');
@@ -29,14 +29,17 @@ describe.skipIf(skip)('meshobs validate with the cluster tools', () => {
     // A tool folder without checkov and the collector (a minute of lint and an e2e build this test does
     // not need); CRDs found through MESHOBS_CRDS_DIR, as for any tool folder without a crds/ beside it.
     const bin = tempDir('validate-bin');
-    for (const tool of ['etcd', 'kube-apiserver', 'kubectl', 'istioctl', 'promtool', 'amtool']) symlinkSync(requireTool(tool), join(bin, tool));
+    for (const tool of ['etcd', 'kube-apiserver', 'kubectl', 'istioctl', 'promtool', 'amtool'])
+      symlinkSync(requireTool(tool), join(bin, tool));
     process.env.MESHOBS_TOOLS_BIN = bin;
     process.env.MESHOBS_CRDS_DIR = CRD_DIR;
     const started = performance.now();
     const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'checkov,otelcol-meshobs');
     const seconds = (performance.now() - started) / 1000;
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/^PASS\s+server dry-run: \d{2,} objects admitted by a throwaway kube-apiserver \(server-side apply, dry run\)/m);
+    expect(r.stdout).toMatch(
+      /^PASS\s+server dry-run: \d{2,} objects admitted by a throwaway kube-apiserver \(server-side apply, dry run\)/m,
+    );
     expect(r.stdout).toMatch(/^PASS\s+istioctl validate: \d+ Istio objects valid$/m);
     expect(r.stdout).toMatch(/^PASS\s+istioctl analyze: \d+ objects with the bundle's meshConfig: no findings$/m);
     console.log(`meshobs validate with the server dry-run: ${seconds.toFixed(1)} s`);
@@ -63,7 +66,9 @@ describe.skipIf(skip)('meshobs validate with the cluster tools', () => {
     mkdirSync(join(dir, 'scratch'));
     const v = await serverDryRun(join(dir, 'bundle'), components, join(dir, 'scratch'));
     expect(v.status, v.detail).toBe('warn');
-    expect(v.detail).toMatch(/^\d+ objects admitted by a throwaway kube-apiserver .*, with \d+ server warnings\nWarning: metadata\.name: .*must be no more than 63 characters/);
+    expect(v.detail).toMatch(
+      /^\d+ objects admitted by a throwaway kube-apiserver .*, with \d+ server warnings\nWarning: metadata\.name: .*must be no more than 63 characters/,
+    );
   });
 
   it('reports a bundle the API server refuses as failed, naming the objects, and leaves nothing running or behind', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, duration, durationSeconds, k8sLabelKey, replicaRange, resources, between, whenValid } from '../primitives.ts';
+import { between, dnsLabel, duration, durationSeconds, k8sLabelKey, replicaRange, resources, whenValid } from '../primitives.ts';
 
 export const cluster = z
   .strictObject({
@@ -57,7 +57,10 @@ export const istio = z
      * synthetic mesh. The bundle is the same for every supported minor (the root-certificate alert reads
      * both the 1.23+ and the older metric name).
      */
-    version: z.string().regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' }).default('1.27'),
+    version: z
+      .string()
+      .regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' })
+      .default('1.27'),
     revision: dnsLabel().optional(),
     mtlsMode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be "STRICT" or "PERMISSIVE"' }).default('STRICT'),
     /** istiod's autoscaler range (the install snippets add a disruption budget and anti-affinity). */
@@ -79,11 +82,14 @@ export const istio = z
       .prefault({})
       .superRefine((c, ctx) => {
         if (durationSeconds(c.caTtl) < durationSeconds(c.workloadTtl))
-          ctx.addIssue({ code: 'custom', path: ['workloadTtl'], input: c.workloadTtl, message: `is longer than caTtl (${c.caTtl}): no certificate outlives its CA` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workloadTtl'],
+            input: c.workloadTtl,
+            message: `is longer than caTtl (${c.caTtl}): no certificate outlives its CA`,
+          });
       }, whenValid),
-    gateways: z
-      .strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') })
-      .prefault({}),
+    gateways: z.strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') }).prefault({}),
     /**
      * Pod label key the bundle's Gateway objects select the ingress gateway by (`istio: ingressgateway`).
      * The install snippets put it on the gateway pods, valued like Istio's own `istio` label.

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { between, duration, durationSeconds, httpUrl, k8sLabelValue, labelValue, ratio, secretKeyRef, selector, whenValid } from '../primitives.ts';
+import {
+  between,
+  duration,
+  durationSeconds,
+  httpUrl,
+  k8sLabelValue,
+  labelValue,
+  ratio,
+  secretKeyRef,
+  selector,
+  whenValid,
+} from '../primitives.ts';
 
 /**
  * Longest burn-rate window of the SLO alerts (BURN_RATES in packages/signals/src/records.ts: 1h, 6h,
@@ -69,9 +80,7 @@ export const alertmanager = z
     /** Alertmanager refuses a zero group_interval or repeat_interval (amtool check-config: "group_interval cannot be zero"). */
     groupInterval: duration({ positive: true, max: '1d' }).default('5m'),
     /** How often a still-firing alert is re-sent: the escalation cadence per severity. */
-    repeatInterval: z
-      .strictObject({ critical: repeatInterval('1h'), warning: repeatInterval('12h') })
-      .prefault({}),
+    repeatInterval: z.strictObject({ critical: repeatInterval('1h'), warning: repeatInterval('12h') }).prefault({}),
   })
   .prefault({})
   .superRefine((am, ctx) => {
@@ -79,11 +88,21 @@ export const alertmanager = z
     // amtool check-config: 'notification config name "x" is not unique'; the renderer would merge the
     // two into one, silently dropping the warning receiver's type and secret
     if (critical.name === warning.name)
-      ctx.addIssue({ code: 'custom', path: ['receivers', 'warning', 'name'], input: warning.name, message: 'is also the name of receivers.critical: Alertmanager receiver names must be unique' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['receivers', 'warning', 'name'],
+        input: warning.name,
+        message: 'is also the name of receivers.critical: Alertmanager receiver names must be unique',
+      });
     for (const sev of ['critical', 'warning'] as const) {
       const r = am.repeatInterval[sev];
       if (durationSeconds(r) < durationSeconds(am.groupInterval))
-        ctx.addIssue({ code: 'custom', path: ['repeatInterval', sev], input: r, message: `is shorter than groupInterval (${am.groupInterval}); Alertmanager would repeat only every groupInterval` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repeatInterval', sev],
+          input: r,
+          message: `is shorter than groupInterval (${am.groupInterval}); Alertmanager would repeat only every groupInterval`,
+        });
     }
   }, whenValid);
 
@@ -118,9 +137,7 @@ export const alerts = z
         for: alertFor('5m'),
       })
       .prefault({}),
-    certificateExpiringSoon: z
-      .strictObject({ days: between(1, 3650, { int: true }).default(30), for: alertFor('1h') })
-      .prefault({}),
+    certificateExpiringSoon: z.strictObject({ days: between(1, 3650, { int: true }).default(30), for: alertFor('1h') }).prefault({}),
     pilotPushErrors: z.strictObject({ for: alertFor('5m') }).prefault({}),
     istioControlPlaneUnavailable: z.strictObject({ for: alertFor('2m') }).prefault({}),
     highProxyMemoryUsage: z.strictObject({ threshold: ratio().default(0.9), for: alertFor('5m') }).prefault({}),
@@ -137,6 +154,8 @@ export const alerts = z
       })
       .prefault({}),
     /** Extra static labels on every alert (team, cluster…). */
-    extraLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'is not a Prometheus label name' }), labelValue()).default({}),
+    extraLabels: z
+      .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'is not a Prometheus label name' }), labelValue())
+      .default({}),
   })
   .prefault({});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, k8sLabelValue, percent, port, replicaRange, ratio, between, uniqueBy } from '../primitives.ts';
+import { between, dnsLabel, k8sLabelValue, percent, port, ratio, replicaRange, uniqueBy } from '../primitives.ts';
 
 /** An SLO objective: below 1, since a 100 % objective leaves no error budget to burn (every error pages). */
 const sloTarget = () => ratio().refine((v) => v < 1, { error: 'must be below 1 (100 % leaves no error budget)' });

@@ -1,8 +1,20 @@
 import { z } from 'zod';
-import { between, dnsHost, typeError, dnsLabel, dnsSubdomain, httpUrl, k8sLabelValue, replicaRange, resources, secretKey, secretKeyRef, selector } from '../primitives.ts';
-
-import { cron } from '../schedule.ts';
 import { image } from '../image.ts';
+import {
+  between,
+  dnsHost,
+  dnsLabel,
+  dnsSubdomain,
+  httpUrl,
+  k8sLabelValue,
+  replicaRange,
+  resources,
+  secretKey,
+  secretKeyRef,
+  selector,
+  typeError,
+} from '../primitives.ts';
+import { cron } from '../schedule.ts';
 
 export const elasticsearch = z
   .strictObject({
@@ -40,19 +52,28 @@ const RESPONSE_HEADER = /^[a-zA-Z\d\-_]+$/; // authreq/main.go headerRegexp
 const NGINX_AUTH_URL = /^[-._~a-zA-Z0-9/:,?&=$]*$/;
 const nginxAuthUrl = () =>
   httpUrl().refine((v) => NGINX_AUTH_URL.test(v), {
-    error: 'may only contain letters, digits and - . _ ~ / : , ? & = $ (ingress-nginx refuses any other character in auth-url and auth-signin; percent-encoding is not accepted)',
+    error:
+      'may only contain letters, digits and - . _ ~ / : , ? & = $ (ingress-nginx refuses any other character in auth-url and auth-signin; percent-encoding is not accepted)',
   });
 const queryAuth = z
   .strictObject({
     /** "oauth2-proxy": every request is checked by the auth URL first. "none": open to anyone who reaches the host. */
-    type: z.enum(['oauth2-proxy', 'none'], { error: 'must be "oauth2-proxy" or "none" (none leaves the UI open to anyone who reaches the host)' }).default('oauth2-proxy'),
+    type: z
+      .enum(['oauth2-proxy', 'none'], {
+        error: 'must be "oauth2-proxy" or "none" (none leaves the UI open to anyone who reaches the host)',
+      })
+      .default('oauth2-proxy'),
     /** auth-url: answers 2xx to let a request through, 401/403 to refuse it. nginx variables ($host) allowed. */
     url: nginxAuthUrl().default('https://$host/oauth2/auth'),
     /** auth-signin: where the browser is sent to sign in after a 401. */
     signinUrl: nginxAuthUrl().default('https://$host/oauth2/start?rd=$escaped_request_uri'),
     /** auth-response-headers: headers of the auth response passed on to Jaeger. */
     responseHeaders: z
-      .array(z.string({ error: typeError('must be a string') }).regex(RESPONSE_HEADER, { error: 'is not an HTTP header name (letters, digits, "-" and "_")' }))
+      .array(
+        z
+          .string({ error: typeError('must be a string') })
+          .regex(RESPONSE_HEADER, { error: 'is not an HTTP header name (letters, digits, "-" and "_")' }),
+      )
       .default(['X-Auth-Request-User', 'X-Auth-Request-Email']),
   })
   .prefault({});
@@ -125,9 +146,7 @@ export const kiali = z
     auth: z
       .strictObject({
         strategy: z.enum(['token', 'openid', 'anonymous'], { error: 'must be "token", "openid" or "anonymous"' }).default('token'),
-        openid: z
-          .strictObject({ issuerUri: httpUrl(), clientId: secretKey() })
-          .optional(),
+        openid: z.strictObject({ issuerUri: httpUrl(), clientId: secretKey() }).optional(),
       })
       .prefault({})
       .superRefine((a, ctx) => {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { between, dnsLabel, duration, percent, replicas, resources } from '../primitives.ts';
 import { image } from '../image.ts';
+import { between, dnsLabel, duration, percent, replicas, resources } from '../primitives.ts';
 
 const urlPath = () =>
   z
     .string({ error: 'must be a URL path string' })
-    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'is not a URL path such as "/healthz" (no quotes, spaces or query)' });
+    .regex(/^\/[A-Za-z0-9._~/-]*$/, { error: 'is not a URL path such as "/healthz" (no quotes, spaces or query)' });
 
 export const tracing = z
   .strictObject({

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
-import { isRow } from '../inspect.ts';
 import type { Evaluation } from '../evaluate.ts';
+import { isRow } from '../inspect.ts';
 
 const require = createRequire(import.meta.url);
 const uplotDir = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
@@ -28,7 +28,9 @@ interface PreviewPanel {
 
 /** Rebuilds what Grafana's merge + organize transformations show: label columns, then one value column per query. */
 function tableOf(p: Panel, results: Evaluation['queries']): PreviewPanel['table'] {
-  const organize = (p.transformations ?? []).find((t) => t.id === 'organize')?.options as { renameByName?: Record<string, string> } | undefined;
+  const organize = (p.transformations ?? []).find((t) => t.id === 'organize')?.options as
+    | { renameByName?: Record<string, string> }
+    | undefined;
   const rename = organize?.renameByName ?? {};
   const labels = Object.keys(rename).filter((k) => !k.startsWith('Value #'));
   const values = Object.keys(rename).filter((k) => k.startsWith('Value #'));
@@ -45,11 +47,17 @@ function tableOf(p: Panel, results: Evaluation['queries']): PreviewPanel['table'
       rows.set(key, row);
     }
   });
-  return { columns: [...labels.map((l) => rename[l]!), ...values.map((v) => rename[v]!)], units: [...labels.map(() => ''), ...units], rows: [...rows.values()].sort((a, b) => a.join().localeCompare(b.join())) };
+  return {
+    columns: [...labels.map((l) => rename[l]!), ...values.map((v) => rename[v]!)],
+    units: [...labels.map(() => ''), ...units],
+    rows: [...rows.values()].sort((a, b) => a.join().localeCompare(b.join())),
+  };
 }
 
 const legendOf = (format: string, metric: Record<string, string>) =>
-  format && format !== '__auto' ? format.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, k: string) => metric[k] ?? '') : JSON.stringify(metric);
+  format && format !== '__auto'
+    ? format.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, k: string) => metric[k] ?? '')
+    : JSON.stringify(metric);
 
 export function previewModel(d: Dashboard, e: Evaluation, noData: Record<string, string>): PreviewPanel[] {
   const panels: PreviewPanel[] = [];

@@ -3,10 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildDashboards } from '../render.ts';
 import { evaluateDashboard } from '../evaluate.ts';
+import { buildDashboards } from '../render.ts';
 import { previewHtml, previewModel } from './html.ts';
-import { NO_DATA_ON_A_HEALTHY_MESH, MESH_SIZE, config, loadTestMesh } from './mesh.ts';
+import { config, loadTestMesh, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH } from './mesh.ts';
 
 export async function writePreview(outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });

@@ -1,8 +1,9 @@
 // The synthetic mesh every real-Prometheus test of this package (and the preview) runs on.
-import { configSchema, type MeshobsConfig } from '@meshobs/config';
+
 import { renderAlerts } from '@meshobs/alerts';
+import { configSchema, type MeshobsConfig } from '@meshobs/config';
 import { ISTIOD_METRICS } from '@meshobs/signals';
-import { buildMesh, loadMesh, type LoadedMesh } from '@meshobs/synthetic-mesh';
+import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
 export const config: MeshobsConfig = configSchema.parse({});
 
@@ -28,6 +29,5 @@ export async function loadTestMesh(): Promise<LoadedMesh> {
 export const NO_DATA_ON_A_HEALTHY_MESH: Record<string, string> = {
   'meshobs-mesh-overview/Firing meshobs alerts/A':
     'ALERTS exists only while an alert is pending or firing; a healthy mesh fires none (and promtool does not backfill alerting rules).',
-  'meshobs-mesh-overview/xDS errors and rejects/A':
-    `istiod creates ${ISTIOD_METRICS.pushes}{type=~".*_senderr"} only after the first failed push; the other two targets of the panel have data.`,
+  'meshobs-mesh-overview/xDS errors and rejects/A': `istiod creates ${ISTIOD_METRICS.pushes}{type=~".*_senderr"} only after the first failed push; the other two targets of the panel have data.`,
 };

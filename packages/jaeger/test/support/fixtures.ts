@@ -1,4 +1,4 @@
-import { parseConfig, type MeshobsConfig } from '@meshobs/config';
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { renderJaeger } from '../../src/index.ts';
 
 /** The config the e2e tier renders from: a plain-http OpenSearch, one shard (single test node). */

@@ -1,5 +1,5 @@
 // Starts the real Jaeger v2 binary with a rewritten generated config.
-import { requireTool, startProcess, type Proc } from '@meshobs/testkit';
+import { type Proc, requireTool, startProcess } from '@meshobs/testkit';
 
 export async function startJaeger(name: string, configPath: string, healthPort: number): Promise<Proc> {
   return startProcess(name, requireTool('jaeger'), [`--config=${configPath}`], {

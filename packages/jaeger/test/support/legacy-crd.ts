@@ -3,8 +3,8 @@
 // config/crd/bases/jaegertracing.io_jaegers.yaml at jaeger-operator v1.65.0 (its last release),
 // with the description texts removed. No kubernetes-models package covers this CRD.
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import type { KubeObject } from '@meshobs/kube';
+import { Ajv } from 'ajv';
 
 type Schema = Record<string, any>;
 

@@ -1,7 +1,7 @@
 // A real single-node OpenSearch on loopback (scripts/install-opensearch.sh provides the launcher).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireTool, startProcess, tempDir, type Proc } from '@meshobs/testkit';
+import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 
 export const OPENSEARCH_TOOL = 'opensearch-single-node';
 
@@ -24,7 +24,7 @@ export async function startOpenSearch(opts: { home?: string; backdated?: Map<str
   const args = [home, String(http), String(transport)];
   if (backdated) {
     const file = join(home, 'backdated.txt');
-    writeFileSync(file, [...backdated].map(([name, ms]) => `${name} ${ms}`).join('\n') + '\n');
+    writeFileSync(file, `${[...backdated].map(([name, ms]) => `${name} ${ms}`).join('\n')}\n`);
     args.push(file);
   }
   const proc = await startProcess('opensearch', requireTool(OPENSEARCH_TOOL), args, {

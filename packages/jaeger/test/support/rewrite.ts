@@ -3,9 +3,9 @@
 // the local one (or the storage to memory). Nothing else is touched.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { freePort } from '@meshobs/testkit';
 import { toYaml } from '@meshobs/kube';
+import { freePort } from '@meshobs/testkit';
+import { parse } from 'yaml';
 
 type Obj = Record<string, any>;
 

@@ -18,13 +18,19 @@ export interface TraceBatch {
 export async function sendTraces(b: TraceBatch): Promise<void> {
   const args = [
     'traces',
-    '--otlp-endpoint', b.endpoint,
+    '--otlp-endpoint',
+    b.endpoint,
     '--otlp-insecure',
-    '--service', b.service,
-    '--traces', String(b.traces),
-    '--child-spans', String(b.childSpans),
-    '--rate', '0',
-    '--telemetry-attributes', `${b.tag[0]}="${b.tag[1]}"`,
+    '--service',
+    b.service,
+    '--traces',
+    String(b.traces),
+    '--child-spans',
+    String(b.childSpans),
+    '--rate',
+    '0',
+    '--telemetry-attributes',
+    `${b.tag[0]}="${b.tag[1]}"`,
   ];
   if (b.http) args.push('--otlp-http');
   await run(requireTool('telemetrygen'), args, { timeout: 60_000 });

@@ -1,10 +1,10 @@
 // CertificateExpiringSoon, PilotPushErrors and IstioControlPlaneUnavailable.
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { humanizeDuration } from '../../humanize.ts';
-import { at, counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
-import { rateAt } from '../simulator.ts';
+import { type Ctx, incidentCase, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, istiodTarget, named } from '../mesh.ts';
-import { incidentCase, rateIncident, rateTimeline, silentCase, type Ctx } from '../cases.ts';
+import { counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
+import { rateAt } from '../simulator.ts';
 
 export function certificate(ctx: Ctx): TestCase[] {
   const { m } = ctx;
@@ -25,7 +25,14 @@ export function certificate(ctx: Ctx): TestCase[] {
     incidentCase(ctx, { name, alert: 'CertificateExpiringSoon', series, length: L, labels, value: (t) => left0 - t * 60 }),
   );
   const healthy = (a.days + 365) * 86400;
-  out.push(silentCase(`CertificateExpiringSoon: silent with ${a.days + 365} days left`, ['CertificateExpiringSoon'], [ts(healthy), secs(healthy)], L));
+  out.push(
+    silentCase(
+      `CertificateExpiringSoon: silent with ${a.days + 365} days left`,
+      ['CertificateExpiringSoon'],
+      [ts(healthy), secs(healthy)],
+      L,
+    ),
+  );
   out.push(silentCase('CertificateExpiringSoon: silent with missing data', ['CertificateExpiringSoon'], [], L));
   return out;
 }
@@ -35,9 +42,16 @@ export function pilot(ctx: Ctx): TestCase[] {
   const a = ctx.config.alerts.pilotPushErrors;
   const { T0, L } = rateTimeline(W, a.for);
   const lbl = istiodTarget(m);
-  const pushes = (type: string, pieces: Array<[number, number]>): Series => ({ labels: named(ISTIOD_METRICS.pushes, { ...lbl, type }), values: counter(pieces) });
+  const pushes = (type: string, pieces: Array<[number, number]>): Series => ({
+    labels: named(ISTIOD_METRICS.pushes, { ...lbl, type }),
+    values: counter(pieces),
+  });
   const healthyPushes = ['cds', 'eds', 'lds', 'rds'].map((t) => pushes(t, [[30, L]]));
-  const errorsFrom = (start: number) => counter([[0, start], [3, L - start]]);
+  const errorsFrom = (start: number) =>
+    counter([
+      [0, start],
+      [3, L - start],
+    ]);
   const rateOf = (errors: number[]) => (t: number) => {
     const r = rateAt(errors, t, W);
     return r !== undefined && r > 0 ? r : undefined;
@@ -100,7 +114,17 @@ export function controlPlane(ctx: Ctx): TestCase[] {
       name: `both istiod targets down from minute ${T0}`,
       alert: 'IstioControlPlaneUnavailable',
       signal: 'targets_down',
-      series: [up(0, [[1, T0], [0, L + 1 - T0]]), up(1, [[1, T0], [0, L + 1 - T0]]), otherUp],
+      series: [
+        up(0, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
+        up(1, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
+        otherUp,
+      ],
       length: L,
       labels: { namespace: m.istioNs, job: m.istiodJob },
       value: (t) => (t >= T0 ? 0 : undefined),
@@ -118,7 +142,14 @@ export function controlPlane(ctx: Ctx): TestCase[] {
       name: `istiod series vanish at minute ${T0} (deployment deleted, scrape config lost)`,
       alert: 'IstioControlPlaneUnavailable',
       signal: 'absent',
-      series: [up(0, [[1, T0], ['stale', 1], [null, L - T0]]), otherUp],
+      series: [
+        up(0, [
+          [1, T0],
+          ['stale', 1],
+          [null, L - T0],
+        ]),
+        otherUp,
+      ],
       length: L,
       labels: { job: m.istiodJob },
       value: (t) => (t >= T0 ? 1 : undefined),
@@ -128,7 +159,14 @@ export function controlPlane(ctx: Ctx): TestCase[] {
     silentCase(
       'IstioControlPlaneUnavailable: silent while one of two istiod targets is down',
       ['IstioControlPlaneUnavailable'],
-      [up(0, [[1, T0], [0, L + 1 - T0]]), up(1, [[1, L + 1]]), otherUp],
+      [
+        up(0, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
+        up(1, [[1, L + 1]]),
+        otherUp,
+      ],
       L,
     ),
   );

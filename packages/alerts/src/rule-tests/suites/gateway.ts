@@ -1,10 +1,10 @@
 // IstioGatewayUnhealthy.
-import { ISTIO_METRICS, KUBE_STATE_METRICS, type Gateway } from '@meshobs/signals';
+import { type Gateway, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
-import { rateAt, sumDefined } from '../simulator.ts';
+import { busyRate, type Ctx, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, named, sidecarTarget, sourceRequest } from '../mesh.ts';
-import { busyRate, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase, type Ctx } from '../cases.ts';
+import { counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
+import { rateAt, sumDefined } from '../simulator.ts';
 
 export function gateway(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
@@ -38,7 +38,13 @@ export function gateway(ctx: Ctx): TestCase[] {
         name: `${gw.deployment} has 0 available replicas from minute ${T0}`,
         alert: 'IstioGatewayUnhealthy',
         signal: 'no_available_replicas',
-        series: [ksm(gw.deployment, m.istioNs, [[2, T0], [0, L + 1 - T0]]), ksm(m.svc.name, m.svc.namespace, [[2, L + 1]])],
+        series: [
+          ksm(gw.deployment, m.istioNs, [
+            [2, T0],
+            [0, L + 1 - T0],
+          ]),
+          ksm(m.svc.name, m.svc.namespace, [[2, L + 1]]),
+        ],
         length: L,
         labels: { namespace: m.istioNs, deployment: gw.deployment, istio: gw.istioLabel },
         value: (t) => (t >= T0 ? 0 : undefined),
@@ -50,7 +56,17 @@ export function gateway(ctx: Ctx): TestCase[] {
       name: `both ${first.deployment} pods fail their scrape from minute ${T0}`,
       alert: 'IstioGatewayUnhealthy',
       signal: 'scrape_targets_down',
-      series: [up(first, 0, [[1, T0], [0, L + 1 - T0]]), up(first, 1, [[1, T0], [0, L + 1 - T0]]), ...(second ? [up(second, 0, [[1, L + 1]])] : [])],
+      series: [
+        up(first, 0, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
+        up(first, 1, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
+        ...(second ? [up(second, 0, [[1, L + 1]])] : []),
+      ],
       length: L,
       labels: { namespace: m.istioNs, istio: first.istioLabel },
       value: (t) => (t >= T0 ? 0 : undefined),
@@ -59,8 +75,14 @@ export function gateway(ctx: Ctx): TestCase[] {
   const s = incidentShare(h5.threshold, W);
   const R = busyRate(h5.minRequestRate * W);
   const gwTraffic = (share: number, perMin: number, start = T0) => {
-    const ok = counter([[perMin, start], [perMin * (1 - share), L - start]]);
-    const err = counter([[0, start], [perMin * share, L - start]]);
+    const ok = counter([
+      [perMin, start],
+      [perMin * (1 - share), L - start],
+    ]);
+    const err = counter([
+      [0, start],
+      [perMin * share, L - start],
+    ]);
     return {
       ok,
       err,
@@ -95,10 +117,19 @@ export function gateway(ctx: Ctx): TestCase[] {
       'IstioGatewayUnhealthy: silent with replicas available, one of two pods down, sidecars down and few 5xx',
       ['IstioGatewayUnhealthy'],
       [
-        ksm(first.deployment, m.istioNs, [[2, T0], [1, L + 1 - T0]]),
+        ksm(first.deployment, m.istioNs, [
+          [2, T0],
+          [1, L + 1 - T0],
+        ]),
         ...(second ? [ksm(second.deployment, m.istioNs, [[1, L + 1]])] : []),
-        ksm(m.svc.name, m.svc.namespace, [[2, T0], [0, L + 1 - T0]]),
-        up(first, 0, [[1, T0], [0, L + 1 - T0]]),
+        ksm(m.svc.name, m.svc.namespace, [
+          [2, T0],
+          [0, L + 1 - T0],
+        ]),
+        up(first, 0, [
+          [1, T0],
+          [0, L + 1 - T0],
+        ]),
         up(first, 1, [[1, L + 1]]),
         { labels: named('up', sidecarTarget(m, m.svc.namespace, m.svc.name, m.svc.stableVersion)), values: gauge([[0, L + 1]]) },
         ...gwTraffic(h5.threshold / 2, R * 60).series,
@@ -106,7 +137,9 @@ export function gateway(ctx: Ctx): TestCase[] {
       L,
     ),
   );
-  out.push(silentCase('IstioGatewayUnhealthy: silent when the gateway gets no traffic', ['IstioGatewayUnhealthy'], gwTraffic(0, 0).series, L));
+  out.push(
+    silentCase('IstioGatewayUnhealthy: silent when the gateway gets no traffic', ['IstioGatewayUnhealthy'], gwTraffic(0, 0).series, L),
+  );
   out.push(silentCase('IstioGatewayUnhealthy: silent with missing data', ['IstioGatewayUnhealthy'], [], L));
   if (h5.minRequestRate > 0)
     out.push(

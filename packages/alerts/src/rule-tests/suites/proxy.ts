@@ -1,10 +1,10 @@
 // HighProxyMemoryUsage and CircuitBreakerTriggered.
 import { CADVISOR_METRICS, ENVOY_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
-import { rateAt } from '../simulator.ts';
+import { type Ctx, incidentCase, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
 import { destinationRequest, gatewayTarget, named, podSuffix, sourceRequest } from '../mesh.ts';
-import { incidentCase, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
+import { counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
+import { rateAt } from '../simulator.ts';
 
 export function memory(ctx: Ctx): TestCase[] {
   const { m } = ctx;
@@ -55,7 +55,15 @@ export function memory(ctx: Ctx): TestCase[] {
       incidentCase(ctx, {
         name: `sidecar working set jumps to ${humanizePercentage(used / limit)} of its limit at minute ${T0}`,
         alert: 'HighProxyMemoryUsage',
-        series: [cad('istio-proxy', [[healthyBytes, T0], [used, L + 1 - T0]]), lim('istio-proxy', limit), cad('podinfo', [[limit, L + 1]]), lim('podinfo', limit)],
+        series: [
+          cad('istio-proxy', [
+            [healthyBytes, T0],
+            [used, L + 1 - T0],
+          ]),
+          lim('istio-proxy', limit),
+          cad('podinfo', [[limit, L + 1]]),
+          lim('podinfo', limit),
+        ],
         length: L,
         labels: { namespace: m.svc.namespace, pod, container: 'istio-proxy' },
         value: (t) => (t >= T0 ? used / limit : undefined),
@@ -64,7 +72,10 @@ export function memory(ctx: Ctx): TestCase[] {
         name: `native sidecar (init container, limit in ${KUBE_STATE_METRICS.initContainerResourceLimits}) jumps to ${humanizePercentage(used / limit)} of its limit at minute ${T0}`,
         alert: 'HighProxyMemoryUsage',
         series: [
-          cad('istio-proxy', [[healthyBytes, T0], [used, L + 1 - T0]]),
+          cad('istio-proxy', [
+            [healthyBytes, T0],
+            [used, L + 1 - T0],
+          ]),
           lim('istio-proxy', limit, KUBE_STATE_METRICS.initContainerResourceLimits),
           cad('podinfo', [[limit, L + 1]]),
           lim('podinfo', limit),
@@ -79,7 +90,12 @@ export function memory(ctx: Ctx): TestCase[] {
     silentCase(
       'HighProxyMemoryUsage: silent below the threshold as a native sidecar (init container limit)',
       ['HighProxyMemoryUsage'],
-      [cad('istio-proxy', [[healthyBytes, L + 1]]), lim('istio-proxy', limit, KUBE_STATE_METRICS.initContainerResourceLimits), cad('podinfo', [[limit, L + 1]]), lim('podinfo', limit)],
+      [
+        cad('istio-proxy', [[healthyBytes, L + 1]]),
+        lim('istio-proxy', limit, KUBE_STATE_METRICS.initContainerResourceLimits),
+        cad('podinfo', [[limit, L + 1]]),
+        lim('podinfo', limit),
+      ],
       L,
     ),
   );
@@ -91,7 +107,14 @@ export function memory(ctx: Ctx): TestCase[] {
       L,
     ),
   );
-  out.push(silentCase('HighProxyMemoryUsage: silent without a memory limit (nothing to compare)', ['HighProxyMemoryUsage'], [cad('istio-proxy', [[limit * 4, L + 1]])], L));
+  out.push(
+    silentCase(
+      'HighProxyMemoryUsage: silent without a memory limit (nothing to compare)',
+      ['HighProxyMemoryUsage'],
+      [cad('istio-proxy', [[limit * 4, L + 1]])],
+      L,
+    ),
+  );
   out.push(silentCase('HighProxyMemoryUsage: silent with missing data', ['HighProxyMemoryUsage'], [], L));
   return out;
 }
@@ -107,7 +130,11 @@ export function circuitBreaker(ctx: Ctx): TestCase[] {
     { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200')), values: ok },
   ];
   const out: TestCase[] = [];
-  const failingFrom = (start: number) => counter([[0, start], [6, L - start]]);
+  const failingFrom = (start: number) =>
+    counter([
+      [0, start],
+      [6, L - start],
+    ]);
   const rateFrom = (start: number) => (t: number) => {
     const r = rateAt(failingFrom(start), t, W);
     return r !== undefined && r > 0 ? r : undefined;
@@ -148,7 +175,16 @@ export function circuitBreaker(ctx: Ctx): TestCase[] {
       name: `outlier detection ejects 2 hosts from minute ${T0}`,
       alert: 'CircuitBreakerTriggered',
       signal: 'outlier_detection_ejections_active',
-      series: [...healthy, stat(ENVOY_METRICS.outlierEjectionsActive, gauge([[0, T0], [2, L + 1 - T0]]))],
+      series: [
+        ...healthy,
+        stat(
+          ENVOY_METRICS.outlierEjectionsActive,
+          gauge([
+            [0, T0],
+            [2, L + 1 - T0],
+          ]),
+        ),
+      ],
       length: L,
       labels: expLabels,
       value: (t) => (t >= T0 ? 2 : undefined),
@@ -160,8 +196,20 @@ export function circuitBreaker(ctx: Ctx): TestCase[] {
       ['CircuitBreakerTriggered'],
       [
         ...healthy,
-        { labels: named(ISTIO_METRICS.requests, sourceRequest(m, '503', 'UF')), values: counter([[0, T0], [6, L - T0]]) },
-        { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '0', m.svc.stableVersion, 'DC')), values: counter([[0, T0], [6, L - T0]]) },
+        {
+          labels: named(ISTIO_METRICS.requests, sourceRequest(m, '503', 'UF')),
+          values: counter([
+            [0, T0],
+            [6, L - T0],
+          ]),
+        },
+        {
+          labels: named(ISTIO_METRICS.requests, destinationRequest(m, '0', m.svc.stableVersion, 'DC')),
+          values: counter([
+            [0, T0],
+            [6, L - T0],
+          ]),
+        },
         { labels: named(ISTIO_METRICS.requests, sourceRequest(m, '503', 'UO')), values: counter([[0, L]], 4) },
         stat(ENVOY_METRICS.upstreamRqPendingOverflow, counter([[0, L]], 12)),
         stat(ENVOY_METRICS.upstreamCxOverflow, counter([[0, L]])),

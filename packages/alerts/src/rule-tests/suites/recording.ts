@@ -1,9 +1,10 @@
 // Recording rules, and the healthy mesh on which no alert fires.
-import { histogramSeries } from './requests.ts';
-import { ISTIOD_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS, recordNames } from '@meshobs/signals';
-import { at, counter, gauge, input, type Series, type TestCase } from '../notation.ts';
+
+import { ISTIO_METRICS, ISTIOD_METRICS, KUBE_STATE_METRICS, recordNames } from '@meshobs/signals';
+import { type Ctx, silentCase } from '../cases.ts';
 import { destinationRequest, gatewayTarget, istiodTarget, named, sourceRequest } from '../mesh.ts';
-import { silentCase, type Ctx } from '../cases.ts';
+import { at, counter, gauge, input, type Series, type TestCase } from '../notation.ts';
+import { histogramSeries } from './requests.ts';
 
 /** Recording rules: one count per request, zeros instead of gaps, canary split, mTLS share. */
 export function recording(ctx: Ctx): TestCase[] {
@@ -14,7 +15,8 @@ export function recording(ctx: Ctx): TestCase[] {
   const stableOk = counter([[540, L]]);
   const canaryOk = counter([[60, L]]);
   const sv = `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}"}`;
-  const svV = (v: string) => `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}", destination_version="${v}"}`;
+  const svV = (v: string) =>
+    `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}", destination_version="${v}"}`;
   const series: Series[] = [
     { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.stableVersion)), values: stableOk },
     { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.canaryVersion)), values: canaryOk },
@@ -54,7 +56,6 @@ export function recording(ctx: Ctx): TestCase[] {
   ];
 }
 
-
 /** A healthy mesh with every input family present: no alert of the bundle fires. */
 export function healthyMesh(ctx: Ctx, alertNames: string[]): TestCase[] {
   const { m, W } = ctx;
@@ -69,7 +70,14 @@ export function healthyMesh(ctx: Ctx, alertNames: string[]): TestCase[] {
     { labels: named('up', gatewayTarget(m, m.gw.client)), values: gauge([[1, L + 1]]) },
     { labels: named(ISTIOD_METRICS.pushes, { ...istiodTarget(m), type: 'eds' }), values: counter([[30, L]]) },
     { labels: named(ISTIOD_METRICS.rootCertExpirySeconds, istiodTarget(m)), values: counter([[-60, L]], 315360000) },
-    { labels: named(KUBE_STATE_METRICS.deploymentReplicasAvailable, { job: m.ksmJob, namespace: m.istioNs, deployment: m.gw.client.deployment }), values: gauge([[2, L + 1]]) },
+    {
+      labels: named(KUBE_STATE_METRICS.deploymentReplicasAvailable, {
+        job: m.ksmJob,
+        namespace: m.istioNs,
+        deployment: m.gw.client.deployment,
+      }),
+      values: gauge([[2, L + 1]]),
+    },
   ];
   return [silentCase('healthy mesh: no alert fires', alertNames, series, L)];
 }

@@ -1,23 +1,29 @@
 // High5xxErrorRate and HighRequestLatency.
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { ISTIO_DURATION_BUCKETS_MS } from '../../rules.ts';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, fmt, type Series, type TestCase } from '../notation.ts';
+import { ISTIO_DURATION_BUCKETS_MS } from '../../rules.ts';
+import { aboveWithTraffic, busyRate, type Ctx, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
+import { destinationRequest, type Mesh, named, sourceRequest } from '../mesh.ts';
+import { counter, fmt, type Series, type TestCase } from '../notation.ts';
 import { bucketQuantile, rateAt, sumDefined } from '../simulator.ts';
-import { destinationRequest, named, sourceRequest, type Mesh } from '../mesh.ts';
-import { aboveWithTraffic, busyRate, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels, type Ctx } from '../cases.ts';
 
 export function high5xx(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.high5xxErrorRate;
   const out: TestCase[] = [];
-  const { T0, forMin, L } = rateTimeline(W, a.for);
+  const { T0, L } = rateTimeline(W, a.for);
   const s = incidentShare(a.threshold, W);
   const R = busyRate(a.minRequestRate * W);
   const N = R * 60;
   const traffic = (share: number, perMin = N, start = T0, fourxx = 0) => {
-    const ok = counter([[perMin * (1 - fourxx), start], [perMin * (1 - share - fourxx), L - start]]);
-    const err = counter([[0, start], [perMin * share, L - start]]);
+    const ok = counter([
+      [perMin * (1 - fourxx), start],
+      [perMin * (1 - share - fourxx), L - start],
+    ]);
+    const err = counter([
+      [0, start],
+      [perMin * share, L - start],
+    ]);
     const c4 = counter([[perMin * fourxx, L]]);
     const series: Series[] = [
       { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200')), values: ok },
@@ -58,7 +64,14 @@ export function high5xx(ctx: Ctx): TestCase[] {
       L,
     ),
   );
-  out.push(silentCase('High5xxErrorRate: silent with no 5xx series at all', ['High5xxErrorRate'], traffic(0).series.filter((x) => x.labels.response_code === '200'), L));
+  out.push(
+    silentCase(
+      'High5xxErrorRate: silent with no 5xx series at all',
+      ['High5xxErrorRate'],
+      traffic(0).series.filter((x) => x.labels.response_code === '200'),
+      L,
+    ),
+  );
   out.push(silentCase('High5xxErrorRate: silent when the service gets no traffic', ['High5xxErrorRate'], traffic(0, 0).series, L));
   out.push(silentCase('High5xxErrorRate: silent with missing data', ['High5xxErrorRate'], [], L));
   if (a.minRequestRate > 0)
@@ -73,7 +86,12 @@ export function high5xx(ctx: Ctx): TestCase[] {
   return out;
 }
 
-export function histogramSeries(m: Mesh, perMinute: (t: number) => { n: number; boundMs: number }, L: number, reporter: 'destination' | 'source' = 'destination') {
+export function histogramSeries(
+  m: Mesh,
+  perMinute: (t: number) => { n: number; boundMs: number },
+  L: number,
+  reporter: 'destination' | 'source' = 'destination',
+) {
   const lbl = reporter === 'destination' ? destinationRequest(m, '200') : sourceRequest(m, '200');
   const bounds = [...ISTIO_DURATION_BUCKETS_MS, Infinity];
   const series: Series[] = [];
@@ -97,7 +115,7 @@ export function highLatency(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
   const a = ctx.config.alerts.highRequestLatency;
   const out: TestCase[] = [];
-  const { T0, forMin, L } = rateTimeline(W, a.for);
+  const { T0, L } = rateTimeline(W, a.for);
   const thr = a.p99Seconds * 1000;
   const bounds = ISTIO_DURATION_BUCKETS_MS;
   const slowIdx = bounds.findIndex((b, i) => b >= thr && i < bounds.length - 1);
@@ -113,7 +131,14 @@ export function highLatency(ctx: Ctx): TestCase[] {
       const bs = [...h.buckets.entries()].map(([le, v]) => ({ le, r: rateAt(v, t, W) }));
       if (bs.some((b) => b.r === undefined)) return undefined;
       const total = rateAt(h.count, t, W)!;
-      return { p99: bucketQuantile(0.99, bs.map((b) => ({ le: b.le, count: b.r! }))) / 1000, total };
+      return {
+        p99:
+          bucketQuantile(
+            0.99,
+            bs.map((b) => ({ le: b.le, count: b.r! })),
+          ) / 1000,
+        total,
+      };
     };
     return { series: [...h.series, ...src.series.filter((s) => s.labels.__name__ === ISTIO_METRICS.requests)], p99 };
   };
@@ -141,7 +166,8 @@ export function highLatency(ctx: Ctx): TestCase[] {
         ),
       );
   }
-  if (fastIdx !== undefined) out.push(silentCase('HighRequestLatency: silent when requests are fast', ['HighRequestLatency'], run(R * 60, false).series, L));
+  if (fastIdx !== undefined)
+    out.push(silentCase('HighRequestLatency: silent when requests are fast', ['HighRequestLatency'], run(R * 60, false).series, L));
   out.push(silentCase('HighRequestLatency: silent when the service gets no traffic', ['HighRequestLatency'], run(0, false).series, L));
   out.push(silentCase('HighRequestLatency: silent with missing data', ['HighRequestLatency'], [], L));
   return out;

@@ -1,11 +1,11 @@
 // The SLO burn-rate alerts.
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { ISTIO_DURATION_BUCKETS_MS, burnRates, latencyBucketMs, type AlertingRule } from '../../rules.ts';
 import { humanizePercentage } from '../../humanize.ts';
-import { at, counter, fmt, input, minutes, type AlertCheck, type ExpAlert, type Labels, type Series, type TestCase } from '../notation.ts';
+import { type AlertingRule, burnRates, ISTIO_DURATION_BUCKETS_MS, latencyBucketMs } from '../../rules.ts';
+import { annotations, type Ctx, goValue, svcLabels } from '../cases.ts';
 import { destinationRequest, named, sourceRequest } from '../mesh.ts';
+import { type AlertCheck, at, counter, type ExpAlert, fmt, input, type Labels, minutes, type Series, type TestCase } from '../notation.ts';
 import { histogramSeries } from './requests.ts';
-import { annotations, goValue, svcLabels, type Ctx } from '../cases.ts';
 
 /** Multi-window multi-burn-rate SLO alerts, for the first service (when enabled). */
 export function slo(ctx: Ctx): TestCase[] {
@@ -73,18 +73,43 @@ export function slo(ctx: Ctx): TestCase[] {
   };
   const L = 30;
   /** An error share clearly above `x` (a fraction of all requests), if one exists. */
-  const above = (x: number) => (x * 1.4 <= 1 ? Number((x * 1.4).toPrecision(3)) : x < 0.99 ? Number(((x + 1) / 2).toPrecision(3)) : undefined);
+  const above = (x: number) =>
+    x * 1.4 <= 1 ? Number((x * 1.4).toPrecision(3)) : x < 0.99 ? Number(((x + 1) / 2).toPrecision(3)) : undefined;
   const fast = above(page * budget);
   if (fast !== undefined) {
     const share = fast;
-    out.push(scenario(`fast burn, ${humanizePercentage(share)} errors (${fmt(share / budget)}x budget) pages`, 'ServiceAvailabilityErrorBudgetBurn', availability(share, N, L).series, share, 'critical'));
+    out.push(
+      scenario(
+        `fast burn, ${humanizePercentage(share)} errors (${fmt(share / budget)}x budget) pages`,
+        'ServiceAvailabilityErrorBudgetBurn',
+        availability(share, N, L).series,
+        share,
+        'critical',
+      ),
+    );
   }
   if (ticket * budget * 2 <= 1) {
     const share = Number((ticket * budget * 2).toPrecision(3));
     if (share < rates.filter((r) => r.severity === 'critical').reduce((mn, r) => Math.min(mn, r.factor), Infinity) * budget)
-      out.push(scenario(`slow burn, ${humanizePercentage(share)} errors (${fmt(share / budget)}x budget) opens a ticket, no page`, 'ServiceAvailabilityErrorBudgetBurn', availability(share, N, L).series, share, 'warning'));
+      out.push(
+        scenario(
+          `slow burn, ${humanizePercentage(share)} errors (${fmt(share / budget)}x budget) opens a ticket, no page`,
+          'ServiceAvailabilityErrorBudgetBurn',
+          availability(share, N, L).series,
+          share,
+          'warning',
+        ),
+      );
   }
-  out.push(scenario(`within budget, ${humanizePercentage(budget / 2)} errors: silent`, 'ServiceAvailabilityErrorBudgetBurn', availability(budget / 2, N, L).series, 0, 'none'));
+  out.push(
+    scenario(
+      `within budget, ${humanizePercentage(budget / 2)} errors: silent`,
+      'ServiceAvailabilityErrorBudgetBurn',
+      availability(budget / 2, N, L).series,
+      0,
+      'none',
+    ),
+  );
   out.push(scenario('no traffic: silent', 'ServiceAvailabilityErrorBudgetBurn', availability(0, 0, L).series, 0, 'none'));
   if (config.alerts.slo.minRequestRate > 0)
     out.push(
@@ -107,15 +132,25 @@ export function slo(ctx: Ctx): TestCase[] {
     if (!slowBound) return fast.series;
     const slow = histogramSeries(m, () => ({ n: perMin * slowShare, boundMs: slowBound }), L);
     // one set of series: add the slow requests' buckets to the fast ones
-    return fast.series.map((s, i) => ({ labels: s.labels, values: s.values.map((v, j) => (v as number) + (slow.series[i]!.values[j] as number)) }));
+    return fast.series.map((s, i) => ({
+      labels: s.labels,
+      values: s.values.map((v, j) => (v as number) + (slow.series[i]!.values[j] as number)),
+    }));
   };
   const lfast = above(page * lbudget);
   if (slowBound && lfast !== undefined) {
     const share = lfast;
-    out.push(scenario(`fast burn, ${humanizePercentage(share)} of requests slower than ${bound / 1000}s pages`, 'ServiceLatencyErrorBudgetBurn', latency(share, N), share, 'critical'));
+    out.push(
+      scenario(
+        `fast burn, ${humanizePercentage(share)} of requests slower than ${bound / 1000}s pages`,
+        'ServiceLatencyErrorBudgetBurn',
+        latency(share, N),
+        share,
+        'critical',
+      ),
+    );
   }
   out.push(scenario('latency within budget: silent', 'ServiceLatencyErrorBudgetBurn', latency(lbudget / 2, N), 0, 'none'));
   out.push(scenario('latency, no traffic: silent', 'ServiceLatencyErrorBudgetBurn', latency(0, 0), 0, 'none'));
   return out;
 }
-
