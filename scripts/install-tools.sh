@@ -47,16 +47,17 @@ install_debian() {
   log "promtool: $(promtool --version 2>&1 | head -1)"
 }
 
-# go_tool NAME VERSION MODULE@VERSION -> builds once into $CACHE/NAME-VERSION/NAME
+# go_tool NAME VERSION MODULE@VERSION [LINK] -> builds once into $CACHE/NAME-VERSION/NAME, linked as
+# .tools/bin/LINK (default NAME)
 go_tool() {
-  local name="$1" version="$2" pkg="$3" dir="$CACHE/$1-$2"
+  local name="$1" version="$2" pkg="$3" dir="$CACHE/$1-$2" as="${4:-$1}"
   if [ ! -x "$dir/$name" ]; then
     log "building $name $version (first run only)"
     mkdir -p "$dir.tmp"
     GOBIN="$dir.tmp" go install "$pkg"
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
-  link "$dir/$name"
+  ln -sfn "$dir/$name" "$BIN/$as"
 }
 
 install_otelcol() {
@@ -132,21 +133,10 @@ install_operator_amconfig() {
   link "$dir/operator-amconfig"
 }
 
-# promtool of Prometheus 3, linked as promtool3 (the Debian package provides the 2.x promtool).
-install_promtool3() {
-  local dir="$CACHE/promtool-$PROMETHEUS3_VERSION"
-  if [ ! -x "$dir/promtool" ]; then
-    log "building promtool $PROMETHEUS3_VERSION (first run only)"
-    mkdir -p "$dir.tmp"
-    GOBIN="$dir.tmp" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS3_MODULE_VERSION"
-    rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  fi
-  ln -sfn "$dir/promtool" "$BIN/promtool3"
-}
-
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
-  install_promtool3
+  # promtool of Prometheus 3, beside the Debian package's 2.x one.
+  go_tool promtool "$PROMETHEUS3_VERSION" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS3_MODULE_VERSION" promtool3
   install_otelcol
   go_tool telemetrygen "$TELEMETRYGEN_VERSION" \
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
@@ -213,32 +203,13 @@ install_etcd() {
   link "$dir/etcd"
 }
 
-# crds NAME VERSION MODULE@VERSION PATH... -> copies CRD manifests out of a Go module into
-# $CACHE/crds-NAME-VERSION/ and links that folder as .tools/crds/NAME (the cluster tier installs them).
-crds() {
-  local name="$1" version="$2" module="$3" dir="$CACHE/crds-$1-$2" src path
-  shift 3
+# module_files KIND NAME VERSION MODULE@VERSION PATH... -> copies files or folders out of a Go module into
+# $CACHE/KIND-NAME-VERSION/ and links that folder as .tools/KIND/NAME.
+module_files() {
+  local kind="$1" name="$2" version="$3" module="$4" dir="$CACHE/$1-$2-$3" src path
+  shift 4
   if [ ! -f "$dir/.complete" ]; then
-    log "fetching $name CRDs from $module"
-    src="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-    [ -n "$src" ] || { log "could not download $module"; exit 1; }
-    rm -rf "$dir" && mkdir -p "$dir"
-    for path in "$@"; do cp "$src/$path" "$dir/"; done
-    chmod -R u+w "$dir"
-    echo "$module" > "$dir/SOURCE"
-    touch "$dir/.complete"
-  fi
-  mkdir -p "$ROOT/.tools/crds"
-  ln -sfn "$dir" "$ROOT/.tools/crds/$name"
-}
-
-# charts NAME VERSION MODULE@VERSION PATH... -> copies Helm chart folders out of a Go module into
-# $CACHE/charts-NAME-VERSION/<folder name> and links that folder as .tools/charts/NAME.
-charts() {
-  local name="$1" version="$2" module="$3" dir="$CACHE/charts-$1-$2" src path
-  shift 3
-  if [ ! -f "$dir/.complete" ]; then
-    log "fetching $name charts from $module"
+    log "fetching $name $kind from $module"
     src="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
     [ -n "$src" ] || { log "could not download $module"; exit 1; }
     rm -rf "$dir" && mkdir -p "$dir"
@@ -247,9 +218,13 @@ charts() {
     echo "$module" > "$dir/SOURCE"
     touch "$dir/.complete"
   fi
-  mkdir -p "$ROOT/.tools/charts"
-  ln -sfn "$dir" "$ROOT/.tools/charts/$name"
+  mkdir -p "$ROOT/.tools/$kind"
+  ln -sfn "$dir" "$ROOT/.tools/$kind/$name"
 }
+
+# CRD manifests the cluster tier installs (.tools/crds/NAME) and Helm charts it renders (.tools/charts/NAME).
+crds() { module_files crds "$@"; }
+charts() { module_files charts "$@"; }
 
 install_cluster() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the cluster tools"; exit 1; }

@@ -49,16 +49,21 @@ describe('server spans follow the HTTP conventions', () => {
   });
 });
 
+/** InMemorySpanExporter forgets its spans on shutdown, which the SDK's shutdown calls: keep them here. */
+function keepingExporter() {
+  const exported: ReadableSpan[] = [];
+  const exporter = new InMemorySpanExporter();
+  const original = exporter.export.bind(exporter);
+  exporter.export = (spans, done) => {
+    exported.push(...spans);
+    original(spans, done);
+  };
+  return { exported, exporter };
+}
+
 describe('the SDK resource', () => {
   it('keeps service.instance.id = pod name (no random UUID from the default detectors)', async () => {
-    // InMemorySpanExporter forgets its spans on shutdown, which the SDK's shutdown calls: keep them here.
-    const exported: ReadableSpan[] = [];
-    const exporter = new InMemorySpanExporter();
-    const original = exporter.export.bind(exporter);
-    exporter.export = (spans, done) => {
-      exported.push(...spans);
-      original(spans, done);
-    };
+    const { exported, exporter } = keepingExporter();
     const tracing = startTracing({ K8S_POD_NAME: 'podinfo-7d9f-abcde', K8S_NAMESPACE_NAME: 'podinfo' }, '6.0.0', exporter)!;
     try {
       trace.getTracer('test').startSpan('probe').end();
@@ -73,13 +78,7 @@ describe('the SDK resource', () => {
   });
 
   it('takes the pod identity from OTEL_RESOURCE_ATTRIBUTES as the Deployment expands it, and keeps service.instance.id = pod name', async () => {
-    const exported: ReadableSpan[] = [];
-    const exporter = new InMemorySpanExporter();
-    const original = exporter.export.bind(exporter);
-    exporter.export = (spans, done) => {
-      exported.push(...spans);
-      original(spans, done);
-    };
+    const { exported, exporter } = keepingExporter();
     // The env detector reads process.env: the value the kubelet hands the container.
     const before = process.env.OTEL_RESOURCE_ATTRIBUTES;
     process.env.OTEL_RESOURCE_ATTRIBUTES =

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Daemon, freePort, startDaemon, waitUntil } from './daemon.ts';
+import { freePort, waitUntil } from '@meshobs/process';
+import { type Daemon, startDaemon } from './daemon.ts';
 
 export interface ApiServerTools {
   etcd: string;

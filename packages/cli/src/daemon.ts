@@ -2,7 +2,7 @@
 // until they are ready, and a stop that always happens: on return, on error, on a signal
 // (killDaemons, called from the signal cleanup) and when the process exits.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { waitUntil } from '@meshobs/process';
 
 const running = new Set<ChildProcess>();
 let exitHook = false;
@@ -11,45 +11,6 @@ let exitHook = false;
 export function killDaemons(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
-}
-
-const handedOut = new Set<number>();
-// Below Linux's ephemeral range (32768-60999): the OS never picks one of these as the source port of a
-// connection opened between handing the port out and the daemon binding it.
-const PORT_RANGE = { from: 20000, to: 32767 };
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** A free TCP port on 127.0.0.1, never the same one twice in this process. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
-    if (handedOut.has(port)) continue;
-    if (await canBind(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free loopback port found');
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns true; rethrows if it throws. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }
 
 export interface Daemon {
@@ -104,6 +65,7 @@ export async function startDaemon(
       },
       opts.timeoutMs,
       `${name} to become ready`,
+      100,
     );
   } catch (e) {
     await daemon.stop();

@@ -101,6 +101,12 @@ export function row(layout: Layout, title: string) {
   return new RowBuilder(title).id(layout.id()).gridPos(layout.row());
 }
 
+/** Field overrides that draw a series as a dashed, unfilled reference line (a limit, a configured value). */
+export const REFERENCE_LINE = [
+  { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+  { id: 'custom.fillOpacity', value: 0 },
+];
+
 export function timeseries(layout: Layout, spec: PanelSpec & { fillOpacity?: number }) {
   return common(new TimeseriesPanel(), layout, spec)
     .lineWidth(1)

@@ -5,7 +5,7 @@ import type { MeshobsConfig } from '@meshobs/config';
 import { CODE, recordNamesFor } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { DASHBOARD_UIDS, dashboardLinks, jaegerSearchLink, timeDefaults } from './meta.ts';
-import { gauge, row, stat, timeseries } from './panels.ts';
+import { gauge, REFERENCE_LINE, row, stat, timeseries } from './panels.ts';
 import { mtlsBySource, resilienceQueries, SELECTED_SERVICE, SELECTED_VERSIONS, sidecarQueries } from './queries.ts';
 import { datasourceVariable, serviceVariables } from './variables.ts';
 
@@ -185,10 +185,7 @@ export function serviceDashboard(config: MeshobsConfig) {
           },
           { expr: configuredWeights(config), legend: '{{destination_version}}' },
         ],
-      }).overrideByRegexp('.*\\(configured\\)', [
-        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        { id: 'custom.fillOpacity', value: 0 },
-      ]),
+      }).overrideByRegexp('.*\\(configured\\)', REFERENCE_LINE),
     )
 
     .withRow(row(l, 'Callers and callees'))
@@ -322,10 +319,7 @@ export function serviceDashboard(config: MeshobsConfig) {
           { expr: sidecar.memory, legend: '{{pod}}' },
           { expr: sidecar.memoryLimit, legend: '{{pod}} limit' },
         ],
-      }).overrideByRegexp('.* limit', [
-        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        { id: 'custom.fillOpacity', value: 0 },
-      ]),
+      }).overrideByRegexp('.* limit', REFERENCE_LINE),
     )
     .withPanel(
       timeseries(l, {
@@ -338,10 +332,7 @@ export function serviceDashboard(config: MeshobsConfig) {
           { expr: sidecar.cpu, legend: '{{pod}}' },
           { expr: sidecar.cpuLimit, legend: '{{pod}} limit' },
         ],
-      }).overrideByRegexp('.* limit', [
-        { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-        { id: 'custom.fillOpacity', value: 0 },
-      ]),
+      }).overrideByRegexp('.* limit', REFERENCE_LINE),
     )
     .withPanel(
       gauge(l, {

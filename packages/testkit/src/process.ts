@@ -1,38 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@meshobs/process';
 
-const handedOut = new Set<number>();
-// Below Linux's ephemeral range (32768-60999), so the OS never picks one of these ports for an
-// outgoing connection of a process we started between handing the port out and its use.
-const PORT_RANGE = { from: 20000, to: 32767 };
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/**
- * A free TCP port on 127.0.0.1 (tests only ever bind loopback). Never the same port twice in one
- * process, and never one the OS could hand out meanwhile as the source port of a connection.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
-    if (handedOut.has(port)) continue;
-    if (await canBind(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free loopback port found');
-}
+export { freePort, sleep, waitUntil } from '@meshobs/process';
 
 const tempDirs = new Set<string>();
 
@@ -50,8 +22,6 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   tempDirs.clear();
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Proc {
   name: string;
@@ -133,16 +103,6 @@ async function httpReady(url: string, anyStatus: boolean): Promise<boolean> {
     return anyStatus || res.ok;
   } catch {
     return false;
-  }
-}
-
-/** Polls `check` until it returns true; rethrows if it throws. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
   }
 }
 
