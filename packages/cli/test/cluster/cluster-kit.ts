@@ -66,10 +66,7 @@ export async function startClusterLike(crdManifests: string[]): Promise<ApiServe
     for (const ns of PREEXISTING_NAMESPACES) {
       if (api.kubectlResult(['get', 'namespace', ns]).code !== 0) api.kubectl(['create', 'namespace', ns]);
     }
-    if (crdManifests.length) {
-      api.kubectl(['apply', '--server-side', ...crdManifests.flatMap((f) => ['-f', f])]);
-      api.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
-    }
+    addCrds(api, crdManifests);
     return api;
   } catch (e) {
     await api.stop();
@@ -77,29 +74,12 @@ export async function startClusterLike(crdManifests: string[]): Promise<ApiServe
   }
 }
 
-export interface AppliedObject {
-  kind: string;
-  namespace: string;
-  name: string;
-  resourceVersion: string;
-}
-
-/** `kubectl apply --server-side -k` of a folder, returning what the server stored. */
-export function applyKustomization(api: ApiServer, dir: string, extra: string[] = []): AppliedObject[] {
-  const out = api.kubectl(['apply', '--server-side', '--field-manager=meshobs', '-k', dir, '-o', 'json', ...extra]);
-  const parsed = JSON.parse(out) as { kind: string; items?: unknown[] };
-  const items = (parsed.kind === 'List' ? parsed.items! : [parsed]) as Array<{
-    kind: string;
-    metadata: { namespace?: string; name: string; resourceVersion: string };
-  }>;
-  return items
-    .map((o) => ({
-      kind: o.kind,
-      namespace: o.metadata.namespace ?? '',
-      name: o.metadata.name,
-      resourceVersion: o.metadata.resourceVersion,
-    }))
-    .sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
+/** Installs CRD manifests and waits until the server serves every CRD it has. */
+export function addCrds(api: ApiServer, crdManifests: string[]): void {
+  if (!crdManifests.length) return;
+  // create, not apply: server-side apply of megabytes of schema spends seconds on managed fields.
+  api.kubectl(['create', ...crdManifests.flatMap((f) => ['-f', f])]);
+  api.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
 }
 
 /** Every object of a kustomization as `kubectl kustomize` renders it. */

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import repoConfig from '../../../../meshobs.config.ts';
 import { SERVER_DRY_RUN, serverDryRun } from '../../src/cluster-check.ts';
 import { buildInMemory } from '../../src/commands.ts';
 import { MESHOBS_VERSION } from '../../src/version.ts';
@@ -45,23 +44,13 @@ describe.skipIf(skip)('meshobs validate with the cluster tools', () => {
     console.log(`meshobs validate with the server dry-run: ${seconds.toFixed(1)} s`);
   });
 
-  it('with optional operators: the Kiali CR against its vendored CRD schema, GrafanaDashboard against a stand-in it names', async () => {
+  // The two in-process checks below each start their own API server: run side by side.
+  it.concurrent('with optional operators and a name the server warns about: the Kiali CR against its vendored CRD schema, GrafanaDashboard against a stand-in it names, the warning printed in full, not a failure', async () => {
     const dir = tempDir('validate-operators');
     const config = join(dir, 'meshobs.config.yaml');
-    writeFileSync(config, stringify({ ...repoConfig, profile: { operators: { grafana: true, kiali: true } } }));
+    const namesAtLimit = parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'valid-edge', 'names-at-limit.yaml'), 'utf8'));
+    writeFileSync(config, stringify({ ...namesAtLimit, profile: { operators: { grafana: true, kiali: true } } }));
     const { components, files } = await buildInMemory(config);
-    await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
-    mkdirSync(join(dir, 'scratch'));
-    const v = await serverDryRun(join(dir, 'bundle'), components, join(dir, 'scratch'));
-    expect(v.status, v.detail).toBe('pass');
-    expect(v.detail).toMatch(/CRDs installed: .*meshobs\/Kiali/);
-    expect(v.detail).toMatch(/no CRD manifest here for GrafanaDashboard: checked against a schemaless stand-in/);
-  });
-
-  it('an admitted bundle the server warns about is a warning, printed in full, not a failure', async () => {
-    const config = join(import.meta.dirname, '..', 'fixtures', 'valid-edge', 'names-at-limit.yaml');
-    const { components, files } = await buildInMemory(config);
-    const dir = tempDir('validate-warn');
     await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
     mkdirSync(join(dir, 'scratch'));
     const v = await serverDryRun(join(dir, 'bundle'), components, join(dir, 'scratch'));
@@ -69,9 +58,11 @@ describe.skipIf(skip)('meshobs validate with the cluster tools', () => {
     expect(v.detail).toMatch(
       /^\d+ objects admitted by a throwaway kube-apiserver .*, with \d+ server warnings\nWarning: metadata\.name: .*must be no more than 63 characters/,
     );
+    expect(v.detail).toMatch(/CRDs installed: .*meshobs\/Kiali/);
+    expect(v.detail).toMatch(/no CRD manifest here for GrafanaDashboard: checked against a schemaless stand-in/);
   });
 
-  it('reports a bundle the API server refuses as failed, naming the objects, and leaves nothing running or behind', async () => {
+  it.concurrent('reports a bundle the API server refuses as failed, naming the objects, and leaves nothing running or behind', async () => {
     const { components, files } = await buildInMemory(REPO_CONFIG);
     const dir = tempDir('validate-broken');
     const bundle = join(dir, 'bundle');
