@@ -40,6 +40,16 @@ describe.skipIf(skip)('valid-edge configs on a real API server (default profile)
 
   it('has the corpus', () => expect(configs.length).toBeGreaterThanOrEqual(5));
 
+  it('can fail: the dry runs report what the server refuses and what it warns about', async () => {
+    const [deployment] = bundles.get('bounds.yaml')!.filter((o) => o.kind === 'Deployment') as Array<KubeObject & { spec: any }>;
+    const refused = { ...deployment!, spec: { ...deployment!.spec, replicas: -1, unknownField: true } };
+    const warned = { ...deployment!, metadata: { ...deployment!.metadata, name: 'd'.repeat(64) } };
+    const [r, w] = await client.apply([refused, warned], { dryRun: true });
+    expect(r!.error).toMatch(/spec\.replicas|unknownField/);
+    expect(w!.error).toBeUndefined();
+    expect(w!.warnings.join('\n')).toMatch(/^Warning: metadata\.name: .*must be no more than 63 characters/);
+  });
+
   it.each(configs)('%s is admitted by a server-side dry-run apply', async (file) => {
     const objects = bundles.get(file)!;
     const results = await client.apply(objects, { dryRun: true });
