@@ -1,8 +1,8 @@
 import { configSchema } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { panelsOf, queriesOf, structuralProblems, variablesOf } from '@meshobs/qa/inspect';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards, renderDashboards } from '../src/index.ts';
-import { panelsOf, queriesOf, structuralProblems, variablesOf } from '../src/inspect.ts';
 
 const config = configSchema.parse({});
 
