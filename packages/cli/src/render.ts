@@ -6,8 +6,15 @@ import { renderDashboards } from '@meshobs/dashboards';
 import { renderDemo } from '@meshobs/demo-service/manifests';
 import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
-import { renderKiali } from '@meshobs/kiali';
-import { type ComponentBundle, placeByProfile, renderNamespaces } from '@meshobs/kube';
+import { KIALI_VALIDATOR, renderKiali } from '@meshobs/kiali';
+import {
+  type ComponentBundle,
+  type KindValidator,
+  type KubeObject,
+  placeByProfile,
+  renderNamespaces,
+  validateObjects,
+} from '@meshobs/kube';
 import { renderCollector } from '@meshobs/otel-collector';
 import { withProfileWarnings } from './profile-checks.ts';
 
@@ -23,6 +30,15 @@ export const RENDERERS: Renderer[] = [
   renderKiali,
   renderDemo,
 ];
+
+/**
+ * The schema checks of the custom kinds the renderers emit that no kubernetes-models package covers.
+ * Every other kind is checked against its model; a kind with neither fails validation.
+ */
+export const KIND_VALIDATORS: KindValidator[] = [KIALI_VALIDATOR];
+
+/** Every object against its schema, with the kinds above. */
+export const validateRendered = (objects: KubeObject[]) => validateObjects(objects, KIND_VALIDATORS);
 
 /**
  * Every component, laid out for the cluster profile: CRs the cluster cannot accept go to overlays.
