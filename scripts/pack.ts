@@ -126,7 +126,6 @@ function compile(packages: string[], all: Map<string, string>, outDir: string) {
         typeRoots: [join(ROOT, 'node_modules', '@types')],
       },
       include: packages.map((p) => join(all.get(p)!, 'src', ONLY[p]?.folder ?? '')),
-      exclude: packages.map((p) => join(all.get(p)!, 'src', 'preview')),
     }),
   );
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', tsconfig], { cwd: ROOT, stdio: 'inherit' });

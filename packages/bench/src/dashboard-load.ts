@@ -1,8 +1,8 @@
 // One full dashboard load against a real Prometheus, the way Grafana runs it: variables in order
 // (each may use the ones before it), then every panel target, a few at a time like a browser.
 
-import { parseLabelValues, substitute } from '@meshobs/dashboards/inspect';
-import { labelValues } from '../../dashboards/src/evaluate.ts';
+import { labelValues } from '@meshobs/qa/evaluate';
+import { parseLabelValues, substitute } from '@meshobs/qa/inspect';
 import type { DashboardPlan, Target, VariableSpec } from './dashboard-plan.ts';
 import { panelStep, rateIntervalSeconds } from './grafana.ts';
 

@@ -4,8 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
-// The dashboards package keeps its readers internal (no export entry); reuse them by path.
-import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboards/inspect';
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 import { REPO_ROOT } from '@meshobs/testkit';
 
 export interface Target {

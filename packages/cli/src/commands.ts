@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
-import { assembleBundle, type ComponentBundle, validateObjects } from '@meshobs/kube';
+import { assembleBundle, type ComponentBundle } from '@meshobs/kube';
 import { killDaemons } from './daemon.ts';
 import { diffBundles, formatDiff, readBundleDir } from './diff.ts';
 import { InternalError } from './errors.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { checkTarget } from './output-guard.ts';
-import { renderComponents } from './render.ts';
+import { renderComponents, validateRendered } from './render.ts';
 import { withSignalCleanup } from './signals.ts';
 import { runValidators, type Verdict } from './validators.ts';
 import { MESHOBS_VERSION } from './version.ts';
@@ -30,7 +30,7 @@ export interface BuildResult {
 export async function buildInMemory(configPath: string): Promise<BuildResult> {
   const config = await loadConfig(configPath);
   const components = renderComponents(config);
-  const failures = await validateObjects(components.flatMap((c) => c.objects));
+  const failures = await validateRendered(components.flatMap((c) => c.objects));
   if (failures.length) {
     // The schema is meant to refuse every config that renders an invalid object: this is our bug.
     const list = failures.map((f) => `${f.object}: ${f.error}`).join('; ');

@@ -3,7 +3,7 @@ export { type BuildResult, buildInMemory, type Io } from './commands.ts';
 export { type BundleDiff, diffBundles, formatDiff, identityOf, type ObjectChange, readBundleDir } from './diff.ts';
 export { findConfig, loadConfig, UsageError } from './load-config.ts';
 export { main } from './main.ts';
-export { RENDERERS, renderComponents } from './render.ts';
+export { KIND_VALIDATORS, RENDERERS, renderComponents, validateRendered } from './render.ts';
 export { CHECKOV_CONFIG, type LintFinding, type LintReport, lintBundle, parseCheckovJson } from './security-lint.ts';
 export { findTool, run } from './tools.ts';
 export { type BundleValidator, runValidators, VALIDATORS, type Verdict } from './validators.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { ConfigError, formatPath, type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { parse as parseYaml } from 'yaml';
 
 export const DEFAULT_CONFIG_FILES = ['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.yml', 'meshobs.config.json'];
@@ -103,17 +103,28 @@ async function readRaw(path: string): Promise<unknown> {
   return parseText(path, text.replace(/^\uFEFF/, ''), ext);
 }
 
-function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    max = Math.max(max, d);
-    if (d > MAX_CONFIG_DEPTH) return d;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
+/**
+ * The config as plain data, read once. Every getter of a TypeScript config runs here, so one that
+ * throws is the config's error, reported at its field; the schema then reads data only, and whatever
+ * else it throws is a bug in meshobs (an internal error), never an invalid config.
+ */
+function plainData(path: string, value: unknown): unknown {
+  const read = (holder: object, key: string | number, at: (string | number)[]): unknown => {
+    try {
+      return (holder as Record<string | number, unknown>)[key];
+    } catch (e) {
+      throw new ConfigError([{ path: formatPath([...at, key]), message: `cannot be read: ${(e as Error).message}` }], path);
+    }
+  };
+  const copy = (v: unknown, at: (string | number)[], depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > MAX_CONFIG_DEPTH) fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
+    if (Array.isArray(v)) return Array.from({ length: v.length }, (_, i) => copy(read(v, i, at), [...at, i], depth + 1));
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v; // a Date, a class instance: the schema says what it expects
+    return Object.fromEntries(Object.keys(v).map((k) => [k, copy(read(v, k, at), [...at, k], depth + 1)]));
+  };
+  return copy(value, [], 1);
 }
 
 /** Reads a config file of any supported kind and validates it with the one schema. */
@@ -122,12 +133,5 @@ export async function loadConfig(path: string): Promise<MeshobsConfig> {
   if (raw === null || raw === undefined) {
     fail(path, extname(path) === '.ts' ? 'the default export is empty' : 'the file is empty (a config needs at least `services:`)');
   }
-  if (depthOf(raw) > MAX_CONFIG_DEPTH) fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
-  try {
-    return parseConfig(raw, path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    // e.g. a getter in a TypeScript config that throws while the schema reads it
-    return fail(path, `cannot be read: ${(e as Error).message}`);
-  }
+  return parseConfig(plainData(path, raw), path);
 }

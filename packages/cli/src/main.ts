@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@meshobs/config';
 import { buildCommand, diffCommand, type Io, validateCommand } from './commands.ts';
-import { InternalError, REPORT_HINT } from './errors.ts';
+import { INTERNAL_ERROR_EXIT, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
 import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
@@ -85,9 +85,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
     io.err(`meshobs: internal error: ${message} (${REPORT_HINT})`);
-    if (debug) io.err(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    else if (!(e instanceof InternalError)) io.err('meshobs: run again with --debug for the stack');
-    return 1;
+    if (debug)
+      for (let c: unknown = e; c !== undefined; c = (c as Error).cause) io.err(c instanceof Error ? (c.stack ?? c.message) : String(c));
+    else io.err('meshobs: run again with --debug for the stack');
+    return INTERNAL_ERROR_EXIT;
   }
 }
 

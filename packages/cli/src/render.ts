@@ -1,14 +1,22 @@
 // The composition root: every component package, called with the one validated config.
 
 import { renderAlerts } from '@meshobs/alerts';
-import type { MeshobsConfig } from '@meshobs/config';
+import { ConfigError, type MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
 import { renderDemo } from '@meshobs/demo-service/manifests';
 import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
-import { renderKiali } from '@meshobs/kiali';
-import { type ComponentBundle, placeByProfile, renderNamespaces } from '@meshobs/kube';
+import { KIALI_VALIDATOR, renderKiali } from '@meshobs/kiali';
+import {
+  type ComponentBundle,
+  type KindValidator,
+  type KubeObject,
+  placeByProfile,
+  renderNamespaces,
+  validateObjects,
+} from '@meshobs/kube';
 import { renderCollector } from '@meshobs/otel-collector';
+import { InternalError } from './errors.ts';
 import { withProfileWarnings } from './profile-checks.ts';
 
 export type Renderer = (config: MeshobsConfig) => ComponentBundle;
@@ -25,15 +33,35 @@ export const RENDERERS: Renderer[] = [
 ];
 
 /**
+ * The schema checks of the custom kinds the renderers emit that no kubernetes-models package covers.
+ * Every other kind is checked against its model; a kind with neither fails validation.
+ */
+export const KIND_VALIDATORS: KindValidator[] = [KIALI_VALIDATOR];
+
+/** Every object against its schema, with the kinds above. */
+export const validateRendered = (objects: KubeObject[]) => validateObjects(objects, KIND_VALIDATORS);
+
+/**
+ * Runs each renderer on the validated config. The schema admits only configs every renderer can
+ * render, so a renderer that throws is a bug in meshobs: reported as an InternalError naming the
+ * renderer, never as an invalid config (a ConfigError, which names a field, passes through as it is).
+ */
+export function renderAll(renderers: readonly Renderer[], config: MeshobsConfig): ComponentBundle[] {
+  return renderers.map((render) => {
+    try {
+      return render(config);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      throw new InternalError(`${render.name || 'a renderer'} failed on a valid config: ${message}`, { cause: e });
+    }
+  });
+}
+
+/**
  * Every component, laid out for the cluster profile: CRs the cluster cannot accept go to overlays.
  * Their warnings include the profile mismatches no single component sees (profile-checks.ts).
  */
 export function renderComponents(config: MeshobsConfig): ComponentBundle[] {
-  return withProfileWarnings(
-    placeByProfile(
-      RENDERERS.map((render) => render(config)),
-      config,
-    ),
-    config,
-  );
+  return withProfileWarnings(placeByProfile(renderAll(RENDERERS, config), config), config);
 }

@@ -108,7 +108,7 @@ export const USAGE = [
   'meshobs <command> --help shows the options of a command.',
   '',
   'exit codes: 0 ok, 1 invalid config, refused output folder or failed validation (or differences with',
-  'diff --exit-code), 2 usage error',
+  'diff --exit-code), 2 usage error, 3 internal error (a bug in meshobs: please report it)',
 ].join('\n');
 
 export function commandUsage(command: Command): string {

@@ -1,10 +1,11 @@
 // `meshobs validate`: every real program that consumes a bundle artifact, run against a built bundle.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ComponentBundle, operatorOf, overlayOf, placedProfile, validateObjects } from '@meshobs/kube';
+import { type ComponentBundle, operatorOf, overlayOf, placedProfile } from '@meshobs/kube';
 import { auditWorkloads, formatViolation } from './audit.ts';
 import { SERVER_DRY_RUN, serverDryRun } from './cluster-check.ts';
 import { istioctlAnalyze, istioctlValidate } from './istio-check.ts';
+import { validateRendered } from './render.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
 import { findTool, run } from './tools.ts';
 
@@ -86,7 +87,7 @@ export const VALIDATORS: BundleValidator[] = [
     name: 'kubernetes schemas',
     async check(_dir, components) {
       const objects = components.flatMap((c) => c.objects);
-      const failures = await validateObjects(objects);
+      const failures = await validateRendered(objects);
       return failures.length
         ? { validator: this.name, status: 'fail', detail: failures.map((f) => `${f.object}: ${f.error}`).join('\n') }
         : { validator: this.name, status: 'pass', detail: `${objects.length} objects valid` };

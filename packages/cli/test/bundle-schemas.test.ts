@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { validateObjects } from '@meshobs/kube';
 import { REPO_ROOT } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildInMemory } from '../src/commands.ts';
+import { validateRendered } from '../src/render.ts';
 import { REPO_CONFIG } from './helpers.ts';
 
 const MODEL_PACKAGES = [
@@ -23,7 +23,7 @@ describe('schemas of the full bundle', () => {
       const { components } = await buildInMemory(config);
       const objects = components.flatMap((c) => c.objects);
       expect(objects.length).toBeGreaterThan(0);
-      expect(await validateObjects(objects)).toEqual([]);
+      expect(await validateRendered(objects)).toEqual([]);
     },
   );
 
@@ -33,7 +33,7 @@ describe('schemas of the full bundle', () => {
       { apiVersion: 'kiali.io/v1alpha1', kind: 'Kiali', metadata: { name: 'k' }, spec: { auth: { strategy: 'nobody' } } },
       { apiVersion: 'example.com/v1', kind: 'Unknown', metadata: { name: 'u' } },
     ];
-    const failures = await validateObjects(bad);
+    const failures = await validateRendered(bad);
     expect(failures.map((f) => f.object)).toEqual(['apps/v1 Deployment x', 'kiali.io/v1alpha1 Kiali k', 'example.com/v1 Unknown u']);
   });
 

@@ -119,6 +119,16 @@ describe('TypeScript configs', () => {
     );
   });
 
+  it('a getter that throws is an error of the config, at its field', async () => {
+    const r = await expectRejected(
+      {
+        'meshobs.config.ts': `${header}const service = { get name(): string { throw new Error('SVC is not set'); } };\nexport default defineConfig({ services: [service] });\n`,
+      },
+      /services\[0\]\.name: cannot be read: SVC is not set/,
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('a config without a default export exits 1', async () => {
     await expectRejected(
       { 'meshobs.config.ts': `${header}export const config = defineConfig(${JSON.stringify(CONFIG)});\n` },

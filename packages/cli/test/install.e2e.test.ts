@@ -55,6 +55,8 @@ describe('meshobs installed from its tarball into a project of its own', () => {
     expect(files).toContain('cli/checkov.yaml');
     expect(files).toContain('cli/runbooks/High5xxErrorRate.md');
     expect(files).toContain('cli/node_modules/@meshobs/config/meshobs.config.schema.json');
+    // The QA tooling (HTTP to Prometheus, file-system previews) is a dev-only package the CLI never needs.
+    expect(files.filter((f) => f.includes('@meshobs/qa/') || /preview|evaluate|inspect/.test(f))).toEqual([]);
     expect(readFileSync(join(project, 'package.json'), 'utf8')).toContain('"@meshobs/cli": "file:');
     const v = npx(project, '--version');
     expect(v.status, v.stderr).toBe(0);

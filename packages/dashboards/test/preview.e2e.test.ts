@@ -2,10 +2,12 @@
 // no-data reason). Screenshots land beside the pages for a human to look at.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { writePreview } from '@meshobs/qa/preview';
+import { config } from '@meshobs/qa/test-mesh';
 import { inCI, missingTools, stopAll, tempDir } from '@meshobs/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writePreview } from '../src/preview/main.ts';
+import { buildDashboards } from '../src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = missingTools('promtool', 'prometheus') || (!existsSync(CHROMIUM) && !inCI);
@@ -19,7 +21,7 @@ describe.skipIf(skip)('dashboard preview in headless Chromium', () => {
 
   it('renders a chart for every panel', async () => {
     const out = process.env.PREVIEW_OUT ?? tempDir('preview');
-    const files = await writePreview(out);
+    const files = await writePreview(out, buildDashboards(config));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

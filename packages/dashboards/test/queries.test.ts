@@ -1,12 +1,12 @@
 // Every panel query and every variable query returns data on a real Prometheus loaded with a
 // synthetic mesh and the bundle's recording rules (backfilled with promtool).
 
+import { type Evaluation, evaluateDashboard, type QueryResult } from '@meshobs/qa/evaluate';
+import { config, loadTestMesh, NO_DATA_ON_A_HEALTHY_MESH } from '@meshobs/qa/test-mesh';
 import type { LoadedMesh } from '@meshobs/synthetic-mesh';
 import { missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Evaluation, evaluateDashboard, type QueryResult } from '../src/evaluate.ts';
 import { buildDashboards } from '../src/index.ts';
-import { config, loadTestMesh, NO_DATA_ON_A_HEALTHY_MESH } from '../src/preview/mesh.ts';
 
 const dashboards = buildDashboards(config);
 const skip = missingTools('promtool', 'prometheus');

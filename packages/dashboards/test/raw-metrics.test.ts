@@ -4,10 +4,10 @@
 
 import { ruleGroups } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
+import { panelsOf, queriesOf, variablesOf } from '@meshobs/qa/inspect';
 import { RAW_METRICS } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
-import { panelsOf, queriesOf, variablesOf } from '../src/inspect.ts';
 
 /** Metric-looking identifiers of an expression; recording-rule names (with colons) and label names left out. */
 function metricsOf(expr: string): string[] {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { sidecarResources } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { panelsOf, queriesOf, substitute } from '@meshobs/qa/inspect';
 import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
-import { panelsOf, queriesOf, substitute } from '../src/inspect.ts';
 
 const config = parseConfig({});
 const j = config.prometheus.jobs;

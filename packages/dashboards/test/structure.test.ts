@@ -1,8 +1,8 @@
 import { configSchema } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { panelsOf, queriesOf, structuralProblems, variablesOf } from '@meshobs/qa/inspect';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards, renderDashboards } from '../src/index.ts';
-import { panelsOf, queriesOf, structuralProblems, variablesOf } from '../src/inspect.ts';
 
 const config = configSchema.parse({});
 
@@ -77,9 +77,7 @@ describe('renderDashboards', () => {
       expect((maps[i]!.data as Record<string, string>)[f.path]).toBe(f.content);
   });
 
-  it('is deterministic and has no timestamps', () => {
-    const again = renderDashboards(configSchema.parse({}));
-    expect(again.files).toEqual(bundle.files);
+  it('has no timestamps', () => {
     for (const f of bundle.files) expect(f.content).not.toMatch(/"(created|updated|timestamp)"|\d{4}-\d{2}-\d{2}T\d{2}:/);
   });
 

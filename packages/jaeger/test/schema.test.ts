@@ -2,7 +2,7 @@
 // against the jaeger-operator CRD schema.
 
 import { parseConfig } from '@meshobs/config';
-import { registerValidator, validateObjects } from '@meshobs/kube';
+import { validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { legacyJaegerCr } from '../src/legacy-cr.ts';
@@ -55,9 +55,9 @@ describe('legacy jaegertracing.io/v1 Jaeger CR (deprecated)', () => {
     });
   }
 
-  it('passes validateObjects through a registered validator', async () => {
-    registerValidator('jaegertracing.io/v1', 'Jaeger', validate);
-    expect(await validateObjects([legacyJaegerCr(parseConfig({}))])).toEqual([]);
+  it('passes validateObjects through a listed kind validator', async () => {
+    const kinds = [{ apiVersion: 'jaegertracing.io/v1', kind: 'Jaeger', validate }];
+    expect(await validateObjects([legacyJaegerCr(parseConfig({}))], kinds)).toEqual([]);
   });
 
   it('rejects misspelled and mistyped fields', () => {

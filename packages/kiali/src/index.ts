@@ -12,10 +12,9 @@ import {
 } from '@meshobs/kube';
 import { helmValues, KIALI_VERSION, serverConfig } from './server-config.ts';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';
-import './schema.ts';
 
 export { type KialiDashboard, kialiDashboardEntry, kialiDashboards } from './dashboards.ts';
-export { KIALI_CRD_SOURCE, kialiCrdSchema, kialiSchemaErrors, validateKiali } from './schema.ts';
+export { KIALI_CRD_SOURCE, KIALI_VALIDATOR, kialiCrdSchema, kialiSchemaErrors, validateKiali } from './schema.ts';
 export { helmValues, installerSettings, KIALI_VERSION, SERVER_CONFIG_KEYS, SERVER_DEPLOYMENT_KEYS, serverConfig } from './server-config.ts';
 export { KIALI_METRICS_PORT, KIALI_PORT, kialiPodSelector, kialiSpec, meshNamespaces } from './spec.ts';
 

@@ -2,7 +2,7 @@
 // with Kubernetes' structural-schema semantics: a field the schema does not declare would be pruned
 // silently by the API server, so here it is an error instead.
 
-import { type KubeObject, registerValidator } from '@meshobs/kube';
+import type { KindValidator, KubeObject } from '@meshobs/kube';
 import { Ajv, type ErrorObject } from 'ajv';
 import crd from '../schema/kiali.io_v1alpha1_kiali.v2.29.0.json' with { type: 'json' };
 
@@ -74,4 +74,5 @@ export function validateKiali(obj: KubeObject): void {
   if (errors.length) throw new Error(`Kiali CR does not match the CRD schema (${KIALI_CRD_SOURCE}):\n${errors.join('\n')}`);
 }
 
-registerValidator('kiali.io/v1alpha1', 'Kiali', validateKiali);
+/** The Kiali CR's schema check, for validateObjects (no kubernetes-models package covers kiali.io). */
+export const KIALI_VALIDATOR: KindValidator = { apiVersion: 'kiali.io/v1alpha1', kind: 'Kiali', validate: validateKiali };

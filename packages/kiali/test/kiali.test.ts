@@ -8,6 +8,7 @@ import {
   GRAFANA_AUTH_WARNING,
   HELM_VALUES_FILE,
   installerSettings,
+  KIALI_VALIDATOR,
   kialiDashboardEntry,
   kialiDashboards,
   kialiSchemaErrors,
@@ -28,7 +29,7 @@ describe('renderKiali', () => {
 
   it('emits a Kiali CR and a NetworkPolicy that pass their schemas; warns only that Grafana gets no credentials', async () => {
     expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy']);
-    expect(await validateObjects(bundle.objects)).toEqual([]);
+    expect(await validateObjects(bundle.objects, [KIALI_VALIDATOR])).toEqual([]);
     expect(bundle.warnings).toEqual([GRAFANA_AUTH_WARNING]);
   });
 
@@ -222,8 +223,9 @@ describe('Kiali CRD schema check', () => {
     expect(kialiSchemaErrors(mutate((s) => (s.deployment.security_context.procMount = 'Default')))).toEqual([]);
   });
 
-  it('is registered for validateObjects', async () => {
-    const failures = await validateObjects([mutate((s) => (s.bogus = true))]);
+  it('checks the CR in validateObjects when listed, and nothing checks it otherwise', async () => {
+    expect((await validateObjects([mutate(() => {})]))[0]!.error).toBe('no schema known for this API group');
+    const failures = await validateObjects([mutate((s) => (s.bogus = true))], [KIALI_VALIDATOR]);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.error).toContain('unknown field "bogus"');
   });

@@ -6,10 +6,18 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
 }
 
+/**
+ * The key under which an object carries the comment written above it in its YAML file (withComment).
+ * A symbol: the YAML and JSON serializers and the schema checks see only string keys, so the comment is
+ * never part of the object's data, yet it travels with every spread or Object.assign copy.
+ */
+export const YAML_COMMENT: unique symbol = Symbol('meshobs.yamlComment');
+
 export interface KubeObject {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
+  [YAML_COMMENT]?: string;
   [field: string]: unknown;
 }
 

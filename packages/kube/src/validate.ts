@@ -11,12 +11,15 @@ const PACKAGE_OF_GROUP: Array<[RegExp, string]> = [
   [/^([a-z0-9.-]*\.k8s\.io|apps|batch|autoscaling|policy|)$/, 'kubernetes-models'],
 ];
 
-type Validator = (obj: KubeObject) => void;
-const extraValidators = new Map<string, Validator>();
-
-/** Adds a validator for a kind no model package covers (e.g. a CRD schema checked with ajv). */
-export function registerValidator(apiVersion: string, kind: string, validate: Validator): void {
-  extraValidators.set(`${apiVersion}/${kind}`, validate);
+/**
+ * The schema check of a kind no model package covers (e.g. a CRD schema checked with ajv), passed to
+ * validateObjects by whoever knows which kinds the bundle holds (the CLI lists them beside its renderers).
+ */
+export interface KindValidator {
+  apiVersion: string;
+  kind: string;
+  /** Throws with the reason when the object does not match. */
+  validate(obj: KubeObject): void;
 }
 
 export function modelModuleFor(apiVersion: string, kind: string): string | undefined {
@@ -31,15 +34,18 @@ export interface ValidationFailure {
   error: string;
 }
 
-/** Validates each object against its schema; an object with no known schema is itself a failure. */
-export async function validateObjects(objects: KubeObject[]): Promise<ValidationFailure[]> {
+/**
+ * Validates each object against its schema: the kind's validator in `kinds` when it has one, else its
+ * kubernetes-models class. An object with no known schema is itself a failure.
+ */
+export async function validateObjects(objects: KubeObject[], kinds: readonly KindValidator[] = []): Promise<ValidationFailure[]> {
   const failures: ValidationFailure[] = [];
   for (const obj of objects) {
     const id = `${obj.apiVersion} ${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
     try {
-      const extra = extraValidators.get(`${obj.apiVersion}/${obj.kind}`);
-      if (extra) {
-        extra(obj);
+      const own = kinds.find((k) => k.apiVersion === obj.apiVersion && k.kind === obj.kind);
+      if (own) {
+        own.validate(obj);
         continue;
       }
       const mod = modelModuleFor(obj.apiVersion, obj.kind);

@@ -1,15 +1,13 @@
 import { stringify } from 'yaml';
-import type { KubeObject } from './types.ts';
+import { type KubeObject, YAML_COMMENT } from './types.ts';
 
-const comments = new WeakMap<object, string>();
-
-/** Attaches a comment that is written above the object in its YAML file (never into the object). */
+/** Sets the comment written above the object in its YAML file (never into the object's data). */
 export function withComment<T extends object>(obj: T, comment: string): T {
-  comments.set(obj, comment);
+  (obj as Partial<KubeObject>)[YAML_COMMENT] = comment;
   return obj;
 }
 
-export const commentOf = (obj: object): string | undefined => comments.get(obj);
+export const commentOf = (obj: object): string | undefined => (obj as Partial<KubeObject>)[YAML_COMMENT];
 
 const TOP_ORDER = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'type'];
 const META_ORDER = ['name', 'namespace', 'labels', 'annotations'];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   assembleBundle,
+  bundleEntries,
   component,
   type KubeObject,
   objectToYaml,
@@ -45,6 +46,11 @@ describe('YAML serialization', () => {
     expect(parse(text).metadata.name).toBe('y');
   });
 
+  it('keeps the comment on a copy of the object', () => {
+    const copy = { ...withComment(cm('y'), 'why this exists'), data: { changed: 'yes' } };
+    expect(objectToYaml(copy).startsWith('# why this exists\napiVersion: v1')).toBe(true);
+  });
+
   it('drops undefined fields instead of writing null', () => {
     expect(toYaml({ a: 1, b: undefined })).toBe('a: 1\n');
   });
@@ -73,6 +79,17 @@ describe('bundle assembly', () => {
       'config-map-monitoring-b.yaml',
     ]);
     expect(parse(bundle.get('zeta/kustomization.yaml')!).resources).not.toContain('plain.yml');
+  });
+
+  it('gives each object entry its comment, written above the object in its file', () => {
+    const entries = bundleEntries([component('c', { objects: [{ ...withComment(cm('a'), 'note') }, cm('b')] })]);
+    const objects = entries.flatMap((e) => ('object' in e ? [[e.path, e.comment]] : []));
+    expect(objects).toEqual([
+      ['c/config-map-monitoring-a.yaml', 'note'],
+      ['c/config-map-monitoring-b.yaml', undefined],
+    ]);
+    const files = assembleBundle([component('c', { objects: [{ ...withComment(cm('a'), 'note') }] })]);
+    expect(files.get('c/config-map-monitoring-a.yaml')!.startsWith('# note\napiVersion: v1\nkind: ConfigMap')).toBe(true);
   });
 
   it('refuses the same object from two components', () => {

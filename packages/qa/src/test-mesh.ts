@@ -1,4 +1,4 @@
-// The synthetic mesh every real-Prometheus test of this package (and the preview) runs on.
+// The synthetic mesh every real-Prometheus check of the dashboards (and the preview) runs on.
 
 import { renderAlerts } from '@meshobs/alerts';
 import { configSchema, type MeshobsConfig } from '@meshobs/config';

@@ -1,19 +1,19 @@
-// npm run preview: loads the synthetic mesh into a real Prometheus, runs every dashboard query and
-// writes one static HTML page per dashboard (default .preview/ in this package).
+// Loads the synthetic mesh into a real Prometheus, runs every query of the given dashboards and writes
+// one static HTML page per dashboard. The dashboards must be built from the test mesh's config.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { evaluateDashboard } from '../evaluate.ts';
-import { buildDashboards } from '../render.ts';
+import { config, loadTestMesh, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH } from '../test-mesh.ts';
 import { previewHtml, previewModel } from './html.ts';
-import { config, loadTestMesh, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH } from './mesh.ts';
 
-export async function writePreview(outDir: string): Promise<string[]> {
+/** Writes `<outDir>/<uid>.html` for each dashboard; returns the files written. */
+export async function writePreview(outDir: string, dashboards: Dashboard[]): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
   const prom = await loadTestMesh();
   try {
     const files: string[] = [];
-    for (const d of buildDashboards(config)) {
+    for (const d of dashboards) {
       const e = await evaluateDashboard(d, prom, config);
       const vars = e.variables.map((v) => `$${v.name}=${v.chosen}`).join(', ');
       const subtitle = `Preview on a synthetic mesh (${prom.stats.series} series, ${MESH_SIZE.spanSeconds / 60} min at 15 s) in a real Prometheus; step ${e.step}s, $__rate_interval=${e.rateInterval}${vars ? `; ${vars}` : ''}`;
@@ -25,10 +25,4 @@ export async function writePreview(outDir: string): Promise<string[]> {
   } finally {
     await prom.stop();
   }
-}
-
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: '.preview' } } });
-  const files = await writePreview(resolve(values.out!));
-  for (const f of files) console.log(f);
 }

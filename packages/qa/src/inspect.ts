@@ -1,5 +1,5 @@
 // Reading a built dashboard back: its panels, queries and variables. Used by the structural checks,
-// the real-Prometheus proof and the HTML preview.
+// the real-Prometheus proof, the HTML preview and the dashboard benchmark.
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 
 export interface PanelQuery {
