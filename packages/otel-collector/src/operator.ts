@@ -11,10 +11,11 @@ import {
   resources,
   standardLabels,
 } from '@meshobs/kube';
+import { collectorServiceAccountName } from './identity.ts';
 import { COMPONENT_IDS } from './metrics.ts';
 import { operatorPodSelector } from './operator-labels.ts';
 import { buildCollectorConfig, type CollectorRole, memoryLimiter } from './pipeline.ts';
-import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
+import { COLLECTOR_APP, collectorImage } from './tiers.ts';
 
 /**
  * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies
