@@ -5,6 +5,10 @@ import { type BundleFile, imageOf, imageTag, type NamedPort, selectorLabels, sta
 import { operatorPodSelector, runsOnOperator } from './operator-labels.ts';
 
 export const COLLECTOR_APP = 'otel-collector';
+/** The user the contrib image runs as (open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile: ARG USER_UID=10001, USER ${USER_UID}). */
+export const COLLECTOR_UID = 10001;
+/** Pod annotations of every collector pod: the sidecar starts first, so the exporter's first connection is not refused. */
+export const COLLECTOR_POD_ANNOTATIONS = { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' };
 
 export type TierComponent = 'collector' | 'sampler';
 

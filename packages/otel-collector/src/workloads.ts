@@ -18,12 +18,21 @@ import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
 import { tierNetworkPolicy } from './network.ts';
 import { runsOnOperator } from './operator-labels.ts';
 import { memoryLimiter } from './pipeline.ts';
-import { collectorImage, ownPorts, type Tier, type TierConfigFiles, tierLabels, tierPorts, tierSelector, tiersOf } from './tiers.ts';
+import {
+  COLLECTOR_POD_ANNOTATIONS,
+  COLLECTOR_UID,
+  collectorImage,
+  ownPorts,
+  type Tier,
+  type TierConfigFiles,
+  tierLabels,
+  tierPorts,
+  tierSelector,
+  tiersOf,
+} from './tiers.ts';
 
 export { collectorIdentity, collectorServiceAccountName } from './identity.ts';
 export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from './tiers.ts';
-
-const COLLECTOR_UID = 10001;
 
 function podSpecTemplate(config: MeshobsConfig, tier: Tier, checksum: string) {
   const probe = (initialDelaySeconds: number): HttpProbe => ({
@@ -38,8 +47,7 @@ function podSpecTemplate(config: MeshobsConfig, tier: Tier, checksum: string) {
     labels: tierLabels(config, tier),
     selector: tierSelector(config, tier),
     configChecksum: checksum,
-    // Let the sidecar start first so the exporter's first connection is not refused.
-    annotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
+    annotations: COLLECTOR_POD_ANNOTATIONS,
     serviceAccountName: collectorServiceAccountName(config),
     // Only the receiving tier calls the Kubernetes API (k8s_attributes, k8s resolver).
     automountServiceAccountToken: tier.component === 'collector',
