@@ -2,7 +2,7 @@
 // scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
 // select on them, so the two must agree.
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIO_PORTS, type KubeObject, MERGED_METRICS_PATH, standardLabels, withComment } from '@meshobs/kube';
+import { ISTIO_PORTS, type KubeObject, MERGED_METRICS_PATH, serviceMonitor, standardLabels, withComment } from '@meshobs/kube';
 
 /** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
 export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
@@ -17,7 +17,7 @@ const labelsOf = (config: MeshobsConfig, component: string) => ({
   release: config.prometheus.release,
 });
 
-const setJob = (job: string) => ({ action: 'replace', targetLabel: 'job', replacement: job });
+const setJob = (job: string) => ({ action: 'replace' as const, targetLabel: 'job', replacement: job });
 
 /** Job name of an application's metrics, the same for the PodMonitor and the plain scrape config. */
 export const appJob = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
@@ -28,23 +28,15 @@ export function monitors(config: MeshobsConfig): KubeObject[] {
   const jobs = config.prometheus.jobs;
   const interval = config.prometheus.scrapeInterval;
   const istiod: KubeObject = withComment(
-    {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'ServiceMonitor',
-      metadata: { name: 'meshobs-istiod', namespace: ns, labels: labelsOf(config, 'istiod-monitor') },
-      spec: {
-        namespaceSelector: { matchNames: [config.namespaces.istio] },
-        selector: { matchLabels: { app: 'istiod' } },
-        endpoints: [
-          {
-            port: ISTIOD_MONITORING_PORT.name,
-            path: '/metrics',
-            interval,
-            relabelings: [setJob(jobs.istiod)],
-          },
-        ],
+    serviceMonitor(
+      { name: 'meshobs-istiod', namespace: ns, labels: standardLabels({ name: 'meshobs', component: 'istiod-monitor' }) },
+      {
+        release: config.prometheus.release,
+        selector: { app: 'istiod' },
+        namespaces: [config.namespaces.istio],
+        endpoints: [{ port: ISTIOD_MONITORING_PORT.name, interval, relabelings: [setJob(jobs.istiod)] }],
       },
-    },
+    ),
     `istiod's control-plane metrics (pilot_*, citadel_*) on ${ISTIOD_MONITORING_PORT.name} (${ISTIOD_MONITORING_PORT.number}), job "${jobs.istiod}".`,
   );
   const envoy: KubeObject = withComment(

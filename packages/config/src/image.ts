@@ -30,6 +30,15 @@ export function parseImage(ref: string): ImageRef | undefined {
   return { name: m[1]!, ...(m[2] ? { tag: m[2] } : {}), ...(m[3] ? { digest: m[3] } : {}) };
 }
 
+/** The app.kubernetes.io/version label value of an image tag: the tag without a leading "v". */
+export const versionOfTag = (tag: string): string => tag.replace(/^v/, '');
+
+/** The version an image reference carries (its tag without a leading "v"), for the app.kubernetes.io/version label. */
+export const imageVersion = (ref: string): string | undefined => {
+  const tag = parseImage(ref)?.tag;
+  return tag === undefined ? undefined : versionOfTag(tag);
+};
+
 function imageProblem(ref: string, opts: { tagOnly?: boolean }): string | undefined {
   if (/:$/.test(ref) || /:@/.test(ref)) return 'has an empty tag after ":"';
   if (/@$/.test(ref)) return 'has an empty digest after "@"';
@@ -40,7 +49,7 @@ function imageProblem(ref: string, opts: { tagOnly?: boolean }): string | undefi
     return 'must be "name:tag" without a digest: the tag becomes the app.kubernetes.io/version label of the pods';
   if (opts.tagOnly) {
     const label = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-    for (const v of [p.tag!, p.tag!.replace(/^v/, '')])
+    for (const v of [p.tag!, versionOfTag(p.tag!)])
       if (v !== '' && (v.length > 63 || !label.test(v)))
         return `has tag "${p.tag}", which becomes the app.kubernetes.io/version label: it must be a Kubernetes label value (at most 63 characters, alphanumeric at both ends)`;
   }

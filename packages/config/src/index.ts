@@ -1,8 +1,9 @@
 import { ConfigError, reasonFor, toProblems } from './errors.ts';
 import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 
-export { type Endpoints, endpointsOf } from './endpoints.ts';
+export { COLLECTOR_RECEIVER_PORTS, type Endpoints, endpointsOf, type HostPort, hostPort, httpUrl } from './endpoints.ts';
 export { ConfigError, type ConfigProblem, formatPath } from './errors.ts';
+export { imageVersion, parseImage } from './image.ts';
 export { durationSeconds } from './primitives.ts';
 export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
 export { configSchema } from './schema.ts';

@@ -98,4 +98,17 @@ describe('endpoints derived in one place', () => {
     expect(e.jaeger.queryGrpcAddress).toBe('traces-query.tracing.svc.cluster.local:16685');
     expect(e.jaeger.externalUrl).toBe('https://jaeger.example.com');
   });
+
+  it('carries port numbers; the dialled strings are renderings of the same numbers', () => {
+    const e = endpointsOf(parseConfig({}));
+    expect(e.jaeger.collector).toEqual({
+      host: 'jaeger-collector.observability.svc.cluster.local',
+      otlpGrpcPort: 4317,
+      otlpHttpPort: 4318,
+    });
+    expect(e.jaeger.collectorOtlpGrpc).toBe(`${e.jaeger.collector.host}:${e.jaeger.collector.otlpGrpcPort}`);
+    expect(e.jaeger.queryGrpcAddress).toBe(`${e.jaeger.query.host}:${e.jaeger.query.grpcPort}`);
+    expect(e.jaeger.queryHttpUrl).toBe(`http://${e.jaeger.query.host}:${e.jaeger.query.httpPort}`);
+    expect(e.collector.receiverPorts).toEqual([4317, 4318, 9411, 14250, 14268]);
+  });
 });

@@ -3,7 +3,7 @@
 // reads the same ConfigMap, so the JSON exists once in the cluster.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
-import { type ComponentBundle, component, type KubeObject, standardLabels, toJson, withComment } from '@meshobs/kube';
+import { type ComponentBundle, component, configMap, type KubeObject, standardLabels, toJson, withComment } from '@meshobs/kube';
 import { overviewDashboard } from './overview.ts';
 import { serviceDashboard } from './service.ts';
 import { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_LABEL_VALUE, sidecarValuesFile } from './sidecar-values.ts';
@@ -18,19 +18,17 @@ export function buildDashboards(config: MeshobsConfig): Dashboard[] {
 
 export { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './sidecar-values.ts';
 
-function configMap(config: MeshobsConfig, uid: string, json: string): KubeObject {
+function dashboardConfigMap(config: MeshobsConfig, uid: string, json: string): KubeObject {
   return withComment(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
+    configMap(
+      {
         name: `dashboard-${uid}`,
         namespace: config.namespaces.monitoring,
         labels: { ...standardLabels({ name: 'meshobs', component: 'dashboards' }), [SIDECAR_LABEL]: SIDECAR_LABEL_VALUE },
         annotations: { [SIDECAR_FOLDER_ANNOTATION]: config.grafana.folder },
       },
-      data: { [`${uid}.json`]: json },
-    },
+      { [`${uid}.json`]: json },
+    ),
     'Picked up by the kube-prometheus-stack Grafana sidecar (label grafana_dashboard="1").',
   );
 }
@@ -64,7 +62,7 @@ export function renderDashboards(config: MeshobsConfig): ComponentBundle {
     const uid = d.uid!;
     const json = toJson(d);
     files.push({ path: `${uid}.json`, content: json });
-    objects.push(configMap(config, uid, json), grafanaDashboard(config, uid));
+    objects.push(dashboardConfigMap(config, uid, json), grafanaDashboard(config, uid));
   }
   // The chart values the sidecar needs to honour the folder annotation (a plain file, not a resource).
   files.push(sidecarValuesFile(config));

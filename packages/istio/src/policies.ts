@@ -43,8 +43,6 @@ export function workloadSelectors(config: MeshobsConfig) {
   };
 }
 
-const portOf = (hostPort: string) => Number(hostPort.split(':').pop());
-
 function peerAuthentication(
   config: MeshobsConfig,
   name: string,
@@ -97,10 +95,10 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   const c = e.collector;
   // Suffix match: independent of the trust domain.
   const collectorPrincipal = `*/ns/${ns}/sa/${config.tracing.collector.name}`;
-  const receiverPorts = [c.otlpGrpcPort, c.otlpHttpPort, c.zipkinPort, 14250, 14268];
-  const jaegerOtlp = portOf(e.jaeger.collectorOtlpGrpc);
+  const receiverPorts = c.receiverPorts;
+  const jaegerOtlp = e.jaeger.collector.otlpGrpcPort;
   const jaegerMetrics = METRICS_PORT;
-  const queryPorts = [portOf(e.jaeger.queryHttpUrl), portOf(e.jaeger.queryGrpcAddress)];
+  const queryPorts = [e.jaeger.query.httpPort, e.jaeger.query.grpcPort];
   const twoTier = config.tracing.collector.mode === 'two-tier';
   // Prometheus and its peers run in the monitoring namespace; the query clients as the NetworkPolicy of
   // packages/jaeger/src/network.ts lists them (UI ingress controller, Grafana, Kiali).

@@ -1,12 +1,15 @@
 // Names, labels and ports of every Jaeger object, derived from endpointsOf(config).jaeger so the
 // Services this package emits are exactly the addresses the rest of the bundle dials.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { imageOf, imageTag, selectorLabels, standardLabels } from '@meshobs/kube';
+import { imageOf, imageTag, type NamedPort, selectorLabels, standardLabels } from '@meshobs/kube';
 
 export const APP = 'jaeger';
 /** Jaeger's own telemetry (Prometheus pull reader) and health check, the same in both roles. */
 export const METRICS_PORT = 8888;
 export const HEALTH_PORT = 13133;
+/** The ports both roles have: Jaeger's own telemetry, and the health check (container only, not in the Service). */
+export const METRICS: NamedPort = { name: 'http-metrics', port: METRICS_PORT, appProtocol: 'http' };
+export const HEALTH: NamedPort = { name: 'http-health', port: HEALTH_PORT };
 export const CONFIG_DIR = '/etc/jaeger';
 export const ES_CA_DIR = '/etc/jaeger/es-ca';
 /** The credentials Secret, mounted as files (username, password). */
@@ -23,7 +26,6 @@ export interface Role {
   selector: Record<string, string>;
 }
 
-const portOf = (address: string) => Number(/:(\d+)$/.exec(address.replace(/\/$/, ''))?.[1]);
 /** The images of the bundle's Jaeger workloads: the config's overrides, else the pinned ones. */
 export const jaegerImages = (config: MeshobsConfig) => ({
   jaeger: imageOf('jaeger', config.jaeger.image),
@@ -34,8 +36,9 @@ export const jaegerImages = (config: MeshobsConfig) => ({
 export interface JaegerLayout {
   namespace: string;
   version: string | undefined;
-  collector: Role & { otlpGrpcPort: number; otlpHttpPort: number };
-  query: Role & { httpPort: number; grpcPort: number };
+  /** `ports`: the role's serving ports (container, Service and NetworkPolicy alike), besides METRICS and HEALTH. */
+  collector: Role & { otlpGrpcPort: number; otlpHttpPort: number; ports: NamedPort[] };
+  query: Role & { httpPort: number; grpcPort: number; ports: NamedPort[] };
   /** Pods of the retention jobs (index cleaner, rollover). */
   jobs: Role;
   /** Label every Jaeger pod carries: the search engine's NetworkPolicy admits exactly these. */
@@ -60,13 +63,21 @@ export function layoutOf(config: MeshobsConfig): JaegerLayout {
     version,
     collector: {
       ...role(e.jaeger.collectorService, 'collector'),
-      otlpGrpcPort: portOf(e.jaeger.collectorOtlpGrpc),
-      otlpHttpPort: portOf(e.jaeger.collectorOtlpHttp),
+      otlpGrpcPort: e.jaeger.collector.otlpGrpcPort,
+      otlpHttpPort: e.jaeger.collector.otlpHttpPort,
+      ports: [
+        { name: 'grpc-otlp', port: e.jaeger.collector.otlpGrpcPort, appProtocol: 'grpc' },
+        { name: 'http-otlp', port: e.jaeger.collector.otlpHttpPort, appProtocol: 'http' },
+      ],
     },
     query: {
       ...role(e.jaeger.queryService, 'query'),
-      httpPort: portOf(e.jaeger.queryHttpUrl),
-      grpcPort: portOf(e.jaeger.queryGrpcAddress),
+      httpPort: e.jaeger.query.httpPort,
+      grpcPort: e.jaeger.query.grpcPort,
+      ports: [
+        { name: 'http-query', port: e.jaeger.query.httpPort, appProtocol: 'http' },
+        { name: 'grpc-query', port: e.jaeger.query.grpcPort, appProtocol: 'grpc' },
+      ],
     },
     jobs: role(`${config.jaeger.name}-es`, 'es-maintenance'),
     allPods: { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/instance': config.jaeger.name },

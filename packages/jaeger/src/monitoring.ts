@@ -1,24 +1,23 @@
 // ServiceMonitors for Jaeger's own telemetry (collector pipeline and storage metrics, query metrics).
 import type { MeshobsConfig } from '@meshobs/config';
-import type { KubeObject } from '@meshobs/kube';
-import { layoutOf, type Role } from './layout.ts';
+import { type KubeObject, serviceMonitor } from '@meshobs/kube';
+import { layoutOf, METRICS, type Role } from './layout.ts';
 
-function serviceMonitor(config: MeshobsConfig, role: Role): KubeObject {
+function roleServiceMonitor(config: MeshobsConfig, role: Role): KubeObject {
   const l = layoutOf(config);
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: { name: role.name, namespace: l.namespace, labels: { ...role.labels, release: config.prometheus.release } },
-    spec: {
+  return serviceMonitor(
+    { name: role.name, namespace: l.namespace, labels: role.labels },
+    {
+      release: config.prometheus.release,
       jobLabel: 'app.kubernetes.io/component',
-      selector: { matchLabels: role.selector },
-      namespaceSelector: { matchNames: [l.namespace] },
-      endpoints: [{ port: 'http-metrics', interval: config.prometheus.scrapeInterval, path: '/metrics', scheme: 'http' }],
+      selector: role.selector,
+      namespaces: [l.namespace],
+      endpoints: [{ port: METRICS.name, interval: config.prometheus.scrapeInterval, scheme: 'http' }],
     },
-  };
+  );
 }
 
 export function serviceMonitors(config: MeshobsConfig): KubeObject[] {
   const l = layoutOf(config);
-  return [serviceMonitor(config, l.collector), serviceMonitor(config, l.query)];
+  return [roleServiceMonitor(config, l.collector), roleServiceMonitor(config, l.query)];
 }

@@ -2,8 +2,8 @@
 // clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
 // Jaeger pods reach the search engine.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { type KubeObject, type NetworkPolicyRule, networkPolicy, sidecarRules, withComment } from '@meshobs/kube';
-import { HEALTH_PORT, layoutOf, METRICS_PORT } from './layout.ts';
+import { type KubeObject, type NetworkPolicyRule, networkPolicy, policyPorts, sidecarRules, withComment } from '@meshobs/kube';
+import { HEALTH, layoutOf, METRICS } from './layout.ts';
 
 export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const l = layoutOf(config);
@@ -12,9 +12,9 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
     to: [{ namespace: l.esNamespace, pods: config.elasticsearch.podSelector }],
     ports: [{ port: l.esPort }],
   };
-  const scrape: NetworkPolicyRule = { from: [{ namespace: ns.monitoring }], ports: [{ port: METRICS_PORT }] };
+  const scrape: NetworkPolicyRule = { from: [{ namespace: ns.monitoring }], ports: policyPorts([METRICS]) };
   // Kubelet probes come from the node, which NetworkPolicies do not filter; listed for clarity.
-  const health: NetworkPolicyRule = { ports: [{ port: HEALTH_PORT }] };
+  const health: NetworkPolicyRule = { ports: policyPorts([HEALTH]) };
   // Both roles run in the injected observability namespace: their sidecars need istiod and are scraped
   // by the envoy-stats PodMonitor. The retention jobs carry sidecar.istio.io/inject=false.
   const sidecar = sidecarRules(ns);
@@ -23,12 +23,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const collector = networkPolicy(
     { name: l.collector.name, namespace: l.namespace, labels: l.collector.labels, selector: l.collector.selector },
     {
-      ingress: [
-        { from: [otelTier], ports: [{ port: l.collector.otlpGrpcPort }, { port: l.collector.otlpHttpPort }] },
-        scrape,
-        health,
-        ...sidecar.ingress,
-      ],
+      ingress: [{ from: [otelTier], ports: policyPorts(l.collector.ports) }, scrape, health, ...sidecar.ingress],
       egress: [...sidecar.egress, toSearchEngine],
     },
   );
@@ -40,12 +35,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   const query = networkPolicy(
     { name: l.query.name, namespace: l.namespace, labels: l.query.labels, selector: l.query.selector },
     {
-      ingress: [
-        { from: queryClients, ports: [{ port: l.query.httpPort }, { port: l.query.grpcPort }] },
-        scrape,
-        health,
-        ...sidecar.ingress,
-      ],
+      ingress: [{ from: queryClients, ports: policyPorts(l.query.ports) }, scrape, health, ...sidecar.ingress],
       egress: [...sidecar.egress, toSearchEngine],
     },
   );

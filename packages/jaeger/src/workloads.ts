@@ -1,15 +1,17 @@
 // Collector and query Deployments with their ConfigMaps, Services, HPA and PodDisruptionBudgets.
-import { createHash } from 'node:crypto';
 import type { MeshobsConfig } from '@meshobs/config';
 import {
-  containerSecurityContext,
+  checksummedConfigMap,
+  container,
+  deployment,
+  type HttpProbe,
   horizontalPodAutoscaler,
   type KubeObject,
-  podAntiAffinity,
+  type NamedPort,
   podDisruptionBudget,
-  podSecurityContext,
+  podTemplate,
   type ResourceSpec,
-  resources,
+  service,
   toYaml,
   withComment,
 } from '@meshobs/kube';
@@ -18,20 +20,14 @@ import {
   CONFIG_DIR,
   CREDENTIALS_DIR,
   ES_CA_DIR,
+  HEALTH,
   HEALTH_PORT,
   JAEGER_UID,
   jaegerImages,
   layoutOf,
-  METRICS_PORT,
+  METRICS,
   type Role,
 } from './layout.ts';
-
-interface ContainerPort {
-  name: string;
-  containerPort: number;
-  protocol: 'TCP';
-}
-const port = (name: string, containerPort: number): ContainerPort => ({ name, containerPort, protocol: 'TCP' });
 
 /** The credentials Secret as the files the Jaeger config reads (username, password). */
 function credentialsVolume(config: MeshobsConfig) {
@@ -67,126 +63,80 @@ interface RoleSpec {
   configYaml: string;
   replicas: number;
   resources: ResourceSpec;
-  ports: ContainerPort[];
+  /** The role's serving ports; the Service exposes them and METRICS, the container also HEALTH. */
+  ports: NamedPort[];
 }
 
-function configMap(config: MeshobsConfig, spec: RoleSpec): KubeObject {
-  return withComment(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `${spec.role.name}-config`, namespace: layoutOf(config).namespace, labels: spec.role.labels },
-      data: { [spec.configFile]: spec.configYaml },
-    },
-    'Jaeger v2 configuration (OpenTelemetry Collector format). Credentials are read from the Secret mounted as files.',
-  );
-}
-
-function deployment(config: MeshobsConfig, spec: RoleSpec): KubeObject {
+/** The ConfigMap, Deployment and Service of a role. */
+function roleObjects(config: MeshobsConfig, spec: RoleSpec): KubeObject[] {
   const l = layoutOf(config);
   const ca = caVolume(config);
-  const checksum = createHash('sha256').update(spec.configYaml).digest('hex').slice(0, 16);
-  const probe = (path: string, initialDelaySeconds: number) => ({
-    httpGet: { path, port: HEALTH_PORT },
+  const metadata = { name: spec.role.name, namespace: l.namespace, labels: spec.role.labels };
+  const configMapName = `${spec.role.name}-config`;
+  const { configMap, checksum } = checksummedConfigMap({ ...metadata, name: configMapName }, { [spec.configFile]: spec.configYaml });
+  const probe = (initialDelaySeconds: number): HttpProbe => ({
+    path: '/status',
+    port: HEALTH_PORT,
     initialDelaySeconds,
     periodSeconds: 10,
     timeoutSeconds: 3,
     failureThreshold: 3,
   });
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: spec.role.name, namespace: l.namespace, labels: spec.role.labels },
-    spec: {
-      replicas: spec.replicas,
-      revisionHistoryLimit: 5,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      selector: { matchLabels: spec.role.selector },
-      template: {
-        metadata: {
-          labels: spec.role.labels,
-          annotations: { 'meshobs.io/config-checksum': checksum },
-        },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: podSecurityContext(JAEGER_UID),
-          affinity: podAntiAffinity(spec.role.selector),
-          terminationGracePeriodSeconds: 30,
-          containers: [
-            {
-              name: 'jaeger',
-              image: jaegerImages(config).jaeger,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`--config=${configPath(spec.configFile)}`],
-              ports: spec.ports,
-              readinessProbe: probe('/status', 5),
-              livenessProbe: probe('/status', 15),
-              resources: resources(spec.resources),
-              securityContext: containerSecurityContext(JAEGER_UID),
-              volumeMounts: [
-                { name: 'config', mountPath: `${CONFIG_DIR}/${spec.configFile}`, subPath: spec.configFile, readOnly: true },
-                { name: 'es-credentials', mountPath: CREDENTIALS_DIR, readOnly: true },
-                ...ca.mounts,
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'config', configMap: { name: `${spec.role.name}-config` } },
-            credentialsVolume(config),
-            ...ca.volumes,
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
-        },
-      },
-    },
-  };
-}
-
-function service(config: MeshobsConfig, role: Role, ports: { name: string; port: number; appProtocol?: string }[]): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: role.name, namespace: layoutOf(config).namespace, labels: role.labels },
-    spec: {
-      type: 'ClusterIP',
-      selector: role.selector,
-      ports: ports.map((p) => ({
-        name: p.name,
-        port: p.port,
-        targetPort: p.port,
-        protocol: 'TCP',
-        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
-      })),
-    },
-  };
+  const template = podTemplate({
+    labels: spec.role.labels,
+    selector: spec.role.selector,
+    configChecksum: checksum,
+    automountServiceAccountToken: false,
+    uid: JAEGER_UID,
+    terminationGracePeriodSeconds: 30,
+    containers: [
+      container({
+        name: 'jaeger',
+        image: jaegerImages(config).jaeger,
+        uid: JAEGER_UID,
+        args: [`--config=${configPath(spec.configFile)}`],
+        ports: [...spec.ports, METRICS, HEALTH],
+        readiness: probe(5),
+        liveness: probe(15),
+        resources: spec.resources,
+        volumeMounts: [
+          { name: 'config', mountPath: `${CONFIG_DIR}/${spec.configFile}`, subPath: spec.configFile, readOnly: true },
+          { name: 'es-credentials', mountPath: CREDENTIALS_DIR, readOnly: true },
+          ...ca.mounts,
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
+      }),
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: configMapName } },
+      credentialsVolume(config),
+      ...ca.volumes,
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ],
+  });
+  return [
+    withComment(
+      configMap,
+      'Jaeger v2 configuration (OpenTelemetry Collector format). Credentials are read from the Secret mounted as files.',
+    ),
+    deployment(metadata, { replicas: spec.replicas, revisionHistoryLimit: 5, selector: spec.role.selector, template }),
+    service(metadata, { type: 'ClusterIP', selector: spec.role.selector, ports: [...spec.ports, METRICS], targetPort: 'number' }),
+  ];
 }
 
 export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]; configYaml: string } {
   const l = layoutOf(config);
   const c = l.collector;
   const configYaml = toYaml(collectorConfig(config));
-  const spec: RoleSpec = {
-    role: c,
-    configFile: COLLECTOR_CONFIG_FILE,
-    configYaml,
-    replicas: config.jaeger.collector.replicas.min,
-    resources: config.jaeger.collector.resources,
-    ports: [
-      port('grpc-otlp', c.otlpGrpcPort),
-      port('http-otlp', c.otlpHttpPort),
-      port('http-metrics', METRICS_PORT),
-      port('http-health', HEALTH_PORT),
-    ],
-  };
   const objects = [
-    configMap(config, spec),
-    deployment(config, spec),
-    service(config, c, [
-      { name: 'grpc-otlp', port: c.otlpGrpcPort, appProtocol: 'grpc' },
-      { name: 'http-otlp', port: c.otlpHttpPort, appProtocol: 'http' },
-      { name: 'http-metrics', port: METRICS_PORT, appProtocol: 'http' },
-    ]),
+    ...roleObjects(config, {
+      role: c,
+      configFile: COLLECTOR_CONFIG_FILE,
+      configYaml,
+      replicas: config.jaeger.collector.replicas.min,
+      resources: config.jaeger.collector.resources,
+      ports: c.ports,
+    }),
     horizontalPodAutoscaler(
       { name: c.name, namespace: l.namespace, labels: c.labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: c.name } },
       config.jaeger.collector.replicas,
@@ -202,30 +152,17 @@ export function queryObjects(config: MeshobsConfig): { objects: KubeObject[]; co
   const l = layoutOf(config);
   const q = l.query;
   const configYaml = toYaml(queryConfig(config));
-  const replicas = config.jaeger.query.replicas;
-  const spec: RoleSpec = {
-    role: q,
-    configFile: QUERY_CONFIG_FILE,
-    configYaml,
-    replicas,
-    resources: config.jaeger.query.resources,
-    ports: [
-      port('http-query', q.httpPort),
-      port('grpc-query', q.grpcPort),
-      port('http-metrics', METRICS_PORT),
-      port('http-health', HEALTH_PORT),
-    ],
-  };
   const objects = [
-    configMap(config, spec),
-    deployment(config, spec),
-    service(config, q, [
-      { name: 'http-query', port: q.httpPort, appProtocol: 'http' },
-      { name: 'grpc-query', port: q.grpcPort, appProtocol: 'grpc' },
-      { name: 'http-metrics', port: METRICS_PORT, appProtocol: 'http' },
-    ]),
+    ...roleObjects(config, {
+      role: q,
+      configFile: QUERY_CONFIG_FILE,
+      configYaml,
+      replicas: config.jaeger.query.replicas,
+      resources: config.jaeger.query.resources,
+      ports: q.ports,
+    }),
+    // maxUnavailable: 1, so the budget never blocks a drain, even of a single replica.
+    podDisruptionBudget({ name: q.name, namespace: l.namespace, labels: q.labels, selector: q.selector }),
   ];
-  // maxUnavailable: 1, so the budget never blocks a drain, even of a single replica.
-  objects.push(podDisruptionBudget({ name: q.name, namespace: l.namespace, labels: q.labels, selector: q.selector }));
   return { objects, configYaml };
 }

@@ -2,7 +2,7 @@
 // retention jobs, network policies, credentials only from the Secret, determinism.
 
 import { endpointsOf, parseConfig } from '@meshobs/config';
-import type { KubeObject } from '@meshobs/kube';
+import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderJaeger } from '../src/index.ts';
@@ -119,7 +119,7 @@ describe('collector and query roles', () => {
 
   it('rolls the pods when the config changes', () => {
     const checksum = (raw: unknown) =>
-      find(render(raw).objects, 'Deployment', e.collectorService).spec.template.metadata.annotations['meshobs.io/config-checksum'];
+      find(render(raw).objects, 'Deployment', e.collectorService).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
     expect(checksum({})).toBe(checksum({}));
     expect(checksum({ jaeger: { storage: { shards: 3 } } })).not.toBe(checksum({}));
   });

@@ -3,6 +3,7 @@ import { renderDashboards } from '@meshobs/dashboards';
 import {
   type ComponentBundle,
   component,
+  configMap,
   type KubeObject,
   networkPolicy,
   objectToYaml,
@@ -51,12 +52,7 @@ export function renderKiali(config: MeshobsConfig): ComponentBundle {
       ],
     },
   );
-  const serverConfigMap: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: KIALI_NAME, namespace, labels },
-    data: { 'config.yaml': toYaml(serverConfig(spec)) },
-  };
+  const serverConfigMap = configMap({ name: KIALI_NAME, namespace, labels }, { 'config.yaml': toYaml(serverConfig(spec)) });
   const warnings = [
     ...(config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : []),
     ...(config.kiali.grafanaToken ? [] : [GRAFANA_AUTH_WARNING]),

@@ -1,6 +1,7 @@
 // The one pinned list of container images the bundle runs. Every renderer takes its image from here
 // (unless the config overrides it), and a test checks that every image in a built bundle is listed.
 // Each entry says where its tag was confirmed to exist upstream.
+import { imageVersion } from '@meshobs/config';
 
 export interface PinnedImage {
   /** Full reference, `repository:tag`. */
@@ -50,5 +51,8 @@ export type ImageName = keyof typeof IMAGES;
 /** The image a renderer puts in the bundle: the config's override, else the pinned one. */
 export const imageOf = (name: ImageName, override?: string): string => override ?? IMAGES[name].ref;
 
-/** The tag of an image reference (without a leading "v"), for the app.kubernetes.io/version label. */
-export const imageTag = (ref: string): string | undefined => /:([^:/@]+)$/.exec(ref)?.[1]?.replace(/^v/, '');
+/**
+ * The tag of an image reference (without a leading "v"), for the app.kubernetes.io/version label:
+ * parsed with the config's image reference grammar, the one parser of image references.
+ */
+export const imageTag = (ref: string): string | undefined => imageVersion(ref);

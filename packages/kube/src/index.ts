@@ -1,4 +1,5 @@
 export * from './assemble.ts';
+export * from './builders/index.ts';
 export * from './images.ts';
 export * from './labels.ts';
 export * from './namespaces.ts';

@@ -21,6 +21,12 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/**
+ * An object typed with its kubernetes-models interface (`IDeployment`, `IServiceMonitor`...) that is
+ * also a bundle object: it has a name, and goes into a component's object list as it is.
+ */
+export type Manifest<T extends { apiVersion: string; kind: string; metadata?: unknown }> = T & KubeObject & { metadata: ObjectMeta };
+
 /** A plain (non-Kubernetes) file of a component, e.g. alerts/rules.yml or otel-collector/config.yaml. */
 export interface BundleFile {
   /** Path relative to the component's folder. */

@@ -1,5 +1,7 @@
 // Production posture shared by every workload the bundle emits: hardened security contexts,
 // resources, spread, disruption budgets and autoscaling.
+import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { KubeObject } from './types.ts';
 
 export interface ResourceSpec {
@@ -7,8 +9,11 @@ export interface ResourceSpec {
   limits: { cpu: string; memory: string };
 }
 
+/** The default non-root user (and group) of the bundle's pods: distroless' "nonroot". */
+export const NONROOT_UID = 65532;
+
 /** Non-root, seccomp RuntimeDefault, fsGroup for writable emptyDirs. */
-export function podSecurityContext(uid = 65532) {
+export function podSecurityContext(uid = NONROOT_UID): IPodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: uid,
@@ -19,7 +24,7 @@ export function podSecurityContext(uid = 65532) {
 }
 
 /** Read-only root filesystem, no privilege escalation, every capability dropped. */
-export function containerSecurityContext(uid = 65532) {
+export function containerSecurityContext(uid = NONROOT_UID): ISecurityContext {
   return {
     allowPrivilegeEscalation: false,
     privileged: false,

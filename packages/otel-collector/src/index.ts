@@ -2,4 +2,4 @@ export { COLLECTOR_CONFIG_FILE, collectorConfigFile, OPERATOR_FILE, SAMPLER_CONF
 export * from './metrics.ts';
 export { buildCollectorConfig, type CollectorRole } from './pipeline.ts';
 export { renderCollector } from './render.ts';
-export { COLLECTOR_APP, tierSelector } from './workloads.ts';
+export { COLLECTOR_APP, tierSelector } from './tiers.ts';

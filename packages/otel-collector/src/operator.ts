@@ -11,10 +11,11 @@ import {
   resources,
   standardLabels,
 } from '@meshobs/kube';
+import { collectorServiceAccountName } from './identity.ts';
 import { COMPONENT_IDS } from './metrics.ts';
 import { operatorPodSelector } from './operator-labels.ts';
 import { buildCollectorConfig, type CollectorRole, memoryLimiter } from './pipeline.ts';
-import { COLLECTOR_APP, collectorImage, collectorServiceAccountName } from './workloads.ts';
+import { COLLECTOR_APP, COLLECTOR_POD_ANNOTATIONS, COLLECTOR_UID, collectorImage } from './tiers.ts';
 
 /**
  * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies
@@ -42,14 +43,14 @@ function cr(
     config: collectorConfig,
     resources: resources(c.resources),
     env: [{ name: 'GOMEMLIMIT', value: `${memoryLimiter(config).limit_mib}MiB` }],
-    podSecurityContext: podSecurityContext(10001),
-    securityContext: containerSecurityContext(10001),
+    podSecurityContext: podSecurityContext(COLLECTOR_UID),
+    securityContext: containerSecurityContext(COLLECTOR_UID),
     // The Operator's own pod labels in both placements (a `<name>-collector` name label is not on its pods).
     affinity: podAntiAffinity(operatorPodSelector(config, name)),
     // One eviction at a time, never zero (PDB_SPEC). The operator's v1beta1 PodDisruptionBudgetSpec
     // (opentelemetry-operator v0.150.0 API types) has only minAvailable/maxUnavailable.
     podDisruptionBudget: { maxUnavailable: PDB_SPEC.maxUnavailable },
-    podAnnotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' },
+    podAnnotations: COLLECTOR_POD_ANNOTATIONS,
     observability: { metrics: { enableMetrics: placement === 'file' } },
   };
   // The Operator's own NetworkPolicy (spec.networkPolicy, defaulted on by its EnableOperandNetworkPolicy

@@ -54,7 +54,7 @@ function receivers(config: MeshobsConfig, role: CollectorRole) {
     otlp,
     // Istio's zipkin extension provider and older Envoy tracers.
     zipkin: { endpoint: listen(e.zipkinPort) },
-    jaeger: { protocols: { grpc: { endpoint: listen(14250) }, thrift_http: { endpoint: listen(14268) } } },
+    jaeger: { protocols: { grpc: { endpoint: listen(e.jaegerGrpcPort) }, thrift_http: { endpoint: listen(e.jaegerThriftHttpPort) } } },
   };
 }
 

@@ -2,10 +2,11 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, type KubeObject, toYaml } from '@meshobs/kube';
 import { COLLECTOR_CONFIG_FILE, OPERATOR_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
-import { serviceMonitor } from './monitor.ts';
+import { collectorServiceMonitor } from './monitor.ts';
 import { operatorCollectors } from './operator.ts';
 import { runsOnOperator } from './operator-labels.ts';
 import { buildCollectorConfig, type CollectorConfig } from './pipeline.ts';
+import type { TierConfigFiles } from './tiers.ts';
 import { collectorIdentity, collectorWorkloads } from './workloads.ts';
 
 const HEADER = [
@@ -20,33 +21,38 @@ export function collectorYaml(cfg: CollectorConfig, header = HEADER): string {
   return toYaml(out, header);
 }
 
+/** Each tier's rendered config file: the collector's, and in two-tier mode the sampler's. */
+export function tierConfigFiles(config: MeshobsConfig): TierConfigFiles {
+  if (config.tracing.collector.mode !== 'two-tier')
+    return { collector: { path: COLLECTOR_CONFIG_FILE, content: collectorYaml(buildCollectorConfig(config, 'single')) } };
+  return {
+    collector: {
+      path: COLLECTOR_CONFIG_FILE,
+      content: collectorYaml(
+        buildCollectorConfig(config, 'loadbalancer'),
+        `${HEADER}\nTier 1 (load balancing). The sampling tier's config is sampler-config.yaml.`,
+      ),
+    },
+    sampler: {
+      path: SAMPLER_CONFIG_FILE,
+      content: collectorYaml(
+        buildCollectorConfig(config, 'sampler'),
+        `${HEADER}\nTier 2 (tail sampling), fed by config.yaml's load_balancing exporter.`,
+      ),
+    },
+  };
+}
+
 export function renderCollector(config: MeshobsConfig): ComponentBundle {
-  const twoTier = config.tracing.collector.mode === 'two-tier';
-  const files = twoTier
-    ? [
-        {
-          path: COLLECTOR_CONFIG_FILE,
-          content: collectorYaml(
-            buildCollectorConfig(config, 'loadbalancer'),
-            `${HEADER}\nTier 1 (load balancing). The sampling tier's config is sampler-config.yaml.`,
-          ),
-        },
-        {
-          path: SAMPLER_CONFIG_FILE,
-          content: collectorYaml(
-            buildCollectorConfig(config, 'sampler'),
-            `${HEADER}\nTier 2 (tail sampling), fed by config.yaml's load_balancing exporter.`,
-          ),
-        },
-      ]
-    : [{ path: COLLECTOR_CONFIG_FILE, content: collectorYaml(buildCollectorConfig(config, 'single')) }];
+  const tierFiles = tierConfigFiles(config);
+  const files = [tierFiles.collector, ...(tierFiles.sampler ? [tierFiles.sampler] : [])];
 
   // When the profile runs the OpenTelemetry Operator, the CRs replace the Deployment/StatefulSet in the base.
   const onOperator = runsOnOperator(config);
   const objects: KubeObject[] = [
-    ...collectorWorkloads(config, files),
+    ...collectorWorkloads(config, tierFiles),
     ...(onOperator ? operatorCollectors(config, 'base') : []),
-    serviceMonitor(config),
+    collectorServiceMonitor(config),
   ];
   if (onOperator) return component('otel-collector', { objects, files, warnings: [] });
   // Otherwise the Operator variant is a plain file: applying it beside the Deployment would run the pipeline twice.

@@ -1,7 +1,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { type KubeObject, networkPolicy, withComment } from '@meshobs/kube';
+import { ISTIO_PORTS, type KubeObject, networkPolicy, policyPorts, withComment } from '@meshobs/kube';
 import type { Tier } from './tiers.ts';
-import { tierLabels } from './workload.ts';
+import { tierLabels, tierPort } from './workload.ts';
 
 /**
  * The ingress gateway's identity: istioctl installs name its service account
@@ -27,7 +27,7 @@ export function authorizationPolicy(config: MeshobsConfig, tier: Tier): KubeObje
         rules: [
           {
             from: [{ source: { principals: [...ingressGatewayPrincipals(config), ...callers] } }],
-            to: [{ operation: { ports: [String(tier.port)] } }],
+            to: [{ operation: { ports: [String(tierPort(tier).port)] } }],
           },
         ],
       },
@@ -45,9 +45,12 @@ export function tierNetworkPolicy(config: MeshobsConfig, tier: Tier): KubeObject
         ingress: [
           {
             from: [{ namespace: config.namespaces.istio }, ...tier.callers.map((c) => ({ pods: { app: c } }))],
-            ports: [{ port: tier.port }],
+            ports: policyPorts([tierPort(tier)]),
           },
-          { from: [{ namespace: config.namespaces.monitoring }], ports: [{ port: 15020 }, { port: 15090 }] },
+          {
+            from: [{ namespace: config.namespaces.monitoring }],
+            ports: [{ port: ISTIO_PORTS.mergedMetrics }, { port: ISTIO_PORTS.envoyStats }],
+          },
         ],
       },
     ),

@@ -1,14 +1,17 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
 import {
-  containerSecurityContext,
+  container,
+  deployment,
+  type HttpProbe,
   horizontalPodAutoscaler,
   imageOf,
   type KubeObject,
-  podAntiAffinity,
+  type NamedPort,
+  NONROOT_UID,
   podDisruptionBudget,
-  podSecurityContext,
-  resources,
+  podTemplate,
+  service,
   standardLabels,
   withComment,
 } from '@meshobs/kube';
@@ -77,67 +80,58 @@ function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number
   ];
 }
 
-function deployment(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number]): KubeObject {
+/** The container port, the Service port and the port the NetworkPolicy and AuthorizationPolicy open. */
+export const tierPort = (tier: Tier): NamedPort => ({ name: 'http', port: tier.port, appProtocol: 'http' });
+
+function tierDeployment(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number]): KubeObject {
   const name = `${tier.name}-${version.subset}`;
   const selector = { app: tier.name, version: version.label };
   const labels = tierLabels(tier, version.label);
-  const probe = (path: string, failureThreshold: number) => ({
-    httpGet: { path, port: 'http' },
+  const port = tierPort(tier);
+  const probe = (path: string, failureThreshold: number): HttpProbe => ({
+    path,
+    port: port.name,
     periodSeconds: 5,
     timeoutSeconds: 2,
     failureThreshold,
   });
-  return withComment(
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace: tier.namespace, labels },
-      spec: {
-        // The HPA owns the replica count; this is only the size on first apply.
-        replicas: version.replicas.min,
-        selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              // Scraped through Istio's metrics merging (pilot-agent :15020), which mTLS and AuthorizationPolicy leave alone.
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(tier.port),
-              'prometheus.io/path': '/metrics',
-              // The sidecar starts before the app and outlives its span flush on shutdown.
-              'proxy.istio.io/config': JSON.stringify({
-                holdApplicationUntilProxyStarts: true,
-                terminationDrainDuration: `${GRACE_S - 5}s`,
-              }),
-            },
-          },
-          spec: {
-            serviceAccountName: tier.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: GRACE_S,
-            securityContext: podSecurityContext(),
-            affinity: podAntiAffinity(selector),
-            containers: [
-              {
-                name: 'podinfo',
-                image: imageOf('demoService', config.demo.image),
-                imagePullPolicy: 'IfNotPresent',
-                ports: [{ name: 'http', containerPort: tier.port, protocol: 'TCP' }],
-                env: env(config, tier, version),
-                readinessProbe: probe('/readyz', 2),
-                livenessProbe: probe('/healthz', 6),
-                startupProbe: probe('/healthz', 30),
-                resources: resources(config.demo.resources),
-                securityContext: containerSecurityContext(),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
-          },
-        },
-      },
+  const template = podTemplate({
+    labels,
+    selector,
+    annotations: {
+      // Scraped through Istio's metrics merging (pilot-agent :15020), which mTLS and AuthorizationPolicy leave alone.
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(port.port),
+      'prometheus.io/path': '/metrics',
+      // The sidecar starts before the app and outlives its span flush on shutdown.
+      'proxy.istio.io/config': JSON.stringify({
+        holdApplicationUntilProxyStarts: true,
+        terminationDrainDuration: `${GRACE_S - 5}s`,
+      }),
     },
+    serviceAccountName: tier.name,
+    automountServiceAccountToken: false,
+    uid: NONROOT_UID,
+    terminationGracePeriodSeconds: GRACE_S,
+    containers: [
+      container({
+        name: 'podinfo',
+        image: imageOf('demoService', config.demo.image),
+        uid: NONROOT_UID,
+        env: env(config, tier, version),
+        ports: [port],
+        readiness: probe('/readyz', 2),
+        liveness: probe('/healthz', 6),
+        startup: probe('/healthz', 30),
+        resources: config.demo.resources,
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }),
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+  });
+  return withComment(
+    // The HPA owns the replica count; this is only the size on first apply.
+    deployment({ name, namespace: tier.namespace, labels }, { replicas: version.replicas.min, selector, template }),
     `${tier.name} ${version.subset} (version=${version.label}). SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
   );
 }
@@ -151,19 +145,14 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
       metadata: { name: tier.name, namespace: tier.namespace, labels },
       automountServiceAccountToken: false,
     },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: tier.name, namespace: tier.namespace, labels },
-      spec: {
-        selector: { app: tier.name },
-        ports: [{ name: 'http', port: tier.port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
-      },
-    },
+    service(
+      { name: tier.name, namespace: tier.namespace, labels },
+      { selector: { app: tier.name }, ports: [tierPort(tier)], targetPort: 'name' },
+    ),
     podDisruptionBudget({ name: tier.name, namespace: tier.namespace, labels, selector: { app: tier.name } }),
   ];
   for (const version of tier.versions) {
-    const d = deployment(config, tier, version);
+    const d = tierDeployment(config, tier, version);
     objects.push(
       d,
       horizontalPodAutoscaler(

@@ -1,0 +1,5 @@
+export * from './config-map.ts';
+export * from './deployment.ts';
+export * from './ports.ts';
+export * from './service.ts';
+export * from './service-monitor.ts';
