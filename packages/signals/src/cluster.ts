@@ -183,8 +183,8 @@ export const dashboardScope = (config: Pick<MeshobsConfig, 'cluster'>): ClusterS
 
 /**
  * Istio's multi-cluster labels of the standard metrics: the cluster of the workload that sent and the
- * one that served the request (istio.io docs/reference/config/metrics "Source Cluster", "Destination
- * Cluster"; istio/istio tools/packaging/common/... and the proxy's stats filter set them from the
- * proxy's ISTIO_META_CLUSTER_ID, i.e. values.global.multiCluster.clusterName).
+ * one that served the request (istio.io/latest/docs/reference/config/metrics, labels "Source Cluster"
+ * and "Destination Cluster"). Their value is the proxy's cluster ID, values.global.multiCluster.clusterName
+ * of the istiod install (the EKS seed sets it), not the Prometheus external label: the two usually agree.
  */
 export const ISTIO_CLUSTER_LABELS = ['source_cluster', 'destination_cluster'] as const;
