@@ -54,7 +54,8 @@ describe.skipIf(skip)('many clusters through Thanos Query', () => {
     const thanos = requireTool('thanos');
     const endSeconds = Math.floor(Date.now() / 60_000) * 60;
     const rules = rulesYaml();
-    const started = await Promise.all(
+    // allSettled: when one cluster fails, the other finishes starting before afterAll stops everything.
+    const settled = await Promise.allSettled(
       CLUSTERS.map(async (cluster) => {
         const mesh = buildMesh({ ...MESH_SIZE, ...SIZES[cluster], spanSeconds: SPAN_SECONDS, endSeconds, istioCluster: cluster });
         const loaded = await loadMesh(mesh, {
@@ -84,6 +85,9 @@ describe.skipIf(skip)('many clusters through Thanos Query', () => {
         return { cluster, grpc, mesh: loaded };
       }),
     );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const started = settled.map((r) => (r as PromiseFulfilledResult<{ cluster: string; grpc: number; mesh: LoadedMesh }>).value);
     const [grpc, http] = [await freePort(), await freePort()];
     const endpoints = `endpoints:\n${started.map((s) => `  - address: "127.0.0.1:${s.grpc}"\n    strict: true\n`).join('')}`;
     procs.push(
