@@ -4,9 +4,10 @@
 #
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
-#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, OpenSearch
+#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch
 #   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
+#   scripts/install-tools.sh thanos     # only Thanos (multi-cluster e2e test)
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
 # linked into .tools/bin/ (gitignored), which tests and scripts put first on PATH.
@@ -116,6 +117,31 @@ install_jaeger() {
   for tool in "${tools[@]}"; do link "$CACHE/$tool-$version/$tool"; done
 }
 
+# Thanos (sidecar, query, tools rules-check) for the multi-cluster e2e test. Its go.mod has replace
+# directives, so `go install` refuses it; like Jaeger it is built inside the downloaded module as its
+# own main module. It requires a newer Go than the machine's: GOTOOLCHAIN selects the toolchain the Go
+# module proxy serves (golang.org/toolchain), pinned in tools/versions.env.
+install_thanos() {
+  local version="$THANOS_VERSION" dir="$CACHE/thanos-$THANOS_VERSION"
+  if [ ! -x "$dir/thanos" ]; then
+    log "building thanos $version with $THANOS_GO_TOOLCHAIN (first run only, 10-20 minutes)"
+    local mod="github.com/thanos-io/thanos" src out v="github.com/prometheus/common/version"
+    src="$(GOTOOLCHAIN="$THANOS_GO_TOOLCHAIN" go mod download -json "$mod@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [ -n "$src" ] && [ -f "$src/go.mod" ] || { log "could not download $mod@v$version"; exit 1; }
+    out="$(mktemp -d)"
+    # Build tags and version stamps as Thanos' .promu.yml sets them. `slicelabels` is required: Thanos
+    # casts Prometheus' labels.Labels to its protobuf labels in place, which is only valid for the
+    # slice implementation (without the tag the sidecar panics on its first gRPC answer).
+    (cd "$src" && export GOWORK=off GOTOOLCHAIN="$THANOS_GO_TOOLCHAIN" GOFLAGS="$GOFLAGS -mod=readonly" \
+      && go build -tags netgo,slicelabels -o "$out/thanos" -ldflags "-s -w -X $v.Version=$version -X $v.Branch=HEAD \
+        -X $v.Revision=v$version" ./cmd/thanos) >"$out/build.log" 2>&1 \
+      || { tail -50 "$out/build.log" >&2; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir" && mv "$out/thanos" "$dir/thanos"
+    rm -rf "$out"
+  fi
+  link "$dir/thanos"
+}
+
 # prometheus-operator's own Alertmanager config generation (packages/alerts/tools/operator-amconfig)
 # for the routing e2e tests. The operator version is the one its go.mod requires; the cache folder is
 # keyed by it and a hash of the program's sources, so a change of either rebuilds it.
@@ -142,6 +168,7 @@ install_go() {
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
   install_jaeger
   install_operator_amconfig
+  install_thanos
 }
 
 # module_src MODULE@VERSION WORKDIR -> a writable copy of a downloaded module in WORKDIR/src.
@@ -271,11 +298,12 @@ case "${1:-all}" in
   debian) install_debian ;;
   python) install_python ;;
   go) install_go ;;
+  thanos) install_thanos ;;
   java) install_java ;;
   unit) install_debian; install_python ;;
   e2e) install_go; install_java ;;
   cluster) install_cluster ;;
   all) install_debian; install_python; install_go; install_java; install_cluster ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java|thanos]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

@@ -39,7 +39,12 @@ export function serviceRecordingRules(window: string, gatewayPods: string | unde
   const buckets = (labels: readonly string[]) => `sum${by([...labels, 'le'])} (${n.baseDurationBucketRate})`;
 
   // bases (the raw series, read once)
-  add(n.baseRequestRate, requestRate(window, [...L.service_version_workload, 'response_code', 'connection_security_policy']));
+  // The base also keeps Istio's source_cluster/destination_cluster (one value each on a single
+  // cluster: the same number of series) so the cross-cluster level needs no second read.
+  add(
+    n.baseRequestRate,
+    requestRate(window, [...L.service_version_workload, 'response_code', 'connection_security_policy', ...L.cluster_pair]),
+  );
   add(n.baseDurationBucketRate, durationBucketRate(window, L.service_version_workload));
 
   // service
@@ -73,6 +78,10 @@ export function serviceRecordingRules(window: string, gatewayPods: string | unde
   add(n.mesh4xxRate, orZero(requests(L.mesh, CODE.c4xx), n.meshRequestRate));
   add(n.meshSuccessRatio, `1 - ${n.mesh5xxRate} / ${n.meshRequestRate}`);
   add(n.meshDurationBucketRate, buckets(L.mesh));
+
+  // between clusters
+  add(n.clusterPairRequestRate, requests(L.cluster_pair));
+  add(n.clusterPairErrorRatio, ratioOrZero(requests(L.cluster_pair, CODE.c5xx), n.clusterPairRequestRate));
 
   // gateways (reporter="source": a gateway never reports as destination)
   if (gatewayPods) {

@@ -4,6 +4,7 @@ import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshob
 import {
   BURN_RATES,
   CIRCUIT_BREAKER_ALERT_STATS,
+  clusterScoped,
   controlPlane,
   envoyStat,
   envoyStatSignal,
@@ -15,6 +16,7 @@ import {
   recordNames,
   refusedRequestRate,
   requestRate,
+  ruleScope,
   SERVICE_LABELS,
   SLO_WINDOWS,
   serviceMatchers,
@@ -289,7 +291,10 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
   if (a.slo.enabled) groups.push(...sloGroups(config, alert));
-  return groups;
+  // Every aggregation and every binary match keeps the cluster label (cluster.label, see
+  // packages/signals/src/cluster.ts): one Prometheus gives the same series as without it.
+  const scope = ruleScope(config);
+  return groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, expr: clusterScoped(r.expr, scope) })) }));
 }
 
 /** Adds destination_service_name/namespace parsed from an outbound Envoy cluster name. */

@@ -193,7 +193,10 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
     [
       'low-traffic guard dropped',
       (s) =>
-        s.replace(/\n\s*and on \(destination_service_namespace, destination_service_name\)\n\s*service:istio_requests:rate5m >= 1\n/, '\n'),
+        s.replace(
+          /\n\s*and on \(cluster, destination_service_namespace, destination_service_name\)\n\s*service:istio_requests:rate5m >= 1\n/,
+          '\n',
+        ),
       'High5xxErrorRate',
     ],
     ['`for` shortened', (s) => s.replace(/(alert: PilotPushErrors\n(?:.*\n){1,3}?\s*for: )5m/, '$14m'), 'PilotPushErrors'],
@@ -209,7 +212,7 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
     ],
     [
       'cert _seconds ignored',
-      (s) => s.replace(/min by \(namespace\) \(citadel_server_root_cert_expiry_seconds\{job="istiod"\}\)\n\s*or\n/, ''),
+      (s) => s.replace(/min by \(cluster, namespace\) \(citadel_server_root_cert_expiry_seconds\{job="istiod"\}\)\n\s*or\n/, ''),
       'CertificateExpiringSoon',
     ],
     ['UH flag dropped', (s) => s.replace('response_flags=~".*(UO|URX|UH).*"', 'response_flags=~".*(UO|URX).*"'), 'CircuitBreakerTriggered'],

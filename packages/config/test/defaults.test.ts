@@ -5,7 +5,7 @@ describe('schema defaults (the numbers of the product requirements)', () => {
   const c = defaultConfig();
 
   it('names the seeds cluster and environment', () => {
-    expect(c.cluster).toEqual({ name: 'kubernetes-security-cluster', environment: 'production' });
+    expect(c.cluster).toEqual({ name: 'kubernetes-security-cluster', environment: 'production', label: 'cluster' });
   });
 
   it('injects podinfo, observability and default; excludes monitoring', () => {

@@ -138,7 +138,18 @@ describe('invalid configs are rejected with the field path, the value and the re
       parseConfig({ cluster: { zzzzzzzz: 1 } });
       expect.unreachable();
     } catch (e) {
-      expect((e as ConfigError).message).toContain('cluster.zzzzzzzz: unknown key (allowed: name, environment)');
+      expect((e as ConfigError).message).toContain('cluster.zzzzzzzz: unknown key (allowed: name, environment, label)');
     }
+  });
+});
+
+describe('cluster.label', () => {
+  it('must be a Prometheus label name, not a reserved one', () => {
+    for (const [label, reason] of [
+      ['cluster-name', 'is not a Prometheus label name'],
+      ['__cluster', 'must not start with "__"'],
+    ] as const)
+      expect(() => parseConfig({ cluster: { label } })).toThrow(new RegExp(`cluster\\.label.*${reason}`));
+    expect(parseConfig({ cluster: { label: 'k8s_cluster' } }).cluster.label).toBe('k8s_cluster');
   });
 });

@@ -1,6 +1,7 @@
 // What the three dashboards share: stable uids, time defaults, cross-links and Jaeger links.
 import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import { CLUSTER_VARIABLE } from '@meshobs/signals';
 import type { Link } from './panels.ts';
 
 export const DASHBOARD_UIDS = {
@@ -28,11 +29,14 @@ export function dashboardLinks(config: MeshobsConfig) {
   ];
 }
 
-/** Row link from a services table to the service dashboard, with the row's namespace and service. */
+/**
+ * Row link from a services table to the service dashboard, with the row's namespace and service and
+ * the current data source and cluster selection.
+ */
 export function serviceDashboardLink(): Link {
   return {
     title: 'Service dashboard',
-    url: `/d/${DASHBOARD_UIDS.service}?\${datasource:queryparam}&var-namespace=\${__data.fields.Namespace}&var-service=\${__data.fields.Service}&\${__url_time_range}`,
+    url: `/d/${DASHBOARD_UIDS.service}?\${datasource:queryparam}&\${${CLUSTER_VARIABLE}:queryparam}&var-namespace=\${__data.fields.Namespace}&var-service=\${__data.fields.Service}&\${__url_time_range}`,
   };
 }
 

@@ -186,6 +186,33 @@ export function overviewDashboard(config: MeshobsConfig) {
       }),
     )
 
+    // Istio's multi-cluster labels (source_cluster, destination_cluster): traffic that crosses clusters.
+    // One cluster: a single "<name> -> <name>" series.
+    .withRow(row(l, 'Between clusters'))
+    .withPanel(
+      timeseries(l, {
+        title: 'Requests between clusters',
+        description:
+          'Requests per second from the cluster of the calling workload (source_cluster) to the cluster of the serving one (destination_cluster), counted at the server side.',
+        unit: 'reqps',
+        w: 12,
+        h: 8,
+        targets: [{ expr: n.clusterPairRequestRate, legend: '{{source_cluster}} -> {{destination_cluster}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: '5xx ratio between clusters',
+        description:
+          'Share of 5xx answers per source and destination cluster: a failing cross-cluster path (east-west gateway, trust) shows here first.',
+        unit: 'percentunit',
+        w: 12,
+        h: 8,
+        thresholds: [[config.alerts.high5xxErrorRate.threshold, 'red']],
+        targets: [{ expr: n.clusterPairErrorRatio, legend: '{{source_cluster}} -> {{destination_cluster}}' }],
+      }),
+    )
+
     .withRow(row(l, 'Control plane'))
     .withPanel(
       stat(l, {

@@ -4,6 +4,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, configMap, type KubeObject, standardLabels, toJson, withComment } from '@meshobs/kube';
+import { clusterScopedDashboard } from './cluster.ts';
 import { overviewDashboard } from './overview.ts';
 import { serviceDashboard } from './service.ts';
 import { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_LABEL_VALUE, sidecarValuesFile } from './sidecar-values.ts';
@@ -11,8 +12,8 @@ import { tracingDashboard } from './tracing.ts';
 
 /** The dashboards as plain Grafana JSON models (no SDK internals), in a fixed order. */
 export function buildDashboards(config: MeshobsConfig): Dashboard[] {
-  return [overviewDashboard(config), serviceDashboard(config), tracingDashboard(config)].map(
-    (b) => JSON.parse(JSON.stringify(b.build())) as Dashboard,
+  return [overviewDashboard(config), serviceDashboard(config), tracingDashboard(config)].map((b) =>
+    clusterScopedDashboard(JSON.parse(JSON.stringify(b.build())) as Dashboard, config),
   );
 }
 

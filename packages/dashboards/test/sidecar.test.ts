@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sidecarResources } from '@meshobs/alerts';
+import { clusterScoped, dashboardScope, sidecarResources } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
 import { panelsOf, queriesOf, substitute } from '@meshobs/qa/inspect';
@@ -24,7 +24,7 @@ const target = (title: string, legend?: string) => {
   const panel = panelsOf(service).find((p) => p.title === title);
   if (!panel) throw new Error(`no panel "${title}"`);
   const q = queriesOf(panel).find((t) => legend === undefined || t.legend === legend)!;
-  return substitute(q.expr, { namespace: svc.namespace, service: svc.name, version: '.*', __rate_interval: '5m' });
+  return substitute(q.expr, { cluster: '.*', namespace: svc.namespace, service: svc.name, version: '.*', __rate_interval: '5m' });
 };
 
 const series = (limitMetric: string) => [
@@ -62,7 +62,8 @@ function promtool(limitMetric: string) {
 
 describe('sidecar memory panels', () => {
   it("show HighProxyMemoryUsage's own memory share", () => {
-    expect(target('Sidecar memory of limit')).toContain(sidecarResources(j, `namespace="${svc.namespace}"`).memoryShare);
+    const share = clusterScoped(sidecarResources(j, `namespace="${svc.namespace}"`).memoryShare, dashboardScope(config));
+    expect(target('Sidecar memory of limit')).toContain(substitute(share, { cluster: '.*' }));
   });
 
   describe.skipIf(missingTools('promtool'))('on promtool', () => {

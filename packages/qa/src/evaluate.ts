@@ -72,7 +72,11 @@ export async function evaluateDashboard(
   d: Dashboard,
   src: PromSource,
   config: MeshobsConfig,
-  opts: { step?: number; scrapeSeconds?: number } = {},
+  opts: {
+    step?: number;
+    scrapeSeconds?: number /** Fixed values for some variables (e.g. `cluster`). */;
+    chosen?: Record<string, string>;
+  } = {},
 ): Promise<Evaluation> {
   const step = opts.step ?? 60;
   const rate = rateInterval(step, opts.scrapeSeconds ?? 15);
@@ -87,7 +91,7 @@ export async function evaluateDashboard(
     const found = await labelValues(src, parsed.selector, parsed.label);
     const multi = v.multi === true && v.includeAll === true;
     const pick = preferred[v.name] && found.includes(preferred[v.name]!) ? preferred[v.name]! : found[0];
-    const chosen = multi ? (v.allValue ?? `(${found.join('|')})`) : (pick ?? '');
+    const chosen = opts.chosen?.[v.name] ?? (multi ? (v.allValue ?? `(${found.join('|')})`) : (pick ?? ''));
     values[v.name] = chosen;
     variables.push({ name: v.name, query: q, values: found, chosen });
   }

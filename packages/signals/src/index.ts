@@ -1,6 +1,7 @@
 // @meshobs/signals: the one home of the bundle's PromQL. See README.md for why it is a package.
 
 export * from './circuit-breaker.ts';
+export * from './cluster.ts';
 export * from './control-plane.ts';
 export * from './gateways.ts';
 export * from './jobs.ts';

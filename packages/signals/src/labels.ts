@@ -48,6 +48,11 @@ export const LEVELS = {
     'destination_workload_namespace',
     'destination_workload',
   ],
+  /**
+   * Between clusters: Istio's source_cluster and destination_cluster (the cross-cluster views; the
+   * `cluster` label of the reporting Prometheus is added to every level, see cluster.ts).
+   */
+  cluster_pair: ['source_cluster', 'destination_cluster'],
   /** Per gateway: the pod's namespace and its `istio` label (ingressgateway / egressgateway). */
   gateway: ['namespace', 'istio'],
 } as const;

@@ -61,6 +61,9 @@ export function recordNames(window = '5m') {
     meshSuccessRatio: `mesh:${REQ}_success:ratio_${r}`,
     meshDurationBucketRate: `mesh:${BUCKET}:${r}`,
     meshLatency: `mesh_quantile:${SECONDS}:histogram_quantile_${r}`,
+    // between clusters (source_cluster -> destination_cluster, server side)
+    clusterPairRequestRate: `cluster_pair:${REQ}:${r}`,
+    clusterPairErrorRatio: `cluster_pair:${REQ}_5xx:ratio_${r}`,
     // gateways (reporter="source", see header)
     gatewayRequestRate: `gateway:${REQ}:${r}`,
     gateway5xxRate: `gateway:${REQ}_5xx:${r}`,

@@ -6,7 +6,6 @@ import { ISTIO_SIZE_BUCKETS_BYTES, type MeshSize } from './size.ts';
 import { envoyTarget } from './targets.ts';
 import { PLAINTEXT_SOURCE, type Pod, type Service, type Topology, type Workload } from './topology.ts';
 
-const CLUSTER = 'Kubernetes';
 const TRUST_DOMAIN = 'cluster.local';
 const principal = (w: Workload) => (w.name === PLAINTEXT_SOURCE ? 'unknown' : `spiffe://${TRUST_DOMAIN}/ns/${w.namespace}/sa/${w.app}`);
 
@@ -53,7 +52,15 @@ export function* flows(size: MeshSize, topo: Topology): Iterable<Flow> {
   }
 }
 
-function istioLabels(flow: Flow, reporter: 'source' | 'destination', reportingPod: Pod, reportingWorkload: Workload, job: string): Labels {
+function istioLabels(
+  flow: Flow,
+  reporter: 'source' | 'destination',
+  reportingPod: Pod,
+  reportingWorkload: Workload,
+  size: Pick<MeshSize, 'jobs' | 'istioCluster'>,
+): Labels {
+  const job = size.jobs.envoy;
+  const cluster = size.istioCluster;
   const { source: src, destination: dst, service, code } = flow;
   const mtls = src.name === PLAINTEXT_SOURCE ? 'none' : 'mutual_tls';
   const labels: Labels = envoyTarget(job, reportingPod, reportingWorkload);
@@ -64,7 +71,7 @@ function istioLabels(flow: Flow, reporter: 'source' | 'destination', reportingPo
     source_principal: reporter === 'destination' && mtls === 'none' ? 'unknown' : principal(src),
     source_app: src.app,
     source_version: src.version,
-    source_cluster: CLUSTER,
+    source_cluster: cluster,
     destination_workload: dst.name,
     destination_workload_namespace: dst.namespace,
     destination_principal: principal(dst),
@@ -73,7 +80,7 @@ function istioLabels(flow: Flow, reporter: 'source' | 'destination', reportingPo
     destination_service: `${service.name}.${service.namespace}.svc.cluster.local`,
     destination_service_name: service.name,
     destination_service_namespace: service.namespace,
-    destination_cluster: CLUSTER,
+    destination_cluster: cluster,
     request_protocol: 'http',
     response_code: String(code),
     grpc_response_status: '',
@@ -89,10 +96,10 @@ function* reports(size: MeshSize, topo: Topology): Iterable<{ labels: Labels; ra
   for (const flow of flows(size, topo)) {
     const dstPods = flow.destination.pods;
     for (const pod of dstPods)
-      yield { labels: istioLabels(flow, 'destination', pod, flow.destination, size.jobs.envoy), rate: flow.rate / dstPods.length, flow };
+      yield { labels: istioLabels(flow, 'destination', pod, flow.destination, size), rate: flow.rate / dstPods.length, flow };
     const srcPods = flow.source.pods;
     for (const pod of srcPods)
-      yield { labels: istioLabels(flow, 'source', pod, flow.source, size.jobs.envoy), rate: flow.rate / srcPods.length, flow };
+      yield { labels: istioLabels(flow, 'source', pod, flow.source, size), rate: flow.rate / srcPods.length, flow };
   }
 }
 
@@ -162,11 +169,11 @@ function* tcpReports(size: MeshSize, topo: Topology): Iterable<{ labels: Labels;
       };
       for (const pod of destination.pods)
         yield {
-          labels: strip(istioLabels(flow, 'destination', pod, destination, size.jobs.envoy)),
+          labels: strip(istioLabels(flow, 'destination', pod, destination, size)),
           rate: flow.rate / destination.pods.length,
         };
       for (const pod of source.pods)
-        yield { labels: strip(istioLabels(flow, 'source', pod, source, size.jobs.envoy)), rate: flow.rate / source.pods.length };
+        yield { labels: strip(istioLabels(flow, 'source', pod, source, size)), rate: flow.rate / source.pods.length };
     }
   }
 }

@@ -32,6 +32,8 @@ export interface PrometheusOptions {
   /** Rule files Prometheus loads and evaluates (not backfilled). */
   ruleFiles?: string[];
   evaluationInterval?: string;
+  /** global.external_labels, e.g. {cluster: "a"} (what a Thanos sidecar and remote write attach). */
+  externalLabels?: Record<string, string>;
   extraArgs?: string[];
 }
 
@@ -56,6 +58,11 @@ async function startPrometheus(dataDir: string, workDir: string, opts: Prometheu
   writeFileSync(
     configFile,
     `global:\n  evaluation_interval: ${opts.evaluationInterval ?? '30s'}\n` +
+      (opts.externalLabels
+        ? `  external_labels:\n${Object.entries(opts.externalLabels)
+            .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`)
+            .join('')}`
+        : '') +
       (files.length ? `rule_files:\n${files.map((f) => `  - ${JSON.stringify(f)}\n`).join('')}` : ''),
   );
   const url = `http://127.0.0.1:${port}`;

@@ -41,6 +41,11 @@ export interface MeshSize {
   /** Sidecar memory limit (bytes) reported by kube-state-metrics; working sets stay well below it. */
   sidecarMemoryLimitBytes: number;
   istioVersion: string;
+  /**
+   * Istio's cluster ID, the source_cluster/destination_cluster of every request (every flow stays in
+   * its cluster). "Kubernetes" is Istio's default when values.global.multiCluster.clusterName is unset.
+   */
+  istioCluster: string;
 }
 
 export const DEFAULT_SIZE: MeshSize = {
@@ -70,6 +75,7 @@ export const DEFAULT_SIZE: MeshSize = {
   },
   sidecarMemoryLimitBytes: 1024 * 1024 * 1024,
   istioVersion: '1.27.1',
+  istioCluster: 'Kubernetes',
 };
 
 /** Approximate active-series presets for benchmarks (see estimateSeries for the exact count). */

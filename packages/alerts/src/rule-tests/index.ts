@@ -19,7 +19,7 @@ import type { RuleTestFile, TestCase } from './notation.ts';
 import { certificate, controlPlane, pilot } from './suites/control-plane.ts';
 import { gateway } from './suites/gateway.ts';
 import { circuitBreaker, memory } from './suites/proxy.ts';
-import { healthyMesh, recording } from './suites/recording.ts';
+import { healthyMesh, recording, recordingPerCluster } from './suites/recording.ts';
 import { high5xx, highLatency } from './suites/requests.ts';
 import { slo } from './suites/slo.ts';
 
@@ -78,7 +78,7 @@ export function renderRuleTests(config: MeshobsConfig): {
     ['HighProxyMemoryUsage', memory(ctx)],
     ['CircuitBreakerTriggered', circuitBreaker(ctx)],
     ['IstioGatewayUnhealthy', gateway(ctx)],
-    ['recording-rules', recording(ctx)],
+    ['recording-rules', [...recording(ctx), ...recordingPerCluster(ctx)]],
     ['healthy-mesh', healthyMesh(ctx, [...rules.keys()])],
     ['slo-burn-rate', slo(ctx)],
   ];

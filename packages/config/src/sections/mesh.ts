@@ -7,6 +7,17 @@ export const cluster = z
     name: dnsLabel().default('kubernetes-security-cluster'),
     /** Environment: the `environment` span tag. */
     environment: dnsLabel().default('production'),
+    /**
+     * Name of the label that tells clusters apart in a global view: the Prometheus external label
+     * (`external_labels: {cluster: <name>}`) each cluster's Prometheus carries. Every recording rule and
+     * alert aggregates by it and every dashboard has a variable for it. Default `cluster`, the name
+     * kube-prometheus-stack, Thanos and the monitoring mixins use.
+     */
+    label: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)' })
+      .refine((l) => !l.startsWith('__'), { error: 'must not start with "__" (reserved for Prometheus internal labels)' })
+      .default('cluster'),
   })
   .prefault({});
 

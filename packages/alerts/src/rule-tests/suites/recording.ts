@@ -56,6 +56,84 @@ export function recording(ctx: Ctx): TestCase[] {
   ];
 }
 
+/**
+ * Series that do carry the cluster label (a global ruler over several clusters, or a relabeling that
+ * adds it) stay apart per cluster at every level, and the cross-cluster level keeps Istio's
+ * source_cluster/destination_cluster.
+ */
+export function recordingPerCluster(ctx: Ctx): TestCase[] {
+  const { m, W } = ctx;
+  const n = recordNames(ctx.config.alerts.window);
+  const label = ctx.config.cluster.label;
+  const L = W + 5;
+  const inCluster = (cluster: string, from: string, code: string) => ({
+    ...destinationRequest(m, code),
+    [label]: cluster,
+    source_cluster: from,
+    destination_cluster: cluster,
+  });
+  const series: Series[] = [
+    { labels: named(ISTIO_METRICS.requests, inCluster('a', 'a', '200')), values: counter([[600, L]]) },
+    { labels: named(ISTIO_METRICS.requests, inCluster('b', 'b', '200')), values: counter([[1200, L]]) },
+    { labels: named(ISTIO_METRICS.requests, inCluster('b', 'a', '503')), values: counter([[300, L]]) },
+  ];
+  const sv = (cluster: string) =>
+    `{${label}="${cluster}", destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}"}`;
+  const pair = (name: string, cluster: string, from: string) =>
+    `${name}{${label}="${cluster}", destination_cluster="${cluster}", source_cluster="${from}"}`;
+  return [
+    {
+      name: `recording rules: the ${label} label keeps clusters apart; requests between clusters by source_cluster/destination_cluster`,
+      interval: '1m',
+      input_series: input(series),
+      promql_expr_test: [
+        {
+          expr: n.serviceRequestRate,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: `${n.serviceRequestRate}${sv('a')}`, value: 10 },
+            { labels: `${n.serviceRequestRate}${sv('b')}`, value: 25 },
+          ],
+        },
+        {
+          expr: n.serviceErrorRatio,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: `${n.serviceErrorRatio}${sv('a')}`, value: 0 },
+            { labels: `${n.serviceErrorRatio}${sv('b')}`, value: 0.2 },
+          ],
+        },
+        {
+          expr: n.meshRequestRate,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: `${n.meshRequestRate}{${label}="a"}`, value: 10 },
+            { labels: `${n.meshRequestRate}{${label}="b"}`, value: 25 },
+          ],
+        },
+        {
+          expr: n.clusterPairRequestRate,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: pair(n.clusterPairRequestRate, 'a', 'a'), value: 10 },
+            { labels: pair(n.clusterPairRequestRate, 'b', 'a'), value: 5 },
+            { labels: pair(n.clusterPairRequestRate, 'b', 'b'), value: 20 },
+          ],
+        },
+        {
+          expr: n.clusterPairErrorRatio,
+          eval_time: at(L),
+          exp_samples: [
+            { labels: pair(n.clusterPairErrorRatio, 'a', 'a'), value: 0 },
+            { labels: pair(n.clusterPairErrorRatio, 'b', 'a'), value: 1 },
+            { labels: pair(n.clusterPairErrorRatio, 'b', 'b'), value: 0 },
+          ],
+        },
+      ],
+    },
+  ];
+}
+
 /** A healthy mesh with every input family present: no alert of the bundle fires. */
 export function healthyMesh(ctx: Ctx, alertNames: string[]): TestCase[] {
   const { m, W } = ctx;
