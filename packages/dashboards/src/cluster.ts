@@ -6,8 +6,8 @@
 import type { Dashboard, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
+import { panelsOf, parseLabelValues, variableQuery } from '@meshobs/dashboard-model';
 import { CLUSTER_VARIABLE, clusterLabel, clusterScoped, dashboardScope, selector } from '@meshobs/signals';
-import { panelsOf, parseLabelValues, variableQuery } from './inspect.ts';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 
 /** `up` exists wherever Prometheus scrapes anything: the clusters of every dashboard's data. */

@@ -1,10 +1,10 @@
 // Every dashboard has the $cluster variable, and every query selects it (a real Prometheus runs them
 // in queries.test.ts, a real Thanos in thanos.e2e.test.ts).
 import { parseConfig } from '@meshobs/config';
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
-import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 
 describe.each([
   ['cluster', parseConfig({})],

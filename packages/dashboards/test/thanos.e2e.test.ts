@@ -11,13 +11,13 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Evaluation, evaluateDashboard, type PromSource, type SeriesResult } from '@meshobs/qa/evaluate';
+import { config, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH, rulesYaml } from '@meshobs/qa/test-mesh';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 import { freePort, missingTools, type Proc, requireTool, startProcess, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Evaluation, evaluateDashboard, type PromSource, type SeriesResult } from '@meshobs/qa/evaluate';
 import { buildDashboards } from '../src/index.ts';
-import { config, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH, rulesYaml } from '@meshobs/qa/test-mesh';
 
 const skip = missingTools('promtool', 'prometheus', 'thanos');
 const dashboards = buildDashboards(config);

@@ -1,6 +1,7 @@
 // Reading a built dashboard back: its panels, queries and variables. Used by the structural checks,
 // the real-Prometheus proof, the HTML preview and the dashboard benchmark.
-import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { isRow, panelsOf, parseLabelValues, variableQuery } from '@meshobs/dashboard-model';
 
 export interface PanelQuery {
   refId: string;
@@ -10,11 +11,7 @@ export interface PanelQuery {
   datasource: unknown;
 }
 
-export const isRow = (p: Panel | RowPanel): p is RowPanel => p.type === 'row';
-
-export function panelsOf(d: Dashboard): Panel[] {
-  return (d.panels ?? []).flatMap((p) => (isRow(p) ? (p.panels ?? []) : [p]));
-}
+export { isRow, panelsOf, parseLabelValues, variableQuery };
 
 export function queriesOf(p: Panel): PanelQuery[] {
   return (p.targets ?? []).map((t) => {
@@ -31,11 +28,6 @@ export function queriesOf(p: Panel): PanelQuery[] {
 
 export const variablesOf = (d: Dashboard): VariableModel[] => d.templating?.list ?? [];
 
-export function variableQuery(v: VariableModel): string | undefined {
-  if (v.type !== 'query') return undefined;
-  return typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query;
-}
-
 const VARIABLE_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}?/g;
 
 /** Names of the template variables a text refers to ($x, ${x}, ${x:fmt}); Grafana built-ins ($__*) excluded. */
@@ -46,12 +38,6 @@ export function referencedVariables(text: string): string[] {
 /** Replaces $x / ${x} with values (Prometheus range-query form, as Grafana would). */
 export function substitute(text: string, values: Record<string, string>): string {
   return text.replace(VARIABLE_REF, (all, name: string) => (name in values ? values[name]! : all));
-}
-
-/** `label_values(selector, label)` variable queries, parsed. */
-export function parseLabelValues(query: string): { selector: string; label: string } | undefined {
-  const m = /^label_values\((.*),\s*([A-Za-z_][A-Za-z0-9_]*)\)$/s.exec(query.trim());
-  return m ? { selector: m[1]!.trim(), label: m[2]! } : undefined;
 }
 
 /** Every structural rule a dashboard must keep; returns the problems found (empty is good). */
