@@ -66,7 +66,7 @@ const share = (after: number, before: number) => `${(((before - after) / before)
 
 export function seriesTable(results: SeriesResult[]): string {
   const rows = results.flatMap((r) => [
-    [r.size, 'none (default)', count(r.before.total), count(r.before.istio), '', ''],
+    [r.size, 'none (default)', count(r.before.total), count(r.before.istio), '', '', mib(r.before.labelBytes), ''],
     ...r.after.map((a) => [
       r.size,
       a.profile,
@@ -74,7 +74,21 @@ export function seriesTable(results: SeriesResult[]): string {
       count(a.istio),
       share(a.total, r.before.total),
       share(a.istio, r.before.istio),
+      mib(a.labelBytes),
+      share(a.labelBytes, r.before.labelBytes),
     ]),
   ]);
-  return table(['size', 'cardinality settings on', 'active series', 'of which Istio', 'fewer series', 'fewer Istio series'], rows);
+  return table(
+    [
+      'size',
+      'cardinality settings on',
+      'active series',
+      'of which Istio',
+      'fewer series',
+      'fewer Istio series',
+      'label text',
+      'less label text',
+    ],
+    rows,
+  );
 }
