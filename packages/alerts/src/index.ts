@@ -3,6 +3,7 @@
 // scrape_configs) and Alertmanager routing (AlertmanagerConfig and plain alertmanager.yml).
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, type KubeObject, standardLabels, toYaml, withComment } from '@meshobs/kube';
+import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/signals';
 import { alertmanagerConfigCR, alertmanagerYaml, kubePrometheusStackValues } from './alertmanager.ts';
 import { renderRuleTests } from './rule-tests/index.ts';
 import { type RuleGroup, ruleGroups, sloWarnings } from './rules.ts';
@@ -23,7 +24,7 @@ export {
 } from './alertmanager.ts';
 export { humanize, humanizeDuration, humanizePercentage } from './humanize.ts';
 export { type RecordingRule, serviceRecordingRules } from './recording-rules.ts';
-export { type AlertCheck, type ExpAlert, renderRuleTests, type TestCase } from './rule-tests/index.ts';
+export { type AlertCheck, type ExpAlert, renderRuleTests, seriesValues, type TestCase } from './rule-tests/index.ts';
 export {
   ALERT_NAMES,
   type AlertingRule,
@@ -62,11 +63,12 @@ export function prometheusRule(config: MeshobsConfig, groups: RuleGroup[] = rule
   );
 }
 
-export function renderAlerts(config: MeshobsConfig): ComponentBundle {
+/** The alerts component; `plan` is the config's cardinality profile (its drop rules go to the Envoy scrape). */
+export function renderAlerts(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): ComponentBundle {
   const groups = ruleGroups(config);
   const tests = renderRuleTests(config);
   return component('alerts', {
-    objects: [prometheusRule(config, groups), ...monitors(config), alertmanagerConfigCR(config, groups)],
+    objects: [prometheusRule(config, groups), ...monitors(config, plan), alertmanagerConfigCR(config, groups)],
     files: [
       {
         path: 'rules.yml',
@@ -80,7 +82,7 @@ export function renderAlerts(config: MeshobsConfig): ComponentBundle {
       {
         path: 'scrape-configs.yml',
         content: toYaml(
-          scrapeConfigs(config),
+          scrapeConfigs(config, plan),
           `${HEADER}\nscrape_configs for a Prometheus without the operator (same jobs as the monitors).`,
         ),
       },

@@ -3,6 +3,7 @@
 // select on them, so the two must agree.
 import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIO_PORTS, type KubeObject, MERGED_METRICS_PATH, serviceMonitor, standardLabels, withComment } from '@meshobs/kube';
+import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/signals';
 
 /** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
 export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
@@ -22,8 +23,18 @@ const setJob = (job: string) => ({ action: 'replace' as const, targetLabel: 'job
 /** Job name of an application's metrics, the same for the PodMonitor and the plain scrape config. */
 export const appJob = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
 
+/**
+ * The cardinality profile's drop rules (config `cardinality.*`), as prometheus-operator
+ * RelabelConfig objects for `metricRelabelings` (prometheus-operator pkg/apis/monitoring/v1
+ * PodMetricsEndpoint.metricRelabelings: sourceLabels, regex, action; applied to the scraped
+ * samples before ingestion, i.e. Prometheus' metric_relabel_configs). Only `drop`: a `labeldrop`
+ * at scrape time would leave series that differ in nothing else as duplicates Prometheus rejects
+ * instead of summing them; labels are removed at the proxies (Telemetry tagOverrides) instead.
+ */
+const dropRules = (plan: CardinalityPlan) => plan.drops.map((d) => ({ action: 'drop', sourceLabels: d.sourceLabels, regex: d.regex }));
+
 /** ServiceMonitor for istiod, PodMonitor for Envoy, PodMonitor per application service. */
-export function monitors(config: MeshobsConfig): KubeObject[] {
+export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): KubeObject[] {
   const ns = config.namespaces.monitoring;
   const jobs = config.prometheus.jobs;
   const interval = config.prometheus.scrapeInterval;
@@ -61,12 +72,14 @@ export function monitors(config: MeshobsConfig): KubeObject[] {
               })),
               setJob(jobs.envoy),
             ],
+            ...(plan.drops.length ? { metricRelabelings: dropRules(plan) } : {}),
           },
         ],
       },
     },
     `Envoy sidecars and gateways (istio_* and envoy_* series) on ${ENVOY_PROM_PORT.path}, job "${jobs.envoy}". ` +
-      'Keeps the app, version and istio pod labels; namespace and pod are added by the operator.',
+      'Keeps the app, version and istio pod labels; namespace and pod are added by the operator.' +
+      plan.drops.map((d) => ` Drops ${d.reason}.`).join(''),
   );
   // Applications are scraped through Istio's metrics merging: pilot-agent serves the app's own
   // /metrics (named by its prometheus.io/port and /path pod annotations) together with Envoy's on
@@ -111,7 +124,7 @@ export function monitors(config: MeshobsConfig): KubeObject[] {
 }
 
 /** The same scraping as plain `scrape_configs`, for Prometheus without the operator. */
-export function scrapeConfigs(config: MeshobsConfig): Record<string, unknown> {
+export function scrapeConfigs(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): Record<string, unknown> {
   const jobs = config.prometheus.jobs;
   const interval = config.prometheus.scrapeInterval;
   const common = [
@@ -150,6 +163,9 @@ export function scrapeConfigs(config: MeshobsConfig): Record<string, unknown> {
           ...ENVOY_POD_LABELS.map((l) => ({ source_labels: [`__meta_kubernetes_pod_label_${l}`], target_label: l })),
           ...common,
         ],
+        ...(plan.drops.length
+          ? { metric_relabel_configs: plan.drops.map((d) => ({ action: 'drop', source_labels: d.sourceLabels, regex: d.regex })) }
+          : {}),
       },
       ...config.services.map((s) => ({
         job_name: appJob(s),

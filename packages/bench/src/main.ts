@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, side by side, printed as markdown tables.
 //   BENCH_SIZES=10k,100k   mesh sizes for the Prometheus benchmarks (toy, 10k, 100k, 1m)
-//   BENCH_ONLY=rules,dashboards,traces,build   sections to run (default: all)
+//   BENCH_ONLY=series,rules,dashboards,traces,build   sections to run (default: all)
 //   BENCH_OUT=FILE         also write the tables to FILE
 // Flags --sizes, --only and --out do the same as the variables. The whole run is bounded by
 // BENCH_TIMEOUT_MINUTES (default 60): past it, every started process is stopped and the run fails.
@@ -12,10 +12,11 @@ import { benchBuild } from './build-bench.ts';
 import { describeMachine, machine } from './machine.ts';
 import { benchSize, type SizeResult } from './prometheus-bench.ts';
 import { comparisonTable, costliestRulesTable, dashboardTable, ruleTable } from './report-prometheus.ts';
+import { benchSeries, SERIES_SIZES, seriesTable } from './series-bench.ts';
 import { pickSizes } from './sizes.ts';
 import { benchTraces } from './trace-bench.ts';
 
-const SECTIONS = ['rules', 'dashboards', 'traces', 'build'] as const;
+const SECTIONS = ['series', 'rules', 'dashboards', 'traces', 'build'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -40,6 +41,13 @@ async function main(): Promise<void> {
     process.stdout.write(`\n## ${title}\n\n${body}\n`);
   };
 
+  if (only.includes('series')) {
+    // Counting is cheap next to a load, so the series table always covers 10k, 100k and 1M unless
+    // --sizes names others.
+    const named = values.sizes ?? process.env.BENCH_SIZES;
+    const seriesSizes = named ? sizes.map((s) => s.name).filter((n) => n !== 'toy') : SERIES_SIZES;
+    print('Cardinality profile: raw series', seriesTable(benchSeries(config, { sizes: seriesSizes, log })));
+  }
   if (only.includes('rules') || only.includes('dashboards')) {
     const results: SizeResult[] = [];
     for (const size of sizes)

@@ -2,7 +2,7 @@
 
 import { renderAlerts } from '@meshobs/alerts';
 import { ConfigError, type MeshobsConfig } from '@meshobs/config';
-import { renderDashboards } from '@meshobs/dashboards';
+import { cardinalityPlan, cardinalityWarnings, renderDashboards } from '@meshobs/dashboards';
 import { renderDemo } from '@meshobs/demo-service/manifests';
 import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
@@ -21,12 +21,28 @@ import { withProfileWarnings } from './profile-checks.ts';
 
 export type Renderer = (config: MeshobsConfig) => ComponentBundle;
 
+/** The config's cardinality profile, derived once per config from the bundle's own queries. */
+const plans = new WeakMap<MeshobsConfig, ReturnType<typeof cardinalityPlan>>();
+const planOf = (config: MeshobsConfig) => {
+  if (!plans.has(config)) plans.set(config, cardinalityPlan(config));
+  return plans.get(config)!;
+};
+
+// Function declarations, so an internal error names the renderer that failed.
+function renderAlertsWithPlan(config: MeshobsConfig): ComponentBundle {
+  return renderAlerts(config, planOf(config));
+}
+function renderIstioWithPlan(config: MeshobsConfig): ComponentBundle {
+  const b = renderIstio(config, planOf(config));
+  return { ...b, warnings: [...b.warnings, ...cardinalityWarnings(planOf(config))] };
+}
+
 export const RENDERERS: Renderer[] = [
   renderNamespaces,
-  renderAlerts,
+  renderAlertsWithPlan,
   renderDashboards,
   renderCollector,
-  renderIstio,
+  renderIstioWithPlan,
   renderJaeger,
   renderKiali,
   renderDemo,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkConfig } from './checks.ts';
 import { image } from './image.ts';
 import { between, dnsHost, dnsLabel, resources, whenValid } from './primitives.ts';
+import { cardinality } from './sections/cardinality.ts';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
 import { profile } from './sections/profile.ts';
@@ -37,6 +38,7 @@ const sections = z.strictObject({
   grafana,
   alertmanager,
   alerts,
+  cardinality,
   tracing,
   jaeger,
   elasticsearch,

@@ -13,6 +13,8 @@ export const PROVIDERS = {
   /** Istio's built-in stdout provider (text format); filtered to errors by the Telemetry resource. */
   accessLog: 'envoy',
   audit: 'audit-log',
+  /** Istio's built-in Prometheus metrics provider (the default metrics provider). */
+  prometheus: 'prometheus',
 } as const;
 
 /** JSON fields of the audit log: who called whom, with which identity, and what the proxy decided. */

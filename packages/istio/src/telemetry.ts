@@ -1,4 +1,5 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
+import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
 import { PROVIDERS } from './providers.ts';
@@ -45,7 +46,31 @@ export function customTags(config: MeshobsConfig) {
 /** Security events for the audit provider: authentication/authorization refusals and RBAC denials. */
 export const AUDIT_FILTER = 'response.code == 401 || response.code == 403 || response.code_details.startsWith("rbac_access_denied")';
 
-export function meshTelemetry(config: MeshobsConfig): KubeObject {
+/**
+ * The cardinality profile's label removal (config `cardinality.removeUnreadIstioLabels`): one
+ * override on every standard metric, client and server side, removing each tag no alert, rule or
+ * panel reads. Field names: istio/api telemetry/v1/telemetry.proto, Metrics { providers, overrides },
+ * MetricsOverrides { match: MetricSelector { metric: ALL_METRICS, mode: CLIENT_AND_SERVER },
+ * tagOverrides: map<string, TagOverride { operation: REMOVE }> } (a REMOVE must not carry a value).
+ * The proxy then never emits the tag, so the series that differed only in it are one series.
+ */
+export function metricsOverrides(plan: CardinalityPlan) {
+  if (!plan.removeLabels.length) return undefined;
+  return [
+    {
+      providers: [{ name: PROVIDERS.prometheus }],
+      overrides: [
+        {
+          match: { metric: 'ALL_METRICS', mode: 'CLIENT_AND_SERVER' },
+          tagOverrides: Object.fromEntries(plan.removeLabels.map((l) => [l, { operation: 'REMOVE' }])),
+        },
+      ],
+    },
+  ];
+}
+
+export function meshTelemetry(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): KubeObject {
+  const metrics = metricsOverrides(plan);
   return withComment(
     {
       apiVersion: 'telemetry.istio.io/v1',
@@ -69,8 +94,10 @@ export function meshTelemetry(config: MeshobsConfig): KubeObject {
           { providers: [{ name: PROVIDERS.accessLog }], filter: { expression: `response.code >= ${config.tracing.accessLogMinStatus}` } },
           { providers: [{ name: PROVIDERS.audit }], filter: { expression: AUDIT_FILTER } },
         ],
+        ...(metrics ? { metrics } : {}),
       },
     },
-    'Mesh-wide tracing (custom tags) and access logs: errors only, plus a security audit stream.',
+    'Mesh-wide tracing (custom tags) and access logs: errors only, plus a security audit stream.' +
+      (metrics ? ` Metrics: the Istio labels nothing of the bundle reads are removed (${plan.removeLabels.join(', ')}).` : ''),
   );
 }

@@ -1,5 +1,6 @@
 // @meshobs/signals: the one home of the bundle's PromQL. See README.md for why it is a package.
 
+export * from './cardinality.ts';
 export * from './circuit-breaker.ts';
 export * from './cluster.ts';
 export * from './control-plane.ts';
@@ -8,6 +9,7 @@ export * from './jobs.ts';
 export * from './labels.ts';
 export * from './metrics.ts';
 export * from './promql.ts';
+export * from './promql-reads.ts';
 export * from './records.ts';
 export * from './requests.ts';
 export * from './sidecar.ts';

@@ -27,6 +27,26 @@ export const ISTIO_METRICS = {
   tcpReceivedBytes: 'istio_tcp_received_bytes_total',
 } as const;
 
+/**
+ * Every Istio standard metric the Prometheus provider exports, as series names (histograms as their
+ * `_bucket`, `_sum` and `_count` series), whether the bundle reads it or not: the candidates of the
+ * cardinality profile's drop rules. Source: the MetricSelector.IstioMetric enum of istio/api
+ * telemetry/v1/telemetry.proto ("The Prometheus provider exports this metric as: ..."); the
+ * Telemetry API's `ALL_METRICS` is exactly these.
+ */
+export const ISTIO_STANDARD_METRICS: readonly string[] = [
+  'istio_requests_total',
+  ...['istio_request_duration_milliseconds', 'istio_request_bytes', 'istio_response_bytes'].flatMap((h) =>
+    ['bucket', 'sum', 'count'].map((s) => `${h}_${s}`),
+  ),
+  'istio_tcp_connections_opened_total',
+  'istio_tcp_connections_closed_total',
+  'istio_tcp_sent_bytes_total',
+  'istio_tcp_received_bytes_total',
+  'istio_request_messages_total',
+  'istio_response_messages_total',
+];
+
 /** The TCP counters the recording rules keep per service, in rule order. */
 export const ISTIO_TCP_COUNTERS = [
   ISTIO_METRICS.tcpOpened,

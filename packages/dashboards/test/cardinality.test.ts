@@ -1,0 +1,62 @@
+// The cardinality profile against the bundle's own queries: no setting removes a label or drops a
+// series that a rule or a panel reads, checked on the expressions and on every series of a
+// synthetic mesh.
+import { parseConfig } from '@meshobs/config';
+import { applyPlan, brokenReads, ISTIO_STANDARD_LABELS, istioReads, matcherAccepts } from '@meshobs/signals';
+import { buildMesh } from '@meshobs/synthetic-mesh';
+import { describe, expect, it } from 'vitest';
+import { bundleQueries, cardinalityPlan } from '../src/index.ts';
+
+const ALL_ON = { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true };
+const configs = [
+  ['default settings', parseConfig({})],
+  ['every setting on', parseConfig({ cardinality: ALL_ON })],
+  [
+    'every setting on, SLOs and the egress gateway',
+    parseConfig({ cardinality: ALL_ON, alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } }),
+  ],
+] as const;
+
+const parse = (rendered: string): Record<string, string> =>
+  Object.fromEntries([...rendered.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+
+describe('cardinality profile', () => {
+  it('is empty by default', () => {
+    expect(cardinalityPlan(configs[0][1])).toEqual({ removeLabels: [], drops: [] });
+  });
+
+  it.each(configs)('%s: breaks no read of any rule or panel', (_n, config) => {
+    expect(brokenReads(cardinalityPlan(config), bundleQueries(config))).toEqual([]);
+  });
+
+  it('with every setting on, removes labels and drops series (the profile is not a no-op)', () => {
+    const plan = cardinalityPlan(configs[1][1]);
+    expect(plan.removeLabels).toEqual(expect.arrayContaining(['source_principal', 'destination_canonical_service', 'request_protocol']));
+    expect(plan.removeLabels).not.toContain('reporter');
+    expect(plan.drops.map((d) => d.regex).join(' ')).toMatch(
+      /istio_request_bytes_bucket.*istio_request_duration_milliseconds_bucket.*;source/,
+    );
+  });
+
+  it.each(configs.slice(1))('%s: every synthetic series a query selects survives with every label it needs', (_n, config) => {
+    const plan = cardinalityPlan(config);
+    const reads = istioReads(bundleQueries(config));
+    const mesh = buildMesh({ sizeHistograms: true });
+    let selected = 0;
+    const failures: string[] = [];
+    for (const f of mesh.families)
+      for (const s of f.series()) {
+        const labels = parse(s.labels);
+        const reduced = applyPlan(plan, s.name, labels);
+        for (const r of reads) {
+          if (r.metric !== s.name || !r.matchers.every((m) => matcherAccepts(m, labels[m.name]))) continue;
+          selected++;
+          const needs = r.labels === 'all' ? ISTIO_STANDARD_LABELS : [...r.labels, ...r.matchers.map((m) => m.name)];
+          if (!reduced) failures.push(`${s.name}${s.labels} dropped`);
+          else for (const l of needs) if (labels[l] !== undefined && reduced[l] !== labels[l]) failures.push(`${s.name} lost ${l}`);
+        }
+      }
+    expect(selected).toBeGreaterThan(1000);
+    expect([...new Set(failures)]).toEqual([]);
+  });
+});
