@@ -1,5 +1,5 @@
-// Reading a built Grafana dashboard model back: its panels with rows flattened, and the queries of its
-// variables. Product code (the `$cluster` scoping of every query) and the dev-only QA tooling both walk
+// Reading a built Grafana dashboard model back: its panels with rows flattened, their queries, and the
+// queries of its variables. Product code (the `$cluster` scoping of every query) and the dev-only QA tooling both walk
 // dashboards this way, so the walk lives once, below both.
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 
@@ -8,6 +8,29 @@ export const isRow = (p: Panel | RowPanel): p is RowPanel => p.type === 'row';
 export function panelsOf(d: Dashboard): Panel[] {
   return (d.panels ?? []).flatMap((p) => (isRow(p) ? (p.panels ?? []) : [p]));
 }
+
+export interface PanelQuery {
+  refId: string;
+  expr: string;
+  legend: string;
+  instant: boolean;
+  datasource: unknown;
+}
+
+export function queriesOf(p: Panel): PanelQuery[] {
+  return (p.targets ?? []).map((t) => {
+    const q = t as unknown as Record<string, unknown>;
+    return {
+      refId: String(q.refId),
+      expr: String(q.expr ?? ''),
+      legend: String(q.legendFormat ?? ''),
+      instant: q.instant === true,
+      datasource: q.datasource,
+    };
+  });
+}
+
+export const variablesOf = (d: Dashboard): VariableModel[] => d.templating?.list ?? [];
 
 export function variableQuery(v: VariableModel): string | undefined {
   if (v.type !== 'query') return undefined;

@@ -2,8 +2,8 @@
 // alerting and recording rules (rules.yml) and every panel and variable query of the dashboards.
 import { ruleGroups } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboard-model';
 import { type CardinalityPlan, derivePlan } from '@meshobs/signals';
-import { panelsOf, queriesOf, variableQuery, variablesOf } from './inspect.ts';
 import { buildDashboards } from './render.ts';
 
 /** Every PromQL expression of the bundle for a config: rules, panel queries, variable queries. */

@@ -3,13 +3,13 @@
 // today and once as Prometheus would store it under every setting (removed tags merged, dropped
 // series never ingested), each with the bundle's recording rules backfilled over it.
 import { parseConfig } from '@meshobs/config';
+import { type Evaluation, evaluateDashboard } from '@meshobs/qa/evaluate';
+import { MESH_SIZE, rulesYaml } from '@meshobs/qa/test-mesh';
 import { applyPlan } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Evaluation, evaluateDashboard } from '../src/evaluate.ts';
 import { buildDashboards, cardinalityPlan } from '../src/index.ts';
-import { MESH_SIZE, rulesYaml } from '../src/preview/mesh.ts';
 
 const config = parseConfig({
   cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },

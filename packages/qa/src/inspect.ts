@@ -1,32 +1,9 @@
 // Reading a built dashboard back: its panels, queries and variables. Used by the structural checks,
 // the real-Prometheus proof, the HTML preview and the dashboard benchmark.
-import type { Dashboard, Panel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
-import { isRow, panelsOf, parseLabelValues, variableQuery } from '@meshobs/dashboard-model';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { isRow, type PanelQuery, panelsOf, parseLabelValues, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboard-model';
 
-export interface PanelQuery {
-  refId: string;
-  expr: string;
-  legend: string;
-  instant: boolean;
-  datasource: unknown;
-}
-
-export { isRow, panelsOf, parseLabelValues, variableQuery };
-
-export function queriesOf(p: Panel): PanelQuery[] {
-  return (p.targets ?? []).map((t) => {
-    const q = t as unknown as Record<string, unknown>;
-    return {
-      refId: String(q.refId),
-      expr: String(q.expr ?? ''),
-      legend: String(q.legendFormat ?? ''),
-      instant: q.instant === true,
-      datasource: q.datasource,
-    };
-  });
-}
-
-export const variablesOf = (d: Dashboard): VariableModel[] => d.templating?.list ?? [];
+export { isRow, type PanelQuery, panelsOf, parseLabelValues, queriesOf, variableQuery, variablesOf };
 
 const VARIABLE_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}?/g;
 
