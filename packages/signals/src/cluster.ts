@@ -20,7 +20,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 
 /** Prometheus aggregation operators (prometheus/prometheus promql/parser/lex.go, v3.x). */
-const AGGREGATORS = new Set([
+export const AGGREGATORS: ReadonlySet<string> = new Set([
   'sum',
   'min',
   'max',

@@ -10,6 +10,8 @@
 // from its argument; `without`, topk/bottomk/limitk, binary operators without `on` and every
 // unaggregated path to the result need all labels; `on (L)` needs L plus what the result keeps.
 
+import { AGGREGATORS } from './cluster.ts';
+
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export interface LabelMatcher {
   name: string;
@@ -34,22 +36,6 @@ type Node =
   | { t: 'bin'; op: string; lhs: Node; rhs: Node; on?: string[]; ignoring?: string[]; include?: string[] }
   | { t: 'wrap'; inner: Node };
 
-const AGGREGATIONS = new Set([
-  'sum',
-  'avg',
-  'count',
-  'min',
-  'max',
-  'group',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'quantile',
-  'count_values',
-  'limitk',
-  'limit_ratio',
-]);
 /** Aggregations whose output series keep the input's whole label set. */
 const KEEP_ALL = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
 const PRECEDENCE: Record<string, number> = {
@@ -289,7 +275,7 @@ class Parser {
     if (this.isP('{')) return this.selector('');
     if (t.k !== 'id') this.fail('an expression');
     const name = t.v;
-    if (AGGREGATIONS.has(name.toLowerCase()) && (this.isP('(', 1) || this.isId('by', 1) || this.isId('without', 1))) {
+    if (AGGREGATORS.has(name.toLowerCase()) && (this.isP('(', 1) || this.isId('by', 1) || this.isId('without', 1))) {
       this.i++;
       const grouping = () => {
         if (!(this.isId('by') || this.isId('without'))) return {};
