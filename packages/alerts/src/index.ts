@@ -23,7 +23,7 @@ export {
   secretFile,
 } from './alertmanager.ts';
 export { humanize, humanizeDuration, humanizePercentage } from './humanize.ts';
-export { type RecordingRule, serviceRecordingRules } from './recording-rules.ts';
+export { type RecordingFamily, type RecordingRule, recordingFamilies, serviceRecordingRules } from './recording-rules.ts';
 export { type AlertCheck, type ExpAlert, renderRuleTests, seriesValues, type TestCase } from './rule-tests/index.ts';
 export {
   ALERT_NAMES,

@@ -1,4 +1,8 @@
-// The hot aggregations as recording rules, composed from the signals of @meshobs/signals.
+// The hot aggregations as recording rules, composed from the signals of @meshobs/signals, one rule
+// group per raw family. Prometheus evaluates groups concurrently and the rules of one group one
+// after another (prometheus/prometheus rules/manager.go: one goroutine per group), so independent
+// families in separate groups spread over the cores; a rule only reads rules above it in its own
+// group, so each group's levels are consistent with one another.
 import {
   by,
   CODE,
@@ -8,6 +12,7 @@ import {
   LEVELS,
   orZero,
   QUANTILES,
+  type RecordNames,
   rateOp,
   ratioOrZero,
   recordNames,
@@ -24,73 +29,85 @@ export interface RecordingRule {
   labels?: Record<string, string>;
 }
 
+/** One raw family's rules: the group's name suffix (`meshobs.istio.<family>`) and its rules in order. */
+export interface RecordingFamily {
+  family: string;
+  rules: RecordingRule[];
+}
+
+const L = LEVELS;
+
+/** Sums of a base rule: linear, so exactly the rate of the raw series at that level. */
+const sumOf =
+  (base: string) =>
+  (labels: readonly string[], ...ms: string[]) =>
+    `sum${by(labels)} (${selector(base, ...ms)})`;
+
 /**
- * The hot aggregations as recording rules, in dependency order (a rule only reads rules above it,
- * so one group evaluates them consistently). Window: config.alerts.window. The gateway level selects
- * the pods of `gatewayPods` (gatewayPodMatcher of the config) and is left out without one.
+ * istio_requests_total, server side: the raw series are read once, into a base that keeps the
+ * caller (the by-source panels) and Istio's source_cluster/destination_cluster (one value each on a
+ * single cluster: no more series; the cross-cluster level needs them). The next base drops the caller
+ * and every other level is summed from it, so no level reads more than it needs.
  */
-export function serviceRecordingRules(window: string, gatewayPods: string | undefined): RecordingRule[] {
-  const n = recordNames(window);
-  const L = LEVELS;
+function requestRules(window: string, n: RecordNames): RecordingRule[] {
   const rules: RecordingRule[] = [];
   const add = (record: string, expr: string) => rules.push({ record, expr });
-  // Sums of the base rules: linear, so exactly the rate of the raw series at that level.
-  const requests = (labels: readonly string[], ...ms: string[]) => `sum${by(labels)} (${selector(n.baseRequestRate, ...ms)})`;
-  const buckets = (labels: readonly string[]) => `sum${by([...labels, 'le'])} (${n.baseDurationBucketRate})`;
-
-  // bases (the raw series, read once)
-  // The base also keeps Istio's source_cluster/destination_cluster (one value each on a single
-  // cluster: the same number of series) so the cross-cluster level needs no second read.
+  const requests = sumOf(n.baseRequestRate);
+  add(
+    n.rawRequestRate,
+    requestRate(window, [
+      ...L.service_version_workload,
+      'source_workload_namespace',
+      'source_workload',
+      'response_code',
+      'connection_security_policy',
+      ...L.cluster_pair,
+    ]),
+  );
   add(
     n.baseRequestRate,
-    requestRate(window, [...L.service_version_workload, 'response_code', 'connection_security_policy', ...L.cluster_pair]),
+    sumOf(n.rawRequestRate)([...L.service_version_workload, 'response_code', 'connection_security_policy', ...L.cluster_pair]),
   );
-  add(n.baseDurationBucketRate, durationBucketRate(window, L.service_version_workload));
-
   // service
   add(n.serviceRequestRate, requests(L.service));
   add(n.service5xxRate, orZero(requests(L.service, CODE.c5xx), n.serviceRequestRate));
-  add(n.service4xxRate, orZero(requests(L.service, CODE.c4xx), n.serviceRequestRate));
   add(n.serviceErrorRatio, `${n.service5xxRate} / ${n.serviceRequestRate}`);
   add(n.serviceSuccessRatio, `1 - ${n.serviceErrorRatio}`);
   add(n.serviceMtlsRatio, ratioOrZero(requests(L.service, 'connection_security_policy="mutual_tls"'), n.serviceRequestRate));
   add(n.serviceCodeRequestRate, requests(L.service_code));
-  // The caller is not in the base (it would multiply its size); this level reads the raw series.
-  add(n.serviceSourceCodeRequestRate, requestRate(window, L.service_source_code));
-  add(n.serviceDurationBucketRate, buckets(L.service));
-  for (const m of ISTIO_TCP_COUNTERS) add(`service:${withoutTotal(m)}:${rateOp(window)}`, tcpRate(m, window, L.service));
-
+  add(n.serviceSourceCodeRequestRate, sumOf(n.rawRequestRate)(L.service_source_code));
   // version (canary split)
   add(n.versionRequestRate, requests(L.service_version));
   add(n.version5xxRate, orZero(requests(L.service_version, CODE.c5xx), n.versionRequestRate));
   add(n.versionErrorRatio, `${n.version5xxRate} / ${n.versionRequestRate}`);
   add(n.versionSuccessRatio, `1 - ${n.versionErrorRatio}`);
-  add(n.versionDurationBucketRate, buckets(L.service_version));
-
   // workload
   add(n.workloadRequestRate, requests(L.workload));
   add(n.workloadSuccessRatio, ratioOrZero(requests(L.workload, CODE.notc5xx), n.workloadRequestRate));
-  add(n.workloadDurationBucketRate, buckets(L.workload));
-
   // mesh
   add(n.meshRequestRate, requests(L.mesh));
   add(n.mesh5xxRate, orZero(requests(L.mesh, CODE.c5xx), n.meshRequestRate));
   add(n.mesh4xxRate, orZero(requests(L.mesh, CODE.c4xx), n.meshRequestRate));
   add(n.meshSuccessRatio, `1 - ${n.mesh5xxRate} / ${n.meshRequestRate}`);
-  add(n.meshDurationBucketRate, buckets(L.mesh));
-
   // between clusters
   add(n.clusterPairRequestRate, requests(L.cluster_pair));
   add(n.clusterPairErrorRatio, ratioOrZero(requests(L.cluster_pair, CODE.c5xx), n.clusterPairRequestRate));
+  return rules;
+}
 
-  // gateways (reporter="source": a gateway never reports as destination)
-  if (gatewayPods) {
-    add(n.gatewayRequestRate, sourceRequestRate(window, L.gateway, gatewayPods));
-    add(n.gateway5xxRate, orZero(sourceRequestRate(window, L.gateway, gatewayPods, CODE.c5xx), n.gatewayRequestRate));
-    add(n.gatewayErrorRatio, `${n.gateway5xxRate} / ${n.gatewayRequestRate}`);
-  }
-
-  // latency quantiles from the recorded bucket rates, in seconds, one series per quantile label
+/**
+ * istio_request_duration_milliseconds_bucket, server side: one base read of the raw buckets, the
+ * levels summed from it, then the quantiles (seconds, one series per `quantile` label).
+ */
+function latencyRules(window: string, n: RecordNames): RecordingRule[] {
+  const buckets = (labels: readonly string[]) => `sum${by([...labels, 'le'])} (${n.baseDurationBucketRate})`;
+  const rules: RecordingRule[] = [
+    { record: n.baseDurationBucketRate, expr: durationBucketRate(window, L.service_version_workload) },
+    { record: n.serviceDurationBucketRate, expr: buckets(L.service) },
+    { record: n.versionDurationBucketRate, expr: buckets(L.service_version) },
+    { record: n.workloadDurationBucketRate, expr: buckets(L.workload) },
+    { record: n.meshDurationBucketRate, expr: buckets(L.mesh) },
+  ];
   const quantiles: Array<[string, string]> = [
     [n.serviceLatency, n.serviceDurationBucketRate],
     [n.versionLatency, n.versionDurationBucketRate],
@@ -101,3 +118,34 @@ export function serviceRecordingRules(window: string, gatewayPods: string | unde
     for (const q of QUANTILES) rules.push({ record, expr: `${histogramQuantile(q, source)} / 1000`, labels: { quantile: q } });
   return rules;
 }
+
+/** The four TCP counters per service, server side (each its own raw family, read once). */
+const tcpRules = (window: string): RecordingRule[] =>
+  ISTIO_TCP_COUNTERS.map((m) => ({ record: `service:${withoutTotal(m)}:${rateOp(window)}`, expr: tcpRate(m, window, L.service) }));
+
+/** Gateways (reporter="source": a gateway never reports as destination), the configured gateway pods. */
+function gatewayRules(window: string, n: RecordNames, gatewayPods: string): RecordingRule[] {
+  return [
+    { record: n.gatewayRequestRate, expr: sourceRequestRate(window, L.gateway, gatewayPods) },
+    { record: n.gateway5xxRate, expr: orZero(sourceRequestRate(window, L.gateway, gatewayPods, CODE.c5xx), n.gatewayRequestRate) },
+    { record: n.gatewayErrorRatio, expr: `${n.gateway5xxRate} / ${n.gatewayRequestRate}` },
+  ];
+}
+
+/**
+ * The recording rules per family, in group order. Window: config.alerts.window. The gateway family
+ * selects the pods of `gatewayPods` (gatewayPodMatcher of the config) and is left out without one.
+ */
+export function recordingFamilies(window: string, gatewayPods: string | undefined): RecordingFamily[] {
+  const n = recordNames(window);
+  return [
+    { family: 'requests', rules: requestRules(window, n) },
+    { family: 'latency', rules: latencyRules(window, n) },
+    { family: 'tcp', rules: tcpRules(window) },
+    ...(gatewayPods ? [{ family: 'gateways', rules: gatewayRules(window, n, gatewayPods) }] : []),
+  ];
+}
+
+/** Every recording rule of the families, in group order. */
+export const serviceRecordingRules = (window: string, gatewayPods: string | undefined): RecordingRule[] =>
+  recordingFamilies(window, gatewayPods).flatMap((f) => f.rules);

@@ -25,7 +25,7 @@ import {
   slowRequestRatio,
 } from '@meshobs/signals';
 import { humanizePercentage } from './humanize.ts';
-import { type RecordingRule, serviceRecordingRules } from './recording-rules.ts';
+import { type RecordingRule, recordingFamilies } from './recording-rules.ts';
 
 export interface AlertingRule {
   alert: string;
@@ -287,7 +287,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
   ];
 
   const groups: RuleGroup[] = [
-    { name: 'meshobs.istio.recording', rules: serviceRecordingRules(w, gw.pods) },
+    ...recordingFamilies(w, gw.pods).map((f) => ({ name: `meshobs.istio.${f.family}`, rules: f.rules })),
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
   if (a.slo.enabled) groups.push(...sloGroups(config, alert));

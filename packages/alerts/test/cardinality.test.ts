@@ -3,7 +3,7 @@
 import { parseConfig } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
-import { derivePlan, monitors, scrapeConfigs } from '../src/index.ts';
+import { derivePlan, EMPTY_PLAN, monitors, scrapeConfigs } from '../src/index.ts';
 
 const config = parseConfig({});
 const plan = derivePlan({ removeUnreadIstioLabels: false, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true }, [
@@ -21,8 +21,8 @@ const envoyJob = (p = plan) =>
 
 describe('cardinality drop rules', () => {
   it('none by default', () => {
-    expect(envoyEndpoint({ removeLabels: [], drops: [] }).metricRelabelings).toBeUndefined();
-    expect(envoyJob({ removeLabels: [], drops: [] }).metric_relabel_configs).toBeUndefined();
+    expect(envoyEndpoint(EMPTY_PLAN).metricRelabelings).toBeUndefined();
+    expect(envoyJob(EMPTY_PLAN).metric_relabel_configs).toBeUndefined();
   });
 
   it('drop rules on the Envoy PodMonitor and the plain Envoy job, the same rules; schema-valid', async () => {

@@ -33,6 +33,12 @@ export function cardinalityWarnings(plan: CardinalityPlan): string[] {
       `cardinality.removeUnreadIstioLabels removes ${plan.removeLabels.join(', ')} from every Istio metric: ` +
         'Kiali views that group or filter by them (graph by canonical service, security badges, protocol) show less',
     );
+  if (plan.removeByMetric.length)
+    out.push(
+      `cardinality.removeUnreadIstioLabels also removes, per metric and side, the labels no read of it needs (${plan.removeByMetric
+        .map((r) => `${r.metric} reporter=${r.reporter}: ${r.labels.join(', ')}`)
+        .join('; ')}): Kiali metrics pages that break them down by those labels show one series instead`,
+    );
   for (const d of plan.drops) out.push(`${d.reason} (${d.regex}) are dropped at scrape: Kiali metrics pages that chart them stay empty`);
   return out;
 }

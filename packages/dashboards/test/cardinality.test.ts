@@ -22,7 +22,7 @@ const parse = (rendered: string): Record<string, string> =>
 
 describe('cardinality profile', () => {
   it('is empty by default', () => {
-    expect(cardinalityPlan(configs[0][1])).toEqual({ removeLabels: [], drops: [] });
+    expect(cardinalityPlan(configs[0][1])).toEqual({ removeLabels: [], removeByMetric: [], drops: [] });
   });
 
   it.each(configs)('%s: breaks no read of any rule or panel', (_n, config) => {

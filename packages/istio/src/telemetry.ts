@@ -1,5 +1,5 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
-import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/alerts';
+import { type CardinalityPlan, EMPTY_PLAN, REPORTER_MODE } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
 import { PROVIDERS } from './providers.ts';
@@ -49,21 +49,29 @@ export const AUDIT_FILTER = 'response.code == 401 || response.code == 403 || res
 /**
  * The cardinality profile's label removal (config `cardinality.removeUnreadIstioLabels`): one
  * override on every standard metric, client and server side, removing each tag no alert, rule or
- * panel reads. Field names: istio/api telemetry/v1/telemetry.proto, Metrics { providers, overrides },
- * MetricsOverrides { match: MetricSelector { metric: ALL_METRICS, mode: CLIENT_AND_SERVER },
- * tagOverrides: map<string, TagOverride { operation: REMOVE }> } (a REMOVE must not carry a value).
- * The proxy then never emits the tag, so the series that differed only in it are one series.
+ * panel reads, then one per metric and side for the tags no read of that metric on that side needs.
+ * Field names: istio/api telemetry/v1/telemetry.proto, Metrics { providers, overrides },
+ * MetricsOverrides { match: MetricSelector { metric: ALL_METRICS | REQUEST_DURATION | ..., mode:
+ * CLIENT_AND_SERVER | CLIENT | SERVER }, tagOverrides: map<string, TagOverride { operation: REMOVE }> }
+ * (a REMOVE must not carry a value). The proxy then never emits the tag, so the series that differed
+ * only in it are one series.
  */
 export function metricsOverrides(plan: CardinalityPlan) {
-  if (!plan.removeLabels.length) return undefined;
+  if (!plan.removeLabels.length && !plan.removeByMetric.length) return undefined;
+  const remove = (labels: readonly string[]) => Object.fromEntries(labels.map((l) => [l, { operation: 'REMOVE' }]));
   return [
     {
       providers: [{ name: PROVIDERS.prometheus }],
       overrides: [
-        {
-          match: { metric: 'ALL_METRICS', mode: 'CLIENT_AND_SERVER' },
-          tagOverrides: Object.fromEntries(plan.removeLabels.map((l) => [l, { operation: 'REMOVE' }])),
-        },
+        ...(plan.removeLabels.length
+          ? [{ match: { metric: 'ALL_METRICS', mode: 'CLIENT_AND_SERVER' }, tagOverrides: remove(plan.removeLabels) }]
+          : []),
+        // Each carries the every-metric removals too, so it is complete whether istiod merges the
+        // overrides that match one metric or lets the later one win.
+        ...plan.removeByMetric.map((r) => ({
+          match: { metric: r.metric, mode: REPORTER_MODE[r.reporter] },
+          tagOverrides: remove([...plan.removeLabels, ...r.labels]),
+        })),
       ],
     },
   ];
@@ -98,6 +106,12 @@ export function meshTelemetry(config: MeshobsConfig, plan: CardinalityPlan = EMP
       },
     },
     'Mesh-wide tracing (custom tags) and access logs: errors only, plus a security audit stream.' +
-      (metrics ? ` Metrics: the Istio labels nothing of the bundle reads are removed (${plan.removeLabels.join(', ')}).` : ''),
+      (metrics ? ` Metrics: the Istio labels nothing of the bundle reads are removed (${removalSummary(plan)}).` : ''),
   );
+}
+
+/** The removal in one line: the labels gone from every metric, then the per-metric ones. */
+function removalSummary(plan: CardinalityPlan): string {
+  const all = plan.removeLabels.length ? [`every metric: ${plan.removeLabels.join(', ')}`] : [];
+  return [...all, ...plan.removeByMetric.map((r) => `${r.metric} ${REPORTER_MODE[r.reporter]}: ${r.labels.join(', ')}`)].join('; ');
 }

@@ -41,6 +41,39 @@ export const ISTIO_STANDARD_LABELS = [
 
 /** The two values of Istio's `reporter` label. */
 export const REPORTERS = ['source', 'destination'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+
+/**
+ * The Telemetry API's metric selectors and the Prometheus families each names; source: istio/api
+ * telemetry/v1/telemetry.proto, enum MetricSelector.IstioMetric, and the metric table of istio.io
+ * content/en/docs/reference/config/metrics/index.md. A histogram is its _bucket, _sum and _count.
+ */
+export const ISTIO_METRIC_SELECTORS: Record<string, readonly string[]> = {
+  REQUEST_COUNT: ['istio_requests_total'],
+  REQUEST_DURATION: ['bucket', 'sum', 'count'].map((s) => `istio_request_duration_milliseconds_${s}`),
+  REQUEST_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_request_bytes_${s}`),
+  RESPONSE_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_response_bytes_${s}`),
+  TCP_OPENED_CONNECTIONS: ['istio_tcp_connections_opened_total'],
+  TCP_CLOSED_CONNECTIONS: ['istio_tcp_connections_closed_total'],
+  TCP_SENT_BYTES: ['istio_tcp_sent_bytes_total'],
+  TCP_RECEIVED_BYTES: ['istio_tcp_received_bytes_total'],
+  GRPC_REQUEST_MESSAGES: ['istio_request_messages_total'],
+  GRPC_RESPONSE_MESSAGES: ['istio_response_messages_total'],
+};
+
+/**
+ * The Telemetry API's WorkloadMode for each reporter: a CLIENT override acts on what the client proxy
+ * reports (reporter="source"), a SERVER override on the server proxy's (reporter="destination").
+ */
+export const REPORTER_MODE: Record<Reporter, 'CLIENT' | 'SERVER'> = { source: 'CLIENT', destination: 'SERVER' };
+
+/** Tags removed from one metric on one side, on top of the plan's `removeLabels`. */
+export interface MetricLabelRemoval {
+  /** A key of ISTIO_METRIC_SELECTORS. */
+  metric: string;
+  reporter: Reporter;
+  labels: string[];
+}
 
 /**
  * One metric_relabel_configs rule with `action: drop`: Prometheus joins the source label values
@@ -54,13 +87,20 @@ export interface DropRule {
 }
 
 export interface CardinalityPlan {
-  /** Istio tags removed at the proxies (Telemetry tagOverrides REMOVE on ALL_METRICS). */
+  /** Istio tags removed at the proxies from every metric (Telemetry tagOverrides REMOVE on ALL_METRICS). */
   removeLabels: string[];
+  /**
+   * Tags removed from one metric on one side only: those no read of that metric and reporter needs
+   * (the latency histogram's server side is read by destination only, so its source and response
+   * code tags go and Envoy merges its buckets). Only metrics and sides some read selects: the rest
+   * are left to the drop settings.
+   */
+  removeByMetric: MetricLabelRemoval[];
   /** Scrape-time drop rules for the Envoy job. */
   drops: DropRule[];
 }
 
-export const EMPTY_PLAN: CardinalityPlan = { removeLabels: [], drops: [] };
+export const EMPTY_PLAN: CardinalityPlan = { removeLabels: [], removeByMetric: [], drops: [] };
 
 type Settings = MeshobsConfig['cardinality'];
 
@@ -97,6 +137,7 @@ export function derivePlan(settings: Settings, exprs: readonly string[]): Cardin
   const reads = istioReads(exprs);
   const used = readIstioLabels(reads);
   const removeLabels = settings.removeUnreadIstioLabels && used !== 'all' ? ISTIO_STANDARD_LABELS.filter((l) => !used.has(l)) : [];
+  const removeByMetric = settings.removeUnreadIstioLabels ? perMetricRemovals(reads, removeLabels) : [];
   const unreadMetrics = ISTIO_STANDARD_METRICS.filter((name) => !reads.some((r) => couldSelect(r, name, {}, [])));
   const drops: DropRule[] = [];
   if (settings.dropUnreadIstioMetrics && unreadMetrics.length)
@@ -117,7 +158,38 @@ export function derivePlan(settings: Settings, exprs: readonly string[]): Cardin
           reason: `cardinality.dropUnreadReporterSeries: reporter="${reporter}" series no query selects`,
         });
     }
-  return { removeLabels, drops };
+  return { removeLabels, removeByMetric, drops };
+}
+
+/** Which Telemetry selector a series name belongs to (undefined: not an Istio standard metric). */
+export const metricSelectorOf = (name: string): string | undefined =>
+  Object.keys(ISTIO_METRIC_SELECTORS).find((k) => ISTIO_METRIC_SELECTORS[k]!.includes(name));
+
+/** The reads that could select some family of a selector on one side. */
+const readsOf = (reads: readonly SelectorRead[], metric: string, reporter: Reporter) =>
+  reads.filter((r) => ISTIO_METRIC_SELECTORS[metric]!.some((name) => couldSelect(r, name, { reporter }, ['reporter'])));
+
+function perMetricRemovals(reads: readonly SelectorRead[], removeLabels: readonly string[]): MetricLabelRemoval[] {
+  const out: MetricLabelRemoval[] = [];
+  for (const metric of Object.keys(ISTIO_METRIC_SELECTORS))
+    for (const reporter of REPORTERS) {
+      const mine = readsOf(reads, metric, reporter);
+      if (!mine.length) continue;
+      const used = readIstioLabels(mine);
+      if (used === 'all') continue;
+      // reporter stays: it is what tells the two sides apart.
+      const labels = ISTIO_STANDARD_LABELS.filter((l) => l !== 'reporter' && !used.has(l) && !removeLabels.includes(l));
+      if (labels.length) out.push({ metric, reporter, labels });
+    }
+  return out;
+}
+
+/** Every tag the plan removes from one series of metric `name` (both the global and its own removals). */
+export function removedLabelsOf(plan: CardinalityPlan, name: string, reporter: string | undefined): string[] {
+  const metric = metricSelectorOf(name);
+  if (!metric) return [];
+  const own = plan.removeByMetric.filter((r) => r.metric === metric && r.reporter === reporter).flatMap((r) => r.labels);
+  return [...plan.removeLabels, ...own];
 }
 
 /**
@@ -130,9 +202,10 @@ export function derivePlan(settings: Settings, exprs: readonly string[]): Cardin
  */
 export function applyPlan(plan: CardinalityPlan, name: string, labels: Record<string, string>): Record<string, string> | undefined {
   let out = labels;
-  if (plan.removeLabels.length && ISTIO_STANDARD_METRICS.includes(name)) {
+  const removed = removedLabelsOf(plan, name, labels.reporter);
+  if (removed.length) {
     out = { ...labels };
-    for (const l of plan.removeLabels) delete out[l];
+    for (const l of removed) delete out[l];
   }
   for (const d of plan.drops) {
     const value = d.sourceLabels.map((l) => (l === '__name__' ? name : (out[l] ?? ''))).join(';');
@@ -154,8 +227,12 @@ export function brokenReads(plan: CardinalityPlan, exprs: readonly string[]): st
     for (const name of ISTIO_STANDARD_METRICS)
       for (const reporter of REPORTERS) {
         const labels = { reporter };
-        if (couldSelect(r, name, labels, ['reporter']) && !applyPlan({ removeLabels: [], drops: plan.drops }, name, labels))
+        if (!couldSelect(r, name, labels, ['reporter'])) continue;
+        if (!applyPlan({ ...EMPTY_PLAN, drops: plan.drops }, name, labels))
           out.push(`${name}{reporter="${reporter}"} is read by a selector of ${r.metric || '{}'} but dropped`);
+        const own = removedLabelsOf({ ...plan, removeLabels: [] }, name, reporter);
+        for (const l of needs)
+          if (own.includes(l)) out.push(`${name}{reporter="${reporter}"} needs label ${l}, which removeByMetric removes`);
       }
   }
   return [...new Set(out)];

@@ -21,12 +21,14 @@ export function recordNames(window = '5m') {
   const r = rateOp(window);
   return {
     // bases: the only server-side rules that read the raw series; every level below sums them
+    /** The one read of the raw server-side requests; keeps the caller for the by-source level. */
+    rawRequestRate: `service_version_workload_source_code_security:${REQ}:${r}`,
+    /** The raw base without the caller: what every other request level is summed from. */
     baseRequestRate: `service_version_workload_code_security:${REQ}:${r}`,
     baseDurationBucketRate: `service_version_workload:${BUCKET}:${r}`,
     // per service (server side, reporter="destination")
     serviceRequestRate: `service:${REQ}:${r}`,
     service5xxRate: `service:${REQ}_5xx:${r}`,
-    service4xxRate: `service:${REQ}_4xx:${r}`,
     /** 5xx / all, 0 when a service has traffic but no 5xx. */
     serviceErrorRatio: `service:${REQ}_5xx:ratio_${r}`,
     /** non-5xx / all (Istio's success rate). */

@@ -49,7 +49,7 @@ describe('derivePlan', () => {
   ];
 
   it('removes nothing when every setting is off', () => {
-    expect(derivePlan(parseConfig({}).cardinality, exprs)).toEqual({ removeLabels: [], drops: [] });
+    expect(derivePlan(parseConfig({}).cardinality, exprs)).toEqual({ removeLabels: [], removeByMetric: [], drops: [] });
   });
 
   it('removes exactly the Istio labels no read needs, and drops unread metrics and reporters', () => {
@@ -62,6 +62,17 @@ describe('derivePlan', () => {
     ]);
     expect(plan.drops[0]!.regex).not.toMatch(/istio_requests_total|istio_request_duration_milliseconds_bucket/);
     expect(brokenReads(plan, exprs)).toEqual([]);
+  });
+
+  it('removes per metric and side the labels no read of that metric on that side needs', () => {
+    const plan = derivePlan(ALL_ON, exprs);
+    expect(plan.removeByMetric).toEqual([{ metric: 'REQUEST_DURATION', reporter: 'destination', labels: ['response_code'] }]);
+    const byCode = 'sum by (response_code, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m]))';
+    expect(brokenReads(plan, [...exprs, byCode])).toEqual([
+      'istio_request_duration_milliseconds_bucket{reporter="destination"} needs label response_code, which removeByMetric removes',
+    ]);
+    expect(derivePlan(ALL_ON, [...exprs, byCode]).removeByMetric).toEqual([]);
+    expect(derivePlan({ ...ALL_ON, removeUnreadIstioLabels: false }, exprs).removeByMetric).toEqual([]);
   });
 
   it('a read that keeps every label protects every label', () => {
@@ -83,10 +94,10 @@ describe('derivePlan', () => {
     const l = { reporter: 'source', destination_service_name: 'a', source_app: 'x', response_code: '200' };
     expect(applyPlan(plan, 'istio_requests_total', l)).toEqual({ reporter: 'source', destination_service_name: 'a', response_code: '200' });
     expect(applyPlan(plan, 'istio_request_duration_milliseconds_bucket', { ...l, le: '5' })).toBeUndefined();
+    // No read of the server-side histogram needs response_code: it goes from that metric and side only.
     expect(applyPlan(plan, 'istio_request_duration_milliseconds_bucket', { ...l, reporter: 'destination', le: '5' })).toEqual({
       reporter: 'destination',
       destination_service_name: 'a',
-      response_code: '200',
       le: '5',
     });
     expect(applyPlan(plan, 'istio_response_bytes_count', l)).toBeUndefined();
