@@ -123,11 +123,16 @@ function latencyRules(window: string, n: RecordNames): RecordingRule[] {
 const tcpRules = (window: string): RecordingRule[] =>
   ISTIO_TCP_COUNTERS.map((m) => ({ record: `service:${withoutTotal(m)}:${rateOp(window)}`, expr: tcpRate(m, window, L.service) }));
 
-/** Gateways (reporter="source": a gateway never reports as destination), the configured gateway pods. */
+/**
+ * Gateways (reporter="source": a gateway never reports as destination), the configured gateway pods:
+ * one read of their raw series by response code, the levels summed from it.
+ */
 function gatewayRules(window: string, n: RecordNames, gatewayPods: string): RecordingRule[] {
+  const requests = sumOf(n.gatewayCodeRequestRate);
   return [
-    { record: n.gatewayRequestRate, expr: sourceRequestRate(window, L.gateway, gatewayPods) },
-    { record: n.gateway5xxRate, expr: orZero(sourceRequestRate(window, L.gateway, gatewayPods, CODE.c5xx), n.gatewayRequestRate) },
+    { record: n.gatewayCodeRequestRate, expr: sourceRequestRate(window, [...L.gateway, 'response_code'], gatewayPods) },
+    { record: n.gatewayRequestRate, expr: requests(L.gateway) },
+    { record: n.gateway5xxRate, expr: orZero(requests(L.gateway, CODE.c5xx), n.gatewayRequestRate) },
     { record: n.gatewayErrorRatio, expr: `${n.gateway5xxRate} / ${n.gatewayRequestRate}` },
   ];
 }

@@ -2,6 +2,7 @@
 //   BENCH_SIZES=10k,100k   mesh sizes for the Prometheus benchmarks (toy, 10k, 100k, 1m)
 //   BENCH_ONLY=series,rules,dashboards,traces,build   sections to run (default: all)
 //   BENCH_OUT=FILE         also write the tables to FILE
+//   BENCH_PROFILE=0        rules: skip the second load, reduced by the cardinality profile
 // Flags --sizes, --only and --out do the same as the variables. The whole run is bounded by
 // BENCH_TIMEOUT_MINUTES (default 60): past it, every started process is stopped and the run fails.
 import { writeFileSync } from 'node:fs';
@@ -11,7 +12,14 @@ import { stopAll } from '@meshobs/testkit';
 import { benchBuild } from './build-bench.ts';
 import { describeMachine, machine } from './machine.ts';
 import { benchSize, type SizeResult } from './prometheus-bench.ts';
-import { comparisonTable, costliestRulesTable, dashboardTable, ruleTable } from './report-prometheus.ts';
+import {
+  comparisonTable,
+  costliestQueryRulesTable,
+  costliestRulesTable,
+  dashboardTable,
+  ruleQueryTable,
+  ruleTable,
+} from './report-prometheus.ts';
 import { benchSeries, SERIES_SIZES, seriesTable } from './series-bench.ts';
 import { pickSizes } from './sizes.ts';
 import { benchTraces } from './trace-bench.ts';
@@ -57,12 +65,18 @@ async function main(): Promise<void> {
           loads: 5,
           ruleCycles: 4,
           sections: { rules: only.includes('rules'), dashboards: only.includes('dashboards') },
+          profile: process.env.BENCH_PROFILE !== '0',
+          queryReps: 5,
           log,
         }),
       );
     if (only.includes('rules')) {
-      print('Rule evaluation cost', ruleTable(results));
-      print('Costliest rules', costliestRulesTable(results));
+      if (results.some((r) => r.groups.length)) {
+        print("Rule evaluation cost (the server's cycles)", ruleTable(results));
+        print("Costliest rules (the server's cycles)", costliestRulesTable(results));
+      }
+      print('Rule evaluation cost by query, with and without the cardinality profile', ruleQueryTable(results));
+      print('Costliest rules by query', costliestQueryRulesTable(results));
     }
     if (only.includes('dashboards')) {
       print('Dashboard load cost', dashboardTable(results));

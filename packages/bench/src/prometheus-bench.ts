@@ -4,13 +4,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAlerts } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
-import { buildMesh, countSeries, loadMesh } from '@meshobs/synthetic-mesh';
+import { cardinalityPlan } from '@meshobs/dashboards';
+import { applyPlan } from '@meshobs/signals';
+import { buildMesh, countSeries, loadMesh, type Mesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
 import { type LoadResult, loadDashboard } from './dashboard-load.ts';
 import { type DashboardPlan, istioPlans, meshobsPlans } from './dashboard-plan.ts';
 import { naiveRulesYaml } from './naive-rules.ts';
 import { type GroupCost, measureRuleGroups, recordingRulesReadByAlerts } from './rule-eval.ts';
+import { type QueryGroupCost, ruleQueryCosts } from './rule-query-cost.ts';
 import type { BenchSize } from './sizes.ts';
 import { median } from './stats.ts';
 
@@ -19,6 +22,14 @@ export interface DashboardCost {
   medianSeconds: number;
   loads: number;
   last: LoadResult;
+}
+
+/** The rule sets' cost by query on one load of the mesh (as generated, or reduced by the cardinality profile). */
+export interface QueryCostRun {
+  data: 'as generated' | 'cardinality profile';
+  series: number;
+  bundle: QueryGroupCost[];
+  naive: QueryGroupCost[];
 }
 
 export interface SizeResult {
@@ -31,6 +42,8 @@ export interface SizeResult {
   alertRecording: { rules: number; seconds: number };
   /** False when wall-clock time passed the end of the data before the evaluations were measured. */
   ruleWindowCovered: boolean;
+  /** Rule cost by query (rule-query-cost.ts), as generated and, when asked, under the cardinality profile. */
+  queryCosts: QueryCostRun[];
   dashboards: DashboardCost[];
   rangeSeconds: number;
   widthPx: number;
@@ -41,6 +54,10 @@ export interface PrometheusBenchOptions {
   loads: number;
   ruleCycles: number;
   sections: { rules: boolean; dashboards: boolean };
+  /** Also load the mesh reduced by the cardinality profile (every setting on) and cost the rules there. */
+  profile: boolean;
+  /** Repetitions of each rule's query (after one warm-up). */
+  queryReps: number;
   log: (line: string) => void;
 }
 
@@ -74,7 +91,8 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
     let groups: GroupCost[] = [];
     let alertRecording = { rules: 0, seconds: 0 };
     let ruleWindowCovered = true;
-    if (o.sections.rules) {
+    // The server's own cycles need data ahead of the wall clock, which the 1M load cannot keep (sizes.ts).
+    if (o.sections.rules && size.aheadSeconds >= 300) {
       const bundleFile = join(workDir, 'bundle-rules.yml');
       const naiveFile = join(workDir, 'naive-rules.yml');
       writeFileSync(bundleFile, rules);
@@ -97,6 +115,8 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
       };
       o.log(`[${size.name}] rule groups: ${groups.map((g) => `${g.group}=${(g.seconds * 1000).toFixed(1)}ms`).join(' ')}`);
     }
+    const queryCosts: QueryCostRun[] = [];
+    if (o.sections.rules) queryCosts.push(await queryCostRun('as generated', series, loaded.url, mesh, rules, o));
     const dashboards: DashboardCost[] = [];
     if (o.sections.dashboards) {
       await loaded.restart({});
@@ -119,18 +139,62 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
         );
       }
     }
+    if (o.sections.rules && o.profile) {
+      await loaded.stop();
+      queryCosts.push(await profileRun(size, mesh, rules, o));
+    }
     return {
       size,
       series,
       samples: loaded.stats.samples,
       loadSeconds: loaded.timings,
       groups,
+      queryCosts,
       alertRecording,
       ruleWindowCovered,
       dashboards,
       rangeSeconds: RANGE_SECONDS,
       widthPx: WIDTH_PX,
     };
+  } finally {
+    await loaded.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The evaluation time of the query costs: a minute before the data ends, a full window behind it. */
+const evalTime = (mesh: Mesh) => mesh.endSeconds - 60;
+
+async function queryCostRun(
+  data: QueryCostRun['data'],
+  series: number,
+  url: string,
+  mesh: Mesh,
+  rules: string,
+  o: PrometheusBenchOptions,
+): Promise<QueryCostRun> {
+  const at = evalTime(mesh);
+  const bundle = await ruleQueryCosts(url, rules, at, o.queryReps);
+  const naive = await ruleQueryCosts(url, naiveRulesYaml(rules, o.config), at, o.queryReps);
+  const ms = (g: QueryGroupCost[]) => g.reduce((a, x) => a + x.seconds, 0) * 1000;
+  o.log(`[${data}] rules by query: bundle ${ms(bundle).toFixed(1)} ms, naive ${ms(naive).toFixed(1)} ms per cycle`);
+  return { data, series, bundle, naive };
+}
+
+/** The same mesh as the cardinality profile (every setting on) leaves it, loaded on its own. */
+async function profileRun(size: BenchSize, mesh: Mesh, rules: string, o: PrometheusBenchOptions): Promise<QueryCostRun> {
+  const config = {
+    ...o.config,
+    cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },
+  };
+  const plan = cardinalityPlan(config);
+  const reduced = reduceMesh(mesh, (name, labels) => applyPlan(plan, name, labels));
+  const series = countSeries(reduced).total;
+  o.log(`[${size.name}] cardinality profile: ${series} series: generating and loading`);
+  const workDir = tempDir(`bench-${size.name}-profile`);
+  const loaded = await loadMesh(reduced, { rulesYaml: rules, workDir });
+  try {
+    return await queryCostRun('cardinality profile', series, loaded.url, mesh, rules, o);
   } finally {
     await loaded.stop();
     rmSync(workDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Markdown tables for the rule-evaluation and dashboard-load results.
 import type { SizeResult } from './prometheus-bench.ts';
 import { totalSeconds } from './rule-eval.ts';
+import { cycleCost } from './rule-query-cost.ts';
 import { count, ratio, seconds, table } from './stats.ts';
 
 const NAIVE_FILE = /naive-rules\.yml$/;
@@ -32,7 +33,7 @@ export function ruleTable(results: SizeResult[]): string {
       `naive / bundle = **${ratio(n, b)}**`,
       '',
     ]);
-    const alertGroups = bundle.filter((g) => !/record/.test(g.group));
+    const alertGroups = bundle.filter((g) => /alerts$/.test(g.group));
     const alertPath = r.alertRecording.seconds + totalSeconds(alertGroups);
     rows.push([
       r.size.name,
@@ -45,6 +46,62 @@ export function ruleTable(results: SizeResult[]): string {
     ]);
   }
   return table(['size', 'active series', 'rule set', 'group', 'rules', 'median last_duration', 'cycles'], rows);
+}
+
+/**
+ * Rule cost by query per evaluation cycle: the bundle's groups one after another (total) and its
+ * slowest group (what a cycle takes when the groups run concurrently), against the naive alerts, on
+ * the mesh as generated and as the cardinality profile leaves it. Goal: bundle <= 1 s per 15 s cycle
+ * at 1M and <= 1/3 of the naive alerts.
+ */
+export function ruleQueryTable(results: SizeResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    const asGenerated = r.queryCosts.find((q) => q.data === 'as generated');
+    for (const q of r.queryCosts) {
+      const b = cycleCost(q.bundle);
+      const n = cycleCost(q.naive).total;
+      rows.push([
+        r.size.name,
+        q.data,
+        count(q.series),
+        `${q.bundle.length} groups, ${q.bundle.reduce((a, g) => a + g.rules, 0)} rules`,
+        seconds(b.total),
+        seconds(b.slowest),
+        seconds(n),
+        `**${ratio(b.total, n)}**`,
+        asGenerated && q !== asGenerated ? `**${ratio(b.total, cycleCost(asGenerated.naive).total)}**` : '',
+      ]);
+    }
+  }
+  return table(
+    [
+      'size',
+      'data',
+      'active series',
+      'bundle',
+      'bundle per cycle (groups in turn)',
+      'slowest group',
+      'naive per cycle',
+      'bundle / naive, same data',
+      'bundle / naive as generated',
+    ],
+    rows,
+  );
+}
+
+/** The costliest rules by query, per size and data. */
+export function costliestQueryRulesTable(results: SizeResult[], top = 8): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results)
+    for (const q of r.queryCosts) {
+      const all = [
+        ...q.bundle.flatMap((g) => Object.entries(g.ruleSeconds).map(([n, v]) => [g.group, n, v] as const)),
+        ...q.naive.flatMap((g) => Object.entries(g.ruleSeconds).map(([n, v]) => [g.group, n, v] as const)),
+      ].sort((a, b) => b[2] - a[2]);
+      for (const [group, name, v] of all.slice(0, top)) rows.push([r.size.name, q.data, group, `\`${name}\``, seconds(v)]);
+    }
+  return table(['size', 'data', 'group', 'rule (record or alert)', 'median evaluation time'], rows);
 }
 
 export function dashboardTable(results: SizeResult[]): string {

@@ -67,6 +67,8 @@ export function recordNames(window = '5m') {
     clusterPairRequestRate: `cluster_pair:${REQ}:${r}`,
     clusterPairErrorRatio: `cluster_pair:${REQ}_5xx:ratio_${r}`,
     // gateways (reporter="source", see header)
+    /** The one read of the gateways' raw series, by response code. */
+    gatewayCodeRequestRate: `gateway_code:${REQ}:${r}`,
     gatewayRequestRate: `gateway:${REQ}:${r}`,
     gateway5xxRate: `gateway:${REQ}_5xx:${r}`,
     gatewayErrorRatio: `gateway:${REQ}_5xx:ratio_${r}`,

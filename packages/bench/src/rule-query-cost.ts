@@ -1,0 +1,62 @@
+// Rule evaluation cost by query: every rule's expression evaluated by the real Prometheus as an
+// instant query at one time inside the loaded data, group by group and in order, exactly what the
+// rule manager runs per cycle (an instant query of the rule's expr at the evaluation time; the
+// recorded series it reads were backfilled by promtool). It needs no data ahead of the wall clock,
+// so it also runs at 1M series, where the load takes longer than any affordable look-ahead (see
+// sizes.ts). The expression is wrapped in count() so that only one number crosses the HTTP API:
+// what is timed is Prometheus' own evalTotalTime (stats=all), not JSON encoding.
+import { parse } from 'yaml';
+import { median, sum } from './stats.ts';
+
+export interface QueryGroupCost {
+  group: string;
+  rules: number;
+  /** Sum over the group's rules of the median evaluation time, seconds: one cycle of the group. */
+  seconds: number;
+  ruleSeconds: Record<string, number>;
+}
+
+interface RuleText {
+  record?: string;
+  alert?: string;
+  expr: string;
+}
+
+interface QueryResponse {
+  status: string;
+  error?: string;
+  data?: { stats?: { timings?: { evalTotalTime?: number } } };
+}
+
+async function evalSeconds(url: string, expr: string, at: number): Promise<number> {
+  const body = new URLSearchParams({ query: `count(${expr})`, time: String(at), stats: 'all' });
+  const started = performance.now();
+  const res = (await fetch(`${url}/api/v1/query`, { method: 'POST', body }).then((r) => r.json())) as QueryResponse;
+  const wall = (performance.now() - started) / 1000;
+  if (res.status !== 'success') throw new Error(`query failed (${res.error}): ${expr}`);
+  return res.data?.stats?.timings?.evalTotalTime ?? wall;
+}
+
+/** Cost of each group of a rules file at time `at` (Unix seconds): median of `reps` after a warm-up. */
+export async function ruleQueryCosts(url: string, rulesYaml: string, at: number, reps: number): Promise<QueryGroupCost[]> {
+  const doc = parse(rulesYaml) as { groups: { name: string; rules: RuleText[] }[] };
+  const out: QueryGroupCost[] = [];
+  for (const g of doc.groups) {
+    const ruleSeconds: Record<string, number> = {};
+    for (const r of g.rules) {
+      await evalSeconds(url, r.expr, at);
+      const runs: number[] = [];
+      for (let i = 0; i < reps; i++) runs.push(await evalSeconds(url, r.expr, at));
+      const name = r.record ?? r.alert ?? '?';
+      ruleSeconds[name] = (ruleSeconds[name] ?? 0) + median(runs);
+    }
+    out.push({ group: g.name, rules: g.rules.length, seconds: sum(Object.values(ruleSeconds)), ruleSeconds });
+  }
+  return out;
+}
+
+/** One cycle: every group one after another (CPU time), and the slowest group (wall time when groups run concurrently). */
+export const cycleCost = (groups: QueryGroupCost[]) => ({
+  total: sum(groups.map((g) => g.seconds)),
+  slowest: Math.max(0, ...groups.map((g) => g.seconds)),
+});
