@@ -25,6 +25,7 @@ import {
   slowRequestRatio,
 } from '@meshobs/signals';
 import { humanizePercentage } from './humanize.ts';
+import { istioViewGroups } from './recording/index.ts';
 import { type RecordingRule, recordingFamilies } from './recording-rules.ts';
 
 export interface AlertingRule {
@@ -290,6 +291,8 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
     ...recordingFamilies(w, gw.pods).map((f) => ({ name: `meshobs.istio.${f.family}`, rules: f.rules })),
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
+  // The views of Istio's dashboards (client side, sizes, TCP per workload, istiod internals).
+  groups.push(...istioViewGroups(config));
   if (a.slo.enabled) groups.push(...sloGroups(config, alert));
   // Every aggregation and every binary match keeps the cluster label (cluster.label, see
   // packages/signals/src/cluster.ts): one Prometheus gives the same series as without it.

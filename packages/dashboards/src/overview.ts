@@ -6,6 +6,7 @@ import type { MeshobsConfig } from '@meshobs/config';
 import { QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { DASHBOARD_UIDS, dashboardLinks, serviceDashboardLink, timeDefaults } from './meta.ts';
+import { withIstioViews } from './overview-istio.ts';
 import { row, stat, table, timeseries } from './panels.ts';
 import { controlPlaneQueries, gatewayQueries } from './queries.ts';
 import { datasourceVariable } from './variables.ts';
@@ -360,5 +361,5 @@ export function overviewDashboard(config: MeshobsConfig) {
         ],
       }),
     );
-  return d;
+  return withIstioViews(d, l, config);
 }

@@ -8,6 +8,7 @@ import {
   aggregate,
   CIRCUIT_BREAKER_ENVOY_STATS,
   COLLECTOR_METRICS,
+  call,
   controlPlane,
   ENVOY_METRICS,
   envoyStat,
@@ -15,6 +16,7 @@ import {
   histogramQuantile,
   jobMatcher,
   ratioOrZero,
+  recordNamesFor,
   refusedRequestRate,
   requestRate,
   SPAN_METRICS,
@@ -136,5 +138,40 @@ export function pipelineQueries(config: MeshobsConfig) {
     queueSize: gauge('sum', ['pod', 'exporter'], M.exporterQueueSize),
     queueCapacity: gauge('max', ['exporter'], M.exporterQueueCapacity),
     memory: gauge('sum', ['pod'], M.processMemoryRss),
+  };
+}
+
+/**
+ * The views of Istio's dashboards that read the `meshobs.istio.<family>` recording rules: client-side
+ * traffic and body sizes of the selected service, the workload tables, istiod internals and versions.
+ */
+export function istioViewQueries(config: MeshobsConfig) {
+  const n = recordNamesFor(config);
+  const sel = (record: string) => selector(record, SELECTED_SERVICE);
+  const sizeQuantile = (record: string, labels: readonly string[]) => (q: string) =>
+    histogramQuantile(q, aggregate('sum', [...labels, 'le'], sel(record)));
+  const SOURCE = ['source_workload_namespace', 'source_workload'];
+  const WORKLOAD = ['destination_workload_namespace', 'destination_workload'];
+  return {
+    clientRequestRate: call('sum', sel(n.clientRequestRate)),
+    clientSuccessRatio: sel(n.clientSuccessRatio),
+    clientLatency: sel(n.clientLatency),
+    requestSizeBySource: sizeQuantile(n.sourceRequestBytesBucketRate, SOURCE),
+    responseSizeBySource: sizeQuantile(n.sourceResponseBytesBucketRate, SOURCE),
+    requestSizeByWorkload: sizeQuantile(n.workloadRequestBytesBucketRate, WORKLOAD),
+    responseSizeByWorkload: sizeQuantile(n.workloadResponseBytesBucketRate, WORKLOAD),
+    workloadRequestRate: n.workloadRequestRate,
+    workloadSuccessRatio: n.workloadSuccessRatio,
+    workloadLatency: (q: string) => selector(n.workloadLatency, `quantile="${q}"`),
+    tcpReceivedByWorkload: n.workloadTcpReceivedBytesRate,
+    tcpSentByWorkload: n.workloadTcpSentBytesRate,
+    componentVersions: n.componentVersions,
+    allocBytes: n.istiodAllocBytesRate,
+    mallocs: n.istiodMallocsRate,
+    configSize: n.configSizeQuantile,
+    validationPassed: n.validationPassedRate,
+    validationFailed: n.validationFailedRate,
+    injectionSuccess: n.injectionSuccessRate,
+    injectionFailure: n.injectionFailureRate,
   };
 }

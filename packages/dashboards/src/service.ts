@@ -7,6 +7,7 @@ import { Layout } from './layout.ts';
 import { DASHBOARD_UIDS, dashboardLinks, jaegerSearchLink, timeDefaults } from './meta.ts';
 import { gauge, REFERENCE_LINE, row, stat, timeseries } from './panels.ts';
 import { mtlsBySource, resilienceQueries, SELECTED_SERVICE, SELECTED_VERSIONS, sidecarQueries } from './queries.ts';
+import { withServiceIstioViews } from './service-istio.ts';
 import { datasourceVariable, serviceVariables } from './variables.ts';
 
 /**
@@ -36,7 +37,7 @@ export function serviceDashboard(config: MeshobsConfig) {
   const byVersion = (expr: string) => `sum by (destination_version) (${expr})`;
   const jaeger = jaegerSearchLink(config, 'Traces of this service in Jaeger', '$service.$namespace');
 
-  return new DashboardBuilder('Istio Service')
+  const d = new DashboardBuilder('Istio Service')
     .uid(DASHBOARD_UIDS.service)
     .description(
       'One service of the mesh: traffic, errors, latency, canary split, callers, TCP, mTLS, circuit breaking and sidecar resources.',
@@ -350,4 +351,5 @@ export function serviceDashboard(config: MeshobsConfig) {
         targets: [{ expr: sidecar.memoryShareMax, legend: 'max' }],
       }),
     );
+  return withServiceIstioViews(d, l, config);
 }

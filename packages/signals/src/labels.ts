@@ -55,6 +55,26 @@ export const LEVELS = {
   cluster_pair: ['source_cluster', 'destination_cluster'],
   /** Per gateway: the pod's namespace and its `istio` label (ingressgateway / egressgateway). */
   gateway: ['namespace', 'istio'],
+  // The views of Istio's dashboards (issue #17 §3), see packages/alerts/src/recording/.
+  /** Per service and response code as the CLIENT proxies report it (reporter="source"). */
+  client_service_code: ['destination_service_namespace', 'destination_service_name', 'response_code'],
+  client_service: ['destination_service_namespace', 'destination_service_name'],
+  /** The base of the size histograms: per service, calling workload and serving workload. */
+  service_source_workload: [
+    'destination_service_namespace',
+    'destination_service_name',
+    'source_workload_namespace',
+    'source_workload',
+    'destination_workload_namespace',
+    'destination_workload',
+  ],
+  service_source: ['destination_service_namespace', 'destination_service_name', 'source_workload_namespace', 'source_workload'],
+  service_workload: ['destination_service_namespace', 'destination_service_name', 'destination_workload_namespace', 'destination_workload'],
+  /** One istiod pod (its internals); the control plane as a whole is the empty level. */
+  istiod_pod: ['pod'],
+  control_plane: [] as string[],
+  /** Istio components and their versions (the build-info gauge of every component). */
+  component_tag: ['component', 'tag'],
 } as const;
 
 export type Level = keyof typeof LEVELS;

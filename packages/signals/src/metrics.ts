@@ -25,6 +25,9 @@ export const ISTIO_METRICS = {
   tcpClosed: 'istio_tcp_connections_closed_total',
   tcpSentBytes: 'istio_tcp_sent_bytes_total',
   tcpReceivedBytes: 'istio_tcp_received_bytes_total',
+  /** Request and response body sizes (bytes), the histograms Istio exports by default. */
+  requestBytesBucket: 'istio_request_bytes_bucket',
+  responseBytesBucket: 'istio_response_bytes_bucket',
 } as const;
 
 /**
@@ -71,6 +74,21 @@ export const ISTIOD_METRICS = {
   residentMemory: 'process_resident_memory_bytes',
   cpuSeconds: 'process_cpu_seconds_total',
   goroutines: 'go_goroutines',
+  // istiod internals of Istio's Control Plane dashboard (istio/istio
+  // manifests/addons/dashboards/pilot.libsonnet reads the same names):
+  /** client_golang's Go collector (prometheus/client_golang prometheus/go_collector.go). */
+  allocBytes: 'go_memstats_alloc_bytes_total',
+  mallocs: 'go_memstats_mallocs_total',
+  /** Size of each xDS push, by `type` (istio/istio pilot/pkg/xds/monitoring.go `configSizeBytes`). */
+  configSizeBucket: 'pilot_xds_config_size_bytes_bucket',
+  /** Validation webhook (istio/istio pkg/webhooks/validation/server/monitoring.go). */
+  validationPassed: 'galley_validation_passed',
+  validationFailed: 'galley_validation_failed',
+  /** Injection webhook (istio/istio pkg/kube/inject/monitoring.go). */
+  injectionSuccess: 'sidecar_injection_success_total',
+  injectionFailure: 'sidecar_injection_failure_total',
+  /** Build info of every Istio component, labels `component` and `tag` (istio/istio pkg/version, RecordComponentBuildTag). */
+  build: 'istio_build',
 } as const;
 
 /** Envoy cluster stats (names on /stats/prometheus; Envoy exports counters without `_total`). */

@@ -6,7 +6,7 @@
 //   operations what was applied, newest last, e.g. `rate5m`, `ratio_rate5m`, `histogram_quantile_rate5m`
 // so `service:istio_requests_5xx:ratio_rate5m` is "5xx share of requests over 5m, per service".
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIO_METRICS, withoutTotal } from './metrics.ts';
+import { ISTIO_METRICS, ISTIOD_METRICS, withoutTotal } from './metrics.ts';
 
 const REQ = withoutTotal(ISTIO_METRICS.requests);
 const BUCKET = ISTIO_METRICS.requestDurationBucket;
@@ -72,6 +72,34 @@ export function recordNames(window = '5m') {
     gatewayRequestRate: `gateway:${REQ}:${r}`,
     gateway5xxRate: `gateway:${REQ}_5xx:${r}`,
     gatewayErrorRatio: `gateway:${REQ}_5xx:ratio_${r}`,
+
+    // --- The views of Istio's dashboards that had no rule (issue #17 §3), packages/alerts/src/recording/.
+    // client side (reporter="source"), per destination service: one base per raw family, then roll-ups
+    clientBaseRequestRate: `client_service_code:${REQ}:${r}`,
+    clientRequestRate: `client_service:${REQ}:${r}`,
+    clientSuccessRatio: `client_service:${REQ}_success:ratio_${r}`,
+    clientDurationBucketRate: `client_service:${BUCKET}:${r}`,
+    clientLatency: `client_service_quantile:${SECONDS}:histogram_quantile_${r}`,
+    // request / response sizes (server side): base per service, caller and serving workload
+    baseRequestBytesBucketRate: `service_source_workload:${ISTIO_METRICS.requestBytesBucket}:${r}`,
+    baseResponseBytesBucketRate: `service_source_workload:${ISTIO_METRICS.responseBytesBucket}:${r}`,
+    sourceRequestBytesBucketRate: `service_source:${ISTIO_METRICS.requestBytesBucket}:${r}`,
+    sourceResponseBytesBucketRate: `service_source:${ISTIO_METRICS.responseBytesBucket}:${r}`,
+    workloadRequestBytesBucketRate: `service_workload:${ISTIO_METRICS.requestBytesBucket}:${r}`,
+    workloadResponseBytesBucketRate: `service_workload:${ISTIO_METRICS.responseBytesBucket}:${r}`,
+    // TCP bytes per serving workload (and service), Istio's "TCP Workloads" table
+    workloadTcpSentBytesRate: `service_workload:${withoutTotal(ISTIO_METRICS.tcpSentBytes)}:${r}`,
+    workloadTcpReceivedBytesRate: `service_workload:${withoutTotal(ISTIO_METRICS.tcpReceivedBytes)}:${r}`,
+    // istiod internals and component versions
+    istiodAllocBytesRate: `istiod_pod:${withoutTotal(ISTIOD_METRICS.allocBytes)}:${r}`,
+    istiodMallocsRate: `istiod_pod:${withoutTotal(ISTIOD_METRICS.mallocs)}:${r}`,
+    configSizeBucketRate: `control_plane:${ISTIOD_METRICS.configSizeBucket}:${r}`,
+    configSizeQuantile: `control_plane_quantile:${ISTIOD_METRICS.configSizeBucket.replace(/_bucket$/, '')}:histogram_quantile_${r}`,
+    validationPassedRate: `control_plane:${ISTIOD_METRICS.validationPassed}:${r}`,
+    validationFailedRate: `control_plane:${ISTIOD_METRICS.validationFailed}:${r}`,
+    injectionSuccessRate: `control_plane:${withoutTotal(ISTIOD_METRICS.injectionSuccess)}:${r}`,
+    injectionFailureRate: `control_plane:${withoutTotal(ISTIOD_METRICS.injectionFailure)}:${r}`,
+    componentVersions: `component_tag:${ISTIOD_METRICS.build}:sum`,
   } as const;
 }
 

@@ -1,6 +1,7 @@
 // istiod's own metrics (job istiod) and the Kubernetes view of the mesh: cAdvisor (kubelet),
 // kube-state-metrics and scrape health.
 
+import { istiodInternalFamilies } from './istiod-internals.ts';
 import { constant, counterShape, type Family, gaugeShape, hash, histogram, type Labels, renderLabels, type Series } from './series.ts';
 import type { MeshSize } from './size.ts';
 import { envoyTarget, istiodTarget } from './targets.ts';
@@ -183,6 +184,7 @@ export function istiodFamilies(size: MeshSize, topo: Topology, endSeconds: numbe
         yield { name: 'istio_build', labels: renderLabels({ ...l, component: 'pilot', tag: size.istioVersion }), value: constant(1) };
       }),
     ),
+    ...istiodInternalFamilies(size, targets, proxies),
   ];
 }
 

@@ -18,6 +18,7 @@ import { gatewaysFor } from './mesh.ts';
 import type { RuleTestFile, TestCase } from './notation.ts';
 import { certificate, controlPlane, pilot } from './suites/control-plane.ts';
 import { gateway } from './suites/gateway.ts';
+import { istioViews } from './suites/istio-views.ts';
 import { circuitBreaker, memory } from './suites/proxy.ts';
 import { healthyMesh, recording, recordingPerCluster } from './suites/recording.ts';
 import { high5xx, highLatency } from './suites/requests.ts';
@@ -79,6 +80,7 @@ export function renderRuleTests(config: MeshobsConfig): {
     ['CircuitBreakerTriggered', circuitBreaker(ctx)],
     ['IstioGatewayUnhealthy', gateway(ctx)],
     ['recording-rules', [...recording(ctx), ...recordingPerCluster(ctx)]],
+    ['istio-views', istioViews(ctx)],
     ['healthy-mesh', healthyMesh(ctx, [...rules.keys()])],
     ['slo-burn-rate', slo(ctx)],
   ];
