@@ -8,6 +8,7 @@ import {
   CODE,
   durationBucketRate,
   histogramQuantile,
+  ISTIO_METRICS,
   ISTIO_TCP_COUNTERS,
   LEVELS,
   orZero,
@@ -119,9 +120,26 @@ function latencyRules(window: string, n: RecordNames): RecordingRule[] {
   return rules;
 }
 
-/** The four TCP counters per service, server side (each its own raw family, read once). */
-const tcpRules = (window: string): RecordingRule[] =>
-  ISTIO_TCP_COUNTERS.map((m) => ({ record: `service:${withoutTotal(m)}:${rateOp(window)}`, expr: tcpRate(m, window, L.service) }));
+/**
+ * The four TCP counters, server side, each raw family read once: the bytes per serving workload and
+ * service first (the TCP workloads table of Istio's Mesh dashboard), the per-service bytes summed from
+ * them; the connection counters per service.
+ */
+function tcpRules(window: string, n: RecordNames): RecordingRule[] {
+  const perService = (m: string) => `service:${withoutTotal(m)}:${rateOp(window)}`;
+  const byWorkload: Record<string, string> = {
+    [ISTIO_METRICS.tcpSentBytes]: n.workloadTcpSentBytesRate,
+    [ISTIO_METRICS.tcpReceivedBytes]: n.workloadTcpReceivedBytesRate,
+  };
+  return ISTIO_TCP_COUNTERS.flatMap((m) => {
+    const workload = byWorkload[m];
+    if (!workload) return [{ record: perService(m), expr: tcpRate(m, window, L.service) }];
+    return [
+      { record: workload, expr: tcpRate(m, window, L.service_workload) },
+      { record: perService(m), expr: sumOf(workload)(L.service) },
+    ];
+  });
+}
 
 /**
  * Gateways (reporter="source": a gateway never reports as destination), the configured gateway pods:
@@ -146,7 +164,7 @@ export function recordingFamilies(window: string, gatewayPods: string | undefine
   return [
     { family: 'requests', rules: requestRules(window, n) },
     { family: 'latency', rules: latencyRules(window, n) },
-    { family: 'tcp', rules: tcpRules(window) },
+    { family: 'tcp', rules: tcpRules(window, n) },
     ...(gatewayPods ? [{ family: 'gateways', rules: gatewayRules(window, n, gatewayPods) }] : []),
   ];
 }

@@ -5,7 +5,6 @@ import type { RecordingRule } from '../recording-rules.ts';
 import { clientRecordingRules } from './client.ts';
 import { controlPlaneRecordingRules } from './control-plane.ts';
 import { sizeRecordingRules } from './sizes.ts';
-import { tcpWorkloadRecordingRules } from './tcp-workload.ts';
 
 export { CONFIG_SIZE_QUANTILES } from './control-plane.ts';
 
@@ -15,7 +14,6 @@ export function istioViewGroups(config: MeshobsConfig): Array<{ name: string; ru
   return [
     { name: 'meshobs.istio.client', rules: clientRecordingRules(w) },
     { name: 'meshobs.istio.sizes', rules: sizeRecordingRules(w) },
-    { name: 'meshobs.istio.tcp-workload', rules: tcpWorkloadRecordingRules(w) },
     { name: 'meshobs.istio.control-plane', rules: controlPlaneRecordingRules(config, w) },
   ];
 }

@@ -14,8 +14,11 @@ export const cardinality = z
     /**
      * Remove the Istio standard labels (tags) that no alert, recording rule or panel reads, at the
      * proxies: a `metrics` override with tagOverrides `operation: REMOVE` on ALL_METRICS in the
-     * mesh-wide Telemetry. Envoy then aggregates the series that differed only in those labels.
-     * Kiali's graph reads some of them (canonical service, principals, request_protocol).
+     * mesh-wide Telemetry, then one override per metric and side (CLIENT / SERVER) for the labels no
+     * read of that metric on that side needs (the server-side latency histogram is read per
+     * destination only, so its caller and response-code labels go). Envoy then aggregates the series
+     * that differed only in those labels. Kiali's graph and metrics pages read some of them
+     * (canonical service, principals, request_protocol, breakdowns by caller).
      */
     removeUnreadIstioLabels: flag(),
     /**

@@ -1,0 +1,39 @@
+// Every recording rule of the bundle is read: by an alert, a panel, a dashboard variable or another
+// rule that is itself read. A rule nothing reads costs an evaluation every cycle for nothing.
+import { ruleGroups } from '@meshobs/alerts';
+import { parseConfig } from '@meshobs/config';
+import { selectorReads } from '@meshobs/signals';
+import { describe, expect, it } from 'vitest';
+import { bundleQueries } from '../src/index.ts';
+
+const configs = [
+  ['default', parseConfig({})],
+  ['SLOs and both gateways', parseConfig({ alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } })],
+] as const;
+
+/** Recording rules read by nothing, following reads from alerts and panels back through the rules. */
+function unreadRecords(config: (typeof configs)[number][1]): string[] {
+  const rules = ruleGroups(config).flatMap((g) => g.rules) as { record?: string; alert?: string; expr: string }[];
+  const records = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
+  const reads = (expr: string) =>
+    selectorReads(expr)
+      .map((s) => s.metric)
+      .filter((m) => records.has(m));
+  const ruleExprs = new Set(rules.map((r) => r.expr));
+  // Roots: the alerts and every dashboard query (bundleQueries holds the rules too; skip those).
+  const roots = [...rules.filter((r) => r.alert).map((r) => r.expr), ...bundleQueries(config).filter((e) => !ruleExprs.has(e))];
+  const read = new Set<string>();
+  const visit = (name: string) => {
+    if (read.has(name)) return;
+    read.add(name);
+    for (const r of rules) if (r.record === name) reads(r.expr).forEach(visit);
+  };
+  for (const e of roots) reads(e).forEach(visit);
+  return [...records].filter((n) => !read.has(n));
+}
+
+describe('recording rules', () => {
+  it.each(configs)('%s: every one is read by an alert, a panel or a read rule', (_n, config) => {
+    expect(unreadRecords(config)).toEqual([]);
+  });
+});
