@@ -3,7 +3,7 @@
 // how Prometheus and Envoy apply the cut, so the benchmark and the tests reduce the synthetic mesh
 // exactly as a real mesh would be reduced.
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIO_STANDARD_METRICS } from './metrics.ts';
+import { ISTIO_METRIC_SELECTORS, ISTIO_STANDARD_METRICS } from './metrics.ts';
 import { type LabelMatcher, matcherAccepts, type SelectorRead, selectorReads } from './promql-reads.ts';
 
 /**
@@ -42,24 +42,6 @@ export const ISTIO_STANDARD_LABELS = [
 /** The two values of Istio's `reporter` label. */
 export const REPORTERS = ['source', 'destination'] as const;
 export type Reporter = (typeof REPORTERS)[number];
-
-/**
- * The Telemetry API's metric selectors and the Prometheus families each names; source: istio/api
- * telemetry/v1/telemetry.proto, enum MetricSelector.IstioMetric, and the metric table of istio.io
- * content/en/docs/reference/config/metrics/index.md. A histogram is its _bucket, _sum and _count.
- */
-export const ISTIO_METRIC_SELECTORS: Record<string, readonly string[]> = {
-  REQUEST_COUNT: ['istio_requests_total'],
-  REQUEST_DURATION: ['bucket', 'sum', 'count'].map((s) => `istio_request_duration_milliseconds_${s}`),
-  REQUEST_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_request_bytes_${s}`),
-  RESPONSE_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_response_bytes_${s}`),
-  TCP_OPENED_CONNECTIONS: ['istio_tcp_connections_opened_total'],
-  TCP_CLOSED_CONNECTIONS: ['istio_tcp_connections_closed_total'],
-  TCP_SENT_BYTES: ['istio_tcp_sent_bytes_total'],
-  TCP_RECEIVED_BYTES: ['istio_tcp_received_bytes_total'],
-  GRPC_REQUEST_MESSAGES: ['istio_request_messages_total'],
-  GRPC_RESPONSE_MESSAGES: ['istio_response_messages_total'],
-};
 
 /**
  * The Telemetry API's WorkloadMode for each reporter: a CLIENT override acts on what the client proxy

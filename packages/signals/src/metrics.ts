@@ -31,24 +31,26 @@ export const ISTIO_METRICS = {
 } as const;
 
 /**
- * Every Istio standard metric the Prometheus provider exports, as series names (histograms as their
- * `_bucket`, `_sum` and `_count` series), whether the bundle reads it or not: the candidates of the
- * cardinality profile's drop rules. Source: the MetricSelector.IstioMetric enum of istio/api
- * telemetry/v1/telemetry.proto ("The Prometheus provider exports this metric as: ..."); the
- * Telemetry API's `ALL_METRICS` is exactly these.
+ * The Telemetry API's metric selectors and the series names the Prometheus provider exports for each
+ * (a histogram as its `_bucket`, `_sum` and `_count`). Source: the MetricSelector.IstioMetric enum of
+ * istio/api telemetry/v1/telemetry.proto ("The Prometheus provider exports this metric as: ...");
+ * the Telemetry API's `ALL_METRICS` is exactly these.
  */
-export const ISTIO_STANDARD_METRICS: readonly string[] = [
-  'istio_requests_total',
-  ...['istio_request_duration_milliseconds', 'istio_request_bytes', 'istio_response_bytes'].flatMap((h) =>
-    ['bucket', 'sum', 'count'].map((s) => `${h}_${s}`),
-  ),
-  'istio_tcp_connections_opened_total',
-  'istio_tcp_connections_closed_total',
-  'istio_tcp_sent_bytes_total',
-  'istio_tcp_received_bytes_total',
-  'istio_request_messages_total',
-  'istio_response_messages_total',
-];
+export const ISTIO_METRIC_SELECTORS: Record<string, readonly string[]> = {
+  REQUEST_COUNT: ['istio_requests_total'],
+  REQUEST_DURATION: ['bucket', 'sum', 'count'].map((s) => `istio_request_duration_milliseconds_${s}`),
+  REQUEST_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_request_bytes_${s}`),
+  RESPONSE_SIZE: ['bucket', 'sum', 'count'].map((s) => `istio_response_bytes_${s}`),
+  TCP_OPENED_CONNECTIONS: ['istio_tcp_connections_opened_total'],
+  TCP_CLOSED_CONNECTIONS: ['istio_tcp_connections_closed_total'],
+  TCP_SENT_BYTES: ['istio_tcp_sent_bytes_total'],
+  TCP_RECEIVED_BYTES: ['istio_tcp_received_bytes_total'],
+  GRPC_REQUEST_MESSAGES: ['istio_request_messages_total'],
+  GRPC_RESPONSE_MESSAGES: ['istio_response_messages_total'],
+};
+
+/** Every Istio standard metric, whether the bundle reads it or not: the candidates of the drop rules. */
+export const ISTIO_STANDARD_METRICS: readonly string[] = Object.values(ISTIO_METRIC_SELECTORS).flat();
 
 /** The TCP counters the recording rules keep per service, in rule order. */
 export const ISTIO_TCP_COUNTERS = [
