@@ -40,6 +40,8 @@ export type Rule = RecordingRule | AlertingRule;
 
 export interface RuleGroup {
   name: string;
+  /** Evaluation interval of the group when it differs from Prometheus' global evaluation_interval. */
+  interval?: string;
   rules: Rule[];
 }
 

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     void stopAll().finally(() => process.exit(1));
   }, limitMinutes * 60_000);
   watchdog.unref();
+  const rawResults: SizeResult[] = [];
   const parts: string[] = [`Machine: ${describeMachine(machine())}`];
   process.stdout.write(`${parts[0]}\n`);
   const print = (title: string, body: string) => {
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     print('Cardinality profile: raw series', seriesTable(benchSeries(config, { sizes: seriesSizes, log })));
   }
   if (only.includes('rules') || only.includes('dashboards')) {
-    const results: SizeResult[] = [];
+    const results: SizeResult[] = rawResults;
     for (const size of sizes)
       results.push(
         await benchSize(size, {
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
 
   log(`done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   if (out) writeFileSync(out, `${parts.join('\n\n')}\n`);
+  if (out && rawResults.length) writeFileSync(`${out}.json`, `${JSON.stringify(rawResults, null, 1)}\n`);
 }
 
 main()

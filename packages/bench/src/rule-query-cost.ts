@@ -10,6 +10,8 @@ import { median, sum } from './stats.ts';
 
 export interface QueryGroupCost {
   group: string;
+  /** The group's own evaluation interval (seconds); the global 15 s when it sets none. */
+  intervalSeconds: number;
   rules: number;
   /** Sum over the group's rules of the median evaluation time, seconds: one cycle of the group. */
   seconds: number;
@@ -39,7 +41,7 @@ async function evalSeconds(url: string, expr: string, at: number): Promise<numbe
 
 /** Cost of each group of a rules file at time `at` (Unix seconds): median of `reps` after a warm-up. */
 export async function ruleQueryCosts(url: string, rulesYaml: string, at: number, reps: number): Promise<QueryGroupCost[]> {
-  const doc = parse(rulesYaml) as { groups: { name: string; rules: RuleText[] }[] };
+  const doc = parse(rulesYaml) as { groups: { name: string; interval?: string; rules: RuleText[] }[] };
   const out: QueryGroupCost[] = [];
   for (const g of doc.groups) {
     const ruleSeconds: Record<string, number> = {};
@@ -50,13 +52,28 @@ export async function ruleQueryCosts(url: string, rulesYaml: string, at: number,
       const name = r.record ?? r.alert ?? '?';
       ruleSeconds[name] = (ruleSeconds[name] ?? 0) + median(runs);
     }
-    out.push({ group: g.name, rules: g.rules.length, seconds: sum(Object.values(ruleSeconds)), ruleSeconds });
+    const intervalSeconds = g.interval ? durationSeconds(g.interval) : CYCLE_SECONDS;
+    out.push({ group: g.name, intervalSeconds, rules: g.rules.length, seconds: sum(Object.values(ruleSeconds)), ruleSeconds });
   }
   return out;
 }
 
-/** One cycle: every group one after another (CPU time), and the slowest group (wall time when groups run concurrently). */
+/** The global evaluation interval the bundle is built for. */
+export const CYCLE_SECONDS = 15;
+
+const durationSeconds = (d: string) => {
+  const m = /^(\d+)(s|m|h)$/.exec(d);
+  if (!m) throw new Error(`unsupported group interval ${d}`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+};
+
+/**
+ * One 15 s cycle: every group's cost, a group with a longer interval counted by the share of cycles
+ * it runs in (a 1 m group: a quarter); the worst cycle, where every group runs; and the slowest group
+ * (how long a cycle takes when the groups run concurrently).
+ */
 export const cycleCost = (groups: QueryGroupCost[]) => ({
-  total: sum(groups.map((g) => g.seconds)),
+  total: sum(groups.map((g) => (g.seconds * CYCLE_SECONDS) / g.intervalSeconds)),
+  worst: sum(groups.map((g) => g.seconds)),
   slowest: Math.max(0, ...groups.map((g) => g.seconds)),
 });

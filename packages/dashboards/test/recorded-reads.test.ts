@@ -37,3 +37,13 @@ describe('recording rules', () => {
     expect(unreadRecords(config)).toEqual([]);
   });
 });
+
+describe('rule groups with their own interval', () => {
+  it.each(configs)('%s: no alert reads what they record (alerts see every 15 s cycle)', (_n, config) => {
+    const groups = ruleGroups(config);
+    const slow = new Set(groups.filter((g) => g.interval).flatMap((g) => g.rules.flatMap((r) => ('record' in r ? [r.record] : []))));
+    expect(slow.size).toBeGreaterThan(0);
+    const alerts = groups.flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.expr] : [])));
+    expect(alerts.flatMap((e) => selectorReads(e).map((s) => s.metric)).filter((m) => slow.has(m))).toEqual([]);
+  });
+});
