@@ -38,10 +38,13 @@ describe('meshobs installed from its tarball into a project of its own', () => {
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'my-mesh', private: true, type: 'module' }, null, 2)}\n`);
     // --prefer-offline: packages already in the npm cache come from there; the workspace is never used.
+    // Bounded: a registry that stops answering fails the test instead of holding the tier (the
+    // synchronous call would also keep vitest's own hook timeout from firing).
     execFileSync('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], {
       cwd: project,
       env,
       stdio: 'pipe',
+      timeout: 300_000,
     });
   }, 600_000);
 
