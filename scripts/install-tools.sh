@@ -183,31 +183,41 @@ module_src() {
   rm -f "$2/src/go.work" "$2/src/go.work.sum"
 }
 
-# kube-apiserver from k8s.io/kubernetes. `go install` refuses that module (its go.mod replaces every
+# Kubernetes binaries from k8s.io/kubernetes. `go install` refuses that module (its go.mod replaces every
 # k8s.io/* staging module with a folder under ./staging, and the module zip does not contain them).
 # Each of those replaces is dropped and the published k8s.io/<name> v0.<minor>.<patch> required
 # instead, the version Kubernetes tags its staging modules with on the same release.
-install_kube_apiserver() {
-  local version="$KUBERNETES_VERSION" dir="$CACHE/kube-apiserver-$KUBERNETES_VERSION"
-  if [ ! -x "$dir/kube-apiserver" ]; then
-    log "building kube-apiserver $version (first run only, several minutes)"
-    local work staging="v0.${version#*.}" edits=() mod
+# install_kubernetes BIN... builds the missing ones among kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubelet, kube-proxy in ONE `go build` of the same module copy (their packages are
+# compiled once), each cached in its own folder <bin>-<version>/.
+install_kubernetes() {
+  local version="$KUBERNETES_VERSION" missing=() bin
+  for bin in "$@"; do [ -x "$CACHE/$bin-$version/$bin" ] || missing+=("$bin"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "building ${missing[*]} $version (first run only, several minutes)"
+    local work staging="v0.${version#*.}" edits=() mod pkgs=()
     work="$(mktemp -d)"
     module_src "k8s.io/kubernetes@v$version" "$work"
     for mod in $(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$work/src/go.mod"); do
       edits+=("-dropreplace=$mod" "-require=$mod@$staging")
     done
     [ ${#edits[@]} -gt 0 ] || { log "no staging replaces found in k8s.io/kubernetes@v$version"; exit 1; }
+    for bin in "${missing[@]}"; do pkgs+=("./cmd/$bin"); done
     local v="k8s.io/component-base/version"
     (cd "$work/src" && go mod edit "${edits[@]}" \
-      && GOWORK=off go build -mod=mod -o "$work/out/kube-apiserver" -ldflags "-s -w \
+      && GOWORK=off go build -mod=mod -o "$work/out/" -ldflags "-s -w \
         -X $v.gitVersion=v$version -X $v.gitMajor=${version%%.*} -X $v.gitMinor=$(echo "$version" | cut -d. -f2)" \
-        ./cmd/kube-apiserver) >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
-    rm -rf "$dir" && mkdir -p "$dir" && mv "$work/out/kube-apiserver" "$dir/kube-apiserver"
+        "${pkgs[@]}") >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
+    for bin in "${missing[@]}"; do
+      rm -rf "$CACHE/$bin-$version" && mkdir -p "$CACHE/$bin-$version" && mv "$work/out/$bin" "$CACHE/$bin-$version/$bin"
+    done
     rm -rf "$work"
   fi
-  link "$dir/kube-apiserver"
+  for bin in "$@"; do link "$CACHE/$bin-$version/$bin"; done
 }
+
+# The Kubernetes binaries the node tier runs (the cluster tier needs only kube-apiserver).
+KUBERNETES_NODE_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
 
 # etcd from go.etcd.io/etcd/server/v3 (its main package). Its go.mod replaces the sibling etcd modules
 # with ../api, ../pkg, ...: those replaces are dropped, so the released versions it requires are used.
@@ -256,7 +266,7 @@ charts() { module_files charts "$@"; }
 install_cluster() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the cluster tools"; exit 1; }
   install_etcd
-  install_kube_apiserver
+  install_kubernetes kube-apiserver
   # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`
   # works for it, the module has no replace directives.
   go_tool istioctl "$ISTIO_MODULE_VERSION" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
@@ -267,6 +277,160 @@ install_cluster() {
   # cyclonus: a NetworkPolicy engine whose `analyze --mode query-traffic` answers flow queries from policy files.
   go_tool cyclonus "$CYCLONUS_VERSION" "github.com/mattfenwick/cyclonus/cmd/cyclonus@v$CYCLONUS_VERSION"
   crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml
+  local po="example/prometheus-operator-crd/monitoring.coreos.com"
+  crds prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    "${po}_alertmanagerconfigs.yaml" "${po}_alertmanagers.yaml" "${po}_podmonitors.yaml" "${po}_probes.yaml" \
+    "${po}_prometheusagents.yaml" "${po}_prometheuses.yaml" "${po}_prometheusrules.yaml" \
+    "${po}_scrapeconfigs.yaml" "${po}_servicemonitors.yaml" "${po}_thanosrulers.yaml"
+}
+
+# ---- node tier: a real single-node Kubernetes (kubelet, containerd, runc, CNI, kube-proxy, CoreDNS,
+# kube-router's NetworkPolicy controller) and the programs the images of the bundle and of the
+# monitoring stack run. Versions in tools/versions.env.
+
+# go_install_set NAME VERSION LDFLAGS PKG@VERSION... -> one `go install` of several packages of one
+# module into $CACHE/NAME-VERSION/ (their shared packages are compiled once).
+go_install_set() {
+  local name="$1" version="$2" ldflags="$3" dir="$CACHE/$1-$2"
+  shift 3
+  if [ ! -f "$dir/.complete" ]; then
+    log "building $name $version (first run only)"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    GOBIN="$dir.tmp" go install -ldflags "-s -w $ldflags" "$@"
+    touch "$dir.tmp/.complete"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+}
+
+# module_build NAME VERSION MODULE@VERSION LDFLAGS PKG... -> builds packages of a module whose go.mod
+# replaces some of its requirements with folders of its own repository (which the module zip does not
+# hold): those replaces are dropped, so the published versions it requires are used.
+module_build() {
+  local name="$1" version="$2" module="$3" ldflags="$4" dir="$CACHE/$1-$2"
+  shift 4
+  if [ ! -f "$dir/.complete" ]; then
+    log "building $name $version (first run only)"
+    local work edits=() mod
+    work="$(mktemp -d)"
+    module_src "$module" "$work"
+    for mod in $(sed -n 's#^[[:space:]]*\([^ ]*\) => \.\{1,2\}/.*#\1#p' "$work/src/go.mod"); do
+      edits+=("-dropreplace=$mod")
+    done
+    (cd "$work/src" && { [ ${#edits[@]} -eq 0 ] || go mod edit "${edits[@]}"; } \
+      && GOWORK=off go build -mod=mod -o "$work/out/" -ldflags "-s -w $ldflags" "$@") >"$work/build.log" 2>&1 \
+      || { tail -50 "$work/build.log" >&2; exit 1; }
+    touch "$work/out/.complete"
+    rm -rf "$dir" && mv "$work/out" "$dir"
+    rm -rf "$work"
+  fi
+}
+
+# containerd 2 (Kubernetes 1.36 needs containerd >= 2.0), its runc shim and ctr (image import), cgo off.
+install_containerd() {
+  local v="$CONTAINERD_VERSION" mod="github.com/containerd/containerd/v2"
+  go_install_set containerd "$v" "-X $mod/version.Version=v$v -X $mod/version.Package=$mod" \
+    "$mod/cmd/containerd@v$v" "$mod/cmd/containerd-shim-runc-v2@v$v" "$mod/cmd/ctr@v$v"
+  local bin; for bin in containerd containerd-shim-runc-v2 ctr; do link "$CACHE/containerd-$v/$bin"; done
+}
+
+# runc with cgo and libseccomp (the sandbox's RuntimeDefault seccomp profile needs it; Debian's runc
+# 1.1.5 cannot start a container on this kernel: "can't get final child's PID from pipe").
+install_runc() {
+  local v="$RUNC_VERSION"
+  apt_install libseccomp-dev pkg-config
+  CGO_ENABLED=1 go_install_set runc "$v" "-X main.version=$v" -tags seccomp "github.com/opencontainers/runc@v$v"
+  link "$CACHE/runc-$v/runc"
+}
+
+# The pod sandbox's pause program, compiled statically from the k8s.io/kubernetes module's
+# build/pause/linux/pause.c as its build/pause/Makefile does (TAG 3.10.2 there, the sandbox image
+# containerd v2.4.2 defaults to).
+install_pause() {
+  local v="$PAUSE_VERSION" dir="$CACHE/pause-$PAUSE_VERSION" src
+  if [ ! -x "$dir/pause" ]; then
+    log "building pause $v (first run only)"
+    src="$(go mod download -json "k8s.io/kubernetes@v$KUBERNETES_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    gcc -Os -Wall -Werror -static -DVERSION="v$v" -o "$dir.tmp/pause" "$src/build/pause/linux/pause.c"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  link "$dir/pause"
+}
+
+# CNI plugins: the pod network is one Linux bridge inside the node's network namespace.
+install_cni_plugins() {
+  local v="$CNI_PLUGINS_VERSION" mod="github.com/containernetworking/plugins"
+  go_install_set cni-plugins "$v" "-X $mod/pkg/utils/buildversion.BuildVersion=v$v" \
+    "$mod/plugins/main/bridge@v$v" "$mod/plugins/main/loopback@v$v" \
+    "$mod/plugins/ipam/host-local@v$v" "$mod/plugins/meta/portmap@v$v"
+  mkdir -p "$ROOT/.tools"
+  ln -sfn "$CACHE/cni-plugins-$v" "$ROOT/.tools/cni-bin"
+}
+
+# CoreDNS with only the plugins the node's Corefile uses (tools/coredns/main.go), cached by version and
+# a hash of that program.
+install_coredns() {
+  local src="$ROOT/tools/coredns" version hash dir
+  version="$(awk '$1 == "github.com/coredns/coredns" { print $2; exit }' "$src/go.mod")"
+  hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+  dir="$CACHE/coredns-$version-$hash"
+  if [ ! -x "$dir/coredns" ]; then
+    log "building coredns $version (first run only)"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$src" && GOWORK=off go build -mod=readonly -o "$dir.tmp/coredns" \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$version" .)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  link "$dir/coredns"
+}
+
+# kube-router, for its NetworkPolicy controller only (iptables + ipset: enforced by the kernel).
+# sigs.k8s.io/kube-network-policies needs nftables' `queue` statement (CONFIG_NFT_QUEUE), which the
+# kernels of small CI VMs often lack; kube-router's rules need only xtables and ipset.
+install_kube_router() {
+  local v="$KUBE_ROUTER_VERSION" mod="github.com/cloudnativelabs/kube-router/v2"
+  apt_install iptables ipset conntrack
+  go_install_set kube-router "$v" "-X $mod/pkg/version.Version=v$v" "$mod/cmd/kube-router@v$v"
+  link "$CACHE/kube-router-$v/kube-router"
+}
+
+# The monitoring stack as kube-prometheus-stack runs it: Prometheus 3 (from the module promtool3 is
+# built from, so the Go build cache is shared), Alertmanager (the version prometheus-operator defaults
+# to), prometheus-operator and its config reloader, kube-state-metrics.
+install_monitoring_stack() {
+  local pv="github.com/prometheus/common/version"
+  go_install_set prometheus "$PROMETHEUS3_VERSION" "-X $pv.Version=$PROMETHEUS3_VERSION" \
+    "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_MODULE_VERSION"
+  link "$CACHE/prometheus-$PROMETHEUS3_VERSION/prometheus"
+  ln -sfn "$CACHE/prometheus-$PROMETHEUS3_VERSION/prometheus" "$BIN/prometheus3"
+  go_install_set alertmanager "$ALERTMANAGER_VERSION" "-X $pv.Version=$ALERTMANAGER_VERSION" \
+    "github.com/prometheus/alertmanager/cmd/alertmanager@v$ALERTMANAGER_VERSION"
+  ln -sfn "$CACHE/alertmanager-$ALERTMANAGER_VERSION/alertmanager" "$BIN/alertmanager-node"
+  module_build prometheus-operator "${PROMETHEUS_OPERATOR_VERSION#v}" \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    "-X $pv.Version=${PROMETHEUS_OPERATOR_VERSION#v}" ./cmd/operator ./cmd/prometheus-config-reloader
+  go_install_set kube-state-metrics "$KUBE_STATE_METRICS_VERSION" "-X $pv.Version=v$KUBE_STATE_METRICS_VERSION" \
+    "k8s.io/kube-state-metrics/v2@v$KUBE_STATE_METRICS_VERSION"
+}
+
+install_node() {
+  command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the node tools"; exit 1; }
+  apt_install nftables
+  install_etcd
+  install_kubernetes $KUBERNETES_NODE_BINARIES
+  install_containerd
+  install_runc
+  install_pause
+  install_cni_plugins
+  install_kube_router
+  install_coredns
+  install_monitoring_stack
+  # The bundle's own images: the collector and Jaeger with its index tools (also e2e tier tools).
+  install_otelcol
+  install_jaeger
+  # OpenSearch (Jaeger's storage) runs in the node's network namespace.
+  install_java
   local po="example/prometheus-operator-crd/monitoring.coreos.com"
   crds prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
     "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
@@ -303,7 +467,9 @@ case "${1:-all}" in
   unit) install_debian; install_python ;;
   e2e) install_go; install_java ;;
   cluster) install_cluster ;;
-  all) install_debian; install_python; install_go; install_java; install_cluster ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java|thanos]" >&2; exit 2 ;;
+  kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
+  node) install_node ;;
+  all) install_debian; install_python; install_go; install_java; install_node; install_cluster ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|node|debian|python|go|java|thanos]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

@@ -5,6 +5,7 @@ import { INTERNAL_ERROR_EXIT, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
 import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
+import { verifyCommand } from './verify.ts';
 import { MESHOBS_VERSION } from './version.ts';
 import { OutputError } from './write.ts';
 
@@ -60,6 +61,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       case 'validate':
         return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });
+      case 'verify':
+        return await verifyCommand(io, { config: str('config'), context: str('context'), timeout: str('timeout') });
     }
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -69,6 +69,19 @@ export const COMMANDS = {
       { flag: 'exit-code', type: 'boolean', help: 'exit 1 when there are differences (default: 0)' },
     ],
   },
+  verify: {
+    summary: 'after kubectl apply -k: check the bundle runs in the cluster of the current kubeconfig context',
+    options: [
+      CONFIG,
+      { flag: 'context', type: 'string', arg: 'NAME', help: 'kubeconfig context to check (default: the current one)' },
+      {
+        flag: 'timeout',
+        type: 'string',
+        arg: 'SECONDS',
+        help: 'how long each check may wait for rollouts, scrapes and the test trace (default 180)',
+      },
+    ],
+  },
 } satisfies Record<string, { summary: string; options: Option[] }>;
 
 export type Command = keyof typeof COMMANDS;

@@ -1,0 +1,3 @@
+export * from './images.ts';
+export * from './node.ts';
+export * from './sandbox.ts';

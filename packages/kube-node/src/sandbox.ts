@@ -1,0 +1,289 @@
+// The node's sandbox: a network namespace and a mount namespace of its own, a cgroup subtree of its
+// own in every cgroup hierarchy, and a folder. Every process of the node runs in that cgroup
+// subtree, so one sweep stops them all: the tier's stop(), and a watchdog that runs the same sweep
+// if the test process dies without stopping the node (SIGKILL, a crash). Nothing of the machine is
+// changed: no route, no firewall rule, no sysctl (see docs/node-tier.md), and every mount is made
+// inside the node's own mount namespace, which the kernel removes with its last process.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitUntil } from '@meshobs/process';
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** The addresses of the node; they exist only inside its network namespace. */
+export const NET = {
+  nodeIp: '10.250.0.1',
+  nodeCidr: '10.250.0.1/24',
+  podCidr: '10.244.0.0/16',
+  nodePodCidr: '10.244.0.0/24',
+  serviceCidr: '10.96.0.0/16',
+  apiServiceIp: '10.96.0.1',
+  dnsServiceIp: '10.96.0.10',
+  /** A dummy interface: the node's address and default route, so nothing it sends can leave. */
+  nodeInterface: 'meshobs0',
+} as const;
+
+/**
+ * The kubelet's kernel tunables (k8s.io/kubernetes v1.36.3 pkg/kubelet/cm/container_manager_linux.go
+ * setupKernelTunables; values from k8s.io/component-helpers node/util/sysctl). Machine-wide settings:
+ * inside the node's mount namespace each of these /proc/sys files is covered by a private file that
+ * already holds the value the kubelet expects, and the kubelet runs with protectKernelDefaults (it only
+ * reads them). The machine's own values are never written.
+ */
+export const KUBELET_TUNABLES: Record<string, string> = {
+  'vm/overcommit_memory': '1',
+  'vm/panic_on_oom': '0',
+  'kernel/panic': '10',
+  'kernel/panic_on_oops': '1',
+  'kernel/keys/root_maxkeys': '1000000',
+  'kernel/keys/root_maxbytes': '25000000',
+};
+
+export interface Sandbox {
+  /** meshobs-node-<hex>: the network namespace's name, the cgroup subtree's and the folder's prefix. */
+  id: string;
+  dir: string;
+  /** The cgroup path (relative to each hierarchy) the kubelet puts its pods under. */
+  cgroupRoot: string;
+  /** argv prefix: joins the node's cgroup, then its network (and mount) namespace, then execs the program. */
+  enter(opts?: { mount?: boolean }): string[];
+  /** Runs a program inside the node (both namespaces); returns stdout, throws with stderr. */
+  run(cmd: string, args: string[], opts?: { input?: string; timeoutMs?: number }): string;
+  /** The machine's /proc/sys values of the kubelet tunables, read now (for the before/after check). */
+  machineTunables(): Record<string, string>;
+  /** Kills every process of the node, removes its cgroups, namespace and folder. Safe to call twice. */
+  stop(): void;
+}
+
+/** Every cgroup v1 hierarchy (and the v2 one of a hybrid host) the node creates its subtree in. */
+function hierarchies(): string[] {
+  return readdirSync(CGROUP_ROOT)
+    .map((h) => join(CGROUP_ROOT, h))
+    .filter((h) => existsSync(join(h, 'cgroup.procs')));
+}
+
+/**
+ * The sweep, as a shell script (it must also run from the watchdog, after the test process is gone):
+ * freeze the subtree so nothing forks, SIGKILL every process in it, thaw, remove the cgroups
+ * deepest first, delete the namespace's name, remove the folder.
+ */
+function sweepScript(id: string, dir: string): string {
+  return `
+ID='${id}'; DIR='${dir}'
+F=${CGROUP_ROOT}/freezer/$ID
+[ -d "$F" ] && echo FROZEN > "$F/freezer.state" 2>/dev/null
+i=0
+while [ $i -lt 100 ]; do
+  pids=$(find ${CGROUP_ROOT}/*/$ID -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+  [ -z "$pids" ] && break
+  kill -9 $pids 2>/dev/null
+  [ -d "$F" ] && echo THAWED > "$F/freezer.state" 2>/dev/null
+  sleep 0.1
+  i=$((i+1))
+done
+for h in ${CGROUP_ROOT}/*/$ID; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \\; 2>/dev/null; done
+ip netns delete "$ID" 2>/dev/null
+rm -rf "$DIR"
+`;
+}
+
+function cgroupDirs(id: string, sub = ''): string[] {
+  return hierarchies().map((h) => join(h, id, sub));
+}
+
+/** Creates the subtree in every hierarchy; cpuset needs its cpus and mems copied from the parent first. */
+function createCgroups(id: string, subs: string[]): void {
+  for (const h of hierarchies()) {
+    for (const rel of ['', ...subs]) {
+      const dir = join(h, id, rel);
+      mkdirSync(dir, { recursive: true });
+      if (h.endsWith('/cpuset'))
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+          const parent = readFileSync(join(dir, '..', f), 'utf8').trim();
+          writeFileSync(join(dir, f), parent);
+        }
+    }
+  }
+}
+
+export interface SandboxOptions {
+  /** CPUs the node advertises (see fakeCpuTopology); the machine's when omitted. */
+  cpus?: number;
+}
+
+/** Creates the namespaces, cgroups and folder, and starts the watchdog. */
+export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const id = `meshobs-node-${randomBytes(4).toString('hex')}`;
+  const dir = join(tmpdir(), id);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const sweep = sweepScript(id, dir);
+  // The watchdog: outside the subtree (the sweep must not kill it), detached from the test process.
+  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done\n${sweep}`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    execFileSync('sh', ['-c', sweep], { stdio: 'ignore', timeout: 60_000 });
+    try {
+      if (watchdog.pid) process.kill(watchdog.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    createCgroups(id, ['daemons']);
+    const procs = cgroupDirs(id, 'daemons').map((d) => join(d, 'cgroup.procs'));
+    const join_ = `for f in ${procs.join(' ')}; do echo $$ > "$f"; done; exec "$@"`;
+    // The holder keeps both namespaces alive; everything else joins them by its pid.
+    const holder = spawn('sh', ['-c', join_, 'sh', 'unshare', '--net', '--mount', '--propagation', 'private', '--', 'sleep', 'infinity'], {
+      stdio: 'ignore',
+    });
+    let holderPid = 0;
+    await waitUntil(
+      () => {
+        if (holder.exitCode !== null) throw new Error(`the namespace holder exited (${holder.exitCode})`);
+        // Once unshare has exec'd sleep, the pid's network namespace differs from ours.
+        try {
+          const ns = execFileSync('readlink', [`/proc/${holder.pid}/ns/net`], { encoding: 'utf8' });
+          const ours = execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' });
+          if (ns !== ours && readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep') holderPid = holder.pid!;
+        } catch {
+          return false;
+        }
+        return holderPid > 0;
+      },
+      30_000,
+      'the node namespace holder',
+      50,
+    );
+    const enter = (o: { mount?: boolean } = {}) => [
+      'sh',
+      '-c',
+      join_,
+      'sh',
+      'nsenter',
+      `--target=${holderPid}`,
+      '--net',
+      ...(o.mount === false ? [] : ['--mount']),
+      '--',
+    ];
+    const run = (cmd: string, args: string[], o: { input?: string; timeoutMs?: number } = {}) => {
+      const [c, ...pre] = enter();
+      return execFileSync(c!, [...pre, cmd, ...args], {
+        encoding: 'utf8',
+        input: o.input,
+        timeout: o.timeoutMs ?? 60_000,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        maxBuffer: 64 << 20,
+      });
+    };
+    // A name for the network namespace (ip netns list / ip netns exec), removed by the sweep.
+    execFileSync('ip', ['netns', 'attach', id, String(holderPid)], { stdio: 'pipe' });
+    setupMounts(run, dir, opts);
+    setupNetwork(run);
+    const machineTunables = () =>
+      Object.fromEntries(Object.keys(KUBELET_TUNABLES).map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]));
+    return { id, dir, cgroupRoot: `/${id}`, enter, run, machineTunables, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+/**
+ * Mounts inside the node's mount namespace only: private tmpfs over the machine-wide folders the
+ * kubelet, containerd and the CNI plugins write to whatever their configuration says (/run for
+ * containerd's shim sockets and the xtables lock, /var/log for /var/log/containers, /var/lib for
+ * /var/lib/cni), a sysfs of the node's network namespace with the machine's cgroup hierarchies on it,
+ * the kubelet's tunables (KUBELET_TUNABLES), and the node folder as a shared mount (the kubelet's
+ * mount propagation).
+ */
+function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): void {
+  const tunables = join(dir, 'sysctl');
+  mkdirSync(tunables, { recursive: true });
+  const binds: string[] = [];
+  for (const [key, value] of Object.entries(KUBELET_TUNABLES)) {
+    const file = join(tunables, key.replaceAll('/', '.'));
+    writeFileSync(file, `${value}\n`);
+    binds.push(`mount --bind '${file}' '/proc/sys/${key}'`);
+  }
+  const cgroups = join(dir, 'cgroup-hold');
+  mkdirSync(cgroups);
+  const cpu = opts.cpus ? fakeCpuTopology(join(dir, 'cpu-topology'), opts.cpus) : undefined;
+  run('sh', [
+    '-ec',
+    [
+      `mount --rbind ${CGROUP_ROOT} '${cgroups}'`,
+      'mount -t sysfs sysfs /sys',
+      `mount --rbind '${cgroups}' ${CGROUP_ROOT}`,
+      `umount -l '${cgroups}'`,
+      ...(cpu ? [`mount --bind '${cpu}/cpu' /sys/devices/system/cpu`, `mount --bind '${cpu}/node' /sys/devices/system/node`] : []),
+      'mount -t tmpfs -o mode=755 tmpfs /run',
+      'mount -t tmpfs -o mode=755 tmpfs /var/log',
+      'mount -t tmpfs -o mode=755 tmpfs /var/lib',
+      ...binds,
+      `mount --bind '${dir}' '${dir}'`,
+      `mount --make-rshared '${dir}'`,
+    ].join('\n'),
+  ]);
+}
+
+/**
+ * The bundle's CPU requests add up to more than the two cores of a CI machine, and a node admits only
+ * pods whose requests fit its capacity, which the kubelet reads from sysfs through cAdvisor
+ * (google/cadvisor v0.56.2 utils/sysinfo GetNodesInfo: no NUMA node folders -> getCPUTopology over
+ * /sys/devices/system/cpu/cpu*). Inside the node's mount namespace a folder describing `count`
+ * single-threaded cores replaces that part of sysfs, so the node advertises them. Only scheduling
+ * sees more CPUs: the CPU limits (CFS quota) of every container are enforced as they are.
+ */
+function fakeCpuTopology(root: string, count: number): string {
+  const cpuDir = join(root, 'cpu');
+  mkdirSync(join(root, 'node'), { recursive: true });
+  mkdirSync(cpuDir, { recursive: true });
+  const all = `0-${count - 1}`;
+  for (const f of ['online', 'possible', 'present']) writeFileSync(join(cpuDir, f), `${all}\n`);
+  for (let i = 0; i < count; i++) {
+    const t = join(cpuDir, `cpu${i}`, 'topology');
+    mkdirSync(t, { recursive: true });
+    writeFileSync(join(cpuDir, `cpu${i}`, 'online'), '1\n');
+    const files: Record<string, string> = {
+      core_id: String(i),
+      physical_package_id: '0',
+      die_id: '0',
+      cluster_id: '0',
+      book_id: '0',
+      drawer_id: '0',
+      thread_siblings_list: String(i),
+      core_siblings_list: all,
+      core_cpus_list: String(i),
+      package_cpus_list: all,
+    };
+    for (const [f, v] of Object.entries(files)) writeFileSync(join(t, f), `${v}\n`);
+  }
+  return root;
+}
+
+/** Loopback, the node's address on a dummy interface, and a default route on it (inside the namespace). */
+function setupNetwork(run: Sandbox['run']): void {
+  run('sh', [
+    '-ec',
+    [
+      'ip link set lo up',
+      `ip link add ${NET.nodeInterface} type dummy`,
+      `ip addr add ${NET.nodeCidr} dev ${NET.nodeInterface}`,
+      `ip link set ${NET.nodeInterface} up`,
+      `ip route add default dev ${NET.nodeInterface}`,
+      // Pod-to-pod traffic crosses the CNI bridge: br_netfilter makes it visible to the NetworkPolicy
+      // rules (per network namespace since Linux 5.3).
+      'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
+      'echo 1 > /proc/sys/net/ipv4/ip_forward',
+    ].join('\n'),
+  ]);
+}
