@@ -372,7 +372,7 @@ install_cni_plugins() {
 # a hash of that program.
 install_coredns() {
   local src="$ROOT/tools/coredns" version hash dir
-  version="$(awk '$1 == "github.com/coredns/coredns" { print $2; exit }' "$src/go.mod")"
+  version="$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/coredns/coredns") { print $(i + 1); exit } }' "$src/go.mod")"
   hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
   dir="$CACHE/coredns-$version-$hash"
   if [ ! -x "$dir/coredns" ]; then
@@ -437,6 +437,12 @@ install_node() {
     "${po}_alertmanagerconfigs.yaml" "${po}_alertmanagers.yaml" "${po}_podmonitors.yaml" "${po}_probes.yaml" \
     "${po}_prometheusagents.yaml" "${po}_prometheuses.yaml" "${po}_prometheusrules.yaml" \
     "${po}_scrapeconfigs.yaml" "${po}_servicemonitors.yaml" "${po}_thanosrulers.yaml"
+  # The operator's and Prometheus' ClusterRoles, as the operator's example RBAC ships them.
+  module_files manifests prometheus-operator-rbac "$PROMETHEUS_OPERATOR_VERSION" \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    example/rbac/prometheus-operator/prometheus-operator-cluster-role.yaml example/rbac/prometheus/prometheus-cluster-role.yaml
+  # Istio's CRDs: the bundle's Istio resources apply on a node without istiod.
+  crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml
 }
 
 # checkov (security lint) from PyPI, in a venv of its own: venvs cannot be moved, so it is created

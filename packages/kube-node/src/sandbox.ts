@@ -22,7 +22,7 @@ export const NET = {
   serviceCidr: '10.96.0.0/16',
   apiServiceIp: '10.96.0.1',
   dnsServiceIp: '10.96.0.10',
-  /** A dummy interface: the node's address and default route, so nothing it sends can leave. */
+  /** A bridge without ports: the node's address and default route, so nothing sent there can leave. */
   nodeInterface: 'meshobs0',
 } as const;
 
@@ -86,6 +86,8 @@ while [ $i -lt 100 ]; do
 done
 for h in ${CGROUP_ROOT}/*/$ID; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \\; 2>/dev/null; done
 ip netns delete "$ID" 2>/dev/null
+# ip netns made /run/netns (a mount of its own) for this node: remove it again if nothing else uses it.
+if [ -f "$DIR/.created-run-netns" ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then umount -n /run/netns 2>/dev/null; rmdir /run/netns 2>/dev/null; fi
 rm -rf "$DIR"
 `;
 }
@@ -185,6 +187,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       });
     };
     // A name for the network namespace (ip netns list / ip netns exec), removed by the sweep.
+    if (!existsSync('/run/netns')) writeFileSync(join(dir, '.created-run-netns'), '');
     execFileSync('ip', ['netns', 'attach', id, String(holderPid)], { stdio: 'pipe' });
     setupMounts(run, dir, opts);
     setupNetwork(run);
@@ -212,7 +215,7 @@ function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): vo
   for (const [key, value] of Object.entries(KUBELET_TUNABLES)) {
     const file = join(tunables, key.replaceAll('/', '.'));
     writeFileSync(file, `${value}\n`);
-    binds.push(`mount --bind '${file}' '/proc/sys/${key}'`);
+    binds.push(`mount -n --bind '${file}' '/proc/sys/${key}'`);
   }
   const cgroups = join(dir, 'cgroup-hold');
   mkdirSync(cgroups);
@@ -220,17 +223,18 @@ function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): vo
   run('sh', [
     '-ec',
     [
-      `mount --rbind ${CGROUP_ROOT} '${cgroups}'`,
-      'mount -t sysfs sysfs /sys',
-      `mount --rbind '${cgroups}' ${CGROUP_ROOT}`,
-      `umount -l '${cgroups}'`,
-      ...(cpu ? [`mount --bind '${cpu}/cpu' /sys/devices/system/cpu`, `mount --bind '${cpu}/node' /sys/devices/system/node`] : []),
-      'mount -t tmpfs -o mode=755 tmpfs /run',
-      'mount -t tmpfs -o mode=755 tmpfs /var/log',
-      'mount -t tmpfs -o mode=755 tmpfs /var/lib',
+      // First /run: util-linux keeps its mount table under /run/mount; -n skips it anyway.
+      'mount -n -t tmpfs -o mode=755 tmpfs /run',
+      `mount -n --rbind ${CGROUP_ROOT} '${cgroups}'`,
+      'mount -n -t sysfs sysfs /sys',
+      `mount -n --rbind '${cgroups}' ${CGROUP_ROOT}`,
+      `umount -n -l '${cgroups}'`,
+      ...(cpu ? [`mount -n --bind '${cpu}/cpu' /sys/devices/system/cpu`, `mount -n --bind '${cpu}/node' /sys/devices/system/node`] : []),
+      'mount -n -t tmpfs -o mode=755 tmpfs /var/log',
+      'mount -n -t tmpfs -o mode=755 tmpfs /var/lib',
       ...binds,
-      `mount --bind '${dir}' '${dir}'`,
-      `mount --make-rshared '${dir}'`,
+      `mount -n --bind '${dir}' '${dir}'`,
+      `mount -n --make-rshared '${dir}'`,
     ].join('\n'),
   ]);
 }
@@ -276,7 +280,7 @@ function setupNetwork(run: Sandbox['run']): void {
     '-ec',
     [
       'ip link set lo up',
-      `ip link add ${NET.nodeInterface} type dummy`,
+      `ip link add ${NET.nodeInterface} type bridge`,
       `ip addr add ${NET.nodeCidr} dev ${NET.nodeInterface}`,
       `ip link set ${NET.nodeInterface} up`,
       `ip route add default dev ${NET.nodeInterface}`,

@@ -181,7 +181,7 @@ const CHART_ALERTMANAGER_CONFIG = {
 };
 
 /** prometheus-operator, Prometheus and Alertmanager CRs, kube-state-metrics, the kubelet monitor. */
-export function operatorStack(names: StackNames, opts: { rbacDir: string; bundleDir: string }): string {
+export function operatorStack(names: StackNames, opts: { rbacDir: string; bundleDir: string; config: MeshobsConfig }): string {
   const ns = names.namespace;
   const op = `${names.release}-operator`;
   const opLabels = { app: op, 'app.kubernetes.io/name': `${names.release}-prometheus-operator`, release: names.release };
@@ -253,6 +253,9 @@ export function operatorStack(names: StackNames, opts: { rbacDir: string; bundle
         version: STACK_IMAGES.prometheus.ref.split(':').pop(),
         replicas: 1,
         serviceAccountName: names.prometheus,
+        // The intervals the mesh config says its Prometheus runs at (the chart's default is 30s for both).
+        scrapeInterval: opts.config.prometheus.scrapeInterval,
+        evaluationInterval: opts.config.prometheus.evaluationInterval,
         serviceMonitorSelector: selector,
         serviceMonitorNamespaceSelector: {},
         podMonitorSelector: selector,
@@ -315,6 +318,140 @@ export function operatorStack(names: StackNames, opts: { rbacDir: string; bundle
     },
     ...kubeStateMetrics(names, true),
     kubeletMonitor(names),
+  ];
+  return yamlDocs(docs);
+}
+
+/**
+ * The plain profile: Prometheus and Alertmanager without the operator, as a user who runs them from
+ * their own manifests loads the bundle's files: alerts/scrape-configs.yml (plus the kubelet/cAdvisor
+ * and kube-state-metrics jobs such a Prometheus already has, under the job names the rules read),
+ * alerts/rules.yml, alerts/alertmanager.yml with the receivers' Secrets mounted where it reads them.
+ */
+export function plainStack(names: StackNames, opts: { bundleDir: string; config: MeshobsConfig; rbacDir: string }): string {
+  const ns = names.namespace;
+  const { config } = opts;
+  const read = (f: string) => readFileSync(join(opts.bundleDir, 'alerts', f), 'utf8');
+  const bundleJobs = (parse(read('scrape-configs.yml')) as { scrape_configs: Obj[] }).scrape_configs;
+  const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const prometheusYml = {
+    global: { scrape_interval: config.prometheus.scrapeInterval, evaluation_interval: config.prometheus.evaluationInterval },
+    rule_files: ['/etc/prometheus/rules/rules.yml'],
+    alerting: {
+      alertmanagers: [
+        {
+          kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [ns] } }],
+          relabel_configs: [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_port_number'], regex: 'alertmanager;9093' }],
+        },
+      ],
+    },
+    scrape_configs: [
+      ...bundleJobs,
+      {
+        job_name: config.prometheus.jobs.cadvisor,
+        scheme: 'https',
+        metrics_path: '/metrics/cadvisor',
+        authorization: { credentials_file: `${sa}/token` },
+        tls_config: { ca_file: `${sa}/ca.crt`, insecure_skip_verify: true },
+        kubernetes_sd_configs: [{ role: 'node' }],
+      },
+      {
+        job_name: config.prometheus.jobs.kubeStateMetrics,
+        honor_labels: true,
+        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [ns] } }],
+        relabel_configs: [{ action: 'keep', source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'], regex: 'kube-state-metrics;http' }],
+      },
+    ],
+  };
+  const promSvc = /^(?:[a-z]+:\/\/)?([a-z0-9-]+)\./.exec(config.prometheus.url)?.[1] ?? names.prometheus;
+  const secrets = [config.alertmanager.receivers.critical, config.alertmanager.receivers.warning].map((r) => r.secret.name);
+  const podSec = { ...CHART_POD_SECURITY };
+  const docs: Obj[] = [
+    { ...parse(readFileSync(join(opts.rbacDir, 'prometheus-cluster-role.yaml'), 'utf8')), metadata: { name: names.prometheus } },
+    serviceAccount(names.prometheus, ns),
+    clusterRoleBinding(names.prometheus, names.prometheus, names.prometheus, ns),
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-config', namespace: ns }, data: { 'prometheus.yml': stringify(prometheusYml) } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-rules', namespace: ns }, data: { 'rules.yml': read('rules.yml') } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'prometheus', namespace: ns, labels: { app: 'prometheus' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'prometheus' } },
+        template: {
+          metadata: { labels: { app: 'prometheus', 'app.kubernetes.io/name': 'prometheus' } },
+          spec: {
+            serviceAccountName: names.prometheus,
+            securityContext: podSec,
+            containers: [
+              {
+                name: 'prometheus',
+                image: STACK_IMAGES.prometheus.ref,
+                args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--web.enable-lifecycle'],
+                ports: [{ containerPort: 9090, name: 'http-web' }],
+                readinessProbe: { httpGet: { path: '/-/ready', port: 9090 } },
+                securityContext: CONTAINER_SECURITY,
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+                  { name: 'rules', mountPath: '/etc/prometheus/rules', readOnly: true },
+                  { name: 'data', mountPath: '/prometheus' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: 'prometheus-config' } },
+              { name: 'rules', configMap: { name: 'prometheus-rules' } },
+              { name: 'data', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: promSvc, namespace: ns },
+      spec: { selector: { app: 'prometheus' }, ports: [{ name: 'http-web', port: 9090, targetPort: 9090 }] },
+    },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'alertmanager-config', namespace: ns }, data: { 'alertmanager.yml': read('alertmanager.yml') } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'alertmanager', namespace: ns, labels: { app: 'alertmanager' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'alertmanager' } },
+        template: {
+          metadata: { labels: { app: 'alertmanager' } },
+          spec: {
+            securityContext: podSec,
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                name: 'alertmanager',
+                image: STACK_IMAGES.alertmanager.ref,
+                args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address='],
+                ports: [{ containerPort: 9093, name: 'http-web' }],
+                readinessProbe: { httpGet: { path: '/-/ready', port: 9093 } },
+                securityContext: CONTAINER_SECURITY,
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/alertmanager/alertmanager.yml', subPath: 'alertmanager.yml', readOnly: true },
+                  { name: 'data', mountPath: '/alertmanager' },
+                  ...secrets.map((s) => ({ name: `secret-${s}`, mountPath: `/etc/alertmanager/secrets/${s}`, readOnly: true })),
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: 'alertmanager-config' } },
+              { name: 'data', emptyDir: {} },
+              ...secrets.map((s) => ({ name: `secret-${s}`, secret: { secretName: s } })),
+            ],
+          },
+        },
+      },
+    },
+    ...kubeStateMetrics(names, false),
   ];
   return yamlDocs(docs);
 }
