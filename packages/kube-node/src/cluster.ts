@@ -24,7 +24,12 @@ import { operatorStack, plainStack, type StackNames, stackNames } from './stack.
 const PODS = fileURLToPath(new URL('../pods/', import.meta.url));
 export const TOOLS_DIR = join(REPO_ROOT, '.tools');
 
-type Obj = { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
+type Obj = {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: any;
+};
 
 export interface TargetCluster {
   names: StackNames;
@@ -114,11 +119,13 @@ export function importImages(node: KubeNode, bundleObjects: Obj[], log: (l: stri
   const refs = imagesOf(bundleObjects);
   const specs = [
     ...bundleImageSpecs(refs, IMAGES.demoService.ref),
-    STACK_IMAGES.operator,
-    STACK_IMAGES.configReloader,
-    STACK_IMAGES.prometheus,
-    STACK_IMAGES.alertmanager,
-    STACK_IMAGES.kubeStateMetrics,
+    ...[
+      STACK_IMAGES.operator,
+      STACK_IMAGES.configReloader,
+      STACK_IMAGES.prometheus,
+      STACK_IMAGES.alertmanager,
+      STACK_IMAGES.kubeStateMetrics,
+    ].map((i) => i.spec()),
   ];
   const files = writeImages(specs, dir);
   const demo = join(dir, 'demo-service.tar');
@@ -133,15 +140,62 @@ function searchEngineTls(dir: string, host: string): { ca: string; cert: string;
   const o = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   const ca = join(dir, 'es-ca.crt');
   const caKey = join(dir, 'es-ca.key');
-  o(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=search-engine-ca']);
+  o([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=search-engine-ca',
+  ]);
   const key = join(dir, 'es.key');
   const csr = join(dir, 'es.csr');
   const cert = join(dir, 'es.crt');
   const short = host.split('.')[0]!;
   const ns = host.split('.')[1]!;
   writeFileSync(join(dir, 'es.ext'), `subjectAltName=DNS:${host},DNS:${short}.${ns}.svc,DNS:${short}.${ns},DNS:${short}\n`);
-  o(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${host}`]);
-  o(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-set_serial', '2', '-days', '2', '-extfile', join(dir, 'es.ext'), '-out', cert]);
+  o([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${host}`,
+  ]);
+  o([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca,
+    '-CAkey',
+    caKey,
+    '-set_serial',
+    '2',
+    '-days',
+    '2',
+    '-extfile',
+    join(dir, 'es.ext'),
+    '-out',
+    cert,
+  ]);
   return { ca: readFileSync(ca, 'utf8'), cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
 }
 
@@ -243,7 +297,10 @@ export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Prom
         kind: 'Secret',
         metadata: { name: config.elasticsearch.credentials.secretName, namespace: config.namespaces.observability },
         // OpenSearch runs without its security plugin: the credentials are sent, not checked.
-        stringData: { [config.elasticsearch.credentials.usernameKey]: 'jaeger', [config.elasticsearch.credentials.passwordKey]: 'meshobs-node' },
+        stringData: {
+          [config.elasticsearch.credentials.usernameKey]: 'jaeger',
+          [config.elasticsearch.credentials.passwordKey]: 'meshobs-node',
+        },
       },
       ...scriptPod({
         name: esSvc,

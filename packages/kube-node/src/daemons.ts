@@ -3,6 +3,7 @@
 // Each program's output also goes to <node folder>/logs/<name>.log, for a failed run's report.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitUntil } from '@meshobs/process';
 import { type Proc, startProcess } from '@meshobs/testkit';
 import type { Sandbox } from './sandbox.ts';
 
@@ -10,14 +11,16 @@ export interface DaemonOptions {
   readyLog?: RegExp;
   ready?: () => Promise<boolean> | boolean;
   timeoutMs?: number;
-  /** Run in the node's network namespace only (the machine's mount view), e.g. OpenSearch. */
+  /** false: the machine's mount view (e.g. OpenSearch). */
   mount?: boolean;
+  /** false: the machine's network namespace too (only the node's cgroup), e.g. the loopback end of the API bridge. */
+  net?: boolean;
   env?: Record<string, string>;
   cwd?: string;
 }
 
 export async function startDaemon(sb: Sandbox, name: string, cmd: string, args: string[], opts: DaemonOptions = {}): Promise<Proc> {
-  const [sh, ...pre] = sb.enter({ mount: opts.mount });
+  const [sh, ...pre] = sb.enter({ mount: opts.mount, net: opts.net });
   const logs = join(sb.dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const proc = await startProcess(name, sh!, [...pre, cmd, ...args], {
@@ -29,12 +32,12 @@ export async function startDaemon(sb: Sandbox, name: string, cmd: string, args: 
     throw new Error(`${name}: ${(e as Error).message}`);
   });
   const log = createWriteStream(join(logs, `${name}.log`));
+  log.on('error', () => {}); // the node folder goes with the sweep, possibly before the last write
   log.write(proc.output());
   proc.child.stdout?.on('data', (d) => log.write(d));
   proc.child.stderr?.on('data', (d) => log.write(d));
   proc.exited.then(() => log.end());
   if (opts.ready) {
-    const { waitUntil } = await import('@meshobs/process');
     await waitUntil(
       async () => {
         if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);

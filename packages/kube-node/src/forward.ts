@@ -6,9 +6,19 @@
 // nothing is routed into or out of the namespace.
 import { connect, createServer, type Socket } from 'node:net';
 
-const [, , fromKind, a, b, toKind, c, d] = process.argv;
+/** `unix PATH` or `tcp HOST PORT`, from `args` at `at`; the index after it. */
+function endpoint(args: string[], at: number): { kind: string; path?: string; host?: string; port?: number; next: number } {
+  const kind = args[at];
+  if (kind === 'unix') return { kind, path: args[at + 1], next: at + 2 };
+  if (kind === 'tcp') return { kind, host: args[at + 1], port: Number(args[at + 2]), next: at + 3 };
+  throw new Error(`usage: forward.ts unix PATH|tcp HOST PORT  unix PATH|tcp HOST PORT (got ${args.join(' ')})`);
+}
 
-const target = (): Socket => (toKind === 'unix' ? connect({ path: c! }) : connect({ host: c!, port: Number(d) }));
+const args = process.argv.slice(2);
+const from = endpoint(args, 0);
+const to = endpoint(args, from.next);
+
+const target = (): Socket => (to.kind === 'unix' ? connect({ path: to.path! }) : connect({ host: to.host!, port: to.port! }));
 
 const server = createServer((client) => {
   const upstream = target();
@@ -23,11 +33,11 @@ const server = createServer((client) => {
   upstream.on('close', close);
 });
 
-if (fromKind === 'unix') server.listen(a!, () => console.log(`listening ${a}`));
+if (from.kind === 'unix') server.listen(from.path!, () => console.log(`listening ${from.path}`));
 else
-  server.listen(Number(b), a!, () => {
+  server.listen(from.port!, from.host!, () => {
     const address = server.address();
-    console.log(`listening ${typeof address === 'object' && address ? address.port : b}`);
+    console.log(`listening ${typeof address === 'object' && address ? address.port : from.port}`);
   });
 
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));

@@ -50,38 +50,51 @@ const BUNDLE_IMAGES: Record<Exclude<ImageName, 'demoService'>, (ref: string) => 
   jaegerEsRollover: (ref) => single(ref, 'es-rollover', '/go/bin/es-rollover', { user: '10001' }),
 };
 
+/** A stack image: its reference now, its spec (which reads the binaries) only when written. */
+export interface StackImage {
+  ref: string;
+  spec: () => ImageSpec;
+}
+
+const lazy = (ref: string, make: (ref: string) => ImageSpec): StackImage => ({ ref, spec: () => make(ref) });
+
 /** Images of the node itself and of the monitoring stack it runs (kube-prometheus-stack's parts). */
 export const STACK_IMAGES = {
   // k8s.io/kubernetes v1.36.3 build/pause: /pause, USER 65535; containerd v2.4.2's default sandbox image.
-  pause: single('registry.k8s.io/pause:3.10.2', 'pause', '/pause', { user: '65535:65535' }),
+  pause: lazy('registry.k8s.io/pause:3.10.2', (ref) => single(ref, 'pause', '/pause', { user: '65535:65535' })),
   // coredns/coredns v1.14.7 Dockerfile: /coredns, USER 65532.
-  coredns: single('registry.k8s.io/coredns/coredns:v1.14.7', 'coredns', '/coredns', { user: '65532:65532' }),
+  coredns: lazy('registry.k8s.io/coredns/coredns:v1.14.7', (ref) => single(ref, 'coredns', '/coredns', { user: '65532:65532' })),
   // prometheus/prometheus v0.316.0 (3.16.0) Dockerfile: /bin/prometheus, WORKDIR /prometheus, USER nobody.
-  prometheus: single('quay.io/prometheus/prometheus:v3.16.0', 'prometheus3', '/bin/prometheus', {
-    user: '65534',
-    workingDir: '/prometheus',
-    dirs: [{ path: '/prometheus', uid: 65534, gid: 65534, mode: 0o775 }],
-  }),
+  prometheus: lazy('quay.io/prometheus/prometheus:v3.16.0', (ref) =>
+    single(ref, 'prometheus3', '/bin/prometheus', {
+      user: '65534',
+      workingDir: '/prometheus',
+      dirs: [{ path: '/prometheus', uid: 65534, gid: 65534, mode: 0o775 }],
+    }),
+  ),
   // prometheus/alertmanager v0.28.1 Dockerfile: /bin/alertmanager, WORKDIR /alertmanager, USER nobody.
-  alertmanager: single('quay.io/prometheus/alertmanager:v0.28.1', 'alertmanager-node', '/bin/alertmanager', {
-    user: '65534',
-    workingDir: '/alertmanager',
-    dirs: [{ path: '/alertmanager', uid: 65534, gid: 65534, mode: 0o775 }],
-  }),
+  alertmanager: lazy('quay.io/prometheus/alertmanager:v0.28.1', (ref) =>
+    single(ref, 'alertmanager-node', '/bin/alertmanager', {
+      user: '65534',
+      workingDir: '/alertmanager',
+      dirs: [{ path: '/alertmanager', uid: 65534, gid: 65534, mode: 0o775 }],
+    }),
+  ),
   // prometheus-operator v0.85.0 Dockerfile and cmd/prometheus-config-reloader/Dockerfile.
-  operator: single('quay.io/prometheus-operator/prometheus-operator:v0.85.0', 'prometheus-operator', '/bin/operator', { user: '65534' }),
-  configReloader: single(
-    'quay.io/prometheus-operator/prometheus-config-reloader:v0.85.0',
-    'prometheus-config-reloader',
-    '/bin/prometheus-config-reloader',
-    { user: '65534' },
+  operator: lazy('quay.io/prometheus-operator/prometheus-operator:v0.85.0', (ref) =>
+    single(ref, 'prometheus-operator', '/bin/operator', { user: '65534' }),
+  ),
+  configReloader: lazy('quay.io/prometheus-operator/prometheus-config-reloader:v0.85.0', (ref) =>
+    single(ref, 'prometheus-config-reloader', '/bin/prometheus-config-reloader', { user: '65534' }),
   ),
   // kube-state-metrics v2.20.0 Dockerfile: /kube-state-metrics --port=8080 --telemetry-port=8081, USER nobody.
-  kubeStateMetrics: single('registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0', 'kube-state-metrics', '/kube-state-metrics', {
-    user: '65534',
-    entrypoint: ['/kube-state-metrics', '--port=8080', '--telemetry-port=8081'],
-  }),
-} satisfies Record<string, ImageSpec>;
+  kubeStateMetrics: lazy('registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0', (ref) =>
+    single(ref, 'kube-state-metrics', '/kube-state-metrics', {
+      user: '65534',
+      entrypoint: ['/kube-state-metrics', '--port=8080', '--telemetry-port=8081'],
+    }),
+  ),
+} satisfies Record<string, StackImage>;
 
 /** The IMAGES entry whose reference is `ref` (as the bundle writes it). */
 export function imageNameOf(ref: string): ImageName | undefined {

@@ -4,7 +4,7 @@
 // address (node, pods, Services) exists only inside the namespace. The API server is reached from
 // the machine at https://127.0.0.1:<port> through a Unix socket bridge (forward.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from '@meshobs/process';
@@ -40,8 +40,6 @@ export interface KubeNode {
 }
 
 export interface NodeOptions {
-  /** CPUs the node advertises (default 8): see sandbox.ts fakeCpuTopology. */
-  cpus?: number;
   log?: (line: string) => void;
 }
 
@@ -51,12 +49,15 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
   const log = opts.log ?? ((l: string) => console.log(`[kube-node] ${l}`));
   const t0 = Date.now();
   const step = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  const sb = await createSandbox({ cpus: opts.cpus ?? 8 });
+  const sb = await createSandbox();
   const procs: Proc[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // For a failed run's report: the daemons' logs, copied out before the folder goes.
+    const keep = process.env.MESHOBS_NODE_LOGS;
+    if (keep) cpSync(join(sb.dir, 'logs'), join(keep, sb.id), { recursive: true });
     // The sweep SIGKILLs every process of the subtree; the Proc handles just see them exit.
     sb.stop();
     await Promise.all(procs.map((p) => p.stop(1000)));
@@ -122,7 +123,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
     await daemon('bridge-in', process.execPath, [FORWARD, 'unix', sock, 'tcp', '127.0.0.1', '6443'], { readyLog: /listening/ });
     const out = await daemon('bridge-out', process.execPath, [FORWARD, 'tcp', '127.0.0.1', '0', 'unix', sock], {
       readyLog: /listening \d+/,
-      mount: false,
+      net: false,
     });
     const port = Number(/listening (\d+)/.exec(out.output())![1]);
     const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), `https://127.0.0.1:${port}`, pki.caCert);
@@ -143,7 +144,19 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
       return r.stdout;
     };
-    await waitUntil(() => kubectlResult(['get', '--raw', '/readyz']).code === 0, 120_000, 'kube-apiserver /readyz', 250);
+    let readyz = '';
+    await waitUntil(
+      () => {
+        const r = kubectlResult(['get', '--raw', '/readyz']);
+        readyz = r.stderr || r.stdout;
+        return r.code === 0;
+      },
+      120_000,
+      'kube-apiserver /readyz',
+      250,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}: ${readyz.slice(-1500)}`);
+    });
     step('API server ready');
 
     await daemon('kube-controller-manager', tool('kube-controller-manager'), [
@@ -201,7 +214,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
     step('kube-proxy, kube-router');
     const images = join(dir, 'images');
     mkdirSync(images, { recursive: true });
-    for (const f of writeImages([STACK_IMAGES.pause, STACK_IMAGES.coredns], images)) importImage(f);
+    for (const f of writeImages([STACK_IMAGES.pause.spec(), STACK_IMAGES.coredns.spec()], images)) importImage(f);
     kubectl(['apply', '-f', '-'], coreDnsManifests());
     kubectl(['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=180s']);
     step('CoreDNS');
@@ -392,6 +405,7 @@ async function startNetworking(sb: Sandbox, daemon: DaemonFn, kubeconfig: string
     clusterCIDR: NET.podCidr,
     conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
     iptables: { localhostNodePorts: false },
+    nodePortAddresses: ['primary'],
   };
   const file = join(sb.dir, 'kube-proxy.yaml');
   writeFileSync(file, JSON.stringify(config, null, 2));

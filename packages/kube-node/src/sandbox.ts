@@ -48,8 +48,11 @@ export interface Sandbox {
   dir: string;
   /** The cgroup path (relative to each hierarchy) the kubelet puts its pods under. */
   cgroupRoot: string;
-  /** argv prefix: joins the node's cgroup, then its network (and mount) namespace, then execs the program. */
-  enter(opts?: { mount?: boolean }): string[];
+  /**
+   * argv prefix: joins the node's cgroup, then its network namespace (unless net is false) and mount
+   * namespace (unless mount is false), then execs the program.
+   */
+  enter(opts?: { net?: boolean; mount?: boolean }): string[];
   /** Runs a program inside the node (both namespaces); returns stdout, throws with stderr. */
   run(cmd: string, args: string[], opts?: { input?: string; timeoutMs?: number }): string;
   /** The machine's /proc/sys values of the kubelet tunables, read now (for the before/after check). */
@@ -111,13 +114,8 @@ function createCgroups(id: string, subs: string[]): void {
   }
 }
 
-export interface SandboxOptions {
-  /** CPUs the node advertises (see fakeCpuTopology); the machine's when omitted. */
-  cpus?: number;
-}
-
 /** Creates the namespaces, cgroups and folder, and starts the watchdog. */
-export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+export async function createSandbox(): Promise<Sandbox> {
   const id = `meshobs-node-${randomBytes(4).toString('hex')}`;
   const dir = join(tmpdir(), id);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -165,16 +163,12 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       'the node namespace holder',
       50,
     );
-    const enter = (o: { mount?: boolean } = {}) => [
+    const enter = (o: { net?: boolean; mount?: boolean } = {}) => [
       'sh',
       '-c',
       join_,
       'sh',
-      'nsenter',
-      `--target=${holderPid}`,
-      '--net',
-      ...(o.mount === false ? [] : ['--mount']),
-      '--',
+      ...(o.net === false ? [] : ['nsenter', `--target=${holderPid}`, '--net', ...(o.mount === false ? [] : ['--mount']), '--']),
     ];
     const run = (cmd: string, args: string[], o: { input?: string; timeoutMs?: number } = {}) => {
       const [c, ...pre] = enter();
@@ -189,7 +183,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     // A name for the network namespace (ip netns list / ip netns exec), removed by the sweep.
     if (!existsSync('/run/netns')) writeFileSync(join(dir, '.created-run-netns'), '');
     execFileSync('ip', ['netns', 'attach', id, String(holderPid)], { stdio: 'pipe' });
-    setupMounts(run, dir, opts);
+    setupMounts(run, dir);
     setupNetwork(run);
     const machineTunables = () =>
       Object.fromEntries(Object.keys(KUBELET_TUNABLES).map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]));
@@ -208,7 +202,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
  * the kubelet's tunables (KUBELET_TUNABLES), and the node folder as a shared mount (the kubelet's
  * mount propagation).
  */
-function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): void {
+function setupMounts(run: Sandbox['run'], dir: string): void {
   const tunables = join(dir, 'sysctl');
   mkdirSync(tunables, { recursive: true });
   const binds: string[] = [];
@@ -219,7 +213,6 @@ function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): vo
   }
   const cgroups = join(dir, 'cgroup-hold');
   mkdirSync(cgroups);
-  const cpu = opts.cpus ? fakeCpuTopology(join(dir, 'cpu-topology'), opts.cpus) : undefined;
   run('sh', [
     '-ec',
     [
@@ -229,7 +222,6 @@ function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): vo
       'mount -n -t sysfs sysfs /sys',
       `mount -n --rbind '${cgroups}' ${CGROUP_ROOT}`,
       `umount -n -l '${cgroups}'`,
-      ...(cpu ? [`mount -n --bind '${cpu}/cpu' /sys/devices/system/cpu`, `mount -n --bind '${cpu}/node' /sys/devices/system/node`] : []),
       'mount -n -t tmpfs -o mode=755 tmpfs /var/log',
       'mount -n -t tmpfs -o mode=755 tmpfs /var/lib',
       ...binds,
@@ -237,41 +229,6 @@ function setupMounts(run: Sandbox['run'], dir: string, opts: SandboxOptions): vo
       `mount -n --make-rshared '${dir}'`,
     ].join('\n'),
   ]);
-}
-
-/**
- * The bundle's CPU requests add up to more than the two cores of a CI machine, and a node admits only
- * pods whose requests fit its capacity, which the kubelet reads from sysfs through cAdvisor
- * (google/cadvisor v0.56.2 utils/sysinfo GetNodesInfo: no NUMA node folders -> getCPUTopology over
- * /sys/devices/system/cpu/cpu*). Inside the node's mount namespace a folder describing `count`
- * single-threaded cores replaces that part of sysfs, so the node advertises them. Only scheduling
- * sees more CPUs: the CPU limits (CFS quota) of every container are enforced as they are.
- */
-function fakeCpuTopology(root: string, count: number): string {
-  const cpuDir = join(root, 'cpu');
-  mkdirSync(join(root, 'node'), { recursive: true });
-  mkdirSync(cpuDir, { recursive: true });
-  const all = `0-${count - 1}`;
-  for (const f of ['online', 'possible', 'present']) writeFileSync(join(cpuDir, f), `${all}\n`);
-  for (let i = 0; i < count; i++) {
-    const t = join(cpuDir, `cpu${i}`, 'topology');
-    mkdirSync(t, { recursive: true });
-    writeFileSync(join(cpuDir, `cpu${i}`, 'online'), '1\n');
-    const files: Record<string, string> = {
-      core_id: String(i),
-      physical_package_id: '0',
-      die_id: '0',
-      cluster_id: '0',
-      book_id: '0',
-      drawer_id: '0',
-      thread_siblings_list: String(i),
-      core_siblings_list: all,
-      core_cpus_list: String(i),
-      package_cpus_list: all,
-    };
-    for (const [f, v] of Object.entries(files)) writeFileSync(join(t, f), `${v}\n`);
-  }
-  return root;
 }
 
 /** Loopback, the node's address on a dummy interface, and a default route on it (inside the namespace). */

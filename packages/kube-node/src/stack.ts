@@ -341,7 +341,13 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
       alertmanagers: [
         {
           kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [ns] } }],
-          relabel_configs: [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_port_number'], regex: 'alertmanager;9093' }],
+          relabel_configs: [
+            {
+              action: 'keep',
+              source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_port_number'],
+              regex: 'alertmanager;9093',
+            },
+          ],
         },
       ],
     },
@@ -359,7 +365,13 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
         job_name: config.prometheus.jobs.kubeStateMetrics,
         honor_labels: true,
         kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [ns] } }],
-        relabel_configs: [{ action: 'keep', source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'], regex: 'kube-state-metrics;http' }],
+        relabel_configs: [
+          {
+            action: 'keep',
+            source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'],
+            regex: 'kube-state-metrics;http',
+          },
+        ],
       },
     ],
   };
@@ -370,8 +382,18 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
     { ...parse(readFileSync(join(opts.rbacDir, 'prometheus-cluster-role.yaml'), 'utf8')), metadata: { name: names.prometheus } },
     serviceAccount(names.prometheus, ns),
     clusterRoleBinding(names.prometheus, names.prometheus, names.prometheus, ns),
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-config', namespace: ns }, data: { 'prometheus.yml': stringify(prometheusYml) } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-rules', namespace: ns }, data: { 'rules.yml': read('rules.yml') } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'prometheus-config', namespace: ns },
+      data: { 'prometheus.yml': stringify(prometheusYml) },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'prometheus-rules', namespace: ns },
+      data: { 'rules.yml': read('rules.yml') },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -414,7 +436,12 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
       metadata: { name: promSvc, namespace: ns },
       spec: { selector: { app: 'prometheus' }, ports: [{ name: 'http-web', port: 9090, targetPort: 9090 }] },
     },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'alertmanager-config', namespace: ns }, data: { 'alertmanager.yml': read('alertmanager.yml') } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'alertmanager-config', namespace: ns },
+      data: { 'alertmanager.yml': read('alertmanager.yml') },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

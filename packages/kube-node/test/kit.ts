@@ -45,7 +45,11 @@ export async function buildProfile(name: string, overrides: Record<string, unkno
   writeFileSync(configFile, stringify(raw));
   const bundleDir = join(dir, 'bundle');
   const lines: string[] = [];
-  const code = await main(['build', '--config', configFile, '--out', bundleDir], { cwd: dir, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await main(['build', '--config', configFile, '--out', bundleDir], {
+    cwd: dir,
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+  });
   if (code !== 0) throw new Error(`meshobs build failed for ${name}:\n${lines.join('\n')}`);
   return { name, raw, config: parseConfig(raw), configFile, bundleDir };
 }
@@ -60,7 +64,11 @@ export interface Tier {
 export async function startTier(profile: Profile, opts: { backdatedIndices?: Map<string, number> } = {}): Promise<Tier> {
   const node = await startNode();
   try {
-    const cluster = await prepareCluster(node, { config: profile.config, bundleDir: profile.bundleDir, backdatedIndices: opts.backdatedIndices });
+    const cluster = await prepareCluster(node, {
+      config: profile.config,
+      bundleDir: profile.bundleDir,
+      backdatedIndices: opts.backdatedIndices,
+    });
     return { node, cluster, profile };
   } catch (e) {
     await node.stop();
@@ -83,10 +91,19 @@ export async function meshobs(node: KubeNode, args: string[]): Promise<{ code: n
 }
 
 /** A `kubectl port-forward` on a free loopback port; stop() ends it. */
-export async function portForward(node: KubeNode, namespace: string, target: string, port: number): Promise<{ url: string; stop: () => void }> {
-  const child = spawn('kubectl', [`--kubeconfig=${node.kubeconfig}`, 'port-forward', '-n', namespace, '--address=127.0.0.1', target, `:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function portForward(
+  node: KubeNode,
+  namespace: string,
+  target: string,
+  port: number,
+): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    'kubectl',
+    [`--kubeconfig=${node.kubeconfig}`, 'port-forward', '-n', namespace, '--address=127.0.0.1', target, `:${port}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
