@@ -10,7 +10,7 @@ export const unit = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles,
-    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.cluster.test.ts'],
+    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.cluster.test.ts', 'test/**/*.node.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
@@ -54,5 +54,19 @@ export const cluster = defineConfig({
     hookTimeout: 300_000,
     fileParallelism: true,
     maxWorkers: 2,
+  },
+});
+
+/**
+ * Node tier: the bundle as pods on a real single-node Kubernetes (packages/kube-node). One file at a
+ * time: each starts a node of its own (a few GB of pods), and the files share the machine's two cores.
+ */
+export const node = defineConfig({
+  test: {
+    include: ['test/**/*.node.test.ts'],
+    setupFiles,
+    testTimeout: 600_000,
+    hookTimeout: 1_200_000,
+    fileParallelism: false,
   },
 });

@@ -402,7 +402,7 @@ install_monitoring_stack() {
   local pv="github.com/prometheus/common/version"
   go_install_set prometheus "$PROMETHEUS3_VERSION" "-X $pv.Version=$PROMETHEUS3_VERSION" \
     "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_MODULE_VERSION"
-  link "$CACHE/prometheus-$PROMETHEUS3_VERSION/prometheus"
+  # .tools/bin/prometheus stays Debian's 2.x server (the unit tier's); this one is prometheus3.
   ln -sfn "$CACHE/prometheus-$PROMETHEUS3_VERSION/prometheus" "$BIN/prometheus3"
   go_install_set alertmanager "$ALERTMANAGER_VERSION" "-X $pv.Version=$ALERTMANAGER_VERSION" \
     "github.com/prometheus/alertmanager/cmd/alertmanager@v$ALERTMANAGER_VERSION"

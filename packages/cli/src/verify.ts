@@ -32,7 +32,31 @@ export interface VerifyOptions {
   timeout?: string;
 }
 
-type Obj = KubeObject & { spec?: any; status?: any; data?: Record<string, string> };
+/** A bundle object with the fields verify reads; each check narrows `spec` to what it needs. */
+type Obj = KubeObject & { spec?: unknown; data?: Record<string, string> };
+
+interface Condition {
+  type: string;
+  status: string;
+  message?: string;
+}
+interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  restartCount: number;
+  state?: { waiting?: { reason?: string; message?: string }; running?: object };
+}
+interface LiveWorkload {
+  spec?: { replicas?: number };
+  status?: { availableReplicas?: number; readyReplicas?: number; updatedReplicas?: number; conditions?: Condition[] };
+}
+interface PodState {
+  status?: { phase?: string; conditions?: Condition[]; initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[] };
+}
+interface Route {
+  receiver?: string;
+  routes?: Route[];
+}
 
 /** kubectl against the chosen context. */
 class Kube {
@@ -47,7 +71,7 @@ class Kube {
     return [...(this.context ? [`--context=${this.context}`] : []), ...args];
   }
 
-  json<T = any>(args: string[]): T | undefined {
+  json<T>(args: string[]): T | undefined {
     const r = spawnSync(this.bin, this.args([...args, '-o', 'json']), { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 60_000 });
     if (r.status !== 0) {
       if (/NotFound|not found/.test(r.stderr ?? '')) return undefined;
@@ -97,7 +121,7 @@ export function serviceOf(address: string): { name: string; namespace: string; p
   return { name: m[1]!, namespace: m[2]!, port: Number(m[3]) };
 }
 
-async function getJson<T = any>(url: string, init: RequestInit = {}): Promise<T> {
+async function getJson<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname}: HTTP ${res.status} ${text.slice(0, 200)}`);
@@ -131,8 +155,8 @@ const matches = (selector: Record<string, string> = {}, labels: Record<string, s
 
 /** Why a workload is not available yet: its pods' waiting reasons and restarts. */
 function podTrouble(kube: Kube, o: Obj): string {
-  const sel = o.spec?.selector?.matchLabels ?? {};
-  const pods = kube.json<{ items: any[] }>([
+  const sel = (o.spec as { selector?: LabelSelector } | undefined)?.selector?.matchLabels ?? {};
+  const pods = kube.json<{ items: PodState[] }>([
     'get',
     'pods',
     '-n',
@@ -145,7 +169,7 @@ function podTrouble(kube: Kube, o: Obj): string {
   const notes = new Set<string>();
   for (const p of pods?.items ?? []) {
     if (p.status?.phase === 'Pending') {
-      const cond = (p.status.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'False');
+      const cond = (p.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
       notes.add(cond ? `unschedulable: ${cond.message}` : 'Pending');
     }
     for (const c of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
@@ -163,16 +187,14 @@ async function checkWorkload(kube: Kube, o: Obj, timeoutMs: number): Promise<Che
   const plural = o.kind === 'Deployment' ? 'deployment' : 'statefulset';
   try {
     const state = await until(timeoutMs, async () => {
-      const live = kube.json<Obj>(['get', plural, '-n', o.metadata.namespace!, o.metadata.name]);
+      const live = kube.json<LiveWorkload>(['get', plural, '-n', o.metadata.namespace!, o.metadata.name]);
       if (!live) return { done: false, value: { ok: false, why: 'not found' } };
       const want = live.spec?.replicas ?? 1;
       const ready = o.kind === 'Deployment' ? (live.status?.availableReplicas ?? 0) : (live.status?.readyReplicas ?? 0);
       const updated = live.status?.updatedReplicas ?? 0;
       const available =
         o.kind === 'Deployment'
-          ? (live.status?.conditions ?? []).some((c: any) => c.type === 'Available' && c.status === 'True') &&
-            ready >= want &&
-            updated >= want
+          ? (live.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True') && ready >= want && updated >= want
           : ready >= want && updated >= want;
       return { done: available, value: { ok: available, why: `${ready}/${want} ${o.kind === 'Deployment' ? 'available' : 'ready'}` } };
     });
@@ -192,75 +214,133 @@ interface Target {
   scrapePool: string;
   health: string;
   lastError: string;
-  labels: Record<string, string>;
+}
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+}
+
+/** Whether a Kubernetes label selector selects these labels (an empty selector selects everything). */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
+  if (!matches(selector?.matchLabels, labels)) return false;
+  return (selector?.matchExpressions ?? []).every((e) => {
+    const has = Object.hasOwn(labels, e.key);
+    if (e.operator === 'Exists') return has;
+    if (e.operator === 'DoesNotExist') return !has;
+    const inValues = has && (e.values ?? []).includes(labels[e.key]!);
+    return e.operator === 'In' ? inValues : !inValues;
+  });
+}
+
+interface MonitorSpec {
+  namespaceSelector?: { any?: boolean; matchNames?: string[] };
+  selector?: LabelSelector;
+  endpoints?: Array<{ port?: string; targetPort?: number | string }>;
+  podMetricsEndpoints?: Array<{ port?: string; portNumber?: number }>;
+}
+
+interface LiveMeta {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+}
+interface LiveService {
+  metadata: LiveMeta;
+  spec?: { ports?: Array<{ name?: string; port: number }> };
+}
+interface LivePod {
+  metadata: LiveMeta;
+  spec?: { containers?: Array<{ name: string; ports?: Array<{ name?: string; containerPort: number }> }> };
+  status?: { phase?: string; podIP?: string };
+}
+
+/** Istio's sidecar ports (@meshobs/kube ISTIO_PORTS): nothing answers there without a sidecar. */
+const SIDECAR_PORTS = new Set<string | number>([15020, 15090, 15021, 'http-envoy-prom']);
+
+/**
+ * Why Prometheus has no target for a monitor endpoint, from what the cluster runs: SKIP when the
+ * component it scrapes is not there at all (no istiod, no sidecar), FAIL when it is there and the
+ * monitor misses it (no such port, or a selector or namespace that matches nothing scrapeable).
+ */
+function noTarget(kube: Kube, m: Obj, port: string | number | undefined): { status: Status; reason: string } {
+  const spec = m.spec as MonitorSpec;
+  const inNs = (o: { metadata: LiveMeta }) =>
+    spec.namespaceSelector?.any || (spec.namespaceSelector?.matchNames ?? [m.metadata.namespace!]).includes(o.metadata.namespace);
+  const where = spec.namespaceSelector?.any ? 'any namespace' : (spec.namespaceSelector?.matchNames ?? [m.metadata.namespace!]).join(', ');
+  const sel = JSON.stringify(spec.selector ?? {});
+  if (m.kind === 'ServiceMonitor') {
+    const svcs = (kube.json<{ items: LiveService[] }>(['get', 'services', '-A'])?.items ?? []).filter(
+      (s) => inNs(s) && selects(spec.selector, s.metadata.labels),
+    );
+    if (!svcs.length) return { status: 'skip', reason: `nothing to scrape: no Service in ${where} matches ${sel}` };
+    if (!svcs.some((s) => (s.spec?.ports ?? []).some((p) => p.name === port || p.port === port)))
+      return { status: 'fail', reason: `${svcs.length} Services match, none has a port ${port}` };
+    return {
+      status: 'fail',
+      reason: 'Services match, but Prometheus discovered no target (no ready endpoints, or the monitor is not selected)',
+    };
+  }
+  const pods = (kube.json<{ items: LivePod[] }>(['get', 'pods', '-A', '--field-selector=status.phase=Running'])?.items ?? []).filter(
+    (p) => inNs(p) && selects(spec.selector, p.metadata.labels),
+  );
+  if (!pods.length) return { status: 'skip', reason: `nothing to scrape: no running pod in ${where} matches ${sel}` };
+  const containers = pods.flatMap((p) => p.spec?.containers ?? []);
+  if (SIDECAR_PORTS.has(port ?? '') && !containers.some((c) => c.name === 'istio-proxy'))
+    return {
+      status: 'skip',
+      reason: `nothing to scrape: ${pods.length} pods match, none has an Istio sidecar (port ${port} is the sidecar's)`,
+    };
+  if (!containers.some((c) => (c.ports ?? []).some((p) => p.name === port || p.containerPort === port)))
+    return { status: 'fail', reason: `${pods.length} pods match, no container declares port ${port}: Prometheus discovers no target` };
+  return {
+    status: 'fail',
+    reason: 'pods match and declare the port, but Prometheus discovered no target (relabeling, or the monitor is not selected)',
+  };
 }
 
 /** Monitors: every endpoint of every ServiceMonitor/PodMonitor (or plain scrape job) has a target that is up. */
 async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs: string[], timeoutMs: number): Promise<CheckResult[]> {
-  const monitors = objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor');
-  const pools: Array<{ object: string; pool: (p: string) => boolean; present: () => string | undefined }> = [];
-  for (const m of monitors) {
-    const ns: string[] = m.spec.namespaceSelector?.matchNames ?? [m.metadata.namespace!];
-    const endpoints: any[] = m.kind === 'ServiceMonitor' ? m.spec.endpoints : m.spec.podMetricsEndpoints;
+  const pools: Array<{ object: string; pool: string; why: () => { status: Status; reason: string } }> = [];
+  for (const m of objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
+    const spec = m.spec as MonitorSpec;
+    const endpoints = (m.kind === 'ServiceMonitor' ? spec.endpoints : spec.podMetricsEndpoints) ?? [];
     endpoints.forEach((ep, i) => {
-      const prefix = `${m.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.metadata.namespace}/${m.metadata.name}/${i}`;
-      const port = ep.port ?? ep.portNumber ?? ep.targetPort;
+      const port = ep.port ?? ('portNumber' in ep ? ep.portNumber : undefined) ?? ('targetPort' in ep ? ep.targetPort : undefined);
       pools.push({
         object: `${id(m)} endpoint ${port}`,
-        pool: (p) => p === prefix,
-        // Whether the cluster has anything this endpoint selects at all (else there is nothing to scrape).
-        present: () => {
-          const kind = m.kind === 'ServiceMonitor' ? 'services' : 'pods';
-          const found = ns.some((n) =>
-            (kube.json<{ items: any[] }>(['get', kind, '-n', n])?.items ?? []).some((x) =>
-              matches(m.spec.selector?.matchLabels, x.metadata.labels),
-            ),
-          );
-          return found
-            ? undefined
-            : `no ${kind === 'services' ? 'Service' : 'pod'} in ${ns.join(',')} matches ${JSON.stringify(m.spec.selector?.matchLabels ?? {})}`;
-        },
+        // prometheus-operator's scrape job names: serviceMonitor/<namespace>/<name>/<endpoint index>.
+        pool: `${m.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.metadata.namespace}/${m.metadata.name}/${i}`,
+        why: () => noTarget(kube, m, port),
       });
     });
   }
-  for (const job of plainJobs) pools.push({ object: `scrape job ${job}`, pool: (p) => p === job, present: () => undefined });
-  const results: CheckResult[] = [];
+  for (const job of plainJobs)
+    pools.push({
+      object: `scrape job ${job}`,
+      pool: job,
+      why: () => ({ status: 'fail', reason: 'no target: the job discovered nothing' }),
+    });
   let targets: Target[] = [];
-  const pending = new Set(pools.map((p) => p.object));
   try {
     await until(timeoutMs, async () => {
       targets = (await getJson<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`)).data.activeTargets;
-      for (const p of pools) if (targets.some((t) => p.pool(t.scrapePool) && t.health === 'up')) pending.delete(p.object);
-      return { done: pending.size === 0, value: undefined };
+      const done = pools.every((p) => targets.some((t) => t.scrapePool === p.pool && t.health === 'up'));
+      return { done, value: undefined };
     });
   } catch (e) {
     return [{ status: 'fail', check: 'monitor', object: 'Prometheus', reason: (e as Error).message }];
   }
-  for (const p of pools) {
-    const mine = targets.filter((t) => p.pool(t.scrapePool));
+  return pools.map((p): CheckResult => {
+    const mine = targets.filter((t) => t.scrapePool === p.pool);
     const up = mine.filter((t) => t.health === 'up');
-    if (up.length) {
-      results.push({ status: 'pass', check: 'monitor', object: p.object, reason: `${up.length}/${mine.length} targets up` });
-      continue;
-    }
+    if (up.length) return { status: 'pass', check: 'monitor', object: p.object, reason: `${up.length}/${mine.length} targets up` };
     if (mine.length) {
       const err = [...new Set(mine.map((t) => t.lastError || t.health))].join('; ');
-      results.push({ status: 'fail', check: 'monitor', object: p.object, reason: `${mine.length} targets, none up: ${err}` });
-      continue;
+      return { status: 'fail', check: 'monitor', object: p.object, reason: `${mine.length} targets, none up: ${err}` };
     }
-    const absent = p.present();
-    results.push(
-      absent
-        ? { status: 'skip', check: 'monitor', object: p.object, reason: `nothing to scrape: ${absent}` }
-        : {
-            status: 'fail',
-            check: 'monitor',
-            object: p.object,
-            reason: 'no target: Prometheus discovered nothing for it (selector, port or namespace mismatch)',
-          },
-    );
-  }
-  return results;
+    return { check: 'monitor', object: p.object, ...p.why() };
+  });
 }
 
 /** Rules: every group of the bundle is loaded and every rule in it evaluates without error. */
@@ -304,17 +384,17 @@ async function checkAlertmanager(kube: Kube, fwd: Forwards, prom: string, config
     if (!ams.length) return { status: 'fail', check, object: 'Prometheus', reason: 'Prometheus has no active Alertmanager' };
     // The Alertmanager pod behind the first URL Prometheus sends to.
     const url = new URL(ams[0]!.url);
-    const pods = kube.json<{ items: any[] }>(['get', 'pods', '-A', '--field-selector=status.phase=Running'])?.items ?? [];
+    const pods = kube.json<{ items: LivePod[] }>(['get', 'pods', '-A', '--field-selector=status.phase=Running'])?.items ?? [];
     const pod = pods.find((p) => p.status?.podIP === url.hostname);
     if (!pod) return { status: 'fail', check, object: url.host, reason: 'no running pod has the address Prometheus sends alerts to' };
     const object = `Pod/${pod.metadata.namespace}/${pod.metadata.name}`;
     const base = await fwd.open(pod.metadata.namespace, `pod/${pod.metadata.name}`, Number(url.port || 80), timeoutMs);
     const prefix = url.pathname.replace(/\/api\/v2\/alerts$/, '');
     const status = await getJson<{ config: { original: string } }>(`${base}${prefix}/api/v2/status`);
-    const running = parse(status.config.original) as { receivers?: Array<{ name: string }>; route?: any };
+    const running = parse(status.config.original) as { receivers?: Array<{ name: string }>; route?: Route };
     const names = (running.receivers ?? []).map((r) => r.name);
     const routed = new Set<string>();
-    const walk = (r: any) => {
+    const walk = (r: Route | undefined) => {
       if (!r) return;
       if (r.receiver) routed.add(r.receiver);
       for (const c of r.routes ?? []) walk(c);
@@ -453,7 +533,9 @@ function checkDashboards(kube: Kube, objects: Obj[]): CheckResult[] {
 
 /** Rule groups of the bundle: the PrometheusRule resources, or the plain rules.yml. */
 function ruleGroups(objects: Obj[], files: Map<string, string>): Array<{ name: string; rules: unknown[] }> {
-  const crs = objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups);
+  const crs = objects
+    .filter((o) => o.kind === 'PrometheusRule')
+    .flatMap((o) => (o.spec as { groups: Array<{ name: string; rules: unknown[] }> }).groups);
   if (crs.length) return crs;
   const plain = files.get('alerts/rules.yml');
   return plain ? ((parse(plain) as { groups: Array<{ name: string; rules: unknown[] }> }).groups ?? []) : [];

@@ -1,0 +1,3 @@
+import { node } from '../../vitest.shared.ts';
+
+export default node;
