@@ -352,7 +352,7 @@ async function checkRules(prom: string, groups: Array<{ name: string; rules: unk
       loaded = (await getJson<{ data: { groups: Loaded[] } }>(`${prom}/api/v1/rules`)).data.groups;
       const done = groups.every((g) => {
         const l = loaded.find((x) => x.name === g.name);
-        return l && l.rules.every((r) => r.health !== 'unknown');
+        return l?.rules.every((r) => r.health !== 'unknown');
       });
       return { done, value: undefined };
     });

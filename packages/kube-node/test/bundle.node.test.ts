@@ -5,7 +5,17 @@ import { missingTools } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProfile, startTier, type Tier } from './kit.ts';
 
-const NODE_TOOLS = ['kubelet', 'kube-apiserver', 'containerd', 'runc', 'kube-router', 'coredns', 'prometheus3', 'opensearch-single-node', 'kubectl'];
+const NODE_TOOLS = [
+  'kubelet',
+  'kube-apiserver',
+  'containerd',
+  'runc',
+  'kube-router',
+  'coredns',
+  'prometheus3',
+  'opensearch-single-node',
+  'kubectl',
+];
 const skip = missingTools(...NODE_TOOLS) || process.getuid?.() !== 0;
 
 describe.skipIf(skip)('the default bundle on a real node', () => {
