@@ -410,8 +410,11 @@ install_monitoring_stack() {
   module_build prometheus-operator "${PROMETHEUS_OPERATOR_VERSION#v}" \
     "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
     "-X $pv.Version=${PROMETHEUS_OPERATOR_VERSION#v}" ./cmd/operator ./cmd/prometheus-config-reloader
+  ln -sfn "$CACHE/prometheus-operator-${PROMETHEUS_OPERATOR_VERSION#v}/operator" "$BIN/prometheus-operator"
+  link "$CACHE/prometheus-operator-${PROMETHEUS_OPERATOR_VERSION#v}/prometheus-config-reloader"
   go_install_set kube-state-metrics "$KUBE_STATE_METRICS_VERSION" "-X $pv.Version=v$KUBE_STATE_METRICS_VERSION" \
     "k8s.io/kube-state-metrics/v2@v$KUBE_STATE_METRICS_VERSION"
+  link "$CACHE/kube-state-metrics-$KUBE_STATE_METRICS_VERSION/kube-state-metrics"
 }
 
 install_node() {
