@@ -263,16 +263,18 @@ const SIDECAR_PORTS = new Set<string | number>([15020, 15090, 15021, 'http-envoy
  * component it scrapes is not there at all (no istiod, no sidecar), FAIL when it is there and the
  * monitor misses it (no such port, or a selector or namespace that matches nothing scrapeable).
  */
-function noTarget(kube: Kube, m: Obj, port: string | number | undefined): { status: Status; reason: string } {
+function noTarget(
+  m: Obj,
+  port: string | number | undefined,
+  live: { services: LiveService[]; pods: LivePod[] },
+): { status: Status; reason: string } {
   const spec = m.spec as MonitorSpec;
   const inNs = (o: { metadata: LiveMeta }) =>
     spec.namespaceSelector?.any || (spec.namespaceSelector?.matchNames ?? [m.metadata.namespace!]).includes(o.metadata.namespace);
   const where = spec.namespaceSelector?.any ? 'any namespace' : (spec.namespaceSelector?.matchNames ?? [m.metadata.namespace!]).join(', ');
   const sel = JSON.stringify(spec.selector ?? {});
   if (m.kind === 'ServiceMonitor') {
-    const svcs = (kube.json<{ items: LiveService[] }>(['get', 'services', '-A'])?.items ?? []).filter(
-      (s) => inNs(s) && selects(spec.selector, s.metadata.labels),
-    );
+    const svcs = live.services.filter((s) => inNs(s) && selects(spec.selector, s.metadata.labels));
     if (!svcs.length) return { status: 'skip', reason: `nothing to scrape: no Service in ${where} matches ${sel}` };
     if (!svcs.some((s) => (s.spec?.ports ?? []).some((p) => p.name === port || p.port === port)))
       return { status: 'fail', reason: `${svcs.length} Services match, none has a port ${port}` };
@@ -281,9 +283,7 @@ function noTarget(kube: Kube, m: Obj, port: string | number | undefined): { stat
       reason: 'Services match, but Prometheus discovered no target (no ready endpoints, or the monitor is not selected)',
     };
   }
-  const pods = (kube.json<{ items: LivePod[] }>(['get', 'pods', '-A', '--field-selector=status.phase=Running'])?.items ?? []).filter(
-    (p) => inNs(p) && selects(spec.selector, p.metadata.labels),
-  );
+  const pods = live.pods.filter((p) => p.status?.phase === 'Running' && inNs(p) && selects(spec.selector, p.metadata.labels));
   if (!pods.length) return { status: 'skip', reason: `nothing to scrape: no running pod in ${where} matches ${sel}` };
   const containers = pods.flatMap((p) => p.spec?.containers ?? []);
   if (SIDECAR_PORTS.has(port ?? '') && !containers.some((c) => c.name === 'istio-proxy'))
@@ -301,7 +301,8 @@ function noTarget(kube: Kube, m: Obj, port: string | number | undefined): { stat
 
 /** Monitors: every endpoint of every ServiceMonitor/PodMonitor (or plain scrape job) has a target that is up. */
 async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs: string[], timeoutMs: number): Promise<CheckResult[]> {
-  const pools: Array<{ object: string; pool: string; why: () => { status: Status; reason: string } }> = [];
+  type Live = { services: LiveService[]; pods: LivePod[] };
+  const pools: Array<{ object: string; pool: string; why: (live: Live) => { status: Status; reason: string } }> = [];
   for (const m of objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
     const spec = m.spec as MonitorSpec;
     const endpoints = (m.kind === 'ServiceMonitor' ? spec.endpoints : spec.podMetricsEndpoints) ?? [];
@@ -311,7 +312,7 @@ async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs
         object: `${id(m)} endpoint ${port}`,
         // prometheus-operator's scrape job names: serviceMonitor/<namespace>/<name>/<endpoint index>.
         pool: `${m.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.metadata.namespace}/${m.metadata.name}/${i}`,
-        why: () => noTarget(kube, m, port),
+        why: (live) => noTarget(m, port, live),
       });
     });
   }
@@ -321,11 +322,17 @@ async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs
       pool: job,
       why: () => ({ status: 'fail', reason: 'no target: the job discovered nothing' }),
     });
+  // What the cluster runs, read once: an endpoint whose component is absent is not waited for.
+  const live = {
+    services: kube.json<{ items: LiveService[] }>(['get', 'services', '-A'])?.items ?? [],
+    pods: kube.json<{ items: LivePod[] }>(['get', 'pods', '-A'])?.items ?? [],
+  };
+  const absent = new Set(pools.filter((p) => p.why(live).status === 'skip').map((p) => p.pool));
   let targets: Target[] = [];
   try {
     await until(timeoutMs, async () => {
       targets = (await getJson<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`)).data.activeTargets;
-      const done = pools.every((p) => targets.some((t) => t.scrapePool === p.pool && t.health === 'up'));
+      const done = pools.every((p) => absent.has(p.pool) || targets.some((t) => t.scrapePool === p.pool && t.health === 'up'));
       return { done, value: undefined };
     });
   } catch (e) {
@@ -339,7 +346,7 @@ async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs
       const err = [...new Set(mine.map((t) => t.lastError || t.health))].join('; ');
       return { status: 'fail', check: 'monitor', object: p.object, reason: `${mine.length} targets, none up: ${err}` };
     }
-    return { check: 'monitor', object: p.object, ...p.why() };
+    return { check: 'monitor', object: p.object, ...p.why(live) };
   });
 }
 

@@ -5,10 +5,16 @@
 import { Resolver } from 'node:dns/promises';
 import { connect, createServer } from 'node:net';
 
-const [mode, ...args] = process.argv.slice(2);
+// Run as a file (node probe.mjs MODE ...) or inline (node --input-type=module -e SRC -- MODE ...).
+const argv = process.argv.slice(process.argv[1] && !process.argv[1].startsWith('-') && process.argv[1].endsWith('.mjs') ? 2 : 1);
+const [mode, ...args] = argv[0] === '--' ? argv.slice(1) : argv;
+// PID 1 of its container: exit on SIGTERM, which Node does not do by default there.
+process.on('SIGTERM', () => process.exit(0));
 
 if (mode === 'serve') {
   for (const p of args) createServer((s) => s.end()).listen(Number(p));
+  // A source-only probe listens on nothing: stay up for the checks run in it.
+  setInterval(() => {}, 1 << 30);
 } else if (mode === 'check') {
   const flows = JSON.parse(args[0]);
   const timeoutMs = Number(process.env.PROBE_TIMEOUT_MS ?? 3000);

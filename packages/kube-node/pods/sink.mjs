@@ -17,3 +17,6 @@ createServer((req, res) => {
     res.end('{"ok":true}');
   });
 }).listen(Number(process.env.PORT ?? 8080));
+
+// PID 1 of its container: exit on SIGTERM, which Node does not do by default there.
+process.on('SIGTERM', () => process.exit(0));

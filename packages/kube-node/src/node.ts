@@ -13,9 +13,9 @@ import { coreDnsManifests } from './addons.ts';
 import { startDaemon } from './daemons.ts';
 import { STACK_IMAGES, writeImages } from './images.ts';
 import { ADMIN_TOKEN, createPki, type Pki, writeKubeconfig } from './pki.ts';
-import { createSandbox, NET, type Sandbox } from './sandbox.ts';
+import { createSandbox, NET, NODE_HOSTNAME, type Sandbox } from './sandbox.ts';
 
-export const NODE_NAME = 'meshobs-node';
+export const NODE_NAME = NODE_HOSTNAME;
 const FORWARD = fileURLToPath(new URL('./forward.ts', import.meta.url));
 
 export interface KubectlResult {
@@ -33,6 +33,8 @@ export interface KubeNode {
   kubectlResult(args: string[], input?: string): KubectlResult;
   /** Imports an image tarball (OCI layout / docker archive) into containerd's k8s.io namespace. */
   importImage(tarball: string): void;
+  /** Runs ctr against the node's containerd (namespace k8s.io); returns stdout. */
+  ctr(args: string[]): string;
   /** Starts a program in the node's network namespace (and mount namespace unless mount is false). */
   daemon(name: string, cmd: string, args: string[], opts?: Parameters<typeof startDaemon>[4]): Promise<Proc>;
   /** Stops everything and removes the sandbox. Safe to call twice. */
@@ -103,6 +105,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
         `--client-ca-file=${pki.caCert}`,
         `--kubelet-client-certificate=${pki.kubeletClientCert}`,
         `--kubelet-client-key=${pki.kubeletClientKey}`,
+        // The node's address, not its name: no name is looked up for it.
+        '--kubelet-preferred-address-types=InternalIP',
         `--token-auth-file=${pki.tokens}`,
         '--authorization-mode=Node,RBAC',
         '--anonymous-auth=false',
@@ -187,10 +191,9 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
 
     const runtime = await startRuntime(sb, daemon);
     step('containerd');
+    const ctr = (args: string[]) => sb.run(runtime.ctr, ['--address', runtime.socket, '-n', 'k8s.io', ...args], { timeoutMs: 300_000 });
     const importImage = (tarball: string) => {
-      sb.run(runtime.ctr, ['--address', runtime.socket, '-n', 'k8s.io', 'images', 'import', '--no-unpack=false', tarball], {
-        timeoutMs: 300_000,
-      });
+      ctr(['images', 'import', tarball]);
     };
 
     await startKubelet(sb, daemon, pki, inner, runtime.socket);
@@ -226,6 +229,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
       kubectl,
       kubectlResult,
       importImage,
+      ctr,
       daemon,
       stop,
     };

@@ -33,6 +33,9 @@ export const NET = {
  * already holds the value the kubelet expects, and the kubelet runs with protectKernelDefaults (it only
  * reads them). The machine's own values are never written.
  */
+/** The node's name (the kubelet's --hostname-override). */
+export const NODE_HOSTNAME = 'meshobs-node';
+
 export const KUBELET_TUNABLES: Record<string, string> = {
   'vm/overcommit_memory': '1',
   'vm/panic_on_oom': '0',
@@ -211,6 +214,10 @@ function setupMounts(run: Sandbox['run'], dir: string): void {
     writeFileSync(file, `${value}\n`);
     binds.push(`mount -n --bind '${file}' '/proc/sys/${key}'`);
   }
+  // Name resolution inside the node: the node's own name, and no name server (nothing is looked up
+  // outside the namespace; the pods use CoreDNS).
+  writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n${NET.nodeIp} ${NODE_HOSTNAME}\n`);
+  writeFileSync(join(dir, 'resolv.conf'), '');
   const cgroups = join(dir, 'cgroup-hold');
   mkdirSync(cgroups);
   run('sh', [
@@ -225,6 +232,8 @@ function setupMounts(run: Sandbox['run'], dir: string): void {
       'mount -n -t tmpfs -o mode=755 tmpfs /var/log',
       'mount -n -t tmpfs -o mode=755 tmpfs /var/lib',
       ...binds,
+      `mount -n --bind '${join(dir, 'hosts')}' /etc/hosts`,
+      `mount -n --bind '${join(dir, 'resolv.conf')}' /etc/resolv.conf`,
       `mount -n --bind '${dir}' '${dir}'`,
       `mount -n --make-rshared '${dir}'`,
     ].join('\n'),

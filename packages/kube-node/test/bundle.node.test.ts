@@ -1,9 +1,21 @@
 // The default bundle (the repository's config, demo on) as pods on a real single-node Kubernetes with
-// kube-prometheus-stack's monitoring stack: applied with `kubectl apply --server-side -k`, every
-// workload Available under the real runtime.
-import { missingTools } from '@meshobs/testkit';
+// kube-prometheus-stack's monitoring stack (packages/kube-node): `kubectl apply --server-side -k`,
+// then what the running cluster says about every claim of the bundle. Istio's proxy cannot be built
+// here, so the node runs without sidecars: the Istio-side claims stay with istioctl and the
+// authorization flow contract of the cluster tier. Each check is shown failing on a mutation.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { missingTools, requireTool, tempDir, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProfile, startTier, type Tier } from './kit.ts';
+import { stringify } from 'yaml';
+import { monitorVerdicts, type Obj, podsOf, ruleProblems, runtimeProblems, workloadProblems } from './checks.ts';
+import { buildProfile, getJson, meshobs, portForward, startTier, type Tier } from './kit.ts';
+import { triage } from './known-defects.ts';
+import { contractFlows, tryFlows } from './netpol.ts';
+import { keyOf, lost, type Snapshot, snapshot } from './snapshot.ts';
+import { load, send } from './traffic.ts';
 
 const NODE_TOOLS = [
   'kubelet',
@@ -13,28 +25,555 @@ const NODE_TOOLS = [
   'kube-router',
   'coredns',
   'prometheus3',
+  'prometheus-operator',
+  'kube-state-metrics',
   'opensearch-single-node',
+  'cyclonus',
   'kubectl',
 ];
 const skip = missingTools(...NODE_TOOLS) || process.getuid?.() !== 0;
 
+const DAY = 86_400_000;
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Indices the retention job finds in OpenSearch: one past the 7 days, one within. */
+const EXPIRED = `jaeger-span-${dateOf(Date.now() - 10 * DAY)}`;
+const RECENT = `jaeger-span-${dateOf(Date.now() - 2 * DAY)}`;
+
 describe.skipIf(skip)('the default bundle on a real node', () => {
   let tier: Tier;
+  let before: Snapshot;
+  let objects: Obj[];
+  const forwards: Array<{ stop: () => void }> = [];
+  const forward = async (ns: string, target: string, port: number) => {
+    const f = await portForward(tier.node, ns, target, port);
+    forwards.push(f);
+    return f.url;
+  };
+  let prom: string;
 
   beforeAll(async () => {
     const profile = await buildProfile('default', {});
-    tier = await startTier(profile);
+    const now = Date.now();
+    tier = await startTier(profile, {
+      backdatedIndices: new Map([
+        [EXPIRED, now - 10 * DAY],
+        [RECENT, now - 2 * DAY],
+      ]),
+    });
+    objects = tier.cluster.objects;
+    before = snapshot(tier.node);
     tier.node.kubectl(['apply', '--server-side', '-k', profile.bundleDir]);
+    for (const o of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
+      tier.node.kubectl(['-n', o.metadata.namespace!, 'rollout', 'status', `${o.kind.toLowerCase()}/${o.metadata.name}`, '--timeout=300s']);
+    prom = await forward(tier.cluster.names.namespace, `svc/${tier.cluster.names.prometheus}`, 9090);
   });
 
   afterAll(async () => {
+    for (const f of forwards) f.stop();
     await tier?.node.stop();
   });
 
-  it('every Deployment and StatefulSet becomes Available', async () => {
-    const { node, cluster } = tier;
-    for (const o of cluster.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
-      node.kubectl(['-n', o.metadata.namespace!, 'rollout', 'status', `${o.kind.toLowerCase()}/${o.metadata.name}`, '--timeout=300s']);
-    expect(true).toBe(true);
+  it('runs every Deployment and StatefulSet: pods Running, containers ready (probes pass), no restarts', () => {
+    expect(workloadProblems(tier.node, objects)).toEqual([]);
+  });
+
+  it('runs each container as its securityContext and resources say, enforced by the kernel', () => {
+    const { problems, checked } = runtimeProblems(tier.node, objects);
+    expect(checked).toBeGreaterThanOrEqual(15);
+    expect(problems).toEqual([]);
+  });
+
+  it('mutation: a pod that never gets ready, and one that runs otherwise than declared, are both reported', () => {
+    const original = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo')!;
+    const labels = { app: 'meshobs-mutant' };
+    const mutant = structuredClone(original);
+    mutant.metadata = { name: 'meshobs-mutant', namespace: original.metadata.namespace, labels };
+    mutant.spec.replicas = 1;
+    mutant.spec.selector = { matchLabels: labels };
+    mutant.spec.template.metadata.labels = labels;
+    const c = mutant.spec.template.spec.containers[0];
+    c.readinessProbe = { ...c.readinessProbe, httpGet: { ...c.readinessProbe.httpGet, path: '/status/503' } };
+    delete c.startupProbe;
+    c.securityContext = { ...c.securityContext, readOnlyRootFilesystem: false, runAsUser: 65533 };
+    tier.node.kubectl(['apply', '-f', '-'], stringify(mutant));
+    try {
+      tier.node.kubectl([
+        '-n',
+        mutant.metadata.namespace!,
+        'wait',
+        '--for=jsonpath={.status.phase}=Running',
+        'pod',
+        '-l',
+        'app=meshobs-mutant',
+        '--timeout=120s',
+      ]);
+      expect(workloadProblems(tier.node, [mutant])).toEqual([expect.stringMatching(/container podinfo: not ready$/)]);
+      // What the kernel runs for the mutant, against what the default bundle declares.
+      const declared = structuredClone(mutant);
+      declared.spec.template.spec.containers[0].securityContext = original.spec.template.spec.containers[0].securityContext;
+      const { problems } = runtimeProblems(tier.node, [declared]);
+      expect(problems).toEqual([expect.stringMatching(/: uid 65533\b/), expect.stringMatching(/root file system not read-only/)]);
+    } finally {
+      tier.node.kubectl(['delete', '-f', '-', '--wait=false'], stringify(mutant));
+    }
+  });
+
+  it('scrapes every ServiceMonitor and PodMonitor endpoint: a target with up == 1 (those of istiod and sidecars aside)', async () => {
+    let v = await monitorVerdicts(prom, objects);
+    await waitUntil(
+      async () => {
+        v = await monitorVerdicts(prom, objects);
+        return v.problems.length === 0;
+      },
+      180_000,
+      'every monitor endpoint to have a target up',
+      2000,
+    ).catch(() => undefined);
+    expect(v.problems).toEqual([]);
+    expect(v.up.length).toBeGreaterThanOrEqual(4);
+    // The node runs neither istiod nor sidecars: these cannot have targets here.
+    expect(v.istio).toEqual([
+      expect.stringMatching(/^podMonitor\/monitoring\/meshobs-app-.*\(sidecar port 15020\)$/),
+      expect.stringMatching(/^podMonitor\/monitoring\/meshobs-envoy-stats\/0 \(sidecar port http-envoy-prom\)$/),
+      expect.stringMatching(/^serviceMonitor\/monitoring\/meshobs-istiod\/0 \(istiod\)$/),
+    ]);
+    // The chart's own jobs the rules read: kubelet/cAdvisor and kube-state-metrics, under their job names.
+    const up = await getJson<{ data: { result: Array<{ metric: { job: string } }> } }>(
+      `${prom}/api/v1/query?query=${encodeURIComponent('up == 1')}`,
+    );
+    const jobs = new Set(up.data.result.map((r) => r.metric.job));
+    expect([...jobs]).toEqual(expect.arrayContaining(['kubelet', 'kube-state-metrics']));
+  });
+
+  it('mutation: a monitor whose Service no longer declares its port has no target, and is reported', async () => {
+    // Service discovery changes reach Prometheus in seconds; a new ServiceMonitor would wait for the
+    // config reloader's 3-minute poll (prometheus-config-reloader v0.85.0 defaultWatchInterval).
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'jaeger-query')!;
+    const renamed = structuredClone(svc);
+    renamed.spec.ports = renamed.spec.ports.map((p: any) => (p.name === 'http-metrics' ? { ...p, name: 'http-undeclared' } : p));
+    tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(renamed));
+    try {
+      let v = await monitorVerdicts(prom, objects);
+      await waitUntil(
+        async () => {
+          v = await monitorVerdicts(prom, objects);
+          return v.problems.length > 0;
+        },
+        120_000,
+        'the jaeger-query target to go',
+        2000,
+      );
+      expect(v.problems).toEqual(['serviceMonitor/observability/jaeger-query/0 port http-metrics: no target']);
+    } finally {
+      tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(svc));
+    }
+    await waitUntil(
+      async () => (await monitorVerdicts(prom, objects)).problems.length === 0,
+      120_000,
+      'the jaeger-query target back',
+      2000,
+    );
+  });
+
+  const bundleGroups = () =>
+    objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups as Array<{ name: string; rules: unknown[] }>);
+
+  it('loads every rule group and evaluates every rule without error', async () => {
+    let r = await ruleProblems(prom, bundleGroups());
+    await waitUntil(
+      async () => {
+        r = await ruleProblems(prom, bundleGroups());
+        return r.problems.length === 0 && r.pending === 0;
+      },
+      180_000,
+      'every rule group loaded and evaluated',
+      2000,
+    ).catch(() => undefined);
+    expect(r).toEqual({ problems: [], pending: 0 });
+  });
+
+  it('mutation: a rule that fails to evaluate, and a PrometheusRule without the release label, are both reported', async () => {
+    const release = tier.cluster.names.release;
+    const rule = (name: string, labels: Record<string, string>, expr: string) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name, namespace: 'monitoring', labels },
+      spec: { groups: [{ name, rules: [{ record: `${name.replaceAll('-', '_')}:bad`, expr }] }] },
+    });
+    // Many `up` series on the right of a one-to-one match: an evaluation error, not a parse error.
+    const failing = rule('meshobs-mutant-eval', { release }, 'up * on() group_left() up');
+    const unselected = rule('meshobs-mutant-unselected', {}, 'vector(1)');
+    const docs = [failing, unselected].map((d) => stringify(d)).join('---\n');
+    tier.node.kubectl(['apply', '-f', '-'], docs);
+    try {
+      let r = await ruleProblems(prom, [...failing.spec.groups, ...unselected.spec.groups]);
+      await waitUntil(
+        async () => {
+          r = await ruleProblems(prom, [...failing.spec.groups, ...unselected.spec.groups]);
+          return r.problems.some((p) => p.startsWith('group meshobs-mutant-eval rule'));
+        },
+        180_000,
+        'the mutant rule to be evaluated',
+        2000,
+      );
+      expect(r.problems).toEqual([
+        expect.stringMatching(/^group meshobs-mutant-eval rule meshobs_mutant_eval:bad: .*(duplicate series|many-to-many)/),
+        'group meshobs-mutant-unselected: not loaded',
+      ]);
+    } finally {
+      tier.node.kubectl(['delete', '-f', '-'], docs);
+    }
+  });
+
+  it('leaves traces of requests into the demo in Jaeger, through both collector tiers, with every custom tag and the pods k8s attributes; samples health checks ~10 %, /metrics ~1 %, the rest 100 %', async () => {
+    const demo = await forward('podinfo', 'svc/podinfo', 9898);
+    const jaeger = await forward('observability', 'svc/jaeger-query', 16686);
+    const run = randomBytes(4).toString('hex');
+    const ua = (kind: string) => `meshobs-node-${kind}-${run}`;
+    const ORDINARY = 40;
+    const HEALTH = 400;
+    const METRICS = 1200;
+    const ordinary = await load(ORDINARY, 4, (i) =>
+      send(demo, '/echo', { method: 'POST', body: `hello ${i}`, userAgent: ua('ordinary'), requestId: `${run}-${i}` }),
+    );
+    const health = await load(HEALTH, 8, () => send(demo, '/healthz', { userAgent: ua('health') }));
+    const metrics = await load(METRICS, 8, () => send(demo, '/metrics', { userAgent: ua('metrics') }));
+    expect([...new Set([...ordinary, ...health, ...metrics])]).toEqual([200]);
+    const count = async (kind: string, operation: string) => {
+      const tags = encodeURIComponent(JSON.stringify({ user_agent: ua(kind) }));
+      const r = await getJson<{ data: any[] }>(
+        `${jaeger}/api/traces?service=podinfo&operation=${encodeURIComponent(operation)}&tags=${tags}&limit=5000&lookback=1h`,
+      );
+      return r.data;
+    };
+    // Every ordinary trace arrives (after the sampler's decision wait); the others are counted once
+    // two reads in a row agree (the sampler decides each trace once).
+    let traces: any[] = [];
+    await waitUntil(
+      async () => {
+        traces = await count('ordinary', 'POST /echo');
+        return traces.length >= ORDINARY;
+      },
+      180_000,
+      `${ORDINARY} ordinary traces in Jaeger`,
+      3000,
+    );
+    let last = [-1, -1];
+    let counts = [0, 0];
+    await waitUntil(
+      async () => {
+        counts = [(await count('health', 'GET /healthz')).length, (await count('metrics', 'GET /metrics')).length];
+        const stable = counts[0] === last[0] && counts[1] === last[1];
+        last = counts;
+        return stable;
+      },
+      120_000,
+      'the sampled health and metrics trace counts to settle',
+      10_000,
+    );
+    expect(traces).toHaveLength(ORDINARY);
+    // Binomial bounds, each failing by chance with probability < 1e-4: 10 % of 400 (mean 40), 1 % of 1200 (mean 12).
+    expect(counts[0]).toBeGreaterThanOrEqual(18);
+    expect(counts[0]).toBeLessThanOrEqual(66);
+    expect(counts[1]).toBeGreaterThanOrEqual(2);
+    expect(counts[1]).toBeLessThanOrEqual(28);
+    const podNames = new Set(
+      objects
+        .filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo')
+        .flatMap((o) => podsOf(tier.node, o).map((p) => p.metadata.name as string)),
+    );
+    for (const t of traces) {
+      const services = new Set(Object.values(t.processes as Record<string, { serviceName: string }>).map((p) => p.serviceName));
+      expect([...services].sort(), 'front end and backend in one trace').toEqual(['podinfo', 'podinfo-backend']);
+      for (const p of Object.values(t.processes as Record<string, { tags: Array<{ key: string; value: string }> }>)) {
+        const tags = Object.fromEntries(p.tags.map((x) => [x.key, x.value]));
+        expect(podNames.has(tags['k8s.pod.name'] ?? ''), `k8s.pod.name ${tags['k8s.pod.name']} is a running pod`).toBe(true);
+        // k8s_attributes looked the pod up in the API (the demo does not send the deployment name).
+        expect(tags['k8s.deployment.name']).toMatch(/^podinfo-(stable|canary|backend-stable)$/);
+        expect(tags['k8s.node.name']).toBe('meshobs-node');
+      }
+      for (const s of t.spans as Array<{ tags: Array<{ key: string; value: string }> }>) {
+        const tags = Object.fromEntries(s.tags.map((x) => [x.key, x.value]));
+        expect(Object.keys(tags)).toEqual(
+          expect.arrayContaining(['environment', 'cluster_name', 'pod_name', 'namespace', 'request_id', 'user_agent']),
+        );
+        expect(tags.environment).toBe('production');
+        expect(tags.cluster_name).toBe('kubernetes-security-cluster');
+        expect(tags.request_id).toMatch(new RegExp(`^${run}-\\d+$`));
+      }
+    }
+    // Both collector tiers passed spans on: the load-balancing tier to the samplers, the samplers to Jaeger.
+    const sent = async (q: string) =>
+      Number(
+        (await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`))
+          .data.result[0]?.value[1] ?? 0,
+      );
+    await waitUntil(
+      async () =>
+        (await sent('sum(otelcol_exporter_sent_spans_total{exporter=~"load_?balancing"})')) > 0 &&
+        (await sent('sum(otelcol_exporter_sent_spans_total{exporter=~"otlp.*", pod=~".*-sampler-.*"})')) > 0,
+      120_000,
+      'both tiers to report spans sent',
+      3000,
+    );
+  });
+
+  it('mutation: a trace that skips the collector reaches Jaeger without the custom tags, and the tag check says so', async () => {
+    const jaegerCollector = await forward('observability', 'svc/jaeger-collector', 4318);
+    const jaeger = await forward('observability', 'svc/jaeger-query', 16686);
+    const traceId = randomBytes(16).toString('hex');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const res = await fetch(`${jaegerCollector}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'meshobs-mutant' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: randomBytes(8).toString('hex'),
+                    name: 'GET /',
+                    kind: 2,
+                    startTimeUnixNano: String(now - 1000n),
+                    endTimeUnixNano: String(now),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    let trace: any;
+    await waitUntil(
+      async () => {
+        const r = await fetch(`${jaeger}/api/traces/${traceId}`);
+        if (r.status !== 200) return false;
+        trace = ((await r.json()) as { data: any[] }).data[0];
+        return !!trace;
+      },
+      120_000,
+      'the mutant trace in Jaeger',
+      2000,
+    );
+    const keys = trace.spans[0].tags.map((t: { key: string }) => t.key);
+    expect(keys).not.toContain('environment');
+    expect(keys).not.toContain('cluster_name');
+  });
+
+  it('deletes the expired index and keeps the recent ones when the retention CronJob runs once', () => {
+    const { node } = tier;
+    const indices = () =>
+      JSON.parse(
+        node.sandbox.run(process.execPath, [
+          '-e',
+          `fetch('${tier.cluster.searchEngine.innerUrl}/_cat/indices/jaeger-*?format=json&h=index').then((r) => r.json()).then((x) => console.log(JSON.stringify(x.map((i) => i.index).sort())))`,
+        ]),
+      ) as string[];
+    // The check itself, before the job: the expired index is there.
+    const beforeRun = indices();
+    expect(beforeRun).toEqual(expect.arrayContaining([EXPIRED, RECENT]));
+    const job = JSON.parse(
+      node.kubectl([
+        '-n',
+        'observability',
+        'create',
+        'job',
+        'meshobs-retention-now',
+        '--from=cronjob/jaeger-es-index-cleaner',
+        '--dry-run=client',
+        '-o',
+        'json',
+      ]),
+    );
+    // Known defect (known-defects.ts, retention): es-index-cleaner connects once, within milliseconds
+    // of starting, before kube-router has let the new pod's address through; with restartPolicy Never
+    // each retry is a new pod that loses the same race. Run once as declared (the outcome is recorded,
+    // not asserted: it is a race), then with the container restarted in place (OnFailure), which wins it.
+    node.kubectl(['apply', '-f', '-'], JSON.stringify(job));
+    const declared = node.kubectlResult([
+      '-n',
+      'observability',
+      'wait',
+      '--for=condition=complete',
+      'job/meshobs-retention-now',
+      '--timeout=60s',
+    ]);
+    console.log(`retention job as declared: ${declared.code === 0 ? 'completed' : 'did not complete in 60 s'}`);
+    node.kubectl(['-n', 'observability', 'delete', 'job', 'meshobs-retention-now', '--wait=true']);
+    const retried = structuredClone(job);
+    retried.metadata.name = 'meshobs-retention-retried';
+    retried.spec.template.spec.restartPolicy = 'OnFailure';
+    delete retried.spec.selector;
+    delete retried.spec.template.metadata.labels['batch.kubernetes.io/controller-uid'];
+    delete retried.spec.template.metadata.labels['controller-uid'];
+    node.kubectl(['apply', '-f', '-'], JSON.stringify(retried));
+    try {
+      node.kubectl(['-n', 'observability', 'wait', '--for=condition=complete', 'job/meshobs-retention-retried', '--timeout=180s']);
+      const after = indices();
+      expect(after).not.toContain(EXPIRED);
+      expect(after).toContain(RECENT);
+      // The indices Jaeger itself wrote today stay.
+      expect(after.filter((i) => i.endsWith(dateOf(Date.now()))).length).toBeGreaterThan(0);
+    } finally {
+      node.kubectl(['-n', 'observability', 'delete', 'job', 'meshobs-retention-retried', '--wait=false']);
+    }
+  });
+
+  it('enforces the NetworkPolicies: each declared flow connects, each forbidden one is refused by the kernel, as cyclonus says', async () => {
+    const flows = contractFlows(tier.profile.config, objects as any);
+    const verdicts = await tryFlows(tier.node, flows);
+    const wrong = verdicts
+      .filter((v) => (v.required ? v.verdict !== 'connected' : v.verdict !== 'refused'))
+      .map((v) => `${v.required ? 'required' : 'forbidden'} ${v.verdict}: ${v.flow.why} (${v.flow.to.namespace}:${v.flow.port})`);
+    expect(wrong).toEqual([]);
+    expect(verdicts.length).toBeGreaterThan(40);
+    // cyclonus, the model the cluster tier judges the policies with, on the same flows.
+    expect(
+      cyclonusVerdicts(
+        objects,
+        verdicts.map((v) => v.flow),
+      ),
+    ).toEqual(verdicts.map((v) => v.verdict === 'connected'));
+  });
+
+  it('mutation: a NetworkPolicy that shuts the collector makes the demo-to-collector flow refused', async () => {
+    const collector = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'otel-collector')!;
+    const deny = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'meshobs-mutant-deny-collector', namespace: collector.metadata.namespace },
+      spec: { podSelector: { matchLabels: collector.spec.selector.matchLabels }, policyTypes: ['Ingress'], ingress: [] },
+    };
+    tier.node.kubectl(['apply', '-f', '-'], stringify(deny));
+    try {
+      const flows = contractFlows(tier.profile.config, objects as any).filter(
+        (f) => f.required && f.flow.to.name === 'otel-collector' && f.flow.from.namespace === 'podinfo',
+      );
+      expect(flows.length).toBeGreaterThan(0);
+      const verdicts = await tryFlows(tier.node, flows);
+      expect(verdicts.map((v) => v.verdict)).toEqual(flows.map(() => 'refused'));
+    } finally {
+      tier.node.kubectl(['delete', '-f', '-'], stringify(deny));
+    }
+  });
+
+  it('meshobs verify passes on the node, each Istio-side monitor skipped with its reason', async () => {
+    const { code, lines } = await meshobs(tier.node, ['verify', '--config', tier.profile.configFile, '--timeout', '120']);
+    const failed = lines.filter((l) => l.startsWith('FAIL'));
+    expect(failed).toEqual([]);
+    expect(code).toBe(0);
+    const skipped = lines.filter((l) => l.startsWith('SKIP')).map((l) => l.replace(/\s+/g, ' '));
+    expect(skipped).toHaveLength(3);
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^SKIP monitor PodMonitor\/monitoring\/meshobs-app-.* endpoint 15020: nothing to scrape: .*none has an Istio sidecar/,
+        ),
+        expect.stringMatching(
+          /^SKIP monitor PodMonitor\/monitoring\/meshobs-envoy-stats endpoint http-envoy-prom: nothing to scrape: .*none has an Istio sidecar/,
+        ),
+        expect.stringMatching(
+          /^SKIP monitor ServiceMonitor\/monitoring\/meshobs-istiod endpoint http-monitoring: nothing to scrape: no Service/,
+        ),
+      ]),
+    );
+    for (const check of ['workload', 'monitor', 'rules', 'alertmanager', 'trace', 'dashboards'])
+      expect(
+        lines.some((l) => l.startsWith('PASS') && l.includes(` ${check} `)),
+        `a PASS line for ${check}`,
+      ).toBe(true);
+  });
+
+  it('mutation: meshobs verify fails naming the objects on a broken bundle (an unpublished demo image, another release label)', async () => {
+    const broken = await buildProfile('broken', {
+      demo: { image: 'ghcr.io/meshobs/demo-service:0.0.0-unpublished' },
+      prometheus: { release: 'not-this-release' },
+    });
+    tier.node.kubectl(['apply', '--server-side', '-k', broken.bundleDir]);
+    try {
+      const { code, lines } = await meshobs(tier.node, ['verify', '--config', broken.configFile, '--timeout', '30']);
+      expect(code).toBe(1);
+      const failed = lines.filter((l) => l.startsWith('FAIL')).map((l) => l.replace(/\s+/g, ' '));
+      expect(failed).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^FAIL workload Deployment\/podinfo\/podinfo-stable: .*(ErrImagePull|ImagePullBackOff)/),
+          expect.stringMatching(/^FAIL rules rule group meshobs\.istio\.requests: not loaded by Prometheus/),
+        ]),
+      );
+    } finally {
+      tier.node.kubectl(['apply', '--server-side', '-k', tier.profile.bundleDir]);
+      for (const o of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo'))
+        tier.node.kubectl(['-n', 'podinfo', 'rollout', 'status', `deployment/${o.metadata.name}`, '--timeout=300s']);
+    }
+  });
+
+  it('HorizontalPodAutoscalers: the known defect (no metrics-server) still shows', () => {
+    const hpas = JSON.parse(tier.node.kubectl(['get', 'hpa', '-A', '-o', 'json'])).items as any[];
+    const problems = hpas.flatMap((h) =>
+      (h.status?.conditions ?? [])
+        .filter((c: any) => c.status === 'False')
+        .map((c: any) => `HPA ${h.metadata.namespace}/${h.metadata.name}: ${c.type} ${c.reason}`),
+    );
+    const t = triage('hpa', problems);
+    expect(t.unexplained).toEqual([]);
+    expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
+  });
+
+  it('kubectl delete -k removes everything the bundle created and nothing else', () => {
+    const { node } = tier;
+    node.kubectl(['delete', '-k', tier.profile.bundleDir, '--wait=true', '--timeout=300s']);
+    const resource = (o: Obj) => (o.apiVersion?.includes('/') ? `${o.kind}.${o.apiVersion.split('/')[0]}` : o.kind);
+    const left = objects.filter(
+      (o) =>
+        node.kubectlResult(['get', resource(o), o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : [])]).code === 0,
+    );
+    expect(left.map(keyOf)).toEqual([]);
+    const bundleKeys = new Set(objects.map(keyOf));
+    const t = triage(
+      'delete',
+      lost(before, snapshot(node)).filter((k) => !bundleKeys.has(k)),
+    );
+    expect(t.unexplained, 'objects that were there before the bundle and are gone').toEqual([]);
+    expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
   });
 });
+
+/** cyclonus `analyze --mode query-traffic` on the bundle's NetworkPolicies: allowed or not, per flow. */
+function cyclonusVerdicts(objects: Obj[], flows: Array<{ from: any; to: any; port: number; protocol?: string }>): boolean[] {
+  const dir = tempDir('node-cyclonus-policies');
+  const traffic = join(tempDir('node-cyclonus-traffic'), 'traffic.json');
+  writeFileSync(
+    join(dir, 'policies.yaml'),
+    stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', items: objects.filter((o) => o.kind === 'NetworkPolicy') }),
+  );
+  const peer = (p: { namespace: string; labels: Record<string, string> }) => ({
+    Internal: { Namespace: p.namespace, NamespaceLabels: { 'kubernetes.io/metadata.name': p.namespace }, PodLabels: p.labels },
+  });
+  writeFileSync(
+    traffic,
+    JSON.stringify(
+      flows.map((f) => ({
+        Source: peer(f.from),
+        Destination: peer(f.to),
+        ResolvedPort: f.port,
+        ResolvedPortName: '',
+        Protocol: f.protocol ?? 'TCP',
+      })),
+    ),
+  );
+  const out = execFileSync(
+    requireTool('cyclonus'),
+    ['analyze', '--mode=query-traffic', `--policy-path=${dir}`, `--traffic-path=${traffic}`],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
+  return [...out.matchAll(/\| IS ALLOWED\? \|\s+(TRUE|FALSE)\s+\|/g)].map((m) => m[1] === 'TRUE');
+}

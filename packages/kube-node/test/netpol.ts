@@ -5,13 +5,15 @@
 // destinations by pod address and reports what the kernel answered. kube-router enforces the policies
 // with iptables REJECT, so a refused flow is `refused` (ECONNREFUSED from the ICMP error), an allowed
 // one `connected`. Name resolution goes to the real CoreDNS pod (UDP 53).
-import { stringify } from 'yaml';
-import type { MeshobsConfig } from '@meshobs/config';
-import { IMAGES } from '@meshobs/kube';
-import type { KubeNode } from '../src/index.ts';
-import { type Flow, type Obj, type Peer, forbiddenFlows, requiredFlows } from '../../cli/test/cluster/flows.ts';
+
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { MeshobsConfig } from '@meshobs/config';
+import { IMAGES } from '@meshobs/kube';
+import { stringify } from 'yaml';
+import { type Flow, forbiddenFlows, type Obj, type Peer, requiredFlows } from '../../cli/test/cluster/flows.ts';
+import type { KubeNode } from '../src/index.ts';
 
 const PROBE = readFileSync(fileURLToPath(new URL('../pods/probe.mjs', import.meta.url)), 'utf8');
 export const PROBE_LABEL = 'meshobs.test/probe';
@@ -53,34 +55,37 @@ export async function tryFlows(node: KubeNode, flows: Array<{ flow: Flow; requir
   }
   const namespaces = [...new Set([...peers.values()].map((p) => p.peer.namespace))];
   for (const ns of namespaces) if (node.kubectlResult(['get', 'namespace', ns]).code !== 0) node.kubectl(['create', 'namespace', ns]);
+  // The probe program travels in the command line: no ConfigMap to create, mount and clean up.
+  const run = randomBytes(3).toString('hex');
+  for (const p of peers.values()) p.name = `${p.name}-${run}`;
   const docs: object[] = [];
-  for (const ns of namespaces)
-    docs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'meshobs-probe', namespace: ns, labels: { [PROBE_LABEL]: 'true' } }, data: { 'probe.mjs': PROBE } });
   for (const { peer, ports, name } of peers.values())
     docs.push({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: peer.namespace, labels: { ...peer.labels, [PROBE_LABEL]: 'true' } },
+      metadata: { name, namespace: peer.namespace, labels: { ...peer.labels, [PROBE_LABEL]: run } },
       spec: {
         automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: 1,
         securityContext: { runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
         containers: [
           {
             name: 'probe',
             image: IMAGES.demoService.ref,
-            command: ['node', '/probe/probe.mjs', 'serve', ...[...ports].map(String)],
+            command: ['node', '--input-type=module', '-e', PROBE, '--', 'serve', ...[...ports].map(String)],
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'probe', mountPath: '/probe' }],
           },
         ],
-        volumes: [{ name: 'probe', configMap: { name: 'meshobs-probe' } }],
       },
     });
   node.kubectl(['apply', '-f', '-'], docs.map((d) => stringify(d)).join('---\n'));
   try {
-    for (const ns of namespaces) node.kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '-l', `${PROBE_LABEL}=true`, '--timeout=180s']);
+    for (const ns of namespaces)
+      node.kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '-l', `${PROBE_LABEL}=${run}`, '--timeout=180s']);
     const ipOf = (ns: string, name: string) => node.kubectl(['-n', ns, 'get', 'pod', name, '-o', 'jsonpath={.status.podIP}']).trim();
-    const dnsIp = node.kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[0].status.podIP}']).trim();
+    const dnsIp = node
+      .kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[0].status.podIP}'])
+      .trim();
     const ips = new Map([...peers.values()].map((p) => [p.name, ipOf(p.peer.namespace, p.name)]));
     const verdicts: FlowVerdict[] = [];
     // One exec per source: its flows in one go.
@@ -96,12 +101,26 @@ export async function tryFlows(node: KubeNode, flows: Array<{ flow: Flow; requir
         port: flow.port,
         protocol: flow.protocol ?? 'TCP',
       }));
-      const out = node.kubectl(['-n', source.peer.namespace, 'exec', src, '--', 'node', '/probe/probe.mjs', 'check', JSON.stringify(targets)]);
+      const out = node.kubectl([
+        '-n',
+        source.peer.namespace,
+        'exec',
+        src,
+        '--',
+        'node',
+        '--input-type=module',
+        '-e',
+        PROBE,
+        '--',
+        'check',
+        JSON.stringify(targets),
+      ]);
       const answers = JSON.parse(out.trim().split('\n').pop()!) as Verdict[];
       list.forEach((f, i) => verdicts.push({ ...f, verdict: answers[i]! }));
     }
     return verdicts;
   } finally {
-    for (const ns of namespaces) node.kubectlResult(['-n', ns, 'delete', 'pod,configmap', '-l', `${PROBE_LABEL}=true`, '--wait=false']);
+    for (const ns of namespaces)
+      node.kubectlResult(['-n', ns, 'delete', 'pod', '-l', `${PROBE_LABEL}=${run}`, '--wait=true', '--timeout=120s']);
   }
 }
