@@ -350,6 +350,56 @@ async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs
   });
 }
 
+/**
+ * Jobs: every job name the bundle's rules and dashboards select on (prometheus.jobs in the config) has
+ * a target that is up, so each reader reaches what produces its series. Istio's jobs are skipped where
+ * the cluster runs no istiod or no sidecar.
+ */
+async function checkJobs(kube: Kube, prom: string, config: MeshobsConfig): Promise<CheckResult[]> {
+  const live = {
+    services: kube.json<{ items: LiveService[] }>(['get', 'services', '-n', config.namespaces.istio])?.items ?? [],
+    pods: kube.json<{ items: LivePod[] }>(['get', 'pods', '-A'])?.items ?? [],
+  };
+  const jobs = config.prometheus.jobs;
+  const absent: Record<string, string | undefined> = {
+    [jobs.istiod]: live.services.some((s) => s.metadata.labels?.app === 'istiod')
+      ? undefined
+      : `no istiod Service in ${config.namespaces.istio}`,
+    [jobs.envoy]: live.pods.some((p) => (p.spec?.containers ?? []).some((c) => c.name === 'istio-proxy'))
+      ? undefined
+      : 'no pod has an Istio sidecar',
+  };
+  const results: CheckResult[] = [];
+  for (const job of [...new Set(Object.values(jobs))]) {
+    const object = `job ${job}`;
+    try {
+      const q = encodeURIComponent(`up{job=${JSON.stringify(job)}}`);
+      const r = (await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${prom}/api/v1/query?query=${q}`)).data.result;
+      const up = r.filter((x) => x.value[1] === '1').length;
+      if (up)
+        results.push({
+          status: 'pass',
+          check: 'jobs',
+          object,
+          reason: `${up}/${r.length} targets up: the rules and dashboards that read it have data`,
+        });
+      else if (absent[job]) results.push({ status: 'skip', check: 'jobs', object, reason: `nothing to scrape: ${absent[job]}` });
+      else
+        results.push({
+          status: 'fail',
+          check: 'jobs',
+          object,
+          reason: r.length
+            ? `${r.length} targets, none up`
+            : 'Prometheus scrapes nothing under this job name: the rules and dashboards that read it stay empty',
+        });
+    } catch (e) {
+      results.push({ status: 'fail', check: 'jobs', object, reason: (e as Error).message });
+    }
+  }
+  return results;
+}
+
 /** Rules: every group of the bundle is loaded and every rule in it evaluates without error. */
 async function checkRules(prom: string, groups: Array<{ name: string; rules: unknown[] }>, timeoutMs: number): Promise<CheckResult[]> {
   type Loaded = { name: string; rules: Array<{ name: string; health: string; lastError?: string }> };
@@ -595,6 +645,7 @@ export async function verifyCommand(io: Io, opts: VerifyOptions): Promise<number
                 ).map((j) => j.job_name)
               : [];
           for (const r of await checkMonitors(kube, prom, objects, plainJobs, timeoutMs)) print(r);
+          for (const r of await checkJobs(kube, prom, config)) print(r);
           for (const r of await checkRules(prom, ruleGroups(objects, files), timeoutMs)) print(r);
           print(await checkAlertmanager(kube, fwd, prom, config, timeoutMs));
         }

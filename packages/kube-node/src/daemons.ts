@@ -1,10 +1,12 @@
 // Long-running programs of the node, each started inside the sandbox (its cgroup subtree, network and
-// mount namespaces) through testkit's process helper: output kept, readiness awaited, stopped on exit.
-// Each program's output also goes to <node folder>/logs/<name>.log, for a failed run's report.
-import { createWriteStream, mkdirSync } from 'node:fs';
+// mount namespaces). Their output goes straight to <node folder>/logs/<name>.log, never through a
+// pipe: the test process blocks in synchronous kubectl calls for seconds at a time, and a daemon
+// writing to a pipe nobody drains (the kubelet logs a lot while pods terminate) would stall on a
+// full pipe buffer. Readiness is read from the log file.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from '@meshobs/process';
-import { type Proc, startProcess } from '@meshobs/testkit';
 import type { Sandbox } from './sandbox.ts';
 
 export interface DaemonOptions {
@@ -19,37 +21,61 @@ export interface DaemonOptions {
   cwd?: string;
 }
 
-export async function startDaemon(sb: Sandbox, name: string, cmd: string, args: string[], opts: DaemonOptions = {}): Promise<Proc> {
+export interface Daemon {
+  name: string;
+  child: ChildProcess;
+  /** Everything it wrote so far (its log file). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after the grace period; resolves once it has exited. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startDaemon(sb: Sandbox, name: string, cmd: string, args: string[], opts: DaemonOptions = {}): Promise<Daemon> {
   const [sh, ...pre] = sb.enter({ mount: opts.mount, net: opts.net });
   const logs = join(sb.dir, 'logs');
   mkdirSync(logs, { recursive: true });
-  const proc = await startProcess(name, sh!, [...pre, cmd, ...args], {
-    env: opts.env,
+  const logFile = join(logs, `${name}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(sh!, [...pre, cmd, ...args], {
     cwd: opts.cwd,
-    readyLog: opts.readyLog,
-    timeoutMs: opts.timeoutMs ?? 120_000,
-  }).catch((e) => {
-    throw new Error(`${name}: ${(e as Error).message}`);
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', fd, fd],
   });
-  const log = createWriteStream(join(logs, `${name}.log`));
-  log.on('error', () => {}); // the node folder goes with the sweep, possibly before the last write
-  log.write(proc.output());
-  proc.child.stdout?.on('data', (d) => log.write(d));
-  proc.child.stderr?.on('data', (d) => log.write(d));
-  proc.exited.then(() => log.end());
-  if (opts.ready) {
+  closeSync(fd);
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const output = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const daemon: Daemon = {
+    name,
+    child,
+    output,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  try {
     await waitUntil(
       async () => {
-        if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
-        return opts.ready!();
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
+        if (opts.readyLog && !opts.readyLog.test(output())) return false;
+        return opts.ready ? opts.ready() : true;
       },
       opts.timeoutMs ?? 120_000,
       `${name} to become ready`,
       250,
-    ).catch(async (e) => {
-      await proc.stop();
-      throw new Error(`${(e as Error).message}\n--- ${name} output ---\n${proc.output().slice(-3000)}`);
-    });
+    );
+  } catch (e) {
+    await daemon.stop(1000);
+    throw new Error(`${name}: ${(e as Error).message}\n--- ${name} output ---\n${output().slice(-3000)}`);
   }
-  return proc;
+  return daemon;
 }

@@ -8,9 +8,9 @@ import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from '@meshobs/process';
-import { type Proc, requireTool, TOOLS_BIN } from '@meshobs/testkit';
+import { requireTool, TOOLS_BIN } from '@meshobs/testkit';
 import { coreDnsManifests } from './addons.ts';
-import { startDaemon } from './daemons.ts';
+import { type Daemon, startDaemon } from './daemons.ts';
 import { STACK_IMAGES, writeImages } from './images.ts';
 import { ADMIN_TOKEN, createPki, type Pki, writeKubeconfig } from './pki.ts';
 import { createSandbox, NET, NODE_HOSTNAME, type Sandbox } from './sandbox.ts';
@@ -36,7 +36,7 @@ export interface KubeNode {
   /** Runs ctr against the node's containerd (namespace k8s.io); returns stdout. */
   ctr(args: string[]): string;
   /** Starts a program in the node's network namespace (and mount namespace unless mount is false). */
-  daemon(name: string, cmd: string, args: string[], opts?: Parameters<typeof startDaemon>[4]): Promise<Proc>;
+  daemon(name: string, cmd: string, args: string[], opts?: Parameters<typeof startDaemon>[4]): Promise<Daemon>;
   /** Stops everything and removes the sandbox. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -52,7 +52,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
   const t0 = Date.now();
   const step = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const sb = await createSandbox();
-  const procs: Proc[] = [];
+  const procs: Daemon[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -239,7 +239,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
   }
 }
 
-type DaemonFn = (name: string, cmd: string, args: string[], o?: Parameters<typeof startDaemon>[4]) => Promise<Proc>;
+type DaemonFn = (name: string, cmd: string, args: string[], o?: Parameters<typeof startDaemon>[4]) => Promise<Daemon>;
 
 /** containerd (CRI) with runc and the CNI bridge; every path in the node folder. */
 async function startRuntime(sb: Sandbox, daemon: DaemonFn): Promise<{ socket: string; ctr: string }> {

@@ -469,7 +469,7 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
     expect(failed).toEqual([]);
     expect(code).toBe(0);
     const skipped = lines.filter((l) => l.startsWith('SKIP')).map((l) => l.replace(/\s+/g, ' '));
-    expect(skipped).toHaveLength(3);
+    expect(skipped).toHaveLength(5);
     expect(skipped).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -483,7 +483,7 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
         ),
       ]),
     );
-    for (const check of ['workload', 'monitor', 'rules', 'alertmanager', 'trace', 'dashboards'])
+    for (const check of ['workload', 'monitor', 'jobs', 'rules', 'alertmanager', 'trace', 'dashboards'])
       expect(
         lines.some((l) => l.startsWith('PASS') && l.includes(` ${check} `)),
         `a PASS line for ${check}`,

@@ -1,7 +1,7 @@
 // Shared steps of the node tier: build a profile's bundle, start the node and the target cluster on
 // it, apply the bundle, and read what the running cluster says.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '@meshobs/cli';
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
@@ -95,35 +95,44 @@ export async function meshobs(node: KubeNode, args: string[]): Promise<{ code: n
   }
 }
 
-/** A `kubectl port-forward` on a free loopback port; stop() ends it. */
+/**
+ * A `kubectl port-forward` on a free loopback port; stop() ends it. Its output goes to a file, not a
+ * pipe: it logs every connection, and the test process blocks in synchronous kubectl calls.
+ */
 export async function portForward(
   node: KubeNode,
   namespace: string,
   target: string,
   port: number,
 ): Promise<{ url: string; stop: () => void }> {
+  const log = join(tempDir('port-forward'), 'out.log');
+  const fd = openSync(log, 'a');
   const child = spawn(
     'kubectl',
     [`--kubeconfig=${node.kubeconfig}`, 'port-forward', '-n', namespace, '--address=127.0.0.1', target, `:${port}`],
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', fd, fd],
     },
   );
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  closeSync(fd);
   let url = '';
-  await waitUntil(
-    () => {
-      if (child.exitCode !== null) throw new Error(`port-forward ${namespace}/${target}:${port} exited: ${out}`);
-      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) url = `http://127.0.0.1:${m[1]}`;
-      return !!m;
-    },
-    60_000,
-    `port-forward to ${namespace}/${target}:${port}`,
-    100,
-  );
+  try {
+    await waitUntil(
+      () => {
+        const out = readFileSync(log, 'utf8');
+        if (child.exitCode !== null) throw new Error(`port-forward ${namespace}/${target}:${port} exited: ${out}`);
+        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) url = `http://127.0.0.1:${m[1]}`;
+        return !!m;
+      },
+      60_000,
+      `port-forward to ${namespace}/${target}:${port}`,
+      100,
+    );
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
   return { url, stop: () => child.kill('SIGKILL') };
 }
 
