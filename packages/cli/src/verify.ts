@@ -300,7 +300,12 @@ function noTarget(
 }
 
 /** Monitors: every endpoint of every ServiceMonitor/PodMonitor (or plain scrape job) has a target that is up. */
-async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs: string[], timeoutMs: number): Promise<CheckResult[]> {
+interface ScrapeJob {
+  job_name: string;
+  relabel_configs?: Array<{ action?: string; regex?: string }>;
+}
+
+async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs: ScrapeJob[], timeoutMs: number): Promise<CheckResult[]> {
   type Live = { services: LiveService[]; pods: LivePod[] };
   const pools: Array<{ object: string; pool: string; why: (live: Live) => { status: Status; reason: string } }> = [];
   for (const m of objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
@@ -316,12 +321,22 @@ async function checkMonitors(kube: Kube, prom: string, objects: Obj[], plainJobs
       });
     });
   }
-  for (const job of plainJobs)
+  for (const job of plainJobs) {
+    // What a plain job keeps, from its relabeling: the Istio sidecars' or istiod's targets, or others.
+    const keeps = (job.relabel_configs ?? []).filter((r) => r.action === 'keep').map((r) => r.regex ?? '');
+    const istio = keeps.some((k) => k.includes('istio-proxy')) ? 'sidecar' : keeps.some((k) => /\bistiod\b/.test(k)) ? 'istiod' : undefined;
     pools.push({
-      object: `scrape job ${job}`,
-      pool: job,
-      why: () => ({ status: 'fail', reason: 'no target: the job discovered nothing' }),
+      object: `scrape job ${job.job_name}`,
+      pool: job.job_name,
+      why: (live) => {
+        if (istio === 'sidecar' && !live.pods.some((p) => (p.spec?.containers ?? []).some((c) => c.name === 'istio-proxy')))
+          return { status: 'skip', reason: 'nothing to scrape: no pod has an Istio sidecar' };
+        if (istio === 'istiod' && !live.services.some((sv) => sv.metadata.labels?.app === 'istiod'))
+          return { status: 'skip', reason: 'nothing to scrape: no istiod Service' };
+        return { status: 'fail', reason: 'no target: the job discovered nothing' };
+      },
     });
+  }
   // What the cluster runs, read once: an endpoint whose component is absent is not waited for.
   const live = {
     services: kube.json<{ items: LiveService[] }>(['get', 'services', '-A'])?.items ?? [],
@@ -639,10 +654,7 @@ export async function verifyCommand(io: Io, opts: VerifyOptions): Promise<number
         if (prom) {
           const plainJobs =
             config.profile.prometheus === 'plain'
-              ? (
-                  (parse(files.get('alerts/scrape-configs.yml') ?? '') as { scrape_configs?: Array<{ job_name: string }> })
-                    ?.scrape_configs ?? []
-                ).map((j) => j.job_name)
+              ? ((parse(files.get('alerts/scrape-configs.yml') ?? '') as { scrape_configs?: ScrapeJob[] } | null)?.scrape_configs ?? [])
               : [];
           for (const r of await checkMonitors(kube, prom, objects, plainJobs, timeoutMs)) print(r);
           for (const r of await checkJobs(kube, prom, config)) print(r);

@@ -8,7 +8,8 @@
 //     TLS settings and credentials meet what they would in the user's cluster;
 //   - every image, imported under the reference the pods name.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeshobsConfig } from '@meshobs/config';
@@ -16,7 +17,7 @@ import { buildDemoImage } from '@meshobs/demo-service/build-image';
 import { IMAGES } from '@meshobs/kube';
 import { REPO_ROOT, requireTool } from '@meshobs/testkit';
 import { parseAllDocuments, stringify } from 'yaml';
-import { bundleImageSpecs, imagesOf, STACK_IMAGES, writeImages } from './images.ts';
+import { bundleImageSpecs, cachedImage, imagesOf, STACK_IMAGES, writeImages } from './images.ts';
 import type { KubeNode } from './node.ts';
 import { NET } from './sandbox.ts';
 import { operatorStack, plainStack, type StackNames, stackNames } from './stack.ts';
@@ -37,8 +38,12 @@ export interface TargetCluster {
   objects: Obj[];
   /** Namespace and name of the webhook receiver's Service (port 8080). */
   sink: { namespace: string; name: string };
-  /** The OpenSearch behind the search engine's TLS front: its HTTP base URL inside the node. */
-  searchEngine: { innerUrl: string };
+  /** The OpenSearch behind the search engine's TLS front: its HTTP base URL inside the node, the front's Deployment. */
+  searchEngine: { innerUrl: string; front?: { namespace: string; name: string } };
+  /** The search engine's CA and serving certificate. */
+  tls: { ca: string; cert: string; key: string };
+  /** The monitoring stack's manifests, as applied. */
+  stack?: string;
 }
 
 /** Every object of a kustomization. */
@@ -112,10 +117,25 @@ function scriptPod(opts: {
 
 const qualifiedDemo = () => IMAGES.demoService.ref;
 
+/** The demo image's inputs: its sources, its package.json and the Node that goes into it. */
+function demoImageKey(): string {
+  const node = statSync(realpathSync(process.execPath));
+  const h = createHash('sha256').update(`${process.version}:${node.size}:${node.mtimeMs}`);
+  const app = join(fileURLToPath(import.meta.resolve('@meshobs/demo-service')), '..', '..');
+  h.update(readFileSync(join(app, 'package.json')));
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else h.update(p.slice(app.length)).update(readFileSync(p));
+    }
+  };
+  walk(join(app, 'src'));
+  return h.digest('hex').slice(0, 16);
+}
+
 /** Builds every image the node needs (the demo's with its own script) and imports them. */
 export function importImages(node: KubeNode, bundleObjects: Obj[], log: (l: string) => void): void {
-  const dir = join(node.sandbox.dir, 'images');
-  mkdirSync(dir, { recursive: true });
   const refs = imagesOf(bundleObjects);
   const specs = [
     ...bundleImageSpecs(refs, IMAGES.demoService.ref),
@@ -127,9 +147,8 @@ export function importImages(node: KubeNode, bundleObjects: Obj[], log: (l: stri
       STACK_IMAGES.kubeStateMetrics,
     ].map((i) => i.spec()),
   ];
-  const files = writeImages(specs, dir);
-  const demo = join(dir, 'demo-service.tar');
-  buildDemoImage({ out: demo });
+  const files = writeImages(specs);
+  const demo = cachedImage(IMAGES.demoService.ref, demoImageKey(), (out) => buildDemoImage({ out }));
   for (const f of [...files, demo]) node.importImage(f);
   log(`imported ${files.length + 1} images: ${[...specs.map((s) => s.ref), IMAGES.demoService.ref].join(', ')}`);
 }
@@ -207,57 +226,27 @@ export interface PrepareOptions {
   backdatedIndices?: Map<string, number>;
 }
 
-/** Everything of the target cluster before `kubectl apply -k`. */
+const stepper = (log: (l: string) => void) => {
+  const t0 = Date.now();
+  return (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+};
+
+/**
+ * Everything of the target cluster before `kubectl apply -k`: what every profile needs (namespaces,
+ * CRDs, images, OpenSearch, the webhook receiver) and the profile's own part (profileSetup).
+ */
 export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Promise<TargetCluster> {
   const log = opts.log ?? ((l: string) => console.log(`[kube-node] ${l}`));
-  const { config, bundleDir } = opts;
+  const step = stepper(log);
+  const { config } = opts;
   const names = stackNames(config);
-  const operator = config.profile.prometheus === 'kube-prometheus-stack';
-  const objects = renderBundle(node, bundleDir);
-  const t0 = Date.now();
-  const step = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const objects = renderBundle(node, opts.bundleDir);
 
-  for (const ns of [config.namespaces.istio, names.namespace])
-    if (node.kubectlResult(['get', 'namespace', ns]).code !== 0) node.kubectl(['create', 'namespace', ns]);
-  const crds = [join(TOOLS_DIR, 'crds', 'istio'), ...(operator ? [join(TOOLS_DIR, 'crds', 'prometheus-operator')] : [])].flatMap((d) =>
-    readdirSync(d)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => join(d, f)),
-  );
-  node.kubectl(['create', ...crds.flatMap((f) => ['-f', f])]);
-  node.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
-  step('CRDs');
-
-  importImages(node, objects, log);
-  step('images');
-
-  const rbacDir = join(TOOLS_DIR, 'manifests', 'prometheus-operator-rbac');
-  const stack = operator ? operatorStack(names, { rbacDir, bundleDir, config }) : plainStack(names, { bundleDir, config, rbacDir });
-  node.kubectl(['apply', '--server-side', '-f', '-'], stack);
-  step('monitoring stack applied');
-
-  // The webhook receiver Alertmanager's receivers point at (their Secrets name its URL).
-  const sink = { namespace: names.namespace, name: 'meshobs-webhook-sink' };
-  node.kubectl(['apply', '-f', '-'], yaml(scriptPod({ ...sink, labels: { app: sink.name }, script: 'sink.mjs', ports: [8080] })));
-  const sinkUrl = (path: string) => `http://${sink.name}.${sink.namespace}.svc.cluster.local:8080/${path}`;
-  const receiverSecrets = [config.alertmanager.receivers.critical, config.alertmanager.receivers.warning].map((r) => ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: r.secret.name, namespace: names.namespace },
-    stringData: { [r.secret.key]: r.type === 'pagerduty' ? 'meshobs-node-routing-key' : sinkUrl(r.name) },
-  }));
-  node.kubectl(['apply', '-f', '-'], yaml(receiverSecrets));
-
-  // The search engine, in its namespace (the observability namespace by default, which the bundle
-  // also declares: created here first, as a user who installs the search engine there would).
-  const es = new URL(config.elasticsearch.url);
-  const esNs = config.elasticsearch.namespace ?? config.namespaces.observability;
-  if (node.kubectlResult(['get', 'namespace', esNs]).code !== 0) node.kubectl(['create', 'namespace', esNs]);
-  const backdated = opts.backdatedIndices ?? new Map<string, number>();
+  // OpenSearch takes the longest to start: it starts first, and is waited for last.
   const osHome = join(node.sandbox.dir, 'opensearch');
   mkdirSync(osHome, { recursive: true });
   const args = [osHome, '9201', '9301'];
+  const backdated = opts.backdatedIndices ?? new Map<string, number>();
   if (backdated.size) {
     writeFileSync(join(osHome, 'backdated.txt'), `${[...backdated].map(([n, ms]) => `${n} ${ms}`).join('\n')}\n`);
     args.push(join(osHome, 'backdated.txt'));
@@ -275,8 +264,64 @@ export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Prom
     [fileURLToPath(new URL('./forward.ts', import.meta.url)), 'tcp', NET.nodeIp, '9200', 'tcp', '127.0.0.1', '9201'],
     { readyLog: /listening/ },
   );
-  const tls = searchEngineTls(join(node.sandbox.dir, 'search-engine-tls'), es.hostname);
+
+  for (const ns of [config.namespaces.istio, names.namespace])
+    if (node.kubectlResult(['get', 'namespace', ns]).code !== 0) node.kubectl(['create', 'namespace', ns]);
+  const crds = [join(TOOLS_DIR, 'crds', 'istio'), join(TOOLS_DIR, 'crds', 'prometheus-operator')].flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => join(d, f)),
+  );
+  node.kubectl(['create', ...crds.flatMap((f) => ['-f', f])]);
+  node.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
+  step('CRDs');
+
+  importImages(node, objects, log);
+  step('images');
+
+  // The webhook receiver Alertmanager's receivers point at (their Secrets name its URL).
+  const sink = { namespace: names.namespace, name: 'meshobs-webhook-sink' };
+  node.kubectl(['apply', '-f', '-'], yaml(scriptPod({ ...sink, labels: { app: sink.name }, script: 'sink.mjs', ports: [8080] })));
+  const tls = searchEngineTls(join(node.sandbox.dir, 'search-engine-tls'), new URL(config.elasticsearch.url).hostname);
+  const cluster: TargetCluster = { names, objects, sink, searchEngine: { innerUrl: 'http://127.0.0.1:9201' }, tls };
+  profileSetup(node, cluster, opts);
+  await searchReady;
+  step('search engine');
+  node.kubectl(['-n', sink.namespace, 'rollout', 'status', `deployment/${sink.name}`, '--timeout=180s']);
+  profileReady(node, cluster, config);
+  step('cluster ready for the bundle');
+  return cluster;
+}
+
+/** The profile's part: its monitoring stack, the receivers' Secrets, the search engine's front and Secrets. */
+export function profileSetup(node: KubeNode, cluster: TargetCluster, opts: { config: MeshobsConfig; bundleDir: string }): void {
+  const { config, bundleDir } = opts;
+  const names = stackNames(config);
+  cluster.names = names;
+  cluster.objects = renderBundle(node, bundleDir);
+  const operator = config.profile.prometheus === 'kube-prometheus-stack';
+  const rbacDir = join(TOOLS_DIR, 'manifests', 'prometheus-operator-rbac');
+  cluster.stack = operator ? operatorStack(names, { rbacDir, bundleDir, config }) : plainStack(names, { bundleDir, config, rbacDir });
+  node.kubectl(['apply', '--server-side', '-f', '-'], cluster.stack);
+  const { sink } = cluster;
+  const sinkUrl = (path: string) => `http://${sink.name}.${sink.namespace}.svc.cluster.local:8080/${path}`;
+  const receiverSecrets = [config.alertmanager.receivers.critical, config.alertmanager.receivers.warning].map((r) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: r.secret.name, namespace: names.namespace },
+    stringData: { [r.secret.key]: r.type === 'pagerduty' ? 'meshobs-node-routing-key' : sinkUrl(r.name) },
+  }));
+  node.kubectl(['apply', '-f', '-'], yaml(receiverSecrets));
+
+  // The search engine, in its namespace (the observability namespace by default, which the bundle
+  // also declares: created here first, as a user who installs the search engine there would).
+  const es = new URL(config.elasticsearch.url);
+  const esNs = config.elasticsearch.namespace ?? config.namespaces.observability;
+  for (const ns of new Set([esNs, config.namespaces.observability]))
+    if (node.kubectlResult(['get', 'namespace', ns]).code !== 0) node.kubectl(['create', 'namespace', ns]);
   const esSvc = es.hostname.split('.')[0]!;
+  cluster.searchEngine.front = { namespace: esNs, name: esSvc };
   node.kubectl(
     ['apply', '-f', '-'],
     yaml([
@@ -284,13 +329,13 @@ export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Prom
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: 'search-engine-tls', namespace: esNs },
-        stringData: { 'tls.crt': tls.cert, 'tls.key': tls.key },
+        stringData: { 'tls.crt': cluster.tls.cert, 'tls.key': cluster.tls.key },
       },
       {
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: config.elasticsearch.caSecret.name, namespace: config.namespaces.observability },
-        stringData: { [config.elasticsearch.caSecret.key]: tls.ca },
+        stringData: { [config.elasticsearch.caSecret.key]: cluster.tls.ca },
       },
       {
         apiVersion: 'v1',
@@ -314,16 +359,17 @@ export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Prom
       }),
     ]),
   );
-  await searchReady;
-  step('search engine');
-  for (const [ns, deploy] of [
-    [sink.namespace, sink.name],
-    [esNs, esSvc],
-  ])
-    node.kubectl(['-n', ns!, 'rollout', 'status', `deployment/${deploy}`, '--timeout=180s']);
-  if (operator) {
-    node.kubectl(['-n', names.namespace, 'rollout', 'status', `deployment/${names.release}-operator`, '--timeout=180s']);
-  }
-  step('cluster ready for the bundle');
-  return { names, objects, sink, searchEngine: { innerUrl: 'http://127.0.0.1:9201' } };
+}
+
+/** Waits until the profile's part serves: the search engine's front, the operator or the plain Prometheus. */
+export function profileReady(node: KubeNode, cluster: TargetCluster, config: MeshobsConfig): void {
+  const { front } = cluster.searchEngine;
+  if (front) node.kubectl(['-n', front.namespace, 'rollout', 'status', `deployment/${front.name}`, '--timeout=180s']);
+  const deploy = config.profile.prometheus === 'kube-prometheus-stack' ? `${cluster.names.release}-operator` : 'prometheus';
+  node.kubectl(['-n', cluster.names.namespace, 'rollout', 'status', `deployment/${deploy}`, '--timeout=180s']);
+}
+
+/** Removes a profile's monitoring stack (before another profile's is installed). */
+export function removeStack(node: KubeNode, cluster: TargetCluster): void {
+  if (cluster.stack) node.kubectl(['delete', '--ignore-not-found', '--wait=true', '--timeout=180s', '-f', '-'], cluster.stack);
 }

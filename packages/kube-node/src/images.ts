@@ -3,7 +3,9 @@
 // here: they come from @meshobs/kube's IMAGES (what each one is) and the built bundle (which ones it
 // runs); this file only knows how to fill an image of each kind, as its upstream Dockerfile lays it
 // out (binary path, entrypoint, user), so the bundle's commands, args and paths work unchanged.
-import { existsSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { baseFiles, type ImageFile, type ImageSpec, writeImage } from '@meshobs/demo-service/oci-image';
 import { IMAGES, type ImageName } from '@meshobs/kube';
@@ -137,11 +139,46 @@ export function bundleImageSpecs(refs: string[], demoRef: string): ImageSpec[] {
   return specs;
 }
 
-/** Writes each image to `dir` and returns the tarball paths. */
-export function writeImages(specs: ImageSpec[], dir: string): string[] {
-  return specs.map((s) => {
-    const file = join(dir, `${s.ref.replace(/[^a-zA-Z0-9.-]+/g, '_')}.tar`);
-    writeImage(s, file);
-    return file;
+/** Where written images are kept between runs (the tool cache of scripts/install-tools.sh). */
+export const IMAGE_CACHE = join(process.env.MESHOBS_CACHE ?? join(homedir(), '.cache', 'meshobs'), 'node-images');
+
+/** A key for everything that makes up an image: its spec, and each file's source (path, size, time) or bytes. */
+export function imageKey(spec: ImageSpec): string {
+  const files = spec.files.map((f) => {
+    const c = f.content;
+    const src =
+      c === undefined
+        ? undefined
+        : Buffer.isBuffer(c)
+          ? createHash('sha256').update(c).digest('hex')
+          : `${c.from}:${statSync(c.from).size}:${statSync(c.from).mtimeMs}`;
+    return { ...f, content: src };
   });
+  return createHash('sha256')
+    .update(JSON.stringify({ ...spec, files }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+const fileName = (ref: string) => ref.replace(/[^a-zA-Z0-9.-]+/g, '_');
+
+/**
+ * A tarball for `ref` from the cache when one with this key is there, else made by `write` and kept
+ * (only the newest per reference). Returns its path.
+ */
+export function cachedImage(ref: string, key: string, write: (out: string) => void): string {
+  mkdirSync(IMAGE_CACHE, { recursive: true });
+  const file = join(IMAGE_CACHE, `${fileName(ref)}-${key}.tar`);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  write(tmp);
+  for (const old of readdirSync(IMAGE_CACHE))
+    if (old.startsWith(`${fileName(ref)}-`) && old.endsWith('.tar')) rmSync(join(IMAGE_CACHE, old), { force: true });
+  renameSync(tmp, file);
+  return file;
+}
+
+/** The tarball of each image (cached by imageKey). */
+export function writeImages(specs: ImageSpec[]): string[] {
+  return specs.map((s) => cachedImage(s.ref, imageKey(s), (out) => writeImage(s, out)));
 }

@@ -215,9 +215,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<KubeNode> {
 
     await startNetworking(sb, daemon, inner);
     step('kube-proxy, kube-router');
-    const images = join(dir, 'images');
-    mkdirSync(images, { recursive: true });
-    for (const f of writeImages([STACK_IMAGES.pause.spec(), STACK_IMAGES.coredns.spec()], images)) importImage(f);
+    for (const f of writeImages([STACK_IMAGES.pause.spec(), STACK_IMAGES.coredns.spec()])) importImage(f);
     kubectl(['apply', '-f', '-'], coreDnsManifests());
     kubectl(['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=180s']);
     step('CoreDNS');

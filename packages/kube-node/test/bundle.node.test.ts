@@ -5,13 +5,16 @@
 // authorization flow contract of the cluster tier. Each check is shown failing on a mutation.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { missingTools, requireTool, tempDir, waitUntil } from '@meshobs/testkit';
+import { fileURLToPath } from 'node:url';
+import { IMAGES } from '@meshobs/kube';
+import { requireTool, tempDir, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { profileReady, profileSetup, removeStack } from '../src/index.ts';
 import { monitorVerdicts, type Obj, podsOf, ruleProblems, runtimeProblems, workloadProblems } from './checks.ts';
-import { buildProfile, getJson, meshobs, portForward, startTier, type Tier } from './kit.ts';
+import { buildProfile, getJson, meshobs, type Profile, portForward, skipNodeTier, startTier, type Tier } from './kit.ts';
 import { triage } from './known-defects.ts';
 import { contractFlows, tryFlows } from './netpol.ts';
 import { keyOf, lost, type Snapshot, snapshot } from './snapshot.ts';
@@ -31,7 +34,7 @@ const NODE_TOOLS = [
   'cyclonus',
   'kubectl',
 ];
-const skip = missingTools(...NODE_TOOLS) || process.getuid?.() !== 0;
+const skip = skipNodeTier(...NODE_TOOLS);
 
 const DAY = 86_400_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -39,7 +42,7 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const EXPIRED = `jaeger-span-${dateOf(Date.now() - 10 * DAY)}`;
 const RECENT = `jaeger-span-${dateOf(Date.now() - 2 * DAY)}`;
 
-describe.skipIf(skip)('the default bundle on a real node', () => {
+describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prometheus-stack), then the plain-Prometheus one', () => {
   let tier: Tier;
   let before: Snapshot;
   let objects: Obj[];
@@ -396,15 +399,15 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
     // each retry is a new pod that loses the same race. Run once as declared (the outcome is recorded,
     // not asserted: it is a race), then with the container restarted in place (OnFailure), which wins it.
     node.kubectl(['apply', '-f', '-'], JSON.stringify(job));
-    const declared = node.kubectlResult([
-      '-n',
-      'observability',
-      'wait',
-      '--for=condition=complete',
-      'job/meshobs-retention-now',
-      '--timeout=60s',
-    ]);
-    console.log(`retention job as declared: ${declared.code === 0 ? 'completed' : 'did not complete in 60 s'}`);
+    // Its first pod's outcome (the job itself goes on retrying with new pods).
+    let first = '';
+    const sel = ['-n', 'observability', 'get', 'pods', '-l', 'job-name=meshobs-retention-now', '-o', 'jsonpath={.items[*].status.phase}'];
+    const deadline = Date.now() + 120_000;
+    while (!/Succeeded|Failed/.test(first) && Date.now() < deadline) first = node.kubectlResult(sel).stdout;
+    const logs = node.kubectlResult(['-n', 'observability', 'logs', 'job/meshobs-retention-now', '--tail=2']).stdout;
+    console.log(
+      `retention job as declared, first pod: ${first.split(' ')[0]}${/Failed/.test(first) ? ` (${logs.trim().split('\n').pop()})` : ''}`,
+    );
     node.kubectl(['-n', 'observability', 'delete', 'job', 'meshobs-retention-now', '--wait=true']);
     const retried = structuredClone(job);
     retried.metadata.name = 'meshobs-retention-retried';
@@ -442,15 +445,13 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
     ).toEqual(verdicts.map((v) => v.verdict === 'connected'));
   });
 
-  it('mutation: a NetworkPolicy that shuts the collector makes the demo-to-collector flow refused', async () => {
-    const collector = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'otel-collector')!;
-    const deny = {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'meshobs-mutant-deny-collector', namespace: collector.metadata.namespace },
-      spec: { podSelector: { matchLabels: collector.spec.selector.matchLabels }, policyTypes: ['Ingress'], ingress: [] },
-    };
-    tier.node.kubectl(['apply', '-f', '-'], stringify(deny));
+  it('mutation: the collector NetworkPolicy without its ingress rules makes the demo-to-collector flow refused', async () => {
+    // NetworkPolicies add up (a flow is allowed when any policy that selects the pod allows it), so the
+    // mutation changes the bundle's own policy of the collector, not a second one beside it.
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'otel-collector')!;
+    const shut = structuredClone(policy);
+    shut.spec.ingress = [];
+    tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(shut));
     try {
       const flows = contractFlows(tier.profile.config, objects as any).filter(
         (f) => f.required && f.flow.to.name === 'otel-collector' && f.flow.from.namespace === 'podinfo',
@@ -459,7 +460,7 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
       const verdicts = await tryFlows(tier.node, flows);
       expect(verdicts.map((v) => v.verdict)).toEqual(flows.map(() => 'refused'));
     } finally {
-      tier.node.kubectl(['delete', '-f', '-'], stringify(deny));
+      tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(policy));
     }
   });
 
@@ -497,7 +498,7 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
     });
     tier.node.kubectl(['apply', '--server-side', '-k', broken.bundleDir]);
     try {
-      const { code, lines } = await meshobs(tier.node, ['verify', '--config', broken.configFile, '--timeout', '30']);
+      const { code, lines } = await meshobs(tier.node, ['verify', '--config', broken.configFile, '--timeout', '15']);
       expect(code).toBe(1);
       const failed = lines.filter((l) => l.startsWith('FAIL')).map((l) => l.replace(/\s+/g, ' '));
       expect(failed).toEqual(
@@ -510,6 +511,121 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
       tier.node.kubectl(['apply', '--server-side', '-k', tier.profile.bundleDir]);
       for (const o of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo'))
         tier.node.kubectl(['-n', 'podinfo', 'rollout', 'status', `deployment/${o.metadata.name}`, '--timeout=300s']);
+    }
+  });
+
+  it('fires High5xxErrorRate on demo /status/500 traffic, and Alertmanager delivers it to the critical receiver (a webhook on the node)', async () => {
+    const { node } = tier;
+    const ns = tier.profile.config.namespaces.istio;
+    const script = readFileSync(fileURLToPath(new URL('../pods/istio-stats.mjs', import.meta.url)), 'utf8');
+    const demoSvc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'podinfo')!;
+    const standIn = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'meshobs-istio-stats', namespace: ns },
+        data: { 'istio-stats.mjs': script },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        // Where the ingress gateway runs: the demo's NetworkPolicy lets the Istio namespace in.
+        metadata: { name: 'meshobs-istio-stats', namespace: ns, labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          securityContext: { runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'istio-proxy',
+              image: IMAGES.demoService.ref,
+              command: ['node', '/stats/istio-stats.mjs'],
+              env: Object.entries({
+                UPSTREAM: `http://${demoSvc.metadata.name}.${demoSvc.metadata.namespace}.svc.cluster.local:9898`,
+                DESTINATION_SERVICE: `${demoSvc.metadata.name}.${demoSvc.metadata.namespace}.svc.cluster.local`,
+                DESTINATION_SERVICE_NAME: demoSvc.metadata.name,
+                DESTINATION_SERVICE_NAMESPACE: demoSvc.metadata.namespace!,
+                DESTINATION_WORKLOAD: 'podinfo-stable',
+                DESTINATION_VERSION: 'stable',
+              }).map(([name, value]) => ({ name, value })),
+              ports: [
+                { name: 'http-envoy-prom', containerPort: 15090 },
+                { name: 'http', containerPort: 8080 },
+              ],
+              readinessProbe: { tcpSocket: { port: 15090 }, periodSeconds: 2 },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'stats', mountPath: '/stats' }],
+            },
+          ],
+          volumes: [{ name: 'stats', configMap: { name: 'meshobs-istio-stats' } }],
+        },
+      },
+    ];
+    const docs = standIn.map((d) => stringify(d)).join('---\n');
+    node.kubectl(['apply', '-f', '-'], docs);
+    try {
+      node.kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod/meshobs-istio-stats', '--timeout=120s']);
+      const gateway = await forward(ns, 'pod/meshobs-istio-stats', 8080);
+      const sink = await forward(tier.cluster.sink.namespace, `svc/${tier.cluster.sink.name}`, 8080);
+      const delivered = async () =>
+        (await getJson<Array<{ path: string; body: string }>>(`${sink}/received`)).filter(
+          (r) => r.path === `/${tier.profile.config.alertmanager.receivers.critical.name}` && r.body.includes('High5xxErrorRate'),
+        );
+      const query = async (q: string) =>
+        (await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`))
+          .data.result;
+      const rateRecord = 'service:istio_requests:rate1m{destination_service_name="podinfo"}';
+      // Healthy traffic first: once the rules have seen it, the alert must not be firing (the check can fail).
+      let healthyUntil = Date.now() + 300_000;
+      const healthy = (async () => {
+        while (Date.now() < healthyUntil) await send(gateway, '/', { userAgent: 'meshobs-node-healthy' }).catch(() => 0);
+      })();
+      await waitUntil(
+        async () => (await query(`${rateRecord} > 0`)).length > 0,
+        180_000,
+        'the request rate of healthy traffic in the recorded rules',
+        3000,
+      );
+      const seen = Date.now() / 1000;
+      await waitUntil(
+        async () => {
+          const groups = (await getJson<{ data: { groups: Array<{ name: string; lastEvaluation: string }> } }>(`${prom}/api/v1/rules`)).data
+            .groups;
+          return groups.some((g) => g.name === 'meshobs.istio.alerts' && Date.parse(g.lastEvaluation) / 1000 > seen);
+        },
+        120_000,
+        'the alert group evaluated on healthy traffic',
+        2000,
+      );
+      expect(await query('ALERTS{alertname="High5xxErrorRate"}')).toEqual([]);
+      healthyUntil = 0;
+      await healthy;
+      // The fault: every request answers 500, at about 5 per second, until the alert is delivered.
+      let faulting = true;
+      const fault = (async () => {
+        while (faulting) {
+          await send(gateway, '/status/500', { userAgent: 'meshobs-node-fault' }).catch(() => 0);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      try {
+        await waitUntil(async () => (await delivered()).length > 0, 300_000, 'High5xxErrorRate delivered to the critical receiver', 3000);
+      } finally {
+        faulting = false;
+        await fault;
+      }
+      const body = JSON.parse((await delivered())[0]!.body) as {
+        status: string;
+        alerts: Array<{ status: string; labels: Record<string, string> }>;
+      };
+      expect(body.status).toBe('firing');
+      expect(body.alerts[0]!.labels).toMatchObject({
+        alertname: 'High5xxErrorRate',
+        severity: 'critical',
+        destination_service_name: 'podinfo',
+        destination_service_namespace: 'podinfo',
+      });
+    } finally {
+      node.kubectl(['delete', '-f', '-', '--wait=true'], docs);
     }
   });
 
@@ -541,6 +657,94 @@ describe.skipIf(skip)('the default bundle on a real node', () => {
     );
     expect(t.unexplained, 'objects that were there before the bundle and are gone').toEqual([]);
     expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
+  });
+
+  // The plain profile on the same node, once the default bundle is deleted: its Prometheus and
+  // Alertmanager without the operator load the bundle's scrape-configs.yml, rules.yml and
+  // alertmanager.yml (src/stack.ts plainStack). The collector, Jaeger, retention and NetworkPolicies are
+  // the same objects as the default bundle's and were checked above.
+  describe('the plain-Prometheus profile', () => {
+    let plain: Profile;
+    let plainObjects: Obj[];
+    let plainBefore: Snapshot;
+    let plainProm: string;
+
+    beforeAll(async () => {
+      const { node, cluster } = tier;
+      plain = await buildProfile('plain', { profile: { prometheus: 'plain' } });
+      removeStack(node, cluster);
+      profileSetup(node, cluster, plain);
+      profileReady(node, cluster, plain.config);
+      plainObjects = cluster.objects;
+      plainBefore = snapshot(node);
+      node.kubectl(['apply', '--server-side', '-k', plain.bundleDir]);
+      for (const o of plainObjects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
+        node.kubectl(['-n', o.metadata.namespace!, 'rollout', 'status', `${o.kind.toLowerCase()}/${o.metadata.name}`, '--timeout=300s']);
+      plainProm = await forward(cluster.names.namespace, 'deployment/prometheus', 9090);
+    });
+
+    it('runs every Deployment and StatefulSet: pods Running, containers ready, no restarts', () => {
+      expect(workloadProblems(tier.node, plainObjects)).toEqual([]);
+    });
+
+    it('loads rules.yml: every group loaded, every rule evaluated without error', async () => {
+      const groups = (
+        parse(readFileSync(join(plain.bundleDir, 'alerts', 'rules.yml'), 'utf8')) as { groups: Array<{ name: string; rules: unknown[] }> }
+      ).groups;
+      let r = await ruleProblems(plainProm, groups);
+      await waitUntil(
+        async () => {
+          r = await ruleProblems(plainProm, groups);
+          return r.problems.length === 0 && r.pending === 0;
+        },
+        180_000,
+        'every rule group loaded and evaluated',
+        2000,
+      ).catch(() => undefined);
+      expect(r).toEqual({ problems: [], pending: 0 });
+    });
+
+    it('runs the jobs of scrape-configs.yml', async () => {
+      const jobs = (
+        parse(readFileSync(join(plain.bundleDir, 'alerts', 'scrape-configs.yml'), 'utf8')) as {
+          scrape_configs: Array<{ job_name: string }>;
+        }
+      ).scrape_configs.map((j) => j.job_name);
+      const config = (await getJson<{ data: { yaml: string } }>(`${plainProm}/api/v1/status/config`)).data.yaml;
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const job of jobs) expect(config, `job ${job} loaded`).toContain(`job_name: ${job}`);
+    });
+
+    it('meshobs verify: passes, except where the plain profile leaves a reader without its job (known defect)', async () => {
+      const { lines } = await meshobs(tier.node, ['verify', '--config', plain.configFile, '--timeout', '120']);
+      const failed = lines.filter((l) => l.startsWith('FAIL')).map((l) => l.replace(/\s+/g, ' '));
+      const t = triage('plain', failed);
+      expect(t.unexplained).toEqual([]);
+      expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
+      for (const check of ['workload', 'rules', 'alertmanager', 'trace'])
+        expect(
+          lines.some((l) => l.startsWith('PASS') && l.includes(` ${check} `)),
+          `a PASS line for ${check}`,
+        ).toBe(true);
+    });
+
+    it('kubectl delete -k removes everything the bundle created and nothing else', () => {
+      const { node } = tier;
+      node.kubectl(['delete', '-k', plain.bundleDir, '--wait=true', '--timeout=240s']);
+      const resource = (o: Obj) => (o.apiVersion?.includes('/') ? `${o.kind}.${o.apiVersion.split('/')[0]}` : o.kind);
+      const left = plainObjects.filter(
+        (o) =>
+          node.kubectlResult(['get', resource(o), o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : [])]).code ===
+          0,
+      );
+      expect(left.map(keyOf)).toEqual([]);
+      const bundleKeys = new Set(plainObjects.map(keyOf));
+      const t = triage(
+        'delete',
+        lost(plainBefore, snapshot(node)).filter((k) => !bundleKeys.has(k)),
+      );
+      expect(t.unexplained).toEqual([]);
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '@meshobs/cli';
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
-import { tempDir, waitUntil } from '@meshobs/testkit';
+import { inCI, missingTools, tempDir, waitUntil } from '@meshobs/testkit';
 import { stringify } from 'yaml';
 import repoConfig from '../../../meshobs.config.ts';
 import { type KubeNode, prepareCluster, startNode, type TargetCluster } from '../src/index.ts';
@@ -26,6 +26,19 @@ export const NODE_OVERRIDES = {
   alertmanager: { groupWait: '0s', receivers: { critical: { type: 'webhook' } } },
   prometheus: { evaluationInterval: '15s' },
 };
+
+/**
+ * Whether a node-tier file should be skipped: locally when a tool is missing or the user is not root
+ * (namespaces, cgroups and mounts need it), with a note; in CI never (a missing tool or root fails).
+ */
+export function skipNodeTier(...tools: string[]): boolean {
+  if (missingTools(...tools)) return true;
+  if (process.getuid?.() !== 0 && !inCI) {
+    console.warn('skipping: the node tier needs root (network and mount namespaces, cgroups)');
+    return true;
+  }
+  return false;
+}
 
 const merge = (a: any, b: any): any => {
   if (typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) || Array.isArray(b) || !a || !b) return b;
