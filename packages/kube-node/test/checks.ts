@@ -147,15 +147,16 @@ export async function monitorVerdicts(prom: string, objects: Obj[]): Promise<Mon
   const out: MonitorVerdicts = { up: [], istio: [], problems: [] };
   for (const m of objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
     const endpoints: any[] = m.kind === 'ServiceMonitor' ? m.spec.endpoints : m.spec.podMetricsEndpoints;
-    endpoints.forEach((ep, i) => {
+    for (const [i, ep] of endpoints.entries()) {
       const pool = `${m.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.metadata.namespace}/${m.metadata.name}/${i}`;
       const port = ep.port ?? ep.portNumber;
       const mine = targets.filter((t) => t.scrapePool === pool);
-      if (mine.some((t) => t.health === 'up')) return void out.up.push(pool);
       const istiod = m.kind === 'ServiceMonitor' && m.spec.selector?.matchLabels?.app === 'istiod';
-      if (istiod || SIDECAR_PORTS.has(port)) return void out.istio.push(`${pool} (${istiod ? 'istiod' : `sidecar port ${port}`})`);
-      out.problems.push(`${pool} port ${port}: ${mine.length ? mine.map((t) => `${t.health} ${t.lastError}`).join('; ') : 'no target'}`);
-    });
+      if (mine.some((t) => t.health === 'up')) out.up.push(pool);
+      else if (istiod || SIDECAR_PORTS.has(port)) out.istio.push(`${pool} (${istiod ? 'istiod' : `sidecar port ${port}`})`);
+      else
+        out.problems.push(`${pool} port ${port}: ${mine.length ? mine.map((t) => `${t.health} ${t.lastError}`).join('; ') : 'no target'}`);
+    }
   }
   return out;
 }

@@ -116,7 +116,7 @@ export async function tryFlows(node: KubeNode, flows: Array<{ flow: Flow; requir
         JSON.stringify(targets),
       ]);
       const answers = JSON.parse(out.trim().split('\n').pop()!) as Verdict[];
-      list.forEach((f, i) => verdicts.push({ ...f, verdict: answers[i]! }));
+      for (const [i, f] of list.entries()) verdicts.push({ ...f, verdict: answers[i]! });
     }
     return verdicts;
   } finally {
