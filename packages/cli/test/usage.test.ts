@@ -17,7 +17,7 @@ describe('meshobs usage', () => {
   it('lists the commands, and each command its own options', async () => {
     const all = await meshobs(cwd, '--help');
     expect(all.code).toBe(0);
-    for (const c of ['init', 'build', 'validate', 'diff']) expect(all.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['init', 'build', 'validate', 'diff', 'verify']) expect(all.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     const diff = await meshobs(cwd, 'diff', '--help');
     expect(diff.stdout).toContain('usage: meshobs diff');
     expect(diff.stdout).toContain('--against DIR');
