@@ -35,7 +35,16 @@ export function workloadProblems(node: KubeNode, objects: Obj[]): string[] {
       if (p.status.phase !== 'Running') problems.push(`pod ${p.metadata.namespace}/${p.metadata.name}: ${p.status.phase}`);
       for (const c of p.status.containerStatuses ?? []) {
         if (!c.ready) problems.push(`pod ${p.metadata.name} container ${c.name}: not ready`);
-        if (c.restartCount > 0) problems.push(`pod ${p.metadata.name} container ${c.name}: ${c.restartCount} restarts`);
+        if (c.restartCount > 0) {
+          // What the previous run said last: the reason of the restart.
+          const last = node
+            .kubectlResult(['-n', p.metadata.namespace, 'logs', p.metadata.name, '-c', c.name, '--previous', '--tail=20'])
+            .stdout.trim()
+            .split('\n')
+            .filter((l) => /error|fatal|fail|refused/i.test(l))
+            .pop();
+          problems.push(`pod ${p.metadata.name} container ${c.name}: ${c.restartCount} restarts${last ? ` (${last.slice(0, 300)})` : ''}`);
+        }
       }
     }
   }
