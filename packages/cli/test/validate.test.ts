@@ -47,7 +47,7 @@ describe('meshobs validate', () => {
     expect(r.stdout).not.toMatch(/^FAIL/m);
     // Which cluster it checked for, and where the CRs that cluster cannot take went.
     expect(r.stdout).toMatch(
-      /^PASS\s+cluster profile: checked for: kube-prometheus-stack, Istio 1\.27, Kubernetes 1\.33, no extra operators; opt-in overlays\/grafana-operator \(3\), overlays\/kiali-operator \(1\)$/m,
+      /^PASS\s+cluster profile: checked for: kube-prometheus-stack, Istio 1\.27, Kubernetes 1\.33, no extra operators, no metrics-server \(each replica range fixed at its minimum\); opt-in overlays\/grafana-operator \(3\), overlays\/kiali-operator \(1\)$/m,
     );
   }, 600_000); // checkov alone takes a minute on two cores
 
@@ -137,7 +137,7 @@ describe('meshobs validate', () => {
     withoutTools();
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml');
     expect(r.stdout).toMatch(
-      /^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m,
+      /^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator, no metrics-server \(each replica range fixed at its minimum\); opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m,
     );
   });
 });

@@ -37,6 +37,13 @@ export const elasticsearch = z
     caSecret: secretKeyRef('elasticsearch-ca', 'ca.crt'),
     /** Namespace and pod label of the Elasticsearch pods, for NetworkPolicies. */
     podSelector: selector().default({ app: 'elasticsearch-master' }),
+    /**
+     * Also police the search engine's own pods: a NetworkPolicy on `podSelector` admitting only Jaeger
+     * (and the engine's own nodes). Off by default: meshobs does not run the search engine, and a policy
+     * on its pods cuts off every other client it has (Kibana, other log shippers, backups). Turn it on
+     * only when Jaeger is its only client.
+     */
+    networkPolicy: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .prefault({});
 
