@@ -10,6 +10,8 @@ import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { checkTarget } from './output-guard.ts';
 import { renderComponents, validateRendered } from './render.ts';
 import { withSignalCleanup } from './signals.ts';
+import { isToolName, TOOL_ALIASES, TOOL_SOURCES } from './tool-sources.ts';
+import { suggestion } from './usage.ts';
 import { runValidators, type Verdict } from './validators.ts';
 import { MESHOBS_VERSION } from './version.ts';
 import { writeBundleAtomically } from './write.ts';
@@ -57,17 +59,28 @@ export async function buildCommand(io: Io, opts: { config?: string; out?: string
   return 0;
 }
 
-/** `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default). */
+/**
+ * `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default).
+ * A name that is no tool of validate is a usage error: a typo would otherwise allow nothing, silently.
+ */
 export function parseAllowMissing(value: string | undefined): Set<string> {
-  return new Set(
-    (value ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = Object.keys(TOOL_SOURCES);
+  const unknown = names.filter((n) => !isToolName(n) && !Object.hasOwn(TOOL_ALIASES, n));
+  if (unknown.length) {
+    const hint = unknown.length === 1 ? suggestion(unknown[0]!, [...known, ...Object.keys(TOOL_ALIASES)]) : '';
+    throw new UsageError(
+      `--allow-missing: unknown tool ${unknown.map((n) => JSON.stringify(n)).join(', ')}${hint}; the tools validate runs are ${known.join(', ')}`,
+    );
+  }
+  return new Set(names.map((n) => TOOL_ALIASES[n] ?? n));
 }
 
 export async function validateCommand(io: Io, opts: { config?: string; allowMissing?: string }): Promise<number> {
+  const allowed = parseAllowMissing(opts.allowMissing);
   const configPath = findConfig(io.cwd, opts.config);
   const { components, files } = await buildInMemory(configPath);
   io.out(`config ok: ${relative(io.cwd, configPath)}`);
@@ -81,7 +94,7 @@ export async function validateCommand(io: Io, opts: { config?: string; allowMiss
     try {
       await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
       const verdicts = await runValidators(join(dir, 'bundle'), components, join(dir, 'scratch'));
-      return report(io, verdicts, parseAllowMissing(opts.allowMissing));
+      return report(io, verdicts, allowed);
     } finally {
       cleanup();
     }
@@ -96,7 +109,7 @@ function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
   }
   const failed = verdicts.filter((v) => v.status === 'fail');
   const missing = verdicts.filter((v) => v.status === 'missing');
-  const tolerated = missing.filter((v) => allowed.has(v.tool ?? '') || allowed.has(v.validator));
+  const tolerated = missing.filter((v) => allowed.has(v.tool ?? ''));
   const fatal = missing.filter((v) => !tolerated.includes(v));
   if (tolerated.length) io.err(`not run, allowed by --allow-missing: ${tolerated.map((v) => v.validator).join(', ')}`);
   if (fatal.length) {

@@ -57,7 +57,7 @@ export const COMMANDS = {
         flag: 'allow-missing',
         type: 'string',
         arg: 'TOOLS',
-        help: 'pass although these tools (comma-separated, e.g. checkov,otelcol-meshobs) are not installed; without it, a validator that cannot run fails validate',
+        help: 'pass although these tools (comma-separated, e.g. istioctl,checkov) are not installed; without it, a validator that cannot run fails validate',
       },
     ],
   },
