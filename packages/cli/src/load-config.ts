@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, formatPath, type MeshobsConfig, parseConfig } from '@meshobs/config';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 
 export const DEFAULT_CONFIG_FILES = ['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.yml', 'meshobs.config.json'];
 
@@ -72,15 +72,59 @@ function bracketDepth(text: string): number {
   return max;
 }
 
+/** The line before, the line itself and a caret under the column: what an editor would show. */
+function excerpt(text: string, line: number, col: number): string[] {
+  const lines = text.split(/\r?\n/);
+  const shown = lines.slice(Math.max(0, line - 2), line).map((l) => (l.length > 120 ? `${l.slice(0, 120)}…` : l));
+  return [...shown, `${' '.repeat(Math.min(Math.max(col - 1, 0), 120))}^`].map((l) => `    ${l}`);
+}
+
+/** A problem of the file's text itself (syntax, a repeated key), reported at `file:line:column`. */
+const textError = (path: string, text: string, line: number, col: number, reason: string): never => {
+  const message = [reason, ...excerpt(text, line, col)].join('\n');
+  throw new ConfigError([{ path: '', at: `${basename(path)}:${line}:${col}`, message }], path);
+};
+
+/** 1-based line and column of an offset in text. */
+const lineCol = (text: string, offset: number) => {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
+};
+
 function parseText(path: string, text: string, ext: string): unknown {
   if (bracketDepth(text) > MAX_CONFIG_DEPTH)
     fail(path, `is nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a meshobs config`);
+  if (ext === '.json') {
+    // strict JSON syntax first; YAML below only finds duplicate keys. V8 says where: "... at position 17 (line 2 column 16)".
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      const reason = (e as Error).message;
+      const m = /\(line (\d+) column (\d+)\)/.exec(reason);
+      const short = reason.replace(/,? ?(in JSON )?at position \d+.*$/, '').replace(/ ?\(line \d+ column \d+\)/, '');
+      if (m) textError(path, text, Number(m[1]), Number(m[2]), `invalid JSON: ${short}`);
+      return fail(path, `cannot be read: invalid JSON: ${reason}`);
+    }
+  }
+  const kind = ext === '.json' ? 'JSON' : 'YAML';
   try {
-    if (ext === '.json') JSON.parse(text); // strict JSON syntax first; YAML below only finds duplicate keys
     // YAML 1.2 is a superset of JSON, and `uniqueKeys` makes a repeated key an error in both.
     return parseYaml(text, { uniqueKeys: true, merge: true, prettyErrors: true, maxAliasCount: 100 });
   } catch (e) {
-    return fail(path, `cannot be read: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    // prettyErrors: the first line ends in " at line L, column C:", the lines around it follow.
+    if (e instanceof YAMLError && e.linePos) {
+      const reason = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return textError(path, text, e.linePos[0].line, e.linePos[0].col, `invalid ${kind}: ${reason}`);
+    }
+    // Raised while converting to data, without a position: found by its name instead.
+    const alias = /^Unresolved alias.*: (\S+)$/.exec(message)?.[1];
+    const offset = alias ? text.search(new RegExp(`\\*${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`)) : -1;
+    if (offset >= 0) {
+      const { line, col } = lineCol(text, offset);
+      return textError(path, text, line, col, `invalid ${kind}: ${message}`);
+    }
+    return fail(path, `cannot be read: ${message}`);
   }
 }
 

@@ -7,13 +7,15 @@ export const typeError = (expected: string) => (iss: { input?: unknown }) => (is
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** Where in the file, when the problem is the file's syntax rather than a field: `meshobs.config.yaml:3:7`. */
+  at?: string;
 }
 
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], source?: string) {
     const head = `invalid meshobs config${source ? ` (${source})` : ''}:`;
-    super([head, ...problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`)].join('\n'));
+    super([head, ...problems.map((p) => `  ${p.at ?? (p.path || '(root)')}: ${p.message}`)].join('\n'));
     this.name = 'ConfigError';
     this.problems = problems;
   }
