@@ -9,6 +9,7 @@ import { type ComponentBundle, type KubeObject, objectToYaml } from '@meshobs/ku
 import { parse, stringify } from 'yaml';
 import { baseObjects } from './cluster-check.ts';
 import { ACCEPTED_ANALYZE_FINDINGS } from './istio-analyze-accepted.ts';
+import { throwIfInterrupted } from './signals.ts';
 import { missingTool } from './tool-sources.ts';
 import { findTool, run } from './tools.ts';
 import type { Verdict } from './validators.ts';
@@ -51,6 +52,7 @@ export function analyzeFindings(istioctl: string, objects: KubeObject[], bundleD
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
   });
+  throwIfInterrupted(r);
   const out = (r.stdout ?? '').trim();
   if (!out.startsWith('['))
     throw new Error(

@@ -4,6 +4,7 @@ import { buildCommand, diffCommand, type Io, validateCommand } from './commands.
 import { INTERNAL_ERROR_EXIT, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
+import { INTERRUPTED, Interrupted } from './signals.ts';
 import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
 import { MESHOBS_VERSION } from './version.ts';
 import { OutputError } from './write.ts';
@@ -65,6 +66,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (e instanceof ConfigError) {
       io.err(e.message);
       return 1;
+    }
+    if (e instanceof Interrupted) {
+      io.err(INTERRUPTED);
+      return e.exitCode;
     }
     if (e instanceof OutputError) {
       io.err(`meshobs: ${e.message}`);

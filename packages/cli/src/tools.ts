@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { throwIfInterrupted } from './signals.ts';
 
 /**
  * Finds an executable in MESHOBS_TOOLS_BIN (a folder) when that is set, then on PATH; never relative to
@@ -35,5 +36,6 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: s
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,
   });
+  throwIfInterrupted(r);
   return { code: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }

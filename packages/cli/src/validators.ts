@@ -7,6 +7,7 @@ import { SERVER_DRY_RUN, serverDryRun } from './cluster-check.ts';
 import { istioctlAnalyze, istioctlValidate } from './istio-check.ts';
 import { validateRendered } from './render.ts';
 import { formatFinding, lintBundle } from './security-lint.ts';
+import { yieldToSignals } from './signals.ts';
 import { COLLECTORS, missingTool, type ToolName } from './tool-sources.ts';
 import { findTool, run } from './tools.ts';
 
@@ -150,13 +151,23 @@ export const VALIDATORS: BundleValidator[] = [
   },
 ];
 
-/** Runs every validator in turn; each gets a fresh folder under `scratch`. */
+/**
+ * Runs every validator in turn; each gets a fresh folder under `scratch`. After each one (and before its
+ * error propagates) the event loop turns once, so a Ctrl-C that also stopped the validator's program is
+ * handled as an interruption, never reported as that validator's verdict.
+ */
 export async function runValidators(bundleDir: string, components: ComponentBundle[], scratch: string): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
   for (const [i, v] of VALIDATORS.entries()) {
     const dir = join(scratch, String(i));
     mkdirSync(dir, { recursive: true });
-    verdicts.push(await v.check(bundleDir, components, dir));
+    let verdict: Verdict;
+    try {
+      verdict = await v.check(bundleDir, components, dir);
+    } finally {
+      await yieldToSignals();
+    }
+    verdicts.push(verdict);
   }
   return verdicts;
 }
