@@ -120,14 +120,17 @@ function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
   return failed.length || fatal.length ? 1 : 0;
 }
 
-/** Prints a per-object diff between the bundle this config builds and an existing bundle folder. */
-export async function diffCommand(io: Io, opts: { config?: string; against?: string; exitCode?: boolean }): Promise<number> {
+/** Prints a per-object diff (or its summary) between the bundle this config builds and an existing bundle folder. */
+export async function diffCommand(
+  io: Io,
+  opts: { config?: string; against?: string; exitCode?: boolean; summary?: boolean; all?: boolean },
+): Promise<number> {
   if (!opts.against) throw new UsageError('diff needs --against DIR (the existing bundle to compare with)');
   const against = resolve(io.cwd, opts.against);
   if (!existsSync(against) || !statSync(against).isDirectory()) throw new UsageError(`not a bundle folder: ${opts.against}`);
   const configPath = findConfig(io.cwd, opts.config);
   const { files } = await buildInMemory(configPath);
   const result = diffBundles(readBundleDir(against), files);
-  for (const line of formatDiff(result)) io.out(line);
+  for (const line of formatDiff(result, { summary: opts.summary, all: opts.all })) io.out(line);
   return opts.exitCode && result.changes.length ? 1 : 0;
 }

@@ -58,6 +58,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           config: str('config'),
           against: str('against'),
           exitCode: values['exit-code'] as boolean | undefined,
+          summary: values.summary as boolean | undefined,
+          all: values.all as boolean | undefined,
         });
       case 'validate':
         return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });

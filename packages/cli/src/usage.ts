@@ -67,6 +67,12 @@ export const COMMANDS = {
       CONFIG,
       { flag: 'against', type: 'string', arg: 'DIR', help: 'existing bundle folder to compare with (required)' },
       { flag: 'exit-code', type: 'boolean', help: 'exit 1 when there are differences (default: 0)' },
+      { flag: 'summary', type: 'boolean', help: 'one line per changed object or file with its +/- line counts, no hunks' },
+      {
+        flag: 'all',
+        type: 'boolean',
+        help: 'also show the generated promtool rule-test files one by one (by default: one line for all of them)',
+      },
     ],
   },
 } satisfies Record<string, { summary: string; options: Option[] }>;
