@@ -9,6 +9,7 @@ import { InternalError } from './errors.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { checkTarget } from './output-guard.ts';
 import { renderComponents, validateRendered } from './render.ts';
+import { staleSchemaNote } from './schema-command.ts';
 import { withSignalCleanup } from './signals.ts';
 import { isToolName, TOOL_ALIASES, TOOL_SOURCES } from './tool-sources.ts';
 import { suggestion } from './usage.ts';
@@ -54,6 +55,8 @@ export async function buildCommand(io: Io, opts: { config?: string; out?: string
     io.out(`  ${c.name.padEnd(16)} ${String(count).padStart(3)} files ${String(c.objects.length).padStart(3)} objects`);
     for (const w of c.warnings) io.err(`  warning (${c.name}): ${w}`);
   }
+  const note = staleSchemaNote(io.cwd, configPath);
+  if (note) io.err(note);
   const ms = Math.round(performance.now() - started);
   io.out(`meshobs: wrote ${files.size} files to ${relative(io.cwd, out) || '.'} from ${relative(io.cwd, configPath)} in ${ms} ms`);
   return 0;
@@ -84,6 +87,8 @@ export async function validateCommand(io: Io, opts: { config?: string; allowMiss
   const configPath = findConfig(io.cwd, opts.config);
   const { components, files } = await buildInMemory(configPath);
   io.out(`config ok: ${relative(io.cwd, configPath)}`);
+  const note = staleSchemaNote(io.cwd, configPath);
+  if (note) io.err(note);
   const dir = mkdtempSync(join(tmpdir(), 'meshobs-validate-'));
   // Helper daemons (the server dry-run's etcd and kube-apiserver) die before their folders go.
   const cleanup = () => {

@@ -1,10 +1,44 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, formatPath, type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { parse as parseYaml, YAMLError } from 'yaml';
 
-export const DEFAULT_CONFIG_FILES = ['meshobs.config.ts', 'meshobs.config.yaml', 'meshobs.config.yml', 'meshobs.config.json'];
+/** Config files found without --config, in this order. */
+export const DEFAULT_CONFIG_FILES = [
+  'meshobs.config.ts',
+  'meshobs.config.mts',
+  'meshobs.config.cts',
+  'meshobs.config.js',
+  'meshobs.config.mjs',
+  'meshobs.config.cjs',
+  'meshobs.config.yaml',
+  'meshobs.config.yml',
+  'meshobs.config.json',
+];
+
+/** Configs Node loads as modules (with its TypeScript type stripping for the first three). */
+const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+const DATA_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/**
+ * The nearest package.json at or above `dir`, and whether it makes .ts/.js files ES modules. Node reads
+ * a .ts or .js file as CommonJS unless that package.json says `"type": "module"` (nodejs.org/api/packages.html,
+ * "Determining module system"; `npm init -y` writes `"type": "commonjs"`); .mts/.mjs are ES modules anywhere.
+ */
+export function nearestPackageJson(dir: string): { path: string; esm: boolean } | undefined {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const path = join(at, 'package.json');
+    if (existsSync(path)) {
+      try {
+        return { path, esm: (JSON.parse(readFileSync(path, 'utf8')) as { type?: unknown }).type === 'module' };
+      } catch {
+        return { path, esm: false };
+      }
+    }
+    if (dirname(at) === at) return undefined;
+  }
+}
 
 /** A meshobs config is a few kilobytes; this bound keeps a runaway file from making a build take minutes. */
 export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
@@ -42,6 +76,17 @@ function locationIn(path: string, e: unknown): string {
   return m ? `${basename(path)}:${m[1]}${m[2] ? `:${m[2]}` : ''}` : basename(path);
 }
 
+/** Why an ES-module config failed as CommonJS, and the two ways out: the usual first error of a .ts config in an `npm init` project. */
+function commonJsHint(path: string, err: Error): string {
+  const ext = extname(path);
+  if ((ext !== '.ts' && ext !== '.js') || !/Cannot use import statement outside a module|Unexpected token 'export'/.test(err.message))
+    return '';
+  const pkg = nearestPackageJson(dirname(path));
+  if (pkg?.esm) return '';
+  const why = pkg ? `${pkg.path} does not say "type": "module"` : 'no package.json says "type": "module"';
+  return ` (Node loaded it as CommonJS because ${why}: rename it to ${basename(path, ext)}.m${ext.slice(1)}, which is an ES module anywhere, or add "type": "module" to package.json)`;
+}
+
 async function importModule(path: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
@@ -49,11 +94,17 @@ async function importModule(path: string): Promise<unknown> {
   } catch (e) {
     const err = e as Error & { code?: string };
     const kind = err instanceof SyntaxError ? 'syntax error' : 'threw an error while loading';
-    return fail(path, `${kind} at ${locationIn(path, e)}: ${err.message}`);
+    return fail(path, `${kind} at ${locationIn(path, e)}: ${err.message}${commonJsHint(path, err)}`);
   }
   if (!('default' in mod)) fail(path, `has no default export (use: export default defineConfig({...}))`);
+  // A CommonJS config (.cts/.cjs, or .ts/.js in a CommonJS package) is its module.exports: empty when it assigns nothing.
+  const cjs = mod['module.exports'] !== undefined || ['.cts', '.cjs'].includes(extname(path));
+  if (cjs && isEmptyObject(mod.default)) fail(path, 'exports nothing (use: module.exports = defineConfig({...}))');
   return mod.default;
 }
+
+const isEmptyObject = (v: unknown) =>
+  v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0;
 
 /** Max nesting of brackets outside strings: a cheap bound checked before a parser recurses into it. */
 function bracketDepth(text: string): number {
@@ -130,14 +181,14 @@ function parseText(path: string, text: string, ext: string): unknown {
 
 async function readRaw(path: string): Promise<unknown> {
   const ext = extname(path);
-  if (!['.ts', '.mts', '.js', '.mjs', '.yaml', '.yml', '.json'].includes(ext)) {
-    throw new UsageError(`unsupported config type "${ext}" (use .ts, .yaml, .yml or .json)`);
+  if (![...MODULE_EXTENSIONS, ...DATA_EXTENSIONS].includes(ext)) {
+    throw new UsageError(`unsupported config type "${ext}" (use ${[...MODULE_EXTENSIONS, ...DATA_EXTENSIONS].join(', ')})`);
   }
   const size = statSync(path).size;
   if (size > MAX_CONFIG_BYTES) {
     fail(path, `is ${(size / 1024 / 1024).toFixed(1)} MiB; a meshobs config may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`);
   }
-  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) return importModule(path);
+  if (MODULE_EXTENSIONS.includes(ext)) return importModule(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -175,7 +226,10 @@ function plainData(path: string, value: unknown): unknown {
 export async function loadConfig(path: string): Promise<MeshobsConfig> {
   const raw = await readRaw(path);
   if (raw === null || raw === undefined) {
-    fail(path, extname(path) === '.ts' ? 'the default export is empty' : 'the file is empty (a config needs at least `services:`)');
+    fail(
+      path,
+      MODULE_EXTENSIONS.includes(extname(path)) ? 'the default export is empty' : 'the file is empty (a config needs at least `services:`)',
+    );
   }
   return parseConfig(plainData(path, raw), path);
 }

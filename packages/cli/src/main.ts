@@ -4,6 +4,7 @@ import { buildCommand, diffCommand, type Io, validateCommand } from './commands.
 import { INTERNAL_ERROR_EXIT, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
+import { schemaCommand } from './schema-command.ts';
 import { INTERRUPTED, Interrupted } from './signals.ts';
 import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
 import { MESHOBS_VERSION } from './version.ts';
@@ -63,6 +64,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       case 'validate':
         return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });
+      case 'schema':
+        return schemaCommand(io, { out: str('out') });
     }
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -75,6 +75,17 @@ export const COMMANDS = {
       },
     ],
   },
+  schema: {
+    summary: 'write the JSON Schema of this meshobs version for editors (after an upgrade; init writes it once)',
+    options: [
+      {
+        flag: 'out',
+        type: 'string',
+        arg: 'FILE',
+        help: 'where to write it (default meshobs.config.schema.json; - prints it); overwrites only a meshobs schema',
+      },
+    ],
+  },
 } satisfies Record<string, { summary: string; options: Option[] }>;
 
 export type Command = keyof typeof COMMANDS;
