@@ -2,7 +2,13 @@
 // distribution package of it), never a script of this repository, which is not in the package. One home
 // for these facts: the missing-tool verdicts, `--allow-missing` and docs/ci.md's table (held to this list
 // by test/tool-sources.test.ts) all read it.
+import { IMAGES } from '@meshobs/kube';
 import type { Verdict } from './validators.ts';
+
+/** The collector release the bundle deploys (its image tag): the otelcol-contrib to validate with. */
+export const COLLECTOR_VERSION = IMAGES.otelCollector.ref.split(':')[1]!;
+/** The checkov release meshobs is tested with (tools/versions.env CHECKOV_VERSION; test/ci-doc.test.ts holds the two together). */
+export const CHECKOV_VERSION = '3.3.30';
 
 export const TOOL_SOURCES = {
   // prometheus/prometheus .promu.yml: the release archive prometheus-<version>.linux-amd64.tar.gz holds
@@ -16,15 +22,14 @@ export const TOOL_SOURCES = {
   // open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/.goreleaser.yaml: binary
   // otelcol-contrib, archives '{{ .Binary }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}', the same build as the
   // otel/opentelemetry-collector-contrib image the bundle runs.
-  'otelcol-contrib':
-    'the OpenTelemetry Collector Contrib release (https://github.com/open-telemetry/opentelemetry-collector-releases/releases, otelcol-contrib_<version>_linux_amd64.tar.gz)',
+  'otelcol-contrib': `the OpenTelemetry Collector Contrib release (https://github.com/open-telemetry/opentelemetry-collector-releases/releases, otelcol-contrib_${COLLECTOR_VERSION}_linux_amd64.tar.gz)`,
   istioctl: 'the Istio release (https://github.com/istio/istio/releases, istioctl-<version>-linux-amd64.tar.gz)',
-  checkov: 'pipx install checkov (or pip install checkov)',
+  checkov: `pipx install checkov==${CHECKOV_VERSION} (the version meshobs is tested with)`,
   etcd: 'the etcd release archive (https://github.com/etcd-io/etcd/releases, etcd-v<version>-linux-amd64.tar.gz)',
   kubectl: 'the Kubernetes release (https://kubernetes.io/releases/download/)',
   'kube-apiserver': 'the Kubernetes server binaries (https://kubernetes.io/releases/download/, kubernetes-server-linux-amd64.tar.gz)',
   crds: "the CRDs of Istio's release (manifests/charts/base/files/crd-all.gen.yaml) and of prometheus-operator's (example/prometheus-operator-crd), in one folder named by MESHOBS_CRDS_DIR",
-} as const;
+};
 
 export type ToolName = keyof typeof TOOL_SOURCES;
 

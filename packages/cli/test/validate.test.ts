@@ -95,7 +95,7 @@ describe('meshobs validate', () => {
       /^MISSING\s+amtool check-config: amtool not found \(get it from the Alertmanager release archive .*prometheus-alertmanager\)$/m,
     );
     expect(r.stdout).toMatch(
-      /^MISSING\s+otelcol validate: none of otelcol-contrib, otelcol-meshobs found \(get it from the OpenTelemetry Collector Contrib release \(https:\/\/github\.com\/open-telemetry\/opentelemetry-collector-releases\/releases, otelcol-contrib_<version>_linux_amd64\.tar\.gz\)\)$/m,
+      /^MISSING\s+otelcol validate: none of otelcol-contrib, otelcol-meshobs found \(get it from the OpenTelemetry Collector Contrib release \(https:\/\/github\.com\/open-telemetry\/opentelemetry-collector-releases\/releases, otelcol-contrib_\d+\.\d+\.\d+_linux_amd64\.tar\.gz\)\)$/m,
     );
     expect(r.stdout).toMatch(
       /^MISSING\s+istioctl validate: istioctl not found \(get it from the Istio release \(https:\/\/github\.com\/istio\/istio\/releases/m,
