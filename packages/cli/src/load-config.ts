@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, formatPath, type MeshobsConfig, parseConfig } from '@meshobs/config';
-import { parse as parseYaml, YAMLError } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as parseYaml, YAMLError } from 'yaml';
 
 /** Config files found without --config, in this order. */
 export const DEFAULT_CONFIG_FILES = [
@@ -179,6 +179,37 @@ function parseText(path: string, text: string, ext: string): unknown {
   }
 }
 
+/** The line of the field at `segments` in a YAML/JSON text (its key's line), or of its nearest ancestor there. */
+export function lineOfField(text: string, segments: readonly PropertyKey[]): number | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: true });
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lines.linePos(offset).line);
+  let node: unknown = doc.contents;
+  let line = lineAt((node as Node | null)?.range?.[0]);
+  for (const seg of segments) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      if (!pair) break;
+      line = lineAt((pair.key as Node).range?.[0]) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
+      node = node.items[seg];
+      line = lineAt((node as Node).range?.[0]) ?? line;
+    } else break;
+  }
+  return line;
+}
+
+/** The same config error with each field's line in the file: `... (meshobs.config.yaml:12)`. */
+function withLines(path: string, text: string, e: ConfigError): ConfigError {
+  const problems = e.problems.map((p) => {
+    const line = p.segments && !p.at ? lineOfField(text, p.segments) : undefined;
+    return line === undefined ? p : { ...p, message: `${p.message} (${basename(path)}:${line})` };
+  });
+  return new ConfigError(problems, path);
+}
+
 async function readRaw(path: string): Promise<unknown> {
   const ext = extname(path);
   if (![...MODULE_EXTENSIONS, ...DATA_EXTENSIONS].includes(ext)) {
@@ -231,5 +262,11 @@ export async function loadConfig(path: string): Promise<MeshobsConfig> {
       MODULE_EXTENSIONS.includes(extname(path)) ? 'the default export is empty' : 'the file is empty (a config needs at least `services:`)',
     );
   }
-  return parseConfig(plainData(path, raw), path);
+  try {
+    return parseConfig(plainData(path, raw), path);
+  } catch (e) {
+    // A YAML or JSON config: each field's problem also names its line.
+    if (e instanceof ConfigError && DATA_EXTENSIONS.includes(extname(path))) throw withLines(path, readFileSync(path, 'utf8'), e);
+    throw e;
+  }
 }

@@ -84,6 +84,22 @@ describe('YAML and JSON configs', () => {
     expect(alias.stderr).toContain('        port: *p\n              ^');
   });
 
+  it('a field that fails the schema names its line in the file too', async () => {
+    const r = await expectRejected(
+      {
+        'meshobs.config.yaml':
+          'services:\n  - name: shop\n  - name: cart\n    canaryWeight: 140\nalerts:\n  hihg5xxErrorRate: {}\ntracing:\n  sampling: {}\n',
+      },
+      /\n {2}services\[1\]\.canaryWeight: 140 is not between 0 and 100 \(meshobs\.config\.yaml:4\)\n/,
+    );
+    expect(r.stderr).toContain('alerts.hihg5xxErrorRate: unknown key (did you mean "high5xxErrorRate"?) (meshobs.config.yaml:6)');
+    const json = await expectRejected(
+      { 'c.json': '{\n  "services": [\n    { "name": "shop", "port": 0 }\n  ]\n}\n' },
+      /services\[0\]\.port: 0 is not between 1 and 65535 \(c\.json:3\)/,
+    );
+    expect(json.code).toBe(1);
+  });
+
   it('YAML merge keys work', async () => {
     const text = ['defaults: &svc', '  namespace: shop', '  canaryWeight: 20', 'services:', '  - <<: *svc', '    name: shop', ''].join(
       '\n',

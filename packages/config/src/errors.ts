@@ -9,6 +9,8 @@ export interface ConfigProblem {
   message: string;
   /** Where in the file, when the problem is the file's syntax rather than a field: `meshobs.config.yaml:3:7`. */
   at?: string;
+  /** The field path as keys and indices (what `path` spells), for finding the field in a YAML file. */
+  segments?: readonly PropertyKey[];
 }
 
 export class ConfigError extends Error {
@@ -134,13 +136,18 @@ export function toProblems(error: z.ZodError, schema: z.ZodType): ConfigProblem[
         const hint = closest(key, known);
         problems.push({
           path: formatPath([...iss.path, key]),
+          segments: [...iss.path, key],
           message: hint ? `unknown key (did you mean "${hint}"?)` : `unknown key (allowed: ${known.join(', ')})`,
         });
       }
       continue;
     }
     const input = (iss as { input?: unknown }).input;
-    problems.push({ path: formatPath(iss.path), message: input === undefined ? iss.message : `${renderValue(input)} ${iss.message}` });
+    problems.push({
+      path: formatPath(iss.path),
+      segments: iss.path,
+      message: input === undefined ? iss.message : `${renderValue(input)} ${iss.message}`,
+    });
   }
   return problems;
 }
