@@ -47,8 +47,9 @@ const toolCheck = (
     if (!found) return missingTool(name, tools[0], tools.length > 1 ? `none of ${tools.join(', ')} found` : undefined);
     const r = run(found.bin!, args(path));
     const output = r.output.trim().split('\n').slice(-15).join('\n');
-    const by = tools.length > 1 ? `${found.tool}: ` : '';
-    return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail: `${by}${output}` };
+    // Which of several programs did it, when there is a choice.
+    const detail = tools.length > 1 ? `checked with ${found.tool}${output ? `: ${output}` : ''}` : output;
+    return { validator: name, status: r.code === 0 ? 'pass' : 'fail', detail };
   },
 });
 
