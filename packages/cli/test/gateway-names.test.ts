@@ -14,9 +14,7 @@ describe('gateway names', () => {
     // gateway shares `values.gateways.istio-ingressgateway` (operator/pkg/component/component.go,
     // ToHelmValuesTreeRoot), which is where autoscaling is switched off without metrics-server.
     const valuesRoot = /^ {6}istio-(ingress|egress)gateway:\n {8}autoscaleEnabled: false\n/gm;
-    const stale = [...files]
-      .filter(([, text]) => /ingressgateway|egressgateway/.test(text.replace(valuesRoot, '')))
-      .map(([path]) => path);
+    const stale = [...files].filter(([, text]) => /ingressgateway|egressgateway/.test(text.replace(valuesRoot, ''))).map(([path]) => path);
     expect(stale).toEqual([]);
     const all = [...files.values()].join('\n');
     expect(all).toContain('edge-gateway');

@@ -40,7 +40,8 @@ export function cardinalityWarnings(config: MeshobsConfig, plan: CardinalityPlan
       c.dropUnreadReporterSeries && !plan.drops.some((d) => d.sourceLabels.includes('reporter')) && 'dropUnreadReporterSeries',
     ].filter((s): s is string => typeof s === 'string');
     return idle.map(
-      (s) => `cardinality.${s} removes nothing: Kiali (kiali.enabled) reads every label and series it would remove, and the plan keeps what Kiali reads`,
+      (s) =>
+        `cardinality.${s} removes nothing: Kiali (kiali.enabled) reads every label and series it would remove, and the plan keeps what Kiali reads`,
     );
   }
   const removed = [
