@@ -26,7 +26,11 @@ const alive = (pid: number) => {
   }
 };
 
-function release(): void {
+/**
+ * Removes this process's claims (done on exit too; a process killed by a signal leaves them, and the
+ * next process to draw such a port takes it over once the claimer is gone).
+ */
+export function releasePorts(): void {
   for (const file of claimed.splice(0)) {
     try {
       unlinkSync(file);
@@ -42,7 +46,7 @@ function claim(port: number): boolean {
     try {
       mkdirSync(CLAIMS, { recursive: true });
       writeFileSync(file, String(process.pid), { flag: 'wx' });
-      if (!claimed.length) process.once('exit', release);
+      if (!claimed.length) process.once('exit', releasePorts);
       claimed.push(file);
       return true;
     } catch (e) {

@@ -2,7 +2,7 @@
 // tempDir() is gone when the file ends, passed or failed. Its afterAll runs after the file's own
 // (vitest runs after-hooks in reverse order), so processes are stopped before their folders go.
 import { afterAll } from 'vitest';
-import { removeTempDirs, tempDir } from './process.ts';
+import { releasePorts, removeTempDirs, tempDir } from './process.ts';
 import { TOOLS_BIN } from './tools.ts';
 
 // The meshobs CLI finds its validators through MESHOBS_TOOLS_BIN or PATH only: point it at this
@@ -14,4 +14,9 @@ process.env.MESHOBS_TOOLS_BIN ??= TOOLS_BIN;
 // from another server's cache: every kubectl a test runs caches in a folder of this file instead.
 process.env.KUBECACHEDIR = tempDir('kube-cache');
 
-afterAll(() => removeTempDirs());
+afterAll(() => {
+  removeTempDirs();
+  // Every process the file started is stopped by now: its ports are free for other workers again
+  // (vitest ends its workers with a signal, so their exit handlers do not run).
+  releasePorts();
+});
