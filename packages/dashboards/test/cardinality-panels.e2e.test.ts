@@ -130,6 +130,7 @@ describe.skipIf(missingTools('promtool', 'prometheus'))('panel queries on data r
   it(`mutation: a plan that also removes ${MUTATION_LABEL} fails the comparison on the panel that reads it`, () => {
     expect(plan.removeLabels).not.toContain(MUTATION_LABEL);
     const { lines } = differences(full.get(MUTATED_DASHBOARD)!, mutated.get(MUTATED_DASHBOARD)!, settledFrom);
+    console.log(`mutation (${MUTATION_LABEL} removed too), ${lines.length} queries differ:\n${lines.slice(0, 3).join('\n')}`);
     expect(
       lines.some((l) => l.includes('Traffic share by version')),
       lines.join('\n'),
