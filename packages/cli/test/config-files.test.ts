@@ -16,14 +16,17 @@ const BIN = join(REPO_ROOT, 'packages/cli/bin/meshobs.js');
 async function build(files: Record<string, string>, config = Object.keys(files)[0]!) {
   const dir = tempDir('config-files');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const started = performance.now();
+  // CPU time of this process (data files are read in process), not the wall clock: a loaded machine
+  // stretches the second, not the first. Meaningless for the spawned TypeScript case, which no bound reads.
+  const started = process.cpuUsage();
   const argv = ['build', '--config', config, '--out', 'bundle'];
   const r = config.endsWith('.ts')
     ? (({ status, stdout, stderr }) => ({ code: status, stdout, stderr }))(
         spawnSync(process.execPath, [BIN, ...argv], { cwd: dir, encoding: 'utf8' }),
       )
     : await meshobs(dir, ...argv);
-  return { ...r, ms: performance.now() - started, wrote: existsSync(join(dir, 'bundle')), dir };
+  const cpu = process.cpuUsage(started);
+  return { ...r, cpuMs: (cpu.user + cpu.system) / 1000, wrote: existsSync(join(dir, 'bundle')), dir };
 }
 
 async function expectRejected(files: Record<string, string>, message: RegExp) {
@@ -123,7 +126,7 @@ describe('YAML and JSON configs', () => {
   it('a 5 MB config gets a clear error at once', async () => {
     const big = stringify({ ...CONFIG, padding: 'x'.repeat(5 * 1024 * 1024) });
     const r = await expectRejected({ 'big.yaml': big }, /is 5\.0 MiB; a meshobs config may be at most 2 MiB/);
-    expect(r.ms).toBeLessThan(5_000);
+    expect(r.cpuMs).toBeLessThan(5_000);
   });
 
   it('a deeply nested config gets a clear error in bounded time', async () => {
@@ -133,7 +136,7 @@ describe('YAML and JSON configs', () => {
       ['deepmap.yaml', `${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} 1\n`],
     ]) {
       const r = await expectRejected({ [name!]: text! }, /nested more than 32 levels deep/);
-      expect(r.ms, name).toBeLessThan(5_000);
+      expect(r.cpuMs, name).toBeLessThan(5_000);
     }
   });
 });

@@ -52,12 +52,12 @@ describe.skipIf(skip)('many clusters through Thanos Query', () => {
 
   beforeAll(async () => {
     const thanos = requireTool('thanos');
-    const endSeconds = Math.floor(Date.now() / 60_000) * 60;
+    const endSeconds = MESH_SIZE.endSeconds;
     const rules = rulesYaml();
     // allSettled: when one cluster fails, the other finishes starting before afterAll stops everything.
     const settled = await Promise.allSettled(
       CLUSTERS.map(async (cluster) => {
-        const mesh = buildMesh({ ...MESH_SIZE, ...SIZES[cluster], spanSeconds: SPAN_SECONDS, endSeconds, istioCluster: cluster });
+        const mesh = buildMesh({ ...MESH_SIZE, ...SIZES[cluster], spanSeconds: SPAN_SECONDS, istioCluster: cluster });
         const loaded = await loadMesh(mesh, {
           rulesYaml: rules,
           prometheus: {

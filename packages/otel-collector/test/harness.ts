@@ -4,7 +4,7 @@
 // `kubeApi`, kept and pointed at a test API server through KUBECONFIG). Everything else —
 // processors, policies, queue, retry, memory limits — runs exactly as generated.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
@@ -190,6 +190,21 @@ export interface SpanSpec {
 
 export const newTraceId = () => randomBytes(16).toString('hex');
 export const newSpanId = () => randomBytes(8).toString('hex');
+
+/**
+ * Trace and span ids that are the same on every run (SHA-256 of the seed and a counter). Where a
+ * verdict depends on the ids, as the probabilistic policies' share of kept traces does (they hash
+ * the trace id), random ids would make the verdict a matter of chance.
+ */
+export function seededIds(seed: string): { traceId(): string; spanId(): string } {
+  let n = 0;
+  const hex = (bytes: number) =>
+    createHash('sha256')
+      .update(`${seed}/${n++}`)
+      .digest('hex')
+      .slice(0, bytes * 2);
+  return { traceId: () => hex(16), spanId: () => hex(8) };
+}
 
 const anyValue = (v: string | string[]) =>
   Array.isArray(v) ? { arrayValue: { values: v.map((s) => ({ stringValue: s })) } } : { stringValue: v };

@@ -7,8 +7,16 @@ import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
 export const config: MeshobsConfig = configSchema.parse({});
 
+/**
+ * The last sample of every test mesh: a fixed instant, never the clock, so every run loads the same
+ * samples at the same timestamps. 00:10 UTC: the 25 minutes cross a 2 h boundary, where promtool cuts
+ * both the data and the backfilled rules into two blocks.
+ */
+export const END_SECONDS = Date.UTC(2026, 0, 1, 0, 10) / 1000;
+
 /** Several namespaces and services, stable and canary, both reporters, 2xx/4xx/5xx, 25 minutes at 15 s. */
 export const MESH_SIZE = {
+  endSeconds: END_SECONDS,
   namespaces: 2,
   servicesPerNamespace: 2,
   podsPerVersion: 2,
