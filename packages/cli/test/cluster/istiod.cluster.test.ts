@@ -364,14 +364,25 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     });
 
     it('mesh-wide PERMISSIVE: no disagreement', async () => {
+      // The verdicts on the contract are the same under both modes, so each phase first waits until istiod
+      // serves its listeners: PERMISSIVE has a plaintext chain on the demo's port, STRICT none.
+      const demo = e().demo;
+      const plaintext = async () =>
+        evaluateGenerated((await istiod.configOf(demo)).listeners, {
+          port: demo.ports[0]!.containerPort,
+          http: { method: 'GET', path: '/' },
+          destinationIp: demo.ip,
+        }).chain !== undefined;
+      expect(await plaintext(), 'no plaintext chain under STRICT').toBe(false);
       replace(meshWidePeerAuthentication('PERMISSIVE'));
       try {
-        // A plaintext scrape of an application port opens under PERMISSIVE: wait until istiod regenerated.
-        await untilClean(() => disagreements('PERMISSIVE'), 'the PERMISSIVE rules');
+        await waitUntil(plaintext, REGENERATE_MS, 'a plaintext filter chain under PERMISSIVE', 200);
+        expect(await disagreements('PERMISSIVE')).toEqual([]);
       } finally {
         replace(meshWidePeerAuthentication('STRICT'));
       }
-      await untilClean(() => disagreements('STRICT'), 'the STRICT rules again');
+      await waitUntil(async () => !(await plaintext()), REGENERATE_MS, 'no plaintext filter chain under STRICT again', 200);
+      expect(await disagreements('STRICT')).toEqual([]);
     });
 
     it('can fail: istiod given a policy without its metrics rule disagrees with the evaluator reading the bundle', async () => {
