@@ -336,8 +336,10 @@ function istioStatsConfig(suffixes: string[]) {
 }
 
 /**
- * Two endpoints: outlier detection never ejects more than maxEjectionPercent of the hosts
- * (envoyproxy/envoy source/extensions/clusters/common/outlier_detection_impl.cc), 50 % in the bundle.
+ * Two endpoints: Envoy ejects a host only while the ejected share, that host included, stays within
+ * maxEjectionPercent (envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc ejectHost;
+ * docs/intro/arch_overview/outlier.rst), 50 % in the bundle: the only host of a one-endpoint cluster is
+ * never ejected (measured here: no ejection with one endpoint).
  */
 async function apps(closers: Array<() => Promise<void>>): Promise<App[]> {
   const two = [await startApp(), await startApp()];
