@@ -223,6 +223,35 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     });
   });
 
+  describe('the trace pipeline does not trace itself', () => {
+    // Every export hop of the pipeline goes through the sidecars of the collector, the samplers and Jaeger;
+    // a span for each would be exported in turn. The bundle excludes these workloads from tracing.
+    const pipeline = () => [e().collector, e().sampler, e().jaegerCollector, e().jaegerQuery];
+    const tracingOn = async () => {
+      const out: string[] = [];
+      for (const w of pipeline())
+        for (const h of hcmsOf((await istiod.configOf(w)).listeners))
+          if (h.hcm.tracing) out.push(`${w.name} ${h.listener}/${h.chain}: traces at ${h.hcm.tracing.randomSampling?.value ?? 100} %`);
+      return out;
+    };
+
+    it('no HTTP connection manager of the collector, the samplers or Jaeger carries a tracing block', async () => {
+      expect(await tracingOn()).toEqual([]);
+    });
+
+    it("can fail: without the bundle's exclusion the mesh-wide Telemetry traces them", async () => {
+      const exclusions = objects.filter((o) => o.kind === 'Telemetry' && o.metadata.name !== telemetry.metadata.name);
+      expect(exclusions.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).length).toBeGreaterThan(0);
+      for (const o of exclusions) api.kubectl(['delete', 'telemetry.telemetry.istio.io', o.metadata.name, '-n', o.metadata.namespace!]);
+      try {
+        await waitUntil(async () => (await tracingOn()).length > 0, REGENERATE_MS, 'the pipeline to trace without the exclusion', 200);
+      } finally {
+        api.kubectl(['create', '-f', '-'], exclusions.map((o) => `---\n${stringify(o)}`).join(''));
+      }
+      await untilClean(tracingOn, 'the pipeline not to trace again');
+    });
+  });
+
   describe('access logging', () => {
     const logIntent = () => ({
       stdoutFilter: telemetry.spec.accessLogging[0].filter.expression,
