@@ -1,141 +1,254 @@
-// §4: the highest sustained span rate of the generated collector pinned to one core, with and
-// without tail sampling, its memory there, and the sizing rule that follows.
+// §3: the highest span rate the default two-tier topology sustains with Envoy-sized spans, zero spans
+// refused and zero dropped, with tail sampling (as generated) and without it (the same topology, the
+// samplers' tail_sampling processor taken out), measured side by side in one run.
+//
+// Topology: otlp-sender (pre-encoded requests of the sidecars' Envoy spans, trace-template.ts) -> the
+// generated load-balancing tier (one replica) -> as many generated samplers as samplerReplicas -> a
+// sink collector standing in for Jaeger (the bundle's receive limit, spans discarded). Every process is
+// pinned to a core (PLACEMENT); CPU is each process's own user + system time.
 import { spawn } from 'node:child_process';
-import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
-import { COMPONENT_IDS, collectorConfigFile, COLLECTOR_METRICS as M, renderCollector } from '@meshobs/otel-collector';
-import { requireTool, sleep } from '@meshobs/testkit';
-import { type Collector, metricSum, startCollectorUnderTest, startSink } from './collector-run.ts';
+import { join } from 'node:path';
+import { durationSeconds, type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
+import { collectorConfigFile, COLLECTOR_METRICS as M, renderCollector, SAMPLER_CONFIG_FILE } from '@meshobs/otel-collector';
+import { requireTool, sleep, tempDir } from '@meshobs/testkit';
+import { type Collector, metricSum, startGenerated, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
+import { envoyRequests, type Template, writeTemplate } from './trace-template.ts';
 
-export interface Step {
+/** Cores of this 2-core machine: the samplers get one to themselves; the sender, load balancer and sink share the other. */
+export const PLACEMENT = { samplers: 1, loadBalancer: 0, sender: 0, sink: 0 } as const;
+/** Traces in the template; each pass over it gets fresh trace ids. */
+const TEMPLATE_TRACES = 4000;
+/** gRPC connections and requests in flight of the sender (many sidecars, each with its own connection). */
+const SENDER_CONNS = 16;
+const SENDER_WORKERS = 128;
+
+export interface SenderResult {
   targetSpansPerSecond: number;
-  acceptedPerSecond: number;
-  refused: number;
-  queueMax: number;
-  queueCapacity: number;
-  rssMaxBytes: number;
-  heapMaxBytes: number;
-  tracesOnMemoryMax: number;
-  collectorCpu: number;
-  droppedTooEarly: number;
-  /** Zero refused spans, no trace evicted before its decision, queue stable. */
-  pass: boolean;
-  /** The load generators (on the other core) could not offer the target rate. */
-  generatorLimited: boolean;
+  seconds: number;
+  requests: number;
+  spans: number;
+  failedRequests: number;
+  failedSpans: number;
+  rejectedSpans: number;
+  errors: Record<string, number>;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  lagMs: number;
+  cpuSeconds: number;
 }
 
-const CHILD_SPANS = 4;
-const SPANS_PER_TRACE = CHILD_SPANS + 1;
-const WORKERS = 4;
-/** Spans per export request; telemetrygen's default (100) caps one process at a few thousand spans/s. */
-const BATCH = Number(process.env.BENCH_TG_BATCH ?? 1000);
-const GENERATORS = Number(process.env.BENCH_TG_PROCS ?? 2);
-const COLLECTOR_CORE = 1;
-const LOAD_CORE = 0;
-
-function runTelemetrygen(endpoint: string, spansPerSecond: number, seconds: number): Promise<void> {
-  return Promise.all(Array.from({ length: GENERATORS }, () => runOneTelemetrygen(endpoint, spansPerSecond / GENERATORS, seconds))).then(
-    () => undefined,
-  );
-}
-
-function runOneTelemetrygen(endpoint: string, spansPerSecond: number, seconds: number): Promise<void> {
-  // telemetrygen paces spans (not traces) per worker.
-  const perWorker = spansPerSecond / WORKERS;
+function runSender(endpoint: string, template: Template, spansPerSecond: number, seconds: number): Promise<SenderResult> {
   const args = [
     '-c',
-    String(LOAD_CORE),
-    requireTool('telemetrygen'),
-    'traces',
-    '--otlp-insecure',
-    `--otlp-endpoint=${endpoint}`,
-    `--duration=${seconds}s`,
-    `--rate=${perWorker}`,
-    `--workers=${WORKERS}`,
-    `--child-spans=${CHILD_SPANS}`,
-    `--batch-size=${BATCH}`,
-    '--service=bench',
+    String(PLACEMENT.sender),
+    requireTool('otlp-sender'),
+    `-endpoint=${endpoint}`,
+    `-template=${template.file}`,
+    `-rate=${spansPerSecond}`,
+    `-duration=${seconds}s`,
+    `-conns=${SENDER_CONNS}`,
+    `-workers=${SENDER_WORKERS}`,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(requireTool('taskset'), args, { stdio: 'ignore' });
-    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    const child = spawn(requireTool('taskset'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
     child.on('error', reject);
-    child.on('exit', () => {
+    child.on('exit', (code) => {
       clearTimeout(kill);
-      resolve();
+      if (code !== 0) return reject(new Error(`otlp-sender exited with ${code}: ${err.slice(-2000)}`));
+      resolve(JSON.parse(out) as SenderResult);
     });
   });
 }
 
-/** One bounded step at a target rate; passes with zero refused spans, the rate met and the queue stable. */
-export async function step(c: Collector, spansPerSecond: number, seconds: number): Promise<Step> {
-  const before = await c.metrics();
-  const cpu0 = c.cpuSeconds();
-  const t0 = performance.now();
-  let rss = 0;
-  let heap = 0;
-  let onMemory = 0;
-  const queue: number[] = [];
-  let capacity = 0;
-  const load = runTelemetrygen(c.otlpGrpc, spansPerSecond, seconds);
-  let done = false;
-  load.finally(() => (done = true));
-  while (!done) {
-    await sleep(1000);
-    const m = await c.metrics();
-    rss = Math.max(rss, c.rssBytes());
-    heap = Math.max(heap, metricSum(m, M.processHeapAlloc));
-    onMemory = Math.max(onMemory, metricSum(m, M.tailSamplingTracesOnMemory));
-    queue.push(metricSum(m, M.exporterQueueSize, { exporter: COMPONENT_IDS.jaegerExporter }));
-    capacity = metricSum(m, M.exporterQueueCapacity, { exporter: COMPONENT_IDS.jaegerExporter });
-  }
-  await load;
-  const elapsed = (performance.now() - t0) / 1000;
-  await sleep(1500);
-  const after = await c.metrics();
-  const delta = (name: string) => metricSum(after, name) - metricSum(before, name);
-  const accepted = delta(M.receiverAcceptedSpans) / Math.min(elapsed, seconds);
-  const refused = delta(M.receiverRefusedSpans) + delta(M.exporterEnqueueFailedSpans);
-  const lateQueue = queue.slice(Math.floor(queue.length / 2));
-  const queueMax = Math.max(0, ...lateQueue);
-  const stable = queueMax <= Math.max(10, 0.1 * capacity);
+export interface Step {
+  variant: string;
+  targetSpansPerSecond: number;
+  sender: SenderResult;
+  /** Spans/s the sender achieved over its run. */
+  sentPerSecond: number;
+  /** Spans the sink (Jaeger's stand-in) received, once drained. */
+  delivered: number;
+  /** Refused or failed anywhere: receivers, memory limiters, queues, exports, and the sender's failed requests. */
+  refused: number;
+  /** Sent but never delivered. */
+  lost: number;
+  droppedTooEarly: number;
+  /** Export failures the load balancer logged (its per-backend exporters have no metrics of their own). */
+  loadBalancerExportErrors: number;
+  /** Cores in use during the steady part of the step (after the first decision_wait). */
+  cores: { sender: number; loadBalancer: number; samplers: number; sink: number };
+  /** CPU per delivered span over the whole step and its drain, in microseconds. */
+  usPerSpan: { loadBalancer: number; samplers: number; sender: number };
+  rssMax: { loadBalancer: number; sampler: number };
+  tracesInMemoryMax: number;
+  pass: boolean;
+  /** The sender fell behind its schedule: the load balancer (or the sender) could not take the rate. */
+  behind: boolean;
+}
+
+interface Topology {
+  variant: string;
+  lb: Collector;
+  samplers: Collector[];
+  sink: Collector;
+  stop(): Promise<void>;
+}
+
+async function startTopology(config: MeshobsConfig, tailSampling: boolean): Promise<Topology> {
+  const bundle = renderCollector(config);
+  const sink = await startSink(PLACEMENT.sink);
+  const samplers: Collector[] = [];
+  for (let i = 0; i < config.tracing.collector.samplerReplicas; i++)
+    samplers.push(
+      await startGenerated(`sampler-${i}`, collectorConfigFile(bundle, SAMPLER_CONFIG_FILE), {
+        exportTo: sink.otlpGrpc,
+        tailSampling,
+        core: PLACEMENT.samplers,
+      }),
+    );
+  const lb = await startGenerated('load-balancer', collectorConfigFile(bundle), {
+    backends: samplers.map((s) => s.otlpGrpc),
+    core: PLACEMENT.loadBalancer,
+  });
   return {
-    targetSpansPerSecond: spansPerSecond,
-    acceptedPerSecond: accepted,
-    refused,
-    queueMax,
-    queueCapacity: capacity,
-    rssMaxBytes: rss,
-    heapMaxBytes: heap,
-    tracesOnMemoryMax: onMemory,
-    collectorCpu: (c.cpuSeconds() - cpu0) / elapsed,
-    droppedTooEarly: delta(M.tailSamplingDroppedTooEarly),
-    pass: refused === 0 && stable && delta(M.tailSamplingDroppedTooEarly) === 0,
-    generatorLimited: accepted < 0.9 * spansPerSecond,
+    variant: tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed',
+    lb,
+    samplers,
+    sink,
+    stop: async () => {
+      await lb.stop();
+      for (const s of samplers) await s.stop();
+      await sink.stop();
+    },
   };
 }
 
-/** Doubling rates until a step fails, then one bisection step between the last pass and the failure. */
-export async function findSustainedRate(c: Collector, rates: number[], seconds: number, log: (l: string) => void): Promise<Step[]> {
+const EXPORT_ERROR = /Exporting failed|Dropping data|ResourceExhausted/g;
+const exportErrors = (c: Collector) => (c.proc.output().match(EXPORT_ERROR) ?? []).length;
+const sumOf = async (cs: Collector[], name: string, labels: Record<string, string> = {}) =>
+  (await Promise.all(cs.map(async (c) => metricSum(await c.metrics(), name, labels)))).reduce((a, b) => a + b, 0);
+const cpu = (cs: Collector[]) => cs.reduce((a, c) => a + c.cpuSeconds(), 0);
+
+/** Refusals and failures anywhere in the collectors (cumulative counters). */
+async function failures(t: Topology): Promise<number> {
+  const all = [t.lb, ...t.samplers, t.sink];
+  return (
+    (await sumOf(all, M.receiverRefusedSpans)) +
+    (await sumOf(all, M.receiverFailedSpans)) +
+    (await sumOf(all, M.exporterEnqueueFailedSpans)) +
+    (await sumOf(all, M.exporterSendFailedSpans))
+  );
+}
+
+/** One bounded step at a target rate, then the drain: every span sent must reach the sink. */
+export async function step(t: Topology, template: Template, spansPerSecond: number, seconds: number, decisionWait: number): Promise<Step> {
+  const f0 = await failures(t);
+  const early0 = await sumOf(t.samplers, M.tailSamplingDroppedTooEarly);
+  const delivered0 = await sumOf([t.sink], M.receiverAcceptedSpans);
+  const lbErrors0 = exportErrors(t.lb);
+  const c0 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const t0 = performance.now();
+  let rssLb = 0;
+  let rssSampler = 0;
+  let onMemory = 0;
+  let steady: { at: number; lb: number; samplers: number; sink: number } | undefined;
+  const load = runSender(t.lb.otlpGrpc, template, spansPerSecond, seconds);
+  let done = false;
+  load.finally(() => (done = true)).catch(() => {});
+  while (!done) {
+    await sleep(1000);
+    rssLb = Math.max(rssLb, t.lb.rssBytes());
+    rssSampler = Math.max(rssSampler, ...t.samplers.map((s) => s.rssBytes()));
+    onMemory = Math.max(onMemory, await sumOf(t.samplers, M.tailSamplingTracesOnMemory));
+    if (!steady && performance.now() - t0 >= (decisionWait + 1) * 1000)
+      steady = { at: performance.now(), lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  }
+  const sender = await load;
+  const tEnd = performance.now();
+  const c1 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const s0 = steady ?? { at: t0, ...c0 };
+  const window = (tEnd - s0.at) / 1000;
+  // Drain: tail sampling holds every trace for decision_wait, then the queues empty.
+  const drainUntil = performance.now() + (decisionWait + 20) * 1000;
+  let delivered = 0;
+  let last = -1;
+  while (performance.now() < drainUntil) {
+    delivered = (await sumOf([t.sink], M.receiverAcceptedSpans)) - delivered0;
+    if (delivered >= sender.spans - sender.failedSpans) break;
+    // Settled below the count: nothing more is coming once a decision window passed without progress.
+    if (delivered === last && performance.now() - tEnd > (decisionWait + 5) * 1000) break;
+    last = delivered;
+    await sleep(1000);
+  }
+  const c2 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const refused = (await failures(t)) - f0 + sender.failedSpans + sender.rejectedSpans;
+  const droppedTooEarly = (await sumOf(t.samplers, M.tailSamplingDroppedTooEarly)) - early0;
+  const loadBalancerExportErrors = exportErrors(t.lb) - lbErrors0;
+  const lost = sender.spans - delivered;
+  const sentPerSecond = sender.spans / sender.seconds;
+  const behind = sentPerSecond < 0.97 * spansPerSecond;
+  const per = (cpuSeconds: number) => (delivered > 0 ? (cpuSeconds / delivered) * 1e6 : Number.NaN);
+  return {
+    variant: t.variant,
+    targetSpansPerSecond: spansPerSecond,
+    sender,
+    sentPerSecond,
+    delivered,
+    refused,
+    lost,
+    droppedTooEarly,
+    loadBalancerExportErrors,
+    cores: {
+      sender: sender.cpuSeconds / sender.seconds,
+      loadBalancer: (c1.lb - s0.lb) / window,
+      samplers: (c1.samplers - s0.samplers) / window,
+      sink: (c1.sink - s0.sink) / window,
+    },
+    usPerSpan: { loadBalancer: per(c2.lb - c0.lb), samplers: per(c2.samplers - c0.samplers), sender: per(sender.cpuSeconds) },
+    rssMax: { loadBalancer: rssLb, sampler: rssSampler },
+    tracesInMemoryMax: onMemory,
+    pass: refused === 0 && lost === 0 && droppedTooEarly === 0 && loadBalancerExportErrors === 0 && !behind,
+    behind,
+  };
+}
+
+const fmt = (s: Step) =>
+  `${count(s.targetSpansPerSecond)} spans/s: sent ${count(Math.round(s.sentPerSecond))}/s, delivered ${count(s.delivered)}/${count(s.sender.spans)}, refused ${s.refused}, lost ${s.lost}, early ${s.droppedTooEarly}, lb errors ${s.loadBalancerExportErrors}; cores sender ${s.cores.sender.toFixed(2)} lb ${s.cores.loadBalancer.toFixed(2)} samplers ${s.cores.samplers.toFixed(2)} sink ${s.cores.sink.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.behind ? ' (behind)' : ''}`;
+
+/** Doubling rates until a step fails, then bisection between the last pass and the first failure. */
+export async function findCeiling(
+  t: Topology,
+  template: Template,
+  o: { rates: number[]; seconds: number; decisionWait: number; bisections: number; log: (l: string) => void },
+): Promise<Step[]> {
   const steps: Step[] = [];
   const run = async (rate: number) => {
-    const s = await step(c, rate, seconds);
+    const s = await step(t, template, rate, o.seconds, o.decisionWait);
     steps.push(s);
-    log(
-      `  ${count(rate)} spans/s: accepted ${count(Math.round(s.acceptedPerSecond))}/s, refused ${s.refused}, early drops ${s.droppedTooEarly}, queue ${s.queueMax}, rss ${mib(s.rssMaxBytes)}, cpu ${s.collectorCpu.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.generatorLimited ? ' (generator-limited)' : ''}`,
-    );
+    o.log(`  ${fmt(s)}`);
     return s;
   };
   let lastPass = 0;
-  for (const rate of rates) {
+  let firstFail = 0;
+  for (const rate of o.rates) {
     const s = await run(rate);
     if (!s.pass) {
-      if (lastPass) await run(Math.round((lastPass + rate) / 2));
+      firstFail = rate;
       break;
     }
-    // Offering more is pointless once the generators fall behind.
-    if (s.generatorLimited) break;
     lastPass = rate;
+  }
+  for (let i = 0; i < o.bisections && lastPass && firstFail; i++) {
+    const mid = Math.round((lastPass + firstFail) / 2 / 500) * 500;
+    if (mid <= lastPass || mid >= firstFail) break;
+    if ((await run(mid)).pass) lastPass = mid;
+    else firstFail = mid;
   }
   return steps;
 }
@@ -147,95 +260,122 @@ export interface TraceBenchOptions {
   stepSeconds?: number;
 }
 
-const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
-
-export async function benchTraces(o: TraceBenchOptions): Promise<string> {
-  // One process running the whole pipeline (single mode): what one sampler costs, the unit of the sizing rule.
-  // The default two-tier config.yaml is only the load-balancing tier, which needs the Kubernetes resolver.
-  const col = o.config.tracing.collector;
-  const single = {
-    ...o.config,
-    tracing: { ...o.config.tracing, collector: { ...col, mode: 'single' as const, replicas: { min: 1, max: 1 } } },
-  };
-  const yaml = collectorConfigFile(renderCollector(single));
-  const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
-  // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
-  const seconds = o.stepSeconds ?? Math.max(20, 2 * decisionWait + 5);
-  const rates = o.rates ?? [2_000, 4_000, 8_000, 16_000, 32_000, 64_000];
-  const sink = await startSink(LOAD_CORE);
-  const results: { variant: string; steps: Step[] }[] = [];
-  try {
-    for (const tailSampling of [true, false]) {
-      const variant = tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed';
-      o.log(`[traces] ${variant}`);
-      const c = await startCollectorUnderTest(yaml, sink.otlpGrpc, { tailSampling, core: COLLECTOR_CORE });
-      try {
-        await step(c, 500, 5); // warm-up
-        results.push({ variant, steps: await findSustainedRate(c, rates, seconds, o.log) });
-      } finally {
-        await c.stop();
-      }
-    }
-  } finally {
-    await sink.stop();
-  }
-  return traceReport(results, o.config, seconds);
+export interface TraceResult {
+  variant: string;
+  steps: Step[];
 }
 
-export function traceReport(results: { variant: string; steps: Step[] }[], config: MeshobsConfig, seconds: number): string {
+export async function benchTraces(o: TraceBenchOptions): Promise<string> {
+  const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
+  // Three decision windows: the samplers reach their steady state of traces held after the first.
+  const seconds = o.stepSeconds ?? Math.max(30, 3 * decisionWait);
+  const rates = o.rates ?? [5_000, 10_000, 20_000, 40_000, 80_000, 160_000];
+  const template = writeTemplate(join(tempDir('trace-template'), 'envoy.tpl'), envoyRequests(o.config, TEMPLATE_TRACES), TEMPLATE_TRACES);
+  o.log(
+    `[traces] template: ${count(template.requests)} requests of ${template.spansPerRequest} Envoy spans (${template.bytesPerSpan.toFixed(0)} B per span), ${template.spansPerTrace} spans per trace`,
+  );
+  const results: TraceResult[] = [];
+  for (const tailSampling of [true, false]) {
+    const t = await startTopology(o.config, tailSampling);
+    o.log(`[traces] ${t.variant}: load balancer, ${t.samplers.length} samplers, sink`);
+    try {
+      await step(t, template, 2_000, 10, decisionWait); // warm-up
+      results.push({
+        variant: t.variant,
+        steps: await findCeiling(t, template, { rates, seconds, decisionWait, bisections: 2, log: o.log }),
+      });
+    } finally {
+      await t.stop();
+    }
+  }
+  return traceReport(results, o.config, template, seconds);
+}
+
+const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.sentPerSecond - a.sentPerSecond)[0];
+const firstFailure = (steps: Step[]) => steps.filter((s) => !s.pass).sort((a, b) => a.targetSpansPerSecond - b.targetSpansPerSecond)[0];
+
+/** Which process ran out of its core at a failing step (or what else failed). */
+function limit(s: Step | undefined): string {
+  if (!s) return 'no step failed';
+  const why: string[] = [];
+  if (s.droppedTooEarly) why.push(`${count(s.droppedTooEarly)} traces evicted before their decision (num_traces)`);
+  if (s.refused) why.push(`${count(s.refused)} spans refused`);
+  if (s.loadBalancerExportErrors) why.push(`${s.loadBalancerExportErrors} export errors at the load balancer`);
+  if (s.lost) why.push(`${count(s.lost)} spans lost`);
+  if (s.behind) why.push(`the sender reached ${count(Math.round(s.sentPerSecond))} of ${count(s.targetSpansPerSecond)} spans/s`);
+  const lbCore =
+    s.cores.loadBalancer +
+    (PLACEMENT.sender === PLACEMENT.loadBalancer ? s.cores.sender : 0) +
+    (PLACEMENT.sink === PLACEMENT.loadBalancer ? s.cores.sink : 0);
+  return `${why.join(', ')}; core ${PLACEMENT.samplers} (samplers) at ${s.cores.samplers.toFixed(2)}, core ${PLACEMENT.loadBalancer} (load balancer + sender + sink) at ${lbCore.toFixed(2)}`;
+}
+
+export function traceReport(results: TraceResult[], config: MeshobsConfig, template: Template, seconds: number): string {
   const t = config.tracing.tailSampling;
-  const decisionWait = durationSeconds(t.decisionWait);
   const rows = results.flatMap((r) =>
     r.steps.map((s) => [
       r.variant,
       count(s.targetSpansPerSecond),
-      count(Math.round(s.acceptedPerSecond)),
+      count(Math.round(s.sentPerSecond)),
+      `${count(s.delivered)} / ${count(s.sender.spans)}`,
       s.refused,
       s.droppedTooEarly,
-      `${s.queueMax} / ${s.queueCapacity}`,
-      mib(s.rssMaxBytes),
-      mib(s.heapMaxBytes),
-      count(s.tracesOnMemoryMax),
-      s.collectorCpu.toFixed(3),
-      (s.pass ? 'yes' : '**no**') + (s.generatorLimited ? ' (generator-limited)' : ''),
+      s.cores.sender.toFixed(2),
+      s.cores.loadBalancer.toFixed(2),
+      s.cores.samplers.toFixed(2),
+      s.usPerSpan.samplers.toFixed(1),
+      mib(s.rssMax.sampler),
+      count(s.tracesInMemoryMax),
+      s.pass ? 'yes' : `**no**${s.behind ? ' (behind)' : ''}`,
     ]),
   );
   const header = [
-    'collector',
+    'samplers',
     'offered spans/s',
-    'accepted spans/s',
+    'sent spans/s',
+    'delivered / sent',
     'refused',
     'evicted before decision',
-    'queue (late max / capacity)',
-    'RSS max',
-    'heap max',
+    'sender cores',
+    'load balancer cores',
+    'samplers cores',
+    'samplers µs per span',
+    'RSS max per sampler',
     'traces in memory',
-    'collector CPU (cores)',
-    'sustained',
+    'zero refused, zero dropped',
   ];
+  const samplers = config.tracing.collector.samplerReplicas;
+  const b = OTLP_TRANSPORT.batch;
   const lines = [
-    `Steps of ${seconds} s, ${SPANS_PER_TRACE} spans per trace, decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)}; collector pinned to core ${COLLECTOR_CORE} (its pod limit is 1 CPU), ${GENERATORS} telemetrygen processes and the sink on core ${LOAD_CORE}.`,
+    `${template.spansPerTrace}-span traces of Envoy spans (${template.bytesPerSpan.toFixed(0)} B each, ${template.spansPerRequest} per request as Envoy flushes), steps of ${seconds} s plus the drain; decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)} per sampler; ` +
+      `${samplers} samplers on core ${PLACEMENT.samplers}; the load balancer, otlp-sender and the sink on core ${PLACEMENT.loadBalancer}. Batches between the hops: ${b.sizer}, ${b.minBytes / 2 ** 20}-${b.maxBytes / 2 ** 20} MiB; receivers accept ${OTLP_TRANSPORT.receiverMaxRecvMiB} MiB.`,
     '',
     table(header, rows),
     '',
   ];
-  const withTs = best(results[0]?.steps ?? []);
-  const without = best(results[1]?.steps ?? []);
-  if (!withTs) return [...lines, '- With tail sampling: no step passed.'].join('\n');
-  const perCore = (s: Step) => (s.collectorCpu > 0 ? s.acceptedPerSecond / s.collectorCpu : NaN);
-  const base = results[1]?.steps.find((s) => s.targetSpansPerSecond === withTs.targetSpansPerSecond);
-  const perTrace = base && withTs.tracesOnMemoryMax ? (withTs.heapMaxBytes - base.heapMaxBytes) / withTs.tracesOnMemoryMax : NaN;
-  const traceCap = t.numTraces / decisionWait;
+  const withTs = results[0];
+  const without = results[1];
+  const describe = (r: TraceResult | undefined) => {
+    const s = r && best(r.steps);
+    if (!r || !s) return `- ${r?.variant ?? '?'}: no step passed.`;
+    const perCore = s.sentPerSecond / s.cores.samplers;
+    return [
+      `- ${r.variant}: **${count(Math.round(s.sentPerSecond))} spans/s** through both tiers with zero refused and zero dropped, the ${samplers} samplers using ${s.cores.samplers.toFixed(2)} cores: **${count(Math.round(perCore))} spans/s per sampler core** (${s.usPerSpan.samplers.toFixed(1)} µs of sampler CPU per span); the load balancer ${count(Math.round(s.sentPerSecond / s.cores.loadBalancer))} spans/s per core; the sender used ${s.cores.sender.toFixed(2)} cores.`,
+      `  First failing step: ${limit(firstFailure(r.steps))}.`,
+    ].join('\n');
+  };
+  lines.push(describe(withTs), describe(without));
+  const a = withTs && best(withTs.steps);
+  const c = without && best(without.steps);
+  if (a && c) {
+    const perCoreA = a.sentPerSecond / a.cores.samplers;
+    const perCoreC = c.sentPerSecond / c.cores.samplers;
+    lines.push(
+      `- Ratios, with / without tail sampling: highest sustained rate ${(a.sentPerSecond / c.sentPerSecond).toFixed(2)}, spans/s per sampler core ${(perCoreA / perCoreC).toFixed(2)}, sampler CPU per span ${(a.usPerSpan.samplers / c.usPerSpan.samplers).toFixed(2)}.`,
+    );
+  }
   lines.push(
-    `- Highest sustained rate measured with tail sampling: **${count(Math.round(withTs.acceptedPerSecond))} spans/s** with zero refused spans, no early eviction and an empty queue, at ${withTs.collectorCpu.toFixed(3)} collector cores and RSS ${mib(withTs.rssMaxBytes)}${withTs.generatorLimited ? ' — the load generators, not the collector, were the limit' : ''}.`,
-    `  CPU cost ${((withTs.collectorCpu / withTs.acceptedPerSecond) * 1e6).toFixed(1)} µs per span, so one core would sustain about **${count(Math.round(perCore(withTs)))} spans/s** if the cost stays linear (projection, not a measurement).`,
-    without
-      ? `- Tail sampling removed: **${count(Math.round(without.acceptedPerSecond))} spans/s** measured at ${without.collectorCpu.toFixed(3)} cores (${((without.collectorCpu / without.acceptedPerSecond) * 1e6).toFixed(1)} µs per span), RSS ${mib(without.rssMaxBytes)}.`
-      : '- Tail sampling removed: no step passed.',
-    Number.isFinite(perTrace)
-      ? `- Memory per trace held by tail sampling: **${(perTrace / 1024).toFixed(1)} KiB** per ${SPANS_PER_TRACE}-span trace (heap with − heap without at the same rate, over the traces in memory).`
-      : '- Memory per trace: not derivable (no common passing rate).',
-    `- num_traces caps one collector at ${count(t.numTraces)} / ${decisionWait} s = **${count(Math.round(traceCap))} traces/s** (${count(Math.round(traceCap * SPANS_PER_TRACE))} spans/s of ${SPANS_PER_TRACE}-span traces) before traces are evicted undecided.`,
+    `- num_traces caps one sampler at ${count(t.numTraces)} / ${durationSeconds(t.decisionWait)} s = ${count(Math.round(t.numTraces / durationSeconds(t.decisionWait)))} traces/s (${count(Math.round((t.numTraces / durationSeconds(t.decisionWait)) * template.spansPerTrace))} spans/s of ${template.spansPerTrace}-span traces) before traces are evicted undecided.`,
   );
   return lines.join('\n');
 }

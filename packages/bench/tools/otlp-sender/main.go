@@ -22,6 +22,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -169,8 +170,10 @@ type result struct {
 	LatencyP50Ms         float64        `json:"latencyP50Ms"`
 	LatencyP99Ms         float64        `json:"latencyP99Ms"`
 	LatencyMaxMs         float64        `json:"latencyMaxMs"`
-	// How far behind its schedule the last request was sent: > 0 means the sender or the receiver could not keep up.
+	// How far behind its schedule a request was sent at most: the sender or the receiver could not keep up.
 	LagMs float64 `json:"lagMs"`
+	// The sender's own CPU (user + system) over its whole run.
+	CPUSeconds float64 `json:"cpuSeconds"`
 }
 
 func main() {
@@ -275,6 +278,10 @@ func main() {
 		if ms := float64(l.Microseconds()) / 1000; ms > res.LagMs {
 			res.LagMs = ms
 		}
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		res.CPUSeconds = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(res)
 }
