@@ -135,7 +135,12 @@ export async function startSink(core: number): Promise<Collector> {
       extensions: ['health_check'],
       telemetry: {
         logs: { level: 'warn' },
-        metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } }] },
+        // The suffixes the generated configs keep (otelcol_receiver_accepted_spans_total), so one name reads every process.
+        metrics: {
+          readers: [
+            { pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics, without_units: false, without_type_suffix: false } } } },
+          ],
+        },
       },
       pipelines: { traces: { receivers: ['otlp'], exporters: ['debug'] } },
     },
