@@ -12,7 +12,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, durationSeconds } from '@meshobs/config';
+import { defaultConfig, durationSeconds, OTLP_TRANSPORT } from '@meshobs/config';
 import { collectorConfig } from '@meshobs/jaeger';
 import {
   ENVOY_PATH,
@@ -206,12 +206,17 @@ describe.skipIf(missingTools('otelcol-meshobs', 'jaeger'))('full batches of Envo
     expect(body.length / SPANS).toBeGreaterThan(1100);
     expect(await post(http(lb), body)).toBe(200);
 
+    // Until every span is stored, or a hop logs a refusal (then the counts below say where).
     await waitUntil(
-      async () => counter(await jaeger.metrics(), 'otelcol_exporter_sent_spans_total', { exporter: 'jaeger_storage_exporter' }) >= SPANS,
+      async () =>
+        counter(await jaeger.metrics(), 'otelcol_exporter_sent_spans_total', { exporter: 'jaeger_storage_exporter' }) >= SPANS ||
+        REFUSED.test(lb.proc.output() + sampler.proc.output()),
       decisionTimeout,
       `all ${SPANS} spans stored by Jaeger`,
       1000,
     );
+    const refusal = `${lb.proc.output()}\n${sampler.proc.output()}`.split('\n').find((l) => REFUSED.test(l));
+    expect(refusal, 'a hop refused a batch').toBeUndefined();
     const [l, s, j] = [await lb.metrics(), await sampler.metrics(), await jaeger.metrics()];
     const counts = {
       lbAccepted: metricSum(l, M.receiverAcceptedSpans),
@@ -224,10 +229,21 @@ describe.skipIf(missingTools('otelcol-meshobs', 'jaeger'))('full batches of Envo
       jaegerRefused: counter(j, 'otelcol_receiver_refused_spans_total'),
       jaegerStored: counter(j, 'otelcol_exporter_sent_spans_total', { exporter: 'jaeger_storage_exporter' }),
     };
+    // Observed with the `detailed` telemetry: the gRPC calls the sampler served (each one batch of the
+    // load balancer's backend exporter, which has no metrics of its own), and the sampler's batches to Jaeger.
+    const exportCalls = metricSum(s, 'rpc_server_call_duration_seconds_count', {
+      rpc_method: 'opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    });
+    const okCalls = metricSum(s, 'rpc_server_call_duration_seconds_count', { rpc_response_status_code: 'OK' });
     const batches = metricSum(s, 'otelcol_exporter_queue_batch_send_size_bytes_count', { exporter: 'otlp_grpc/jaeger' });
     const batchBytes = metricSum(s, 'otelcol_exporter_queue_batch_send_size_bytes_sum', { exporter: 'otlp_grpc/jaeger' });
+    const under4MiB = metricSum(s, 'otelcol_exporter_queue_batch_send_size_bytes_bucket', {
+      exporter: 'otlp_grpc/jaeger',
+      le: '4.194304e+06',
+    });
     console.log(
-      `${JSON.stringify(counts)}; sampler -> Jaeger: ${batches} batches, ${(batchBytes / MiB).toFixed(1)} MiB, ${(batchBytes / batches / MiB).toFixed(2)} MiB each`,
+      `${JSON.stringify(counts)}; load balancer -> sampler: ${exportCalls} calls, ${(batchBytes / exportCalls / MiB).toFixed(2)} MiB each; ` +
+        `sampler -> Jaeger: ${batches} batches, ${(batchBytes / batches / MiB).toFixed(2)} MiB each`,
     );
     expect(counts).toEqual({
       lbAccepted: SPANS,
@@ -240,10 +256,14 @@ describe.skipIf(missingTools('otelcol-meshobs', 'jaeger'))('full batches of Envo
       jaegerRefused: 0,
       jaegerStored: SPANS,
     });
-    // The whole load was more than one byte-bounded batch, and it went out in full batches.
-    expect(batchBytes).toBeGreaterThan(3 * 3 * MiB);
-    expect(batchBytes / batches).toBeGreaterThan(2 * MiB);
-    for (const p of [lb.proc, sampler.proc]) expect(p.output()).not.toMatch(REFUSED);
+    // The load balancer split the load into full batches (the spans are the same bytes at both hops):
+    // every call within the byte bound, on average at 85 % of it or more, and every call answered OK.
+    expect(exportCalls).toBeGreaterThanOrEqual(Math.ceil(batchBytes / OTLP_TRANSPORT.batch.maxBytes));
+    expect(batchBytes / exportCalls).toBeGreaterThan(0.85 * OTLP_TRANSPORT.batch.maxBytes);
+    expect(okCalls).toBe(exportCalls);
+    // The sampler's batches to Jaeger: more than one, none over gRPC's 4 MiB default.
+    expect(batches).toBeGreaterThanOrEqual(Math.ceil(batchBytes / OTLP_TRANSPORT.batch.maxBytes));
+    expect(under4MiB).toBe(batches);
 
     // And Jaeger serves a trace whole, with Envoy's, Istio's and the bundle's tags.
     const trace = (await (await fetch(`${jaeger.queryUrl}/api/traces/${traceIds[7]}`)).json()) as Obj;
@@ -265,16 +285,17 @@ describe.skipIf(missingTools('otelcol-meshobs', 'jaeger'))('full batches of Envo
     // Hop 1: the load balancer's batch of every span (one batch of items) is refused by the sampler.
     expect(await post(http(lb), envoyRequest().body)).toBe(200);
     await waitUntil(async () => REFUSED.test(lb.proc.output()), 60_000, "the sampler's refusal in the load balancer's log", 500);
-    expect(metricSum(await sampler.metrics(), M.receiverAcceptedSpans)).toBe(0);
+    // At least one batch of min_size (8,192 spans) never arrived; a remainder below 4 MiB may.
+    expect(metricSum(await sampler.metrics(), M.receiverAcceptedSpans)).toBeLessThanOrEqual(SPANS - 8192);
     // Hop 2: fed directly, the sampler's batch to Jaeger is refused too.
     expect(await post(http(sampler), envoyRequest().body)).toBe(200);
     await waitUntil(
-      async () => metricSum(await sampler.metrics(), M.exporterSendFailedSpans, { exporter: 'otlp_grpc/jaeger' }) >= SPANS,
+      async () => metricSum(await sampler.metrics(), M.exporterSendFailedSpans, { exporter: 'otlp_grpc/jaeger' }) >= 8192,
       decisionTimeout,
       "Jaeger's refusal counted by the sampler's exporter",
       1000,
     );
-    expect(counter(await jaeger.metrics(), 'otelcol_receiver_accepted_spans_total')).toBe(0);
+    expect(counter(await jaeger.metrics(), 'otelcol_receiver_accepted_spans_total')).toBeLessThanOrEqual(2 * (SPANS - 8192));
     expect(sampler.proc.output()).toMatch(REFUSED);
   });
 });
