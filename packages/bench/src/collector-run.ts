@@ -158,3 +158,32 @@ export function metricSum(text: string, name: string, labels: Record<string, str
   }
   return total;
 }
+
+/** OTLP/gRPC in on `n` endpoints, each written to its own file as received (file exporter, `format: proto`). */
+export async function startCapture(n: number, core: number): Promise<{ collector: Collector; endpoints: string[]; files: string[] }> {
+  const dir = tempDir('trace-capture');
+  const health = await freePort();
+  const metrics = await freePort();
+  const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const files = ports.map((_, i) => join(dir, `backend-${i}.pb`));
+  const cfg: Obj = {
+    extensions: { health_check: { endpoint: lo(health) } },
+    receivers: {},
+    exporters: {},
+    service: {
+      extensions: ['health_check'],
+      telemetry: {
+        logs: { level: 'warn' },
+        metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } }] },
+      },
+      pipelines: {},
+    },
+  };
+  ports.forEach((port, i) => {
+    cfg.receivers[`otlp/${i}`] = { protocols: { grpc: { endpoint: lo(port), max_recv_msg_size_mib: OTLP_TRANSPORT.receiverMaxRecvMiB } } };
+    cfg.exporters[`file/${i}`] = { path: files[i], format: 'proto', flush_interval: '100ms' };
+    cfg.service.pipelines[`traces/${i}`] = { receivers: [`otlp/${i}`], exporters: [`file/${i}`] };
+  });
+  const collector = await start('trace-capture', cfg, { health, metrics, otlpGrpc: ports[0]! }, core);
+  return { collector, endpoints: ports.map(lo), files };
+}

@@ -1,22 +1,26 @@
 // §3: the highest span rate the default two-tier topology sustains with Envoy-sized spans, zero spans
-// refused and zero dropped, with tail sampling (as generated) and without it (the same topology, the
-// samplers' tail_sampling processor taken out), measured side by side in one run.
-//
-// Topology: otlp-sender (pre-encoded requests of the sidecars' Envoy spans, trace-template.ts) -> the
-// generated load-balancing tier (one replica) -> as many generated samplers as samplerReplicas -> a
-// sink collector standing in for Jaeger (the bundle's receive limit, spans discarded). Every process is
-// pinned to a core (PLACEMENT); CPU is each process's own user + system time.
+// refused and zero dropped, with tail sampling (as generated) and without it (the samplers'
+// tail_sampling processor taken out), measured side by side in one run, in two setups:
+//   A. the topology: otlp-sender (pre-encoded requests of the sidecars' Envoy spans, trace-template.ts)
+//      -> the generated load-balancing tier (one replica) -> samplerReplicas generated samplers -> a sink
+//      collector standing in for Jaeger (the bundle's receive limit, spans discarded);
+//   B. one sampler on a core of its own, fed what the load-balancing tier sends one of its samplers
+//      (captured from the real load balancer at the start of the run): the sampler's own ceiling per core.
+// Every process is pinned to a core (PLACEMENT); CPU is each process's own user + system time.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { durationSeconds, type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
 import { collectorConfigFile, COLLECTOR_METRICS as M, renderCollector, SAMPLER_CONFIG_FILE } from '@meshobs/otel-collector';
-import { requireTool, sleep, tempDir } from '@meshobs/testkit';
-import { type Collector, metricSum, startGenerated, startSink } from './collector-run.ts';
+import { requireTool, sleep, tempDir, waitUntil } from '@meshobs/testkit';
+import { type Collector, metricSum, startCapture, startGenerated, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
-import { envoyRequests, type Template, writeTemplate } from './trace-template.ts';
+import { capturedRequests, envoyRequests, type Template, writeTemplate } from './trace-template.ts';
 
 /** Cores of this 2-core machine: the samplers get one to themselves; the sender, load balancer and sink share the other. */
 export const PLACEMENT = { samplers: 1, loadBalancer: 0, sender: 0, sink: 0 } as const;
+const SETUP_A = 'A. two-tier topology';
+const SETUP_B = 'B. one sampler, fed as by the load balancer';
 /** Traces in the template; each pass over it gets fresh trace ids. */
 const TEMPLATE_TRACES = 4000;
 /** gRPC connections and requests in flight of the sender (many sidecars, each with its own connection). */
@@ -38,11 +42,12 @@ export interface SenderResult {
   cpuSeconds: number;
 }
 
-function runSender(endpoint: string, template: Template, spansPerSecond: number, seconds: number): Promise<SenderResult> {
+function runSender(endpoint: string, template: Template, spansPerSecond: number, seconds: number, requests = 0): Promise<SenderResult> {
   const args = [
     '-c',
     String(PLACEMENT.sender),
     requireTool('otlp-sender'),
+    `-requests=${requests}`,
     `-endpoint=${endpoint}`,
     `-template=${template.file}`,
     `-rate=${spansPerSecond}`,
@@ -67,6 +72,7 @@ function runSender(endpoint: string, template: Template, spansPerSecond: number,
 }
 
 export interface Step {
+  setup: string;
   variant: string;
   targetSpansPerSecond: number;
   sender: SenderResult;
@@ -76,6 +82,8 @@ export interface Step {
   delivered: number;
   /** Refused or failed anywhere: receivers, memory limiters, queues, exports, and the sender's failed requests. */
   refused: number;
+  /** Where: "<process> <counter>" -> spans. */
+  failed: Record<string, number>;
   /** Sent but never delivered. */
   lost: number;
   droppedTooEarly: number;
@@ -93,12 +101,17 @@ export interface Step {
 }
 
 interface Topology {
+  setup: string;
   variant: string;
-  lb: Collector;
+  /** Where the sender sends: the load balancer (A) or the sampler (B). */
+  entry: Collector;
+  lb?: Collector;
   samplers: Collector[];
   sink: Collector;
   stop(): Promise<void>;
 }
+
+const variantName = (tailSampling: boolean) => (tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed');
 
 async function startTopology(config: MeshobsConfig, tailSampling: boolean): Promise<Topology> {
   const bundle = renderCollector(config);
@@ -117,7 +130,9 @@ async function startTopology(config: MeshobsConfig, tailSampling: boolean): Prom
     core: PLACEMENT.loadBalancer,
   });
   return {
-    variant: tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed',
+    setup: SETUP_A,
+    variant: variantName(tailSampling),
+    entry: lb,
     lb,
     samplers,
     sink,
@@ -129,49 +144,110 @@ async function startTopology(config: MeshobsConfig, tailSampling: boolean): Prom
   };
 }
 
+async function startSamplerAlone(config: MeshobsConfig, tailSampling: boolean): Promise<Topology> {
+  const sink = await startSink(PLACEMENT.sink);
+  const sampler = await startGenerated('sampler', collectorConfigFile(renderCollector(config), SAMPLER_CONFIG_FILE), {
+    exportTo: sink.otlpGrpc,
+    tailSampling,
+    core: PLACEMENT.samplers,
+  });
+  return {
+    setup: SETUP_B,
+    variant: variantName(tailSampling),
+    entry: sampler,
+    samplers: [sampler],
+    sink,
+    stop: async () => {
+      await sampler.stop();
+      await sink.stop();
+    },
+  };
+}
+
+/**
+ * What the load-balancing tier sends one of its samplers: the real load balancer (generated config)
+ * routes one pass of the Envoy template to as many capture endpoints as there are samplers, and the
+ * first endpoint's requests, exactly as received, become the template of setup B.
+ */
+async function captureLoadBalancerOutput(config: MeshobsConfig, envoy: Template, log: (l: string) => void): Promise<Template> {
+  const replicas = config.tracing.collector.samplerReplicas;
+  const capture = await startCapture(replicas, PLACEMENT.sink);
+  const lb = await startGenerated('load-balancer-capture', collectorConfigFile(renderCollector(config)), {
+    backends: capture.endpoints,
+    core: PLACEMENT.loadBalancer,
+  });
+  try {
+    const sent = await runSender(lb.otlpGrpc, envoy, 5_000, Math.ceil(envoy.spans / 5_000) + 5, envoy.requests);
+    if (sent.spans !== envoy.spans || sent.failedRequests)
+      throw new Error(`capture: sent ${sent.spans} of ${envoy.spans} spans, ${sent.failedRequests} failed`);
+    const spans = () => capture.files.reduce((n, f) => n + (existsSync(f) ? capturedRequests(f).reduce((a, r) => a + r.spans, 0) : 0), 0);
+    await waitUntil(async () => spans() >= envoy.spans, 60_000, 'the load balancer output captured', 500);
+  } finally {
+    await lb.stop();
+    await capture.collector.stop();
+  }
+  const requests = capturedRequests(capture.files[0]!);
+  const t = writeTemplate(join(tempDir('trace-template-lb'), 'lb.tpl'), requests, 0);
+  log(
+    `[traces] the load balancer's output to 1 of ${replicas} samplers: ${count(t.requests)} requests of ${count(Math.round(t.spansPerRequest))} spans (${((t.bytesPerSpan * t.spansPerRequest) / 2 ** 20).toFixed(2)} MiB, ${t.bytesPerSpan.toFixed(0)} B per span)`,
+  );
+  return { ...t, traces: envoy.traces / replicas, spansPerTrace: envoy.spansPerTrace };
+}
+
 const EXPORT_ERROR = /Exporting failed|Dropping data|ResourceExhausted/g;
 const exportErrors = (c: Collector) => (c.proc.output().match(EXPORT_ERROR) ?? []).length;
 const sumOf = async (cs: Collector[], name: string, labels: Record<string, string> = {}) =>
   (await Promise.all(cs.map(async (c) => metricSum(await c.metrics(), name, labels)))).reduce((a, b) => a + b, 0);
 const cpu = (cs: Collector[]) => cs.reduce((a, c) => a + c.cpuSeconds(), 0);
 
-/** Refusals and failures anywhere in the collectors (cumulative counters). */
-async function failures(t: Topology): Promise<number> {
-  const all = [t.lb, ...t.samplers, t.sink];
-  return (
-    (await sumOf(all, M.receiverRefusedSpans)) +
-    (await sumOf(all, M.receiverFailedSpans)) +
-    (await sumOf(all, M.exporterEnqueueFailedSpans)) +
-    (await sumOf(all, M.exporterSendFailedSpans))
-  );
+/** Refusals and failures anywhere in the collectors (cumulative counters), by process and counter. */
+async function failures(t: Topology): Promise<Record<string, number>> {
+  const all = [...(t.lb ? [t.lb] : []), ...t.samplers, t.sink];
+  const out: Record<string, number> = {};
+  for (const c of all) {
+    const m = await c.metrics();
+    for (const [what, name] of Object.entries({
+      refused: M.receiverRefusedSpans,
+      failed: M.receiverFailedSpans,
+      enqueueFailed: M.exporterEnqueueFailedSpans,
+      sendFailed: M.exporterSendFailedSpans,
+    }))
+      out[`${c.name} ${what}`] = metricSum(m, name);
+  }
+  return out;
 }
+
+/** The counters that grew between two readings of failures(). */
+const grown = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(Object.entries(after).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
 
 /** One bounded step at a target rate, then the drain: every span sent must reach the sink. */
 export async function step(t: Topology, template: Template, spansPerSecond: number, seconds: number, decisionWait: number): Promise<Step> {
   const f0 = await failures(t);
   const early0 = await sumOf(t.samplers, M.tailSamplingDroppedTooEarly);
   const delivered0 = await sumOf([t.sink], M.receiverAcceptedSpans);
-  const lbErrors0 = exportErrors(t.lb);
-  const c0 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const lbCpu = () => t.lb?.cpuSeconds() ?? 0;
+  const lbErrors0 = t.lb ? exportErrors(t.lb) : 0;
+  const c0 = { lb: lbCpu(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
   const t0 = performance.now();
   let rssLb = 0;
   let rssSampler = 0;
   let onMemory = 0;
   let steady: { at: number; lb: number; samplers: number; sink: number } | undefined;
-  const load = runSender(t.lb.otlpGrpc, template, spansPerSecond, seconds);
+  const load = runSender(t.entry.otlpGrpc, template, spansPerSecond, seconds);
   let done = false;
   load.finally(() => (done = true)).catch(() => {});
   while (!done) {
     await sleep(1000);
-    rssLb = Math.max(rssLb, t.lb.rssBytes());
+    rssLb = Math.max(rssLb, t.lb?.rssBytes() ?? 0);
     rssSampler = Math.max(rssSampler, ...t.samplers.map((s) => s.rssBytes()));
     onMemory = Math.max(onMemory, await sumOf(t.samplers, M.tailSamplingTracesOnMemory));
     if (!steady && performance.now() - t0 >= (decisionWait + 1) * 1000)
-      steady = { at: performance.now(), lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+      steady = { at: performance.now(), lb: lbCpu(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
   }
   const sender = await load;
   const tEnd = performance.now();
-  const c1 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const c1 = { lb: lbCpu(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
   const s0 = steady ?? { at: t0, ...c0 };
   const window = (tEnd - s0.at) / 1000;
   // Drain: tail sampling holds every trace for decision_wait, then the queues empty.
@@ -186,21 +262,26 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
     last = delivered;
     await sleep(1000);
   }
-  const c2 = { lb: t.lb.cpuSeconds(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
-  const refused = (await failures(t)) - f0 + sender.failedSpans + sender.rejectedSpans;
+  const c2 = { lb: lbCpu(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
+  const failed = grown(f0, await failures(t));
+  if (sender.failedSpans) failed['sender failed'] = sender.failedSpans;
+  if (sender.rejectedSpans) failed['sender rejected'] = sender.rejectedSpans;
+  const refused = Object.values(failed).reduce((a, b) => a + b, 0);
   const droppedTooEarly = (await sumOf(t.samplers, M.tailSamplingDroppedTooEarly)) - early0;
-  const loadBalancerExportErrors = exportErrors(t.lb) - lbErrors0;
+  const loadBalancerExportErrors = (t.lb ? exportErrors(t.lb) : 0) - lbErrors0;
   const lost = sender.spans - delivered;
   const sentPerSecond = sender.spans / sender.seconds;
   const behind = sentPerSecond < 0.97 * spansPerSecond;
   const per = (cpuSeconds: number) => (delivered > 0 ? (cpuSeconds / delivered) * 1e6 : Number.NaN);
   return {
+    setup: t.setup,
     variant: t.variant,
     targetSpansPerSecond: spansPerSecond,
     sender,
     sentPerSecond,
     delivered,
     refused,
+    failed,
     lost,
     droppedTooEarly,
     loadBalancerExportErrors,
@@ -219,7 +300,7 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
 }
 
 const fmt = (s: Step) =>
-  `${count(s.targetSpansPerSecond)} spans/s: sent ${count(Math.round(s.sentPerSecond))}/s, delivered ${count(s.delivered)}/${count(s.sender.spans)}, refused ${s.refused}, lost ${s.lost}, early ${s.droppedTooEarly}, lb errors ${s.loadBalancerExportErrors}; cores sender ${s.cores.sender.toFixed(2)} lb ${s.cores.loadBalancer.toFixed(2)} samplers ${s.cores.samplers.toFixed(2)} sink ${s.cores.sink.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.behind ? ' (behind)' : ''}`;
+  `${count(s.targetSpansPerSecond)} spans/s: sent ${count(Math.round(s.sentPerSecond))}/s, delivered ${count(s.delivered)}/${count(s.sender.spans)}, refused ${s.refused}${s.refused ? ` ${JSON.stringify(s.failed)}` : ''}, lost ${s.lost}, early ${s.droppedTooEarly}, lb errors ${s.loadBalancerExportErrors}; cores sender ${s.cores.sender.toFixed(2)} lb ${s.cores.loadBalancer.toFixed(2)} samplers ${s.cores.samplers.toFixed(2)} sink ${s.cores.sink.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.behind ? ' (behind)' : ''}`;
 
 /** Doubling rates until a step fails, then bisection between the last pass and the first failure. */
 export async function findCeiling(
@@ -260,60 +341,74 @@ export interface TraceBenchOptions {
   stepSeconds?: number;
 }
 
-export interface TraceResult {
-  variant: string;
-  steps: Step[];
-}
-
 export async function benchTraces(o: TraceBenchOptions): Promise<string> {
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Three decision windows: the samplers reach their steady state of traces held after the first.
   const seconds = o.stepSeconds ?? Math.max(30, 3 * decisionWait);
-  const rates = o.rates ?? [5_000, 10_000, 20_000, 40_000, 80_000, 160_000];
-  const template = writeTemplate(join(tempDir('trace-template'), 'envoy.tpl'), envoyRequests(o.config, TEMPLATE_TRACES), TEMPLATE_TRACES);
+  const rates = o.rates ?? [5_000, 10_000, 20_000, 40_000, 80_000];
+  const envoy = writeTemplate(join(tempDir('trace-template'), 'envoy.tpl'), envoyRequests(o.config, TEMPLATE_TRACES), TEMPLATE_TRACES);
   o.log(
-    `[traces] template: ${count(template.requests)} requests of ${template.spansPerRequest} Envoy spans (${template.bytesPerSpan.toFixed(0)} B per span), ${template.spansPerTrace} spans per trace`,
+    `[traces] Envoy template: ${count(envoy.requests)} requests of ${envoy.spansPerRequest} spans (${envoy.bytesPerSpan.toFixed(0)} B per span), ${envoy.spansPerTrace} spans per trace`,
   );
+  const lbOutput = await captureLoadBalancerOutput(o.config, envoy, o.log);
   const results: TraceResult[] = [];
-  for (const tailSampling of [true, false]) {
-    const t = await startTopology(o.config, tailSampling);
-    o.log(`[traces] ${t.variant}: load balancer, ${t.samplers.length} samplers, sink`);
-    try {
-      await step(t, template, 2_000, 10, decisionWait); // warm-up
-      results.push({
-        variant: t.variant,
-        steps: await findCeiling(t, template, { rates, seconds, decisionWait, bisections: 2, log: o.log }),
-      });
-    } finally {
-      await t.stop();
+  const setups: Array<[(ts: boolean) => Promise<Topology>, Template]> = [
+    [(ts) => startTopology(o.config, ts), envoy],
+    [(ts) => startSamplerAlone(o.config, ts), lbOutput],
+  ];
+  for (const [startSetup, template] of setups)
+    for (const tailSampling of [true, false]) {
+      const t = await startSetup(tailSampling);
+      o.log(`[traces] ${t.setup}, ${t.variant}`);
+      try {
+        await step(t, template, 2_000, 10, decisionWait); // warm-up
+        const steps = await findCeiling(t, template, { rates, seconds, decisionWait, bisections: 2, log: o.log });
+        results.push({ setup: t.setup, variant: t.variant, steps });
+      } finally {
+        await t.stop();
+      }
     }
-  }
-  return traceReport(results, o.config, template, seconds);
+  return traceReport(results, o.config, { envoy, lbOutput }, seconds);
 }
 
 const best = (steps: Step[]) => steps.filter((s) => s.pass).sort((a, b) => b.sentPerSecond - a.sentPerSecond)[0];
 const firstFailure = (steps: Step[]) => steps.filter((s) => !s.pass).sort((a, b) => a.targetSpansPerSecond - b.targetSpansPerSecond)[0];
 
-/** Which process ran out of its core at a failing step (or what else failed). */
+/** What failed at a step, and how busy each core was. */
 function limit(s: Step | undefined): string {
   if (!s) return 'no step failed';
   const why: string[] = [];
   if (s.droppedTooEarly) why.push(`${count(s.droppedTooEarly)} traces evicted before their decision (num_traces)`);
-  if (s.refused) why.push(`${count(s.refused)} spans refused`);
+  if (s.refused)
+    why.push(
+      `${count(s.refused)} spans refused (${Object.entries(s.failed)
+        .map(([k, v]) => `${k} ${count(v)}`)
+        .join(', ')})`,
+    );
   if (s.loadBalancerExportErrors) why.push(`${s.loadBalancerExportErrors} export errors at the load balancer`);
   if (s.lost) why.push(`${count(s.lost)} spans lost`);
   if (s.behind) why.push(`the sender reached ${count(Math.round(s.sentPerSecond))} of ${count(s.targetSpansPerSecond)} spans/s`);
-  const lbCore =
-    s.cores.loadBalancer +
-    (PLACEMENT.sender === PLACEMENT.loadBalancer ? s.cores.sender : 0) +
-    (PLACEMENT.sink === PLACEMENT.loadBalancer ? s.cores.sink : 0);
-  return `${why.join(', ')}; core ${PLACEMENT.samplers} (samplers) at ${s.cores.samplers.toFixed(2)}, core ${PLACEMENT.loadBalancer} (load balancer + sender + sink) at ${lbCore.toFixed(2)}`;
+  const other = s.cores.loadBalancer + s.cores.sender + s.cores.sink;
+  return `${count(s.targetSpansPerSecond)} spans/s: ${why.join(', ')}; core ${PLACEMENT.samplers} (sampler${s.setup === SETUP_A ? 's' : ''}) at ${s.cores.samplers.toFixed(2)}, core ${PLACEMENT.loadBalancer} (${s.setup === SETUP_A ? 'load balancer, ' : ''}sender, sink) at ${other.toFixed(2)}`;
 }
 
-export function traceReport(results: TraceResult[], config: MeshobsConfig, template: Template, seconds: number): string {
+export interface TraceResult {
+  setup: string;
+  variant: string;
+  steps: Step[];
+}
+
+export function traceReport(
+  results: TraceResult[],
+  config: MeshobsConfig,
+  templates: { envoy: Template; lbOutput: Template },
+  seconds: number,
+): string {
   const t = config.tracing.tailSampling;
+  const replicas = config.tracing.collector.samplerReplicas;
   const rows = results.flatMap((r) =>
     r.steps.map((s) => [
+      r.setup.slice(0, 2),
       r.variant,
       count(s.targetSpansPerSecond),
       count(Math.round(s.sentPerSecond)),
@@ -321,7 +416,7 @@ export function traceReport(results: TraceResult[], config: MeshobsConfig, templ
       s.refused,
       s.droppedTooEarly,
       s.cores.sender.toFixed(2),
-      s.cores.loadBalancer.toFixed(2),
+      s.setup === SETUP_A ? s.cores.loadBalancer.toFixed(2) : '',
       s.cores.samplers.toFixed(2),
       s.usPerSpan.samplers.toFixed(1),
       mib(s.rssMax.sampler),
@@ -330,6 +425,7 @@ export function traceReport(results: TraceResult[], config: MeshobsConfig, templ
     ]),
   );
   const header = [
+    'setup',
     'samplers',
     'offered spans/s',
     'sent spans/s',
@@ -338,44 +434,50 @@ export function traceReport(results: TraceResult[], config: MeshobsConfig, templ
     'evicted before decision',
     'sender cores',
     'load balancer cores',
-    'samplers cores',
-    'samplers µs per span',
+    'sampler cores',
+    'sampler µs per span',
     'RSS max per sampler',
     'traces in memory',
     'zero refused, zero dropped',
   ];
-  const samplers = config.tracing.collector.samplerReplicas;
   const b = OTLP_TRANSPORT.batch;
+  const { envoy, lbOutput } = templates;
   const lines = [
-    `${template.spansPerTrace}-span traces of Envoy spans (${template.bytesPerSpan.toFixed(0)} B each, ${template.spansPerRequest} per request as Envoy flushes), steps of ${seconds} s plus the drain; decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)} per sampler; ` +
-      `${samplers} samplers on core ${PLACEMENT.samplers}; the load balancer, otlp-sender and the sink on core ${PLACEMENT.loadBalancer}. Batches between the hops: ${b.sizer}, ${b.minBytes / 2 ** 20}-${b.maxBytes / 2 ** 20} MiB; receivers accept ${OTLP_TRANSPORT.receiverMaxRecvMiB} MiB.`,
+    `Load: ${envoy.spansPerTrace}-span traces of Envoy spans (${envoy.bytesPerSpan.toFixed(0)} B each on the wire, ${envoy.spansPerRequest} per request as Envoy flushes them). ` +
+      `A: ${replicas} samplers on core ${PLACEMENT.samplers}; the load balancer, otlp-sender and the sink on core ${PLACEMENT.loadBalancer}. ` +
+      `B: one sampler alone on core ${PLACEMENT.samplers}, fed the load balancer's own output to 1 of ${replicas} samplers (requests of ~${count(Math.round(lbOutput.spansPerRequest))} spans, ${((lbOutput.bytesPerSpan * lbOutput.spansPerRequest) / 2 ** 20).toFixed(2)} MiB, ${lbOutput.bytesPerSpan.toFixed(0)} B per span after the load balancer's tags); otlp-sender and the sink on core ${PLACEMENT.sink}. ` +
+      `Steps of ${seconds} s, then the drain (decision_wait ${t.decisionWait}, num_traces ${count(t.numTraces)} per sampler). Batches between the hops: ${b.sizer}, ${b.minBytes / 2 ** 20}-${b.maxBytes / 2 ** 20} MiB; receivers accept ${OTLP_TRANSPORT.receiverMaxRecvMiB} MiB. ` +
+      'A step passes with every span sent delivered to the sink, none refused or failed anywhere (receivers, memory limiters, queues, exports, the sender), no trace evicted before its decision, and the sender on schedule.',
     '',
     table(header, rows),
     '',
   ];
-  const withTs = results[0];
-  const without = results[1];
-  const describe = (r: TraceResult | undefined) => {
+  const find = (setup: string, ts: boolean) => results.find((r) => r.setup === setup && r.variant === variantName(ts));
+  const summary = (r: TraceResult | undefined) => {
     const s = r && best(r.steps);
-    if (!r || !s) return `- ${r?.variant ?? '?'}: no step passed.`;
+    if (!r || !s) return `- ${r ? `${r.setup}, ${r.variant}` : '?'}: no step passed.`;
     const perCore = s.sentPerSecond / s.cores.samplers;
+    const where =
+      r.setup === SETUP_A
+        ? `the ${replicas} samplers at ${s.cores.samplers.toFixed(2)} cores, the load balancer at ${s.cores.loadBalancer.toFixed(2)} (${count(Math.round(s.sentPerSecond / s.cores.loadBalancer))} spans/s per load-balancer core)`
+        : `the sampler at ${s.cores.samplers.toFixed(2)} cores`;
     return [
-      `- ${r.variant}: **${count(Math.round(s.sentPerSecond))} spans/s** through both tiers with zero refused and zero dropped, the ${samplers} samplers using ${s.cores.samplers.toFixed(2)} cores: **${count(Math.round(perCore))} spans/s per sampler core** (${s.usPerSpan.samplers.toFixed(1)} µs of sampler CPU per span); the load balancer ${count(Math.round(s.sentPerSecond / s.cores.loadBalancer))} spans/s per core; the sender used ${s.cores.sender.toFixed(2)} cores.`,
+      `- ${r.setup}, ${r.variant}: **${count(Math.round(s.sentPerSecond))} spans/s** with zero refused and zero dropped; ${where}: **${count(Math.round(perCore))} spans/s per sampler core** (${s.usPerSpan.samplers.toFixed(1)} µs of sampler CPU per span); otlp-sender ${s.cores.sender.toFixed(2)} cores (${s.usPerSpan.sender.toFixed(1)} µs per span).`,
       `  First failing step: ${limit(firstFailure(r.steps))}.`,
     ].join('\n');
   };
-  lines.push(describe(withTs), describe(without));
-  const a = withTs && best(withTs.steps);
-  const c = without && best(without.steps);
-  if (a && c) {
-    const perCoreA = a.sentPerSecond / a.cores.samplers;
-    const perCoreC = c.sentPerSecond / c.cores.samplers;
-    lines.push(
-      `- Ratios, with / without tail sampling: highest sustained rate ${(a.sentPerSecond / c.sentPerSecond).toFixed(2)}, spans/s per sampler core ${(perCoreA / perCoreC).toFixed(2)}, sampler CPU per span ${(a.usPerSpan.samplers / c.usPerSpan.samplers).toFixed(2)}.`,
-    );
+  for (const setup of [SETUP_A, SETUP_B]) {
+    lines.push(summary(find(setup, true)), summary(find(setup, false)));
+    const a = best(find(setup, true)?.steps ?? []);
+    const c = best(find(setup, false)?.steps ?? []);
+    if (a && c)
+      lines.push(
+        `- ${setup}, with / without tail sampling: highest sustained rate **${(a.sentPerSecond / c.sentPerSecond).toFixed(2)}**, spans/s per sampler core ${(a.sentPerSecond / a.cores.samplers / (c.sentPerSecond / c.cores.samplers)).toFixed(2)}, sampler CPU per span ${(a.usPerSpan.samplers / c.usPerSpan.samplers).toFixed(2)}.`,
+      );
   }
+  const tracesPerSecond = t.numTraces / durationSeconds(t.decisionWait);
   lines.push(
-    `- num_traces caps one sampler at ${count(t.numTraces)} / ${durationSeconds(t.decisionWait)} s = ${count(Math.round(t.numTraces / durationSeconds(t.decisionWait)))} traces/s (${count(Math.round((t.numTraces / durationSeconds(t.decisionWait)) * template.spansPerTrace))} spans/s of ${template.spansPerTrace}-span traces) before traces are evicted undecided.`,
+    `- num_traces caps one sampler at ${count(t.numTraces)} / ${durationSeconds(t.decisionWait)} s = ${count(Math.round(tracesPerSecond))} traces/s (${count(Math.round(tracesPerSecond * envoy.spansPerTrace))} spans/s of ${envoy.spansPerTrace}-span traces) before traces are evicted undecided.`,
   );
   return lines.join('\n');
 }

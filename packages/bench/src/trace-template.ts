@@ -4,7 +4,7 @@
 // template file that otlp-sender (tools/otlp-sender) replays with fresh trace ids on every pass.
 
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { MeshobsConfig } from '@meshobs/config';
 import { customTags } from '@meshobs/istio';
 import {
@@ -17,6 +17,7 @@ import {
   envoySpan,
   podName,
   requestId,
+  traceIdOffsets,
   userAgent,
 } from '@meshobs/testkit';
 
@@ -71,16 +72,7 @@ export function envoyRequests(config: MeshobsConfig, traces: number, spansPerReq
         }),
       );
       const body = encodeExportRequest([envoyResourceSpans(w, spans)]);
-      const buf = Buffer.from(body);
-      const traceIdOffsets: number[] = [];
-      let from = 0;
-      for (const s of spans) {
-        const at = buf.indexOf(Buffer.from(s.traceId, 'hex'), from);
-        if (at < 0) throw new Error('trace id not found in its own request');
-        traceIdOffsets.push(at);
-        from = at + 16;
-      }
-      out.push({ spans: spans.length, traceIdOffsets, body });
+      out.push({ spans: spans.length, traceIdOffsets: traceIdOffsets(body), body });
     });
   }
   return out;
@@ -110,4 +102,23 @@ export function writeTemplate(file: string, requests: EncodedRequest[], traces: 
     spansPerTrace: ENVOY_PATH.length,
     bytesPerSpan: bytes / spans,
   };
+}
+
+/**
+ * The requests a file exporter wrote with `format: proto` (each a 4-byte big-endian length, then the
+ * ExportTraceServiceRequest: contrib exporter/fileexporter v0.161.0 README and file_writer.go): what a
+ * collector received, replayable as it was.
+ */
+export function capturedRequests(file: string): EncodedRequest[] {
+  const data = readFileSync(file);
+  const out: EncodedRequest[] = [];
+  for (let at = 0; at + 4 <= data.length; ) {
+    const len = data.readUInt32BE(at);
+    if (at + 4 + len > data.length) break; // mid-write
+    const body = new Uint8Array(data.subarray(at + 4, at + 4 + len));
+    const offsets = traceIdOffsets(body);
+    out.push({ spans: offsets.length, traceIdOffsets: offsets, body });
+    at += 4 + len;
+  }
+  return out;
 }

@@ -102,3 +102,50 @@ export function encodeResourceSpans(rs: ProtoResourceSpans): Uint8Array {
 export function encodeExportRequest(resourceSpans: ProtoResourceSpans[]): Uint8Array {
   return concat(resourceSpans.map((rs) => lenField(1, encodeResourceSpans(rs))));
 }
+
+/** Reads a varint at `at`: its value and the offset after it. */
+function readVarint(b: Uint8Array, at: number): [number, number] {
+  let v = 0;
+  let mul = 1;
+  let i = at;
+  for (;;) {
+    const byte = b[i++];
+    if (byte === undefined) throw new Error('truncated varint');
+    v += (byte & 0x7f) * mul;
+    if (byte < 0x80) return [v, i];
+    mul *= 128;
+  }
+}
+
+/** The length-delimited fields `field` of the message b[start, end): [body start, body end) of each. */
+function lenFields(b: Uint8Array, start: number, end: number, field: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let at = start;
+  while (at < end) {
+    const [tag, next] = readVarint(b, at);
+    const wire = tag & 7;
+    at = next;
+    if (wire === 0) at = readVarint(b, at)[1];
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const [len, body] = readVarint(b, at);
+      if (tag >>> 3 === field) out.push([body, body + len]);
+      at = body + len;
+    } else throw new Error(`unsupported wire type ${wire}`);
+  }
+  return out;
+}
+
+/**
+ * The byte offsets of every span's 16-byte trace id in an ExportTraceServiceRequest (resource_spans 1 ->
+ * scope_spans 2 -> spans 2 -> trace_id 1), in the order of the spans; any encoder's output.
+ */
+export function traceIdOffsets(body: Uint8Array): number[] {
+  const out: number[] = [];
+  for (const [rs, rsEnd] of lenFields(body, 0, body.length, 1))
+    for (const [ss, ssEnd] of lenFields(body, rs, rsEnd, 2))
+      for (const [sp, spEnd] of lenFields(body, ss, ssEnd, 2))
+        for (const [id, idEnd] of lenFields(body, sp, spEnd, 1)) if (idEnd - id === 16) out.push(id);
+  return out;
+}

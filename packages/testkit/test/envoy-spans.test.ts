@@ -1,7 +1,15 @@
 // The Envoy span model: sizes and the custom-tag rules the trace tests and benchmarks rest on.
 
 import { describe, expect, it } from 'vitest';
-import { customTagValues, ENVOY_PATH, encodeExportRequest, encodeSpan, envoyResourceSpans, envoySpan } from '../src/index.ts';
+import {
+  customTagValues,
+  ENVOY_PATH,
+  encodeExportRequest,
+  encodeSpan,
+  envoyResourceSpans,
+  envoySpan,
+  traceIdOffsets,
+} from '../src/index.ts';
 
 const span = (n: number, customTags: Record<string, string> = {}) =>
   envoySpan({
@@ -43,6 +51,13 @@ describe('Envoy spans', () => {
     const body = encodeExportRequest([envoyResourceSpans(ENVOY_PATH[1]!, [span(1), span(2)])]);
     expect(body.length).toBeGreaterThan(encodeSpan(span(1)).length + encodeSpan(span(2)).length);
     expect(body.length).toBeLessThan(encodeSpan(span(1)).length + encodeSpan(span(2)).length + 100);
+  });
+
+  it('finds every trace id in an encoded request, for replays with fresh ids', () => {
+    const a = { ...span(1), traceId: '11'.repeat(16) };
+    const b = { ...span(2), traceId: '22'.repeat(16) };
+    const body = Buffer.from(encodeExportRequest([envoyResourceSpans(ENVOY_PATH[0]!, [a]), envoyResourceSpans(ENVOY_PATH[1]!, [b, a])]));
+    expect(traceIdOffsets(body).map((o) => body.subarray(o, o + 16).toString('hex'))).toEqual([a.traceId, b.traceId, a.traceId]);
   });
 
   it('get the custom tags Envoy would set: literals, proxy environment, request headers; empty ones not at all', () => {

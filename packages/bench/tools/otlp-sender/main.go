@@ -184,6 +184,7 @@ func main() {
 	conns := flag.Int("conns", 8, "gRPC connections (one per simulated sidecar group)")
 	workers := flag.Int("workers", 64, "requests in flight at most")
 	timeout := flag.Duration("timeout", 10*time.Second, "deadline of one request")
+	limit := flag.Int64("requests", 0, "stop after this many requests (0: when the duration is over)")
 	flag.Parse()
 
 	reqs, err := readTemplate(*template)
@@ -227,7 +228,7 @@ func main() {
 			for {
 				k := next.Add(1) - 1
 				at := start.Add(time.Duration(k) * interval)
-				if !at.Before(end) {
+				if !at.Before(end) || (*limit > 0 && k >= *limit) {
 					return
 				}
 				if d := time.Until(at); d > 0 {
