@@ -9,6 +9,7 @@
 // Every process is pinned to a core (PLACEMENT); CPU is each process's own user + system time.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { durationSeconds, type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
 import { collectorConfigFile, COLLECTOR_METRICS as M, renderCollector, SAMPLER_CONFIG_FILE } from '@meshobs/otel-collector';
@@ -40,6 +41,7 @@ export interface SenderResult {
   latencyP99Ms: number;
   lagMs: number;
   cpuSeconds: number;
+  interrupted: boolean;
 }
 
 function runSender(endpoint: string, template: Template, spansPerSecond: number, seconds: number, requests = 0): Promise<SenderResult> {
@@ -61,11 +63,15 @@ function runSender(endpoint: string, template: Template, spansPerSecond: number,
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
+    // Past its duration plus one request deadline it is stuck behind a receiver that stopped answering:
+    // SIGTERM makes it cancel what is in flight and report; SIGKILL if even that does not end it.
+    const term = setTimeout(() => child.kill('SIGTERM'), (seconds + 30) * 1000);
     const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(term);
       clearTimeout(kill);
-      if (code !== 0) return reject(new Error(`otlp-sender exited with ${code}: ${err.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`otlp-sender exited with ${code ?? signal}: ${err.slice(-2000)}`));
       resolve(JSON.parse(out) as SenderResult);
     });
   });
@@ -95,6 +101,8 @@ export interface Step {
   usPerSpan: { loadBalancer: number; samplers: number; sender: number };
   rssMax: { loadBalancer: number; sampler: number };
   tracesInMemoryMax: number;
+  /** The machine's 1-minute load average at the end of the step (other work on the same cores). */
+  machineLoad: number;
   pass: boolean;
   /** The sender fell behind its schedule: the load balancer (or the sender) could not take the rate. */
   behind: boolean;
@@ -271,7 +279,7 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
   const loadBalancerExportErrors = (t.lb ? exportErrors(t.lb) : 0) - lbErrors0;
   const lost = sender.spans - delivered;
   const sentPerSecond = sender.spans / sender.seconds;
-  const behind = sentPerSecond < 0.97 * spansPerSecond;
+  const behind = sentPerSecond < 0.97 * spansPerSecond || sender.interrupted;
   const per = (cpuSeconds: number) => (delivered > 0 ? (cpuSeconds / delivered) * 1e6 : Number.NaN);
   return {
     setup: t.setup,
@@ -294,13 +302,14 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
     usPerSpan: { loadBalancer: per(c2.lb - c0.lb), samplers: per(c2.samplers - c0.samplers), sender: per(sender.cpuSeconds) },
     rssMax: { loadBalancer: rssLb, sampler: rssSampler },
     tracesInMemoryMax: onMemory,
+    machineLoad: loadavg()[0]!,
     pass: refused === 0 && lost === 0 && droppedTooEarly === 0 && loadBalancerExportErrors === 0 && !behind,
     behind,
   };
 }
 
 const fmt = (s: Step) =>
-  `${count(s.targetSpansPerSecond)} spans/s: sent ${count(Math.round(s.sentPerSecond))}/s, delivered ${count(s.delivered)}/${count(s.sender.spans)}, refused ${s.refused}${s.refused ? ` ${JSON.stringify(s.failed)}` : ''}, lost ${s.lost}, early ${s.droppedTooEarly}, lb errors ${s.loadBalancerExportErrors}; cores sender ${s.cores.sender.toFixed(2)} lb ${s.cores.loadBalancer.toFixed(2)} samplers ${s.cores.samplers.toFixed(2)} sink ${s.cores.sink.toFixed(2)} -> ${s.pass ? 'pass' : 'FAIL'}${s.behind ? ' (behind)' : ''}`;
+  `${count(s.targetSpansPerSecond)} spans/s: sent ${count(Math.round(s.sentPerSecond))}/s, delivered ${count(s.delivered)}/${count(s.sender.spans)}, refused ${s.refused}${s.refused ? ` ${JSON.stringify(s.failed)}` : ''}, lost ${s.lost}, early ${s.droppedTooEarly}, lb errors ${s.loadBalancerExportErrors}; cores sender ${s.cores.sender.toFixed(2)} lb ${s.cores.loadBalancer.toFixed(2)} samplers ${s.cores.samplers.toFixed(2)} sink ${s.cores.sink.toFixed(2)} (load ${s.machineLoad.toFixed(1)}) -> ${s.pass ? 'pass' : 'FAIL'}${s.behind ? ' (behind)' : ''}`;
 
 /** Doubling rates until a step fails, then bisection between the last pass and the first failure. */
 export async function findCeiling(
@@ -421,6 +430,7 @@ export function traceReport(
       s.usPerSpan.samplers.toFixed(1),
       mib(s.rssMax.sampler),
       count(s.tracesInMemoryMax),
+      s.machineLoad.toFixed(1),
       s.pass ? 'yes' : `**no**${s.behind ? ' (behind)' : ''}`,
     ]),
   );
@@ -438,6 +448,7 @@ export function traceReport(
     'sampler µs per span',
     'RSS max per sampler',
     'traces in memory',
+    'machine load',
     'zero refused, zero dropped',
   ];
   const b = OTLP_TRANSPORT.batch;

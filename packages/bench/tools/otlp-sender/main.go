@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -174,6 +175,8 @@ type result struct {
 	LagMs float64 `json:"lagMs"`
 	// The sender's own CPU (user + system) over its whole run.
 	CPUSeconds float64 `json:"cpuSeconds"`
+	// Ended early by SIGTERM.
+	Interrupted bool `json:"interrupted"`
 }
 
 func main() {
@@ -210,6 +213,10 @@ func main() {
 		clients[i] = c
 	}
 
+	// SIGTERM ends the run early (in-flight requests are cancelled) and still prints what was sent.
+	root, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	var interrupted atomic.Bool
 	var next atomic.Int64
 	var res result
 	var mu sync.Mutex
@@ -232,9 +239,18 @@ func main() {
 					return
 				}
 				if d := time.Until(at); d > 0 {
-					time.Sleep(d)
+					select {
+					case <-time.After(d):
+					case <-root.Done():
+						interrupted.Store(true)
+						return
+					}
 				} else if -d > lag[w] {
 					lag[w] = -d
+				}
+				if root.Err() != nil {
+					interrupted.Store(true)
+					return
 				}
 				r := reqs[k%int64(len(reqs))]
 				pass := uint64(k/int64(len(reqs))) + 1
@@ -243,7 +259,7 @@ func main() {
 					low := buf[o+8 : o+16]
 					binary.BigEndian.PutUint64(low, binary.BigEndian.Uint64(low)^pass)
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+				ctx, cancel := context.WithTimeout(root, *timeout)
 				t0 := time.Now()
 				err := clients[w%len(clients)].Invoke(ctx, method, &buf, &resp)
 				latencies[w] = append(latencies[w], float64(time.Since(t0).Microseconds())/1000)
@@ -264,6 +280,7 @@ func main() {
 	}
 	wg.Wait()
 	res.TargetSpansPerSecond = *rate
+	res.Interrupted = interrupted.Load()
 	res.Seconds = time.Since(start).Seconds()
 	var all []float64
 	for _, l := range latencies {
