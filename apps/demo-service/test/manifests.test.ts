@@ -80,10 +80,14 @@ describe('demo manifests', () => {
     }
   });
 
-  it('has a Service, HPAs and a PDB per tier', () => {
+  it('has a Service, a PDB per tier, and HPAs only where metrics-server runs', () => {
     expect(find('Service', 'podinfo').spec.selector).toEqual({ app: 'podinfo' });
-    expect(find('HorizontalPodAutoscaler', 'podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
-    expect(find('HorizontalPodAutoscaler', 'podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
+    expect(demo.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find('Deployment', 'podinfo-stable').spec.replicas).toBe(2);
+    const scaled = renderDemo(parseConfig({ profile: { metricsServer: true } })).objects;
+    const hpa = (name: string) => scaled.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as any;
+    expect(hpa('podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    expect(hpa('podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
     expect(find('PodDisruptionBudget', 'podinfo').spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { app: 'podinfo' } } });
   });
 

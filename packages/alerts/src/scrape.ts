@@ -20,6 +20,14 @@ const labelsOf = (config: MeshobsConfig, component: string) => ({
 
 const setJob = (job: string) => ({ action: 'replace' as const, targetLabel: 'job', replacement: job });
 
+/**
+ * Moves a target found on the sidecar's Envoy port to pilot-agent's merged-metrics port on the same
+ * pod IP (IPv4 host:port or an IPv6 [addr]:port alike), for the PodMonitor and the plain job.
+ */
+const mergedMetricsAddress = [
+  { source_labels: ['__address__'], regex: '(.+):\\d+', replacement: `$1:${ISTIO_PORTS.mergedMetrics}`, target_label: '__address__' },
+];
+
 /** Job name of an application's metrics, the same for the PodMonitor and the plain scrape config. */
 export const appJob = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
 
@@ -86,6 +94,13 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
   // 15020. That port is outside Envoy's inbound chain, so STRICT mTLS and ALLOW AuthorizationPolicies
   // leave it to a Prometheus without a sidecar; the app port itself refuses plaintext callers.
   // Istio: "Prometheus > Option 1: Metrics merging" (istio.io docs/ops/integrations/prometheus).
+  // 15020 is not a declared container port (Istio's injection template declares only 15090,
+  // http-envoy-prom, on istio-proxy: manifests/charts/istio-control/istio-discovery/files/injection-template.yaml),
+  // and Prometheus' pod discovery makes one target per declared port (prometheus/prometheus
+  // discovery/kubernetes/pod.go), while prometheus-operator turns `portNumber` into a keep on
+  // __meta_kubernetes_pod_container_port_number (pkg/prometheus/promcfg.go, v0.85.0): selecting 15020
+  // finds zero targets. So the target is the sidecar's declared Envoy port, moved to 15020 by the
+  // address rewrite, as the plain scrape config below does.
   const apps: KubeObject[] = config.services.map((s) =>
     withComment(
       {
@@ -101,10 +116,18 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
           selector: { matchLabels: { app: s.name } },
           podMetricsEndpoints: [
             {
-              portNumber: ISTIO_PORTS.mergedMetrics,
+              port: ENVOY_PROM_PORT.name,
               path: MERGED_METRICS_PATH,
               interval,
               relabelings: [
+                { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+                ...mergedMetricsAddress.map((r) => ({
+                  action: 'replace',
+                  sourceLabels: r.source_labels,
+                  regex: r.regex,
+                  replacement: r.replacement,
+                  targetLabel: r.target_label,
+                })),
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'app' },
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_version'], targetLabel: 'version' },
                 setJob(appJob(s)),
@@ -117,7 +140,8 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
       },
       `Application metrics of ${s.namespace}/${s.name} through Istio's metrics merging (pilot-agent ` +
         `${ISTIO_PORTS.mergedMetrics}${MERGED_METRICS_PATH}, from the pods' prometheus.io/port and prometheus.io/path ` +
-        'annotations), which a Prometheus without a sidecar can reach under STRICT mTLS.',
+        `annotations), which a Prometheus without a sidecar can reach under STRICT mTLS. The target is the sidecar's ` +
+        `declared ${ENVOY_PROM_PORT.name} port (15020 is not a container port, so it has no target of its own), moved to ${ISTIO_PORTS.mergedMetrics}.`,
     ),
   );
   return [istiod, envoy, ...apps];
@@ -183,12 +207,7 @@ export function scrapeConfigs(config: MeshobsConfig, plan: CardinalityPlan = EMP
             ],
             regex: `${s.name};istio-proxy;${ENVOY_PROM_PORT.name}`,
           },
-          {
-            source_labels: ['__address__'],
-            regex: '(.+):\\d+',
-            replacement: `$1:${ISTIO_PORTS.mergedMetrics}`,
-            target_label: '__address__',
-          },
+          ...mergedMetricsAddress,
           ...common,
           { source_labels: ['__meta_kubernetes_pod_label_app'], target_label: 'app' },
           { source_labels: ['__meta_kubernetes_pod_label_version'], target_label: 'version' },

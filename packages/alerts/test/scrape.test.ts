@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { validateObjects } from '@meshobs/kube';
 import { missingTools, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
-import { ENVOY_POD_LABELS, renderAlerts, scrapeConfigs } from '../src/index.ts';
+import { ENVOY_POD_LABELS, ENVOY_PROM_PORT, renderAlerts, scrapeConfigs } from '../src/index.ts';
 import { configs, renderTo, runTool } from './helpers.ts';
 
 describe('objects', () => {
@@ -50,7 +50,12 @@ describe('objects', () => {
     for (const pm of apps) {
       expect(pm.kind).toBe('PodMonitor');
       const [ep] = pm.spec.podMetricsEndpoints;
-      expect([ep.portNumber, ep.path, ep.port]).toEqual([15020, '/stats/prometheus', undefined]);
+      // Discovery finds declared container ports only: the sidecar's Envoy port, then moved to 15020.
+      expect([ep.port, ep.portNumber, ep.path]).toEqual([ENVOY_PROM_PORT.name, undefined, '/stats/prometheus']);
+      expect(ep.relabelings.slice(0, 2)).toEqual([
+        { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+        { action: 'replace', sourceLabels: ['__address__'], regex: '(.+):\\d+', replacement: '$1:15020', targetLabel: '__address__' },
+      ]);
     }
   });
 });

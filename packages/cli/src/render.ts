@@ -34,7 +34,7 @@ function renderAlertsWithPlan(config: MeshobsConfig): ComponentBundle {
 }
 function renderIstioWithPlan(config: MeshobsConfig): ComponentBundle {
   const b = renderIstio(config, planOf(config));
-  return { ...b, warnings: [...b.warnings, ...cardinalityWarnings(planOf(config))] };
+  return { ...b, warnings: [...b.warnings, ...cardinalityWarnings(config, planOf(config))] };
 }
 
 export const RENDERERS: Renderer[] = [

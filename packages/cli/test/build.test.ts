@@ -107,7 +107,8 @@ describe('errors and exit codes', () => {
     writeFileSync(join(dir, 'broken.yaml'), 'services: [\n');
     const io = capture(dir);
     expect(await main(['build', '--config', 'broken.yaml'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/broken\.yaml[\s\S]*cannot be read/);
+    // At the file, line and column of the fault, never at "(root)".
+    expect(io.stderr.join('\n')).toMatch(/^invalid meshobs config \(.*broken\.yaml\):\n {2}broken\.yaml:2:1: invalid YAML: /);
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });

@@ -54,12 +54,50 @@ describe('YAML and JSON configs', () => {
   });
 
   it('a key given twice is an error in YAML and in JSON', async () => {
-    await expectRejected({ 'dup.yaml': 'services:\n  - name: a\nservices:\n  - name: b\n' }, /Map keys must be unique at line 3/);
-    await expectRejected({ 'dup.json': '{"services": [{"name": "a", "name": "b"}]}' }, /Map keys must be unique at line 1/);
+    await expectRejected(
+      { 'dup.yaml': 'services:\n  - name: a\nservices:\n  - name: b\n' },
+      /\n {2}dup\.yaml:3:1: invalid YAML: Map keys must be unique\n {4} {2}- name: a\n {4}services:\n {4}\^$/,
+    );
+    await expectRejected(
+      { 'dup.json': '{"services": [{"name": "a", "name": "b"}]}' },
+      /\n {2}dup\.json:1:29: invalid JSON: Map keys must be unique\n/,
+    );
   });
 
   it('JSON syntax is checked as JSON', async () => {
-    await expectRejected({ 'loose.json': "{services: [{name: 'a'}]}" }, /cannot be read: .*JSON/);
+    await expectRejected(
+      { 'loose.json': "{services: [{name: 'a'}]}" },
+      /\n {2}loose\.json:1:2: invalid JSON: Expected property name or '\}'\n {4}\{services/,
+    );
+  });
+
+  it('a YAML syntax error names the file, line and column, and shows the line', async () => {
+    const r = await expectRejected(
+      { 'meshobs.config.yaml': 'services:\n  - name: shop\n    port: [9898\n  - name: cart\n' },
+      /\n {2}meshobs\.config\.yaml:4:\d+: invalid YAML: .+\n/,
+    );
+    expect(r.stderr).not.toContain('(root)');
+    const alias = await expectRejected(
+      { 'alias.yaml': 'services:\n  - name: shop\n    port: *p\n' },
+      /\n {2}alias\.yaml:3:11: invalid YAML: Unresolved alias/,
+    );
+    expect(alias.stderr).toContain('        port: *p\n              ^');
+  });
+
+  it('a field that fails the schema names its line in the file too', async () => {
+    const r = await expectRejected(
+      {
+        'meshobs.config.yaml':
+          'services:\n  - name: shop\n  - name: cart\n    canaryWeight: 140\nalerts:\n  hihg5xxErrorRate: {}\ntracing:\n  sampling: {}\n',
+      },
+      /\n {2}services\[1\]\.canaryWeight: 140 is not between 0 and 100 \(meshobs\.config\.yaml:4\)\n/,
+    );
+    expect(r.stderr).toContain('alerts.hihg5xxErrorRate: unknown key (did you mean "high5xxErrorRate"?) (meshobs.config.yaml:6)');
+    const json = await expectRejected(
+      { 'c.json': '{\n  "services": [\n    { "name": "shop", "port": 0 }\n  ]\n}\n' },
+      /services\[0\]\.port: 0 is not between 1 and 65535 \(c\.json:3\)/,
+    );
+    expect(json.code).toBe(1);
   });
 
   it('YAML merge keys work', async () => {

@@ -29,6 +29,13 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'jaeger.maintenance.rolloverImage': { jaeger: { storage: { rollover: true } } },
   'kiali.grafanaToken': { kiali: { grafanaToken: { name: 'grafana-token', key: 'token' } } },
   'tracing.collector.samplerReplicas': { tracing: { collector: { mode: 'two-tier' } } },
+  // Without metrics-server a replica range is fixed at its minimum: the maximum is the autoscaler's.
+  'istio.istiod.replicas': { profile: { metricsServer: true } },
+  'istio.gateways.ingress.replicas': { profile: { metricsServer: true } },
+  'istio.gateways.egress.replicas': { profile: { metricsServer: true } },
+  'jaeger.collector.replicas': { profile: { metricsServer: true } },
+  // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
+  'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
 };
 
 /** Fields that change no file of the bundle, and why that is right. */

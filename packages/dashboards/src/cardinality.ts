@@ -3,12 +3,17 @@
 import { ruleGroups } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboard-model';
-import { type CardinalityPlan, derivePlan } from '@meshobs/signals';
+import { type CardinalityPlan, derivePlan, KIALI_READS } from '@meshobs/signals';
 import { buildDashboards } from './render.ts';
 
-/** Every PromQL expression of the bundle for a config: rules, panel queries, variable queries. */
+/**
+ * Every PromQL expression the bundle's consumers evaluate for a config: rules, panel queries, variable
+ * queries, and Kiali's own queries when the bundle wires Kiali (its graph and metrics pages read raw
+ * Istio series the bundle's panels do not), so the cardinality profile never removes what Kiali reads.
+ */
 export function bundleQueries(config: MeshobsConfig): string[] {
   return [
+    ...(config.kiali.enabled ? KIALI_READS : []),
     ...ruleGroups(config).flatMap((g) => g.rules.map((r) => r.expr)),
     ...buildDashboards(config).flatMap((d) => [
       ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)),
@@ -21,24 +26,33 @@ export function bundleQueries(config: MeshobsConfig): string[] {
 export const cardinalityPlan = (config: MeshobsConfig): CardinalityPlan => derivePlan(config.cardinality, bundleQueries(config));
 
 /**
- * What the profile costs outside the bundle: Kiali queries Prometheus for the raw Istio series
- * itself (its graph groups by the canonical service and revision labels, shows mTLS from the
- * principals and the protocol from request_protocol; its metrics pages chart the duration and size
- * histograms of either reporter), so what the bundle does without can be what a Kiali view needs.
+ * What the profile costs outside the bundle. With Kiali in the bundle its reads are part of the plan
+ * (bundleQueries), so nothing it shows is removed. Without it, a Kiali or other tool the user runs
+ * on the same Prometheus may read what the bundle does without.
  */
-export function cardinalityWarnings(plan: CardinalityPlan): string[] {
-  const out: string[] = [];
-  if (plan.removeLabels.length)
-    out.push(
-      `cardinality.removeUnreadIstioLabels removes ${plan.removeLabels.join(', ')} from every Istio metric: ` +
-        'Kiali views that group or filter by them (graph by canonical service, security badges, protocol) show less',
+export function cardinalityWarnings(config: MeshobsConfig, plan: CardinalityPlan): string[] {
+  if (config.kiali.enabled) {
+    // A setting Kiali's reads leave nothing to do for: say so rather than pretend it cuts.
+    const c = config.cardinality;
+    const idle = [
+      c.removeUnreadIstioLabels && !plan.removeLabels.length && !plan.removeByMetric.length && 'removeUnreadIstioLabels',
+      c.dropUnreadIstioMetrics && !plan.drops.some((d) => d.sourceLabels.length === 1) && 'dropUnreadIstioMetrics',
+      c.dropUnreadReporterSeries && !plan.drops.some((d) => d.sourceLabels.includes('reporter')) && 'dropUnreadReporterSeries',
+    ].filter((s): s is string => typeof s === 'string');
+    return idle.map(
+      (s) =>
+        `cardinality.${s} removes nothing: Kiali (kiali.enabled) reads every label and series it would remove, and the plan keeps what Kiali reads`,
     );
-  if (plan.removeByMetric.length)
-    out.push(
-      `cardinality.removeUnreadIstioLabels also removes, per metric and side, the labels no read of it needs (${plan.removeByMetric
-        .map((r) => `${r.metric} reporter=${r.reporter}: ${r.labels.join(', ')}`)
-        .join('; ')}): Kiali metrics pages that break them down by those labels show one series instead`,
-    );
-  for (const d of plan.drops) out.push(`${d.reason} (${d.regex}) are dropped at scrape: Kiali metrics pages that chart them stay empty`);
-  return out;
+  }
+  const removed = [
+    ...(plan.removeLabels.length ? [`the labels ${plan.removeLabels.join(', ')} of every Istio metric`] : []),
+    ...(plan.removeByMetric.length ? ['per metric and side, the labels no read of it needs'] : []),
+    ...plan.drops.map((d) => `${d.reason} (${d.regex})`),
+  ];
+  return removed.length
+    ? [
+        `the cardinality profile removes ${removed.join('; ')}: kiali.enabled is false, so the plan keeps only what the bundle's rules ` +
+          'and panels read; a Kiali (or other dashboard) you run yourself on this Prometheus shows less. Set kiali.enabled to keep what Kiali reads.',
+      ]
+    : [];
 }

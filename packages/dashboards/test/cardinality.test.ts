@@ -2,7 +2,7 @@
 // series that a rule or a panel reads, checked on the expressions and on every series of a
 // synthetic mesh.
 import { parseConfig } from '@meshobs/config';
-import { applyPlan, brokenReads, ISTIO_STANDARD_LABELS, istioReads, matcherAccepts } from '@meshobs/signals';
+import { applyPlan, brokenReads, derivePlan, ISTIO_STANDARD_LABELS, istioReads, KIALI_READS, matcherAccepts } from '@meshobs/signals';
 import { buildMesh } from '@meshobs/synthetic-mesh';
 import { describe, expect, it } from 'vitest';
 import { bundleQueries, cardinalityPlan } from '../src/index.ts';
@@ -11,6 +11,7 @@ const ALL_ON = { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dr
 const configs = [
   ['default settings', parseConfig({})],
   ['every setting on', parseConfig({ cardinality: ALL_ON })],
+  ['every setting on, without Kiali', parseConfig({ cardinality: ALL_ON, kiali: { enabled: false } })],
   [
     'every setting on, SLOs and the egress gateway',
     parseConfig({ cardinality: ALL_ON, alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } }),
@@ -29,8 +30,27 @@ describe('cardinality profile', () => {
     expect(brokenReads(cardinalityPlan(config), bundleQueries(config))).toEqual([]);
   });
 
-  it('with every setting on, removes labels and drops series (the profile is not a no-op)', () => {
-    const plan = cardinalityPlan(configs[1][1]);
+  it('keeps every label and series Kiali reads when the bundle wires Kiali (its graph groups by them)', () => {
+    const config = configs[1][1];
+    expect(config.kiali.enabled).toBe(true);
+    expect(brokenReads(cardinalityPlan(config), KIALI_READS)).toEqual([]);
+    // Kiali v2.29's graph and security badges (graph/telemetry/istio/istio.go, appender/security_policy.go).
+    for (const l of [
+      'source_canonical_service',
+      'destination_canonical_service',
+      'destination_service',
+      'request_protocol',
+      'grpc_response_status',
+      'source_principal',
+    ])
+      expect(cardinalityPlan(config).removeLabels).not.toContain(l);
+    // The old plan, derived from the bundle's own queries only, broke Kiali's graph.
+    const withoutKiali = derivePlan(config.cardinality, bundleQueries(configs[2][1]));
+    expect(brokenReads(withoutKiali, KIALI_READS).join('\n')).toMatch(/needs label destination_canonical_service/);
+  });
+
+  it('with every setting on and no Kiali, removes labels and drops series (the profile is not a no-op)', () => {
+    const plan = cardinalityPlan(configs[2][1]);
     expect(plan.removeLabels).toEqual(expect.arrayContaining(['source_principal', 'destination_canonical_service', 'request_protocol']));
     expect(plan.removeLabels).not.toContain('reporter');
     // The size histograms are read at the server side only; the client-side views read the

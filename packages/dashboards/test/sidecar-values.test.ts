@@ -22,8 +22,12 @@ describe('kube-prometheus-stack sidecar values', () => {
     for (const cm of maps) {
       expect(cm.metadata.labels![sidecar.label]).toBe(sidecar.labelValue);
       expect(cm.metadata.annotations![sidecar.folderAnnotation]).toBe('Mesh');
-      expect(cm.metadata.namespace).toBe(sidecar.searchNamespace);
+      expect(cm.metadata.namespace).toBe('obs-monitoring');
     }
+  });
+
+  it('never narrow where the sidecar looks: the release keeps its searchNamespace (ALL in kube-prometheus-stack)', () => {
+    expect(Object.keys(sidecar).sort()).toEqual(['enabled', 'folderAnnotation', 'label', 'labelValue', 'provider']);
   });
 
   it('are a plain file, not a kustomization resource', () => {

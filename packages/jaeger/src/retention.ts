@@ -47,9 +47,10 @@ function podTemplate(config: MeshobsConfig, job: JobSpec) {
   const ca = caVolume(config);
   return {
     metadata: {
-      labels: l.jobs.labels,
-      // An injected sidecar never exits, so the Job would never complete.
-      annotations: { 'sidecar.istio.io/inject': 'false' },
+      // An injected sidecar never exits, so the Job would never complete. A label, not the annotation:
+      // Istio's injection webhooks select pods on this label (objectSelector), and its analyzer reports
+      // the annotation as deprecated (IST0135 DeprecatedAnnotation: istio/istio pkg/config/analysis/analyzers/annotations/annotations.go at the pinned commit; istio/api annotation/annotations.yaml marks it deprecated "in favor of the sidecar.istio.io/inject label").
+      labels: { ...l.jobs.labels, 'sidecar.istio.io/inject': 'false' },
     },
     spec: {
       restartPolicy: 'Never',

@@ -1,11 +1,11 @@
 // Collector and query Deployments with their ConfigMaps, Services, HPA and PodDisruptionBudgets.
 import type { MeshobsConfig } from '@meshobs/config';
 import {
+  autoscaler,
   checksummedConfigMap,
   container,
   deployment,
   type HttpProbe,
-  horizontalPodAutoscaler,
   type KubeObject,
   type NamedPort,
   podDisruptionBudget,
@@ -137,7 +137,8 @@ export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]
       resources: config.jaeger.collector.resources,
       ports: c.ports,
     }),
-    horizontalPodAutoscaler(
+    ...autoscaler(
+      config.profile,
       { name: c.name, namespace: l.namespace, labels: c.labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: c.name } },
       config.jaeger.collector.replicas,
       70,

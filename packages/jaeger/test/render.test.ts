@@ -35,8 +35,11 @@ describe('collector and query roles', () => {
     expect(e.queryHttpUrl).toBe(`http://${e.queryService}.observability.svc.cluster.local:16686`);
   });
 
-  it('scales the collector 3–5 with an HPA and keeps the query role at 2 replicas', () => {
-    const hpa = find(objects, 'HorizontalPodAutoscaler', e.collectorService);
+  it('runs the collector at 3 without metrics-server, scales it 3–5 with an HPA where metrics-server runs; the query role at 2', () => {
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find(objects, 'Deployment', e.collectorService).spec.replicas).toBe(3);
+    const scaled = render({ profile: { metricsServer: true } }).objects;
+    const hpa = find(scaled, 'HorizontalPodAutoscaler', e.collectorService);
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: e.collectorService } });
     expect(find(objects, 'Deployment', e.queryService).spec.replicas).toBe(2);
     // One eviction at a time, never zero (a single replica must not block a node drain).
@@ -249,8 +252,12 @@ describe('network policies and monitoring', () => {
     expect(JSON.stringify(find(objects, 'NetworkPolicy', 'jaeger-es').spec.egress)).not.toContain('15012');
   });
 
-  it('lets only Jaeger pods reach the search engine', () => {
-    const np = find(objects, 'NetworkPolicy', 'jaeger-search-engine');
+  it('polices the search engine it does not run only on request', () => {
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'jaeger-search-engine')).toEqual([]);
+  });
+
+  it('lets only Jaeger pods reach the search engine when asked to police it', () => {
+    const np = find(render({ elasticsearch: { networkPolicy: true } }).objects, 'NetworkPolicy', 'jaeger-search-engine');
     expect(np.spec.podSelector.matchLabels).toEqual({ app: 'elasticsearch-master' });
     expect(np.spec.ingress[0]).toEqual({
       from: [

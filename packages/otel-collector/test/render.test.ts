@@ -33,8 +33,11 @@ describe('renderCollector', () => {
     expect(sm.metadata.labels!.release).toBe('kube-prometheus-stack');
   });
 
-  it('default mode is two-tier: an autoscaled load-balancing Deployment (2–5) and a fixed sampler StatefulSet (3)', async () => {
-    const b = renderCollector(defaultConfig());
+  it('default mode is two-tier: a load-balancing Deployment (2, 2–5 autoscaled with metrics-server) and a fixed sampler StatefulSet (3)', async () => {
+    const fixed = renderCollector(defaultConfig());
+    expect(fixed.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect((fixed.objects.find((o) => o.kind === 'Deployment') as any).spec.replicas).toBe(2);
+    const b = renderCollector(parseConfig({ profile: { metricsServer: true } }));
     expect(await validateObjects(b.objects)).toEqual([]);
     const hpas = b.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as any[];
     expect(hpas.map((h) => [h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([

@@ -6,6 +6,7 @@ export * from './cluster.ts';
 export * from './control-plane.ts';
 export * from './gateways.ts';
 export * from './jobs.ts';
+export * from './kiali-reads.ts';
 export * from './labels.ts';
 export * from './metrics.ts';
 export * from './promql.ts';

@@ -1,16 +1,17 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
 import {
+  autoscaler,
   container,
   deployment,
   type HttpProbe,
-  horizontalPodAutoscaler,
   imageOf,
   type KubeObject,
   type NamedPort,
   NONROOT_UID,
   podDisruptionBudget,
   podTemplate,
+  replicasNote,
   service,
   standardLabels,
   withComment,
@@ -130,9 +131,8 @@ function tierDeployment(config: MeshobsConfig, tier: Tier, version: Tier['versio
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
   });
   return withComment(
-    // The HPA owns the replica count; this is only the size on first apply.
     deployment({ name, namespace: tier.namespace, labels }, { replicas: version.replicas.min, selector, template }),
-    `${tier.name} ${version.subset} (version=${version.label}). SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
+    `${tier.name} ${version.subset} (version=${version.label}): ${replicasNote(config.profile, version.replicas)} SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
   );
 }
 
@@ -155,7 +155,8 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
     const d = tierDeployment(config, tier, version);
     objects.push(
       d,
-      horizontalPodAutoscaler(
+      ...autoscaler(
+        config.profile,
         {
           name: d.metadata.name,
           namespace: tier.namespace,

@@ -53,6 +53,7 @@ export const namespaces = z
 const gateway = (name: string) =>
   z
     .strictObject({
+      /** Install this gateway (the install snippets set its `enabled`). */
       enabled: z.boolean({ error: 'must be true or false' }).default(true),
       /** Deployment name, also the `istio` pod label minus the "istio-" prefix. */
       name: dnsLabel().default(name),
@@ -72,22 +73,36 @@ export const istio = z
       .string()
       .regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' })
       .default('1.27'),
+    /** Istio revision of the control plane (`istio.io/rev`); none for the default revision. */
     revision: dnsLabel().optional(),
+    /**
+     * mTLS mode of the PeerAuthentications on the trace pipeline's workloads (collector, Jaeger); the ports
+     * Prometheus scrapes without a sidecar stay PERMISSIVE either way.
+     */
     mtlsMode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be "STRICT" or "PERMISSIVE"' }).default('STRICT'),
     /** istiod's autoscaler range (the install snippets add a disruption budget and anti-affinity). */
-    istiod: z.strictObject({ replicas: replicaRange(2, 5) }).prefault({}),
+    istiod: z
+      .strictObject({
+        /** Replica range of istiod. */
+        replicas: replicaRange(2, 5),
+      })
+      .prefault({}),
     /** Requests and limits of every istio-proxy sidecar (values.global.proxy.resources of the install snippets). */
     sidecar: z
       .strictObject({
+        /** Requests and limits of the istio-proxy container. */
         resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } }),
       })
       .prefault({}),
     /** Certificate lifetimes, set in the install snippets as istiod and proxy environment. */
     certificates: z
       .strictObject({
-        /** istiod signs at most MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests. */
+        /**
+         * Lifetime of the workload certificates (SECRET_TTL of the proxies, DEFAULT_WORKLOAD_CERT_TTL of istiod). istiod signs at most
+         * MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests.
+         */
         workloadTtl: duration({ min: '10m', max: '2160h' }).default('24h'),
-        /** 10 years. */
+        /** Lifetime of istiod's self-signed root certificate (CITADEL_SELF_SIGNED_CA_CERT_TTL); default 10 years. */
         caTtl: duration({ min: '1d', max: '100y' }).default('87600h'),
       })
       .prefault({})
@@ -100,7 +115,15 @@ export const istio = z
             message: `is longer than caTtl (${c.caTtl}): no certificate outlives its CA`,
           });
       }, whenValid),
-    gateways: z.strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') }).prefault({}),
+    /** The ingress and egress gateways of the install snippets. */
+    gateways: z
+      .strictObject({
+        /** The ingress gateway (the demo's Gateway objects select it). */
+        ingress: gateway('istio-ingressgateway'),
+        /** The egress gateway. */
+        egress: gateway('istio-egressgateway'),
+      })
+      .prefault({}),
     /**
      * Pod label key the bundle's Gateway objects select the ingress gateway by (`istio: ingressgateway`).
      * The install snippets put it on the gateway pods, valued like Istio's own `istio` label.
