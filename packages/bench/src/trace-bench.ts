@@ -12,7 +12,13 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { durationSeconds, type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
-import { collectorConfigFile, COLLECTOR_METRICS as M, renderCollector, SAMPLER_CONFIG_FILE } from '@meshobs/otel-collector';
+import {
+  buildCollectorConfig,
+  collectorConfigFile,
+  COLLECTOR_METRICS as M,
+  renderCollector,
+  SAMPLER_CONFIG_FILE,
+} from '@meshobs/otel-collector';
 import { requireTool, sleep, tempDir, waitUntil } from '@meshobs/testkit';
 import { type Collector, metricSum, startCapture, startGenerated, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
@@ -100,6 +106,10 @@ export interface Step {
   /** CPU per delivered span over the whole step and its drain, in microseconds. */
   usPerSpan: { loadBalancer: number; samplers: number; sender: number };
   rssMax: { loadBalancer: number; sampler: number };
+  /** Go heap in use, at most, of the largest sampler (otelcol_process_runtime_heap_alloc_bytes). */
+  samplerHeapMax: number;
+  /** Spans the samplers' memory_limiter refused (a subset of `refused`). */
+  memoryLimited: number;
   tracesInMemoryMax: number;
   /** The machine's 1-minute load average at the end of the step (other work on the same cores). */
   machineLoad: number;
@@ -241,6 +251,8 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
   let rssLb = 0;
   let rssSampler = 0;
   let onMemory = 0;
+  let heap = 0;
+  const limited0 = await sumOf(t.samplers, M.memoryLimiterRefusedSpans);
   let steady: { at: number; lb: number; samplers: number; sink: number } | undefined;
   const load = runSender(t.entry.otlpGrpc, template, spansPerSecond, seconds);
   let done = false;
@@ -250,6 +262,7 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
     rssLb = Math.max(rssLb, t.lb?.rssBytes() ?? 0);
     rssSampler = Math.max(rssSampler, ...t.samplers.map((s) => s.rssBytes()));
     onMemory = Math.max(onMemory, await sumOf(t.samplers, M.tailSamplingTracesOnMemory));
+    for (const c of t.samplers) heap = Math.max(heap, metricSum(await c.metrics(), M.processHeapAlloc));
     if (!steady && performance.now() - t0 >= (decisionWait + 1) * 1000)
       steady = { at: performance.now(), lb: lbCpu(), samplers: cpu(t.samplers), sink: t.sink.cpuSeconds() };
   }
@@ -301,6 +314,8 @@ export async function step(t: Topology, template: Template, spansPerSecond: numb
     },
     usPerSpan: { loadBalancer: per(c2.lb - c0.lb), samplers: per(c2.samplers - c0.samplers), sender: per(sender.cpuSeconds) },
     rssMax: { loadBalancer: rssLb, sampler: rssSampler },
+    samplerHeapMax: heap,
+    memoryLimited: (await sumOf(t.samplers, M.memoryLimiterRefusedSpans)) - limited0,
     tracesInMemoryMax: onMemory,
     machineLoad: loadavg()[0]!,
     pass: refused === 0 && lost === 0 && droppedTooEarly === 0 && loadBalancerExportErrors === 0 && !behind,
@@ -354,7 +369,7 @@ export async function benchTraces(o: TraceBenchOptions): Promise<string> {
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Three decision windows: the samplers reach their steady state of traces held after the first.
   const seconds = o.stepSeconds ?? Math.max(30, 3 * decisionWait);
-  const rates = o.rates ?? [5_000, 10_000, 20_000, 40_000, 80_000];
+  const rates = o.rates ?? [2_500, 5_000, 10_000, 20_000, 40_000, 80_000];
   const envoy = writeTemplate(join(tempDir('trace-template'), 'envoy.tpl'), envoyRequests(o.config, TEMPLATE_TRACES), TEMPLATE_TRACES);
   o.log(
     `[traces] Envoy template: ${count(envoy.requests)} requests of ${envoy.spansPerRequest} spans (${envoy.bytesPerSpan.toFixed(0)} B per span), ${envoy.spansPerTrace} spans per trace`,
@@ -388,6 +403,8 @@ function limit(s: Step | undefined): string {
   if (!s) return 'no step failed';
   const why: string[] = [];
   if (s.droppedTooEarly) why.push(`${count(s.droppedTooEarly)} traces evicted before their decision (num_traces)`);
+  if (s.memoryLimited)
+    why.push(`the sampler's memory_limiter refused ${count(s.memoryLimited)} spans (heap up to ${mib(s.samplerHeapMax)})`);
   if (s.refused)
     why.push(
       `${count(s.refused)} spans refused (${Object.entries(s.failed)
@@ -428,7 +445,7 @@ export function traceReport(
       s.setup === SETUP_A ? s.cores.loadBalancer.toFixed(2) : '',
       s.cores.samplers.toFixed(2),
       s.usPerSpan.samplers.toFixed(1),
-      mib(s.rssMax.sampler),
+      `${mib(s.rssMax.sampler)} / ${mib(s.samplerHeapMax)}`,
       count(s.tracesInMemoryMax),
       s.machineLoad.toFixed(1),
       s.pass ? 'yes' : `**no**${s.behind ? ' (behind)' : ''}`,
@@ -446,7 +463,7 @@ export function traceReport(
     'load balancer cores',
     'sampler cores',
     'sampler µs per span',
-    'RSS max per sampler',
+    'sampler RSS / heap max',
     'traces in memory',
     'machine load',
     'zero refused, zero dropped',
@@ -485,6 +502,24 @@ export function traceReport(
       lines.push(
         `- ${setup}, with / without tail sampling: highest sustained rate **${(a.sentPerSecond / c.sentPerSecond).toFixed(2)}**, spans/s per sampler core ${(a.sentPerSecond / a.cores.samplers / (c.sentPerSecond / c.cores.samplers)).toFixed(2)}, sampler CPU per span ${(a.usPerSpan.samplers / c.usPerSpan.samplers).toFixed(2)}.`,
       );
+  }
+  // What holding a span for decision_wait costs in memory: the sampler's RSS with tail sampling minus
+  // without, at the same passing rate, over the spans it held.
+  const withTs = find(SETUP_B, true)?.steps.filter((x) => x.pass) ?? [];
+  const withoutTs = find(SETUP_B, false)?.steps.filter((x) => x.pass) ?? [];
+  const pairs = withTs.flatMap((w) => {
+    const o = withoutTs.find((x) => x.targetSpansPerSecond === w.targetSpansPerSecond);
+    return o && w.tracesInMemoryMax ? [(w.rssMax.sampler - o.rssMax.sampler) / (w.tracesInMemoryMax * envoy.spansPerTrace)] : [];
+  });
+  if (pairs.length) {
+    const perSpan = Math.max(...pairs);
+    const limiter = buildCollectorConfig(config, 'sampler').processors.memory_limiter as { limit_mib: number; spike_limit_mib: number };
+    const refusingAbove = (limiter.limit_mib - limiter.spike_limit_mib) * 2 ** 20;
+    const base = Math.min(...withoutTs.map((x) => x.rssMax.sampler));
+    lines.push(
+      `- Memory per span held by tail sampling: **${(perSpan / 1024).toFixed(1)} KiB** of RSS (the sampler's RSS with − without tail sampling at the same rate, over the spans it held; the largest of ${pairs.length} rates). ` +
+        `A sampler holds rate × decision_wait spans, and its memory_limiter refuses above ${mib(refusingAbove)} (limit ${limiter.limit_mib} MiB − spike ${limiter.spike_limit_mib} MiB), so memory bounds one sampler near **${count(Math.round((refusingAbove - base) / perSpan / durationSeconds(t.decisionWait)))} spans/s**.`,
+    );
   }
   const tracesPerSecond = t.numTraces / durationSeconds(t.decisionWait);
   lines.push(
