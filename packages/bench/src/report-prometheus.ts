@@ -201,7 +201,7 @@ export function costliestRulesTable(results: SizeResult[], top = 10): string {
 /** Rule evaluation cycles per hour at the 15 s evaluation interval. */
 const CYCLES_PER_HOUR = 3600 / 15;
 /** Dashboard views per hour the table prices (a view = ours with a counterpart, or their counterparts, loaded once). */
-export const VIEWS_PER_HOUR = [0, 60, 600] as const;
+export const VIEWS_PER_HOUR = [60, 600] as const;
 
 const cpuHour = (s: number) => (Number.isFinite(s) ? `${(s / 60).toFixed(s >= 600 ? 0 : 1)} CPU-min` : 'n/a');
 
