@@ -5,6 +5,7 @@
 // so it also runs at 1M series, where the load takes longer than any affordable look-ahead (see
 // sizes.ts). The expression is wrapped in count() so that only one number crosses the HTTP API:
 // what is timed is Prometheus' own evalTotalTime (stats=all), not JSON encoding.
+import { ISTIOD_METRICS } from '@meshobs/signals';
 import { parse } from 'yaml';
 import { median, sum } from './stats.ts';
 
@@ -66,11 +67,15 @@ export async function ruleQueryCosts(url: string, rulesYaml: string, at: number,
   return out;
 }
 
-/** Prometheus' own CPU seconds so far (process_cpu_seconds_total on its /metrics, 10 ms resolution). */
+/**
+ * Prometheus' own CPU seconds so far, on its /metrics (10 ms resolution): client_golang's process
+ * collector, the same metric name istiod exposes, whose home is @meshobs/signals.
+ */
 export async function prometheusCpuSeconds(url: string): Promise<number> {
+  const name = ISTIOD_METRICS.cpuSeconds;
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
-  if (!line) throw new Error(`no process_cpu_seconds_total on ${url}/metrics`);
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`no ${name} on ${url}/metrics`);
   return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
