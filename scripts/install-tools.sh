@@ -9,6 +9,7 @@
 #   scripts/install-tools.sh envoy      # only Envoy
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #   scripts/install-tools.sh thanos     # only Thanos (multi-cluster e2e test)
+#   scripts/install-tools.sh bench      # what `npm run bench` needs beyond the e2e tier: otlp-sender, Istio's dashboards
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
 # linked into .tools/bin/ (gitignored), which tests and scripts put first on PATH.
@@ -160,6 +161,21 @@ install_operator_amconfig() {
   link "$dir/operator-amconfig"
 }
 
+# The trace benchmark's load generator (packages/bench/tools/otlp-sender, `npm run bench`): pre-encoded
+# OTLP/gRPC requests at a target rate. Cached by a hash of its sources, like operator-amconfig.
+install_otlp_sender() {
+  local src="$ROOT/packages/bench/tools/otlp-sender" hash dir
+  hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+  dir="$CACHE/otlp-sender-$hash"
+  if [ ! -x "$dir/otlp-sender" ]; then
+    log "building otlp-sender (first run only)"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$src" && GOWORK=off go build -mod=readonly -o "$dir.tmp/otlp-sender" .)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  link "$dir/otlp-sender"
+}
+
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
   # promtool of Prometheus 3, beside the Debian package's 2.x one.
@@ -279,6 +295,15 @@ install_cluster() {
     "${po}_scrapeconfigs.yaml" "${po}_servicemonitors.yaml" "${po}_thanosrulers.yaml"
 }
 
+# What `npm run bench` needs beyond the e2e tier: its load generator, and Istio's own Grafana dashboards
+# (the ones its dashboards are compared with) out of the same istio.io/istio module as the cluster tier
+# (.tools/dashboards/istio/dashboards/*.json).
+install_bench() {
+  command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the benchmark tools"; exit 1; }
+  install_otlp_sender
+  module_files dashboards istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/addons/dashboards
+}
+
 # checkov (security lint) from PyPI, in a venv of its own: venvs cannot be moved, so it is created
 # in place in its cache folder.
 install_python() {
@@ -319,12 +344,13 @@ case "${1:-all}" in
   python) install_python ;;
   go) install_go ;;
   thanos) install_thanos ;;
+  bench) install_bench ;;
   java) install_java ;;
   unit) install_debian; install_python ;;
   envoy) install_envoy ;;
   e2e) install_go; install_java; install_envoy ;;
   cluster) install_cluster ;;
   all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|debian|python|go|java|thanos|envoy]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|bench|debian|python|go|java|thanos|envoy]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

@@ -4,6 +4,7 @@ import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './sch
 export { COLLECTOR_RECEIVER_PORTS, type Endpoints, endpointsOf, type HostPort, hostPort, httpUrl } from './endpoints.ts';
 export { ConfigError, type ConfigProblem, formatPath } from './errors.ts';
 export { imageVersion, parseImage } from './image.ts';
+export { GRPC_DEFAULT_MAX_RECV_BYTES, OTLP_TRANSPORT, otlpBatch, otlpTransportProblems } from './otlp-transport.ts';
 export { durationSeconds } from './primitives.ts';
 export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
 export { configSchema } from './schema.ts';

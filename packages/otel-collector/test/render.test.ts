@@ -88,10 +88,10 @@ describe('renderCollector', () => {
     ]);
     expect(cfg.service.pipelines['traces/spanmetrics']!.exporters).toEqual(['span_metrics']);
     expect((cfg.exporters['otlp_grpc/jaeger'] as any).sending_queue.batch).toEqual({
-      sizer: 'items',
+      sizer: 'bytes',
       flush_timeout: '1s',
-      min_size: 8192,
-      max_size: 16384,
+      min_size: 2 * 2 ** 20,
+      max_size: 3 * 2 ** 20,
     });
     expect(cfg.processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 819, spike_limit_mib: 204 });
     expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });
