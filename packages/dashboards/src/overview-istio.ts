@@ -7,7 +7,7 @@ import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import type { Layout } from './layout.ts';
 import { row, table, timeseries } from './panels.ts';
-import { controlPlaneQueries, istioViewQueries } from './queries.ts';
+import { controlPlaneQueries, istioViewQueries } from '@meshobs/signals';
 
 const WORKLOAD_COLUMNS = { destination_workload_namespace: 'Namespace', destination_workload: 'Workload' };
 

@@ -5,7 +5,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { canonicalObject, type KubeObject, toYaml } from '@meshobs/kube';
 import { authAnnotations } from './ingress.ts';
-import { layoutOf } from './layout.ts';
+import { jaegerLayout as layoutOf } from '@meshobs/model';
 import { ROLLOVER_CONDITIONS } from './retention.ts';
 
 export const LEGACY_CR_FILE = 'legacy/jaeger-operator-cr.yaml';

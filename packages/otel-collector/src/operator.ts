@@ -12,10 +12,10 @@ import {
   standardLabels,
 } from '@meshobs/kube';
 import { collectorServiceAccountName } from './identity.ts';
-import { COMPONENT_IDS } from './metrics.ts';
-import { operatorPodSelector } from './operator-labels.ts';
+import { COMPONENT_IDS } from '@meshobs/signals';
+import { operatorPodSelector } from '@meshobs/model';
 import { buildCollectorConfig, type CollectorRole, memoryLimiter } from './pipeline.ts';
-import { COLLECTOR_APP, COLLECTOR_POD_ANNOTATIONS, COLLECTOR_UID, collectorImage } from './tiers.ts';
+import { COLLECTOR_APP, COLLECTOR_POD_ANNOTATIONS, COLLECTOR_UID, collectorImage } from '@meshobs/model';
 
 /**
  * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies

@@ -17,7 +17,7 @@ import {
 } from '@meshobs/kube';
 import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
 import { tierNetworkPolicy } from './network.ts';
-import { runsOnOperator } from './operator-labels.ts';
+import { runsOnOperator } from '@meshobs/model';
 import { memoryLimiter } from './pipeline.ts';
 import {
   COLLECTOR_POD_ANNOTATIONS,
@@ -30,10 +30,10 @@ import {
   tierPorts,
   tierSelector,
   tiersOf,
-} from './tiers.ts';
+} from '@meshobs/model';
 
 export { collectorIdentity, collectorServiceAccountName } from './identity.ts';
-export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from './tiers.ts';
+export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from '@meshobs/model';
 
 function podSpecTemplate(config: MeshobsConfig, tier: Tier, checksum: string) {
   const probe = (initialDelaySeconds: number): HttpProbe => ({

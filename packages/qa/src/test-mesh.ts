@@ -1,7 +1,8 @@
 // The synthetic mesh every real-Prometheus check of the dashboards (and the preview) runs on.
 
-import { renderAlerts } from '@meshobs/alerts';
+import { rulesYaml as rulesFile } from '@meshobs/alerts';
 import { configSchema, type MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
@@ -18,11 +19,8 @@ export const MESH_SIZE = {
   sizeHistograms: true,
 };
 
-export function rulesYaml(c: MeshobsConfig = config): string {
-  const rules = renderAlerts(c).files.find((f) => f.path === 'rules.yml');
-  if (!rules) throw new Error('renderAlerts emitted no rules.yml');
-  return rules.content;
-}
+/** The bundle's rules.yml for a config: its model's rule groups. */
+export const rulesYaml = (c: MeshobsConfig = config): string => rulesFile(resolveModel(c).ruleGroups);
 
 /** Loads the mesh and the bundle's recording rules into a real Prometheus on 127.0.0.1. */
 export async function loadTestMesh(): Promise<LoadedMesh> {

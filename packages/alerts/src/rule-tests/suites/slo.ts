@@ -1,7 +1,7 @@
 // The SLO burn-rate alerts.
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '../../humanize.ts';
-import { type AlertingRule, burnRates, ISTIO_DURATION_BUCKETS_MS, latencyBucketMs } from '../../rules.ts';
+import { humanizePercentage } from '@meshobs/model';
+import { type AlertingRule, burnRates, ISTIO_DURATION_BUCKETS_MS, latencyBucketMs } from '@meshobs/model';
 import { annotations, type Ctx, goValue, svcLabels } from '../cases.ts';
 import { destinationRequest, named, sourceRequest } from '../mesh.ts';
 import { type AlertCheck, at, counter, type ExpAlert, fmt, input, type Labels, minutes, type Series, type TestCase } from '../notation.ts';
