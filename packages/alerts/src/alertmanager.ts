@@ -22,7 +22,11 @@ type ReceiverSpec = { name: string; type: 'pagerduty' | 'slack' | 'webhook'; sec
 /** Every receiver: the two by severity (one when they share a name), then one per team. */
 const receiversOf = (config: MeshobsConfig, teams: readonly TeamModel[]): ReceiverSpec[] => {
   const { critical, warning } = config.alertmanager.receivers;
-  return [critical, ...(critical.name === warning.name ? [] : [warning]), ...teams.map((t) => ({ name: t.name, type: t.type, secret: t.secret }))];
+  return [
+    critical,
+    ...(critical.name === warning.name ? [] : [warning]),
+    ...teams.map((t) => ({ name: t.name, type: t.type, secret: t.secret })),
+  ];
 };
 
 /** The routes of a receiver's alerts, one per severity with its repeat interval. */

@@ -17,7 +17,6 @@ import {
 } from '@meshobs/model';
 import type { CardinalityPlan } from '@meshobs/signals';
 
-
 const labelsOf = (config: MeshobsConfig, component: string) => ({
   ...standardLabels({ name: 'meshobs', component }),
   release: config.prometheus.release,
@@ -176,7 +175,10 @@ export function scrapeConfigs(model: MeshModel): Record<string, unknown> {
   const own = ownPorts(config);
   const keepService = (labels: Record<string, string>, ports: string[]) => ({
     action: 'keep',
-    source_labels: [...Object.keys(labels).map((k) => `__meta_kubernetes_service_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`), '__meta_kubernetes_endpoint_port_name'],
+    source_labels: [
+      ...Object.keys(labels).map((k) => `__meta_kubernetes_service_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`),
+      '__meta_kubernetes_endpoint_port_name',
+    ],
     regex: `${Object.values(labels).join(';')};(${ports.join('|')})`,
   });
   return {
@@ -221,10 +223,10 @@ export function scrapeConfigs(model: MeshModel): Record<string, unknown> {
         scrape_interval: interval,
         kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [obs] } }],
         relabel_configs: [
-          keepService(
-            { 'app.kubernetes.io/name': COLLECTOR_APP, 'app.kubernetes.io/instance': config.tracing.collector.name },
-            [own.metrics.name, own.spanMetrics.name],
-          ),
+          keepService({ 'app.kubernetes.io/name': COLLECTOR_APP, 'app.kubernetes.io/instance': config.tracing.collector.name }, [
+            own.metrics.name,
+            own.spanMetrics.name,
+          ]),
           ...common,
           { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
         ],

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { freePort, inCI, startProcess, stopAll, tempDir, toolPath, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerYaml } from '../src/index.ts';
@@ -17,7 +18,7 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
     const dir = tempDir('am');
     // The generated routing and inhibit rules, with the receivers' integrations removed: nothing is
     // ever sent anywhere from a test.
-    const am = alertmanagerYaml(parseConfig({})) as { receivers: Array<{ name: string }> };
+    const am = alertmanagerYaml(resolveModel(parseConfig({}))) as { receivers: Array<{ name: string }> };
     am.receivers = am.receivers.map((r) => ({ name: r.name }));
     writeFileSync(join(dir, 'alertmanager.yml'), toYaml(am));
     const port = await freePort();

@@ -3,7 +3,7 @@
 // k8s_attributes, which needs a Kubernetes API server.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COMPONENT_IDS } from '@meshobs/otel-collector';
+import { COMPONENT_IDS } from '@meshobs/signals';
 import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
 

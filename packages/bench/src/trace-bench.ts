@@ -2,7 +2,9 @@
 // without tail sampling, its memory there, and the sizing rule that follows.
 import { spawn } from 'node:child_process';
 import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
-import { COMPONENT_IDS, collectorConfigFile, COLLECTOR_METRICS as M, renderCollector } from '@meshobs/otel-collector';
+import { resolveModel } from '@meshobs/model';
+import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
+import { COMPONENT_IDS, COLLECTOR_METRICS as M } from '@meshobs/signals';
 import { requireTool, sleep } from '@meshobs/testkit';
 import { type Collector, metricSum, startCollectorUnderTest, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
@@ -157,7 +159,7 @@ export async function benchTraces(o: TraceBenchOptions): Promise<string> {
     ...o.config,
     tracing: { ...o.config.tracing, collector: { ...col, mode: 'single' as const, replicas: { min: 1, max: 1 } } },
   };
-  const yaml = collectorConfigFile(renderCollector(single));
+  const yaml = collectorConfigFile(renderCollector(resolveModel(single)));
   const decisionWait = durationSeconds(o.config.tracing.tailSampling.decisionWait);
   // Long enough for tail sampling's memory to plateau (traces are held decision_wait seconds).
   const seconds = o.stepSeconds ?? Math.max(20, 2 * decisionWait + 5);

@@ -6,7 +6,7 @@ import { formatPath } from './errors.ts';
 import { type DerivedObject, derivedObjects, nameProblem } from './names.ts';
 import { durationSeconds, formatDuration } from './primitives.ts';
 import { memoryBytesOf } from './quantity.ts';
-import type { MeshobsConfig } from './schema.ts';
+import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -167,7 +167,12 @@ function services(c: MeshobsConfig, ctx: Ctx) {
   const receivers = [c.alertmanager.receivers.critical.name, c.alertmanager.receivers.warning.name];
   for (const team of Object.keys(c.alertmanager.teams))
     if (receivers.includes(team))
-      issue(ctx, ['alertmanager', 'teams', team], team, 'is also the name of a receiver in alertmanager.receivers: Alertmanager receiver names must be unique');
+      issue(
+        ctx,
+        ['alertmanager', 'teams', team],
+        team,
+        'is also the name of a receiver in alertmanager.receivers: Alertmanager receiver names must be unique',
+      );
   c.services.forEach((s, i) => {
     if (s.owner !== undefined && !(s.owner in c.alertmanager.teams))
       issue(

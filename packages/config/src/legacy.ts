@@ -39,7 +39,7 @@ export function legacyProblems(raw: unknown): ConfigProblem[] {
         path: `${path}.replicas`,
         segments: ['services', i, 'replicas'],
         message:
-          'services are the mesh\'s own services, which meshobs never deploys: replicas moved to demo.replicas (the demo service, off unless demo.enabled is true)',
+          "services are the mesh's own services, which meshobs never deploys: replicas moved to demo.replicas (the demo service, off unless demo.enabled is true)",
       });
   });
   return out;

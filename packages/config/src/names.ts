@@ -13,7 +13,7 @@
 // every object of the real bundle against the API server's rules, and schema-consistency.test.ts
 // checks that every Service of a real build is in this table, so a renderer that changes a name
 // without this file fails a test.
-import type { MeshobsConfig } from './schema.ts';
+import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 export type Kind =
   | 'Service'
@@ -132,14 +132,22 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
   add('Service', 'default', 'kubernetes', ['(cluster)'], "the Kubernetes API server's own Service");
 
   c.services.forEach((s, i) => {
-    add('ServiceMonitor', c.namespaces.monitoring, scrapeMonitorName(s.namespace, s.name), ['services', i, 'name'], 'the scrape ServiceMonitor');
+    add(
+      'ServiceMonitor',
+      c.namespaces.monitoring,
+      scrapeMonitorName(s.namespace, s.name),
+      ['services', i, 'name'],
+      'the scrape ServiceMonitor',
+    );
   });
   if (c.demo.enabled) {
     const d = c.demo;
     const ns = d.namespace;
     const path = ['demo', 'name'];
     add('Service', ns, d.name, path, 'the demo Service');
-    d.versions.forEach((v, i) => add('Deployment', ns, `${d.name}-${v.name}`, ['demo', 'versions', i, 'name'], `the demo's ${v.name} Deployment`));
+    d.versions.forEach((v, i) =>
+      add('Deployment', ns, `${d.name}-${v.name}`, ['demo', 'versions', i, 'name'], `the demo's ${v.name} Deployment`),
+    );
     add('VirtualService', ns, d.name, path, 'the mesh VirtualService');
     add('VirtualService', ns, `${d.name}-ingress`, path, 'the ingress VirtualService');
     add('Gateway', ns, `${d.name}-gateway`, path, 'the ingress Gateway');

@@ -6,7 +6,7 @@ import { cardinality } from './sections/cardinality.ts';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
 import { profile } from './sections/profile.ts';
-import { checkVersions, serviceVersion, services } from './sections/services.ts';
+import { checkVersions, services, serviceVersion } from './sections/services.ts';
 import { elasticsearch, jaeger, kiali } from './sections/storage.ts';
 import { tracing } from './sections/tracing.ts';
 
@@ -87,11 +87,43 @@ const sections = z.strictObject({
   demo,
 });
 
-/** The whole config: every section, then the checks across sections (src/checks.ts). */
-export const configSchema = sections.superRefine(checkConfig, whenValid);
+/** The config as the sections validate it, before the defaults derived across sections are filled in. */
+export type ConfigSections = z.output<typeof sections>;
+type Sections = ConfigSections;
+
+/** `<service>.<namespace>.svc...` of an in-cluster URL, if it is one. */
+const namespaceOfUrl = (url: string | undefined) => (url ? /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)/.exec(new URL(url).hostname)?.[1] : undefined);
+
+/**
+ * The defaults that follow other fields: the Prometheus and Grafana URLs follow the profile, the release and
+ * the namespaces, and Grafana's namespace follows its URL, so a config that moves the monitoring stack moves
+ * every address with it.
+ */
+function withDerivedDefaults(c: Sections) {
+  const kps = c.profile.prometheus === 'kube-prometheus-stack';
+  const grafanaNamespace = c.grafana.namespace ?? namespaceOfUrl(c.grafana.url) ?? c.namespaces.monitoring;
+  const svc = (name: string, ns: string, port?: number) => `http://${name}.${ns}.svc.cluster.local${port ? `:${port}` : ''}`;
+  return {
+    ...c,
+    prometheus: {
+      ...c.prometheus,
+      url:
+        c.prometheus.url ??
+        (kps ? svc(`${c.prometheus.release}-prometheus`, c.namespaces.monitoring, 9090) : svc('prometheus-server', c.namespaces.monitoring)),
+    },
+    grafana: {
+      ...c.grafana,
+      namespace: grafanaNamespace,
+      url: c.grafana.url ?? (kps ? svc(`${c.prometheus.release}-grafana`, grafanaNamespace) : svc('grafana', grafanaNamespace)),
+    },
+  };
+}
+
+/** The whole config: every section, then the checks across sections (src/checks.ts), then the derived defaults. */
+export const configSchema = sections.superRefine(checkConfig, whenValid).transform(withDerivedDefaults);
 
 /** What a user writes: every field optional where a default exists. */
 export type MeshobsConfigInput = z.input<typeof sections>;
 /** The validated config with every default filled in. */
-export type MeshobsConfig = z.output<typeof sections>;
+export type MeshobsConfig = ReturnType<typeof withDerivedDefaults>;
 export type ServiceConfig = MeshobsConfig['services'][number];

@@ -3,7 +3,7 @@
 
 export { DASHBOARD_UIDS } from './meta.ts';
 export { overviewDashboard } from './overview.ts';
-export { buildDashboards, renderDashboards, SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './render.ts';
+export { buildDashboards, dashboardQueries, renderDashboards, SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './render.ts';
 export { configuredWeights, serviceDashboard } from './service.ts';
 export { SIDECAR_VALUES_FILE, sidecarValues } from './sidecar-values.ts';
 export { tracingDashboard } from './tracing.ts';

@@ -2,12 +2,11 @@
 // control-plane health, gateways and the bundle's firing alerts.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
-import { QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
+import { controlPlaneQueries, gatewayQueries, QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { dashboardLinks, serviceDashboardLink, timeDefaults, titleOf } from './meta.ts';
 import { withIstioViews } from './overview-istio.ts';
 import { row, stat, table, timeseries } from './panels.ts';
-import { controlPlaneQueries, gatewayQueries } from '@meshobs/signals';
 import { datasourceVariable } from './variables.ts';
 
 const DAY = 86400;

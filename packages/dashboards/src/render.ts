@@ -3,6 +3,7 @@
 // reads the same ConfigMap, so the JSON exists once in the cluster.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
+import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/dashboard-model';
 import { type ComponentBundle, component, configMap, type KubeObject, standardLabels, toJson, withComment } from '@meshobs/kube';
 import type { MeshModel } from '@meshobs/model';
 import { clusterScopedDashboard } from './cluster.ts';
@@ -19,6 +20,16 @@ export function buildDashboards(model: MeshModel): Dashboard[] {
 }
 
 export { SIDECAR_FOLDER_ANNOTATION, SIDECAR_LABEL } from './sidecar-values.ts';
+
+/** Every PromQL query of the dashboards (panels and variables), for the checks that hold them to the rules and the plan. */
+export function dashboardQueries(model: MeshModel): string[] {
+  return buildDashboards(model)
+    .flatMap((d) => [
+      ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)),
+      ...variablesOf(d).flatMap((v) => variableQuery(v) ?? []),
+    ])
+    .filter((e) => e.trim() !== '');
+}
 
 function dashboardConfigMap(config: MeshobsConfig, namespace: string, uid: string, json: string): KubeObject {
   return withComment(

@@ -2,7 +2,15 @@
 // namespace / service / version variables.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_UIDS, type MeshModel, type ServiceModel } from '@meshobs/model';
-import { CODE, mtlsBySource, recordNamesFor, resilienceQueries, SELECTED_SERVICE, SELECTED_VERSIONS, sidecarQueries } from '@meshobs/signals';
+import {
+  CODE,
+  mtlsBySource,
+  recordNamesFor,
+  resilienceQueries,
+  SELECTED_SERVICE,
+  SELECTED_VERSIONS,
+  sidecarQueries,
+} from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { dashboardLinks, jaegerSearchLink, timeDefaults, titleOf } from './meta.ts';
 import { gauge, REFERENCE_LINE, row, stat, timeseries } from './panels.ts';
@@ -167,7 +175,8 @@ export function serviceDashboard(model: MeshModel) {
     .withPanel(
       timeseries(l, {
         title: '5xx ratio by version',
-        description: 'Compare the versions (a canary with the stable one) before shifting traffic. The line is the mesh-wide High5xxErrorRate threshold.',
+        description:
+          'Compare the versions (a canary with the stable one) before shifting traffic. The line is the mesh-wide High5xxErrorRate threshold.',
         unit: 'percentunit',
         w: 12,
         h: 8,

@@ -2,10 +2,10 @@
 // health of the trace pipeline, and links into Jaeger.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
+import { pipelineQueries, spanQueries } from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { dashboardLinks, jaegerSearchLink, timeDefaults, titleOf } from './meta.ts';
 import { row, stat, table, timeseries } from './panels.ts';
-import { pipelineQueries, spanQueries } from '@meshobs/signals';
 import { datasourceVariable, spanServiceVariable } from './variables.ts';
 
 export function tracingDashboard(model: MeshModel) {

@@ -3,8 +3,7 @@
 import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
 import type { MeshModel } from '@meshobs/model';
-import { SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/signals';
-import { recordNamesFor } from '@meshobs/signals';
+import { recordNamesFor, SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/signals';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 
 export function datasourceVariable(config: MeshobsConfig) {

@@ -3,19 +3,20 @@
 // today and once as Prometheus would store it under every setting (removed tags merged, dropped
 // series never ingested), each with the bundle's recording rules backfilled over it.
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { type Evaluation, evaluateDashboard } from '@meshobs/qa/evaluate';
 import { MESH_SIZE, rulesYaml } from '@meshobs/qa/test-mesh';
 import { applyPlan } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboards, cardinalityPlan } from '../src/index.ts';
+import { buildDashboards } from '../src/index.ts';
 
 const config = parseConfig({
   cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },
 });
-const plan = cardinalityPlan(config);
-const dashboards = buildDashboards(config);
+const plan = resolveModel(config).cardinality;
+const dashboards = buildDashboards(resolveModel(config));
 
 /**
  * Equal within the noise of the harness: the same data loaded twice gives recorded series that

@@ -1,4 +1,3 @@
-import type { MeshModel } from '@meshobs/model';
 import {
   type ComponentBundle,
   component,
@@ -10,6 +9,7 @@ import {
   toYaml,
   withComment,
 } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
 import { helmValues, KIALI_VERSION, serverConfig } from './server-config.ts';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';
 

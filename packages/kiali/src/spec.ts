@@ -63,7 +63,10 @@ function prometheusAuth(config: MeshobsConfig) {
   if (!c) return {};
   const ref = (key: string) => `secret:${c.secretName}:${key}`;
   return {
-    auth: c.type === 'bearer' ? { type: 'bearer', token: ref(c.tokenKey) } : { type: 'basic', username: ref(c.usernameKey), password: ref(c.passwordKey) },
+    auth:
+      c.type === 'bearer'
+        ? { type: 'bearer', token: ref(c.tokenKey) }
+        : { type: 'basic', username: ref(c.usernameKey), password: ref(c.passwordKey) },
   };
 }
 

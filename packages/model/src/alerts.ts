@@ -116,7 +116,12 @@ export const ALERTS = [
     scope: 'service',
     signals: [],
     forField: '(fixed: 2m for the fast burn, 15m for the slow burn)',
-    thresholdFields: ['services[].slo.latencyThresholdSeconds', 'services[].slo.latencyTarget', 'alerts.slo.period', 'alerts.slo.minRequestRate'],
+    thresholdFields: [
+      'services[].slo.latencyThresholdSeconds',
+      'services[].slo.latencyTarget',
+      'alerts.slo.period',
+      'alerts.slo.minRequestRate',
+    ],
     ruleTests: 'slo-burn-rate',
     when: (c) => c.alerts.slo.enabled,
   },

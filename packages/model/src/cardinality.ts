@@ -7,11 +7,9 @@ import type { RuleGroup } from './rules/rules.ts';
 
 /** Every PromQL read of the raw Istio series for a config: rules, panels, and Kiali when it is wired. */
 export function seriesReads(config: MeshobsConfig, groups: readonly RuleGroup[]): string[] {
-  return [
-    ...(config.kiali.enabled ? KIALI_READS : []),
-    ...groups.flatMap((g) => g.rules.map((r) => r.expr)),
-    ...PANEL_ISTIO_READS,
-  ].filter((e) => e.trim() !== '');
+  return [...(config.kiali.enabled ? KIALI_READS : []), ...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...PANEL_ISTIO_READS].filter(
+    (e) => e.trim() !== '',
+  );
 }
 
 export const cardinalityPlanOf = (config: MeshobsConfig, groups: readonly RuleGroup[]): CardinalityPlan =>

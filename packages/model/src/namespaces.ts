@@ -32,16 +32,9 @@ export function injectionLabels(config: MeshobsConfig, injected: boolean): Recor
   return rev ? { 'istio.io/rev': rev, 'istio-injection': null } : { 'istio-injection': 'enabled' };
 }
 
-/** `<service>.<namespace>.svc...` of an in-cluster URL, if it is one. */
-export function namespaceOfUrl(url: string): string | undefined {
-  const host = new URL(url).hostname;
-  const m = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)/.exec(host);
-  return m?.[1];
-}
-
 export function namespacesOf(config: MeshobsConfig): NamespaceModel {
   const ns = config.namespaces;
-  const grafana = config.grafana.namespace ?? namespaceOfUrl(config.grafana.url) ?? ns.monitoring;
+  const grafana = config.grafana.namespace;
   const wanted = new Map<string, boolean | undefined>();
   wanted.set(ns.istio, undefined);
   for (const n of ns.injected) wanted.set(n, true);
@@ -59,8 +52,6 @@ export function namespacesOf(config: MeshobsConfig): NamespaceModel {
     observability: ns.observability,
     grafana,
     owned: entries.filter(([n]) => ownedNames.has(n)).map(([name, inj]) => ({ name, labels: labelled(inj) })),
-    existing: entries
-      .filter(([n, inj]) => !ownedNames.has(n) && inj !== undefined)
-      .map(([name, inj]) => ({ name, labels: labelled(inj) })),
+    existing: entries.filter(([n, inj]) => !ownedNames.has(n) && inj !== undefined).map(([name, inj]) => ({ name, labels: labelled(inj) })),
   };
 }

@@ -1,12 +1,12 @@
 // Component 'otel-collector': the plain config.yaml plus the Kubernetes objects that run it.
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, type KubeObject, toYaml } from '@meshobs/kube';
+import type { MeshModel, TierConfigFiles } from '@meshobs/model';
+import { runsOnOperator } from '@meshobs/model';
 import { COLLECTOR_CONFIG_FILE, OPERATOR_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
 import { collectorServiceMonitor } from './monitor.ts';
 import { operatorCollectors } from './operator.ts';
-import { runsOnOperator } from '@meshobs/model';
 import { buildCollectorConfig, type CollectorConfig } from './pipeline.ts';
-import type { MeshModel, TierConfigFiles } from '@meshobs/model';
 import { collectorIdentity, collectorWorkloads } from './workloads.ts';
 
 const HEADER = [

@@ -3,9 +3,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { durationSeconds, parseConfig } from '@meshobs/config';
+import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '@meshobs/signals';
 import { missingTools, requireTool, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
 import { type Collector, metricSum, readSpans, type Sink, startGeneratedCollector, startSink, withinFourSigma } from './harness.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,8 @@ import { resolveModel } from '@meshobs/model';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
-export const config: MeshobsConfig = configSchema.parse({});
+/** The demo's config: podinfo with stable and canary at 90/10, as the synthetic mesh's first service is. */
+export const config: MeshobsConfig = configSchema.parse({ demo: { enabled: true } });
 
 /** Several namespaces and services, stable and canary, both reporters, 2xx/4xx/5xx, 25 minutes at 15 s. */
 export const MESH_SIZE = {

@@ -1,6 +1,6 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue, type KubeObject, withComment } from '@meshobs/kube';
-import { type DemoTier as Tier, serviceHost } from '@meshobs/model';
+import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
 import { tierLabels } from './workload.ts';
 
 export const RETRIES = { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' };

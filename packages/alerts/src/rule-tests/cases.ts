@@ -1,9 +1,9 @@
 // Test-case builders: an incident fires with the expected labels and annotations once its `for` has
 // elapsed; a quiet input stays silent.
 import type { MeshobsConfig } from '@meshobs/config';
-import { SERVICE_DATA } from '@meshobs/signals';
-import { humanize, humanizeDuration, humanizePercentage } from '@meshobs/model';
 import type { AlertingRule } from '@meshobs/model';
+import { humanize, humanizeDuration, humanizePercentage } from '@meshobs/model';
+import { SERVICE_DATA } from '@meshobs/signals';
 import type { Mesh } from './mesh.ts';
 import { type AlertCheck, at, type ExpAlert, gauge, input, type Labels, minutes, type Series, type TestCase } from './notation.ts';
 import { firstFiring } from './simulator.ts';

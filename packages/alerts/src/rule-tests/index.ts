@@ -98,5 +98,3 @@ export function renderRuleTests(model: MeshModel): {
     }));
   return { files, suites: suites.filter(([, t]) => t.length).map(([name, tests]) => ({ name, tests })), skipped: [] };
 }
-
-

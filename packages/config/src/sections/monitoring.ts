@@ -23,8 +23,12 @@ export const SLO_LONGEST_WINDOW = '3d';
 
 export const prometheus = z
   .strictObject({
-    /** In-cluster URL Grafana and Kiali query. */
-    url: httpUrl().default('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090'),
+    /**
+     * In-cluster URL Kiali queries (and `meshobs verify`). Unset: the Service of the profile's Prometheus in
+     * namespaces.monitoring: kube-prometheus-stack's `<release>-prometheus` on 9090, or for a plain Prometheus the
+     * prometheus-community chart's `prometheus-server` on 80.
+     */
+    url: httpUrl().optional(),
     /** kube-prometheus-stack `release` label; its Prometheus selects rules and monitors by it. */
     release: k8sLabelValue().default('kube-prometheus-stack'),
     /**
@@ -73,9 +77,13 @@ export const prometheus = z
 export const grafana = z
   .strictObject({
     /** In-cluster URL of Grafana, which Kiali calls for its dashboard links. */
+    /**
+     * In-cluster URL of Grafana, which Kiali calls for its dashboard links. Unset: kube-prometheus-stack's
+     * `<release>-grafana` Service, or for a plain Prometheus the Grafana chart's `grafana` Service, in grafana.namespace.
+     */
     url: httpUrl(
       'must not contain a user name or password: Kiali authenticates to Grafana with the Secret named by kiali.grafanaToken (name, key)',
-    ).default('http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local'),
+    ).optional(),
     /** URL of Grafana as browsers reach it (Kiali's links to dashboards). */
     externalUrl: httpUrl().default('https://grafana.example.com'),
     /** Folder the dashboards are filed under (sidecar annotation and GrafanaDashboard folder). */

@@ -13,20 +13,23 @@ export const serviceVersion = z.strictObject({
 });
 
 /** Weights that sum to 100 and names that differ. */
-export const checkVersions = (versions: { name: string; weight: number }[] | undefined, ctx: z.RefinementCtx, path: (string | number)[]) => {
+export const checkVersions = (
+  versions: { name: string; weight: number }[] | undefined,
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+) => {
   if (!versions) return;
   const sum = versions.reduce((a, v) => a + v.weight, 0);
   if (sum !== 100)
     ctx.addIssue({
       code: 'custom',
       path,
-      input: versions,
-      message: `weights sum to ${sum}, not 100 (${versions.map((v) => `${v.name}: ${v.weight}`).join(', ')})`,
+      input: undefined,
+      message: `has weights that sum to ${sum}, not 100 (${versions.map((v) => `${v.name}: ${v.weight}`).join(', ')})`,
     });
   const seen = new Set<string>();
   versions.forEach((v, i) => {
-    if (seen.has(v.name))
-      ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], input: v.name, message: 'is listed twice' });
+    if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], input: v.name, message: 'is listed twice' });
     seen.add(v.name);
   });
 };

@@ -18,9 +18,9 @@ import {
   refusedRequestRate,
   requestRate,
   ruleScope,
+  SERVICE_DATA,
   SERVICE_LABELS,
   SLO_WINDOWS,
-  SERVICE_DATA,
   serviceMatchers,
   sidecarResources,
   sloNames,
@@ -148,9 +148,13 @@ export function ruleGroups(config: MeshobsConfig, services: readonly ServiceMode
       ),
       'A service answers too many requests with 5xx.',
       `{{ $value | humanizePercentage }} of requests to service ${svcTemplate} returned 5xx over the last ${w} (threshold ${
-        overrides.h5Threshold ? thresholdTemplate(SERVICE_DATA.high5xxThreshold, pct(h5.threshold), 'humanizePercentage') : pct(h5.threshold)
+        overrides.h5Threshold
+          ? thresholdTemplate(SERVICE_DATA.high5xxThreshold, pct(h5.threshold), 'humanizePercentage')
+          : pct(h5.threshold)
       }, counted at the server side, services under ${
-        overrides.h5MinRate ? thresholdTemplate(SERVICE_DATA.high5xxMinRequestRate, String(h5.minRequestRate), 'humanize') : h5.minRequestRate
+        overrides.h5MinRate
+          ? thresholdTemplate(SERVICE_DATA.high5xxMinRequestRate, String(h5.minRequestRate), 'humanize')
+          : h5.minRequestRate
       } req/s excluded).`,
     ),
     alert(
@@ -163,9 +167,13 @@ export function ruleGroups(config: MeshobsConfig, services: readonly ServiceMode
       ),
       'A service is slow: its P99 latency is above the threshold.',
       `P99 latency of service ${svcTemplate} is {{ $value | humanizeDuration }} over the last ${w} (threshold ${
-        overrides.latThreshold ? thresholdTemplate(SERVICE_DATA.latencyThreshold, `${lat.p99Seconds}s`, 'humanizeDuration') : `${lat.p99Seconds}s`
+        overrides.latThreshold
+          ? thresholdTemplate(SERVICE_DATA.latencyThreshold, `${lat.p99Seconds}s`, 'humanizeDuration')
+          : `${lat.p99Seconds}s`
       }, services under ${
-        overrides.latMinRate ? thresholdTemplate(SERVICE_DATA.latencyMinRequestRate, String(lat.minRequestRate), 'humanize') : lat.minRequestRate
+        overrides.latMinRate
+          ? thresholdTemplate(SERVICE_DATA.latencyMinRequestRate, String(lat.minRequestRate), 'humanize')
+          : lat.minRequestRate
       } req/s excluded).`,
     ),
     alert(

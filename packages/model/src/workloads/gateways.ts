@@ -30,4 +30,3 @@ export function gatewayInstalls(config: MeshobsConfig): GatewayInstall[] {
     };
   });
 }
-

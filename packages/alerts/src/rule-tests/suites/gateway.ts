@@ -1,6 +1,7 @@
 // IstioGatewayUnhealthy.
-import { type Gateway, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
+
 import { humanizePercentage } from '@meshobs/model';
+import { type Gateway, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
 import { busyRate, type Ctx, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, named, sidecarTarget, sourceRequest } from '../mesh.ts';
 import { counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';

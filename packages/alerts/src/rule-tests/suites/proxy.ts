@@ -1,6 +1,7 @@
 // HighProxyMemoryUsage and CircuitBreakerTriggered.
-import { CADVISOR_METRICS, ENVOY_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
+
 import { humanizePercentage } from '@meshobs/model';
+import { CADVISOR_METRICS, ENVOY_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
 import { type Ctx, incidentCase, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
 import { destinationRequest, gatewayTarget, named, podSuffix, sourceRequest } from '../mesh.ts';
 import { counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';

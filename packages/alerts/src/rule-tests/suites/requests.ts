@@ -1,7 +1,7 @@
 // High5xxErrorRate and HighRequestLatency.
+
+import { humanizePercentage, ISTIO_DURATION_BUCKETS_MS } from '@meshobs/model';
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '@meshobs/model';
-import { ISTIO_DURATION_BUCKETS_MS } from '@meshobs/model';
 import { aboveWithTraffic, busyRate, type Ctx, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
 import { destinationRequest, type Mesh, named, sourceRequest } from '../mesh.ts';
 import { counter, fmt, type Series, type TestCase } from '../notation.ts';
