@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { freePort, inCI, startProcess, stopAll, tempDir, toolPath, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerYaml } from '../src/index.ts';
@@ -27,7 +28,7 @@ describe.skipIf(!bin && !inCI)('Alertmanager inhibition (real alertmanager)', ()
     const dir = tempDir('am');
     // The generated routing and inhibit rules, with the receivers' integrations removed: nothing is
     // ever sent anywhere from a test.
-    const am = alertmanagerYaml(parseConfig({})) as { receivers: Array<{ name: string }>; inhibit_rules: unknown[] };
+    const am = alertmanagerYaml(resolveModel(parseConfig({}))) as { receivers: Array<{ name: string }>; inhibit_rules: unknown[] };
     am.receivers = am.receivers.map((r) => ({ name: r.name }));
     // Test-only, after the generated rules: a rule of its own that tells when the inhibitor has read
     // every alert posted before its source (see SYNC).

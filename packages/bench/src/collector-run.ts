@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OTLP_TRANSPORT } from '@meshobs/config';
-import { COMPONENT_IDS } from '@meshobs/otel-collector';
+import { COMPONENT_IDS } from '@meshobs/signals';
 import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
 

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 import { REPO_ROOT } from '@meshobs/testkit';
 
@@ -74,7 +75,7 @@ export function planOf(origin: DashboardPlan['origin'], json: Json): DashboardPl
 }
 
 export function meshobsPlans(config: MeshobsConfig): DashboardPlan[] {
-  return renderDashboards(config)
+  return renderDashboards(resolveModel(config))
     .files.filter((f) => f.path.endsWith('.json'))
     .map((f) => planOf('meshobs', JSON.parse(f.content) as Json));
 }

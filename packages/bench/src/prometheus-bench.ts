@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAlerts } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
-import { cardinalityPlan } from '@meshobs/dashboards';
+import { resolveModel } from '@meshobs/model';
 import { applyPlan } from '@meshobs/signals';
 import { buildMesh, countSeries, loadMesh, type Mesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { tempDir } from '@meshobs/testkit';
@@ -68,7 +68,7 @@ const WIDTH_PX = 1500;
 const SCRAPE_SECONDS = 15;
 
 export function bundleRulesYaml(config: MeshobsConfig): string {
-  const file = renderAlerts(config).files.find((f) => f.path === 'rules.yml');
+  const file = renderAlerts(resolveModel(config)).files.find((f) => f.path === 'rules.yml');
   if (!file) throw new Error('renderAlerts emitted no rules.yml');
   return file.content;
 }
@@ -191,7 +191,7 @@ async function profileRun(size: BenchSize, mesh: Mesh, rules: string, o: Prometh
     ...o.config,
     cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },
   };
-  const plan = cardinalityPlan(config);
+  const plan = resolveModel(config).cardinality;
   const reduced = reduceMesh(mesh, (name, labels) => applyPlan(plan, name, labels));
   const series = countSeries(reduced).total;
   o.log(`[${size.name}] cardinality profile: ${series} series: generating and loading`);

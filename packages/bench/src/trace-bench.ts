@@ -12,13 +12,9 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { durationSeconds, type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
-import {
-  buildCollectorConfig,
-  collectorConfigFile,
-  COLLECTOR_METRICS as M,
-  renderCollector,
-  SAMPLER_CONFIG_FILE,
-} from '@meshobs/otel-collector';
+import { resolveModel } from '@meshobs/model';
+import { buildCollectorConfig, collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '@meshobs/otel-collector';
+import { COLLECTOR_METRICS as M } from '@meshobs/signals';
 import { requireTool, sleep, tempDir, waitUntil } from '@meshobs/testkit';
 import { type Collector, metricSum, startCapture, startGenerated, startSink } from './collector-run.ts';
 import { count, mib, table } from './stats.ts';
@@ -132,7 +128,7 @@ interface Topology {
 const variantName = (tailSampling: boolean) => (tailSampling ? 'with tail sampling (as generated)' : 'tail sampling removed');
 
 async function startTopology(config: MeshobsConfig, tailSampling: boolean): Promise<Topology> {
-  const bundle = renderCollector(config);
+  const bundle = renderCollector(resolveModel(config));
   const sink = await startSink(PLACEMENT.sink);
   const samplers: Collector[] = [];
   for (let i = 0; i < config.tracing.collector.samplerReplicas; i++)
@@ -164,7 +160,7 @@ async function startTopology(config: MeshobsConfig, tailSampling: boolean): Prom
 
 async function startSamplerAlone(config: MeshobsConfig, tailSampling: boolean): Promise<Topology> {
   const sink = await startSink(PLACEMENT.sink);
-  const sampler = await startGenerated('sampler', collectorConfigFile(renderCollector(config), SAMPLER_CONFIG_FILE), {
+  const sampler = await startGenerated('sampler', collectorConfigFile(renderCollector(resolveModel(config)), SAMPLER_CONFIG_FILE), {
     exportTo: sink.otlpGrpc,
     tailSampling,
     core: PLACEMENT.samplers,
@@ -190,7 +186,7 @@ async function startSamplerAlone(config: MeshobsConfig, tailSampling: boolean): 
 async function captureLoadBalancerOutput(config: MeshobsConfig, envoy: Template, log: (l: string) => void): Promise<Template> {
   const replicas = config.tracing.collector.samplerReplicas;
   const capture = await startCapture(replicas, PLACEMENT.sink);
-  const lb = await startGenerated('load-balancer-capture', collectorConfigFile(renderCollector(config)), {
+  const lb = await startGenerated('load-balancer-capture', collectorConfigFile(renderCollector(resolveModel(config))), {
     backends: capture.endpoints,
     core: PLACEMENT.loadBalancer,
   });

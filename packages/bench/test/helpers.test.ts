@@ -1,7 +1,7 @@
 // Smoke tests of the benchmark helpers at toy size: no process is started.
 
-import { ALERT_NAMES } from '@meshobs/alerts';
 import { configSchema } from '@meshobs/config';
+import { ALERT_NAMES } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatedConfig, linearity } from '../src/build-bench.ts';

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { meshobs } from './helpers.ts';
 
 const SPEC = join(REPO_ROOT, 'packages/config/src/index.ts');
-const CONFIG = { services: [{ name: 'shop', namespace: 'shop', canaryWeight: 20 }] };
+const CONFIG = { services: [{ name: 'shop', namespace: 'shop', owner: 'store' }], alertmanager: { teams: { store: { type: 'webhook', secret: { name: 'am-store' } } } } };
 
 const BIN = join(REPO_ROOT, 'packages/cli/bin/meshobs.js');
 
@@ -91,9 +91,9 @@ describe('YAML and JSON configs', () => {
     const r = await expectRejected(
       {
         'meshobs.config.yaml':
-          'services:\n  - name: shop\n  - name: cart\n    canaryWeight: 140\nalerts:\n  hihg5xxErrorRate: {}\ntracing:\n  sampling: {}\n',
+          'services:\n  - name: shop\n    namespace: store\n  - name: cart\n    namespace: store\n    port: 99999\nalerts:\n  hihg5xxErrorRate: {}\ntracing:\n  sampling: {}\n',
       },
-      /\n {2}services\[1\]\.canaryWeight: 140 is not between 0 and 100 \(meshobs\.config\.yaml:4\)\n/,
+      /\n {2}services\[1\]\.port: 99999 is not between 1 and 65535 \(meshobs\.config\.yaml:6\)\n/,
     );
     expect(r.stderr).toContain('alerts.hihg5xxErrorRate: unknown key (did you mean "high5xxErrorRate"?) (meshobs.config.yaml:6)');
     const json = await expectRejected(
@@ -104,13 +104,13 @@ describe('YAML and JSON configs', () => {
   });
 
   it('YAML merge keys work', async () => {
-    const text = ['defaults: &svc', '  namespace: shop', '  canaryWeight: 20', 'services:', '  - <<: *svc', '    name: shop', ''].join(
+    const text = ['defaults: &svc', '  namespace: shop', '  owner: store', 'services:', '  - <<: *svc', '    name: shop', 'alertmanager:', '  teams:', '    store: { type: webhook, secret: { name: am-store } }', ''].join(
       '\n',
     );
     // `defaults` is not a config key: an unknown key, even when it only holds an anchor.
     expect((await build({ 'merge.yaml': text })).stderr).toMatch(/defaults: unknown key/);
     const withAnchor = await build({
-      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, canaryWeight: 20}', '  - <<: *svc', '    name: cart', ''].join(
+      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, port: 8080}', '  - <<: *svc', '    name: cart', ''].join(
         '\n',
       ),
     });

@@ -72,7 +72,7 @@ describe('the config JSON Schema', () => {
   });
 
   it.each([
-    ['canaryWeight 120', { services: [{ name: 'a', canaryWeight: 120 }] }, '/services/0/canaryWeight', 'maximum'],
+    ['weight 120', { services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 120 }] }] }, '/services/0/versions/0/weight', 'maximum'],
     ['port 99999', { services: [{ name: 'a', port: 99999 }] }, '/services/0/port', 'maximum'],
     ['port 80.5', { services: [{ name: 'a', port: 80.5 }] }, '/services/0/port', 'type'],
     ['threshold 5', { alerts: { high5xxErrorRate: { threshold: 5 } } }, '/alerts/high5xxErrorRate/threshold', 'maximum'],
@@ -85,7 +85,10 @@ describe('the config JSON Schema', () => {
   });
 
   it('accepts the bounds themselves', () => {
-    const edge = { services: [{ name: 'a', canaryWeight: 100, port: 65535 }], alerts: { high5xxErrorRate: { threshold: 1 } } };
+    const edge = {
+      services: [{ name: 'a', namespace: 'a', port: 65535, versions: [{ name: 'v1', weight: 100 }] }],
+      alerts: { high5xxErrorRate: { threshold: 1 } },
+    };
     expect(configSchema.safeParse(edge).success).toBe(true);
     expect(check(edge), JSON.stringify(check.errors)).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { ConfigError, reasonFor, toProblems } from './errors.ts';
+import { legacyProblems } from './legacy.ts';
 import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 
 export { COLLECTOR_RECEIVER_PORTS, type Endpoints, endpointsOf, type HostPort, hostPort, httpUrl } from './endpoints.ts';
@@ -16,6 +17,8 @@ export function defineConfig(config: MeshobsConfigInput): MeshobsConfigInput {
 
 /** Validates raw config data (from TypeScript, YAML or JSON) and fills in every default. */
 export function parseConfig(raw: unknown, source?: string): MeshobsConfig {
+  const legacy = legacyProblems(raw);
+  if (legacy.length) throw new ConfigError(legacy, source);
   const result = configSchema.safeParse(raw ?? {}, { error: reasonFor, reportInput: true });
   if (!result.success) throw new ConfigError(toProblems(result.error, configSchema), source);
   return result.data;

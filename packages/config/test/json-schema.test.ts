@@ -48,8 +48,9 @@ describe('the config JSON Schema', () => {
   });
 
   it('gives every default and the bounds of numbers, as zod checks them', () => {
-    expect(at('services[].canaryWeight')).toMatchObject({ type: 'number', minimum: 0, maximum: 100, default: 10 });
-    expect(at('services[].port')).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535, default: 9898 });
+    expect(at('services[].versions[].weight')).toMatchObject({ type: 'integer', minimum: 0, maximum: 100 });
+    expect(at('services[].port')).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
+    expect(at('demo.port')).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535, default: 9898 });
     expect(at('alerts.high5xxErrorRate.threshold')).toMatchObject({ type: 'number', minimum: 0, maximum: 1, default: 0.05 });
     expect(at('jaeger.retention.days')).toMatchObject({ type: 'integer', minimum: 1, maximum: 3650, default: 7 });
     // Every number of the config has both bounds.
@@ -72,8 +73,8 @@ describe('the config JSON Schema', () => {
   });
 
   it('carries the same text TypeScript shows on hover: the JSDoc of the field', () => {
-    expect(at('services[].canaryWeight').description).toBe(
-      'Share of traffic (percent) routed to the canary subset; the stable subset gets the rest.',
+    expect(at('services[].versions[].weight').description).toBe(
+      "Percent of the service's traffic this version receives (an integer); the versions' weights sum to 100.",
     );
   });
 });

@@ -4,19 +4,20 @@
 // series never ingested), each with the bundle's recording rules backfilled over it. A third load
 // under a plan that also removes a tag a panel reads must fail the same comparison.
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { type Evaluation, evaluateDashboard } from '@meshobs/qa/evaluate';
 import { MESH_SIZE, rulesYaml } from '@meshobs/qa/test-mesh';
 import { applyPlan, type CardinalityPlan } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboards, cardinalityPlan } from '../src/index.ts';
+import { buildDashboards } from '../src/index.ts';
 
 const config = parseConfig({
   cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },
 });
-const plan = cardinalityPlan(config);
-const dashboards = buildDashboards(config);
+const plan = resolveModel(config).cardinality;
+const dashboards = buildDashboards(resolveModel(config));
 
 /**
  * Equal up to float summation order. The two loads hold the same samples at the same timestamps (a

@@ -4,13 +4,14 @@
 
 import { parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderDashboards, SIDECAR_VALUES_FILE } from '../src/index.ts';
 
 describe('kube-prometheus-stack sidecar values', () => {
   const config = parseConfig({ grafana: { folder: 'Mesh' }, namespaces: { monitoring: 'obs-monitoring' } });
-  const bundle = renderDashboards(config);
+  const bundle = renderDashboards(resolveModel(config));
   const values = parse(bundle.files.find((f) => f.path === SIDECAR_VALUES_FILE)!.content);
   const sidecar = values.grafana.sidecar.dashboards;
 

@@ -1,12 +1,12 @@
-import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, toYaml } from '@meshobs/kube';
-import { gatewayHelmValues, gatewayInstalls, istiodHelmValues, operatorInstall } from './install.ts';
+import { cardinalityWarnings, type MeshModel } from '@meshobs/model';
+import { gatewayHelmValues, istiodHelmValues, operatorInstall } from './install.ts';
 import { meshPolicies } from './policies.ts';
 import { meshConfig } from './providers.ts';
 import { meshTelemetry, pipelineTelemetry } from './telemetry.ts';
 
-export { gatewayHelmValues, gatewayInstalls, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
+export { gatewayHelmValues, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
 export { meshPolicies, workloadSelectors } from './policies.ts';
 export { meshConfig, PROVIDERS } from './providers.ts';
 export { AUDIT_FILTER, customTags, meshTelemetry, metricsOverrides, pipelineTelemetry } from './telemetry.ts';
@@ -33,13 +33,16 @@ export function istioOperator(config: MeshobsConfig) {
 /** File name of the gateway chart values of one gateway. */
 export const gatewayValuesFile = (name: string) => `helm-values-${name}.yaml`;
 
-/** The Istio component; `plan` is the config's cardinality profile (its label removal goes to the Telemetry). */
-export function renderIstio(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): ComponentBundle {
+/** The Istio component; the model's cardinality plan removes its labels in the mesh-wide Telemetry. */
+export function renderIstio(model: MeshModel): ComponentBundle {
+  const config = model.config;
+  const plan = model.cardinality;
   const mesh = meshConfig(config);
   const ns = config.namespaces.istio;
-  const gateways = gatewayInstalls(config).filter((g) => g.enabled);
+  const gateways = model.workloads.gateways.filter((g) => g.enabled);
   return component('istio', {
-    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(config), ...meshPolicies(config)],
+    warnings: cardinalityWarnings(config, plan),
+    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(model), ...meshPolicies(model)],
     files: [
       {
         path: 'mesh-config.yaml',

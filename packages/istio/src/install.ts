@@ -21,7 +21,8 @@
 // - CITADEL_SELF_SIGNED_CA_CERT_TTL (same file, default 10 years): the self-signed root CA's lifetime.
 import type { MeshobsConfig } from '@meshobs/config';
 import { durationSeconds } from '@meshobs/config';
-import { gatewayPodLabelValue, PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
+import { PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
+import { type GatewayInstall, gatewayInstalls } from '@meshobs/model';
 
 /** A duration in Go's time.ParseDuration spelling (no "d" or "y"): 90 days -> "2160h". */
 export function goDuration(prometheusDuration: string): string {
@@ -54,34 +55,6 @@ export function proxyMetadata(config: MeshobsConfig): Record<string, string> {
 }
 
 const ISTIOD_SELECTOR = { app: 'istiod' };
-
-/** An enabled or disabled gateway of the config, with the labels its pods carry. */
-export interface GatewayInstall {
-  kind: 'ingress' | 'egress';
-  name: string;
-  enabled: boolean;
-  replicas: { min: number; max: number };
-  /** The chart's selector labels (app, istio) plus `istio.gatewayLabel`. */
-  labels: Record<string, string>;
-  /** The labels a selector of these pods uses. */
-  selector: Record<string, string>;
-}
-
-export function gatewayInstalls(config: MeshobsConfig): GatewayInstall[] {
-  return (['ingress', 'egress'] as const).map((kind) => {
-    const g = config.istio.gateways[kind];
-    const value = gatewayPodLabelValue(g.name);
-    const selector = { app: g.name, istio: value };
-    return {
-      kind,
-      name: g.name,
-      enabled: g.enabled,
-      replicas: g.replicas,
-      labels: { ...selector, [config.istio.gatewayLabel]: value },
-      selector,
-    };
-  });
-}
 
 /**
  * Whether a replica range becomes an autoscaler: only where metrics-server serves the CPU metrics the

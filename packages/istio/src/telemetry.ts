@@ -1,8 +1,8 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
-import { type CardinalityPlan, EMPTY_PLAN, REPORTER_MODE } from '@meshobs/alerts';
-import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
-import { workloadSelectors } from './policies.ts';
+import type { MeshModel } from '@meshobs/model';
+import { type CardinalityPlan, EMPTY_PLAN, REPORTER_MODE } from '@meshobs/signals';
 import { PROVIDERS } from './providers.ts';
 
 /**
@@ -130,24 +130,17 @@ function removalSummary(plan: CardinalityPlan): string {
  * resources" (istio/api telemetry/v1alpha1/telemetry.proto, Tracing; the v1 API serves the same
  * message). Trace context still propagates through these proxies.
  */
-export function pipelineTelemetry(config: MeshobsConfig): KubeObject[] {
-  const sel = workloadSelectors(config);
-  const workloads: [string, Record<string, string>][] = [
-    [config.tracing.collector.name, sel.collector],
-    ...(config.tracing.collector.mode === 'two-tier'
-      ? [[endpointsOf(config).collector.samplerHeadlessService, sel.sampler] as [string, Record<string, string>]]
-      : []),
-    [`${config.jaeger.name}-collector`, sel.jaegerCollector],
-    [`${config.jaeger.name}-query`, sel.jaegerQuery],
-  ];
-  return workloads.map(([name, selector]) =>
+export function pipelineTelemetry(model: MeshModel): KubeObject[] {
+  const p = model.workloads.pipeline;
+  const workloads = [p.collector, ...(p.sampler ? [p.sampler] : []), p.jaegerCollector, p.jaegerQuery];
+  return workloads.map(({ name, selector }) =>
     withComment(
       {
         apiVersion: 'telemetry.istio.io/v1',
         kind: 'Telemetry',
         metadata: {
           name: `${name}-no-spans`,
-          namespace: config.namespaces.observability,
+          namespace: model.namespaces.observability,
           labels: standardLabels({ name: 'istio-telemetry', component: 'pipeline' }),
         },
         spec: { selector: { matchLabels: selector }, tracing: [{ disableSpanReporting: true }] },

@@ -3,12 +3,13 @@
 
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { defaultConfig, parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gatewayValuesFile, goDuration, istioOperator, renderIstio } from '../src/index.ts';
 
 const file = (config: ReturnType<typeof parseConfig>, path: string) => {
-  const f = renderIstio(config).files.find((x) => x.path === path);
+  const f = renderIstio(resolveModel(config)).files.find((x) => x.path === path);
   if (!f) throw new Error(`no ${path}`);
   return parse(f.content);
 };
@@ -96,7 +97,7 @@ describe('Istio install snippets', () => {
     // A disabled gateway is switched off in the install, not left to the base profile.
     expect(op.spec.components.egressGateways).toEqual([{ name: 'istio-egressgateway', enabled: false }]);
 
-    const paths = renderIstio(custom).files.map((f) => f.path);
+    const paths = renderIstio(resolveModel(custom)).files.map((f) => f.path);
     expect(paths.filter((p) => p.startsWith('helm-values-'))).toEqual([gatewayValuesFile('edge-gateway')]);
     const gw = file(custom, gatewayValuesFile('edge-gateway'));
     expect(gw).toMatchObject({

@@ -2,7 +2,8 @@
 // the collector role (OTLP in, jaeger_storage_exporter out) and the query role (jaeger_query over
 // the same storage). Both share one jaeger_storage backend definition.
 import { type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, layoutOf, METRICS_PORT, STORAGE_NAME } from './layout.ts';
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, jaegerLayout as layoutOf, JAEGER_METRICS_PORT as METRICS_PORT } from '@meshobs/model';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, STORAGE_NAME } from './layout.ts';
 
 export const COLLECTOR_CONFIG_FILE = 'collector-config.yaml';
 export const QUERY_CONFIG_FILE = 'query-config.yaml';

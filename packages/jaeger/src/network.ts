@@ -3,9 +3,9 @@
 // engine is not the bundle's: its pods are policed only on request (elasticsearch.networkPolicy).
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, type NetworkPolicyRule, networkPolicy, policyPorts, sidecarRules, withComment } from '@meshobs/kube';
-import { HEALTH, layoutOf, METRICS } from './layout.ts';
+import { JAEGER_HEALTH as HEALTH, jaegerLayout as layoutOf, JAEGER_METRICS as METRICS } from '@meshobs/model';
 
-export function networkPolicies(config: MeshobsConfig): KubeObject[] {
+export function networkPolicies(config: MeshobsConfig, grafanaNamespace: string = config.namespaces.monitoring): KubeObject[] {
   const l = layoutOf(config);
   const ns = config.namespaces;
   const toSearchEngine: NetworkPolicyRule = {
@@ -29,7 +29,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   );
   const queryClients = [
     { namespace: config.jaeger.query.ingress.controllerNamespace },
-    { namespace: ns.monitoring }, // Grafana's Jaeger data source
+    { namespace: grafanaNamespace }, // Grafana's Jaeger data source
     { namespace: ns.istio }, // Kiali
   ];
   const query = networkPolicy(

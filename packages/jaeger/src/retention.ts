@@ -3,7 +3,8 @@
 // (viper: "index-prefix" -> INDEX_PREFIX, "es.username" -> ES_USERNAME, "es.tls.ca" -> ES_TLS_CA).
 import type { MeshobsConfig } from '@meshobs/config';
 import { containerSecurityContext, type KubeObject, podSecurityContext, withComment } from '@meshobs/kube';
-import { ES_CA_DIR, JAEGER_UID, jaegerImages, layoutOf } from './layout.ts';
+import { jaegerImages, jaegerLayout as layoutOf } from '@meshobs/model';
+import { ES_CA_DIR, JAEGER_UID } from './layout.ts';
 import { caVolume, usesTls } from './workloads.ts';
 
 type Env = { name: string; value?: string; valueFrom?: unknown };

@@ -15,19 +15,16 @@ import {
   toYaml,
   withComment,
 } from '@meshobs/kube';
-import { COLLECTOR_CONFIG_FILE, collectorConfig, configPath, QUERY_CONFIG_FILE, queryConfig } from './jaeger-config.ts';
 import {
-  CONFIG_DIR,
-  CREDENTIALS_DIR,
-  ES_CA_DIR,
-  HEALTH,
-  HEALTH_PORT,
-  JAEGER_UID,
+  JAEGER_HEALTH as HEALTH,
+  JAEGER_HEALTH_PORT as HEALTH_PORT,
   jaegerImages,
-  layoutOf,
-  METRICS,
-  type Role,
-} from './layout.ts';
+  jaegerLayout as layoutOf,
+  JAEGER_METRICS as METRICS,
+  type JaegerRole as Role,
+} from '@meshobs/model';
+import { COLLECTOR_CONFIG_FILE, collectorConfig, configPath, QUERY_CONFIG_FILE, queryConfig } from './jaeger-config.ts';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, JAEGER_UID } from './layout.ts';
 
 /** The credentials Secret as the files the Jaeger config reads (username, password). */
 function credentialsVolume(config: MeshobsConfig) {

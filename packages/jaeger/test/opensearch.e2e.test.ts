@@ -2,10 +2,11 @@
 // Rewrites: listeners to loopback, the search engine URL to the local node, the credential files
 // to a temp dir (the node runs without the security plugin, so they are sent but not checked).
 
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, JAEGER_METRICS_PORT as METRICS_PORT } from '@meshobs/model';
 import { missingTools, stopAll, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
-import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';

@@ -3,12 +3,13 @@
 
 import { endpointsOf, parseConfig } from '@meshobs/config';
 import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderJaeger } from '../src/index.ts';
 
 const defaults = parseConfig({});
-const render = (raw: unknown = {}) => renderJaeger(parseConfig(raw));
+const render = (raw: unknown = {}) => renderJaeger(resolveModel(parseConfig(raw)));
 const find = (objects: KubeObject[], kind: string, name: string) => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`${kind} ${name} missing; have ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);

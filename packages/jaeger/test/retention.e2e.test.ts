@@ -4,6 +4,7 @@
 
 import type { MeshobsConfig } from '@meshobs/config';
 import type { KubeObject } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { missingTools, requireTool, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
@@ -62,7 +63,7 @@ function dailyIndices(prefix: string, days = 10): Map<string, { age: number; cre
 }
 
 const objectNamed = (config: MeshobsConfig, kind: string, name: string): KubeObject => {
-  const obj = renderJaeger(config).objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const obj = renderJaeger(resolveModel(config)).objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!obj) throw new Error(`no ${kind} ${name} rendered`);
   return obj;
 };

@@ -6,7 +6,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf, OTLP_TRANSPORT, otlpBatch } from '@meshobs/config';
 import { memoryBytes } from '@meshobs/kube';
-import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
+import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from '@meshobs/signals';
 import { k8sAttributesProcessor, podIdentityStatements } from './pod-identity.ts';
 import { tailSamplingProcessor } from './sampling.ts';
 import { customTagStatements, resourceAttributes } from './tags.ts';

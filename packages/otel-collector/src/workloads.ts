@@ -15,25 +15,25 @@ import {
   statefulSet,
   withComment,
 } from '@meshobs/kube';
-import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
-import { tierNetworkPolicy } from './network.ts';
-import { runsOnOperator } from './operator-labels.ts';
-import { memoryLimiter } from './pipeline.ts';
 import {
   COLLECTOR_POD_ANNOTATIONS,
   COLLECTOR_UID,
   collectorImage,
   ownPorts,
+  runsOnOperator,
   type Tier,
   type TierConfigFiles,
   tierLabels,
   tierPorts,
   tierSelector,
   tiersOf,
-} from './tiers.ts';
+} from '@meshobs/model';
+import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
+import { tierNetworkPolicy } from './network.ts';
+import { memoryLimiter } from './pipeline.ts';
 
+export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from '@meshobs/model';
 export { collectorIdentity, collectorServiceAccountName } from './identity.ts';
-export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from './tiers.ts';
 
 function podSpecTemplate(config: MeshobsConfig, tier: Tier, checksum: string) {
   const probe = (initialDelaySeconds: number): HttpProbe => ({

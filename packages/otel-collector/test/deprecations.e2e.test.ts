@@ -3,7 +3,8 @@
 // batch processor (exporter-side batching in sending_queue instead).
 
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
-import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
+import { resolveModel } from '@meshobs/model';
+import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
@@ -23,7 +24,7 @@ const typeOf = (id: string) => id.split('/')[0]!;
 
 /** Every generated config file of a mode: [name, yaml]. */
 function configsOf(config: MeshobsConfig): Array<[string, string]> {
-  const bundle = renderCollector(config);
+  const bundle = renderCollector(resolveModel(config));
   const files: Array<[string, string]> = [['config.yaml', collectorConfigFile(bundle)]];
   if (config.tracing.collector.mode === 'two-tier') files.push([SAMPLER_CONFIG_FILE, collectorConfigFile(bundle, SAMPLER_CONFIG_FILE)]);
   return files;

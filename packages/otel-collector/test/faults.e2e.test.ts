@@ -2,9 +2,9 @@
 // and a burst against a small memory limit (memory_limiter must refuse, the process must live).
 
 import { durationSeconds, parseConfig } from '@meshobs/config';
+import { COLLECTOR_METRICS, COMPONENT_IDS } from '@meshobs/signals';
 import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_METRICS, COMPONENT_IDS } from '../src/metrics.ts';
 import { memoryLimiter } from '../src/pipeline.ts';
 import { metricSum, newSpanId, newTraceId, readSpans, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
 

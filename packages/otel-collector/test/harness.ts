@@ -8,9 +8,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { COMPONENT_IDS } from '@meshobs/signals';
 import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
-import { COMPONENT_IDS, collectorConfigFile, renderCollector } from '../src/index.ts';
+import { collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;
 
@@ -264,5 +266,5 @@ export async function startGeneratedCollector(
   env: Record<string, string> = {},
 ): Promise<Collector> {
   const ports = await freePorts();
-  return startCollector(name, localize(collectorConfigFile(renderCollector(config)), ports, { exportTo }), ports, env);
+  return startCollector(name, localize(collectorConfigFile(renderCollector(resolveModel(config))), ports, { exportTo }), ports, env);
 }

@@ -2,9 +2,9 @@
 // with ids from a seed (the probabilistic policies hash the trace id: the same ids give the same kept
 // share on every run), kept traces counted in a second real collector's file exporter.
 import { durationSeconds, parseConfig } from '@meshobs/config';
-import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
+import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '@meshobs/signals';
+import { missingTools, requireTool, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
 import {
   type Collector,
   metricSum,

@@ -4,10 +4,11 @@
 // each span in its own request, so only trace-id routing can bring a trace together on one sampler.
 
 import { defaultConfig, durationSeconds } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { COLLECTOR_METRICS } from '@meshobs/signals';
 import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
-import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import {
   type Collector,
   freePorts,
@@ -62,7 +63,7 @@ async function sendAll(requests: Array<() => Promise<number>>) {
 
 describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load balancing by trace id in front of the samplers', () => {
   const config = defaultConfig();
-  const bundle = renderCollector(config);
+  const bundle = renderCollector(resolveModel(config));
   let sink: Sink;
   let lb: Collector;
   let samplers: Collector[];

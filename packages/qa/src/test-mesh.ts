@@ -1,11 +1,13 @@
 // The synthetic mesh every real-Prometheus check of the dashboards (and the preview) runs on.
 
-import { renderAlerts } from '@meshobs/alerts';
+import { rulesYaml as rulesFile } from '@meshobs/alerts';
 import { configSchema, type MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
-export const config: MeshobsConfig = configSchema.parse({});
+/** The demo's config: podinfo with stable and canary at 90/10, as the synthetic mesh's first service is. */
+export const config: MeshobsConfig = configSchema.parse({ demo: { enabled: true } });
 
 /**
  * The last sample of every test mesh: a fixed instant, never the clock, so every run loads the same
@@ -26,11 +28,8 @@ export const MESH_SIZE = {
   sizeHistograms: true,
 };
 
-export function rulesYaml(c: MeshobsConfig = config): string {
-  const rules = renderAlerts(c).files.find((f) => f.path === 'rules.yml');
-  if (!rules) throw new Error('renderAlerts emitted no rules.yml');
-  return rules.content;
-}
+/** The bundle's rules.yml for a config: its model's rule groups. */
+export const rulesYaml = (c: MeshobsConfig = config): string => rulesFile(resolveModel(c).ruleGroups);
 
 /** Loads the mesh and the bundle's recording rules into a real Prometheus on 127.0.0.1. */
 export async function loadTestMesh(): Promise<LoadedMesh> {

@@ -16,7 +16,7 @@ import {
   standardLabels,
   withComment,
 } from '@meshobs/kube';
-import type { Tier } from './tiers.ts';
+import type { DemoTier as Tier } from '@meshobs/model';
 
 const SHUTDOWN_DELAY_S = 5;
 const SHUTDOWN_TIMEOUT_S = 10;
@@ -63,7 +63,7 @@ function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number
     { name: 'PODINFO_PORT', value: String(tier.port) },
     ...(tier.backendUrl ? [{ name: 'PODINFO_BACKEND_URL', value: tier.backendUrl }] : []),
     { name: 'PODINFO_UI_MESSAGE', value: `greetings from ${tier.name} (${version.label})` },
-    ...(version.subset === 'canary' ? [{ name: 'PODINFO_UI_COLOR', value: '#d97706' }] : []),
+    ...(version.canary ? [{ name: 'PODINFO_UI_COLOR', value: '#d97706' }] : []),
     { name: 'PODINFO_MAX_DELAY_SECONDS', value: String(config.demo.maxDelaySeconds) },
     { name: 'PODINFO_SERVER_SHUTDOWN_DELAY', value: `${SHUTDOWN_DELAY_S}s` },
     { name: 'PODINFO_SERVER_SHUTDOWN_TIMEOUT', value: `${SHUTDOWN_TIMEOUT_S}s` },

@@ -29,14 +29,18 @@ export const namespaces = z
     monitoring: dnsLabel().default('monitoring'),
     /** The trace pipeline: OpenTelemetry Collector and Jaeger. */
     observability: dnsLabel().default('observability'),
-    /** Namespaces labelled `istio-injection=enabled`. */
+    /**
+     * Namespaces the mesh's workloads run in, labelled for sidecar injection (`istio-injection=enabled`, or
+     * `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped);
+     * the trace pipeline's namespace and the demo's are always injected.
+     */
     injected: z.array(dnsLabel()).default(['podinfo', 'observability', 'default']),
-    /** Namespaces labelled `istio-injection=disabled`. */
-    excluded: z.array(dnsLabel()).default(['monitoring']),
+    /** Namespaces labelled `istio-injection=disabled`. Unset: the monitoring namespace (Prometheus scrapes without a sidecar). */
+    excluded: z.array(dnsLabel()).optional(),
   })
   .prefault({})
   .superRefine((ns, ctx) => {
-    ns.excluded.forEach((name, i) => {
+    (ns.excluded ?? []).forEach((name, i) => {
       if (ns.injected.includes(name))
         ctx.addIssue({ code: 'custom', path: ['excluded', i], input: name, message: 'is also listed in namespaces.injected' });
     });
@@ -48,7 +52,9 @@ export const namespaces = z
         message: `must not contain the monitoring namespace "${ns.monitoring}" (Prometheus scrapes without a sidecar)`,
       });
     }
-  });
+  })
+  // The monitoring namespace, wherever it is, runs without sidecars unless the config says otherwise.
+  .transform((ns) => ({ ...ns, excluded: ns.excluded ?? [ns.monitoring] }));
 
 const gateway = (name: string) =>
   z

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import {
   between,
+  dnsLabel,
+  dnsSubdomain,
   duration,
   durationSeconds,
   httpUrl,
   k8sLabelValue,
   labelValue,
   ratio,
+  secretKey,
   secretKeyRef,
   selector,
   whenValid,
@@ -20,8 +23,12 @@ export const SLO_LONGEST_WINDOW = '3d';
 
 export const prometheus = z
   .strictObject({
-    /** In-cluster URL Grafana and Kiali query. */
-    url: httpUrl().default('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090'),
+    /**
+     * In-cluster URL Kiali queries (and `meshobs verify`). Unset: the Service of the profile's Prometheus in
+     * namespaces.monitoring: kube-prometheus-stack's `<release>-prometheus` on 9090, or for a plain Prometheus the
+     * prometheus-community chart's `prometheus-server` on 80.
+     */
+    url: httpUrl().optional(),
     /** kube-prometheus-stack `release` label; its Prometheus selects rules and monitors by it. */
     release: k8sLabelValue().default('kube-prometheus-stack'),
     /**
@@ -46,15 +53,37 @@ export const prometheus = z
         collector: labelValue().default('otel-collector'),
       })
       .prefault({}),
+    /**
+     * Credentials of a Prometheus that requires them, from a Secret in the Istio namespace (where Kiali runs),
+     * never written into the config: Kiali sends them with every query.
+     */
+    credentials: z
+      .strictObject({
+        /** "bearer": a token in the Authorization header; "basic": a user name and password. */
+        type: z.enum(['bearer', 'basic'], { error: 'must be "bearer" or "basic"' }),
+        /** Name of the Secret holding them, in the Istio namespace. */
+        secretName: dnsSubdomain(),
+        /** Key of the token in the Secret (type bearer). */
+        tokenKey: secretKey().default('token'),
+        /** Key of the user name in the Secret (type basic). */
+        usernameKey: secretKey().default('username'),
+        /** Key of the password in the Secret (type basic). */
+        passwordKey: secretKey().default('password'),
+      })
+      .optional(),
   })
   .prefault({});
 
 export const grafana = z
   .strictObject({
     /** In-cluster URL of Grafana, which Kiali calls for its dashboard links. */
+    /**
+     * In-cluster URL of Grafana, which Kiali calls for its dashboard links. Unset: kube-prometheus-stack's
+     * `<release>-grafana` Service, or for a plain Prometheus the Grafana chart's `grafana` Service, in grafana.namespace.
+     */
     url: httpUrl(
       'must not contain a user name or password: Kiali authenticates to Grafana with the Secret named by kiali.grafanaToken (name, key)',
-    ).default('http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local'),
+    ).optional(),
     /** URL of Grafana as browsers reach it (Kiali's links to dashboards). */
     externalUrl: httpUrl().default('https://grafana.example.com'),
     /** Folder the dashboards are filed under (sidecar annotation and GrafanaDashboard folder). */
@@ -63,6 +92,11 @@ export const grafana = z
     datasource: labelValue().default('Prometheus'),
     /** Labels of the Grafana instance (grafana-operator v5 `Grafana` CR) that imports the GrafanaDashboard CRs. */
     operatorInstanceLabels: selector().default({ dashboards: 'grafana' }),
+    /**
+     * Namespace Grafana runs in: the dashboards' ConfigMaps and GrafanaDashboards go there, and the Jaeger query
+     * NetworkPolicy admits it. Unset: the namespace of `url` (`<service>.<namespace>.svc...`), else namespaces.monitoring.
+     */
+    namespace: dnsLabel().optional(),
   })
   .prefault({});
 
@@ -81,8 +115,27 @@ const receiver = (name: string, type: 'pagerduty' | 'slack' | 'webhook', secret:
 /** Alertmanager keeps notification state for its --data.retention (120h by default): a longer repeat is never sent. */
 const repeatInterval = (d: string) => duration({ positive: true, max: '120h' }).default(d);
 
+/** A team's receiver: where the alerts of the services it owns (services[].owner) go. */
+const teamReceiver = z.strictObject({
+  /** How it notifies: PagerDuty, Slack or a webhook. */
+  type: z.enum(['pagerduty', 'slack', 'webhook'], { error: 'must be "pagerduty", "slack" or "webhook"' }),
+  /** Secret key holding the routing key / webhook URL; never the value itself. */
+  secret: z.strictObject({
+    /** Name of the Secret. */
+    name: dnsSubdomain(),
+    /** Key in the Secret's data. */
+    key: k8sLabelValue().default('url'),
+  }),
+});
+
 export const alertmanager = z
   .strictObject({
+    /**
+     * One receiver per team named as a service owner (services[].owner): every alert about a service the team owns
+     * carries `team=<name>` and goes to the team's receiver, whatever its severity. Alerts about unowned services
+     * and the mesh-wide alerts go to `receivers`.
+     */
+    teams: z.record(labelValue(), teamReceiver).default({}),
     /** Where alerts go, by severity. */
     receivers: z
       .strictObject({
@@ -219,8 +272,8 @@ export const alerts = z
     /** Multi-window, multi-burn-rate SLO alerts (SRE workbook); targets are per service. */
     slo: z
       .strictObject({
-        /** Render the SLO burn-rate alerts and their recording rules for every service. */
-        enabled: z.boolean({ error: 'must be true or false' }).default(false),
+        /** Render the SLO burn-rate alerts and their recording rules for every listed service (services[].slo). */
+        enabled: z.boolean({ error: 'must be true or false' }).default(true),
         /** SLO period; the burn-rate factors are derived from it (30d gives the workbook's 14.4/6/3/1). */
         period: duration({ min: SLO_LONGEST_WINDOW, max: '365d' }).default('30d'),
         /** Requests per second (over the long window) below which a service's SLO alerts stay silent. */
