@@ -32,7 +32,15 @@ export const e2e = defineConfig({
  * time: most of a file's time is kubectl and the API server waiting on each other, not both cores.
  */
 /** Cluster-tier files that start API servers, longest first (a clean clone has no timing cache). */
-const CLUSTER_LONGEST_FIRST = ['bundle-apply-operators', 'bundle-apply', 'validate-verdicts', 'validate', 'valid-edge', 'k8s-attributes'];
+const CLUSTER_LONGEST_FIRST = [
+  'bundle-apply-operators',
+  'bundle-apply',
+  'istiod',
+  'validate-verdicts',
+  'validate',
+  'valid-edge',
+  'k8s-attributes',
+];
 
 /** Runs the long files first, so the two workers finish together; vitest would start with the largest files. */
 class LongestFirst extends BaseSequencer {

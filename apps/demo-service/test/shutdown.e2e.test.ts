@@ -1,6 +1,7 @@
 // Proof 2: SIGTERM under steady load loses no span. Every request that completed with 2xx has the
 // frontend's server and client spans and the backend's server span in Jaeger.
-import { missingTools, sleep, stopAll } from '@meshobs/testkit';
+import { request } from 'node:http';
+import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoProcess, downwardApiEnv, randomHex, startDemo } from './support/demo-process.ts';
 import { getTraces, type JaegerTrace, kindOf, serviceOf } from './support/jaeger.ts';
@@ -9,9 +10,11 @@ import { startTraceStack, type TraceStack } from './support/trace-stack.ts';
 const skip = missingTools('otelcol-meshobs', 'jaeger');
 const WORKERS = 4;
 const PAUSE_MS = 10;
-const LOAD_BEFORE_SIGTERM_MS = 1500;
-const LOAD_AFTER_SIGTERM_MS = 1000;
+/** 2xx answers before SIGTERM (counted, not timed: a loaded machine answers fewer per second). */
+const OK_BEFORE_SIGTERM = 60;
 const MAX_REQUESTS = 2000;
+/** Bound of each phase's wait; each ends on what it waits for, normally in a second or two. */
+const PHASE_TIMEOUT_MS = 60_000;
 
 interface Sent {
   traceId: string;
@@ -54,6 +57,32 @@ describe.skipIf(skip)('no span loss when the backend gets SIGTERM under load', (
     }
   }
 
+  /**
+   * A request to the backend on a connection of its own, resolved with its status (0: failed), and a
+   * promise that resolves once the request has been handed to the kernel (the socket is connected).
+   */
+  function sendRaw(path: string): { flushed: Promise<void>; done: Promise<Sent> } {
+    const traceId = randomHex(16);
+    const headers = { traceparent: `00-${traceId}-${randomHex(8)}-01`, 'x-request-id': `load-${traceId}` };
+    let flushed!: () => void;
+    const flushedP = new Promise<void>((r) => (flushed = r));
+    const done = new Promise<Sent>((resolve) => {
+      const req = request(`${backend.url}${path}`, { agent: false, headers, timeout: 15_000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ traceId, status: res.statusCode ?? 0, via: 'backend-slow' }));
+        res.on('error', () => resolve({ traceId, status: 0, via: 'backend-slow' }));
+      });
+      req.on('finish', () => flushed());
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => {
+        flushed();
+        resolve({ traceId, status: 0, via: 'backend-slow' });
+      });
+      req.end();
+    });
+    return { flushed: flushedP, done };
+  }
+
   it('every 2xx request has all its spans in Jaeger', async () => {
     const sent: Sent[] = [];
     let stop = false;
@@ -64,16 +93,25 @@ describe.skipIf(skip)('no span loss when the backend gets SIGTERM under load', (
       }
     };
     const workers = Array.from({ length: WORKERS }, worker);
-    await sleep(LOAD_BEFORE_SIGTERM_MS);
+    const okCount = () => sent.filter((s) => s.status >= 200 && s.status < 300).length;
+    await waitUntil(() => okCount() >= OK_BEFORE_SIGTERM, PHASE_TIMEOUT_MS, `${OK_BEFORE_SIGTERM} answered requests before SIGTERM`, 50);
 
-    // Requests still running when SIGTERM arrives must finish, and be flushed.
-    const slow = Array.from({ length: 3 }, () => send(`${backend.url}/delay/1`, {}, 'backend-slow'));
-    await sleep(200);
+    // Requests still running when SIGTERM arrives must finish, and be flushed. They are in flight at
+    // the backend before the signal: each is written to its connection, then one more request on a new
+    // connection is answered. The backend accepts connections in order and reads every connection that
+    // is readable in one event-loop turn before the next, so by the time it answers the last one it has
+    // begun handling the three (SIGTERM reaches it in a later turn).
+    const slow = Array.from({ length: 3 }, () => sendRaw('/delay/1'));
+    await Promise.all(slow.map((s) => s.flushed));
+    const barrier = await sendRaw('/readyz').done;
+    expect(barrier.status, 'the backend answers before SIGTERM').toBe(200);
+    const failedBefore = sent.length - okCount();
     backend.proc.child.kill('SIGTERM');
-    await sleep(LOAD_AFTER_SIGTERM_MS);
+    // The load goes on until the frontend has seen the backend go away (a 502 or a failed request).
+    await waitUntil(() => sent.length - okCount() > failedBefore, PHASE_TIMEOUT_MS, 'a request failing after SIGTERM', 50);
     stop = true;
     await Promise.all(workers);
-    sent.push(...(await Promise.all(slow)));
+    sent.push(...(await Promise.all(slow.map((s) => s.done))));
     expect(await backend.proc.exited, backend.proc.output().slice(-2000)).toBe(0);
     await frontend.proc.stop(15_000);
 

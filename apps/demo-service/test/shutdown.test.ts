@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spansFor, startApp, stopApps } from './helpers.ts';
+import { spansFor, startApp, stopApps, untilInFlight } from './helpers.ts';
 
 afterAll(stopApps);
 
@@ -9,7 +9,7 @@ describe('graceful shutdown', () => {
     // A drain delay long enough for the probe requests below even on a loaded machine.
     const svc = await startApp({ env: { PODINFO_SERVER_SHUTDOWN_DELAY: '2s', PODINFO_SERVER_SHUTDOWN_TIMEOUT: '5s' } });
     const slow = fetch(`${svc.url}/delay/1`);
-    await new Promise((r) => setTimeout(r, 100));
+    await untilInFlight(svc, 1);
     const stopped = svc.app.shutdown();
     // during the drain delay the service still answers, but reports itself unready
     expect((await fetch(`${svc.url}/readyz`)).status).toBe(503);
@@ -27,10 +27,11 @@ describe('graceful shutdown', () => {
   it('cuts requests that outlive the shutdown timeout, still ending their spans', async () => {
     const svc = await startApp({ env: { PODINFO_SERVER_SHUTDOWN_TIMEOUT: '200ms' } });
     const slow = fetch(`${svc.url}/delay/5`).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
+    await untilInFlight(svc, 1);
+    const started = performance.now();
     await svc.app.shutdown();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Returned before the request would have ended by itself (5 s), and the request was cut.
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(await slow).toBeInstanceOf(Error);
     const spans = await spansFor(svc, 1, (s) => s.name === 'GET /delay/{seconds}');
     expect(spans).toHaveLength(1);

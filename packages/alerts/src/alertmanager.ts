@@ -1,4 +1,5 @@
-// Alertmanager routing: by severity to a paging and a ticket/chat receiver, grouped by alert and the
+// Alertmanager routing: alerts about a service a team owns (label `team`, services[].owner) to that team's
+// receiver; everything else by severity to a paging and a ticket/chat receiver; grouped by alert and the
 // affected namespace/service, with inhibitions. Emitted as an AlertmanagerConfig CR and as a plain
 // alertmanager.yml. Receiver secrets are only ever referenced (Secret keys, or files mounted from them).
 //
@@ -14,9 +15,28 @@
 // Proven with the operator's code and amtool in test/alertmanager-operator.e2e.test.ts.
 import { ALERT_GROUP_BY, type MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, toYaml, withComment } from '@meshobs/kube';
-import { type RuleGroup, ruleGroups } from './rules.ts';
+import type { MeshModel, RuleGroup, TeamModel } from '@meshobs/model';
 
-type ReceiverSpec = MeshobsConfig['alertmanager']['receivers']['critical'];
+type ReceiverSpec = { name: string; type: 'pagerduty' | 'slack' | 'webhook'; secret: { name: string; key: string } };
+
+/** Every receiver: the two by severity (one when they share a name), then one per team. */
+const receiversOf = (config: MeshobsConfig, teams: readonly TeamModel[]): ReceiverSpec[] => {
+  const { critical, warning } = config.alertmanager.receivers;
+  return [
+    critical,
+    ...(critical.name === warning.name ? [] : [warning]),
+    ...teams.map((t) => ({ name: t.name, type: t.type, secret: t.secret })),
+  ];
+};
+
+/** The routes of a receiver's alerts, one per severity with its repeat interval. */
+const bySeverity = (config: MeshobsConfig) => {
+  const r = config.alertmanager.repeatInterval;
+  return [
+    { severity: 'critical', repeat: r.critical },
+    { severity: 'warning', repeat: r.warning },
+  ] as const;
+};
 
 /** Labels alerts are grouped by: defined beside the config checks that keep extra labels off them. */
 export const GROUP_BY = ALERT_GROUP_BY;
@@ -86,9 +106,11 @@ function plainReceiver(r: ReceiverSpec): Record<string, unknown> {
 }
 
 /** Plain alertmanager.yml (what `amtool check-config` reads). */
-export function alertmanagerYaml(config: MeshobsConfig): Record<string, unknown> {
+export function alertmanagerYaml(model: MeshModel): Record<string, unknown> {
+  const config = model.config;
   const am = config.alertmanager;
   const { critical, warning } = am.receivers;
+  const severities = bySeverity(config);
   return {
     route: {
       receiver: warning.name,
@@ -97,6 +119,12 @@ export function alertmanagerYaml(config: MeshobsConfig): Record<string, unknown>
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval.warning,
       routes: [
+        // A team's alerts, whatever their severity, to its receiver (first: they match before severity).
+        ...model.teams.map((t) => ({
+          receiver: t.name,
+          matchers: [`team="${t.name}"`],
+          routes: severities.map((v) => ({ matchers: [`severity="${v.severity}"`], repeat_interval: v.repeat })),
+        })),
         { receiver: critical.name, matchers: ['severity="critical"'], repeat_interval: am.repeatInterval.critical },
         { receiver: warning.name, matchers: ['severity="warning"'], repeat_interval: am.repeatInterval.warning },
       ],
@@ -106,7 +134,7 @@ export function alertmanagerYaml(config: MeshobsConfig): Record<string, unknown>
       target_matchers: i.target.map(matcherString),
       equal: i.equal,
     })),
-    receivers: critical.name === warning.name ? [plainReceiver(critical)] : [plainReceiver(critical), plainReceiver(warning)],
+    receivers: receiversOf(config, model.teams).map(plainReceiver),
   };
 }
 
@@ -171,10 +199,12 @@ export function kubePrometheusStackValues(config: MeshobsConfig): string {
 }
 
 /** The AlertmanagerConfig CR (monitoring.coreos.com/v1alpha1) with the same routing. */
-export function alertmanagerConfigCR(config: MeshobsConfig, groups: RuleGroup[] = ruleGroups(config)): KubeObject {
+export function alertmanagerConfigCR(model: MeshModel): KubeObject {
+  const config = model.config;
   const am = config.alertmanager;
   const { critical, warning } = am.receivers;
-  const mesh = meshAlertMatcher(groups);
+  const mesh = meshAlertMatcher(model.ruleGroups);
+  const severities = bySeverity(config);
   // The CR sees every alert of the cluster: the generic severity inhibition is kept to the mesh alerts.
   const scoped = (ms: Inhibition['source']) => (ms.some(([n]) => n === 'alertname') ? ms : [mesh, ...ms]);
   return withComment(
@@ -195,6 +225,11 @@ export function alertmanagerConfigCR(config: MeshobsConfig, groups: RuleGroup[] 
           groupInterval: am.groupInterval,
           repeatInterval: am.repeatInterval.warning,
           routes: [
+            ...model.teams.map((t) => ({
+              receiver: t.name,
+              matchers: [crMatcher(['team', '=', t.name])],
+              routes: severities.map((v) => ({ matchers: [crMatcher(['severity', '=', v.severity])], repeatInterval: v.repeat })),
+            })),
             { receiver: critical.name, matchers: [crMatcher(['severity', '=', 'critical'])], repeatInterval: am.repeatInterval.critical },
             { receiver: warning.name, matchers: [crMatcher(['severity', '=', 'warning'])], repeatInterval: am.repeatInterval.warning },
           ],
@@ -204,13 +239,15 @@ export function alertmanagerConfigCR(config: MeshobsConfig, groups: RuleGroup[] 
           targetMatch: scoped(i.target).map(crMatcher),
           equal: i.equal,
         })),
-        receivers: critical.name === warning.name ? [crReceiver(critical)] : [crReceiver(critical), crReceiver(warning)],
+        receivers: receiversOf(config, model.teams).map(crReceiver),
       },
     },
     'Alert routing for the mesh alerts (alertname matcher: the alerts of rules.yml; other alerts keep the base routing).\n' +
       'By default the operator scopes a namespaced AlertmanagerConfig to alerts whose namespace label equals its own\n' +
       `namespace, which mesh alerts never carry: apply kube-prometheus-stack-values.yaml (matcher strategy ${MATCHER_STRATEGY})\n` +
       `and keep this object in the Alertmanager's namespace. Routed receivers are named ${config.namespaces.monitoring}/meshobs/<receiver>.\n` +
-      `Receiver secrets: Secret ${critical.secret.name}/${critical.secret.key} and ${warning.secret.name}/${warning.secret.key}, created by you.`,
+      `Receiver secrets: ${receiversOf(config, model.teams)
+        .map((r) => `Secret ${r.secret.name}/${r.secret.key}`)
+        .join(', ')}, created by you.`,
   );
 }

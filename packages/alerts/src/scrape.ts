@@ -1,24 +1,36 @@
-// Scrape config: ServiceMonitor/PodMonitor for the Prometheus Operator, and the same as plain
-// scrape_configs for a Prometheus without it. Job names come from config.prometheus.jobs: the rules
-// select on them, so the two must agree.
+// Scrape config: ServiceMonitor/PodMonitor for the Prometheus Operator, and every job the rules and
+// dashboards read as plain scrape_configs for a Prometheus without it. Job names come from
+// config.prometheus.jobs: the rules select on them, so the producers and the readers must agree (the
+// collector's and Jaeger's own ServiceMonitors live with those components; with kube-prometheus-stack the
+// chart scrapes the kubelet and kube-state-metrics itself).
 import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIO_PORTS, type KubeObject, MERGED_METRICS_PATH, serviceMonitor, standardLabels, withComment } from '@meshobs/kube';
-import { type CardinalityPlan, EMPTY_PLAN } from '@meshobs/signals';
-
-/** Pod labels copied onto every Envoy series (the gateway alerts need `istio`, the canary split `version`). */
-export const ENVOY_POD_LABELS = ['app', 'version', 'istio'] as const;
-
-/** istiod's monitoring port (Service port name and number). */
-export const ISTIOD_MONITORING_PORT = { name: 'http-monitoring', number: 15014 } as const;
-/** Envoy's Prometheus endpoint on every sidecar and gateway (container port name on istio-proxy). */
-export const ENVOY_PROM_PORT = { name: 'http-envoy-prom', number: ISTIO_PORTS.envoyStats, path: '/stats/prometheus' } as const;
+import {
+  COLLECTOR_APP,
+  ENVOY_POD_LABELS,
+  ENVOY_PROM_PORT,
+  ISTIOD_MONITORING_PORT,
+  JAEGER_APP,
+  JAEGER_METRICS,
+  type MeshModel,
+  ownPorts,
+} from '@meshobs/model';
+import type { CardinalityPlan } from '@meshobs/signals';
 
 const labelsOf = (config: MeshobsConfig, component: string) => ({
   ...standardLabels({ name: 'meshobs', component }),
   release: config.prometheus.release,
 });
 
-const setJob = (job: string) => ({ action: 'replace' as const, targetLabel: 'job', replacement: job });
+export const setJob = (job: string) => ({ action: 'replace' as const, targetLabel: 'job', replacement: job });
+
+/**
+ * Moves a target found on the sidecar's Envoy port to pilot-agent's merged-metrics port on the same
+ * pod IP (IPv4 host:port or an IPv6 [addr]:port alike), for the PodMonitor and the plain job.
+ */
+const mergedMetricsAddress = [
+  { source_labels: ['__address__'], regex: '(.+):\\d+', replacement: `$1:${ISTIO_PORTS.mergedMetrics}`, target_label: '__address__' },
+];
 
 /** Job name of an application's metrics, the same for the PodMonitor and the plain scrape config. */
 export const appJob = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
@@ -34,7 +46,9 @@ export const appJob = (s: { namespace: string; name: string }) => `${s.namespace
 const dropRules = (plan: CardinalityPlan) => plan.drops.map((d) => ({ action: 'drop', sourceLabels: d.sourceLabels, regex: d.regex }));
 
 /** ServiceMonitor for istiod, PodMonitor for Envoy, PodMonitor per application service. */
-export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): KubeObject[] {
+export function monitors(model: MeshModel): KubeObject[] {
+  const config = model.config;
+  const plan = model.cardinality;
   const ns = config.namespaces.monitoring;
   const jobs = config.prometheus.jobs;
   const interval = config.prometheus.scrapeInterval;
@@ -86,7 +100,14 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
   // 15020. That port is outside Envoy's inbound chain, so STRICT mTLS and ALLOW AuthorizationPolicies
   // leave it to a Prometheus without a sidecar; the app port itself refuses plaintext callers.
   // Istio: "Prometheus > Option 1: Metrics merging" (istio.io docs/ops/integrations/prometheus).
-  const apps: KubeObject[] = config.services.map((s) =>
+  // 15020 is not a declared container port (Istio's injection template declares only 15090,
+  // http-envoy-prom, on istio-proxy: manifests/charts/istio-control/istio-discovery/files/injection-template.yaml),
+  // and Prometheus' pod discovery makes one target per declared port (prometheus/prometheus
+  // discovery/kubernetes/pod.go), while prometheus-operator turns `portNumber` into a keep on
+  // __meta_kubernetes_pod_container_port_number (pkg/prometheus/promcfg.go, v0.85.0): selecting 15020
+  // finds zero targets. So the target is the sidecar's declared Envoy port, moved to 15020 by the
+  // address rewrite, as the plain scrape config below does.
+  const apps: KubeObject[] = model.services.map((s) =>
     withComment(
       {
         apiVersion: 'monitoring.coreos.com/v1',
@@ -101,10 +122,18 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
           selector: { matchLabels: { app: s.name } },
           podMetricsEndpoints: [
             {
-              portNumber: ISTIO_PORTS.mergedMetrics,
+              port: ENVOY_PROM_PORT.name,
               path: MERGED_METRICS_PATH,
               interval,
               relabelings: [
+                { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+                ...mergedMetricsAddress.map((r) => ({
+                  action: 'replace',
+                  sourceLabels: r.source_labels,
+                  regex: r.regex,
+                  replacement: r.replacement,
+                  targetLabel: r.target_label,
+                })),
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'app' },
                 { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_version'], targetLabel: 'version' },
                 setJob(appJob(s)),
@@ -117,20 +146,41 @@ export function monitors(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PL
       },
       `Application metrics of ${s.namespace}/${s.name} through Istio's metrics merging (pilot-agent ` +
         `${ISTIO_PORTS.mergedMetrics}${MERGED_METRICS_PATH}, from the pods' prometheus.io/port and prometheus.io/path ` +
-        'annotations), which a Prometheus without a sidecar can reach under STRICT mTLS.',
+        `annotations), which a Prometheus without a sidecar can reach under STRICT mTLS. The target is the sidecar's ` +
+        `declared ${ENVOY_PROM_PORT.name} port (15020 is not a container port, so it has no target of its own), moved to ${ISTIO_PORTS.mergedMetrics}.`,
     ),
   );
   return [istiod, envoy, ...apps];
 }
 
-/** The same scraping as plain `scrape_configs`, for Prometheus without the operator. */
-export function scrapeConfigs(config: MeshobsConfig, plan: CardinalityPlan = EMPTY_PLAN): Record<string, unknown> {
+const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Every job the rules and dashboards read, as plain `scrape_configs` for a Prometheus without the operator:
+ * the monitors above, the collector's and Jaeger's own telemetry (their ServiceMonitors with the operator),
+ * and the kubelet's cAdvisor and kube-state-metrics under the configured job names (kube-prometheus-stack
+ * scrapes those two itself). If your Prometheus scrapes the last two already, drop them here and set
+ * prometheus.jobs.cadvisor / kubeStateMetrics to your job names.
+ */
+export function scrapeConfigs(model: MeshModel): Record<string, unknown> {
+  const config = model.config;
+  const plan: CardinalityPlan = model.cardinality;
   const jobs = config.prometheus.jobs;
   const interval = config.prometheus.scrapeInterval;
+  const obs = config.namespaces.observability;
   const common = [
     { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
   ];
+  const own = ownPorts(config);
+  const keepService = (labels: Record<string, string>, ports: string[]) => ({
+    action: 'keep',
+    source_labels: [
+      ...Object.keys(labels).map((k) => `__meta_kubernetes_service_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`),
+      '__meta_kubernetes_endpoint_port_name',
+    ],
+    regex: `${Object.values(labels).join(';')};(${ports.join('|')})`,
+  });
   return {
     scrape_configs: [
       {
@@ -167,7 +217,61 @@ export function scrapeConfigs(config: MeshobsConfig, plan: CardinalityPlan = EMP
           ? { metric_relabel_configs: plan.drops.map((d) => ({ action: 'drop', source_labels: d.sourceLabels, regex: d.regex })) }
           : {}),
       },
-      ...config.services.map((s) => ({
+      // The collector's own telemetry and its span metrics, from both tiers' Services (as its ServiceMonitor).
+      {
+        job_name: jobs.collector,
+        scrape_interval: interval,
+        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [obs] } }],
+        relabel_configs: [
+          keepService({ 'app.kubernetes.io/name': COLLECTOR_APP, 'app.kubernetes.io/instance': config.tracing.collector.name }, [
+            own.metrics.name,
+            own.spanMetrics.name,
+          ]),
+          ...common,
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+        ],
+      },
+      // Jaeger's collector and query telemetry, job = the role's Service (as its ServiceMonitors).
+      {
+        job_name: `${config.jaeger.name}`,
+        scrape_interval: interval,
+        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [obs] } }],
+        relabel_configs: [
+          keepService({ 'app.kubernetes.io/name': JAEGER_APP, 'app.kubernetes.io/instance': config.jaeger.name }, [JAEGER_METRICS.name]),
+          ...common,
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'job' },
+        ],
+      },
+      // The kubelet's cAdvisor (container_* series: HighProxyMemoryUsage and the sidecar panels), through each
+      // node's kubelet with Prometheus' service account (prometheus/prometheus documentation/examples/
+      // prometheus-kubernetes.yml, job kubernetes-cadvisor). The series carry namespace, pod and container.
+      {
+        job_name: jobs.cadvisor,
+        scrape_interval: interval,
+        scheme: 'https',
+        metrics_path: '/metrics/cadvisor',
+        tls_config: { ca_file: `${SA}/ca.crt`, insecure_skip_verify: true },
+        authorization: { credentials_file: `${SA}/token` },
+        kubernetes_sd_configs: [{ role: 'node' }],
+        relabel_configs: [{ source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' }],
+      },
+      // kube-state-metrics (pod and container limits); honor_labels keeps the namespace and pod of the
+      // objects it reports rather than its own.
+      {
+        job_name: jobs.kubeStateMetrics,
+        scrape_interval: interval,
+        honor_labels: true,
+        kubernetes_sd_configs: [{ role: 'endpoints' }],
+        relabel_configs: [
+          {
+            action: 'keep',
+            source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'],
+            regex: 'kube-state-metrics;http',
+          },
+        ],
+      },
+      ...model.services.map((s) => ({
         job_name: appJob(s),
         scrape_interval: interval,
         metrics_path: MERGED_METRICS_PATH,
@@ -183,12 +287,7 @@ export function scrapeConfigs(config: MeshobsConfig, plan: CardinalityPlan = EMP
             ],
             regex: `${s.name};istio-proxy;${ENVOY_PROM_PORT.name}`,
           },
-          {
-            source_labels: ['__address__'],
-            regex: '(.+):\\d+',
-            replacement: `$1:${ISTIO_PORTS.mergedMetrics}`,
-            target_label: '__address__',
-          },
+          ...mergedMetricsAddress,
           ...common,
           { source_labels: ['__meta_kubernetes_pod_label_app'], target_label: 'app' },
           { source_labels: ['__meta_kubernetes_pod_label_version'], target_label: 'version' },

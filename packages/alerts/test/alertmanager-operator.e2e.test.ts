@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { resolveModel, ruleGroups } from '@meshobs/model';
 import { inCI, tempDir, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
-import { alertmanagerConfigCR, kubePrometheusStackValues, MATCHER_STRATEGY, meshAlertNames, ruleGroups } from '../src/index.ts';
+import { alertmanagerConfigCR, kubePrometheusStackValues, MATCHER_STRATEGY, meshAlertNames } from '../src/index.ts';
 import { runTool } from './helpers.ts';
 
 const bin = toolPath('operator-amconfig');
@@ -23,7 +24,7 @@ function generate(config: MeshobsConfig, strategy: string): string {
   if (!bin) throw new Error('operator-amconfig not found (scripts/install-tools.sh go)');
   const dir = tempDir('operator-amconfig');
   const cr = join(dir, 'alertmanagerconfig.json');
-  writeFileSync(cr, JSON.stringify(alertmanagerConfigCR(config)));
+  writeFileSync(cr, JSON.stringify(alertmanagerConfigCR(resolveModel(config))));
   const ns = config.namespaces.monitoring;
   const secrets = Object.values(config.alertmanager.receivers).map((r) => ({
     apiVersion: 'v1',

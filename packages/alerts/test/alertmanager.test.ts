@@ -2,20 +2,10 @@
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { ALERT_NAMES, resolveModel, ruleGroups, SEVERITY, SLO_ALERT_NAMES } from '@meshobs/model';
 import { missingTools } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
-import {
-  ALERT_NAMES,
-  alertmanagerConfigCR,
-  alertmanagerYaml,
-  INHIBITIONS,
-  MATCHER_STRATEGY,
-  meshAlertNames,
-  renderAlerts,
-  ruleGroups,
-  SEVERITY,
-  SLO_ALERT_NAMES,
-} from '../src/index.ts';
+import { alertmanagerConfigCR, alertmanagerYaml, INHIBITIONS, MATCHER_STRATEGY, meshAlertNames, renderAlerts } from '../src/index.ts';
 import { configs, renderTo, runTool, writeComponent } from './helpers.ts';
 
 const amtoolVersion = (): [number, number] => {
@@ -55,7 +45,7 @@ describe.skipIf(missingTools('amtool'))('amtool', () => {
   it('check-config accepts a webhook receiver (url_file needs Alertmanager >= 0.26)', (ctx) => {
     const [maj, min] = amtoolVersion();
     if (maj === 0 && min < 26) ctx.skip();
-    const dir = writeComponent(renderAlerts(parseConfig({ alertmanager: { receivers: { warning: { type: 'webhook' } } } })));
+    const dir = writeComponent(renderAlerts(resolveModel(parseConfig({ alertmanager: { receivers: { warning: { type: 'webhook' } } } }))));
     const r = runTool('amtool', ['check-config', join(dir, 'alertmanager.yml')]);
     expect(r.code, r.out).toBe(0);
   });
@@ -63,7 +53,7 @@ describe.skipIf(missingTools('amtool'))('amtool', () => {
 
 describe('routing structure', () => {
   const config = configs[0]![1];
-  const am = alertmanagerYaml(config) as {
+  const am = alertmanagerYaml(resolveModel(config)) as {
     route: { group_by: string[]; group_wait: string; group_interval: string; routes: Array<{ receiver: string; repeat_interval: string }> };
     inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }>;
     receivers: Array<Record<string, unknown>>;
@@ -75,7 +65,7 @@ describe('routing structure', () => {
 
   it('takes the escalation timings from the config', () => {
     const c = parseConfig({ alertmanager: { groupWait: '10s', groupInterval: '2m', repeatInterval: { critical: '15m', warning: '1d' } } });
-    const y = alertmanagerYaml(c) as typeof am;
+    const y = alertmanagerYaml(resolveModel(c)) as typeof am;
     expect(y.route.group_wait).toBe('10s');
     expect(y.route.group_interval).toBe('2m');
     expect(y.route.routes.map((r) => r.repeat_interval)).toEqual(['15m', '1d']);
@@ -100,13 +90,13 @@ describe('routing structure', () => {
     expect(text).toContain('routing_key_file: /etc/alertmanager/secrets/alertmanager-pagerduty/url');
     expect(text).toContain('api_url_file: /etc/alertmanager/secrets/alertmanager-slack/url');
     expect(text).not.toMatch(/routing_key:|api_url:|service_key:|\burl: /);
-    const cr = toYaml(alertmanagerConfigCR(config));
+    const cr = toYaml(alertmanagerConfigCR(resolveModel(config)));
     expect(cr).toMatch(/routingKey:\n\s+name: alertmanager-pagerduty\n\s+key: url/);
     expect(cr).toMatch(/apiURL:\n\s+name: alertmanager-slack\n\s+key: url/);
   });
 
   it('the AlertmanagerConfig CR routes and inhibits the same way', () => {
-    const cr = alertmanagerConfigCR(config) as unknown as {
+    const cr = alertmanagerConfigCR(resolveModel(config)) as unknown as {
       spec: { route: { groupBy: string[]; routes: Array<{ receiver: string; matchers: unknown[] }> }; inhibitRules: unknown[] };
     };
     expect(cr.spec.route.groupBy).toEqual(am.route.group_by);
@@ -122,7 +112,7 @@ describe('AlertmanagerConfig on kube-prometheus-stack (the operator merges it in
   it.each(configs)('%s: the top route matches exactly the alert names the rules fire', (_n, config) => {
     const names = ruleGroups(config).flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : [])));
     expect(meshAlertNames(ruleGroups(config))).toEqual([...new Set(names)].sort());
-    const cr = alertmanagerConfigCR(config) as unknown as CR;
+    const cr = alertmanagerConfigCR(resolveModel(config)) as unknown as CR;
     const [m] = cr.spec.route.matchers;
     expect(cr.spec.route.matchers).toHaveLength(1);
     expect(m).toMatchObject({ name: 'alertname', matchType: '=~' });
@@ -130,12 +120,12 @@ describe('AlertmanagerConfig on kube-prometheus-stack (the operator merges it in
     for (const n of names) expect(re.test(n), n).toBe(true);
     for (const other of ['Watchdog', 'KubePodCrashLooping', 'InfoInhibitor', 'High5xxErrorRateX', ''])
       expect(re.test(other), other).toBe(false);
-    const slo = config.alerts.slo.enabled;
+    const slo = config.alerts.slo.enabled && resolveModel(config).services.length > 0;
     for (const n of SLO_ALERT_NAMES) expect(re.test(n), n).toBe(slo);
   });
 
   it.each(configs)('%s: every inhibition names mesh alerts on both sides (the CR sees every alert of the cluster)', (_n, config) => {
-    const cr = alertmanagerConfigCR(config) as unknown as CR;
+    const cr = alertmanagerConfigCR(resolveModel(config)) as unknown as CR;
     const re = (ms: Matcher[]) => ms.filter((m) => m.name === 'alertname').map((m) => new RegExp(`^(?:${m.value})$`));
     for (const rule of cr.spec.inhibitRules) {
       for (const side of [rule.sourceMatch, rule.targetMatch]) {
@@ -147,7 +137,7 @@ describe('AlertmanagerConfig on kube-prometheus-stack (the operator merges it in
   });
 
   it('the bundle carries the chart values that select the matcher strategy, outside the kustomization', () => {
-    const bundle = renderAlerts(configs[0]![1]);
+    const bundle = renderAlerts(resolveModel(configs[0]![1]));
     const values = bundle.files.find((f) => f.path === 'kube-prometheus-stack-values.yaml');
     expect(values?.content).toContain(`alertmanagerConfigMatcherStrategy:\n      type: ${MATCHER_STRATEGY}\n`);
     expect(values?.content).toMatch(/^# .*Sets only alertmanager\.alertmanagerSpec\.alertmanagerConfigMatcherStrategy\.type/m);

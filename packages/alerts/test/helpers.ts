@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type MeshobsConfig, type MeshobsConfigInput, parseConfig } from '@meshobs/config';
 import type { ComponentBundle } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { tempDir, toolPath } from '@meshobs/testkit';
 import { renderAlerts } from '../src/index.ts';
 
@@ -16,11 +17,19 @@ export const CUSTOM: MeshobsConfigInput = {
       name: 'checkout',
       namespace: 'shop',
       port: 8080,
-      stableVersion: 'v1',
-      canaryVersion: 'v2',
+      versions: [
+        { name: 'v1', weight: 90 },
+        { name: 'v2', weight: 10 },
+      ],
+      // Its own 5xx threshold and latency guard, and an owner: the data the alerts join on, and the team route.
+      owner: 'team-shop',
+      alerts: { high5xxErrorRate: { threshold: 0.35 }, highRequestLatency: { minRequestRate: 3 } },
       slo: { availability: 0.995, latencyThresholdSeconds: 0.25, latencyTarget: 0.95 },
     },
+    // A second service that sets nothing of its own: it takes the mesh-wide thresholds.
+    { name: 'cart', namespace: 'shop' },
   ],
+  alertmanager: { teams: { 'team-shop': { type: 'slack', secret: { name: 'alertmanager-team-shop' } } } },
   prometheus: { jobs: { istiod: 'pilot', envoy: 'istio-proxies', kubeStateMetrics: 'ksm', cadvisor: 'cadvisor' } },
   alerts: {
     window: '10m',
@@ -34,13 +43,13 @@ export const CUSTOM: MeshobsConfigInput = {
     circuitBreakerTriggered: { for: '2m' },
     istioGatewayUnhealthy: { for: '4m' },
     slo: { enabled: true, minRequestRate: 0.5 },
-    extraLabels: { team: 'platform', cluster: 'prod-eu' },
+    extraLabels: { tier: 'platform', cluster: 'prod-eu' },
   },
 };
 
 export const configs: Array<[string, MeshobsConfig]> = [
   ['default config', parseConfig({})],
-  ['default config with SLO alerts', parseConfig({ alerts: { slo: { enabled: true } } })],
+  ['the demo (podinfo, stable and canary, SLO alerts)', parseConfig({ demo: { enabled: true } })],
   ['customised config', parseConfig(CUSTOM)],
 ];
 
@@ -56,7 +65,7 @@ export function writeComponent(bundle: ComponentBundle, prefix = 'alerts'): stri
 }
 
 export const renderTo = (config: MeshobsConfig) => {
-  const bundle = renderAlerts(config);
+  const bundle = renderAlerts(resolveModel(config));
   return { bundle, dir: writeComponent(bundle) };
 };
 

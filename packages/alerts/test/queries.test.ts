@@ -2,23 +2,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
-import { REPO_ROOT } from '@meshobs/testkit';
-import { describe, expect, it } from 'vitest';
-import { g4, humanize, humanizeDuration } from '../src/humanize.ts';
 import {
   ALERT_NAMES,
   burnRates,
-  CIRCUIT_BREAKER_ALERT_STATS,
-  CIRCUIT_BREAKER_ENVOY_STATS,
-  gatewayPodMatcher,
+  g4,
+  humanize,
+  humanizeDuration,
   leMatcher,
-  PROXY_STATS_MATCHER,
-  recordNames,
-  recordNamesFor,
   ruleGroups,
   SLO_ALERT_NAMES,
   serviceRecordingRules,
-} from '../src/index.ts';
+} from '@meshobs/model';
+import {
+  CIRCUIT_BREAKER_ALERT_STATS,
+  CIRCUIT_BREAKER_ENVOY_STATS,
+  gatewayPodMatcher,
+  PROXY_STATS_MATCHER,
+  recordNames,
+  recordNamesFor,
+} from '@meshobs/signals';
+import { REPO_ROOT } from '@meshobs/testkit';
+import { describe, expect, it } from 'vitest';
 
 const GATEWAY_PODS = gatewayPodMatcher(parseConfig({}));
 

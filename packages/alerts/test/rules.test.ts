@@ -1,22 +1,16 @@
 // The rules and their promtool unit tests, run by the real promtool.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '@meshobs/config';
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { ALERT_NAMES, ALERTS, type AlertingRule, resolveModel, ruleGroups, SLO_ALERT_NAMES } from '@meshobs/model';
 import { inCI, missingTools, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
-import {
-  ALERT_NAMES,
-  type AlertingRule,
-  prometheusRule,
-  renderAlerts,
-  renderRuleTests,
-  ruleGroups,
-  SIGNALS,
-  SLO_ALERT_NAMES,
-  type TestCase,
-} from '../src/index.ts';
+import { prometheusRule, renderAlerts, renderRuleTests, type TestCase } from '../src/index.ts';
 import { configs, renderTo, runTool } from './helpers.ts';
+
+/** SLO alerts are rendered for the services the model names (the listed ones, the demo's). */
+const hasSlo = (config: MeshobsConfig) => config.alerts.slo.enabled && resolveModel(config).services.length > 0;
 
 const alertRules = (groups: ReturnType<typeof ruleGroups>) => groups.flatMap((g) => g.rules.filter((r): r is AlertingRule => 'alert' in r));
 
@@ -25,7 +19,7 @@ describe('rule structure', () => {
     const rules = alertRules(ruleGroups(config));
     const names = new Set(rules.map((r) => r.alert));
     for (const a of ALERT_NAMES) expect(names).toContain(a);
-    if (config.alerts.slo.enabled) for (const a of SLO_ALERT_NAMES) expect(names).toContain(a);
+    if (hasSlo(config)) for (const a of SLO_ALERT_NAMES) expect(names).toContain(a);
     for (const r of rules) {
       expect(['critical', 'warning']).toContain(r.labels.severity);
       expect(r.annotations.summary).not.toMatch(/\{\{/);
@@ -37,7 +31,7 @@ describe('rule structure', () => {
 
   it.each(configs)('%s: every signal of the multi-signal alerts is its own rule', (_n, config) => {
     const rules = alertRules(ruleGroups(config));
-    for (const [alert, signals] of Object.entries(SIGNALS))
+    for (const { name: alert, signals } of ALERTS.filter((a) => a.signals.length && rules.some((r) => r.alert === a.name)))
       expect(
         rules
           .filter((r) => r.alert === alert)
@@ -74,7 +68,7 @@ describe('rule structure', () => {
 
   it('the PrometheusRule carries exactly the groups of rules.yml, with the release label', () => {
     const config = configs[2]![1];
-    const b = renderAlerts(config);
+    const b = renderAlerts(resolveModel(config));
     const rules = b.files.find((f) => f.path === 'rules.yml')!.content;
     const cr = b.objects.find((o) => o.kind === 'PrometheusRule')!;
     expect(cr.metadata.labels?.release).toBe(config.prometheus.release);
@@ -99,10 +93,10 @@ describe('rule unit tests cover every alert and signal', () => {
     );
 
   it.each(configs)('%s', (_n, config) => {
-    const { suites, skipped } = renderRuleTests(config);
+    const { suites, skipped } = renderRuleTests(resolveModel(config));
     expect(skipped).toEqual([]);
     const all = suites.flatMap((s) => s.tests);
-    const names: string[] = [...ALERT_NAMES, ...(config.alerts.slo.enabled ? SLO_ALERT_NAMES : [])];
+    const names: string[] = [...ALERT_NAMES, ...(hasSlo(config) ? SLO_ALERT_NAMES : [])];
     for (const alert of names) {
       const fires = firing(all, alert);
       expect(fires.length, `${alert} has an incident test`).toBeGreaterThan(0);
@@ -118,7 +112,9 @@ describe('rule unit tests cover every alert and signal', () => {
         expect(parseInt(checks[first]!.eval_time, 10) - parseInt(checks[first - 1]!.eval_time, 10)).toBe(1);
       }
     }
-    for (const [alert, signals] of Object.entries(SIGNALS))
+    for (const { name: alert, signals } of ALERTS.filter(
+      (a) => a.signals.length && all.some((t) => t.alert_rule_test?.some((c) => c.alertname === a.name)),
+    ))
       for (const signal of signals) expect(firing(all, alert, signal).length, `${alert} fires on ${signal}`).toBeGreaterThan(0);
     for (const flag of ['UO', 'URX', 'UH'])
       expect(all.some((t) => t.alert_rule_test?.some((c) => c.exp_alerts.some((e) => e.exp_labels.response_flags === flag)))).toBe(true);
@@ -132,7 +128,7 @@ describe('rule unit tests cover every alert and signal', () => {
       'High5xxErrorRate',
       'HighRequestLatency',
       'IstioGatewayUnhealthy',
-      ...(config.alerts.slo.enabled ? ['ServiceAvailabilityErrorBudgetBurn'] : []),
+      ...(hasSlo(config) ? ['ServiceAvailabilityErrorBudgetBurn'] : []),
     ])
       expect(all.some((t) => t.name.startsWith(alert) && /low-traffic guard/.test(t.name))).toBe(true);
     // no traffic and missing data
@@ -236,7 +232,7 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
 
 describe('bundle files', () => {
   it('names the files the CLI validators look for', () => {
-    const b = renderAlerts(configs[0]![1]);
+    const b = renderAlerts(resolveModel(configs[0]![1]));
     const paths = b.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['rules.yml', 'alertmanager.yml', 'scrape-configs.yml']));
     expect(paths.filter((p) => /^tests\/.+\.yml$/.test(p)).length).toBeGreaterThanOrEqual(10);
@@ -245,14 +241,16 @@ describe('bundle files', () => {
 
   it('warns when a latency SLO threshold is not an Istio bucket bound', () => {
     const b = renderAlerts(
-      parseConfig({ alerts: { slo: { enabled: true } }, services: [{ name: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] }),
+      resolveModel(
+        parseConfig({ services: [{ name: 'podinfo', namespace: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] }),
+      ),
     );
     expect(b.warnings.join('\n')).toMatch(/not an Istio histogram bucket bound; the latency SLO counts requests under 0.5s/);
   });
 
   it('PrometheusRule CR is named and labelled for kube-prometheus-stack', () => {
     const c = configs[2]![1];
-    const cr = prometheusRule(c);
+    const cr = prometheusRule(resolveModel(c));
     expect(cr.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(cr.metadata.labels?.release).toBe(c.prometheus.release);
   });

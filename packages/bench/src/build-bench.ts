@@ -17,7 +17,10 @@ export function generatedConfig(n: number): Record<string, unknown> {
     services: Array.from({ length: n }, (_, i) => ({
       name: `svc-${String(i).padStart(4, '0')}`,
       namespace: namespaces[i % namespaces.length],
-      canaryWeight: 10,
+      versions: [
+        { name: 'stable', weight: 90 },
+        { name: 'canary', weight: 10 },
+      ],
     })),
   };
 }

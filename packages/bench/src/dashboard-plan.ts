@@ -1,9 +1,10 @@
 // What a dashboard load runs, read from dashboard JSON (ours from renderDashboards, Istio's from
 // its published files): the variables in order, then every panel target.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 import { REPO_ROOT } from '@meshobs/testkit';
 
@@ -74,20 +75,35 @@ export function planOf(origin: DashboardPlan['origin'], json: Json): DashboardPl
 }
 
 export function meshobsPlans(config: MeshobsConfig): DashboardPlan[] {
-  return renderDashboards(config)
+  return renderDashboards(resolveModel(config))
     .files.filter((f) => f.path.endsWith('.json'))
     .map((f) => planOf('meshobs', JSON.parse(f.content) as Json));
 }
 
-/** Istio's official dashboards live beside the repository, never inside it. */
-export const ISTIO_DASHBOARDS_DIR = resolve(REPO_ROOT, '..', 'shared', 'anchors', 'istio-dashboards');
+/**
+ * Istio's own dashboards, copied out of the istio.io/istio Go module at the pinned version
+ * (tools/versions.env ISTIO_MODULE_VERSION, manifests/addons/dashboards) by
+ * `bash scripts/install-tools.sh bench`.
+ */
+export const ISTIO_DASHBOARDS_DIR = join(REPO_ROOT, '.tools', 'dashboards', 'istio', 'dashboards');
+
+/**
+ * The five that cover what ours show (mesh, service, workload, performance, control plane), by their
+ * file names in that folder; the extension and ztunnel dashboards there have no counterpart of ours.
+ */
+export const ISTIO_DASHBOARD_FILES = [
+  'istio-mesh-dashboard.gen.json',
+  'istio-performance-dashboard.json',
+  'istio-service-dashboard.json',
+  'istio-workload-dashboard.json',
+  'pilot-dashboard.gen.json',
+] as const;
 
 export function istioPlans(dir = ISTIO_DASHBOARDS_DIR): DashboardPlan[] {
-  if (!existsSync(dir))
-    throw new Error(`Istio's dashboards not found in ${dir} (expected ../shared/anchors/istio-dashboards relative to the repository root)`);
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  if (!files.length) throw new Error(`no dashboard JSON in ${dir}`);
-  return files.map((f) => planOf('istio', JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json));
+  if (!existsSync(dir)) throw new Error(`Istio's dashboards not found in ${dir}: run \`bash scripts/install-tools.sh bench\` first`);
+  return ISTIO_DASHBOARD_FILES.map((f) => {
+    const path = join(dir, f);
+    if (!existsSync(path)) throw new Error(`${f} not found in ${dir} (Istio's manifests/addons/dashboards at the pinned version)`);
+    return planOf('istio', JSON.parse(readFileSync(path, 'utf8')) as Json);
+  });
 }

@@ -17,6 +17,7 @@ import {
   costliestQueryRulesTable,
   costliestRulesTable,
   dashboardTable,
+  payoffTable,
   ruleQueryTable,
   ruleTable,
 } from './report-prometheus.ts';
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
       print('Dashboard load cost', dashboardTable(results));
       print('Dashboards side by side', comparisonTable(results));
     }
+    if (only.includes('rules') && only.includes('dashboards'))
+      print('Prometheus CPU per hour: rules every cycle plus dashboard views', payoffTable(results));
   }
   if (only.includes('traces')) print('Trace pipeline throughput', await benchTraces({ config, log }));
   if (only.includes('build')) print('Build time', await benchBuild({ log }));

@@ -2,8 +2,8 @@
 // that reads a recorded series gets the raw-series expression instead. Alerts that already read
 // raw series keep their exact bundle expression, so only the recording rules make the difference.
 
-import { ALERT_NAMES } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
+import { ALERT_NAMES } from '@meshobs/model';
 import { errorRequestRate, gatewaySignals, LEVELS, latencySeconds, on, recordNames, requestRate, SERVICE_LABELS } from '@meshobs/signals';
 import { parse, stringify } from 'yaml';
 

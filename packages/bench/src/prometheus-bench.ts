@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAlerts } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
-import { cardinalityPlan } from '@meshobs/dashboards';
+import { resolveModel } from '@meshobs/model';
 import { applyPlan } from '@meshobs/signals';
 import { buildMesh, countSeries, loadMesh, type Mesh, reduceMesh } from '@meshobs/synthetic-mesh';
 import { tempDir } from '@meshobs/testkit';
@@ -13,7 +13,7 @@ import { type LoadResult, loadDashboard } from './dashboard-load.ts';
 import { type DashboardPlan, istioPlans, meshobsPlans } from './dashboard-plan.ts';
 import { naiveRulesYaml } from './naive-rules.ts';
 import { type GroupCost, measureRuleGroups, recordingRulesReadByAlerts } from './rule-eval.ts';
-import { cycleCost, type QueryGroupCost, ruleQueryCosts } from './rule-query-cost.ts';
+import { cycleCost, prometheusCpuSeconds, type QueryGroupCost, ruleQueryCosts } from './rule-query-cost.ts';
 import type { BenchSize } from './sizes.ts';
 import { median } from './stats.ts';
 
@@ -22,6 +22,8 @@ export interface DashboardCost {
   medianSeconds: number;
   loads: number;
   last: LoadResult;
+  /** Prometheus CPU seconds (its process_cpu_seconds_total) one full load costs: over the `loads` loads, per load. */
+  cpuSecondsPerLoad: number;
 }
 
 /** The rule sets' cost by query on one load of the mesh (as generated, or reduced by the cardinality profile). */
@@ -66,7 +68,7 @@ const WIDTH_PX = 1500;
 const SCRAPE_SECONDS = 15;
 
 export function bundleRulesYaml(config: MeshobsConfig): string {
-  const file = renderAlerts(config).files.find((f) => f.path === 'rules.yml');
+  const file = renderAlerts(resolveModel(config)).files.find((f) => f.path === 'rules.yml');
   if (!file) throw new Error('renderAlerts emitted no rules.yml');
   return file.content;
 }
@@ -131,11 +133,13 @@ export async function benchSize(size: BenchSize, o: PrometheusBenchOptions): Pro
       for (const plan of [...meshobsPlans(o.config), ...istioPlans()]) {
         await loadDashboard(plan, window); // warm-up: the first load pays for cold page caches
         const runs: LoadResult[] = [];
+        const cpu0 = await prometheusCpuSeconds(loaded.url);
         for (let i = 0; i < o.loads; i++) runs.push(await loadDashboard(plan, window));
-        const cost = { plan, medianSeconds: median(runs.map((r) => r.seconds)), loads: runs.length, last: runs.at(-1)! };
+        const cpuSecondsPerLoad = ((await prometheusCpuSeconds(loaded.url)) - cpu0) / runs.length;
+        const cost = { plan, medianSeconds: median(runs.map((r) => r.seconds)), loads: runs.length, last: runs.at(-1)!, cpuSecondsPerLoad };
         dashboards.push(cost);
         o.log(
-          `[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`,
+          `[${size.name}] ${plan.origin} ${plan.title}: ${cost.medianSeconds.toFixed(3)} s, CPU ${cost.cpuSecondsPerLoad.toFixed(3)} s, ${cost.last.series} series, ${cost.last.errors.length} errors${cost.last.errors.length ? ` (${cost.last.errors[0]})` : ''}`,
         );
       }
     }
@@ -187,7 +191,7 @@ async function profileRun(size: BenchSize, mesh: Mesh, rules: string, o: Prometh
     ...o.config,
     cardinality: { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true },
   };
-  const plan = cardinalityPlan(config);
+  const plan = resolveModel(config).cardinality;
   const reduced = reduceMesh(mesh, (name, labels) => applyPlan(plan, name, labels));
   const series = countSeries(reduced).total;
   o.log(`[${size.name}] cardinality profile: ${series} series: generating and loading`);

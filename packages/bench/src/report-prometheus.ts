@@ -119,10 +119,24 @@ export function dashboardTable(results: SizeResult[]): string {
         d.last.queries,
         count(d.last.series),
         seconds(d.medianSeconds),
+        seconds(d.cpuSecondsPerLoad),
         d.last.errors.length ? `${d.last.errors.length} failed` : 'ok',
       ]);
   }
-  return table(['size', 'origin', 'dashboard', 'panels', 'queries (vars + targets)', 'series shown', 'median full load', 'queries'], rows);
+  return table(
+    [
+      'size',
+      'origin',
+      'dashboard',
+      'panels',
+      'queries (vars + targets)',
+      'series shown',
+      'median full load',
+      'Prometheus CPU per load',
+      'queries',
+    ],
+    rows,
+  );
 }
 
 /** Pairs each of our dashboards with the Istio dashboards covering the same view. */
@@ -182,4 +196,53 @@ export function costliestRulesTable(results: SizeResult[], top = 10): string {
     for (const x of all.sort((a, b) => b.s - a.s).slice(0, top)) rows.push([r.size.name, x.group, `\`${x.name}\``, seconds(x.s)]);
   }
   return table(['size', 'group', 'rule (record or alert)', 'median evaluation time'], rows);
+}
+
+/** Rule evaluation cycles per hour at the 15 s evaluation interval. */
+const CYCLES_PER_HOUR = 3600 / 15;
+/** Dashboard views per hour the table prices (a view = ours with a counterpart, or their counterparts, loaded once). */
+export const VIEWS_PER_HOUR = [60, 600] as const;
+
+const cpuHour = (s: number) => (Number.isFinite(s) ? `${(s / 60).toFixed(s >= 600 ? 0 : 1)} CPU-min` : 'n/a');
+
+/**
+ * What Prometheus spends per hour (its own CPU seconds, measured): the bundle's rules every cycle plus
+ * N views of our dashboards, against the naive alerts every cycle plus N views of Istio's dashboards
+ * covering the same (COUNTERPARTS), on the mesh as generated, and the number of views per hour from
+ * which the bundle costs less. Needs the rules and the dashboards sections of the same size.
+ */
+export function payoffTable(results: SizeResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    const q = r.queryCosts.find((c) => c.data === 'as generated');
+    const ours = r.dashboards.filter((d) => d.plan.origin === 'meshobs' && COUNTERPARTS[d.plan.uid]);
+    const theirTitles = new Set(ours.flatMap((d) => COUNTERPARTS[d.plan.uid]!));
+    const theirs = r.dashboards.filter((d) => d.plan.origin === 'istio' && theirTitles.has(d.plan.title));
+    if (!q || !ours.length || !theirs.length) continue;
+    const bundleRules = cycleCost(q.bundle).cpu * CYCLES_PER_HOUR;
+    const naiveRules = cycleCost(q.naive).cpu * CYCLES_PER_HOUR;
+    const oursView = ours.reduce((a, d) => a + d.cpuSecondsPerLoad, 0);
+    const theirView = theirs.reduce((a, d) => a + d.cpuSecondsPerLoad, 0);
+    const breakEven =
+      bundleRules <= naiveRules ? 0 : theirView > oursView ? Math.ceil((bundleRules - naiveRules) / (theirView - oursView)) : Infinity;
+    rows.push([
+      r.size.name,
+      count(r.series),
+      `${cpuHour(bundleRules)} vs ${cpuHour(naiveRules)}`,
+      `${seconds(oursView)} vs ${seconds(theirView)}`,
+      ...VIEWS_PER_HOUR.map((n) => `${cpuHour(bundleRules + n * oursView)} vs ${cpuHour(naiveRules + n * theirView)}`),
+      Number.isFinite(breakEven) ? (breakEven === 0 ? '**always** (cheaper rules)' : `**${count(breakEven)} views/h**`) : 'never',
+    ]);
+  }
+  return table(
+    [
+      'size',
+      'active series',
+      'rules per hour: bundle vs naive',
+      'CPU per view: ours vs Istio',
+      ...VIEWS_PER_HOUR.map((n) => `per hour, ${n} views: bundle vs naive + Istio`),
+      'bundle cheaper from',
+    ],
+    rows,
+  );
 }

@@ -4,7 +4,7 @@
 // proxies no longer emit, merged; then the metric_relabel_configs drop rules). Counted from the
 // generator's label combinations, no samples: at 1M that is minutes of CPU, not a Prometheus load.
 import type { MeshobsConfig } from '@meshobs/config';
-import { cardinalityPlan } from '@meshobs/dashboards';
+import { resolveModel } from '@meshobs/model';
 import { applyPlan, ISTIO_STANDARD_METRICS } from '@meshobs/signals';
 import { buildMesh, countReduced, PRESETS, type SeriesTransform } from '@meshobs/synthetic-mesh';
 import { count, mib, table } from './stats.ts';
@@ -39,7 +39,7 @@ export function benchSeries(config: MeshobsConfig, opts: { sizes?: string[]; log
   const transforms: SeriesTransform[] = [
     (_n, l) => l,
     ...PROFILES.map(({ settings }) => {
-      const plan = cardinalityPlan({ ...config, cardinality: settings });
+      const plan = resolveModel({ ...config, cardinality: settings }).cardinality;
       return (name: string, labels: Record<string, string>) => applyPlan(plan, name, labels);
     }),
   ];

@@ -1,7 +1,7 @@
 // Smoke tests of the benchmark helpers at toy size: no process is started.
 
-import { ALERT_NAMES } from '@meshobs/alerts';
 import { configSchema } from '@meshobs/config';
+import { ALERT_NAMES } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatedConfig, linearity } from '../src/build-bench.ts';
@@ -10,9 +10,11 @@ import { meshobsPlans, planOf } from '../src/dashboard-plan.ts';
 import { panelStep, rateIntervalSeconds } from '../src/grafana.ts';
 import { cpuModel } from '../src/machine.ts';
 import { naiveRulesYaml } from '../src/naive-rules.ts';
+import type { SizeResult } from '../src/prometheus-bench.ts';
 import { bundleRulesYaml } from '../src/prometheus-bench.ts';
+import { payoffTable } from '../src/report-prometheus.ts';
 import { parseRuleGroupMetrics } from '../src/rule-eval.ts';
-import { pickSizes } from '../src/sizes.ts';
+import { pickSizes, SIZES } from '../src/sizes.ts';
 import { median, table } from '../src/stats.ts';
 
 const config = configSchema.parse({});
@@ -90,6 +92,39 @@ describe('benchmark helpers', () => {
         { n: 500, s: 1.45 },
       ]),
     ).toContain('1.00 ms per added service');
+  });
+
+  it('prices an hour of Prometheus CPU and finds the views per hour from which the bundle costs less', () => {
+    const group = (name: string, cpuSeconds: number, intervalSeconds = 15) => ({
+      group: name,
+      intervalSeconds,
+      rules: 1,
+      seconds: cpuSeconds,
+      ruleSeconds: {},
+      cpuSeconds,
+    });
+    const dash = (origin: 'meshobs' | 'istio', uid: string, title: string, cpuSecondsPerLoad: number) =>
+      ({ plan: { origin, uid, title }, cpuSecondsPerLoad }) as SizeResult['dashboards'][number];
+    const result = {
+      size: SIZES['10k']!,
+      series: 11_812,
+      // Bundle: 0.2 s every 15 s cycle plus a 1 m group of 0.172 s (a quarter per cycle) = 0.243 s; naive 0.058 s.
+      queryCosts: [{ data: 'as generated', series: 11_812, bundle: [group('a', 0.2), group('b', 0.172, 60)], naive: [group('n', 0.058)] }],
+      dashboards: [
+        dash('meshobs', 'meshobs-mesh-overview', 'Overview', 0.05),
+        dash('meshobs', 'meshobs-service', 'Service', 0.05),
+        dash('meshobs', 'meshobs-tracing', 'Tracing', 9),
+        dash('istio', '', 'Istio Mesh Dashboard', 0.1),
+        dash('istio', '', 'Istio Control Plane Dashboard', 0.1),
+        dash('istio', '', 'Istio Service Dashboard', 0.2),
+        dash('istio', '', 'Istio Workload Dashboard', 9),
+      ],
+    } as unknown as SizeResult;
+    const out = payoffTable([result]);
+    // Rules per hour: 240 x 0.243 = 58.3 s = 1.0 CPU-min against 240 x 0.058 = 13.9 s; a view 0.1 s against 0.4 s
+    // (the dashboards without a counterpart are not part of a view): (58.32 - 13.92) / 0.3 = 148 views per hour.
+    expect(out).toContain('| 10k | 11,812 | 1.0 CPU-min vs 0.2 CPU-min | 100 ms vs 400 ms |');
+    expect(out).toContain('**148 views/h**');
   });
 
   it('knows its sizes', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitUntil } from '@meshobs/process';
 import { type Daemon, startDaemon } from './daemon.ts';
+import { throwIfInterrupted } from './signals.ts';
 
 export interface ApiServerTools {
   etcd: string;
@@ -178,6 +179,7 @@ export async function startApiServer(tools: ApiServerTools, opts: { dir?: string
         maxBuffer: 64 * 1024 * 1024,
         timeout: 300_000,
       });
+      throwIfInterrupted(r);
       return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
     };
     const kubectl = (args: string[], input?: string) => {

@@ -3,8 +3,8 @@
 // CRDs of exactly the custom resources it applies). The server decides, not our schemas: unknown
 // fields (strict field validation), enums, CEL rules, name limits, missing CRDs.
 //
-// Optional: when kube-apiserver is not found the check is skipped (it needs the cluster tools of
-// scripts/install-tools.sh cluster). Once kube-apiserver is there, etcd, kubectl and the CRDs must be
+// Optional: when kube-apiserver is not found the check is skipped (it needs a Kubernetes release's
+// kube-apiserver, etcd and kubectl, TOOL_SOURCES). Once kube-apiserver is there, etcd, kubectl and the CRDs must be
 // too, or the check is "missing" like any other validator whose tool is absent.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { kialiCrdSchema } from '@meshobs/kiali';
 import { type ComponentBundle, type KubeObject, objectToYaml, overlayOf } from '@meshobs/kube';
 import { stringify } from 'yaml';
 import { type ApiServer, type ApiServerTools, startApiServer } from './apiserver.ts';
+import { missingTool, TOOL_SOURCES } from './tool-sources.ts';
 import { findTool } from './tools.ts';
 import type { Verdict } from './validators.ts';
 
@@ -36,7 +37,7 @@ export function findClusterTools(): ClusterTools {
       verdict: {
         validator: SERVER_DRY_RUN,
         status: 'skipped',
-        detail: 'kube-apiserver not found (optional: scripts/install-tools.sh cluster installs it, with etcd and the CRDs)',
+        detail: `kube-apiserver not found (optional: with kube-apiserver from ${TOOL_SOURCES['kube-apiserver']}, etcd and kubectl, validate also runs a server-side dry run)`,
       },
     };
   const etcd = findTool('etcd');
@@ -45,27 +46,10 @@ export function findClusterTools(): ClusterTools {
     ['etcd', etcd],
     ['kubectl', kubectl],
   ] as const)
-    if (!path)
-      return {
-        ok: false,
-        verdict: {
-          validator: SERVER_DRY_RUN,
-          status: 'missing',
-          tool,
-          detail: `kube-apiserver is installed but ${tool} is not (run scripts/install-tools.sh cluster)`,
-        },
-      };
+    if (!path) return { ok: false, verdict: missingTool(SERVER_DRY_RUN, tool, `kube-apiserver is installed but ${tool} is not`) };
   const crds = crdsDir(kubeApiserver);
   if (!existsSync(crds) || !statSync(crds).isDirectory())
-    return {
-      ok: false,
-      verdict: {
-        validator: SERVER_DRY_RUN,
-        status: 'missing',
-        tool: 'crds',
-        detail: `no CRD folder at ${crds} (run scripts/install-tools.sh cluster, or set MESHOBS_CRDS_DIR)`,
-      },
-    };
+    return { ok: false, verdict: missingTool(SERVER_DRY_RUN, 'crds', `no CRD folder at ${crds}`) };
   return { ok: true, tools: { etcd: etcd!, kubeApiserver, kubectl: kubectl! }, crds };
 }
 

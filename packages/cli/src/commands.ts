@@ -9,7 +9,10 @@ import { InternalError } from './errors.ts';
 import { findConfig, loadConfig, UsageError } from './load-config.ts';
 import { checkTarget } from './output-guard.ts';
 import { renderComponents, validateRendered } from './render.ts';
+import { staleSchemaNote } from './schema-command.ts';
 import { withSignalCleanup } from './signals.ts';
+import { isToolName, TOOL_ALIASES, TOOL_SOURCES } from './tool-sources.ts';
+import { suggestion } from './usage.ts';
 import { runValidators, type Verdict } from './validators.ts';
 import { MESHOBS_VERSION } from './version.ts';
 import { writeBundleAtomically } from './write.ts';
@@ -52,25 +55,40 @@ export async function buildCommand(io: Io, opts: { config?: string; out?: string
     io.out(`  ${c.name.padEnd(16)} ${String(count).padStart(3)} files ${String(c.objects.length).padStart(3)} objects`);
     for (const w of c.warnings) io.err(`  warning (${c.name}): ${w}`);
   }
+  const note = staleSchemaNote(io.cwd, configPath);
+  if (note) io.err(note);
   const ms = Math.round(performance.now() - started);
   io.out(`meshobs: wrote ${files.size} files to ${relative(io.cwd, out) || '.'} from ${relative(io.cwd, configPath)} in ${ms} ms`);
   return 0;
 }
 
-/** `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default). */
+/**
+ * `--allow-missing a,b`: the tools that may be absent without failing validate (strict by default).
+ * A name that is no tool of validate is a usage error: a typo would otherwise allow nothing, silently.
+ */
 export function parseAllowMissing(value: string | undefined): Set<string> {
-  return new Set(
-    (value ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = Object.keys(TOOL_SOURCES);
+  const unknown = names.filter((n) => !isToolName(n) && !Object.hasOwn(TOOL_ALIASES, n));
+  if (unknown.length) {
+    const hint = unknown.length === 1 ? suggestion(unknown[0]!, [...known, ...Object.keys(TOOL_ALIASES)]) : '';
+    throw new UsageError(
+      `--allow-missing: unknown tool ${unknown.map((n) => JSON.stringify(n)).join(', ')}${hint}; the tools validate runs are ${known.join(', ')}`,
+    );
+  }
+  return new Set(names.map((n) => TOOL_ALIASES[n] ?? n));
 }
 
 export async function validateCommand(io: Io, opts: { config?: string; allowMissing?: string }): Promise<number> {
+  const allowed = parseAllowMissing(opts.allowMissing);
   const configPath = findConfig(io.cwd, opts.config);
   const { components, files } = await buildInMemory(configPath);
   io.out(`config ok: ${relative(io.cwd, configPath)}`);
+  const note = staleSchemaNote(io.cwd, configPath);
+  if (note) io.err(note);
   const dir = mkdtempSync(join(tmpdir(), 'meshobs-validate-'));
   // Helper daemons (the server dry-run's etcd and kube-apiserver) die before their folders go.
   const cleanup = () => {
@@ -81,7 +99,7 @@ export async function validateCommand(io: Io, opts: { config?: string; allowMiss
     try {
       await writeBundleAtomically(join(dir, 'bundle'), files, { cwd: dir, version: MESHOBS_VERSION });
       const verdicts = await runValidators(join(dir, 'bundle'), components, join(dir, 'scratch'));
-      return report(io, verdicts, parseAllowMissing(opts.allowMissing));
+      return report(io, verdicts, allowed);
     } finally {
       cleanup();
     }
@@ -96,7 +114,7 @@ function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
   }
   const failed = verdicts.filter((v) => v.status === 'fail');
   const missing = verdicts.filter((v) => v.status === 'missing');
-  const tolerated = missing.filter((v) => allowed.has(v.tool ?? '') || allowed.has(v.validator));
+  const tolerated = missing.filter((v) => allowed.has(v.tool ?? ''));
   const fatal = missing.filter((v) => !tolerated.includes(v));
   if (tolerated.length) io.err(`not run, allowed by --allow-missing: ${tolerated.map((v) => v.validator).join(', ')}`);
   if (fatal.length) {
@@ -107,14 +125,17 @@ function report(io: Io, verdicts: Verdict[], allowed: Set<string>): number {
   return failed.length || fatal.length ? 1 : 0;
 }
 
-/** Prints a per-object diff between the bundle this config builds and an existing bundle folder. */
-export async function diffCommand(io: Io, opts: { config?: string; against?: string; exitCode?: boolean }): Promise<number> {
+/** Prints a per-object diff (or its summary) between the bundle this config builds and an existing bundle folder. */
+export async function diffCommand(
+  io: Io,
+  opts: { config?: string; against?: string; exitCode?: boolean; summary?: boolean; all?: boolean },
+): Promise<number> {
   if (!opts.against) throw new UsageError('diff needs --against DIR (the existing bundle to compare with)');
   const against = resolve(io.cwd, opts.against);
   if (!existsSync(against) || !statSync(against).isDirectory()) throw new UsageError(`not a bundle folder: ${opts.against}`);
   const configPath = findConfig(io.cwd, opts.config);
   const { files } = await buildInMemory(configPath);
   const result = diffBundles(readBundleDir(against), files);
-  for (const line of formatDiff(result)) io.out(line);
+  for (const line of formatDiff(result, { summary: opts.summary, all: opts.all })) io.out(line);
   return opts.exitCode && result.changes.length ? 1 : 0;
 }

@@ -13,6 +13,11 @@ export interface ObjectChange {
   oldPath?: string;
   newPath?: string;
   patch: string;
+  /** Lines added and removed. */
+  plus: number;
+  minus: number;
+  /** A generated promtool rule-test file: follows from the rules, folded into one line unless asked for. */
+  ruleTest: boolean;
 }
 
 export interface BundleDiff {
@@ -34,6 +39,14 @@ export function readBundleDir(dir: string): Map<string, string> {
   if (existsSync(dir)) walk(dir);
   return files;
 }
+
+/**
+ * A promtool rule unit-test file: a YAML file whose top level has `rule_files` and `tests` (the format of
+ * `promtool test rules`, prometheus/prometheus docs/configuration/unit_testing_rules.md). Known by its
+ * content, not its path, so the diff of an older bundle with another layout folds them too.
+ */
+export const isRuleTestFile = (path: string, content: string): boolean =>
+  /\.ya?ml$/.test(path) && /^rule_files:/m.test(content) && /^tests:/m.test(content);
 
 /** The identity of what a file holds: its one Kubernetes object, or the path itself. */
 export function identityOf(path: string, content: string): string {
@@ -87,7 +100,18 @@ export function diffBundles(oldFiles: Map<string, string>, newFiles: Map<string,
       undefined,
       { context },
     );
-    changes.push({ kind, id, oldPath: o?.path, newPath: n?.path, patch: hunksOnly(patch) });
+    const hunks = hunksOnly(patch);
+    const changed = hunks.split('\n').filter((l) => !l.startsWith('@@'));
+    changes.push({
+      kind,
+      id,
+      oldPath: o?.path,
+      newPath: n?.path,
+      patch: hunks,
+      plus: changed.filter((l) => l.startsWith('+')).length,
+      minus: changed.filter((l) => l.startsWith('-')).length,
+      ruleTest: isRuleTestFile(n?.path ?? o!.path, n?.content ?? o!.content),
+    });
   }
   return { changes, unchanged };
 }
@@ -101,13 +125,35 @@ const hunksOnly = (patch: string) => {
 
 const SIGN: Record<ChangeKind, string> = { added: '+', removed: '-', changed: '~' };
 
-export function formatDiff(d: BundleDiff): string[] {
+export interface DiffFormat {
+  /** One line per changed object or file, with its added and removed line counts; no hunks. */
+  summary?: boolean;
+  /** Show the generated rule-test files one by one too (by default they are one line). */
+  all?: boolean;
+}
+
+const counts = (c: { plus: number; minus: number }) => `+${c.plus} -${c.minus}`;
+
+export function formatDiff(d: BundleDiff, opts: DiffFormat = {}): string[] {
   const count = (k: ChangeKind) => d.changes.filter((c) => c.kind === k).length;
   const lines = [`${count('changed')} changed, ${count('added')} added, ${count('removed')} removed, ${d.unchanged} unchanged`];
-  for (const c of d.changes) {
+  const folded = opts.all ? [] : d.changes.filter((c) => c.ruleTest);
+  for (const c of d.changes.filter((x) => !folded.includes(x))) {
     const where = c.oldPath && c.newPath && c.oldPath !== c.newPath ? `${c.oldPath} -> ${c.newPath}` : (c.newPath ?? c.oldPath);
-    lines.push('', `${SIGN[c.kind]} ${c.id}${where !== c.id ? `  (${where})` : ''}`);
-    if (c.patch) lines.push(c.patch);
+    const head = `${SIGN[c.kind]} ${c.id}${where !== c.id ? `  (${where})` : ''}`;
+    if (opts.summary) lines.push(`${head}  ${counts(c)}`);
+    else {
+      lines.push('', head);
+      if (c.patch) lines.push(c.patch);
+    }
+  }
+  if (folded.length) {
+    const total = { plus: folded.reduce((n, c) => n + c.plus, 0), minus: folded.reduce((n, c) => n + c.minus, 0) };
+    const paths = folded.map((c) => c.newPath ?? c.oldPath);
+    const named = paths.length > 4 ? `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more` : paths.join(', ');
+    const plural = folded.length > 1 ? 's' : '';
+    const line = `~ ${folded.length} generated promtool rule-test file${plural}  ${counts(total)}  (${named}; --all shows them)`;
+    lines.push(...(opts.summary ? [line] : ['', line]));
   }
   return lines;
 }

@@ -1,10 +1,11 @@
 // `meshobs init`: a starter config in the current folder, with the cluster profile answered by flags.
 // It never overwrites: if any meshobs config (or the schema file) is already there, nothing is written.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigError, configJsonSchemaText, JSON_SCHEMA_FILE, parseConfig } from '@meshobs/config';
 import type { Io } from './commands.ts';
-import { DEFAULT_CONFIG_FILES, UsageError } from './load-config.ts';
+import { DEFAULT_CONFIG_FILES, nearestPackageJson, UsageError } from './load-config.ts';
+import { SCHEMA_COMMAND } from './schema-command.ts';
 import { OutputError } from './write.ts';
 
 /** Where `defineConfig` comes from in a TypeScript config. */
@@ -86,16 +87,47 @@ export default defineConfig({
 });
 `;
 
+/**
+ * What to run after init, as the README's *Use meshobs* block says it (test/init.test.ts holds the two
+ * together). `--no-install`: npx never asks a registry for a package named meshobs.
+ */
+export const NEXT_STEPS = [
+  'npx --no-install meshobs build                      # writes dist/bundle',
+  'npx --no-install meshobs validate                   # every real validator found in MESHOBS_TOOLS_BIN or on PATH',
+  'kubectl apply --server-side -k dist/bundle',
+  'sh dist/bundle/namespaces/label-existing-namespaces.sh   # once: injection labels on namespaces meshobs does not own',
+];
+
+/** After an upgrade of meshobs, for a YAML config: the editors' schema of the new version (README, same block). */
+export const SCHEMA_STEP = `${SCHEMA_COMMAND}                     # after an upgrade of meshobs: rewrites ${JSON_SCHEMA_FILE}`;
+
+/**
+ * The TypeScript config's file name: .ts where the nearest package.json makes .ts files ES modules, else
+ * .mts, since Node would load a .ts file there as CommonJS and fail on its `import` (load-config.ts).
+ */
+function tsConfigFile(cwd: string): { file: string; why?: string } {
+  const pkg = nearestPackageJson(cwd);
+  if (pkg?.esm) return { file: 'meshobs.config.ts' };
+  const where = pkg
+    ? `${relative(cwd, pkg.path) || 'package.json'} does not say "type": "module"`
+    : 'no package.json says "type": "module"';
+  return { file: 'meshobs.config.mts', why: `.mts, an ES module anywhere: ${where}, and Node loads a .ts file there as CommonJS` };
+}
+
 export function initCommand(io: Io, opts: InitOptions): number {
   const format = opts.format ?? 'yaml';
   if (format !== 'yaml' && format !== 'ts') throw new UsageError(`--format: must be ts or yaml, got ${JSON.stringify(format)}`);
   const raw = starter(opts);
-  const configFile = format === 'ts' ? 'meshobs.config.ts' : 'meshobs.config.yaml';
+  const ts = format === 'ts' ? tsConfigFile(io.cwd) : undefined;
+  const configFile = ts ? ts.file : 'meshobs.config.yaml';
   const files: [string, string][] = [[configFile, format === 'ts' ? tsText(raw) : yamlText(raw)]];
   if (format === 'yaml') files.push([JSON_SCHEMA_FILE, configJsonSchemaText()]);
 
   const present = [...new Set([...DEFAULT_CONFIG_FILES, ...files.map(([f]) => f)])].filter((f) => existsSync(join(io.cwd, f)));
-  if (present.length) throw new OutputError(`${present.join(', ')} already exists here; init never overwrites: nothing was written`);
+  if (present.length) {
+    const schema = present.includes(JSON_SCHEMA_FILE) ? ` (\`${SCHEMA_COMMAND}\` rewrites the schema for this meshobs version)` : '';
+    throw new OutputError(`${present.join(', ')} already exists here; init never overwrites: nothing was written${schema}`);
+  }
   const written: string[] = [];
   try {
     // 'wx': fails instead of overwriting a file that appeared since the check above.
@@ -107,9 +139,9 @@ export function initCommand(io: Io, opts: InitOptions): number {
     for (const f of written) rmSync(join(io.cwd, f), { force: true });
     throw new OutputError(`cannot write ${files.map(([f]) => f).join(', ')}: ${(e as Error).message}; nothing was written`);
   }
-  io.out(`meshobs: wrote ${written.join(' and ')}`);
+  io.out(`meshobs: wrote ${written.join(' and ')}${ts?.why ? ` (${ts.why})` : ''}`);
   io.out('next:');
-  io.out('  npx meshobs build      # writes the bundle to dist/bundle');
-  io.out('  npx meshobs validate   # runs every real validator found on PATH');
+  for (const step of NEXT_STEPS) io.out(`  ${step}`);
+  if (format === 'yaml') io.out(`  ${SCHEMA_STEP}`);
   return 0;
 }

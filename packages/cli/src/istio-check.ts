@@ -1,4 +1,4 @@
-// Istio's own checks on the bundle, with istioctl (scripts/install-tools.sh cluster builds it):
+// Istio's own checks on the bundle, with istioctl (TOOL_SOURCES says where users get it):
 // `istioctl validate` runs the checks of istiod's validating webhook on every Istio object, and
 // `istioctl analyze` the cross-object analysers over every object the base kustomization applies,
 // together with the bundle's meshConfig (--use-kube=false: files only, no cluster).
@@ -9,6 +9,8 @@ import { type ComponentBundle, type KubeObject, objectToYaml } from '@meshobs/ku
 import { parse, stringify } from 'yaml';
 import { baseObjects } from './cluster-check.ts';
 import { ACCEPTED_ANALYZE_FINDINGS } from './istio-analyze-accepted.ts';
+import { throwIfInterrupted } from './signals.ts';
+import { missingTool } from './tool-sources.ts';
 import { findTool, run } from './tools.ts';
 import type { Verdict } from './validators.ts';
 
@@ -21,12 +23,7 @@ export interface AnalyzeFinding {
 
 const isIstio = (o: { apiVersion?: string }) => /\.istio\.io\//.test(o.apiVersion ?? '');
 const yamlOf = (objects: KubeObject[]) => objects.map((o) => `---\n${objectToYaml(o)}`).join('');
-const missing = (validator: string): Verdict => ({
-  validator,
-  status: 'missing',
-  tool: 'istioctl',
-  detail: 'istioctl not found (run scripts/install-tools.sh cluster)',
-});
+const missing = (validator: string): Verdict => missingTool(validator, 'istioctl');
 
 export function istioctlValidate(components: ComponentBundle[]): Verdict {
   const validator = 'istioctl validate';
@@ -55,6 +52,7 @@ export function analyzeFindings(istioctl: string, objects: KubeObject[], bundleD
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
   });
+  throwIfInterrupted(r);
   const out = (r.stdout ?? '').trim();
   if (!out.startsWith('['))
     throw new Error(

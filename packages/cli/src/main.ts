@@ -4,6 +4,8 @@ import { buildCommand, diffCommand, type Io, validateCommand } from './commands.
 import { INTERNAL_ERROR_EXIT, REPORT_HINT } from './errors.ts';
 import { initCommand } from './init.ts';
 import { UsageError } from './load-config.ts';
+import { schemaCommand } from './schema-command.ts';
+import { INTERRUPTED, Interrupted } from './signals.ts';
 import { COMMANDS, type Command, commandUsage, isCommand, optionsOf, PARSE_OPTIONS, suggestion, USAGE } from './usage.ts';
 import { verifyCommand } from './verify.ts';
 import { MESHOBS_VERSION } from './version.ts';
@@ -58,16 +60,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
           config: str('config'),
           against: str('against'),
           exitCode: values['exit-code'] as boolean | undefined,
+          summary: values.summary as boolean | undefined,
+          all: values.all as boolean | undefined,
         });
       case 'validate':
         return await validateCommand(io, { config: str('config'), allowMissing: str('allow-missing') });
       case 'verify':
         return await verifyCommand(io, { config: str('config'), context: str('context'), timeout: str('timeout') });
+      case 'schema':
+        return schemaCommand(io, { out: str('out') });
     }
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(e.message);
       return 1;
+    }
+    if (e instanceof Interrupted) {
+      io.err(INTERRUPTED);
+      return e.exitCode;
     }
     if (e instanceof OutputError) {
       io.err(`meshobs: ${e.message}`);

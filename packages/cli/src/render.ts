@@ -1,8 +1,9 @@
-// The composition root: every component package, called with the one validated config.
+// The composition root: the validated config resolved once into the mesh model, then every component
+// package, a peer of the others, rendered from that model.
 
 import { renderAlerts } from '@meshobs/alerts';
 import { ConfigError, type MeshobsConfig } from '@meshobs/config';
-import { cardinalityPlan, cardinalityWarnings, renderDashboards } from '@meshobs/dashboards';
+import { renderDashboards } from '@meshobs/dashboards';
 import { renderDemo } from '@meshobs/demo-service/manifests';
 import { renderIstio } from '@meshobs/istio';
 import { renderJaeger } from '@meshobs/jaeger';
@@ -15,34 +16,24 @@ import {
   renderNamespaces,
   validateObjects,
 } from '@meshobs/kube';
+import { type MeshModel, resolveModel } from '@meshobs/model';
 import { renderCollector } from '@meshobs/otel-collector';
 import { InternalError } from './errors.ts';
 import { withProfileWarnings } from './profile-checks.ts';
 
-export type Renderer = (config: MeshobsConfig) => ComponentBundle;
-
-/** The config's cardinality profile, derived once per config from the bundle's own queries. */
-const plans = new WeakMap<MeshobsConfig, ReturnType<typeof cardinalityPlan>>();
-const planOf = (config: MeshobsConfig) => {
-  if (!plans.has(config)) plans.set(config, cardinalityPlan(config));
-  return plans.get(config)!;
-};
+export type Renderer = (model: MeshModel) => ComponentBundle;
 
 // Function declarations, so an internal error names the renderer that failed.
-function renderAlertsWithPlan(config: MeshobsConfig): ComponentBundle {
-  return renderAlerts(config, planOf(config));
-}
-function renderIstioWithPlan(config: MeshobsConfig): ComponentBundle {
-  const b = renderIstio(config, planOf(config));
-  return { ...b, warnings: [...b.warnings, ...cardinalityWarnings(planOf(config))] };
+function renderNamespacesOf(model: MeshModel): ComponentBundle {
+  return renderNamespaces(model.namespaces);
 }
 
 export const RENDERERS: Renderer[] = [
-  renderNamespaces,
-  renderAlertsWithPlan,
+  renderNamespacesOf,
+  renderAlerts,
   renderDashboards,
   renderCollector,
-  renderIstioWithPlan,
+  renderIstio,
   renderJaeger,
   renderKiali,
   renderDemo,
@@ -63,9 +54,17 @@ export const validateRendered = (objects: KubeObject[]) => validateObjects(objec
  * renderer, never as an invalid config (a ConfigError, which names a field, passes through as it is).
  */
 export function renderAll(renderers: readonly Renderer[], config: MeshobsConfig): ComponentBundle[] {
+  let model: MeshModel;
+  try {
+    model = resolveModel(config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new InternalError(`resolving the mesh model failed on a valid config: ${message}`, { cause: e });
+  }
   return renderers.map((render) => {
     try {
-      return render(config);
+      return render(model);
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       const message = e instanceof Error ? e.message.split('\n')[0] : String(e);

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { throwIfInterrupted } from './signals.ts';
 import { findTool } from './tools.ts';
 
 /** Shipped in the package beside its sources (src/ in this repository, dist/ once packed). */
@@ -48,6 +49,7 @@ export function lintBundle(bundleDir: string, bin = findTool('checkov')): LintRe
   if (existsSync(CHECKOV_CONFIG)) args.push('--config-file', CHECKOV_CONFIG);
   else args.push('--framework', 'kubernetes', 'secrets');
   const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  throwIfInterrupted(r);
   // checkov exits 1 when it has findings; the JSON report on stdout is the verdict.
   if (!r.stdout?.trim()) throw new Error(`checkov printed no report (exit ${r.status}):\n${(r.stderr ?? String(r.error)).slice(-2000)}`);
   return parseCheckovJson(r.stdout);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { throwIfInterrupted } from './signals.ts';
 
 /**
  * Finds an executable in MESHOBS_TOOLS_BIN (a folder) when that is set, then on PATH; never relative to
@@ -28,12 +29,17 @@ export interface RunResult {
   output: string;
 }
 
+/**
+ * A hang guard, not a performance limit: a validator's verdict must not depend on how loaded the
+ * machine is (promtool testing every alert takes over two minutes on a busy 2-core machine).
+ */
+const TOOL_TIMEOUT_MS = 600_000;
+
 export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): RunResult {
-  const r = spawnSync(cmd, args, {
-    cwd: opts.cwd,
-    input: opts.input,
-    encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 120_000,
-  });
-  return { code: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+  const timeout = opts.timeoutMs ?? TOOL_TIMEOUT_MS;
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, encoding: 'utf8', timeout });
+  throwIfInterrupted(r);
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const error = timedOut ? `${cmd} did not finish within ${timeout / 1000} s and was stopped` : r.error ? String(r.error) : '';
+  return { code: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}${error}` };
 }

@@ -57,7 +57,7 @@ export const COMMANDS = {
         flag: 'allow-missing',
         type: 'string',
         arg: 'TOOLS',
-        help: 'pass although these tools (comma-separated, e.g. checkov,otelcol-meshobs) are not installed; without it, a validator that cannot run fails validate',
+        help: 'pass although these tools (comma-separated, e.g. istioctl,checkov) are not installed; without it, a validator that cannot run fails validate',
       },
     ],
   },
@@ -67,6 +67,23 @@ export const COMMANDS = {
       CONFIG,
       { flag: 'against', type: 'string', arg: 'DIR', help: 'existing bundle folder to compare with (required)' },
       { flag: 'exit-code', type: 'boolean', help: 'exit 1 when there are differences (default: 0)' },
+      { flag: 'summary', type: 'boolean', help: 'one line per changed object or file with its +/- line counts, no hunks' },
+      {
+        flag: 'all',
+        type: 'boolean',
+        help: 'also show the generated promtool rule-test files one by one (by default: one line for all of them)',
+      },
+    ],
+  },
+  schema: {
+    summary: 'write the JSON Schema of this meshobs version for editors (after an upgrade; init writes it once)',
+    options: [
+      {
+        flag: 'out',
+        type: 'string',
+        arg: 'FILE',
+        help: 'where to write it (default meshobs.config.schema.json; - prints it); overwrites only a meshobs schema',
+      },
     ],
   },
   verify: {

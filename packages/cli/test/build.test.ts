@@ -39,7 +39,7 @@ describe('meshobs build', () => {
 
   it('reads TypeScript, YAML and JSON configs through the same schema', async () => {
     const dir = tempDir('cli');
-    const config = { cluster: { name: 'edge-1' }, services: [{ name: 'shop', namespace: 'shop', canaryWeight: 20 }] };
+    const config = { cluster: { name: 'edge-1' }, services: [{ name: 'shop', namespace: 'shop', port: 8080 }] };
     writeFileSync(join(dir, 'm.yaml'), stringify(config));
     writeFileSync(join(dir, 'm.json'), JSON.stringify(config));
     writeFileSync(
@@ -63,10 +63,10 @@ describe('errors and exit codes', () => {
     writeFileSync(join(dir, 'good.yaml'), stringify({ services: [{ name: 'a' }] }));
     expect(await main(['build', '--config', 'good.yaml', '--out', 'bundle'], capture(dir))).toBe(0);
     const before = readTree(join(dir, 'bundle'));
-    writeFileSync(join(dir, 'bad.yaml'), stringify({ services: [{ name: 'a', canaryWeight: 140 }] }));
+    writeFileSync(join(dir, 'bad.yaml'), stringify({ services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 140 }] }] }));
     const io = capture(dir);
     expect(await main(['build', '--config', 'bad.yaml', '--out', 'bundle'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toContain('services[0].canaryWeight: 140 is not between 0 and 100');
+    expect(io.stderr.join('\n')).toContain('services[0].versions[0].weight: 140 is not between 0 and 100');
     expect(readTree(join(dir, 'bundle'))).toEqual(before);
     expect(readdirSync(dir).filter((f) => f.startsWith('.bundle'))).toEqual([]);
   });
@@ -107,7 +107,8 @@ describe('errors and exit codes', () => {
     writeFileSync(join(dir, 'broken.yaml'), 'services: [\n');
     const io = capture(dir);
     expect(await main(['build', '--config', 'broken.yaml'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/broken\.yaml[\s\S]*cannot be read/);
+    // At the file, line and column of the fault, never at "(root)".
+    expect(io.stderr.join('\n')).toMatch(/^invalid meshobs config \(.*broken\.yaml\):\n {2}broken\.yaml:2:1: invalid YAML: /);
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });

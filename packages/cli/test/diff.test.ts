@@ -2,7 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
-import { diffBundles, formatDiff, identityOf } from '../src/diff.ts';
+import { diffBundles, formatDiff, identityOf, isRuleTestFile } from '../src/diff.ts';
 import { meshobs, REPO_CONFIG } from './helpers.ts';
 
 const obj = (kind: string, name: string, extra = '') =>
@@ -87,5 +87,68 @@ describe('meshobs diff --against', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('not a bundle folder');
     expect((await meshobs(dir, 'build', '--against', dir)).code).toBe(2);
+  });
+});
+
+describe('meshobs diff after one threshold change', () => {
+  /** Two builds of the example config that differ in the 5xx alert threshold only. */
+  async function thresholdChange() {
+    const dir = tempDir('diff-threshold');
+    const config = (threshold: number) => {
+      writeFileSync(join(dir, 'c.yaml'), `alerts:\n  high5xxErrorRate:\n    threshold: ${threshold}\n`);
+      return join(dir, 'c.yaml');
+    };
+    expect((await meshobs(dir, 'build', '--config', config(0.02), '--out', join(dir, 'before'))).code).toBe(0);
+    config(0.03);
+    const diff = (...flags: string[]) => meshobs(dir, 'diff', '--config', join(dir, 'c.yaml'), '--against', join(dir, 'before'), ...flags);
+    return { diff };
+  }
+
+  it('folds the regenerated promtool rule-test files into one line, unless --all', async () => {
+    const { diff } = await thresholdChange();
+    const d = await diff();
+    expect(d.code).toBe(0);
+    const lines = d.stdout.split('\n');
+    const folded = lines.filter((l) => l.includes('generated promtool rule-test file'));
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toMatch(
+      /^~ \d+ generated promtool rule-test files? {2}\+\d+ -\d+ {2}\(.*High5xxErrorRate\.yml.*; --all shows them\)$/,
+    );
+    expect(d.stdout).not.toMatch(/^~ alerts\/tests\//m);
+    // The rules' own change is shown in full.
+    expect(d.stdout).toMatch(/^-.*\b0\.02\b/m);
+    expect(d.stdout).toMatch(/^\+.*\b0\.03\b/m);
+    // The rule-test files hold the long input series lines: without them no line is a wall of text.
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+    expect(lines.length).toBeLessThan(200);
+    const all = await diff('--all');
+    expect(all.stdout).toContain('~ alerts/tests/High5xxErrorRate.yml');
+    expect(all.stdout).not.toContain('generated promtool rule-test files');
+    expect(all.stdout.split('\n').length).toBeGreaterThan(lines.length);
+  });
+
+  it('--summary prints one line per changed object or file with its +/- line counts', async () => {
+    const { diff } = await thresholdChange();
+    const s = await diff('--summary');
+    expect(s.code).toBe(0);
+    const [head, ...rest] = s.stdout.split('\n');
+    expect(head).toMatch(/^\d+ changed, 0 added, 0 removed, \d+ unchanged$/);
+    expect(rest).toContainEqual(expect.stringMatching(/^~ alerts\/rules\.yml {2}\+[1-9]\d* -[1-9]\d*$/));
+    expect(rest).toContainEqual(expect.stringMatching(/^~ PrometheusRule \S+ {2}\(alerts\/.+\.yaml\) {2}\+[1-9]\d* -[1-9]\d*$/));
+    for (const line of rest) expect(line).toMatch(/^[~+-] .+ {2}\+\d+ -\d+( {2}\(.*--all shows them\))?$/);
+    expect(rest.filter((l) => l.includes('rule-test'))).toHaveLength(1);
+    const all = await diff('--summary', '--all');
+    const tests = all.stdout.split('\n').filter((l) => l.startsWith('~ alerts/tests/'));
+    expect(tests.length).toBeGreaterThanOrEqual(1);
+    expect(tests.length).toBe(Number(/~ (\d+) generated/.exec(s.stdout)![1]));
+    expect((await diff('--summary', '--exit-code')).code).toBe(1);
+  });
+});
+
+describe('isRuleTestFile', () => {
+  it('knows a promtool unit-test file by its top-level keys, not its path', () => {
+    expect(isRuleTestFile('x/t.yml', 'rule_files:\n  - ../rules.yml\ntests:\n  - interval: 1m\n')).toBe(true);
+    expect(isRuleTestFile('alerts/tests/t.yml', 'groups:\n  - name: x\n')).toBe(false);
+    expect(isRuleTestFile('t.json', '{"rule_files": [], "tests": []}')).toBe(false);
   });
 });

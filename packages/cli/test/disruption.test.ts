@@ -31,10 +31,8 @@ const SETTINGS = [
 
 function configWith(r: { min: number; max: number }, mode: 'single' | 'two-tier') {
   return parseConfig({
-    services: [
-      { name: 'podinfo', replicas: r },
-      { name: 'checkout', namespace: 'shop', replicas: r, canaryWeight: 10 },
-    ],
+    demo: { enabled: true, replicas: r },
+    services: [{ name: 'checkout', namespace: 'shop' }],
     // single mode samples on one instance only: the schema refuses more collector replicas there.
     tracing: { collector: { mode, replicas: mode === 'single' ? { min: 1, max: 1 } : r, samplerReplicas: r.min } },
     jaeger: { collector: { replicas: r }, query: { replicas: r.min } },

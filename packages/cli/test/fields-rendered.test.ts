@@ -10,9 +10,16 @@ import { candidates, getPath, type Leaf, leavesOf, setPath } from './schema-leav
 
 /** Configs some fields only take effect in (the longest matching path prefix wins). */
 const CONTEXTS: Record<string, MeshobsConfigInput> = {
-  services: { services: [{ name: 'podinfo' }] },
-  'alerts.slo': { alerts: { slo: { enabled: true } } },
-  'services.0.slo': { services: [{ name: 'podinfo' }], alerts: { slo: { enabled: true } } },
+  services: { services: [{ name: 'reviews', namespace: 'bookinfo' }] },
+  'services.0.owner': {
+    services: [{ name: 'reviews', namespace: 'bookinfo' }],
+    alertmanager: { teams: { books: { type: 'slack', secret: { name: 'am-books' } } } },
+  },
+  'alertmanager.teams': { services: [{ name: 'reviews', namespace: 'bookinfo', owner: 'books' }] },
+  'alerts.slo': { services: [{ name: 'reviews', namespace: 'bookinfo' }] },
+  'services.0.slo': { services: [{ name: 'reviews', namespace: 'bookinfo' }] },
+  demo: { demo: { enabled: true } },
+  'demo.enabled': {},
   'jaeger.query.ingress': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com' } } } },
   'jaeger.query.ingress.enabled': {},
   'jaeger.query.ingress.auth': {
@@ -29,6 +36,13 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'jaeger.maintenance.rolloverImage': { jaeger: { storage: { rollover: true } } },
   'kiali.grafanaToken': { kiali: { grafanaToken: { name: 'grafana-token', key: 'token' } } },
   'tracing.collector.samplerReplicas': { tracing: { collector: { mode: 'two-tier' } } },
+  // Without metrics-server a replica range is fixed at its minimum: the maximum is the autoscaler's.
+  'istio.istiod.replicas': { profile: { metricsServer: true } },
+  'istio.gateways.ingress.replicas': { profile: { metricsServer: true } },
+  'istio.gateways.egress.replicas': { profile: { metricsServer: true } },
+  'jaeger.collector.replicas': { profile: { metricsServer: true } },
+  // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
+  'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
 };
 
 /** Fields that change no file of the bundle, and why that is right. */
@@ -81,7 +95,7 @@ describe('every config field is rendered', () => {
   it('walks the whole schema', () => {
     expect(leaves.length).toBeGreaterThan(150);
     expect(leaves.map((l) => key(l.path))).toEqual(
-      expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.canaryWeight', 'demo.ingressHosts']),
+      expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.versions.0.name', 'demo.ingressHosts']),
     );
   });
 

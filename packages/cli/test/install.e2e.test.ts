@@ -3,9 +3,10 @@
 // a user types them; the bundle must equal what this repository builds from the same config, and a
 // meshobs.config.ts must type-check against the installed types.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT, TOOLS_BIN, tempDir } from '@meshobs/testkit';
+import { inCI, REPO_ROOT, requireTool, TOOLS_BIN, tempDir, toolPath } from '@meshobs/testkit';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { meshobs } from './helpers.ts';
 
@@ -69,7 +70,7 @@ describe('meshobs installed from its tarball into a project of its own', () => {
   it('init, build, validate and diff work as the README says, and the bundle equals the repository build', async () => {
     const init = npx(project, 'init', '--cluster', 'prod-eu', '--operators', 'kiali');
     expect(init.status, init.stderr).toBe(0);
-    expect(init.stdout).toContain('npx meshobs build');
+    expect(init.stdout).toContain('npx --no-install meshobs build');
     const build = npx(project, 'build');
     expect(build.status, build.stderr).toBe(0);
 
@@ -130,4 +131,82 @@ describe('meshobs installed from its tarball into a project of its own', () => {
     expect(bad.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS(2353|2561): .*'samplng'/);
     expect(bad.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number/);
   });
+
+  it('in a CommonJS project (npm init -y): init --format ts writes .mts, build and strict validate pass with otelcol-contrib', () => {
+    const cjs = join(work, 'cjs-mesh');
+    mkdirSync(cjs);
+    execFileSync('npm', ['init', '-y'], { cwd: cjs, env, stdio: 'pipe' });
+    expect(JSON.parse(readFileSync(join(cjs, 'package.json'), 'utf8')).type ?? 'commonjs').toBe('commonjs');
+    // The installed meshobs of the first project, as `npm i -D` of the tarball would give it here too.
+    symlinkSync(join(project, 'node_modules'), join(cjs, 'node_modules'));
+
+    const init = npx(cjs, 'init', '--format', 'ts');
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout.split('\n')[0]).toBe(
+      'meshobs: wrote meshobs.config.mts (.mts, an ES module anywhere: package.json does not say "type": "module", and Node loads a .ts file there as CommonJS)',
+    );
+    expect(readdirSync(cjs).filter((f) => f.startsWith('meshobs.config'))).toEqual(['meshobs.config.mts']);
+    const build = npx(cjs, 'build');
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stdout).toContain('from meshobs.config.mts');
+
+    // Strict validate with the collector found by the upstream distribution's name only: the tool folder a
+    // user has after installing the official releases. (CI builds otelcol-meshobs, the same release train
+    // with the components the bundle uses; the full contrib build is hundreds of modules. It stands in
+    // under the contrib name here, so the lookup, the verdict and the strict path are the ones a user meets.)
+    const bin = join(work, 'official-tools');
+    mkdirSync(bin);
+    symlinkSync(requireTool('otelcol-meshobs'), join(bin, 'otelcol-contrib'));
+    const others = ['promtool', 'amtool', 'checkov', 'istioctl'];
+    for (const tool of others) {
+      const path = toolPath(tool);
+      if (path) symlinkSync(path, join(bin, tool));
+    }
+    const absent = others.filter((t) => !toolPath(t));
+    // CI installs every tool: nothing is allowed missing there.
+    if (inCI) expect(absent).toEqual([]);
+    const args = ['validate', ...(absent.length ? ['--allow-missing', absent.join(',')] : [])];
+    const validate = spawnSync('npx', ['--no-install', 'meshobs', ...args], {
+      cwd: cjs,
+      env: { ...env, MESHOBS_TOOLS_BIN: bin, PATH: `${join(process.execPath, '..')}:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    expect(validate.status, `${validate.stdout}\n${validate.stderr}`).toBe(0);
+    expect(validate.stdout).toMatch(/^PASS\s+otelcol validate: checked with otelcol-contrib$/m);
+    expect(validate.stdout).not.toMatch(/^FAIL/m);
+    const missing = [...validate.stdout.matchAll(/^MISSING\s+.*?: (\S+) not found/gm)].map((m) => m[1]);
+    expect(missing.filter((t) => !absent.includes(t!))).toEqual([]);
+
+    // The installed types carry each field's documentation: what an editor shows on hover in meshobs.config.mts.
+    const file = join(cjs, 'meshobs.config.mts');
+    const text = readFileSync(file, 'utf8');
+    const options: ts.CompilerOptions = {
+      strict: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2023,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+    };
+    const service = ts.createLanguageService({
+      getScriptFileNames: () => [file],
+      getScriptVersion: () => '1',
+      getScriptSnapshot: (f) => (ts.sys.fileExists(f) ? ts.ScriptSnapshot.fromString(ts.sys.readFile(f)!) : undefined),
+      getCurrentDirectory: () => cjs,
+      getCompilationSettings: () => options,
+      getDefaultLibFileName: ts.getDefaultLibFilePath,
+      fileExists: ts.sys.fileExists,
+      readFile: ts.sys.readFile,
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    });
+    expect(service.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    const hover = (word: string) => ts.displayPartsToString(service.getQuickInfoAtPosition(file, text.indexOf(word))?.documentation);
+    expect(hover('cluster:')).toContain('The cluster the bundle is for');
+    expect(hover('kubernetesVersion')).toContain('Kubernetes minor version of the cluster');
+  }, 900_000);
 });

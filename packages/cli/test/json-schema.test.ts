@@ -71,6 +71,28 @@ describe('the config JSON Schema', () => {
     expect(expressible).toBeGreaterThanOrEqual(40);
   });
 
+  it.each([
+    ['weight 120', { services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 120 }] }] }, '/services/0/versions/0/weight', 'maximum'],
+    ['port 99999', { services: [{ name: 'a', port: 99999 }] }, '/services/0/port', 'maximum'],
+    ['port 80.5', { services: [{ name: 'a', port: 80.5 }] }, '/services/0/port', 'type'],
+    ['threshold 5', { alerts: { high5xxErrorRate: { threshold: 5 } } }, '/alerts/high5xxErrorRate/threshold', 'maximum'],
+    ['retention days 0', { jaeger: { retention: { days: 0 } } }, '/jaeger/retention/days', 'minimum'],
+    ['for "5 minutes"', { alerts: { high5xxErrorRate: { for: '5 minutes' } } }, '/alerts/high5xxErrorRate/for', 'pattern'],
+  ])('rejects %s at its field, as meshobs does', (_name, value, instancePath, keyword) => {
+    expect(configSchema.safeParse(value).success).toBe(false);
+    expect(check(value)).toBe(false);
+    expect(check.errors).toContainEqual(expect.objectContaining({ instancePath, keyword }));
+  });
+
+  it('accepts the bounds themselves', () => {
+    const edge = {
+      services: [{ name: 'a', namespace: 'a', port: 65535, versions: [{ name: 'v1', weight: 100 }] }],
+      alerts: { high5xxErrorRate: { threshold: 1 } },
+    };
+    expect(configSchema.safeParse(edge).success).toBe(true);
+    expect(check(edge), JSON.stringify(check.errors)).toBe(true);
+  });
+
   it('catches a misspelt field and a wrong type, as an editor would show them', () => {
     expect(check({ tracing: { samplng: {} } })).toBe(false);
     expect(check.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'samplng' } });

@@ -2,7 +2,7 @@
 // the labels Alertmanager routes on, the SLO burn-rate windows, the derived object names. These tests
 // hold the two sides together, so a renderer change that the schema does not follow fails here.
 
-import { BURN_RATES, burnRates, GROUP_BY, INHIBITIONS, ruleGroups } from '@meshobs/alerts';
+import { GROUP_BY, INHIBITIONS } from '@meshobs/alerts';
 import {
   derivedObjects,
   durationSeconds,
@@ -12,6 +12,8 @@ import {
   ROUTING_LABELS,
   SLO_LONGEST_WINDOW,
 } from '@meshobs/config';
+import { burnRates, ruleGroups } from '@meshobs/model';
+import { BURN_RATES } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { buildInMemory } from '../src/commands.ts';
 import { REPO_CONFIG } from './helpers.ts';

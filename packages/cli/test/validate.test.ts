@@ -6,7 +6,7 @@ import { findTool } from '../src/tools.ts';
 import { VALIDATORS } from '../src/validators.ts';
 import { meshobs, REPO_CONFIG } from './helpers.ts';
 
-const TOOLS = ['promtool', 'amtool', 'otelcol-meshobs', 'istioctl', 'checkov'];
+const TOOLS = ['promtool', 'amtool', 'otelcol-contrib', 'istioctl', 'checkov'];
 const UNIT_TOOLS = ['promtool', 'amtool', 'checkov'];
 
 describe('meshobs validate', () => {
@@ -35,19 +35,21 @@ describe('meshobs validate', () => {
   };
 
   it('passes every validator on the example config with the real tools', async () => {
-    // otelcol-meshobs and istioctl belong to the e2e and cluster tools; the rest is installed for this tier.
+    // The collector and istioctl belong to the e2e and cluster tools; the rest is installed for this tier.
     unitTools();
-    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-meshobs,istioctl');
+    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'otelcol-contrib,istioctl');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const v of VALIDATORS) expect(r.stdout).toMatch(new RegExp(`^(PASS|MISSING|SKIPPED|WARN)\\s+${v.name}`, 'm'));
     // The server dry-run is optional: without kube-apiserver it says so and validate still passes strictly.
-    expect(r.stdout).toMatch(/^SKIPPED\s+server dry-run: kube-apiserver not found \(optional: scripts\/install-tools.sh cluster/m);
+    expect(r.stdout).toMatch(
+      /^SKIPPED\s+server dry-run: kube-apiserver not found \(optional: with kube-apiserver from the Kubernetes server binaries/m,
+    );
     expect(r.stdout).toMatch(/^PASS\s+promtool test rules/m);
     expect(r.stdout).toMatch(/^PASS\s+checkov security lint/m);
     expect(r.stdout).not.toMatch(/^FAIL/m);
     // Which cluster it checked for, and where the CRs that cluster cannot take went.
     expect(r.stdout).toMatch(
-      /^PASS\s+cluster profile: checked for: kube-prometheus-stack, Istio 1\.27, Kubernetes 1\.33, no extra operators; opt-in overlays\/grafana-operator \(3\), overlays\/kiali-operator \(1\)$/m,
+      /^PASS\s+cluster profile: checked for: kube-prometheus-stack, Istio 1\.27, Kubernetes 1\.33, no extra operators, no metrics-server \(each replica range fixed at its minimum\); opt-in overlays\/grafana-operator \(3\), overlays\/kiali-operator \(1\)$/m,
     );
   }, 600_000); // checkov alone takes a minute on two cores
 
@@ -67,7 +69,54 @@ describe('meshobs validate', () => {
     expect(all.stderr).toMatch(/not run, allowed by --allow-missing: promtool check rules/);
     const some = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', 'checkov,amtool');
     expect(some.code).toBe(1);
-    expect(some.stderr).toContain('--allow-missing promtool,otelcol-meshobs,istioctl');
+    expect(some.stderr).toContain('--allow-missing promtool,otelcol-contrib,istioctl');
+    // The name of this repository's collector build is accepted for the collector too.
+    const alias = await meshobs(
+      tempDir('validate'),
+      'validate',
+      '--config',
+      REPO_CONFIG,
+      '--allow-missing',
+      'promtool,amtool,otelcol-meshobs,istioctl,checkov',
+    );
+    expect(alias.code, alias.stderr).toBe(0);
+  });
+
+  it('names where to get every missing tool: its official release, never a script of this repository', async () => {
+    withoutTools();
+    const r = await meshobs(tempDir('validate'), 'validate', '--config', REPO_CONFIG, '--allow-missing', TOOLS.join(','));
+    const missing = r.stdout.split('\n').filter((l) => l.startsWith('MISSING'));
+    expect(missing.length).toBeGreaterThanOrEqual(6);
+    expect(r.stdout).not.toMatch(/install-tools|scripts\//);
+    expect(r.stdout).toMatch(
+      /^MISSING\s+promtool check rules: promtool not found \(get it from the Prometheus release archive .*or the Debian\/Ubuntu package prometheus\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^MISSING\s+amtool check-config: amtool not found \(get it from the Alertmanager release archive .*prometheus-alertmanager\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^MISSING\s+otelcol validate: none of otelcol-contrib, otelcol-meshobs found \(get it from the OpenTelemetry Collector Contrib release \(https:\/\/github\.com\/open-telemetry\/opentelemetry-collector-releases\/releases, otelcol-contrib_\d+\.\d+\.\d+_linux_amd64\.tar\.gz\)\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^MISSING\s+istioctl validate: istioctl not found \(get it from the Istio release \(https:\/\/github\.com\/istio\/istio\/releases/m,
+    );
+    expect(r.stdout).toMatch(/^MISSING\s+checkov security lint: checkov not found \(get it from pipx install checkov/m);
+  });
+
+  it.each([
+    [
+      'otelcol,foo',
+      /unknown tool "otelcol", "foo"; the tools validate runs are promtool, amtool, otelcol-contrib, istioctl, checkov, etcd, kubectl, kube-apiserver, crds$/,
+    ],
+    ['chekov', /unknown tool "chekov" \(did you mean checkov\?\); the tools validate runs are promtool, /],
+    ['checkov security lint', /unknown tool "checkov security lint"/],
+  ])('--allow-missing %s is a usage error naming the unknown and the valid names, before anything runs', async (value, message) => {
+    withoutTools();
+    const dir = tempDir('validate');
+    const r = await meshobs(dir, 'validate', '--config', REPO_CONFIG, '--allow-missing', value);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^meshobs: --allow-missing: ${message.source}`));
   });
 
   it('skips the server dry-run without kube-apiserver, and strict validate does not fail for it', async () => {
@@ -137,7 +186,7 @@ describe('meshobs validate', () => {
     withoutTools();
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml');
     expect(r.stdout).toMatch(
-      /^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator; opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m,
+      /^PASS\s+cluster profile: checked for: plain Prometheus \(no operator\), Istio 1\.27, Kubernetes 1\.34, operators: kiali-operator, no metrics-server \(each replica range fixed at its minimum\); opt-in overlays\/prometheus-operator \(\d+\), overlays\/grafana-operator \(3\)$/m,
     );
   });
 });

@@ -6,7 +6,7 @@ import { formatPath } from './errors.ts';
 import { type DerivedObject, derivedObjects, nameProblem } from './names.ts';
 import { durationSeconds, formatDuration } from './primitives.ts';
 import { memoryBytesOf } from './quantity.ts';
-import type { MeshobsConfig } from './schema.ts';
+import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -28,10 +28,11 @@ export const ALERT_GROUP_BY = [
 
 /**
  * Labels the Alertmanager routing, grouping and inhibition rules and the alert rules themselves set
- * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, rules.ts `signal` and `slo`).
+ * or match on (packages/alerts/src/alertmanager.ts GROUP_BY and INHIBITIONS, the rules' `signal` and `slo`, and
+ * `team`, which the per-service alerts take from services[].owner and the team routes match).
  * A static extra label with one of these names would re-route, merge or silence alerts.
  */
-export const ROUTING_LABELS = ['severity', ...ALERT_GROUP_BY, 'signal', 'slo'] as const;
+export const ROUTING_LABELS = ['severity', ...ALERT_GROUP_BY, 'signal', 'slo', 'team'] as const;
 
 /** Burn factor of the fastest SLO alert (2 % of the budget in 1h, packages/alerts BURN_RATES). */
 export const fastBurnFactor = (period: string) => (0.02 * durationSeconds(period)) / 3600;
@@ -161,6 +162,36 @@ function alertLabels(c: MeshobsConfig, ctx: Ctx) {
   }
 }
 
+/** Owners with a receiver, and no listed service inside the namespace the demo creates and deletes. */
+function services(c: MeshobsConfig, ctx: Ctx) {
+  const receivers = [c.alertmanager.receivers.critical.name, c.alertmanager.receivers.warning.name];
+  for (const team of Object.keys(c.alertmanager.teams))
+    if (receivers.includes(team))
+      issue(
+        ctx,
+        ['alertmanager', 'teams', team],
+        team,
+        'is also the name of a receiver in alertmanager.receivers: Alertmanager receiver names must be unique',
+      );
+  c.services.forEach((s, i) => {
+    if (s.owner !== undefined && !(s.owner in c.alertmanager.teams))
+      issue(
+        ctx,
+        ['services', i, 'owner'],
+        s.owner,
+        `has no receiver: add alertmanager.teams.${s.owner} (type and secret) so the team's alerts reach it` +
+          (Object.keys(c.alertmanager.teams).length ? ` (teams with a receiver: ${Object.keys(c.alertmanager.teams).join(', ')})` : ''),
+      );
+    if (c.demo.enabled && s.namespace === c.demo.namespace)
+      issue(
+        ctx,
+        ['services', i, 'namespace'],
+        s.namespace,
+        `is demo.namespace, which the bundle creates for the demo and \`kubectl delete -k\` deletes with everything in it: give the demo a namespace of its own`,
+      );
+  });
+}
+
 function slo(c: MeshobsConfig, ctx: Ctx) {
   if (!c.alerts.slo.enabled) return;
   const factor = fastBurnFactor(c.alerts.slo.period);
@@ -212,6 +243,7 @@ export function checkConfig(c: MeshobsConfig, ctx: Ctx) {
   names(c, ctx);
   rateWindows(c, ctx);
   alertLabels(c, ctx);
+  services(c, ctx);
   slo(c, ctx);
   collector(c, ctx);
 }

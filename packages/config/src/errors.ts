@@ -7,13 +7,17 @@ export const typeError = (expected: string) => (iss: { input?: unknown }) => (is
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** Where in the file, when the problem is the file's syntax rather than a field: `meshobs.config.yaml:3:7`. */
+  at?: string;
+  /** The field path as keys and indices (what `path` spells), for finding the field in a YAML file. */
+  segments?: readonly PropertyKey[];
 }
 
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], source?: string) {
     const head = `invalid meshobs config${source ? ` (${source})` : ''}:`;
-    super([head, ...problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`)].join('\n'));
+    super([head, ...problems.map((p) => `  ${p.at ?? (p.path || '(root)')}: ${p.message}`)].join('\n'));
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -132,13 +136,18 @@ export function toProblems(error: z.ZodError, schema: z.ZodType): ConfigProblem[
         const hint = closest(key, known);
         problems.push({
           path: formatPath([...iss.path, key]),
+          segments: [...iss.path, key],
           message: hint ? `unknown key (did you mean "${hint}"?)` : `unknown key (allowed: ${known.join(', ')})`,
         });
       }
       continue;
     }
     const input = (iss as { input?: unknown }).input;
-    problems.push({ path: formatPath(iss.path), message: input === undefined ? iss.message : `${renderValue(input)} ${iss.message}` });
+    problems.push({
+      path: formatPath(iss.path),
+      segments: iss.path,
+      message: input === undefined ? iss.message : `${renderValue(input)} ${iss.message}`,
+    });
   }
   return problems;
 }

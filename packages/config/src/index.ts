@@ -1,9 +1,11 @@
 import { ConfigError, reasonFor, toProblems } from './errors.ts';
+import { legacyProblems } from './legacy.ts';
 import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 
 export { COLLECTOR_RECEIVER_PORTS, type Endpoints, endpointsOf, type HostPort, hostPort, httpUrl } from './endpoints.ts';
 export { ConfigError, type ConfigProblem, formatPath } from './errors.ts';
 export { imageVersion, parseImage } from './image.ts';
+export { GRPC_DEFAULT_MAX_RECV_BYTES, OTLP_TRANSPORT, otlpBatch, otlpTransportProblems } from './otlp-transport.ts';
 export { durationSeconds } from './primitives.ts';
 export type { MeshobsConfig, MeshobsConfigInput, ServiceConfig } from './schema.ts';
 export { configSchema } from './schema.ts';
@@ -15,6 +17,8 @@ export function defineConfig(config: MeshobsConfigInput): MeshobsConfigInput {
 
 /** Validates raw config data (from TypeScript, YAML or JSON) and fills in every default. */
 export function parseConfig(raw: unknown, source?: string): MeshobsConfig {
+  const legacy = legacyProblems(raw);
+  if (legacy.length) throw new ConfigError(legacy, source);
   const result = configSchema.safeParse(raw ?? {}, { error: reasonFor, reportInput: true });
   if (!result.success) throw new ConfigError(toProblems(result.error, configSchema), source);
   return result.data;

@@ -6,14 +6,14 @@
 //              and StatefulSets "<cr>-collector": open-telemetry/opentelemetry-operator internal/naming)
 //   jaeger     packages/config/src/endpoints.ts, packages/jaeger/src/retention.ts (CronJobs "<name>-es-…"),
 //              legacy-cr.ts (the Jaeger Operator adds "<name>-collector-headless", "<name>-es-rollover-create-mapping")
-//   demo       apps/demo-service/src/manifests (Service, VirtualServices "<svc>", "<svc>-ingress",
-//              Gateway "<svc>-gateway", Deployments "<svc>-stable"/"<svc>-canary", per-namespace backend)
+//   demo       apps/demo-service/src/manifests, in demo.namespace (Service, VirtualServices "<name>", "<name>-ingress",
+//              Gateway "<name>-gateway", Deployments "<name>-<version>", the backend "<backendName>-stable")
 //   alerts     packages/alerts/src/scrape.ts (ServiceMonitor "meshobs-app-<ns>-<svc>", cut to 63)
 // packages/cli/test/valid-edge.test.ts builds configs with names exactly at these limits and checks
 // every object of the real bundle against the API server's rules, and schema-consistency.test.ts
 // checks that every Service of a real build is in this table, so a renderer that changes a name
 // without this file fails a test.
-import type { MeshobsConfig } from './schema.ts';
+import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 export type Kind =
   | 'Service'
@@ -132,24 +132,31 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
   add('Service', 'default', 'kubernetes', ['(cluster)'], "the Kubernetes API server's own Service");
 
   c.services.forEach((s, i) => {
-    const path = ['services', i, 'name'];
-    add('ServiceMonitor', c.namespaces.monitoring, scrapeMonitorName(s.namespace, s.name), path, 'the scrape ServiceMonitor');
-    if (!c.demo.enabled) return;
-    add('Service', s.namespace, s.name, path, 'the demo Service');
-    add('Deployment', s.namespace, `${s.name}-stable`, path, 'the stable Deployment');
-    add('Deployment', s.namespace, `${s.name}-canary`, path, 'the canary Deployment');
-    add('VirtualService', s.namespace, s.name, path, 'the mesh VirtualService');
-    add('VirtualService', s.namespace, `${s.name}-ingress`, path, 'the ingress VirtualService');
-    add('Gateway', s.namespace, `${s.name}-gateway`, path, 'the ingress Gateway');
+    add(
+      'ServiceMonitor',
+      c.namespaces.monitoring,
+      scrapeMonitorName(s.namespace, s.name),
+      ['services', i, 'name'],
+      'the scrape ServiceMonitor',
+    );
   });
   if (c.demo.enabled) {
-    const b = c.demo.backendName;
-    for (const ns of new Set(c.services.map((s) => s.namespace))) {
-      const path = ['demo', 'backendName'];
-      add('Service', ns, b, path, 'the demo backend Service');
-      add('Deployment', ns, `${b}-stable`, path, 'the demo backend Deployment');
-      add('VirtualService', ns, b, path, 'the demo backend VirtualService');
-    }
+    const d = c.demo;
+    const ns = d.namespace;
+    const path = ['demo', 'name'];
+    add('Service', ns, d.name, path, 'the demo Service');
+    d.versions.forEach((v, i) =>
+      add('Deployment', ns, `${d.name}-${v.name}`, ['demo', 'versions', i, 'name'], `the demo's ${v.name} Deployment`),
+    );
+    add('VirtualService', ns, d.name, path, 'the mesh VirtualService');
+    add('VirtualService', ns, `${d.name}-ingress`, path, 'the ingress VirtualService');
+    add('Gateway', ns, `${d.name}-gateway`, path, 'the ingress Gateway');
+    const b = d.backendName;
+    const bPath = ['demo', 'backendName'];
+    add('Service', ns, b, bPath, 'the demo backend Service');
+    add('Deployment', ns, `${b}-stable`, bPath, 'the demo backend Deployment');
+    add('VirtualService', ns, b, bPath, 'the demo backend VirtualService');
+    add('ServiceMonitor', c.namespaces.monitoring, scrapeMonitorName(ns, d.name), path, 'the scrape ServiceMonitor');
   }
   return out;
 }

@@ -10,6 +10,8 @@ export { cpu, memory } from './quantity.ts';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROM_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+/** A non-empty Prometheus duration (every part of PROM_DURATION is optional, the whole is not). */
+const DURATION = new RegExp(`^(?!$)${PROM_DURATION.source.slice(1)}`);
 // Label values, job names and tag values end up inside PromQL string literals, YAML scalars and
 // Envoy config: quotes, backslashes, braces and control characters are never needed there.
 const SAFE_TEXT = /^[^"'`\\{}\u0000-\u001f\u007f]*$/;
@@ -98,10 +100,20 @@ export function formatDuration(seconds: number): string {
 export const duration = (bounds: { min?: string; max: string; positive?: boolean }) =>
   z
     .string({ error: typeError('must be a duration string such as "5m"') })
-    .refine((v) => v !== '' && PROM_DURATION.test(v), { error: 'is not a duration like "30s", "5m", "1h" or "7d"', abort: true })
+    // a zod check (not a refinement): the JSON Schema carries it as the field's pattern
+    .regex(DURATION, { error: 'is not a duration like "30s", "5m", "1h" or "7d"', abort: true })
     .refine((v) => !bounds.positive || durationSeconds(v) > 0, { error: 'must be longer than 0s' })
     .refine((v) => !bounds.min || durationSeconds(v) >= durationSeconds(bounds.min), { error: `must be at least ${bounds.min}` })
-    .refine((v) => durationSeconds(v) <= durationSeconds(bounds.max), { error: `must be at most ${bounds.max}` });
+    .refine((v) => durationSeconds(v) <= durationSeconds(bounds.max), { error: `must be at most ${bounds.max}` })
+    .meta({
+      [DURATION_BOUNDS]: { ...(bounds.min ? { min: bounds.min } : {}), max: bounds.max, ...(bounds.positive ? { positive: true } : {}) },
+    });
+
+/**
+ * JSON Schema keyword under which a duration field's bounds reach the schema generation, which turns them
+ * into a sentence of the field's description (JSON Schema cannot compare durations).
+ */
+export const DURATION_BOUNDS = 'x-meshobs-duration';
 
 /**
  * An http(s) URL without characters that would need escaping in YAML or PromQL, and without
@@ -141,12 +153,16 @@ function hasCredentials(v: string): boolean {
   }
 }
 
-/** A number within [min, max]; the message matches the bounds exactly. */
-export const between = (min: number, max: number, opts: { int?: boolean } = {}) =>
-  z
-    .number({ error: typeError('must be a number') })
-    .refine((v) => Number.isFinite(v) && v >= min && v <= max, { error: `is not between ${min} and ${max}` })
-    .refine((v) => !opts.int || Number.isInteger(v), { error: 'must be a whole number' });
+/**
+ * A number within [min, max]; the message matches the bounds exactly. zod checks (not refinements), so the
+ * JSON Schema for editors carries them as minimum/maximum (and type integer); z.number() itself refuses
+ * Infinity and NaN.
+ */
+export const between = (min: number, max: number, opts: { int?: boolean } = {}) => {
+  const range = { error: `is not between ${min} and ${max}` };
+  const n = z.number({ error: (iss) => (typeof iss.input === 'number' ? 'must be a finite number' : typeError('must be a number')(iss)) });
+  return (opts.int ? n.int({ error: 'must be a whole number' }) : n).gte(min, range).lte(max, range);
+};
 
 export const percent = () => between(0, 100);
 export const ratio = () => between(0, 1);
@@ -156,10 +172,24 @@ export const replicas = (max = 100) => between(1, max, { int: true });
 export const resources = (defaults: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
   z
     .strictObject({
+      /** What the scheduler reserves for each container. */
       requests: z
-        .strictObject({ cpu: cpu().default(defaults.requests.cpu), memory: memory().default(defaults.requests.memory) })
+        .strictObject({
+          /** CPU request: a Kubernetes quantity such as "100m" (millicores) or "2". */
+          cpu: cpu().default(defaults.requests.cpu),
+          /** Memory request: a Kubernetes quantity such as "128Mi" or "1Gi". */
+          memory: memory().default(defaults.requests.memory),
+        })
         .prefault({}),
-      limits: z.strictObject({ cpu: cpu().default(defaults.limits.cpu), memory: memory().default(defaults.limits.memory) }).prefault({}),
+      /** What each container may use at most (at least its request). */
+      limits: z
+        .strictObject({
+          /** CPU limit: a Kubernetes quantity such as "500m" or "2". */
+          cpu: cpu().default(defaults.limits.cpu),
+          /** Memory limit: a Kubernetes quantity such as "512Mi" or "1Gi"; the container is killed above it. */
+          memory: memory().default(defaults.limits.memory),
+        })
+        .prefault({}),
     })
     .prefault({})
     .superRefine(checkResources, whenValid);
@@ -197,7 +227,12 @@ export const k8sLabelValue = () =>
 /** A min/max replica range, as an HPA takes it. */
 export const replicaRange = (min: number, max: number) =>
   z
-    .strictObject({ min: replicas().default(min), max: replicas().default(max) })
+    .strictObject({
+      /** Fewest replicas (the autoscaler's minReplicas). */
+      min: replicas().default(min),
+      /** Most replicas (the autoscaler's maxReplicas); at least min. */
+      max: replicas().default(max),
+    })
     .prefault({})
     .superRefine((r, ctx) => {
       if (r.min > r.max) ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: `is greater than max (${r.max})` });
@@ -205,7 +240,14 @@ export const replicaRange = (min: number, max: number) =>
 
 /** A reference to a key of a Kubernetes Secret: secrets never appear in the config or the bundle. */
 export const secretKeyRef = (name: string, key: string) =>
-  z.strictObject({ name: dnsSubdomain().default(name), key: k8sLabelValue().default(key) }).prefault({});
+  z
+    .strictObject({
+      /** Name of the Secret. */
+      name: dnsSubdomain().default(name),
+      /** Key in the Secret's data. */
+      key: k8sLabelValue().default(key),
+    })
+    .prefault({});
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** A Kubernetes label key such as "app" or "app.kubernetes.io/name". */

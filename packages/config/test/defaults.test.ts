@@ -59,18 +59,24 @@ describe('schema defaults (the numbers of the product requirements)', () => {
     expect(c.alerts.high5xxErrorRate.minRequestRate).toBeGreaterThan(0);
     expect(c.alerts.highRequestLatency.p99Seconds).toBe(1);
     expect(c.alerts.highProxyMemoryUsage.threshold).toBe(0.9);
-    expect(c.alerts.slo.enabled).toBe(false);
+    // SLO burn-rate alerts for every listed service (none listed by default).
+    expect(c.alerts.slo.enabled).toBe(true);
   });
 
-  it('runs podinfo with stable and canary subsets at 90/10', () => {
-    expect(c.services).toHaveLength(1);
-    expect(c.services[0]).toMatchObject({
+  it('deploys nothing into the mesh by default: no services listed, the demo off', () => {
+    expect(c.services).toEqual([]);
+    expect(c.demo.enabled).toBe(false);
+  });
+
+  it('the demo, when on, is podinfo with stable and canary versions at 90/10', () => {
+    expect(c.demo).toMatchObject({
       name: 'podinfo',
       namespace: 'podinfo',
       port: 9898,
-      stableVersion: 'stable',
-      canaryVersion: 'canary',
-      canaryWeight: 10,
+      versions: [
+        { name: 'stable', weight: 90 },
+        { name: 'canary', weight: 10 },
+      ],
     });
   });
 
@@ -84,8 +90,9 @@ describe('schema defaults (the numbers of the product requirements)', () => {
   });
 
   it('fills nested defaults when a section is given partially', () => {
-    const p = parseConfig({ services: [{ name: 'shop', canaryWeight: 25 }], tracing: { sampling: { healthCheckPercent: 5 } } });
-    expect(p.services[0]).toMatchObject({ name: 'shop', namespace: 'podinfo', canaryWeight: 25, stableVersion: 'stable' });
+    const p = parseConfig({ services: [{ name: 'shop', namespace: 'store' }], tracing: { sampling: { healthCheckPercent: 5 } } });
+    expect(p.services[0]).toMatchObject({ name: 'shop', namespace: 'store', slo: { availability: 0.999 } });
+    expect(p.services[0]!.versions).toBeUndefined();
     expect(p.tracing.sampling).toMatchObject({ defaultPercent: 100, healthCheckPercent: 5, metricsPercent: 1 });
   });
 });

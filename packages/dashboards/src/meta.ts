@@ -1,14 +1,18 @@
 // What the three dashboards share: stable uids, time defaults, cross-links and Jaeger links.
 import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
 import type { Link } from './panels.ts';
 
-export const DASHBOARD_UIDS = {
-  overview: 'meshobs-mesh-overview',
-  service: 'meshobs-service',
-  tracing: 'meshobs-tracing',
-} as const;
+export { DASHBOARD_UIDS } from '@meshobs/model';
+
+/** A dashboard's title as the model names it (Kiali links to it by this title). */
+export const titleOf = (model: MeshModel, uid: string): string => {
+  const d = model.dashboards.find((x) => x.uid === uid);
+  if (!d) throw new Error(`no dashboard ${uid} in the model`);
+  return d.title;
+};
 
 export const timeDefaults = { time: { from: 'now-1h', to: 'now' }, refresh: '30s' };
 

@@ -4,10 +4,9 @@
 // istiod's internals. Every panel reads recorded series except goroutines (one gauge per istiod pod).
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
-import { ISTIOD_METRICS } from '@meshobs/signals';
+import { controlPlaneQueries, ISTIOD_METRICS, istioViewQueries } from '@meshobs/signals';
 import type { Layout } from './layout.ts';
 import { row, table, timeseries } from './panels.ts';
-import { controlPlaneQueries, istioViewQueries } from './queries.ts';
 
 const WORKLOAD_COLUMNS = { destination_workload_namespace: 'Namespace', destination_workload: 'Workload' };
 

@@ -1,20 +1,19 @@
 // 1. Istio Service Mesh Overview: global traffic, latency, the services table, mTLS coverage,
 // control-plane health, gateways and the bundle's firing alerts.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ALERT_NAMES, SLO_ALERT_NAMES } from '@meshobs/alerts';
-import type { MeshobsConfig } from '@meshobs/config';
-import { QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
+import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
+import { controlPlaneQueries, gatewayQueries, QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
 import { Layout } from './layout.ts';
-import { DASHBOARD_UIDS, dashboardLinks, serviceDashboardLink, timeDefaults } from './meta.ts';
+import { dashboardLinks, serviceDashboardLink, timeDefaults, titleOf } from './meta.ts';
 import { withIstioViews } from './overview-istio.ts';
 import { row, stat, table, timeseries } from './panels.ts';
-import { controlPlaneQueries, gatewayQueries } from './queries.ts';
 import { datasourceVariable } from './variables.ts';
 
 const DAY = 86400;
 const on = `on (${SERVICE_LABELS.join(', ')})`;
 
-export function overviewDashboard(config: MeshobsConfig) {
+export function overviewDashboard(model: MeshModel) {
+  const config = model.config;
   const n = recordNamesFor(config);
   const cp = controlPlaneQueries(config);
   const gw = gatewayQueries(config);
@@ -24,9 +23,9 @@ export function overviewDashboard(config: MeshobsConfig) {
     [0.99, 'green'],
   ];
   const svcLegend = '{{destination_service_name}}.{{destination_service_namespace}}';
-  const alertNames = [...ALERT_NAMES, ...SLO_ALERT_NAMES].join('|');
+  const alertNames = model.alerts.map((a) => a.name).join('|');
 
-  const d = new DashboardBuilder('Istio Service Mesh Overview')
+  const d = new DashboardBuilder(titleOf(model, DASHBOARD_UIDS.overview))
     .uid(DASHBOARD_UIDS.overview)
     .description('Whole-mesh traffic, latency and security, Istio control-plane and gateway health, and the firing meshobs alerts.')
     .tags(['meshobs', 'istio'])

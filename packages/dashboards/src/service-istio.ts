@@ -4,10 +4,9 @@
 // Every panel reads recorded series (the `meshobs.istio.client` and `meshobs.istio.sizes` groups).
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
-import { QUANTILES } from '@meshobs/signals';
+import { istioViewQueries, QUANTILES } from '@meshobs/signals';
 import type { Layout } from './layout.ts';
 import { row, stat, timeseries } from './panels.ts';
-import { istioViewQueries } from './queries.ts';
 
 const SOURCE_LEGEND = '{{source_workload}}.{{source_workload_namespace}}';
 const WORKLOAD_LEGEND = '{{destination_workload}}.{{destination_workload_namespace}}';

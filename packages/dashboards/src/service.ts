@@ -1,32 +1,47 @@
 // 2. Service dashboard (the seeds' "Podinfo Service Metrics"), for any service picked with the
 // namespace / service / version variables.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/config';
-import { CODE, recordNamesFor } from '@meshobs/signals';
+import { DASHBOARD_UIDS, type MeshModel, type ServiceModel } from '@meshobs/model';
+import {
+  CODE,
+  mtlsBySource,
+  recordNamesFor,
+  resilienceQueries,
+  SELECTED_SERVICE,
+  SELECTED_VERSIONS,
+  sidecarQueries,
+} from '@meshobs/signals';
 import { Layout } from './layout.ts';
-import { DASHBOARD_UIDS, dashboardLinks, jaegerSearchLink, timeDefaults } from './meta.ts';
+import { dashboardLinks, jaegerSearchLink, timeDefaults, titleOf } from './meta.ts';
 import { gauge, REFERENCE_LINE, row, stat, timeseries } from './panels.ts';
-import { mtlsBySource, resilienceQueries, SELECTED_SERVICE, SELECTED_VERSIONS, sidecarQueries } from './queries.ts';
 import { withServiceIstioViews } from './service-istio.ts';
 import { datasourceVariable, serviceVariables } from './variables.ts';
 
 /**
- * The configured canary weights as reference lines. Each configured service contributes a constant
- * that survives only when the picked $namespace/$service is that service: `and on (svc)` against a
- * one-series vector carrying the picked value.
+ * The configured traffic weights as reference lines: one per version of every service that declares a
+ * split (two or more versions; a version at 0 % draws none), surviving only when the picked
+ * $namespace/$service is that service (`and on (svc)` against a one-series vector carrying the picked
+ * value). Undefined when no service declares a split.
  */
-function configuredWeights(config: MeshobsConfig): string {
+export function configuredWeights(services: readonly ServiceModel[]): string | undefined {
   const picked = 'label_replace(vector(1), "svc", "$namespace/$service", "", "")';
-  const terms = config.services.flatMap((s) => {
+  const terms = services.flatMap((s) => {
+    const versions = s.versions ?? [];
+    if (versions.length < 2) return [];
     const svc = `${s.namespace}/${s.name}`;
-    const line = (share: number, version: string) =>
-      `label_replace(label_replace(vector(${share}), "svc", "${svc}", "", ""), "destination_version", "${version} (configured)", "", "") and on (svc) ${picked}`;
-    return [line((100 - s.canaryWeight) / 100, s.stableVersion), line(s.canaryWeight / 100, s.canaryVersion)];
+    return versions
+      .filter((v) => v.weight > 0)
+      .map(
+        (v) =>
+          `label_replace(label_replace(vector(${v.weight / 100}), "svc", "${svc}", "", ""), "destination_version", "${v.name} (configured)", "", "") and on (svc) ${picked}`,
+      );
   });
-  return terms.map((t) => `(${t})`).join(' or ');
+  return terms.length ? terms.map((t) => `(${t})`).join(' or ') : undefined;
 }
 
-export function serviceDashboard(config: MeshobsConfig) {
+export function serviceDashboard(model: MeshModel) {
+  const config = model.config;
+  const weights = configuredWeights(model.services);
   const n = recordNamesFor(config);
   const sel = `{${SELECTED_SERVICE}}`;
   const selVersions = `{${SELECTED_SERVICE}, ${SELECTED_VERSIONS}}`;
@@ -37,10 +52,10 @@ export function serviceDashboard(config: MeshobsConfig) {
   const byVersion = (expr: string) => `sum by (destination_version) (${expr})`;
   const jaeger = jaegerSearchLink(config, 'Traces of this service in Jaeger', '$service.$namespace');
 
-  const d = new DashboardBuilder('Istio Service')
+  const d = new DashboardBuilder(titleOf(model, DASHBOARD_UIDS.service))
     .uid(DASHBOARD_UIDS.service)
     .description(
-      'One service of the mesh: traffic, errors, latency, canary split, callers, TCP, mTLS, circuit breaking and sidecar resources.',
+      'One service of the mesh: traffic, errors, latency, its versions and their traffic split, callers, TCP, mTLS, circuit breaking and sidecar resources.',
     )
     .tags(['meshobs', 'istio', 'service'])
     .editable()
@@ -48,7 +63,7 @@ export function serviceDashboard(config: MeshobsConfig) {
     .time(timeDefaults.time)
     .refresh(timeDefaults.refresh)
     .links(dashboardLinks(config))
-    .variables([datasourceVariable(config), ...serviceVariables(config)])
+    .variables([datasourceVariable(config), ...serviceVariables(model)])
 
     .withRow(row(l, 'Golden signals'))
     .withPanel(
@@ -160,7 +175,8 @@ export function serviceDashboard(config: MeshobsConfig) {
     .withPanel(
       timeseries(l, {
         title: '5xx ratio by version',
-        description: 'Compare the canary with the stable version before promoting it.',
+        description:
+          'Compare the versions (a canary with the stable one) before shifting traffic. The line is the mesh-wide High5xxErrorRate threshold.',
         unit: 'percentunit',
         w: 12,
         h: 8,
@@ -169,11 +185,13 @@ export function serviceDashboard(config: MeshobsConfig) {
       }),
     )
 
-    .withRow(row(l, 'Canary traffic split'))
+    .withRow(row(l, 'Traffic split by version'))
     .withPanel(
       timeseries(l, {
         title: 'Traffic share by version',
-        description: `Each version's share of the service's requests, against the weights configured for it (default ${100 - (config.services[0]?.canaryWeight ?? 10)}/${config.services[0]?.canaryWeight ?? 10}, dashed lines).`,
+        description:
+          "Each version's share of the service's requests" +
+          (weights ? ', against the weights its config declares (services[].versions, dashed lines).' : '.'),
         unit: 'percentunit',
         w: 24,
         h: 8,
@@ -184,7 +202,7 @@ export function serviceDashboard(config: MeshobsConfig) {
             expr: `${byVersion(`${n.versionRequestRate}${sel}`)} / ignoring (destination_version) group_left () ${sum(`${n.versionRequestRate}${sel}`)}`,
             legend: '{{destination_version}}',
           },
-          { expr: configuredWeights(config), legend: '{{destination_version}}' },
+          ...(weights ? [{ expr: weights, legend: '{{destination_version}}' }] : []),
         ],
       }).overrideByRegexp('.*\\(configured\\)', REFERENCE_LINE),
     )

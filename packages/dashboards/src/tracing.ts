@@ -1,14 +1,15 @@
 // 3. Distributed Tracing: RED metrics derived from spans (collector spanmetrics connector), the
 // health of the trace pipeline, and links into Jaeger.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MeshobsConfig } from '@meshobs/config';
+import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
+import { pipelineQueries, spanQueries } from '@meshobs/signals';
 import { Layout } from './layout.ts';
-import { DASHBOARD_UIDS, dashboardLinks, jaegerSearchLink, timeDefaults } from './meta.ts';
+import { dashboardLinks, jaegerSearchLink, timeDefaults, titleOf } from './meta.ts';
 import { row, stat, table, timeseries } from './panels.ts';
-import { pipelineQueries, spanQueries } from './queries.ts';
 import { datasourceVariable, spanServiceVariable } from './variables.ts';
 
-export function tracingDashboard(config: MeshobsConfig) {
+export function tracingDashboard(model: MeshModel) {
+  const config = model.config;
   const s = spanQueries();
   const p = pipelineQueries(config);
   const l = new Layout();
@@ -23,7 +24,7 @@ export function tracingDashboard(config: MeshobsConfig) {
   const serviceTraces = jaegerSearchLink(config, 'Traces in Jaeger', '${__data.fields.Service}');
   const tail = config.tracing;
 
-  return new DashboardBuilder('Distributed Tracing')
+  return new DashboardBuilder(titleOf(model, DASHBOARD_UIDS.tracing))
     .uid(DASHBOARD_UIDS.tracing)
     .description(
       'Request rate, errors and duration derived from spans by the collector, the health of the trace pipeline, and links to Jaeger.',

@@ -2,8 +2,8 @@
 // series instead of every raw request series), so the pickers stay fast on a large mesh.
 import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
-import { SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/otel-collector';
-import { recordNamesFor } from '@meshobs/signals';
+import type { MeshModel } from '@meshobs/model';
+import { recordNamesFor, SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/signals';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.ts';
 
 export function datasourceVariable(config: MeshobsConfig) {
@@ -24,9 +24,9 @@ function queryVariable(name: string, label: string, query: string) {
 }
 
 /** namespace -> service -> version, from the per-version request-rate rule. */
-export function serviceVariables(config: MeshobsConfig) {
-  const rule = recordNamesFor(config).versionRequestRate;
-  const first = config.services[0];
+export function serviceVariables(model: MeshModel) {
+  const rule = recordNamesFor(model.config).versionRequestRate;
+  const first = model.services[0];
   const withDefault = (v: QueryVariableBuilder, value: string | undefined) =>
     value ? v.current({ selected: true, text: value, value }) : v;
   return [

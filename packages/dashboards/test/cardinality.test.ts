@@ -1,16 +1,28 @@
 // The cardinality profile against the bundle's own queries: no setting removes a label or drops a
 // series that a rule or a panel reads, checked on the expressions and on every series of a
 // synthetic mesh.
-import { parseConfig } from '@meshobs/config';
-import { applyPlan, brokenReads, ISTIO_STANDARD_LABELS, istioReads, matcherAccepts } from '@meshobs/signals';
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { applyPlan, brokenReads, derivePlan, ISTIO_STANDARD_LABELS, istioReads, KIALI_READS, matcherAccepts } from '@meshobs/signals';
 import { buildMesh } from '@meshobs/synthetic-mesh';
 import { describe, expect, it } from 'vitest';
-import { bundleQueries, cardinalityPlan } from '../src/index.ts';
+import { dashboardQueries } from '../src/index.ts';
+
+/** Every read of the series for a config: its rules, every dashboard query, and Kiali's when wired. */
+const bundleQueries = (config: MeshobsConfig): string[] => {
+  const model = resolveModel(config);
+  return [
+    ...(config.kiali.enabled ? KIALI_READS : []),
+    ...model.ruleGroups.flatMap((g) => g.rules.map((r) => r.expr)),
+    ...dashboardQueries(model),
+  ];
+};
 
 const ALL_ON = { removeUnreadIstioLabels: true, dropUnreadIstioMetrics: true, dropUnreadReporterSeries: true };
 const configs = [
   ['default settings', parseConfig({})],
   ['every setting on', parseConfig({ cardinality: ALL_ON })],
+  ['every setting on, without Kiali', parseConfig({ cardinality: ALL_ON, kiali: { enabled: false } })],
   [
     'every setting on, SLOs and the egress gateway',
     parseConfig({ cardinality: ALL_ON, alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } }),
@@ -22,15 +34,34 @@ const parse = (rendered: string): Record<string, string> =>
 
 describe('cardinality profile', () => {
   it('is empty by default', () => {
-    expect(cardinalityPlan(configs[0][1])).toEqual({ removeLabels: [], removeByMetric: [], drops: [] });
+    expect(resolveModel(configs[0][1]).cardinality).toEqual({ removeLabels: [], removeByMetric: [], drops: [] });
   });
 
   it.each(configs)('%s: breaks no read of any rule or panel', (_n, config) => {
-    expect(brokenReads(cardinalityPlan(config), bundleQueries(config))).toEqual([]);
+    expect(brokenReads(resolveModel(config).cardinality, bundleQueries(config))).toEqual([]);
   });
 
-  it('with every setting on, removes labels and drops series (the profile is not a no-op)', () => {
-    const plan = cardinalityPlan(configs[1][1]);
+  it('keeps every label and series Kiali reads when the bundle wires Kiali (its graph groups by them)', () => {
+    const config = configs[1][1];
+    expect(config.kiali.enabled).toBe(true);
+    expect(brokenReads(resolveModel(config).cardinality, KIALI_READS)).toEqual([]);
+    // Kiali v2.29's graph and security badges (graph/telemetry/istio/istio.go, appender/security_policy.go).
+    for (const l of [
+      'source_canonical_service',
+      'destination_canonical_service',
+      'destination_service',
+      'request_protocol',
+      'grpc_response_status',
+      'source_principal',
+    ])
+      expect(resolveModel(config).cardinality.removeLabels).not.toContain(l);
+    // The old plan, derived from the bundle's own queries only, broke Kiali's graph.
+    const withoutKiali = derivePlan(config.cardinality, bundleQueries(configs[2][1]));
+    expect(brokenReads(withoutKiali, KIALI_READS).join('\n')).toMatch(/needs label destination_canonical_service/);
+  });
+
+  it('with every setting on and no Kiali, removes labels and drops series (the profile is not a no-op)', () => {
+    const plan = resolveModel(configs[2][1]).cardinality;
     expect(plan.removeLabels).toEqual(expect.arrayContaining(['source_principal', 'destination_canonical_service', 'request_protocol']));
     expect(plan.removeLabels).not.toContain('reporter');
     // The size histograms are read at the server side only; the client-side views read the
@@ -41,7 +72,7 @@ describe('cardinality profile', () => {
   });
 
   it.each(configs.slice(1))('%s: every synthetic series a query selects survives with every label it needs', (_n, config) => {
-    const plan = cardinalityPlan(config);
+    const plan = resolveModel(config).cardinality;
     const reads = istioReads(bundleQueries(config));
     const mesh = buildMesh({ sizeHistograms: true });
     let selected = 0;

@@ -1,6 +1,7 @@
 // Every dashboard has the $cluster variable, and every query selects it (a real Prometheus runs them
 // in queries.test.ts, a real Thanos in thanos.e2e.test.ts).
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, queriesOf, variableQuery, variablesOf } from '@meshobs/qa/inspect';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ describe.each([
   ['cluster', parseConfig({})],
   ['k8s_cluster', parseConfig({ cluster: { label: 'k8s_cluster' } })],
 ])('cluster label %s', (label, config) => {
-  const dashboards = buildDashboards(config);
+  const dashboards = buildDashboards(resolveModel(config));
 
   it('every dashboard offers $cluster right after the data source, All = .*', () => {
     for (const d of dashboards) {

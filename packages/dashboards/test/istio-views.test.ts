@@ -1,9 +1,10 @@
 // The recording-rule groups of the views of Istio's dashboards (`meshobs.istio.<family>`): each its
 // own group, and the panels of those views read no raw Istio series (that every recording rule is
 // read is recorded-reads.test.ts).
-import { ruleGroups } from '@meshobs/alerts';
+
 import { parseConfig } from '@meshobs/config';
 import { panelsOf, queriesOf } from '@meshobs/dashboard-model';
+import { resolveModel, ruleGroups } from '@meshobs/model';
 import { ISTIO_STANDARD_METRICS } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
@@ -14,7 +15,7 @@ const reads = (expr: string, name: string) => new RegExp(`(^|[^a-zA-Z0-9_:])${na
 
 describe('the views of Istio dashboards', () => {
   const groups = ruleGroups(config);
-  const panelExprs = buildDashboards(config).flatMap((d) => panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)));
+  const panelExprs = buildDashboards(resolveModel(config)).flatMap((d) => panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)));
 
   it('has its own rule group per family', () => {
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(VIEW_GROUPS));

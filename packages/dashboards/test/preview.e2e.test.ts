@@ -2,6 +2,7 @@
 // no-data reason). Screenshots land beside the pages for a human to look at.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { resolveModel } from '@meshobs/model';
 import { writePreview } from '@meshobs/qa/preview';
 import { config } from '@meshobs/qa/test-mesh';
 import { inCI, missingTools, stopAll, tempDir } from '@meshobs/testkit';
@@ -21,7 +22,7 @@ describe.skipIf(skip)('dashboard preview in headless Chromium', () => {
 
   it('renders a chart for every panel', async () => {
     const out = process.env.PREVIEW_OUT ?? tempDir('preview');
-    const files = await writePreview(out, buildDashboards(config));
+    const files = await writePreview(out, buildDashboards(resolveModel(config)));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -1,6 +1,7 @@
 // Every panel query and every variable query returns data on a real Prometheus loaded with a
 // synthetic mesh and the bundle's recording rules (backfilled with promtool).
 
+import { resolveModel } from '@meshobs/model';
 import { type Evaluation, evaluateDashboard, type QueryResult } from '@meshobs/qa/evaluate';
 import { config, loadTestMesh, NO_DATA_ON_A_HEALTHY_MESH } from '@meshobs/qa/test-mesh';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
@@ -9,7 +10,7 @@ import { missingTools, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
 
-const dashboards = buildDashboards(config);
+const dashboards = buildDashboards(resolveModel(config));
 const skip = missingTools('promtool', 'prometheus');
 
 describe.skipIf(skip)('dashboard queries on a real Prometheus', () => {

@@ -2,8 +2,8 @@
 // panels read is one of the names it registers (RAW_METRICS), so a name typed straight into a query
 // cannot slip past the single-home scan by being unregistered.
 
-import { ruleGroups } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
+import { resolveModel, ruleGroups } from '@meshobs/model';
 import { panelsOf, queriesOf, variablesOf } from '@meshobs/qa/inspect';
 import { RAW_METRICS } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('raw metrics the bundle reads', () => {
   const config = parseConfig({ alerts: { slo: { enabled: true } }, istio: { gateways: { egress: { enabled: true } } } });
   const exprs = [
     ...ruleGroups(config).flatMap((g) => g.rules.map((r) => r.expr)),
-    ...buildDashboards(config).flatMap((d) => [
+    ...buildDashboards(resolveModel(config)).flatMap((d) => [
       ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => q.expr)),
       ...variablesOf(d).map((v) => JSON.stringify(v.query ?? '')),
     ]),

@@ -1,10 +1,21 @@
 // Every recording rule of the bundle is read: by an alert, a panel, a dashboard variable or another
 // rule that is itself read. A rule nothing reads costs an evaluation every cycle for nothing.
-import { ruleGroups } from '@meshobs/alerts';
-import { parseConfig } from '@meshobs/config';
-import { selectorReads } from '@meshobs/signals';
+
+import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { resolveModel, ruleGroups } from '@meshobs/model';
+import { KIALI_READS, selectorReads } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
-import { bundleQueries } from '../src/index.ts';
+import { dashboardQueries } from '../src/index.ts';
+
+/** Every read of the series for a config: its rules, every dashboard query, and Kiali's when wired. */
+const bundleQueries = (config: MeshobsConfig): string[] => {
+  const model = resolveModel(config);
+  return [
+    ...(config.kiali.enabled ? KIALI_READS : []),
+    ...model.ruleGroups.flatMap((g) => g.rules.map((r) => r.expr)),
+    ...dashboardQueries(model),
+  ];
+};
 
 const configs = [
   ['default', parseConfig({})],

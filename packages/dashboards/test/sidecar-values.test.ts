@@ -4,13 +4,14 @@
 
 import { parseConfig } from '@meshobs/config';
 import { assembleBundle } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderDashboards, SIDECAR_VALUES_FILE } from '../src/index.ts';
 
 describe('kube-prometheus-stack sidecar values', () => {
   const config = parseConfig({ grafana: { folder: 'Mesh' }, namespaces: { monitoring: 'obs-monitoring' } });
-  const bundle = renderDashboards(config);
+  const bundle = renderDashboards(resolveModel(config));
   const values = parse(bundle.files.find((f) => f.path === SIDECAR_VALUES_FILE)!.content);
   const sidecar = values.grafana.sidecar.dashboards;
 
@@ -22,8 +23,12 @@ describe('kube-prometheus-stack sidecar values', () => {
     for (const cm of maps) {
       expect(cm.metadata.labels![sidecar.label]).toBe(sidecar.labelValue);
       expect(cm.metadata.annotations![sidecar.folderAnnotation]).toBe('Mesh');
-      expect(cm.metadata.namespace).toBe(sidecar.searchNamespace);
+      expect(cm.metadata.namespace).toBe('obs-monitoring');
     }
+  });
+
+  it('never narrow where the sidecar looks: the release keeps its searchNamespace (ALL in kube-prometheus-stack)', () => {
+    expect(Object.keys(sidecar).sort()).toEqual(['enabled', 'folderAnnotation', 'label', 'labelValue', 'provider']);
   });
 
   it('are a plain file, not a kustomization resource', () => {

@@ -4,10 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterScoped, dashboardScope, sidecarResources } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, queriesOf, substitute } from '@meshobs/qa/inspect';
+import { clusterScoped, dashboardScope, sidecarResources } from '@meshobs/signals';
 import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
@@ -19,7 +20,7 @@ const pod = `${svc.name}-stable-7d9c6f8b5-x2x9k`;
 const LIMIT = 1073741824;
 const USED = LIMIT * 0.75;
 
-const service = buildDashboards(config).find((d) => d.uid === 'meshobs-service')!;
+const service = buildDashboards(resolveModel(config)).find((d) => d.uid === 'meshobs-service')!;
 const target = (title: string, legend?: string) => {
   const panel = panelsOf(service).find((p) => p.title === title);
   if (!panel) throw new Error(`no panel "${title}"`);

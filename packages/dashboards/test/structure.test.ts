@@ -1,5 +1,6 @@
 import { configSchema } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, queriesOf, structuralProblems, variablesOf } from '@meshobs/qa/inspect';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards, renderDashboards } from '../src/index.ts';
@@ -7,7 +8,7 @@ import { buildDashboards, renderDashboards } from '../src/index.ts';
 const config = configSchema.parse({});
 
 describe('dashboards', () => {
-  const dashboards = buildDashboards(config);
+  const dashboards = buildDashboards(resolveModel(config));
 
   it('are three Grafana 12 dashboards with stable uids', () => {
     expect(dashboards.map((d) => d.uid)).toEqual(['meshobs-mesh-overview', 'meshobs-service', 'meshobs-tracing']);
@@ -50,12 +51,12 @@ describe('dashboards', () => {
     const json = JSON.stringify(dashboards[2]);
     expect(json).toContain('https://jaeger.example.com/search?service=');
     const custom = configSchema.parse({ jaeger: { query: { ingress: { host: 'traces.corp.internal' } } } });
-    expect(JSON.stringify(buildDashboards(custom)[2])).toContain('https://traces.corp.internal/search?service=');
+    expect(JSON.stringify(buildDashboards(resolveModel(custom))[2])).toContain('https://traces.corp.internal/search?service=');
   });
 });
 
 describe('renderDashboards', () => {
-  const bundle = renderDashboards(config);
+  const bundle = renderDashboards(resolveModel(config));
 
   it('emits one JSON file, one sidecar ConfigMap and one GrafanaDashboard per dashboard, and the sidecar chart values', () => {
     expect(bundle.files.map((f) => f.path)).toEqual([

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveModel } from '@meshobs/model';
 import { type Evaluation, evaluateDashboard, type PromSource, type SeriesResult } from '@meshobs/qa/evaluate';
 import { config, MESH_SIZE, NO_DATA_ON_A_HEALTHY_MESH, rulesYaml } from '@meshobs/qa/test-mesh';
 import { CLUSTER_VARIABLE } from '@meshobs/signals';
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
 
 const skip = missingTools('promtool', 'prometheus', 'thanos');
-const dashboards = buildDashboards(config);
+const dashboards = buildDashboards(resolveModel(config));
 const label = config.cluster.label;
 const CLUSTERS = ['a', 'b'] as const;
 type Choice = (typeof CLUSTERS)[number] | 'all';
@@ -52,12 +53,12 @@ describe.skipIf(skip)('many clusters through Thanos Query', () => {
 
   beforeAll(async () => {
     const thanos = requireTool('thanos');
-    const endSeconds = Math.floor(Date.now() / 60_000) * 60;
+    const endSeconds = MESH_SIZE.endSeconds;
     const rules = rulesYaml();
     // allSettled: when one cluster fails, the other finishes starting before afterAll stops everything.
     const settled = await Promise.allSettled(
       CLUSTERS.map(async (cluster) => {
-        const mesh = buildMesh({ ...MESH_SIZE, ...SIZES[cluster], spanSeconds: SPAN_SECONDS, endSeconds, istioCluster: cluster });
+        const mesh = buildMesh({ ...MESH_SIZE, ...SIZES[cluster], spanSeconds: SPAN_SECONDS, istioCluster: cluster });
         const loaded = await loadMesh(mesh, {
           rulesYaml: rules,
           prometheus: {

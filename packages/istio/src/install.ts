@@ -21,7 +21,8 @@
 // - CITADEL_SELF_SIGNED_CA_CERT_TTL (same file, default 10 years): the self-signed root CA's lifetime.
 import type { MeshobsConfig } from '@meshobs/config';
 import { durationSeconds } from '@meshobs/config';
-import { gatewayPodLabelValue, PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
+import { PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
+import { type GatewayInstall, gatewayInstalls } from '@meshobs/model';
 
 /** A duration in Go's time.ParseDuration spelling (no "d" or "y"): 90 days -> "2160h". */
 export function goDuration(prometheusDuration: string): string {
@@ -55,41 +56,22 @@ export function proxyMetadata(config: MeshobsConfig): Record<string, string> {
 
 const ISTIOD_SELECTOR = { app: 'istiod' };
 
-/** An enabled or disabled gateway of the config, with the labels its pods carry. */
-export interface GatewayInstall {
-  kind: 'ingress' | 'egress';
-  name: string;
-  enabled: boolean;
-  replicas: { min: number; max: number };
-  /** The chart's selector labels (app, istio) plus `istio.gatewayLabel`. */
-  labels: Record<string, string>;
-  /** The labels a selector of these pods uses. */
-  selector: Record<string, string>;
-}
-
-export function gatewayInstalls(config: MeshobsConfig): GatewayInstall[] {
-  return (['ingress', 'egress'] as const).map((kind) => {
-    const g = config.istio.gateways[kind];
-    const value = gatewayPodLabelValue(g.name);
-    const selector = { app: g.name, istio: value };
-    return {
-      kind,
-      name: g.name,
-      enabled: g.enabled,
-      replicas: g.replicas,
-      labels: { ...selector, [config.istio.gatewayLabel]: value },
-      selector,
-    };
-  });
-}
+/**
+ * Whether a replica range becomes an autoscaler: only where metrics-server serves the CPU metrics the
+ * charts' HPAs read (`profile.metricsServer`, see autoscaler() in @meshobs/kube), and the range is a range.
+ * Otherwise the Deployment is fixed at the minimum: `replicaCount` with autoscaling off (istiod chart
+ * templates/deployment.yaml sets `replicas` only `if not .Values.autoscaleEnabled`; the gateway chart
+ * only `if not .Values.autoscaling.enabled`).
+ */
+const scales = (config: MeshobsConfig, r: { min: number; max: number }) => config.profile.metricsServer && r.min < r.max;
 
 /** The values of the istiod chart meshobs sets, besides meshConfig. */
 export function istiodValues(config: MeshobsConfig) {
   const r = config.istio.istiod.replicas;
   return {
-    autoscaleEnabled: true,
-    autoscaleMin: r.min,
-    autoscaleMax: r.max,
+    ...(scales(config, r)
+      ? { autoscaleEnabled: true, autoscaleMin: r.min, autoscaleMax: r.max }
+      : { autoscaleEnabled: false, replicaCount: r.min }),
     affinity: podAntiAffinity(ISTIOD_SELECTOR),
     env: istiodEnv(config),
   };
@@ -122,22 +104,28 @@ export function gatewayHelmValues(config: MeshobsConfig, g: GatewayInstall) {
     name: g.name,
     ...revisionOf(config),
     labels: g.labels,
-    autoscaling: { enabled: true, minReplicas: g.replicas.min, maxReplicas: g.replicas.max },
-    // The chart renders it only when minReplicas > 1; an empty object turns it off.
+    ...(scales(config, g.replicas)
+      ? { autoscaling: { enabled: true, minReplicas: g.replicas.min, maxReplicas: g.replicas.max } }
+      : { autoscaling: { enabled: false }, replicaCount: g.replicas.min }),
+    // The chart renders it only when the (minimum) replica count is above 1; an empty object turns it off.
     podDisruptionBudget: g.replicas.min > 1 ? { ...PDB_SPEC } : {},
     affinity: podAntiAffinity(g.selector),
   };
 }
 
 /** The IstioOperator `spec.components` gateway entry of one gateway. */
-function operatorGateway(g: GatewayInstall) {
+function operatorGateway(config: MeshobsConfig, g: GatewayInstall) {
   if (!g.enabled) return { name: g.name, enabled: false };
   return {
     name: g.name,
     enabled: true,
     label: g.labels,
     k8s: {
-      hpaSpec: { minReplicas: g.replicas.min, maxReplicas: g.replicas.max },
+      // operator/pkg/render/manifest.go (applyComponentValuesToHelmValues) turns hpaSpec into
+      // autoscaleMin/Max and replicaCount into the chart's replicaCount.
+      ...(scales(config, g.replicas)
+        ? { hpaSpec: { minReplicas: g.replicas.min, maxReplicas: g.replicas.max } }
+        : { replicaCount: g.replicas.min }),
       podDisruptionBudget: { ...PDB_SPEC },
       affinity: podAntiAffinity(g.selector),
     },
@@ -150,9 +138,24 @@ export function operatorInstall(config: MeshobsConfig) {
   return {
     components: {
       pilot: { k8s: { podDisruptionBudget: { ...PDB_SPEC } } },
-      ingressGateways: gws.filter((g) => g.kind === 'ingress').map(operatorGateway),
-      egressGateways: gws.filter((g) => g.kind === 'egress').map(operatorGateway),
+      ingressGateways: gws.filter((g) => g.kind === 'ingress').map((g) => operatorGateway(config, g)),
+      egressGateways: gws.filter((g) => g.kind === 'egress').map((g) => operatorGateway(config, g)),
     },
-    values: { global: globalValues(config), pilot: istiodValues(config) },
+    values: {
+      global: globalValues(config),
+      pilot: istiodValues(config),
+      // Every gateway of a kind shares one values root (the component's ToHelmValuesTreeRoot,
+      // gateways.istio-ingressgateway / gateways.istio-egressgateway, operator/pkg/component/component.go),
+      // whose autoscaleEnabled defaults to true in manifests/charts/gateways/*/values.yaml.
+      ...(gws.some((g) => g.enabled && !scales(config, g.replicas))
+        ? {
+            gateways: Object.fromEntries(
+              gws
+                .filter((g) => g.enabled && !scales(config, g.replicas))
+                .map((g) => [`istio-${g.kind}gateway`, { autoscaleEnabled: false }]),
+            ),
+          }
+        : {}),
+    },
   };
 }

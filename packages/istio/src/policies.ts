@@ -25,21 +25,19 @@
 //   Envoy's tracer uses the collector Service's outbound cluster, so spans carry the sending proxy's identity.
 // * Collector -> Jaeger collector OTLP, load balancer -> samplers: mTLS, only the collector's service account.
 import type { MeshobsConfig } from '@meshobs/config';
-import { endpointsOf } from '@meshobs/config';
-import { layoutOf, METRICS_PORT } from '@meshobs/jaeger';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
-import { tierSelector } from '@meshobs/otel-collector';
+import { JAEGER_METRICS_PORT as METRICS_PORT, type MeshModel } from '@meshobs/model';
 
 const labels = standardLabels({ name: 'istio-mesh-policy', component: 'observability' });
 
-/** Pod selectors of the workloads these policies protect, as the collector and jaeger packages label them. */
-export function workloadSelectors(config: MeshobsConfig) {
-  const jaeger = layoutOf(config);
+/** Pod selectors of the workloads these policies protect, as the model labels them. */
+export function workloadSelectors(model: MeshModel) {
+  const p = model.workloads.pipeline;
   return {
-    collector: tierSelector(config, { component: 'collector' }),
-    sampler: tierSelector(config, { component: 'sampler' }),
-    jaegerCollector: jaeger.collector.selector,
-    jaegerQuery: jaeger.query.selector,
+    collector: p.collector.selector,
+    sampler: p.sampler?.selector,
+    jaegerCollector: p.jaegerCollector.selector,
+    jaegerQuery: p.jaegerQuery.selector,
   };
 }
 
@@ -88,10 +86,11 @@ function allow(config: MeshobsConfig, name: string, selector: Record<string, str
   );
 }
 
-export function meshPolicies(config: MeshobsConfig): KubeObject[] {
-  const e = endpointsOf(config);
+export function meshPolicies(model: MeshModel): KubeObject[] {
+  const config = model.config;
+  const e = model.endpoints;
   const ns = config.namespaces.observability;
-  const sel = workloadSelectors(config);
+  const sel = workloadSelectors(model);
   const c = e.collector;
   // Suffix match: independent of the trust domain.
   const collectorPrincipal = `*/ns/${ns}/sa/${config.tracing.collector.name}`;
@@ -103,7 +102,7 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
   // Prometheus and its peers run in the monitoring namespace; the query clients as the NetworkPolicy of
   // packages/jaeger/src/network.ts lists them (UI ingress controller, Grafana, Kiali).
   const scrapers = () => plaintextOr([config.namespaces.monitoring]); // fresh objects: no YAML aliases
-  const queryClients = [config.jaeger.query.ingress.controllerNamespace, config.namespaces.monitoring, config.namespaces.istio];
+  const queryClients = [...new Set([config.jaeger.query.ingress.controllerNamespace, model.namespaces.grafana, config.namespaces.istio])];
 
   const objects: KubeObject[] = [
     peerAuthentication(
@@ -158,7 +157,7 @@ export function meshPolicies(config: MeshobsConfig): KubeObject[] {
       'Jaeger query API/UI: from Grafana, Kiali and the ingress controller (plaintext, limited by NetworkPolicy and the Ingress auth, or mesh identities of their namespaces); Prometheus scrapes it.',
     ),
   ];
-  if (twoTier)
+  if (twoTier && sel.sampler)
     objects.push(
       peerAuthentication(
         config,

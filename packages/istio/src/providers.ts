@@ -2,9 +2,9 @@
 // default providers, the proxyStatsMatcher the circuit-breaker alert needs, and the proxies' environment
 // (proxyMetadata: the workload certificate lifetime, install.ts).
 
-import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
+import { PROXY_STATS_MATCHER } from '@meshobs/signals';
 import { proxyMetadata } from './install.ts';
 
 export const PROVIDERS = {
@@ -39,7 +39,13 @@ export function meshConfig(config: MeshobsConfig) {
   const c = endpointsOf(config).collector;
   return {
     enableTracing: true,
-    defaultProviders: { tracing: [PROVIDERS.otel], accessLogging: [PROVIDERS.accessLog] },
+    // All three kinds, metrics included: Istio's istiod chart adds `defaultProviders.metrics: [prometheus]`
+    // only when meshConfig.defaultProviders is unset (istio/istio manifests/charts/istio-control/
+    // istio-discovery/templates/_helpers.tpl "default-prometheus" and configmap.yaml at the pinned
+    // commit eed52ebb66ad; istioctl renders the same chart), and istiod puts the `istio.stats` filter
+    // only on proxies whose Telemetry or default providers name a metrics provider
+    // (pilot/pkg/model/telemetry.go mergeMetrics). Without it no proxy reports istio_requests_total.
+    defaultProviders: { metrics: [PROVIDERS.prometheus], tracing: [PROVIDERS.otel], accessLogging: [PROVIDERS.accessLog] },
     extensionProviders: [
       {
         name: PROVIDERS.otel,

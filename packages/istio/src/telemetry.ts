@@ -1,7 +1,8 @@
 // telemetry.istio.io/v1 Telemetry: mesh-wide tracing with custom tags, and access logging.
-import { type CardinalityPlan, EMPTY_PLAN, REPORTER_MODE } from '@meshobs/alerts';
 import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
+import { type CardinalityPlan, EMPTY_PLAN, REPORTER_MODE } from '@meshobs/signals';
 import { PROVIDERS } from './providers.ts';
 
 /**
@@ -114,4 +115,37 @@ export function meshTelemetry(config: MeshobsConfig, plan: CardinalityPlan = EMP
 function removalSummary(plan: CardinalityPlan): string {
   const all = plan.removeLabels.length ? [`every metric: ${plan.removeLabels.join(', ')}`] : [];
   return [...all, ...plan.removeByMetric.map((r) => `${r.metric} ${REPORTER_MODE[r.reporter]}: ${r.labels.join(', ')}`)].join('; ');
+}
+
+/**
+ * The trace pipeline's own proxies report no spans. The mesh-wide Telemetry above samples every
+ * proxy, including the sidecars of the collector tiers and Jaeger: each export hop (app -> collector,
+ * load balancer -> sampler, sampler -> Jaeger, Jaeger -> search engine) would be a request whose
+ * span is exported in turn, so the pipeline would trace itself without end, and the load-balancing
+ * tier's egress policy would refuse its own sidecar's span exports. A workload-scoped Telemetry
+ * (`selector`, in the workload's namespace) takes precedence over the root-namespace one, and
+ * `disableSpanReporting` stops the reports while the provider and sampling are inherited: "Tracing
+ * configuration support overrides of the fields providers, random_sampling_percentage,
+ * disable_span_reporting, and custom_tags at each level ... with missing values filled in from parent
+ * resources" (istio/api telemetry/v1alpha1/telemetry.proto, Tracing; the v1 API serves the same
+ * message). Trace context still propagates through these proxies.
+ */
+export function pipelineTelemetry(model: MeshModel): KubeObject[] {
+  const p = model.workloads.pipeline;
+  const workloads = [p.collector, ...(p.sampler ? [p.sampler] : []), p.jaegerCollector, p.jaegerQuery];
+  return workloads.map(({ name, selector }) =>
+    withComment(
+      {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'Telemetry',
+        metadata: {
+          name: `${name}-no-spans`,
+          namespace: model.namespaces.observability,
+          labels: standardLabels({ name: 'istio-telemetry', component: 'pipeline' }),
+        },
+        spec: { selector: { matchLabels: selector }, tracing: [{ disableSpanReporting: true }] },
+      },
+      `${name} is part of the trace pipeline: its sidecar reports no spans, so the pipeline does not trace its own exports.`,
+    ),
+  );
 }

@@ -1,12 +1,16 @@
 // The cardinality profile's label removal in the mesh-wide Telemetry: schema-valid, and only when on.
-import { type CardinalityPlan, derivePlan } from '@meshobs/alerts';
+
 import { parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
+import { type CardinalityPlan, derivePlan } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { renderIstio } from '../src/index.ts';
 
 const telemetry = (plan?: CardinalityPlan) =>
-  renderIstio(parseConfig({}), plan).objects.find((o) => o.kind === 'Telemetry') as KubeObject & { spec: Record<string, unknown> };
+  renderIstio({ ...resolveModel(parseConfig({})), ...(plan ? { cardinality: plan } : {}) }).objects.find(
+    (o) => o.kind === 'Telemetry',
+  ) as KubeObject & { spec: Record<string, unknown> };
 
 describe('Telemetry metrics overrides', () => {
   const plan = derivePlan({ removeUnreadIstioLabels: true, dropUnreadIstioMetrics: false, dropUnreadReporterSeries: false }, [

@@ -3,12 +3,13 @@
 
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { defaultConfig, parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gatewayValuesFile, goDuration, istioOperator, renderIstio } from '../src/index.ts';
 
 const file = (config: ReturnType<typeof parseConfig>, path: string) => {
-  const f = renderIstio(config).files.find((x) => x.path === path);
+  const f = renderIstio(resolveModel(config)).files.find((x) => x.path === path);
   if (!f) throw new Error(`no ${path}`);
   return parse(f.content);
 };
@@ -28,9 +29,14 @@ describe('goDuration', () => {
 describe('Istio install snippets', () => {
   const config = defaultConfig();
 
-  it('defaults: istiod 2-5 with a budget and anti-affinity, sidecars 100m/128Mi to 2000m/1024Mi, 24h workload and 10-year CA certificates', () => {
+  it('defaults: istiod at 2 (2-5 with metrics-server) with a budget and anti-affinity, sidecars 100m/128Mi to 2000m/1024Mi, 24h workload and 10-year CA certificates', () => {
     const values = file(config, 'helm-values.yaml');
-    expect(values).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 2, autoscaleMax: 5, pdb: { maxUnavailable: 1 } });
+    expect(values).toMatchObject({ autoscaleEnabled: false, replicaCount: 2, pdb: { maxUnavailable: 1 } });
+    expect(file(parseConfig({ profile: { metricsServer: true } }), 'helm-values.yaml')).toMatchObject({
+      autoscaleEnabled: true,
+      autoscaleMin: 2,
+      autoscaleMax: 5,
+    });
     expect(
       values.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels,
     ).toEqual({ app: 'istiod' });
@@ -41,19 +47,25 @@ describe('Istio install snippets', () => {
     expect(values.env).toEqual({ CITADEL_SELF_SIGNED_CA_CERT_TTL: '87600h', DEFAULT_WORKLOAD_CERT_TTL: '24h' });
     expect(values.meshConfig.defaultConfig.proxyMetadata).toEqual({ SECRET_TTL: '24h' });
     const op = istioOperator(config);
+    // No metrics-server in the default profile: istiod is fixed at the range's minimum, no HPA.
     expect(op.spec.values.pilot).toEqual({
-      autoscaleEnabled: values.autoscaleEnabled,
-      autoscaleMin: 2,
-      autoscaleMax: 5,
+      autoscaleEnabled: false,
+      replicaCount: 2,
       affinity: values.affinity,
       env: values.env,
     });
+    expect(op.spec.values.gateways).toEqual({
+      'istio-ingressgateway': { autoscaleEnabled: false },
+      'istio-egressgateway': { autoscaleEnabled: false },
+    });
+    expect(op.spec.components.ingressGateways[0]!.k8s).toMatchObject({ replicaCount: 2 });
     expect(op.spec.values.global).toEqual(values.global);
     expect(op.spec.meshConfig).toEqual(values.meshConfig);
   });
 
   it('follows the config, and the IstioOperator stays schema-valid', () => {
     const custom = parseConfig({
+      profile: { metricsServer: true },
       istio: {
         revision: 'canary',
         istiod: { replicas: { min: 3, max: 9 } },
@@ -80,11 +92,12 @@ describe('Istio install snippets', () => {
         label: { app: 'edge-gateway', istio: 'edge-gateway', gateway: 'edge-gateway' },
       }),
     ]);
-    expect(op.spec.components.ingressGateways[0]!.k8s!.hpaSpec).toEqual({ minReplicas: 1, maxReplicas: 3 });
+    expect((op.spec.components.ingressGateways[0]!.k8s as { hpaSpec?: unknown }).hpaSpec).toEqual({ minReplicas: 1, maxReplicas: 3 });
+    expect((op.spec.values as { gateways?: unknown }).gateways).toBeUndefined();
     // A disabled gateway is switched off in the install, not left to the base profile.
     expect(op.spec.components.egressGateways).toEqual([{ name: 'istio-egressgateway', enabled: false }]);
 
-    const paths = renderIstio(custom).files.map((f) => f.path);
+    const paths = renderIstio(resolveModel(custom)).files.map((f) => f.path);
     expect(paths.filter((p) => p.startsWith('helm-values-'))).toEqual([gatewayValuesFile('edge-gateway')]);
     const gw = file(custom, gatewayValuesFile('edge-gateway'));
     expect(gw).toMatchObject({

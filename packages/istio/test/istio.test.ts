@@ -1,7 +1,8 @@
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
-import { PROXY_STATS_MATCHER } from '@meshobs/alerts';
 import { defaultConfig, parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
+import { PROXY_STATS_MATCHER } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { istioOperator, renderIstio } from '../src/index.ts';
@@ -10,12 +11,12 @@ const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.
 
 describe('renderIstio', () => {
   const config = defaultConfig();
-  const bundle = renderIstio(config);
+  const bundle = renderIstio(resolveModel(config));
 
   it('emits schema-valid Telemetry, PeerAuthentication and AuthorizationPolicy objects', async () => {
     expect(await validateObjects(bundle.objects)).toEqual([]);
     // The default is two-tier: one more AuthorizationPolicy (load balancer -> samplers) than single mode.
-    const single = renderIstio(parseConfig({ tracing: { collector: { mode: 'single' } } }));
+    const single = renderIstio(resolveModel(parseConfig({ tracing: { collector: { mode: 'single' } } })));
     expect(await validateObjects(single.objects)).toEqual([]);
     expect(byKind(bundle.objects, 'AuthorizationPolicy').length).toBe(byKind(single.objects, 'AuthorizationPolicy').length + 1);
   });
@@ -30,6 +31,8 @@ describe('renderIstio', () => {
     expect(otel.opentelemetry).toMatchObject({ service: 'otel-collector.observability.svc.cluster.local', port: 4317 });
     expect(mesh.extensionProviders.some((p) => 'zipkin' in p)).toBe(true);
     expect(mesh.defaultProviders.tracing).toEqual([otel.name]);
+    // Setting defaultProviders at all drops the chart's default metrics provider: it must be named.
+    expect(mesh.defaultProviders.metrics).toEqual(['prometheus']);
     expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toEqual([...PROXY_STATS_MATCHER.inclusionSuffixes]);
     expect(mesh.defaultConfig.proxyStatsMatcher.inclusionSuffixes).toContain('upstream_rq_pending_overflow');
   });
@@ -40,7 +43,7 @@ describe('renderIstio', () => {
       cluster: { name: 'east', environment: 'staging' },
       tracing: { accessLogMinStatus: 500 },
     });
-    const [telemetry] = byKind(renderIstio(custom).objects, 'Telemetry') as Array<KubeObject & { spec: any }>;
+    const [telemetry] = byKind(renderIstio(resolveModel(custom)).objects, 'Telemetry') as Array<KubeObject & { spec: any }>;
     const tracing = telemetry!.spec.tracing[0];
     expect(tracing.randomSamplingPercentage).toBe(25);
     expect(tracing.customTags.environment).toEqual({ literal: { value: 'staging' } });
@@ -96,10 +99,10 @@ describe('policy selectors match the pods they protect', () => {
     const { renderCollector } = await import('@meshobs/otel-collector');
     const { renderJaeger } = await import('@meshobs/jaeger');
     const config = parseConfig({ tracing: { collector: { mode: 'two-tier' } } });
-    const pods = [...renderCollector(config).objects, ...renderJaeger(config).objects]
+    const pods = [...renderCollector(resolveModel(config)).objects, ...renderJaeger(resolveModel(config)).objects]
       .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
       .map((o) => (o as any).spec.template.metadata.labels as Record<string, string>);
-    const policies = renderIstio(config).objects.filter((o) => o.kind !== 'Telemetry') as Array<KubeObject & { spec: any }>;
+    const policies = renderIstio(resolveModel(config)).objects.filter((o) => o.kind !== 'Telemetry') as Array<KubeObject & { spec: any }>;
     for (const p of policies) {
       const sel = p.spec.selector.matchLabels as Record<string, string>;
       const matched = pods.filter((labels) => Object.entries(sel).every(([k, v]) => labels[k] === v));

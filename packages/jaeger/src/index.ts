@@ -1,7 +1,7 @@
 // Jaeger v2 on Elasticsearch/OpenSearch: collector and query roles, retention jobs, ingress,
 // monitoring and network policies, plus the plain Jaeger configs beside them.
-import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
 import { ingressWarnings, queryIngress } from './ingress.ts';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
 import { LEGACY_CR_FILE, legacyJaegerCrYaml } from './legacy-cr.ts';
@@ -12,10 +12,10 @@ import { collectorObjects, queryObjects } from './workloads.ts';
 
 export { AUTH_ANNOTATIONS, authAnnotations, OPEN_UI_WARNING } from './ingress.ts';
 export { collectorConfig, queryConfig, storageBackend } from './jaeger-config.ts';
-export { layoutOf, METRICS_PORT } from './layout.ts';
 export { legacyJaegerCr } from './legacy-cr.ts';
 
-export function renderJaeger(config: MeshobsConfig): ComponentBundle {
+export function renderJaeger(model: MeshModel): ComponentBundle {
+  const config = model.config;
   const collector = collectorObjects(config);
   const query = queryObjects(config);
   const files = [
@@ -36,7 +36,7 @@ export function renderJaeger(config: MeshobsConfig): ComponentBundle {
       ...queryIngress(config),
       ...retentionObjects(config),
       ...serviceMonitors(config),
-      ...networkPolicies(config),
+      ...networkPolicies(config, model.namespaces.grafana),
     ],
     files,
     warnings,

@@ -4,7 +4,7 @@
 // (#external-authentication), read by internal/ingress/annotations/authreq/main.go.
 import type { MeshobsConfig } from '@meshobs/config';
 import type { KubeObject } from '@meshobs/kube';
-import { layoutOf } from './layout.ts';
+import { jaegerLayout as layoutOf } from '@meshobs/model';
 
 export const AUTH_ANNOTATIONS = {
   url: 'nginx.ingress.kubernetes.io/auth-url',

@@ -1,8 +1,9 @@
 // The two Jaeger v2 configurations (OpenTelemetry Collector format, keys of Jaeger v2.13.0):
 // the collector role (OTLP in, jaeger_storage_exporter out) and the query role (jaeger_query over
 // the same storage). Both share one jaeger_storage backend definition.
-import type { MeshobsConfig } from '@meshobs/config';
-import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, HEALTH_PORT, layoutOf, METRICS_PORT, STORAGE_NAME } from './layout.ts';
+import { type MeshobsConfig, OTLP_TRANSPORT } from '@meshobs/config';
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, jaegerLayout as layoutOf, JAEGER_METRICS_PORT as METRICS_PORT } from '@meshobs/model';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, STORAGE_NAME } from './layout.ts';
 
 export const COLLECTOR_CONFIG_FILE = 'collector-config.yaml';
 export const QUERY_CONFIG_FILE = 'query-config.yaml';
@@ -81,7 +82,10 @@ export function collectorConfig(config: MeshobsConfig): Record<string, unknown> 
     receivers: {
       otlp: {
         protocols: {
-          grpc: { endpoint: `0.0.0.0:${l.collector.otlpGrpcPort}` },
+          // The sampling tier's batches, with a margin (gRPC's own default is 4 MiB): the one limit of
+          // every OTLP gRPC receiver of the bundle (@meshobs/config otlp-transport.ts; configgrpc
+          // v0.140.0, Jaeger v2.13.0's, has the same max_recv_msg_size_mib key).
+          grpc: { endpoint: `0.0.0.0:${l.collector.otlpGrpcPort}`, max_recv_msg_size_mib: OTLP_TRANSPORT.receiverMaxRecvMiB },
           http: { endpoint: `0.0.0.0:${l.collector.otlpHttpPort}` },
         },
       },

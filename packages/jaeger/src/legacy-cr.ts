@@ -4,8 +4,8 @@
 // objects with the same names. Emitted as a plain file outside the kustomization.
 import type { MeshobsConfig } from '@meshobs/config';
 import { canonicalObject, type KubeObject, toYaml } from '@meshobs/kube';
+import { jaegerLayout as layoutOf } from '@meshobs/model';
 import { authAnnotations } from './ingress.ts';
-import { layoutOf } from './layout.ts';
 import { ROLLOVER_CONDITIONS } from './retention.ts';
 
 export const LEGACY_CR_FILE = 'legacy/jaeger-operator-cr.yaml';

@@ -1,7 +1,7 @@
 // ServiceMonitors for Jaeger's own telemetry (collector pipeline and storage metrics, query metrics).
 import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, serviceMonitor } from '@meshobs/kube';
-import { layoutOf, METRICS, type Role } from './layout.ts';
+import { jaegerLayout as layoutOf, JAEGER_METRICS as METRICS, type JaegerRole as Role } from '@meshobs/model';
 
 function roleServiceMonitor(config: MeshobsConfig, role: Role): KubeObject {
   const l = layoutOf(config);
@@ -9,10 +9,17 @@ function roleServiceMonitor(config: MeshobsConfig, role: Role): KubeObject {
     { name: role.name, namespace: l.namespace, labels: role.labels },
     {
       release: config.prometheus.release,
-      jobLabel: 'app.kubernetes.io/component',
       selector: role.selector,
       namespaces: [l.namespace],
-      endpoints: [{ port: METRICS.name, interval: config.prometheus.scrapeInterval, scheme: 'http' }],
+      // job = the role's Service name (jaeger-collector, jaeger-query), as the plain scrape config names it.
+      endpoints: [
+        {
+          port: METRICS.name,
+          interval: config.prometheus.scrapeInterval,
+          scheme: 'http',
+          relabelings: [{ action: 'replace', targetLabel: 'job', replacement: role.name }],
+        },
+      ],
     },
   );
 }

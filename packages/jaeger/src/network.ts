@@ -1,11 +1,11 @@
 // NetworkPolicies: only the OTel collector tier reaches the Jaeger collector, only the query
-// clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes, and only
-// Jaeger pods reach the search engine.
+// clients (UI ingress, Grafana, Kiali) reach the query role, only Prometheus scrapes. The search
+// engine is not the bundle's: its pods are policed only on request (elasticsearch.networkPolicy).
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, type NetworkPolicyRule, networkPolicy, policyPorts, sidecarRules, withComment } from '@meshobs/kube';
-import { HEALTH, layoutOf, METRICS } from './layout.ts';
+import { JAEGER_HEALTH as HEALTH, jaegerLayout as layoutOf, JAEGER_METRICS as METRICS } from '@meshobs/model';
 
-export function networkPolicies(config: MeshobsConfig): KubeObject[] {
+export function networkPolicies(config: MeshobsConfig, grafanaNamespace: string = config.namespaces.monitoring): KubeObject[] {
   const l = layoutOf(config);
   const ns = config.namespaces;
   const toSearchEngine: NetworkPolicyRule = {
@@ -16,7 +16,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   // Kubelet probes come from the node, which NetworkPolicies do not filter; listed for clarity.
   const health: NetworkPolicyRule = { ports: policyPorts([HEALTH]) };
   // Both roles run in the injected observability namespace: their sidecars need istiod and are scraped
-  // by the envoy-stats PodMonitor. The retention jobs carry sidecar.istio.io/inject=false.
+  // by the envoy-stats PodMonitor. The retention jobs' pods carry the label sidecar.istio.io/inject=false.
   const sidecar = sidecarRules(ns);
   const otelTier = { namespace: ns.observability, pods: { 'app.kubernetes.io/instance': endpointsOf(config).collector.service } };
 
@@ -29,7 +29,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
   );
   const queryClients = [
     { namespace: config.jaeger.query.ingress.controllerNamespace },
-    { namespace: ns.monitoring }, // Grafana's Jaeger data source
+    { namespace: grafanaNamespace }, // Grafana's Jaeger data source
     { namespace: ns.istio }, // Kiali
   ];
   const query = networkPolicy(
@@ -43,6 +43,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
     { name: l.jobs.name, namespace: l.namespace, labels: l.jobs.labels, selector: l.jobs.selector },
     { ingress: [], egress: [toSearchEngine] },
   );
+  if (!config.elasticsearch.networkPolicy) return [collector, query, jobs];
   const searchEngine = withComment(
     networkPolicy(
       {
@@ -59,7 +60,7 @@ export function networkPolicies(config: MeshobsConfig): KubeObject[] {
         ],
       },
     ),
-    'Only Jaeger (collector, query, retention jobs) reaches the search engine. Extend it if other clients share the cluster.',
+    'Only Jaeger (collector, query, retention jobs) reaches the search engine (elasticsearch.networkPolicy: true). Extend it if other clients share the cluster.',
   );
   return [collector, query, jobs, searchEngine];
 }

@@ -3,7 +3,8 @@
 // (viper: "index-prefix" -> INDEX_PREFIX, "es.username" -> ES_USERNAME, "es.tls.ca" -> ES_TLS_CA).
 import type { MeshobsConfig } from '@meshobs/config';
 import { containerSecurityContext, type KubeObject, podSecurityContext, withComment } from '@meshobs/kube';
-import { ES_CA_DIR, JAEGER_UID, jaegerImages, layoutOf } from './layout.ts';
+import { jaegerImages, jaegerLayout as layoutOf } from '@meshobs/model';
+import { ES_CA_DIR, JAEGER_UID } from './layout.ts';
 import { caVolume, usesTls } from './workloads.ts';
 
 type Env = { name: string; value?: string; valueFrom?: unknown };
@@ -47,9 +48,10 @@ function podTemplate(config: MeshobsConfig, job: JobSpec) {
   const ca = caVolume(config);
   return {
     metadata: {
-      labels: l.jobs.labels,
-      // An injected sidecar never exits, so the Job would never complete.
-      annotations: { 'sidecar.istio.io/inject': 'false' },
+      // An injected sidecar never exits, so the Job would never complete. A label, not the annotation:
+      // Istio's injection webhooks select pods on this label (objectSelector), and its analyzer reports
+      // the annotation as deprecated (IST0135 DeprecatedAnnotation: istio/istio pkg/config/analysis/analyzers/annotations/annotations.go at the pinned commit; istio/api annotation/annotations.yaml marks it deprecated "in favor of the sidecar.istio.io/inject label").
+      labels: { ...l.jobs.labels, 'sidecar.istio.io/inject': 'false' },
     },
     spec: {
       restartPolicy: 'Never',

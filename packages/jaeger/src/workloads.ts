@@ -1,11 +1,11 @@
 // Collector and query Deployments with their ConfigMaps, Services, HPA and PodDisruptionBudgets.
 import type { MeshobsConfig } from '@meshobs/config';
 import {
+  autoscaler,
   checksummedConfigMap,
   container,
   deployment,
   type HttpProbe,
-  horizontalPodAutoscaler,
   type KubeObject,
   type NamedPort,
   podDisruptionBudget,
@@ -15,19 +15,16 @@ import {
   toYaml,
   withComment,
 } from '@meshobs/kube';
-import { COLLECTOR_CONFIG_FILE, collectorConfig, configPath, QUERY_CONFIG_FILE, queryConfig } from './jaeger-config.ts';
 import {
-  CONFIG_DIR,
-  CREDENTIALS_DIR,
-  ES_CA_DIR,
-  HEALTH,
-  HEALTH_PORT,
-  JAEGER_UID,
+  JAEGER_HEALTH as HEALTH,
+  JAEGER_HEALTH_PORT as HEALTH_PORT,
   jaegerImages,
-  layoutOf,
-  METRICS,
-  type Role,
-} from './layout.ts';
+  jaegerLayout as layoutOf,
+  JAEGER_METRICS as METRICS,
+  type JaegerRole as Role,
+} from '@meshobs/model';
+import { COLLECTOR_CONFIG_FILE, collectorConfig, configPath, QUERY_CONFIG_FILE, queryConfig } from './jaeger-config.ts';
+import { CONFIG_DIR, CREDENTIALS_DIR, ES_CA_DIR, JAEGER_UID } from './layout.ts';
 
 /** The credentials Secret as the files the Jaeger config reads (username, password). */
 function credentialsVolume(config: MeshobsConfig) {
@@ -137,7 +134,8 @@ export function collectorObjects(config: MeshobsConfig): { objects: KubeObject[]
       resources: config.jaeger.collector.resources,
       ports: c.ports,
     }),
-    horizontalPodAutoscaler(
+    ...autoscaler(
+      config.profile,
       { name: c.name, namespace: l.namespace, labels: c.labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: c.name } },
       config.jaeger.collector.replicas,
       70,

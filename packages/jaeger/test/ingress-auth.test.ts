@@ -4,11 +4,12 @@
 
 import { endpointsOf, parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AUTH_ANNOTATIONS, OPEN_UI_WARNING, renderJaeger } from '../src/index.ts';
 
-const render = (raw: unknown = {}) => renderJaeger(parseConfig(raw));
+const render = (raw: unknown = {}) => renderJaeger(resolveModel(parseConfig(raw)));
 const ingressOf = (bundle: ReturnType<typeof renderJaeger>) => {
   const ing = bundle.objects.find((o) => o.kind === 'Ingress');
   if (!ing) throw new Error('no Ingress rendered');

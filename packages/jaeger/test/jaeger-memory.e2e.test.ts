@@ -4,10 +4,11 @@
 // through the search engine; here the collector's in-memory store is shared with the query role
 // through Jaeger's remote_storage extension (gRPC), the only way two processes share one.
 
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, JAEGER_METRICS_PORT as METRICS_PORT } from '@meshobs/model';
 import { freePort, missingTools, stopAll, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
-import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
@@ -24,7 +25,7 @@ describe.skipIf(missingTools('jaeger'))('jaeger validate', () => {
   writeFileSync(join(secretDir, 'username'), 'jaeger');
   writeFileSync(join(secretDir, 'password'), 'secret');
   const generated = (raw: unknown, file: string) =>
-    renderJaeger(parseConfig(raw))
+    renderJaeger(resolveModel(parseConfig(raw)))
       .files.find((f) => f.path === file)!
       .content.replaceAll(CREDENTIALS_DIR, secretDir);
   for (const [name, raw] of Object.entries(variants)) {

@@ -2,10 +2,11 @@
 // Rewrites: listeners to loopback, the search engine URL to the local node, the credential files
 // to a temp dir (the node runs without the security plugin, so they are sent but not checked).
 
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, JAEGER_METRICS_PORT as METRICS_PORT } from '@meshobs/model';
 import { missingTools, stopAll, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
-import { HEALTH_PORT, METRICS_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';
@@ -52,12 +53,23 @@ describe.skipIf(skip)('Jaeger v2 on a real OpenSearch with the generated configs
       childSpans: 2,
       tag: ['deployment.environment', 'e2e'] as [string, string],
     };
+    // Daily indices are named by the spans' (UTC) date: the day they were sent, or the next one when
+    // sending straddled midnight.
+    const days = new Set([today()]);
     await sendTraces({ endpoint: otlpGrpc, ...sent });
+    days.add(today());
     await expectTracesQueryable(queryUrl, sent);
 
     const counts = await indexCounts(searchUrl, 'jaeger-*');
-    expect(counts.get(`jaeger-span-${today()}`)).toBe(sent.traces * (1 + sent.childSpans));
-    expect(counts.get(`jaeger-service-${today()}`)).toBeGreaterThanOrEqual(1);
+    const of = (kind: string) => [...counts].filter(([name]) => name.startsWith(`jaeger-${kind}-`));
+    expect(
+      of('span')
+        .map(([name]) => name.slice('jaeger-span-'.length))
+        .every((d) => days.has(d)),
+    ).toBe(true);
+    expect(of('span').reduce((n, [, c]) => n + c, 0)).toBe(sent.traces * (1 + sent.childSpans));
+    expect(of('service').length).toBeGreaterThanOrEqual(1);
+    expect(of('service').every(([name]) => days.has(name.slice('jaeger-service-'.length)))).toBe(true);
   });
 
   it("batches in the storage exporter's queue, with no batch processor in the pipeline", async () => {

@@ -3,12 +3,13 @@
 
 import { endpointsOf, parseConfig } from '@meshobs/config';
 import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderJaeger } from '../src/index.ts';
 
 const defaults = parseConfig({});
-const render = (raw: unknown = {}) => renderJaeger(parseConfig(raw));
+const render = (raw: unknown = {}) => renderJaeger(resolveModel(parseConfig(raw)));
 const find = (objects: KubeObject[], kind: string, name: string) => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`${kind} ${name} missing; have ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
@@ -35,8 +36,11 @@ describe('collector and query roles', () => {
     expect(e.queryHttpUrl).toBe(`http://${e.queryService}.observability.svc.cluster.local:16686`);
   });
 
-  it('scales the collector 3–5 with an HPA and keeps the query role at 2 replicas', () => {
-    const hpa = find(objects, 'HorizontalPodAutoscaler', e.collectorService);
+  it('runs the collector at 3 without metrics-server, scales it 3–5 with an HPA where metrics-server runs; the query role at 2', () => {
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find(objects, 'Deployment', e.collectorService).spec.replicas).toBe(3);
+    const scaled = render({ profile: { metricsServer: true } }).objects;
+    const hpa = find(scaled, 'HorizontalPodAutoscaler', e.collectorService);
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: e.collectorService } });
     expect(find(objects, 'Deployment', e.queryService).spec.replicas).toBe(2);
     // One eviction at a time, never zero (a single replica must not block a node drain).
@@ -249,8 +253,12 @@ describe('network policies and monitoring', () => {
     expect(JSON.stringify(find(objects, 'NetworkPolicy', 'jaeger-es').spec.egress)).not.toContain('15012');
   });
 
-  it('lets only Jaeger pods reach the search engine', () => {
-    const np = find(objects, 'NetworkPolicy', 'jaeger-search-engine');
+  it('polices the search engine it does not run only on request', () => {
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'jaeger-search-engine')).toEqual([]);
+  });
+
+  it('lets only Jaeger pods reach the search engine when asked to police it', () => {
+    const np = find(render({ elasticsearch: { networkPolicy: true } }).objects, 'NetworkPolicy', 'jaeger-search-engine');
     expect(np.spec.podSelector.matchLabels).toEqual({ app: 'elasticsearch-master' });
     expect(np.spec.ingress[0]).toEqual({
       from: [

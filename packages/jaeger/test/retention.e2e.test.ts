@@ -4,6 +4,7 @@
 
 import type { MeshobsConfig } from '@meshobs/config';
 import type { KubeObject } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { missingTools, requireTool, stopAll } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
@@ -19,6 +20,36 @@ const SECRETS = { 'jaeger-es-credentials': { username: 'jaeger', password: 'not-
 
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const midnight = (ms: number) => ms - (ms % DAY);
+/** es-index-cleaner's cutoff: tomorrow's midnight (UTC) minus the days kept; older indices go (jaeger v1.76.0 cmd/es-index-cleaner/app/cutoff_time.go, index_filter.go by creation date). */
+const cutoff = (nowMs: number, days: number) => midnight(nowMs) + DAY - days * DAY;
+
+/**
+ * Runs the cleaner and says which indices it had to keep: those created after the cutoff of the
+ * latest moment it could have read the clock. Those created before the cutoff of the earliest moment
+ * had to go. The two cutoffs are the same unless the run straddles midnight (UTC); an index between
+ * them may then have gone either way.
+ */
+async function cleanerVerdicts<T>(
+  indices: Map<string, { created: number }>,
+  days: number,
+  run: () => Promise<T>,
+): Promise<{ result: T; keep: string[]; remove: string[] }> {
+  const before = Date.now();
+  const result = await run();
+  const after = Date.now();
+  const entries = [...indices];
+  return {
+    result,
+    keep: entries
+      .filter(([, i]) => i.created >= cutoff(after, days))
+      .map(([name]) => name)
+      .sort(),
+    remove: entries
+      .filter(([, i]) => i.created < cutoff(before, days))
+      .map(([name]) => name)
+      .sort(),
+  };
+}
 
 /** Daily indices for the last 10 days: `<prefix>jaeger-<type>-<date>` created at noon of that day (never in the future). */
 function dailyIndices(prefix: string, days = 10): Map<string, { age: number; created: number }> {
@@ -32,7 +63,7 @@ function dailyIndices(prefix: string, days = 10): Map<string, { age: number; cre
 }
 
 const objectNamed = (config: MeshobsConfig, kind: string, name: string): KubeObject => {
-  const obj = renderJaeger(config).objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const obj = renderJaeger(resolveModel(config)).objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!obj) throw new Error(`no ${kind} ${name} rendered`);
   return obj;
 };
@@ -63,21 +94,28 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
     const config = e2eConfig();
     const cron = cleanerOf(config);
     expect((cron.spec as any).schedule).toBe('55 23 * * *');
-    const run = await runLikeKubernetes(requireTool('es-index-cleaner'), cron, {
-      clusterUrl: config.elasticsearch.url,
-      localUrl: search.url,
-      secrets: SECRETS,
-    });
+    const {
+      result: run,
+      keep,
+      remove,
+    } = await cleanerVerdicts(plain, 7, () =>
+      runLikeKubernetes(requireTool('es-index-cleaner'), cron, {
+        clusterUrl: config.elasticsearch.url,
+        localUrl: search.url,
+        secrets: SECRETS,
+      }),
+    );
     expect(run.args).toEqual(['7', search.url]);
     expect(run.env).toMatchObject({ INDEX_PREFIX: '', ROLLOVER: 'false', ES_USERNAME: 'jaeger' });
+    // Indices created at noon, one a day: the last 7 days are kept, the 3 before them go (a day
+    // fewer kept when the date changed since they were made; one day undecided when the run straddles midnight).
+    expect(keep.length + remove.length).toBeGreaterThanOrEqual(plain.size - TYPES.length);
+    expect(keep.length).toBeGreaterThanOrEqual(6 * TYPES.length);
+    expect(remove.length).toBeGreaterThanOrEqual(2 * TYPES.length);
 
     const left = await indexCounts(search.url, 'jaeger-*');
-    const expected = [...plain]
-      .filter(([, i]) => i.age < 7)
-      .map(([name]) => name)
-      .sort();
-    expect([...left.keys()].sort()).toEqual(expected);
-    for (const name of expected) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
+    for (const name of keep) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
+    expect(remove.filter((name) => left.has(name))).toEqual([]);
     // Another prefix's indices are not this cleaner's business.
     expect((await indexCounts(search.url, 'tenant-a-jaeger-*')).size).toBe(prefixed.size);
   });
@@ -89,21 +127,27 @@ describe.skipIf(skip)('retention with the generated es-index-cleaner CronJob', (
     });
     const cron = cleanerOf(config);
     expect((cron.spec as any).schedule).toBe('0 1 * * *');
-    const run = await runLikeKubernetes(requireTool('es-index-cleaner'), cron, {
-      clusterUrl: config.elasticsearch.url,
-      localUrl: search.url,
-      secrets: SECRETS,
-    });
+    const plainBefore = await indexCounts(search.url, 'jaeger-*');
+    const {
+      result: run,
+      keep,
+      remove,
+    } = await cleanerVerdicts(prefixed, 3, () =>
+      runLikeKubernetes(requireTool('es-index-cleaner'), cron, {
+        clusterUrl: config.elasticsearch.url,
+        localUrl: search.url,
+        secrets: SECRETS,
+      }),
+    );
     expect(run.args[0]).toBe('3');
     expect(run.env.INDEX_PREFIX).toBe('tenant-a');
+    expect(keep.length).toBeGreaterThanOrEqual(2 * TYPES.length);
+    expect(remove.length).toBeGreaterThanOrEqual(6 * TYPES.length);
 
     const left = await indexCounts(search.url, 'tenant-a-jaeger-*');
-    const expected = [...prefixed]
-      .filter(([, i]) => i.age < 3)
-      .map(([name]) => name)
-      .sort();
-    expect([...left.keys()].sort()).toEqual(expected);
-    for (const name of expected) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
-    expect((await indexCounts(search.url, 'jaeger-*')).size).toBe(7 * TYPES.length);
+    for (const name of keep) expect(left.get(name), name).toBe(DOCS_PER_INDEX);
+    expect(remove.filter((name) => left.has(name))).toEqual([]);
+    // The unprefixed indices are another cleaner's: untouched.
+    expect(await indexCounts(search.url, 'jaeger-*')).toEqual(plainBefore);
   });
 });

@@ -4,11 +4,12 @@
 // that is older than the retention window (backdated across a restart of the same node).
 
 import type { KubeObject } from '@meshobs/kube';
+import { JAEGER_HEALTH_PORT as HEALTH_PORT, resolveModel } from '@meshobs/model';
 import { missingTools, type Proc, requireTool, stopAll, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from '../src/jaeger-config.ts';
-import { HEALTH_PORT, STORAGE_NAME } from '../src/layout.ts';
+import { STORAGE_NAME } from '../src/layout.ts';
 import { expectTracesQueryable } from './support/assert-traces.ts';
 import { e2eConfig, generatedFile } from './support/fixtures.ts';
 import { startJaeger } from './support/jaeger.ts';
@@ -20,7 +21,7 @@ import { sendTraces } from './support/telemetrygen.ts';
 const skip = missingTools('jaeger', 'telemetrygen', 'es-rollover', 'es-index-cleaner', OPENSEARCH_TOOL);
 const SECRETS = { 'jaeger-es-credentials': { username: 'jaeger', password: 'not-checked-security-plugin-off' } };
 const config = e2eConfig({ storage: { shards: 1, replicas: 0, rollover: true } });
-const bundle = renderJaeger(config);
+const bundle = renderJaeger(resolveModel(config));
 const object = (kind: string, name: string): KubeObject => {
   const obj = bundle.objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!obj) throw new Error(`no ${kind} ${name} rendered`);

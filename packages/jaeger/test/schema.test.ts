@@ -3,6 +3,7 @@
 
 import { parseConfig } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { renderJaeger } from '../src/index.ts';
 import { legacyJaegerCr } from '../src/legacy-cr.ts';
@@ -33,14 +34,14 @@ const variants: Record<string, unknown> = {
 describe('schema validation', () => {
   for (const [name, raw] of Object.entries(variants)) {
     it(`every manifest is valid (${name})`, async () => {
-      const objects = renderJaeger(parseConfig(raw)).objects;
+      const objects = renderJaeger(resolveModel(parseConfig(raw))).objects;
       expect(objects.length).toBeGreaterThan(10);
       expect(await validateObjects(objects)).toEqual([]);
     });
   }
 
   it('an invalid manifest is reported (the check can fail)', async () => {
-    const [first] = renderJaeger(parseConfig({})).objects.filter((o) => o.kind === 'Deployment');
+    const [first] = renderJaeger(resolveModel(parseConfig({}))).objects.filter((o) => o.kind === 'Deployment');
     const broken = { ...first!, spec: { ...(first!.spec as object), replicas: 'three' } };
     expect(await validateObjects([broken])).toHaveLength(1);
   });

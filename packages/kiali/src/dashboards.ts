@@ -1,7 +1,8 @@
 // Kiali links a workload's or service's metrics to Grafana dashboards by title, appending the
-// dashboard's own template variables (`var-namespace=...`). The entries are read from the
-// dashboards the bundle actually renders, so a renamed dashboard or variable can never drift.
-import type { ComponentBundle } from '@meshobs/kube';
+// dashboard's own template variables (`var-namespace=...`). The entries come from the dashboards'
+// identities in the mesh model, which the dashboards component builds with (its structure test holds
+// the rendered dashboards to them), so a renamed dashboard or variable can never drift.
+import type { DashboardIdentity } from '@meshobs/model';
 
 /** The context Kiali can fill in, as named in the `variables` of a Kiali dashboard entry. */
 export const KIALI_VARIABLES = ['namespace', 'app', 'service', 'workload', 'version'] as const;
@@ -32,11 +33,15 @@ export function kialiDashboardEntry(dashboard: DashboardJson): KialiDashboard | 
   return Object.keys(variables).length ? { name: dashboard.title, variables } : { name: dashboard.title };
 }
 
-/** Entries for every dashboard JSON file of the dashboards component, in file order. */
-export function kialiDashboards(dashboards: ComponentBundle): KialiDashboard[] {
-  return dashboards.files
-    .filter((f) => f.path.endsWith('.json'))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => kialiDashboardEntry(JSON.parse(f.content) as DashboardJson))
+/** Entries for the bundle's dashboards, by uid (the order of their JSON files). */
+export function kialiDashboards(dashboards: readonly DashboardIdentity[]): KialiDashboard[] {
+  return [...dashboards]
+    .sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
+    .map((d) =>
+      kialiDashboardEntry({
+        title: d.title,
+        templating: { list: d.variables.map((name, i) => ({ name, type: i === 0 ? 'datasource' : 'query' })) },
+      }),
+    )
     .filter((d): d is KialiDashboard => d !== undefined);
 }

@@ -1,5 +1,3 @@
-import type { MeshobsConfig } from '@meshobs/config';
-import { renderDashboards } from '@meshobs/dashboards';
 import {
   type ComponentBundle,
   component,
@@ -11,6 +9,7 @@ import {
   toYaml,
   withComment,
 } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
 import { helmValues, KIALI_VERSION, serverConfig } from './server-config.ts';
 import { KIALI_METRICS_PORT, KIALI_NAME, KIALI_PORT, kialiPodSelector, kialiSpec } from './spec.ts';
 
@@ -33,11 +32,12 @@ export const GRAFANA_AUTH_WARNING =
  * server's own config as a ConfigMap and the kiali-server Helm chart values (which also carry the
  * replicas, resources, security context, affinity, PDB and network policy the server ignores).
  */
-export function renderKiali(config: MeshobsConfig): ComponentBundle {
+export function renderKiali(model: MeshModel): ComponentBundle {
+  const config = model.config;
   if (!config.kiali.enabled) return component('kiali');
   const namespace = config.namespaces.istio;
   const labels = standardLabels({ name: 'kiali', component: 'server' });
-  const spec = kialiSpec(config, renderDashboards(config));
+  const spec = kialiSpec(model);
 
   const cr: KubeObject = withComment(
     { apiVersion: 'kiali.io/v1alpha1', kind: 'Kiali', metadata: { name: KIALI_NAME, namespace, labels }, spec },

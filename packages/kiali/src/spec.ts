@@ -1,7 +1,8 @@
 // The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
 // into the other unchanged), wired to the endpoints the rest of the bundle uses.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { type ComponentBundle, containerSecurityContext, PDB_SPEC, podAntiAffinity, resources } from '@meshobs/kube';
+import { containerSecurityContext, PDB_SPEC, podAntiAffinity, resources } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
 import { kialiDashboards } from './dashboards.ts';
 
 export const KIALI_NAME = 'kiali';
@@ -52,8 +53,26 @@ function grafanaAuth(config: MeshobsConfig) {
   return token ? { type: 'bearer', token: `secret:${token.name}:${token.key}` } : { type: 'none' };
 }
 
-export function kialiSpec(config: MeshobsConfig, dashboards: ComponentBundle) {
-  const endpoints = endpointsOf(config);
+/**
+ * Kiali's credentials for a Prometheus that needs them (prometheus.credentials), as references to the Secret
+ * in Kiali's namespace: Kiali reads `secret:<name>:<key>` values from mounted Secrets (kiali-operator v2.29.0
+ * roles/default/kiali-deploy/tasks/main.yml, external_services.prometheus.auth), the way it reads the Grafana token.
+ */
+function prometheusAuth(config: MeshobsConfig) {
+  const c = config.prometheus.credentials;
+  if (!c) return {};
+  const ref = (key: string) => `secret:${c.secretName}:${key}`;
+  return {
+    auth:
+      c.type === 'bearer'
+        ? { type: 'bearer', token: ref(c.tokenKey) }
+        : { type: 'basic', username: ref(c.usernameKey), password: ref(c.passwordKey) },
+  };
+}
+
+export function kialiSpec(model: MeshModel) {
+  const config = model.config;
+  const endpoints = model.endpoints;
   const { kiali } = config;
   const external = new URL(kiali.externalUrl);
   const multiReplica = kiali.replicas > 1;
@@ -82,13 +101,13 @@ export function kialiSpec(config: MeshobsConfig, dashboards: ComponentBundle) {
       view_only_mode: false,
     },
     external_services: {
-      prometheus: { enabled: true, url: endpoints.prometheus.url },
+      prometheus: { enabled: true, url: endpoints.prometheus.url, ...prometheusAuth(config) },
       grafana: {
         enabled: true,
         internal_url: endpoints.grafana.url,
         external_url: endpoints.grafana.externalUrl,
         auth: grafanaAuth(config),
-        dashboards: kialiDashboards(dashboards),
+        dashboards: kialiDashboards(model.dashboards),
       },
       tracing: {
         enabled: true,

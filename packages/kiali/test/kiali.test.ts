@@ -1,6 +1,7 @@
-import { defaultConfig, endpointsOf, parseConfig } from '@meshobs/config';
+import { defaultConfig, endpointsOf, type MeshobsConfigInput, parseConfig } from '@meshobs/config';
 import { renderDashboards } from '@meshobs/dashboards';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -20,11 +21,13 @@ import {
 } from '../src/index.ts';
 import { unreadKeys } from './support/server-keys.ts';
 
+/** The model of a raw config. */
+const modelOf = (raw: MeshobsConfigInput) => resolveModel(parseConfig(raw));
 const crOf = (bundle: ReturnType<typeof renderKiali>) => bundle.objects.find((o) => o.kind === 'Kiali') as KubeObject & { spec: any };
 
 describe('renderKiali', () => {
   const config = defaultConfig();
-  const bundle = renderKiali(config);
+  const bundle = renderKiali(resolveModel(config));
   const cr = crOf(bundle);
 
   it('emits a Kiali CR and a NetworkPolicy that pass their schemas; warns only that Grafana gets no credentials', async () => {
@@ -34,7 +37,7 @@ describe('renderKiali', () => {
   });
 
   it('authenticates to Grafana with the token Secret when one is set, and then does not warn', () => {
-    const withToken = renderKiali(parseConfig({ kiali: { grafanaToken: { name: 'grafana-kiali', key: 'token' } } }));
+    const withToken = renderKiali(resolveModel(parseConfig({ kiali: { grafanaToken: { name: 'grafana-kiali', key: 'token' } } })));
     expect(crOf(withToken).spec.external_services.grafana.auth).toEqual({ type: 'bearer', token: 'secret:grafana-kiali:token' });
     expect(withToken.warnings).toEqual([]);
   });
@@ -53,21 +56,23 @@ describe('renderKiali', () => {
   it('watches istiod and both gateways, and drops a disabled gateway', () => {
     const apps = (c: any) => c.spec.external_services.istio.component_status.components.map((x: any) => x.app_label);
     expect(apps(cr)).toEqual(['istiod', 'istio-ingressgateway', 'istio-egressgateway']);
-    const noEgress = crOf(renderKiali(parseConfig({ istio: { gateways: { egress: { enabled: false } } } })));
+    const noEgress = crOf(renderKiali(resolveModel(parseConfig({ istio: { gateways: { egress: { enabled: false } } } }))));
     expect(apps(noEgress)).toEqual(['istiod', 'istio-ingressgateway']);
   });
 
   it('uses token auth by default, openid when configured, anonymous only explicitly and with a warning', () => {
     expect(cr.spec.auth).toEqual({ strategy: 'token' });
     const oidc = renderKiali(
-      parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }),
+      resolveModel(
+        parseConfig({ kiali: { auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } } } }),
+      ),
     );
     expect(crOf(oidc).spec.auth).toMatchObject({
       strategy: 'openid',
       openid: { issuer_uri: 'https://idp.example.com', client_id: 'kiali' },
     });
     expect(oidc.warnings).toEqual([GRAFANA_AUTH_WARNING]);
-    const anon = renderKiali(parseConfig({ kiali: { auth: { strategy: 'anonymous' } } }));
+    const anon = renderKiali(resolveModel(parseConfig({ kiali: { auth: { strategy: 'anonymous' } } })));
     expect(crOf(anon).spec.auth).toEqual({ strategy: 'anonymous' });
     expect(anon.warnings).toEqual([ANONYMOUS_WARNING, GRAFANA_AUTH_WARNING]);
   });
@@ -75,7 +80,7 @@ describe('renderKiali', () => {
   it('limits discovery to the mesh namespaces (never monitoring) without cluster-wide access', () => {
     const c = parseConfig({ services: [{ name: 'shop', namespace: 'shop' }] });
     expect(meshNamespaces(c)).toEqual(['default', 'istio-system', 'observability', 'podinfo', 'shop']);
-    const d = crOf(renderKiali(c)).spec.deployment;
+    const d = crOf(renderKiali(resolveModel(c))).spec.deployment;
     expect(d.cluster_wide_access).toBe(false);
     expect(d.discovery_selectors.default[0].matchExpressions[0]).toEqual({
       key: 'kubernetes.io/metadata.name',
@@ -97,14 +102,17 @@ describe('renderKiali', () => {
     });
     expect(d.pod_disruption_budget).toEqual({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
     expect(d.affinity.pod_anti.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
-    const single = crOf(renderKiali(parseConfig({ kiali: { replicas: 1 } }))).spec.deployment;
+    const single = crOf(renderKiali(resolveModel(parseConfig({ kiali: { replicas: 1 } })))).spec.deployment;
     expect(single.pod_disruption_budget).toBeUndefined();
     expect(single.affinity).toBeUndefined();
   });
 
   it('references the Grafana token Secret instead of carrying a value', () => {
     const c = parseConfig({ kiali: { grafanaToken: { name: 'grafana-kiali', key: 'token' } } });
-    expect(crOf(renderKiali(c)).spec.external_services.grafana.auth).toEqual({ type: 'bearer', token: 'secret:grafana-kiali:token' });
+    expect(crOf(renderKiali(resolveModel(c))).spec.external_services.grafana.auth).toEqual({
+      type: 'bearer',
+      token: 'secret:grafana-kiali:token',
+    });
   });
 
   it('ships the server ConfigMap and the kiali-server Helm values outside the kustomization', async () => {
@@ -131,7 +139,7 @@ describe('renderKiali', () => {
     it('no key at any depth of the ConfigMap is one the server drops (struct tags of config/config.go)', () => {
       expect(unreadKeys(serverYaml)).toEqual([]);
       const oidc = renderKiali(
-        parseConfig({
+        modelOf({
           kiali: {
             grafanaToken: { name: 'g', key: 'token' },
             auth: { strategy: 'openid', openid: { issuerUri: 'https://idp.example.com', clientId: 'kiali' } },
@@ -184,7 +192,7 @@ describe('renderKiali', () => {
     });
 
     it('a single replica drops the PDB and anti-affinity from the values too', () => {
-      const single = renderKiali(parseConfig({ kiali: { replicas: 1 } }));
+      const single = renderKiali(resolveModel(parseConfig({ kiali: { replicas: 1 } })));
       const v = parse(single.files.find((f) => f.path === HELM_VALUES_FILE)!.content);
       expect(v.deployment.replicas).toBe(1);
       expect(v.deployment.pod_disruption_budget).toBeUndefined();
@@ -193,12 +201,12 @@ describe('renderKiali', () => {
   });
 
   it('emits nothing when disabled', () => {
-    expect(renderKiali(parseConfig({ kiali: { enabled: false } })).objects).toEqual([]);
+    expect(renderKiali(resolveModel(parseConfig({ kiali: { enabled: false } }))).objects).toEqual([]);
   });
 });
 
 describe('Kiali CRD schema check', () => {
-  const valid = crOf(renderKiali(defaultConfig()));
+  const valid = crOf(renderKiali(resolveModel(defaultConfig())));
   const mutate = (f: (spec: any) => void) => {
     const copy = structuredClone({ ...valid }) as any;
     f(copy.spec);
@@ -234,13 +242,13 @@ describe('Kiali CRD schema check', () => {
 describe('Kiali dashboard entries', () => {
   it('list every dashboard the bundle renders, by its title', () => {
     const config = defaultConfig();
-    const dashboards = renderDashboards(config);
+    const dashboards = renderDashboards(resolveModel(config));
     const titles = dashboards.files
       .filter((f) => f.path.endsWith('.json'))
       .map((f) => JSON.parse(f.content).title)
       .sort();
-    const entries = crOf(renderKiali(config)).spec.external_services.grafana.dashboards;
-    expect(entries).toEqual(kialiDashboards(dashboards));
+    const entries = crOf(renderKiali(resolveModel(config))).spec.external_services.grafana.dashboards;
+    expect(entries).toEqual(kialiDashboards(resolveModel(config).dashboards));
     expect(entries.map((e: { name: string }) => e.name).sort()).toEqual(titles);
   });
 

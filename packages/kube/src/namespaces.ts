@@ -1,48 +1,26 @@
-import type { MeshobsConfig } from '@meshobs/config';
+// The Namespace objects of the namespaces the bundle owns, and the script (outside the kustomization) that
+// labels the namespaces it does not own. Which is which, and the labels, come from the mesh model
+// (@meshobs/model namespaces.ts); this file only renders them.
 import { GENERATED_HEADER } from './assemble.ts';
 import { standardLabels } from './labels.ts';
 import { type ComponentBundle, component, type KubeObject } from './types.ts';
 import { withComment } from './yaml.ts';
 
-/** Namespaces a Kubernetes cluster always has: never the bundle's to create or delete. */
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
 /** File (in the namespaces folder, outside the kustomization) that labels namespaces the bundle does not own. */
 export const EXISTING_NAMESPACES_SCRIPT = 'label-existing-namespaces.sh';
 
-type Injection = 'enabled' | 'disabled' | undefined;
-
-/** Every namespace the bundle uses, with the sidecar-injection label it wants there. */
-function wantedNamespaces(config: MeshobsConfig): Map<string, Injection> {
-  const ns = config.namespaces;
-  const entries = new Map<string, Injection>();
-  entries.set(ns.istio, undefined);
-  for (const n of ns.injected) entries.set(n, 'enabled');
-  for (const n of ns.excluded) entries.set(n, 'disabled');
-  if (!entries.has(ns.monitoring)) entries.set(ns.monitoring, 'disabled');
-  if (!entries.has(ns.observability)) entries.set(ns.observability, 'enabled');
-  for (const s of config.services) if (!entries.has(s.namespace)) entries.set(s.namespace, 'enabled');
-  return entries;
+/** A namespace and the labels the bundle wants on it; `null` removes a label. */
+export interface NamespaceLabels {
+  name: string;
+  labels: Record<string, string | null>;
 }
 
-/**
- * Namespaces the bundle owns, i.e. creates and `kubectl delete -k` removes: the trace pipeline's, and
- * the services' namespaces when the demo deploys into them. Istio's, the monitoring stack's and the
- * system namespaces exist before the bundle and must outlive it, and so do the namespaces of real
- * services (demo disabled).
- */
-export function ownedNamespaces(config: MeshobsConfig): string[] {
-  const ns = config.namespaces;
-  const owned = new Set([ns.observability]);
-  if (config.demo.enabled) for (const s of config.services) owned.add(s.namespace);
-  for (const n of [...SYSTEM_NAMESPACES, ns.istio, ns.monitoring]) owned.delete(n);
-  return [...owned].sort();
-}
+const argsOf = (labels: Record<string, string | null>) =>
+  Object.entries(labels)
+    .map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))
+    .join(' ');
 
-function labelScript(existing: Array<[string, Injection]>): string {
-  const lines = existing
-    .filter(([, injection]) => injection)
-    .map(([name, injection]) => `"$KUBECTL" label namespace ${name} istio-injection=${injection} --overwrite "$@"`);
+function labelScript(existing: readonly NamespaceLabels[]): string {
   return [
     '#!/bin/sh',
     ...GENERATED_HEADER.split('\n').map((l) => `# ${l}`),
@@ -50,34 +28,38 @@ function labelScript(existing: Array<[string, Injection]>): string {
     '# Opt-in step, NOT part of `kubectl apply -k`: sets the sidecar-injection labels the bundle expects on',
     '# namespaces it does not own. They existed before the bundle (Istio, the monitoring stack, the system',
     '# namespaces, your services) and must outlive `kubectl delete -k`, so the bundle never emits them as',
-    '# Namespace objects. Run it once against the target cluster (extra arguments go to kubectl):',
+    '# Namespace objects. Run it once against the target cluster (extra arguments go to kubectl); a namespace',
+    '# that does not exist is skipped with a note, and every other one is still labelled:',
     '#   sh namespaces/label-existing-namespaces.sh [--context NAME]',
     '# Undo one label: kubectl label namespace NAME istio-injection-',
-    'set -eu',
+    'set -u',
     'KUBECTL="${KUBECTL:-kubectl}"',
-    ...lines,
+    'status=0',
+    'label() {',
+    '  ns="$1"; shift',
+    '  if ! "$KUBECTL" get namespace "$ns" "$@" >/dev/null 2>&1; then',
+    '    echo "skipped namespace $ns: it does not exist" >&2',
+    '    return 0',
+    '  fi',
+    '  "$KUBECTL" label namespace "$ns" $LABELS --overwrite "$@" || status=1',
+    '}',
+    ...existing.map((n) => `LABELS='${argsOf(n.labels)}' label ${n.name} "$@"`),
+    'exit "$status"',
     '',
   ].join('\n');
 }
 
-/**
- * The Namespace objects of the namespaces the bundle owns, with their sidecar-injection labels, and a
- * script (outside the kustomization) that labels the existing ones (monitoring is excluded on purpose).
- */
-export function renderNamespaces(config: MeshobsConfig): ComponentBundle {
-  const owned = new Set(ownedNamespaces(config));
-  const wanted = [...wantedNamespaces(config).entries()].sort(([a], [b]) => a.localeCompare(b));
-  const objects: KubeObject[] = wanted
-    .filter(([name]) => owned.has(name))
-    .map(([name, injection]) => {
-      const labels: Record<string, string> = { ...standardLabels({ name: 'meshobs', component: 'namespace' }) };
-      if (injection) labels['istio-injection'] = injection;
-      const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
-      return injection === 'disabled'
-        ? withComment(obj, 'No sidecars here: Prometheus and friends scrape over plain HTTP from outside the mesh.')
-        : obj;
-    });
-  const existing = wanted.filter(([name]) => !owned.has(name));
-  const files = existing.some(([, injection]) => injection) ? [{ path: EXISTING_NAMESPACES_SCRIPT, content: labelScript(existing) }] : [];
+/** The Namespace objects of the owned namespaces with their labels, and the script that labels the existing ones. */
+export function renderNamespaces(ns: { owned: readonly NamespaceLabels[]; existing: readonly NamespaceLabels[] }): ComponentBundle {
+  const objects: KubeObject[] = ns.owned.map((n) => {
+    const labels: Record<string, string> = { ...standardLabels({ name: 'meshobs', component: 'namespace' }) };
+    for (const [k, v] of Object.entries(n.labels)) if (v !== null) labels[k] = v;
+    const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels } };
+    return n.labels['istio-injection'] === 'disabled'
+      ? withComment(obj, 'No sidecars here: Prometheus and friends scrape over plain HTTP from outside the mesh.')
+      : obj;
+  });
+  const existing = ns.existing.filter((n) => Object.keys(n.labels).length);
+  const files = existing.length ? [{ path: EXISTING_NAMESPACES_SCRIPT, content: labelScript(existing) }] : [];
   return component('namespaces', { objects, files });
 }

@@ -39,6 +39,7 @@ export function describeProfile(config: MeshobsConfig): string {
     `Istio ${config.istio.version}`,
     `Kubernetes ${p.kubernetesVersion}`,
     extra.length ? `operators: ${extra.join(', ')}` : 'no extra operators',
+    p.metricsServer ? 'metrics-server (replica ranges autoscaled)' : 'no metrics-server (each replica range fixed at its minimum)',
   ].join(', ');
 }
 

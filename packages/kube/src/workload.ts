@@ -90,12 +90,24 @@ export function podDisruptionBudget(w: Named): KubeObject {
   };
 }
 
-export function horizontalPodAutoscaler(
+/**
+ * The autoscaler of a workload whose replica count may move within `range`, or nothing. An HPA on
+ * CPU or memory reads the `metrics.k8s.io` API, which only metrics-server (or an adapter serving it)
+ * provides; kube-prometheus-stack installs none, and without it the HPA reports
+ * `FailedGetResourceMetric` forever and never scales (kubernetes/kubernetes
+ * pkg/controller/podautoscaler/metrics/client.go, resourceMetricsClient reads metrics.k8s.io/v1beta1).
+ * So an HPA is rendered only when the cluster profile says metrics-server runs
+ * (`profile.metricsServer`); otherwise the workload stays at the range's minimum, its first-apply size.
+ * A fixed range (min = max) never needs one.
+ */
+export function autoscaler(
+  profile: { metricsServer: boolean },
   w: Omit<Named, 'selector'> & { target: { apiVersion: string; kind: string; name: string } },
   range: { min: number; max: number },
   cpuUtilization = 70,
   memoryUtilization?: number,
-): KubeObject {
+): KubeObject[] {
+  if (!profile.metricsServer || range.min >= range.max) return [];
   const metrics: unknown[] = [
     { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuUtilization } } },
   ];
@@ -104,13 +116,23 @@ export function horizontalPodAutoscaler(
       type: 'Resource',
       resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: memoryUtilization } },
     });
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-    spec: { scaleTargetRef: w.target, minReplicas: range.min, maxReplicas: range.max, metrics },
-  };
+  return [
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+      spec: { scaleTargetRef: w.target, minReplicas: range.min, maxReplicas: range.max, metrics },
+    },
+  ];
 }
+
+/** What a workload's replica count is, in one line for a manifest comment. */
+export const replicasNote = (profile: { metricsServer: boolean }, range: { min: number; max: number }): string =>
+  range.min >= range.max
+    ? `${range.min} replica${range.min === 1 ? '' : 's'}.`
+    : profile.metricsServer
+      ? `${range.min}–${range.max} replicas (HorizontalPodAutoscaler; it owns the count after the first apply).`
+      : `${range.min} replicas, fixed: the cluster profile has no metrics-server (profile.metricsServer), so no autoscaler could scale within ${range.min}–${range.max}.`;
 
 export interface NetworkPolicyRule {
   /** Peers allowed in: namespace names (matched by kubernetes.io/metadata.name) and/or pod labels. */

@@ -137,7 +137,9 @@ describe('cluster profile layout', () => {
       'grafana-dashboard-monitoring-d.yaml',
     ]);
     expect(f.has('overlays/grafana-operator/grafana-dashboard-monitoring-d.yaml')).toBe(true);
-    expect(placedProfile(components)?.description).toBe('kube-prometheus-stack, Istio 1.27, Kubernetes 1.33, no extra operators');
+    expect(placedProfile(components)?.description).toBe(
+      'kube-prometheus-stack, Istio 1.27, Kubernetes 1.33, no extra operators, no metrics-server (each replica range fixed at its minimum)',
+    );
   });
 
   it('keeps them in the base when the profile has the operator, and moves operator monitors out for plain Prometheus', () => {

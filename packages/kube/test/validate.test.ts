@@ -6,7 +6,6 @@ import {
   memoryBytes,
   modelModuleFor,
   podSecurityContext,
-  renderNamespaces,
   validateObjects,
 } from '../src/index.ts';
 
@@ -54,27 +53,6 @@ describe('schema validation of emitted objects', () => {
     const failures = await validateObjects([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } }]);
     expect(failures[0]?.error).toBe('no schema known for this API group');
     expect(modelModuleFor('telemetry.istio.io/v1', 'Telemetry')).toBe('@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry');
-  });
-
-  it('emits only the namespaces the bundle owns, labelled for injection as configured', async () => {
-    const c = renderNamespaces(parseConfig({}));
-    expect(await validateObjects(c.objects)).toEqual([]);
-    const labels = Object.fromEntries(c.objects.map((o) => [o.metadata.name, o.metadata.labels?.['istio-injection']]));
-    // istio-system, monitoring and default exist before the bundle: `kubectl delete -k` must not remove them.
-    expect(labels).toEqual({ observability: 'enabled', podinfo: 'enabled' });
-    const script = c.files.find((f) => f.path === 'label-existing-namespaces.sh')!.content;
-    expect(script.split('\n').filter((l) => l.startsWith('"$KUBECTL"'))).toEqual([
-      '"$KUBECTL" label namespace default istio-injection=enabled --overwrite "$@"',
-      '"$KUBECTL" label namespace monitoring istio-injection=disabled --overwrite "$@"',
-    ]);
-  });
-
-  it('never owns the namespaces of real services (demo disabled) or the system ones', () => {
-    const c = renderNamespaces(
-      parseConfig({ demo: { enabled: false }, services: [{ name: 'a', namespace: 'shop' }], namespaces: { observability: 'kube-system' } }),
-    );
-    expect(c.objects.map((o) => o.metadata.name)).toEqual([]);
-    expect(c.files[0]!.content).toContain('label namespace shop istio-injection=enabled');
   });
 });
 

@@ -1,7 +1,7 @@
 // The collector's ServiceAccount and its RBAC, shared by the plain workloads and the Operator CRs.
 import type { MeshobsConfig } from '@meshobs/config';
 import { type KubeObject, standardLabels, withComment } from '@meshobs/kube';
-import { COLLECTOR_APP } from './tiers.ts';
+import { COLLECTOR_APP } from '@meshobs/model';
 
 function rbac(config: MeshobsConfig, saName: string, twoTier: boolean): KubeObject[] {
   const ns = config.namespaces.observability;

@@ -1,7 +1,7 @@
 // The NetworkPolicy of each collector tier, its ports taken from the tier's port list.
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
 import { ISTIO_PORTS, type KubeObject, type NetworkPolicyRule, networkPolicy, policyPorts } from '@meshobs/kube';
-import { ownPorts, receiverPorts, type Tier, tierLabels, tierSelector } from './tiers.ts';
+import { ownPorts, receiverPorts, type Tier, tierLabels, tierSelector } from '@meshobs/model';
 
 export function tierNetworkPolicy(config: MeshobsConfig, tier: Tier, twoTier: boolean): KubeObject {
   const e = endpointsOf(config);

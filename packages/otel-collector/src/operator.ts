@@ -11,11 +11,10 @@ import {
   resources,
   standardLabels,
 } from '@meshobs/kube';
+import { COLLECTOR_APP, COLLECTOR_POD_ANNOTATIONS, COLLECTOR_UID, collectorImage, operatorPodSelector } from '@meshobs/model';
+import { COMPONENT_IDS } from '@meshobs/signals';
 import { collectorServiceAccountName } from './identity.ts';
-import { COMPONENT_IDS } from './metrics.ts';
-import { operatorPodSelector } from './operator-labels.ts';
 import { buildCollectorConfig, type CollectorRole, memoryLimiter } from './pipeline.ts';
-import { COLLECTOR_APP, COLLECTOR_POD_ANNOTATIONS, COLLECTOR_UID, collectorImage } from './tiers.ts';
 
 /**
  * Where the CRs go. 'base': the kustomization, beside the bundle's own Services and NetworkPolicies

@@ -4,9 +4,9 @@
 //   loadbalancer  receivers -> pod identity -> tags -> load_balancing by trace id to the sampler pods, plus spanmetrics
 //   sampler       OTLP from the load balancers -> tail sampling -> Jaeger
 import type { MeshobsConfig } from '@meshobs/config';
-import { endpointsOf } from '@meshobs/config';
+import { endpointsOf, OTLP_TRANSPORT, otlpBatch } from '@meshobs/config';
 import { memoryBytes } from '@meshobs/kube';
-import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from './metrics.ts';
+import { COMPONENT_IDS, SPAN_METRICS_NAMESPACE } from '@meshobs/signals';
 import { k8sAttributesProcessor, podIdentityStatements } from './pod-identity.ts';
 import { tailSamplingProcessor } from './sampling.ts';
 import { customTagStatements, resourceAttributes } from './tags.ts';
@@ -46,10 +46,16 @@ export function memoryLimiter(config: MeshobsConfig) {
   };
 }
 
+/**
+ * OTLP over gRPC, accepting the largest batch any hop of the bundle sends, with a margin (gRPC's own
+ * default is 4 MiB; @meshobs/config otlp-transport.ts holds both numbers and the facts behind them).
+ */
+const otlpGrpc = (port: number) => ({ endpoint: listen(port), max_recv_msg_size_mib: OTLP_TRANSPORT.receiverMaxRecvMiB });
+
 function receivers(config: MeshobsConfig, role: CollectorRole) {
   const e = endpointsOf(config).collector;
-  const otlp = { protocols: { grpc: { endpoint: listen(e.otlpGrpcPort) }, http: { endpoint: listen(e.otlpHttpPort) } } };
-  if (role === 'sampler') return { otlp: { protocols: { grpc: { endpoint: listen(e.otlpGrpcPort) } } } };
+  const otlp = { protocols: { grpc: otlpGrpc(e.otlpGrpcPort), http: { endpoint: listen(e.otlpHttpPort) } } };
+  if (role === 'sampler') return { otlp: { protocols: { grpc: otlpGrpc(e.otlpGrpcPort) } } };
   return {
     otlp,
     // Istio's zipkin extension provider and older Envoy tracers.
@@ -61,17 +67,30 @@ function receivers(config: MeshobsConfig, role: CollectorRole) {
 const retry = { enabled: true, initial_interval: '1s', max_interval: '30s', max_elapsed_time: '10m' };
 
 /**
+ * A queued batch counted in spans: the batch processor's 8,192, which the sending queue's size in
+ * batches (`sendingQueueSize`) was chosen for.
+ */
+const SPANS_PER_QUEUED_BATCH = 8192;
+
+/**
  * Exporter-side batching, which replaces the batch processor (collector exporterhelper v0.161.0
- * internal/queuebatch/config.go, README "Sending queue batch settings"): the queue holds
- * `sendingQueueSize` requests (sizer requests, as before), and its consumers send batches of 8192 to
- * 16384 spans, or what arrived within 1 s, the sizes the batch processor had.
+ * internal/queuebatch/config.go, README "Sending queue" and "Sending queue batch settings").
+ * - The queue holds what comes in before it is batched, so it is counted in spans (sizer `items`):
+ *   `sendingQueueSize` batches of 8,192 spans, whatever the requests' sizes. Counted in requests it held
+ *   5,000 traces on a sampler, as tail sampling hands every kept trace to the exporter as a request of its
+ *   own (tailsamplingprocessor v0.161.0 processor.go releaseSampledTrace -> forwardSpans), and 5,000
+ *   sidecar flushes on the load balancer: a few seconds of a slow Jaeger, then dropped spans. Memory
+ *   stays bounded by memory_limiter, which refuses new data (retryably) before the queue fills.
+ * - Its consumers send batches measured in serialized bytes (batch sizer `bytes`), split at the size
+ *   every receiver of the next hop accepts (OTLP_TRANSPORT in @meshobs/config: 2-3 MiB, or what arrived
+ *   within 1 s). Counted in spans, a batch of Envoy spans outgrew the next hop's gRPC limit and was dropped.
  */
 const sendingQueue = (config: MeshobsConfig) => ({
   enabled: true,
   num_consumers: 4,
-  sizer: 'requests',
-  queue_size: config.tracing.collector.sendingQueueSize,
-  batch: { sizer: 'items', flush_timeout: '1s', min_size: 8192, max_size: 16384 },
+  sizer: 'items',
+  queue_size: config.tracing.collector.sendingQueueSize * SPANS_PER_QUEUED_BATCH,
+  batch: otlpBatch(),
 });
 
 function jaegerExporter(config: MeshobsConfig) {

@@ -1,12 +1,12 @@
 // Component 'otel-collector': the plain config.yaml plus the Kubernetes objects that run it.
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, type KubeObject, toYaml } from '@meshobs/kube';
+import type { MeshModel, TierConfigFiles } from '@meshobs/model';
+import { runsOnOperator } from '@meshobs/model';
 import { COLLECTOR_CONFIG_FILE, OPERATOR_FILE, SAMPLER_CONFIG_FILE } from './files.ts';
 import { collectorServiceMonitor } from './monitor.ts';
 import { operatorCollectors } from './operator.ts';
-import { runsOnOperator } from './operator-labels.ts';
 import { buildCollectorConfig, type CollectorConfig } from './pipeline.ts';
-import type { TierConfigFiles } from './tiers.ts';
 import { collectorIdentity, collectorWorkloads } from './workloads.ts';
 
 const HEADER = [
@@ -43,7 +43,8 @@ export function tierConfigFiles(config: MeshobsConfig): TierConfigFiles {
   };
 }
 
-export function renderCollector(config: MeshobsConfig): ComponentBundle {
+export function renderCollector(model: MeshModel): ComponentBundle {
+  const config = model.config;
   const tierFiles = tierConfigFiles(config);
   const files = [tierFiles.collector, ...(tierFiles.sampler ? [tierFiles.sampler] : [])];
 

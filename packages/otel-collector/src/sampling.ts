@@ -9,7 +9,7 @@
 // percentage, whatever the policy order. The probabilistic policy hashes the trace id, so all
 // spans of a trace get the same decision on every collector.
 import type { MeshobsConfig } from '@meshobs/config';
-import { SAMPLING_POLICIES } from './metrics.ts';
+import { SAMPLING_POLICIES } from '@meshobs/signals';
 
 /**
  * Span attributes that carry the request path. Node's HTTP instrumentation sets `url.path`

@@ -2,37 +2,38 @@
 // Deployment in front of a sampling StatefulSet behind a headless Service.
 import type { MeshobsConfig } from '@meshobs/config';
 import {
+  autoscaler,
   checksummedConfigMap,
   container,
   deployment,
   type HttpProbe,
-  horizontalPodAutoscaler,
   type KubeObject,
   podDisruptionBudget,
   podTemplate,
+  replicasNote,
   service,
   statefulSet,
   withComment,
 } from '@meshobs/kube';
-import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
-import { tierNetworkPolicy } from './network.ts';
-import { runsOnOperator } from './operator-labels.ts';
-import { memoryLimiter } from './pipeline.ts';
 import {
   COLLECTOR_POD_ANNOTATIONS,
   COLLECTOR_UID,
   collectorImage,
   ownPorts,
+  runsOnOperator,
   type Tier,
   type TierConfigFiles,
   tierLabels,
   tierPorts,
   tierSelector,
   tiersOf,
-} from './tiers.ts';
+} from '@meshobs/model';
+import { collectorIdentity, collectorServiceAccountName } from './identity.ts';
+import { tierNetworkPolicy } from './network.ts';
+import { memoryLimiter } from './pipeline.ts';
 
+export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from '@meshobs/model';
 export { collectorIdentity, collectorServiceAccountName } from './identity.ts';
-export { COLLECTOR_APP, collectorImage, SPAN_METRICS_PORT_NAME, type Tier, tierName, tierSelector } from './tiers.ts';
 
 function podSpecTemplate(config: MeshobsConfig, tier: Tier, checksum: string) {
   const probe = (initialDelaySeconds: number): HttpProbe => ({
@@ -100,8 +101,10 @@ function workload(config: MeshobsConfig, tier: Tier, checksum: string): KubeObje
       }),
       'Sampling tier: the load_balancing exporter routes every span of a trace to one of these pods (k8s resolver on the headless Service).',
     );
-  // The HPA owns the replica count from here on.
-  return deployment(metadata, { replicas: c.replicas.min, selector: tierSelector(config, tier), template });
+  return withComment(
+    deployment(metadata, { replicas: c.replicas.min, selector: tierSelector(config, tier), template }),
+    replicasNote(config.profile, c.replicas),
+  );
 }
 
 function tierService(config: MeshobsConfig, tier: Tier): KubeObject {
@@ -153,9 +156,10 @@ export function collectorWorkloads(config: MeshobsConfig, files: TierConfigFiles
     );
     // Samplers are not autoscaled: a changing ring re-routes traces mid-flight. Scale them deliberately.
     // A fixed range (single mode is always 1–1) needs no autoscaler.
-    if (tier.kind === 'Deployment' && c.replicas.min < c.replicas.max)
+    if (tier.kind === 'Deployment')
       objects.push(
-        horizontalPodAutoscaler(
+        ...autoscaler(
+          config.profile,
           { name: tier.name, namespace: ns, labels, target: { apiVersion: 'apps/v1', kind: 'Deployment', name: tier.name } },
           c.replicas,
           70,

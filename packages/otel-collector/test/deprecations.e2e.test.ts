@@ -3,7 +3,8 @@
 // batch processor (exporter-side batching in sending_queue instead).
 
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
-import { missingTools, sleep, stopAll } from '@meshobs/testkit';
+import { resolveModel } from '@meshobs/model';
+import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
@@ -23,7 +24,7 @@ const typeOf = (id: string) => id.split('/')[0]!;
 
 /** Every generated config file of a mode: [name, yaml]. */
 function configsOf(config: MeshobsConfig): Array<[string, string]> {
-  const bundle = renderCollector(config);
+  const bundle = renderCollector(resolveModel(config));
   const files: Array<[string, string]> = [['config.yaml', collectorConfigFile(bundle)]];
   if (config.tracing.collector.mode === 'two-tier') files.push([SAMPLER_CONFIG_FILE, collectorConfigFile(bundle, SAMPLER_CONFIG_FILE)]);
   return files;
@@ -60,9 +61,11 @@ describe.skipIf(missingTools('otelcol-meshobs'))('the real collector prints no d
         const ports = await freePorts();
         const cfg = localize(yaml, ports, { exportTo: sink.endpoints[0], backends: [sink.endpoints[0]!] });
         const collector = await startCollector(`deprecations-${mode}`, cfg, ports);
-        // Component factories log aliases while the pipelines are built, before the health check is up;
-        // give late warnings (e.g. from exporters starting their queues) a moment as well.
-        await sleep(1000);
+        // Component factories log aliases while the pipelines are built, and components (exporters
+        // starting their queues) while they start; the service logs "Everything is ready" after every
+        // component has started (go.opentelemetry.io/collector/service v0.161.0 service.go Start), and
+        // the health check may answer a moment before it does.
+        await waitUntil(() => /Everything is ready/.test(collector.proc.output()), 30_000, `${mode}: "Everything is ready"`, 100);
         const out = collector.proc.output();
         await collector.proc.stop();
         await sink.stop();

@@ -4,13 +4,15 @@
 // `kubeApi`, kept and pointed at a test API server through KUBECONFIG). Everything else —
 // processors, policies, queue, retry, memory limits — runs exactly as generated.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { COMPONENT_IDS } from '@meshobs/signals';
 import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse } from 'yaml';
-import { COMPONENT_IDS, collectorConfigFile, renderCollector } from '../src/index.ts';
+import { collectorConfigFile, renderCollector } from '../src/index.ts';
 
 type Obj = Record<string, any>;
 
@@ -191,6 +193,21 @@ export interface SpanSpec {
 export const newTraceId = () => randomBytes(16).toString('hex');
 export const newSpanId = () => randomBytes(8).toString('hex');
 
+/**
+ * Trace and span ids that are the same on every run (SHA-256 of the seed and a counter). Where a
+ * verdict depends on the ids, as the probabilistic policies' share of kept traces does (they hash
+ * the trace id), random ids would make the verdict a matter of chance.
+ */
+export function seededIds(seed: string): { traceId(): string; spanId(): string } {
+  let n = 0;
+  const hex = (bytes: number) =>
+    createHash('sha256')
+      .update(`${seed}/${n++}`)
+      .digest('hex')
+      .slice(0, bytes * 2);
+  return { traceId: () => hex(16), spanId: () => hex(8) };
+}
+
 const anyValue = (v: string | string[]) =>
   Array.isArray(v) ? { arrayValue: { values: v.map((s) => ({ stringValue: s })) } } : { stringValue: v };
 
@@ -249,5 +266,5 @@ export async function startGeneratedCollector(
   env: Record<string, string> = {},
 ): Promise<Collector> {
   const ports = await freePorts();
-  return startCollector(name, localize(collectorConfigFile(renderCollector(config)), ports, { exportTo }), ports, env);
+  return startCollector(name, localize(collectorConfigFile(renderCollector(resolveModel(config))), ports, { exportTo }), ports, env);
 }

@@ -4,10 +4,10 @@
 
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { validateObjects } from '@meshobs/kube';
+import { operatorInstanceLabel, resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
-import { operatorInstanceLabel } from '../src/operator-labels.ts';
 
 type Json = Record<string, any>;
 
@@ -59,7 +59,7 @@ const nonEmpty = (cfg: Json) =>
   Object.fromEntries(Object.entries(cfg).filter(([, v]) => !(v && typeof v === 'object' && Object.keys(v).length === 0)));
 
 function rendered(config: MeshobsConfig) {
-  const b = renderCollector(config);
+  const b = renderCollector(resolveModel(config));
   const objects = b.objects as Json[];
   const crs = objects.filter((o) => o.kind === 'OpenTelemetryCollector');
   return { b, objects, crs, of: (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)! };
@@ -171,14 +171,14 @@ describe('profile.operators.opentelemetry: the collector runs through the Operat
   });
 
   it('without the operator the Deployment stays in the base and the CRs stay in the stand-alone file', () => {
-    const b = renderCollector(parseConfig({}));
+    const b = renderCollector(resolveModel(parseConfig({})));
     expect(b.objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'StatefulSet']));
     expect(b.objects.filter((o) => o.kind === 'OpenTelemetryCollector')).toEqual([]);
     expect(b.files.map((f) => f.path)).toContain(OPERATOR_FILE);
   });
 
   it("spreads the stand-alone file's CRs too: their anti-affinity selects the Operator's pod labels", () => {
-    const file = renderCollector(parseConfig({})).files.find((f) => f.path === OPERATOR_FILE)!;
+    const file = renderCollector(resolveModel(parseConfig({}))).files.find((f) => f.path === OPERATOR_FILE)!;
     const crs = file.content
       .split(/^---$/m)
       .map((d) => parse(d))

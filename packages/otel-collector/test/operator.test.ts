@@ -3,6 +3,7 @@
 
 import { parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
@@ -10,7 +11,7 @@ import { OPERATOR_FILE, renderCollector } from '../src/index.ts';
 type Json = Record<string, any>;
 
 function operatorDocs(mode: 'single' | 'two-tier'): Json[] {
-  const b = renderCollector(parseConfig({ tracing: { collector: { mode } } }));
+  const b = renderCollector(resolveModel(parseConfig({ tracing: { collector: { mode } } })));
   const text = b.files.find((f) => f.path === OPERATOR_FILE)!.content;
   return parseAllDocuments(text).map((d) => d.toJS() as Json);
 }

@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { COLLECTOR_METRICS, SPAN_METRIC_LABELS, SPAN_METRICS } from '@meshobs/signals';
 import { missingTools, requireTool, stopAll, tempDir, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCollector } from '../src/index.ts';
-import { COLLECTOR_METRICS, SPAN_METRIC_LABELS, SPAN_METRICS } from '../src/metrics.ts';
 import { type Collector, newSpanId, newTraceId, readSpans, type Sink, sendSpans, startGeneratedCollector, startSink } from './harness.ts';
 
 const skip = missingTools('otelcol-meshobs');
@@ -16,8 +17,8 @@ describe.skipIf(skip)('otelcol validate accepts every generated config', () => {
   for (const mode of ['single', 'two-tier'] as const)
     it(`${mode} mode`, () => {
       const dir = tempDir('validate');
-      for (const f of renderCollector(parseConfig({ tracing: { collector: { mode, debugExtensions: true } } })).files.filter((f) =>
-        f.path.endsWith('config.yaml'),
+      for (const f of renderCollector(resolveModel(parseConfig({ tracing: { collector: { mode, debugExtensions: true } } }))).files.filter(
+        (f) => f.path.endsWith('config.yaml'),
       )) {
         const path = join(dir, f.path);
         writeFileSync(path, f.content);

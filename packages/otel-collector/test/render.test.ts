@@ -1,8 +1,10 @@
 import { defaultConfig, parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
+import { resolveModel } from '@meshobs/model';
+import { SAMPLING_POLICIES } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildCollectorConfig, renderCollector, SAMPLING_POLICIES } from '../src/index.ts';
+import { buildCollectorConfig, renderCollector } from '../src/index.ts';
 import { pathConditions } from '../src/sampling.ts';
 
 const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
@@ -10,7 +12,7 @@ const file = (b: ReturnType<typeof renderCollector>, path: string) => b.files.fi
 
 describe('renderCollector', () => {
   it('single mode: one sampling replica (no autoscaler), Service, RBAC, PDB, NetworkPolicy, ServiceMonitor', async () => {
-    const b = renderCollector(parseConfig({ tracing: { collector: { mode: 'single' } } }));
+    const b = renderCollector(resolveModel(parseConfig({ tracing: { collector: { mode: 'single' } } })));
     expect(await validateObjects(b.objects)).toEqual([]);
     expect(kinds(b.objects)).toEqual(
       [
@@ -33,8 +35,11 @@ describe('renderCollector', () => {
     expect(sm.metadata.labels!.release).toBe('kube-prometheus-stack');
   });
 
-  it('default mode is two-tier: an autoscaled load-balancing Deployment (2–5) and a fixed sampler StatefulSet (3)', async () => {
-    const b = renderCollector(defaultConfig());
+  it('default mode is two-tier: a load-balancing Deployment (2, 2–5 autoscaled with metrics-server) and a fixed sampler StatefulSet (3)', async () => {
+    const fixed = renderCollector(resolveModel(defaultConfig()));
+    expect(fixed.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect((fixed.objects.find((o) => o.kind === 'Deployment') as any).spec.replicas).toBe(2);
+    const b = renderCollector(resolveModel(parseConfig({ profile: { metricsServer: true } })));
     expect(await validateObjects(b.objects)).toEqual([]);
     const hpas = b.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as any[];
     expect(hpas.map((h) => [h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([
@@ -47,7 +52,7 @@ describe('renderCollector', () => {
   });
 
   it('two-tier mode: load-balancing Deployment, sampler StatefulSet behind a headless Service, resolver RBAC', async () => {
-    const b = renderCollector(parseConfig({ tracing: { collector: { mode: 'two-tier', samplerReplicas: 4 } } }));
+    const b = renderCollector(resolveModel(parseConfig({ tracing: { collector: { mode: 'two-tier', samplerReplicas: 4 } } })));
     expect(await validateObjects(b.objects)).toEqual([]);
     const sts = b.objects.find((o) => o.kind === 'StatefulSet') as any;
     expect(sts.spec.replicas).toBe(4);
@@ -65,7 +70,10 @@ describe('renderCollector', () => {
 
   it('the OpenTelemetryCollector v1beta1 variant is schema-valid in both modes', async () => {
     for (const mode of ['single', 'two-tier'] as const) {
-      const docs = file(renderCollector(parseConfig({ tracing: { collector: { mode } } })), 'operator/opentelemetrycollector.yaml')!
+      const docs = file(
+        renderCollector(resolveModel(parseConfig({ tracing: { collector: { mode } } }))),
+        'operator/opentelemetrycollector.yaml',
+      )!
         .split(/^---$/m)
         .map((d) => parse(d));
       expect(docs.filter((d) => d.kind === 'OpenTelemetryCollector').length).toBe(mode === 'single' ? 1 : 2);
@@ -85,10 +93,10 @@ describe('renderCollector', () => {
     ]);
     expect(cfg.service.pipelines['traces/spanmetrics']!.exporters).toEqual(['span_metrics']);
     expect((cfg.exporters['otlp_grpc/jaeger'] as any).sending_queue.batch).toEqual({
-      sizer: 'items',
+      sizer: 'bytes',
       flush_timeout: '1s',
-      min_size: 8192,
-      max_size: 16384,
+      min_size: 2 * 2 ** 20,
+      max_size: 3 * 2 ** 20,
     });
     expect(cfg.processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 819, spike_limit_mib: 204 });
     expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });

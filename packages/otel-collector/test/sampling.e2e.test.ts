@@ -1,29 +1,54 @@
-// Tail sampling end to end: the generated config in the real collector, traces from telemetrygen,
-// kept traces counted in a second real collector's file exporter.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// Tail sampling end to end: the generated config in the real collector, traces sent over OTLP/HTTP
+// with ids from a seed (the probabilistic policies hash the trace id: the same ids give the same kept
+// share on every run), kept traces counted in a second real collector's file exporter.
 import { durationSeconds, parseConfig } from '@meshobs/config';
-import { missingTools, requireTool, stopAll, waitUntil } from '@meshobs/testkit';
+import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '@meshobs/signals';
+import { missingTools, requireTool, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '../src/metrics.ts';
-import { type Collector, metricSum, readSpans, type Sink, startGeneratedCollector, startSink, withinFourSigma } from './harness.ts';
+import {
+  type Collector,
+  metricSum,
+  readSpans,
+  type Sink,
+  type SpanSpec,
+  seededIds,
+  sendSpans,
+  startGeneratedCollector,
+  startSink,
+  withinFourSigma,
+} from './harness.ts';
 
-const run = promisify(execFile);
 const TRACES = 3000;
+/** Traces per OTLP request, and the pace per class (what telemetrygen --rate=600 sent before). */
+const PER_REQUEST = 100;
+const TRACES_PER_SECOND = 600;
 
 /** One class of traffic: a service name (to count at the sink) and the span attributes it carries. */
-const CLASSES = [
-  { service: 'ordinary', percent: 100, attrs: ['url.path="/api/items"', 'http.route="/api/items"'] },
-  { service: 'healthz-otel', percent: 10, attrs: ['url.path="/healthz"', 'http.route="/healthz"'] },
-  { service: 'readyz-target', percent: 10, attrs: ['http.target="/readyz?full=1"'] },
-  { service: 'metrics-otel', percent: 1, attrs: ['url.path="/metrics"'] },
-  { service: 'healthz-envoy', percent: 10, attrs: ['http.url="http://podinfo.podinfo.svc.cluster.local:9898/healthz"'] },
-  { service: 'metrics-envoy', percent: 1, attrs: ['http.url="http://10.0.0.7:9898/metrics"'] },
+const CLASSES: Array<{ service: string; percent: number; attrs: Record<string, string> }> = [
+  { service: 'ordinary', percent: 100, attrs: { 'url.path': '/api/items', 'http.route': '/api/items' } },
+  { service: 'healthz-otel', percent: 10, attrs: { 'url.path': '/healthz', 'http.route': '/healthz' } },
+  { service: 'readyz-target', percent: 10, attrs: { 'http.target': '/readyz?full=1' } },
+  { service: 'metrics-otel', percent: 1, attrs: { 'url.path': '/metrics' } },
+  { service: 'healthz-envoy', percent: 10, attrs: { 'http.url': 'http://podinfo.podinfo.svc.cluster.local:9898/healthz' } },
+  { service: 'metrics-envoy', percent: 1, attrs: { 'http.url': 'http://10.0.0.7:9898/metrics' } },
   // Envoy-style URL whose path only *starts* like a health check: ordinary.
-  { service: 'envoy-lookalike', percent: 100, attrs: ['http.url="http://podinfo:9898/healthz-report"'] },
+  { service: 'envoy-lookalike', percent: 100, attrs: { 'http.url': 'http://podinfo:9898/healthz-report' } },
 ];
 
-describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling with the generated config', () => {
+/** Every trace of a class: a root span and one child, both carrying the class's attributes. */
+function classTraces(c: (typeof CLASSES)[number]): SpanSpec[][] {
+  const ids = seededIds(`sampling/${c.service}`);
+  return Array.from({ length: TRACES }, () => {
+    const traceId = ids.traceId();
+    const root = ids.spanId();
+    return [
+      { traceId, spanId: root, name: 'lets-go', attributes: c.attrs },
+      { traceId, spanId: ids.spanId(), parentSpanId: root, name: 'okey-dokey', attributes: c.attrs },
+    ];
+  });
+}
+
+describe.skipIf(missingTools('otelcol-meshobs'))('tail sampling with the generated config', () => {
   // One process running the whole pipeline; twotier.e2e.test.ts runs the default two-tier topology.
   const config = parseConfig({ tracing: { collector: { mode: 'single' } } });
   let sink: Sink;
@@ -36,21 +61,18 @@ describe.skipIf(missingTools('otelcol-meshobs', 'telemetrygen'))('tail sampling 
   afterAll(stopAll);
 
   it('keeps 100% / 10% / 1% per class, within 4 sigma, for OTel and Envoy path attributes', async () => {
-    const tg = requireTool('telemetrygen');
+    const http = `127.0.0.1:${collector.ports.otlpHttp}`;
     await Promise.all(
-      CLASSES.map((c) =>
-        run(tg, [
-          'traces',
-          '--otlp-insecure',
-          `--otlp-endpoint=127.0.0.1:${collector.ports.otlpGrpc}`,
-          `--service=${c.service}`,
-          `--traces=${TRACES}`,
-          // Unthrottled, the SDK's batch span processor in telemetrygen drops spans when its queue is full.
-          '--rate=600',
-          '--child-spans=1',
-          ...c.attrs.map((a) => `--telemetry-attributes=${a}`),
-        ]),
-      ),
+      CLASSES.map(async (c) => {
+        const traces = classTraces(c);
+        for (let i = 0; i < traces.length; i += PER_REQUEST) {
+          const [status] = await Promise.all([
+            sendSpans(http, c.service, traces.slice(i, i + PER_REQUEST).flat()),
+            sleep((PER_REQUEST / TRACES_PER_SECOND) * 1000),
+          ]);
+          expect(status, `${c.service}: OTLP/HTTP status`).toBe(200);
+        }
+      }),
     );
     // Every trace is decided once (decision_wait after its first span); then every exported span
     // must have reached the sink's file.

@@ -4,20 +4,20 @@
 // each span in its own request, so only trace-id routing can bring a trace together on one sampler.
 
 import { defaultConfig, durationSeconds } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
+import { COLLECTOR_METRICS } from '@meshobs/signals';
 import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
-import { COLLECTOR_METRICS } from '../src/metrics.ts';
 import {
   type Collector,
   freePorts,
   localize,
   metricSum,
-  newSpanId,
-  newTraceId,
   readSpans,
   type Sink,
   type SpanSpec,
+  seededIds,
   sendSpans,
   startCollector,
   startSink,
@@ -35,15 +35,17 @@ interface Trace {
   spans: SpanSpec[];
 }
 
-function makeTraces(n: number, healthEvery: number): Trace[] {
+/** Seeded ids: which traces the health share keeps, and which sampler each goes to, are the same on every run. */
+function makeTraces(seed: string, n: number, healthEvery: number): Trace[] {
+  const ids = seededIds(seed);
   const out: Trace[] = [];
   for (let i = 0; i < n; i++) {
-    const id = newTraceId();
-    const root = newSpanId();
+    const id = ids.traceId();
+    const root = ids.spanId();
     const cls = healthEvery && i % healthEvery === 0 ? 'health' : 'ordinary';
     const path = cls === 'health' ? '/healthz' : '/api/orders';
     const spans: SpanSpec[] = [{ traceId: id, spanId: root, name: 'root', attributes: { 'url.path': path } }];
-    for (let k = 1; k < SPANS_PER_TRACE; k++) spans.push({ traceId: id, spanId: newSpanId(), parentSpanId: root, name: `child-${k}` });
+    for (let k = 1; k < SPANS_PER_TRACE; k++) spans.push({ traceId: id, spanId: ids.spanId(), parentSpanId: root, name: `child-${k}` });
     out.push({ id, cls, spans });
   }
   return out;
@@ -61,7 +63,7 @@ async function sendAll(requests: Array<() => Promise<number>>) {
 
 describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load balancing by trace id in front of the samplers', () => {
   const config = defaultConfig();
-  const bundle = renderCollector(config);
+  const bundle = renderCollector(resolveModel(config));
   let sink: Sink;
   let lb: Collector;
   let samplers: Collector[];
@@ -114,7 +116,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
   afterAll(stopAll);
 
   it('routes every span of a trace to one sampler; kept traces are complete; health share in its band; every sampler works', async () => {
-    const traces = makeTraces(TRACES, 3);
+    const traces = makeTraces('twotier', TRACES, 3);
     // Each span in its own request from its own service, in two waves more than one batch timeout
     // apart, so the spans of one trace cross the load balancer in different batches.
     const http = `127.0.0.1:${lb.ports.otlpHttp}`;
@@ -159,7 +161,7 @@ describe.skipIf(missingTools('otelcol-meshobs'))('two-tier (the default): load b
 
   it('control: the same samplers fed per sidecar, without trace-id routing, split every trace', async () => {
     // What several replicas behind a plain Service do: each sidecar's connection lands on one replica.
-    const traces = makeTraces(CONTROL_TRACES, 0);
+    const traces = makeTraces('twotier-control', CONTROL_TRACES, 0);
     const before = await decided();
     await sendAll(
       traces.flatMap((t) =>

@@ -3,6 +3,7 @@
 // query with the variables and $__rate_interval substituted.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { panelsOf, parseLabelValues, queriesOf, substitute, variableQuery, variablesOf } from './inspect.ts';
 
 export interface PromSource {
@@ -81,7 +82,8 @@ export async function evaluateDashboard(
   const step = opts.step ?? 60;
   const rate = rateInterval(step, opts.scrapeSeconds ?? 15);
   const values: Record<string, string> = { __rate_interval: rate };
-  const preferred: Record<string, string | undefined> = { namespace: config.services[0]?.namespace, service: config.services[0]?.name };
+  const first = resolveModel(config).services[0];
+  const preferred: Record<string, string | undefined> = { namespace: first?.namespace, service: first?.name };
   const variables: VariableResult[] = [];
   for (const v of variablesOf(d)) {
     const q = variableQuery(v);

@@ -1,14 +1,24 @@
 // The synthetic mesh every real-Prometheus check of the dashboards (and the preview) runs on.
 
-import { renderAlerts } from '@meshobs/alerts';
+import { rulesYaml as rulesFile } from '@meshobs/alerts';
 import { configSchema, type MeshobsConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { ISTIOD_METRICS } from '@meshobs/signals';
 import { buildMesh, type LoadedMesh, loadMesh } from '@meshobs/synthetic-mesh';
 
-export const config: MeshobsConfig = configSchema.parse({});
+/** The demo's config: podinfo with stable and canary at 90/10, as the synthetic mesh's first service is. */
+export const config: MeshobsConfig = configSchema.parse({ demo: { enabled: true } });
+
+/**
+ * The last sample of every test mesh: a fixed instant, never the clock, so every run loads the same
+ * samples at the same timestamps. 00:10 UTC: the 25 minutes cross a 2 h boundary, where promtool cuts
+ * both the data and the backfilled rules into two blocks.
+ */
+export const END_SECONDS = Date.UTC(2026, 0, 1, 0, 10) / 1000;
 
 /** Several namespaces and services, stable and canary, both reporters, 2xx/4xx/5xx, 25 minutes at 15 s. */
 export const MESH_SIZE = {
+  endSeconds: END_SECONDS,
   namespaces: 2,
   servicesPerNamespace: 2,
   podsPerVersion: 2,
@@ -18,11 +28,8 @@ export const MESH_SIZE = {
   sizeHistograms: true,
 };
 
-export function rulesYaml(c: MeshobsConfig = config): string {
-  const rules = renderAlerts(c).files.find((f) => f.path === 'rules.yml');
-  if (!rules) throw new Error('renderAlerts emitted no rules.yml');
-  return rules.content;
-}
+/** The bundle's rules.yml for a config: its model's rule groups. */
+export const rulesYaml = (c: MeshobsConfig = config): string => rulesFile(resolveModel(c).ruleGroups);
 
 /** Loads the mesh and the bundle's recording rules into a real Prometheus on 127.0.0.1. */
 export async function loadTestMesh(): Promise<LoadedMesh> {

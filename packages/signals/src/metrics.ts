@@ -10,9 +10,9 @@
 //   envoy_cluster_*  Envoy cluster stats on /stats/prometheus (enabled by PROXY_STATS_MATCHER)
 //   kube_*    kube-state-metrics v2 (docs/metrics/workload/pod-metrics.md, deployment-metrics.md)
 //   container_*  cAdvisor via the kubelet
-//   otelcol_*, traces_span_metrics_*  the collector's own names, kept in @meshobs/otel-collector
+//   otelcol_*, traces_span_metrics_*  the collector's own names, kept in collector-metrics.ts
 //             (verified there against the real binary) and re-exported below.
-import { COLLECTOR_METRICS, SPAN_METRICS } from '@meshobs/otel-collector';
+import { COLLECTOR_METRICS, SPAN_METRICS } from './collector-metrics.ts';
 
 export { COLLECTOR_METRICS, SPAN_METRICS };
 

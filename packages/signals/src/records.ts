@@ -108,6 +108,19 @@ export type RecordNames = ReturnType<typeof recordNames>;
 /** Recording-rule names for a config (its `alerts.window`). */
 export const recordNamesFor = (config: Pick<MeshobsConfig, 'alerts'>): RecordNames => recordNames(config.alerts.window);
 
+/**
+ * Per-service data the per-service alerts join on (group meshobs.services): a threshold a service sets
+ * itself (services[].alerts) as a series valued at it, and the owning team as an info series with a `team`
+ * label (services[].owner). Services without a series of a kind take the mesh-wide value in the alert.
+ */
+export const SERVICE_DATA = {
+  high5xxThreshold: 'service:meshobs_high5xx_error_ratio:threshold',
+  high5xxMinRequestRate: 'service:meshobs_high5xx_min_request_rate:threshold',
+  latencyThreshold: 'service:meshobs_p99_latency_seconds:threshold',
+  latencyMinRequestRate: 'service:meshobs_latency_min_request_rate:threshold',
+  owner: 'service:meshobs_owner:info',
+} as const;
+
 /** Quantiles recorded by every `*_quantile:...:histogram_quantile_*` rule (label `quantile`). */
 export const QUANTILES = ['0.5', '0.9', '0.99'] as const;
 

@@ -58,7 +58,8 @@ export interface WriteStats {
   endSeconds: number;
 }
 
-const round = (v: number) => Math.round(v * 1000) / 1000;
+/** A sample value as written: three decimals. */
+export const roundSample = (v: number) => Math.round(v * 1000) / 1000;
 const CHUNK_BYTES = 1 << 20;
 
 /**
@@ -84,7 +85,7 @@ export async function writeOpenMetrics(mesh: Mesh, out: Writable): Promise<Write
       const prefix = `${s.name + s.labels} `;
       for (let i = 0; i < steps; i++) {
         const dt = i * intervalSeconds;
-        buffer += `${prefix + round(s.value(dt))} ${mesh.startSeconds + dt}\n`;
+        buffer += `${prefix + roundSample(s.value(dt))} ${mesh.startSeconds + dt}\n`;
       }
       if (buffer.length > CHUNK_BYTES) await flush();
     }

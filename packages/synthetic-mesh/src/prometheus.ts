@@ -37,9 +37,9 @@ export interface PrometheusOptions {
   extraArgs?: string[];
 }
 
-export function run(cmd: string, args: string[]): Promise<string> {
+export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -128,22 +128,32 @@ export async function loadMesh(
   if (opts.rulesYaml) {
     const levels = recordingRuleLevels(opts.rulesYaml);
     for (const [i, rules] of levels.entries()) {
-      const ruleFile = join(workDir, `rules-level-${i}.yml`);
+      // Named relative to promtool's working folder, never by the (random) temp folder: promtool
+      // evaluates a group at the instants of its running Prometheus, `interval` apart from an offset
+      // of hash(group name, file name as given) mod interval (prometheus v0.42.0 cmd/promtool/rules.go
+      // importRule -> rules/manager.go Group.EvalTimestamp and Group.hash, File set from the file
+      // name in Manager.LoadGroups). The same rules over the same data then give the same samples at
+      // the same instants in every load, on any machine.
+      const ruleFile = `rules-level-${i}.yml`;
       const outDir = join(workDir, `rules-level-${i}`);
-      writeFileSync(ruleFile, rules);
+      writeFileSync(join(workDir, ruleFile), rules);
       await timed('rules', () =>
-        run(promtool, [
-          'tsdb',
-          'create-blocks-from',
-          'rules',
-          '--quiet',
-          `--url=${current.url}`,
-          `--start=${mesh.startSeconds}`,
-          `--end=${mesh.endSeconds}`,
-          `--output-dir=${outDir}`,
-          `--eval-interval=${mesh.size.intervalSeconds}s`,
-          ruleFile,
-        ]),
+        run(
+          promtool,
+          [
+            'tsdb',
+            'create-blocks-from',
+            'rules',
+            '--quiet',
+            `--url=${current.url}`,
+            `--start=${mesh.startSeconds}`,
+            `--end=${mesh.endSeconds}`,
+            `--output-dir=${outDir}`,
+            `--eval-interval=${mesh.size.intervalSeconds}s`,
+            ruleFile,
+          ],
+          { cwd: workDir },
+        ),
       );
       await current.proc.stop();
       moveBlocks(outDir, dataDir);

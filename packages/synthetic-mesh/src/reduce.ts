@@ -3,7 +3,7 @@
 // one series with their values summed (a label the proxy no longer emits: Envoy's stats aggregate
 // every request that differed only in it into one counter or histogram).
 
-import type { Mesh } from './mesh.ts';
+import { type Mesh, roundSample } from './mesh.ts';
 import type { Family, Labels, Series } from './series.ts';
 import { hash, renderLabels } from './series.ts';
 
@@ -35,8 +35,10 @@ function reduceFamily(family: Family, transform: SeriesTransform): Family {
       for (const [, [first, ...rest]] of groups) {
         if (!rest.length) yield first!;
         else {
+          // The sum of the values as written (rounded), so the merged series holds exactly the sum of
+          // what the full mesh stores for its parts, sample by sample.
           const parts = [first!, ...rest].map((s) => s.value);
-          yield { name: first!.name, labels: first!.labels, value: (dt) => parts.reduce((a, v) => a + v(dt), 0) };
+          yield { name: first!.name, labels: first!.labels, value: (dt) => parts.reduce((a, v) => a + roundSample(v(dt)), 0) };
         }
       }
     },

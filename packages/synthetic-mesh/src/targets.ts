@@ -1,8 +1,8 @@
-// Scrape-target labels of the synthetic pods: the bundle's own model of them (@meshobs/alerts
-// scrape-targets.ts), so the synthetic series carry exactly what the bundle's monitors produce
+// Scrape-target labels of the synthetic pods: the bundle's own model of them (@meshobs/model
+// targets.ts), so the synthetic series carry exactly what the bundle's monitors produce
 // (Envoy on its stats port, the operator's container/endpoint labels, the kept pod labels) and the
 // rendered rule tests, which use the same model, cannot disagree with them.
-import { envoyTargetLabels, gatewayPodLabels, istiodTargetLabels } from '@meshobs/alerts';
+import { envoyTargetLabels, gatewayPodLabels, istiodTargetLabels } from '@meshobs/model';
 import type { Labels } from './series.ts';
 import { ISTIO_NAMESPACE, type Pod, type Workload } from './topology.ts';
 

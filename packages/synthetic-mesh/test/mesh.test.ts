@@ -87,7 +87,7 @@ describe('recordingRuleLevels', () => {
 describe.skipIf(missingTools('promtool', 'prometheus'))('loadMesh', () => {
   afterAll(stopAll);
   it('serves the mesh and backfilled rules from a real Prometheus', async () => {
-    const mesh = buildMesh({ spanSeconds: 900 });
+    const mesh = buildMesh({ spanSeconds: 900, endSeconds: 1_700_000_000 });
     const prom = await loadMesh(mesh, {
       rulesYaml: `groups:
   - name: t

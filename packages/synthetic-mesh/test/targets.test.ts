@@ -2,8 +2,9 @@
 // carry the labels the bundle's monitors produce (Envoy on its stats port, istiod on its monitoring
 // port, the operator's container/endpoint labels). Both sources are checked against the scrape config.
 import { PassThrough } from 'node:stream';
-import { ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT, renderRuleTests } from '@meshobs/alerts';
+import { renderRuleTests } from '@meshobs/alerts';
 import { parseConfig } from '@meshobs/config';
+import { ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT, resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
 import { buildMesh, writeOpenMetrics } from '../src/index.ts';
 
@@ -28,7 +29,7 @@ async function readSynthetic(): Promise<Array<{ name: string; labels: Labels }>>
 }
 
 function ruleTestSeries(): Array<{ name: string; labels: Labels }> {
-  const { suites } = renderRuleTests(parseConfig({}));
+  const { suites } = renderRuleTests(resolveModel(parseConfig({})));
   return suites.flatMap((s) =>
     s.tests.flatMap((t) =>
       t.input_series.map((i) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '@meshobs/process';
 
-export { freePort, sleep, waitUntil } from '@meshobs/process';
+export { freePort, releasePorts, sleep, waitUntil } from '@meshobs/process';
 
 const tempDirs = new Set<string>();
 

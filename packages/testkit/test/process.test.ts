@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, stopAll } from '../src/index.ts';
 
@@ -11,6 +15,19 @@ describe('process helpers', () => {
       const srv = createServer().once('error', reject);
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
     });
+  });
+
+  it('claims each port it hands out while the process lives, visible to other processes, and releases them on exit', async () => {
+    const module = new URL('../../process/src/index.ts', import.meta.url).href;
+    // Prints two ports, then lives until its standard input closes.
+    const script = `import(${JSON.stringify(module)}).then(async (m) => { console.log(JSON.stringify([await m.freePort(), await m.freePort()])); process.stdin.resume().on('end', () => process.exit(0)); });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const ports = await new Promise<number[]>((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)))));
+    const claims = ports.map((p) => join(tmpdir(), '.meshobs-ports', String(p)));
+    for (const f of claims) expect(readFileSync(f, 'utf8')).toBe(String(child.pid));
+    child.stdin.end();
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+    for (const f of claims) expect(existsSync(f)).toBe(false);
   });
 
   it('waits for readiness and always stops the process', async () => {

@@ -1,25 +1,21 @@
-// Component 'demo': the podinfo-compatible demo service (front ends with stable and canary
-// versions, and their shared backend tier) with the Istio routing and policies around it.
-import type { MeshobsConfig } from '@meshobs/config';
+// Component 'demo': the podinfo-compatible demo service (a front end with its versions, and its
+// backend tier, in the demo's own namespace) with the Istio routing and policies around it. Only when
+// demo.enabled: the tiers come from the model (workloads.demo), empty otherwise.
 import { type ComponentBundle, component, type KubeObject } from '@meshobs/kube';
+import type { MeshModel } from '@meshobs/model';
 import { authorizationPolicy, tierNetworkPolicy } from './security.ts';
-import { canaryWeight, tiersOf } from './tiers.ts';
 import { destinationRule, gateway, ingressVirtualService, virtualService } from './traffic.ts';
 import { workloadObjects } from './workload.ts';
 
-export { type Tier, tiersOf } from './tiers.ts';
 export { RETRIES, TIMEOUT } from './traffic.ts';
 
-export function renderDemo(config: MeshobsConfig): ComponentBundle {
-  if (!config.demo.enabled) return component('demo');
+export function renderDemo(model: MeshModel): ComponentBundle {
+  const config = model.config;
   const objects: KubeObject[] = [];
-  for (const tier of tiersOf(config)) {
+  for (const tier of model.workloads.demo) {
     objects.push(...workloadObjects(config, tier), destinationRule(tier), virtualService(tier));
     if (tier.exposed) objects.push(gateway(config, tier), ingressVirtualService(config, tier));
     objects.push(authorizationPolicy(config, tier), tierNetworkPolicy(config, tier));
   }
-  const warnings = config.services
-    .filter((s) => canaryWeight(s) !== s.canaryWeight)
-    .map((s) => `services.${s.name}.canaryWeight ${s.canaryWeight} rounded to ${canaryWeight(s)}: Istio route weights are whole numbers`);
-  return component('demo', { objects, warnings });
+  return component('demo', { objects });
 }

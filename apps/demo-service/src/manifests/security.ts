@@ -1,6 +1,6 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { ISTIO_PORTS, type KubeObject, networkPolicy, policyPorts, withComment } from '@meshobs/kube';
-import type { Tier } from './tiers.ts';
+import type { DemoTier as Tier } from '@meshobs/model';
 import { tierLabels, tierPort } from './workload.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue, type KubeObject, withComment } from '@meshobs/kube';
-import { serviceHost, type Tier } from './tiers.ts';
+import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
 import { tierLabels } from './workload.ts';
 
 export const RETRIES = { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' };
@@ -41,13 +41,13 @@ export function destinationRule(tier: Tier): KubeObject {
 export function virtualService(tier: Tier, via: { gateway: string; hosts: string[] } = { gateway: 'mesh', hosts: [] }): KubeObject {
   const host = serviceHost(tier.name, tier.namespace);
   const route = (subset: string, weight: number) => ({ destination: { host, subset, port: { number: tier.port } }, weight });
-  const canary = tier.versions.find((v) => v.subset === 'canary');
+  const canary = tier.versions.find((v) => v.canary);
   const http: unknown[] = [];
   if (canary)
     http.push({
       name: 'canary-by-header',
       match: [{ headers: { 'x-canary': { exact: 'true' } } }],
-      route: [route('canary', 100)],
+      route: [route(canary.subset, 100)],
       retries: RETRIES,
       timeout: TIMEOUT,
     });
@@ -61,7 +61,7 @@ export function virtualService(tier: Tier, via: { gateway: string; hosts: string
       spec: via.gateway === 'mesh' ? { hosts: [host], gateways: ['mesh'], http } : { hosts: via.hosts, gateways: [via.gateway], http },
     },
     canary
-      ? `X-Canary: true goes to the canary; everything else is split ${tier.versions.map((v) => `${v.subset} ${v.weight}%`).join(' / ')}.`
+      ? `X-Canary: true goes to ${canary.subset}; everything else is split ${tier.versions.map((v) => `${v.subset} ${v.weight}%`).join(' / ')}.`
       : 'Retries and timeout for the backend tier.',
   );
 }

@@ -1,21 +1,22 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { endpointsOf } from '@meshobs/config';
 import {
+  autoscaler,
   container,
   deployment,
   type HttpProbe,
-  horizontalPodAutoscaler,
   imageOf,
   type KubeObject,
   type NamedPort,
   NONROOT_UID,
   podDisruptionBudget,
   podTemplate,
+  replicasNote,
   service,
   standardLabels,
   withComment,
 } from '@meshobs/kube';
-import type { Tier } from './tiers.ts';
+import type { DemoTier as Tier } from '@meshobs/model';
 
 const SHUTDOWN_DELAY_S = 5;
 const SHUTDOWN_TIMEOUT_S = 10;
@@ -62,7 +63,7 @@ function env(config: MeshobsConfig, tier: Tier, version: Tier['versions'][number
     { name: 'PODINFO_PORT', value: String(tier.port) },
     ...(tier.backendUrl ? [{ name: 'PODINFO_BACKEND_URL', value: tier.backendUrl }] : []),
     { name: 'PODINFO_UI_MESSAGE', value: `greetings from ${tier.name} (${version.label})` },
-    ...(version.subset === 'canary' ? [{ name: 'PODINFO_UI_COLOR', value: '#d97706' }] : []),
+    ...(version.canary ? [{ name: 'PODINFO_UI_COLOR', value: '#d97706' }] : []),
     { name: 'PODINFO_MAX_DELAY_SECONDS', value: String(config.demo.maxDelaySeconds) },
     { name: 'PODINFO_SERVER_SHUTDOWN_DELAY', value: `${SHUTDOWN_DELAY_S}s` },
     { name: 'PODINFO_SERVER_SHUTDOWN_TIMEOUT', value: `${SHUTDOWN_TIMEOUT_S}s` },
@@ -130,9 +131,8 @@ function tierDeployment(config: MeshobsConfig, tier: Tier, version: Tier['versio
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
   });
   return withComment(
-    // The HPA owns the replica count; this is only the size on first apply.
     deployment({ name, namespace: tier.namespace, labels }, { replicas: version.replicas.min, selector, template }),
-    `${tier.name} ${version.subset} (version=${version.label}). SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
+    `${tier.name} ${version.subset} (version=${version.label}): ${replicasNote(config.profile, version.replicas)} SIGTERM: unready for ${SHUTDOWN_DELAY_S}s, in-flight requests get ${SHUTDOWN_TIMEOUT_S}s, then every span is flushed.`,
   );
 }
 
@@ -155,7 +155,8 @@ export function workloadObjects(config: MeshobsConfig, tier: Tier): KubeObject[]
     const d = tierDeployment(config, tier, version);
     objects.push(
       d,
-      horizontalPodAutoscaler(
+      ...autoscaler(
+        config.profile,
         {
           name: d.metadata.name,
           namespace: tier.namespace,

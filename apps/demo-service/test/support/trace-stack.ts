@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { collectorConfigFile, renderCollector } from '@meshobs/otel-collector';
 import { freePort, type Proc, requireTool, startProcess, tempDir } from '@meshobs/testkit';
 import { parse, stringify } from 'yaml';
@@ -107,7 +108,10 @@ async function startJaeger(dir: string): Promise<{ proc: Proc; queryUrl: string;
 }
 
 async function startCollector(dir: string, jaegerOtlpGrpc: string) {
-  const { config, rewrites } = await loopbackCollectorConfig(collectorConfigFile(renderCollector(SINGLE_COLLECTOR)), jaegerOtlpGrpc);
+  const { config, rewrites } = await loopbackCollectorConfig(
+    collectorConfigFile(renderCollector(resolveModel(SINGLE_COLLECTOR))),
+    jaegerOtlpGrpc,
+  );
   writeFileSync(join(dir, 'collector.yaml'), stringify(config));
   const httpEndpoint: string = config.receivers?.otlp?.protocols?.http?.endpoint;
   const health: string | undefined = config.extensions?.health_check?.endpoint;

@@ -1,8 +1,9 @@
 // Test-case builders: an incident fires with the expected labels and annotations once its `for` has
 // elapsed; a quiet input stays silent.
 import type { MeshobsConfig } from '@meshobs/config';
-import { humanize, humanizeDuration, humanizePercentage } from '../humanize.ts';
-import type { AlertingRule } from '../rules.ts';
+import type { AlertingRule } from '@meshobs/model';
+import { humanize, humanizeDuration, humanizePercentage } from '@meshobs/model';
+import { SERVICE_DATA } from '@meshobs/signals';
 import type { Mesh } from './mesh.ts';
 import { type AlertCheck, at, type ExpAlert, gauge, input, type Labels, minutes, type Series, type TestCase } from './notation.ts';
 import { firstFiring } from './simulator.ts';
@@ -15,10 +16,29 @@ export interface Ctx {
   rules: Map<string, AlertingRule[]>;
 }
 
-/** Renders an alert's annotations for given labels and value, as Prometheus' template engine would. */
-export function annotations(rule: AlertingRule, labels: Labels, value: number, fmtValue: (v: number) => string) {
+const FORMATS: Record<string, (v: number) => string> = { humanize, humanizeDuration, humanizePercentage };
+
+/**
+ * Renders an alert's annotations for given labels and value, as Prometheus' template engine would. A
+ * per-service threshold (`{{ with printf "<series>{...}" ... | query }}...{{ else }}<mesh-wide>{{ end }}`)
+ * renders the series' value where `own` has it (the tested service's own threshold), else the mesh-wide text.
+ */
+export function annotations(
+  rule: AlertingRule,
+  labels: Labels,
+  value: number,
+  fmtValue: (v: number) => string,
+  own: (series: string) => number | undefined = () => undefined,
+) {
   const render = (s: string) =>
     s
+      .replace(
+        /\{\{ with printf "([a-zA-Z_:][a-zA-Z0-9_:]*)\{[^}]*\}"[^}]*\| query \}\}\{\{ \. \| first \| value \| (\w+) \}\}\{\{ else \}\}(.*?)\{\{ end \}\}/g,
+        (_, series: string, format: string, fallback: string) => {
+          const v = own(series);
+          return v === undefined ? fallback : FORMATS[format]!(v);
+        },
+      )
       .replace(/\{\{ \$value \| humanizePercentage \}\}/g, () => humanizePercentage(value))
       .replace(/\{\{ \$value \| humanizeDuration \}\}/g, () => humanizeDuration(value))
       .replace(/\{\{ \$value \| humanize \}\}/g, () => humanize(value))
@@ -56,7 +76,7 @@ export interface Incident {
 export function expAlert(ctx: Ctx, inc: Incident, t: number): ExpAlert {
   const rule = ruleFor(ctx, inc.alert, inc.signal);
   const labels: Labels = { ...inc.labels, ...rule.labels };
-  return { exp_labels: labels, exp_annotations: annotations(rule, labels, inc.value(t)!, goValue) };
+  return { exp_labels: labels, exp_annotations: annotations(rule, labels, inc.value(t)!, goValue, (series) => ownThreshold(ctx, series)) };
 }
 
 /**
@@ -118,7 +138,27 @@ export function silentCase(name: string, alerts: string[], series: Series[], len
   };
 }
 
-export const svcLabels = (m: Mesh): Labels => ({ destination_service_name: m.svc.name, destination_service_namespace: m.svc.namespace });
+/** Labels of a per-service alert about the tested service: its name and namespace, and its owner's team. */
+export const svcLabels = (m: Mesh): Labels => ({
+  destination_service_name: m.svc.name,
+  destination_service_namespace: m.svc.namespace,
+  ...(m.svc.owner !== undefined ? { team: m.svc.owner } : {}),
+});
+
+/** The tested service's own value of a per-service threshold series (services[].alerts), if it sets one. */
+export function ownThreshold(ctx: Ctx, series: string): number | undefined {
+  const o = ctx.m.svc.overrides;
+  const d = SERVICE_DATA;
+  return series === d.high5xxThreshold
+    ? o.high5xxErrorRate.threshold
+    : series === d.high5xxMinRequestRate
+      ? o.high5xxErrorRate.minRequestRate
+      : series === d.latencyThreshold
+        ? o.highRequestLatency.p99Seconds
+        : series === d.latencyMinRequestRate
+          ? o.highRequestLatency.minRequestRate
+          : undefined;
+}
 
 /** Error share for an incident: clearly above the threshold, no exact ties with it during the ramp. */
 export function incidentShare(threshold: number, W: number): number | undefined {

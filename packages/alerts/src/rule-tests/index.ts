@@ -12,9 +12,9 @@
 // sets), cases.ts (case builders), suites/*.ts (one per alert area).
 import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
-import { type AlertingRule, type AlertName, ruleGroups } from '../rules.ts';
+import type { AlertingRule, MeshModel } from '@meshobs/model';
 import type { Ctx } from './cases.ts';
-import { gatewaysFor } from './mesh.ts';
+import { gatewaysFor, testService } from './mesh.ts';
 import type { RuleTestFile, TestCase } from './notation.ts';
 import { certificate, controlPlane, pilot } from './suites/control-plane.ts';
 import { gateway } from './suites/gateway.ts';
@@ -38,11 +38,12 @@ function windowMinutes(config: MeshobsConfig): number | undefined {
  * promtool test files for the config: `tests/<suite>.yml`, each reading `../rules.yml`. Returns the
  * files and the reasons any suite was left out.
  */
-export function renderRuleTests(config: MeshobsConfig): {
+export function renderRuleTests(model: MeshModel): {
   files: RuleTestFile[];
   suites: Array<{ name: string; tests: TestCase[] }>;
   skipped: string[];
 } {
+  const config = model.config;
   const W = windowMinutes(config);
   if (!W)
     return {
@@ -50,10 +51,10 @@ export function renderRuleTests(config: MeshobsConfig): {
       suites: [],
       skipped: [`alerts.window ${config.alerts.window} is not a whole number of minutes >= 2m: rule tests not rendered`],
     };
-  const groups = ruleGroups(config);
+  const groups = model.ruleGroups;
   const rules = new Map<string, AlertingRule[]>();
   for (const g of groups) for (const r of g.rules) if ('alert' in r) rules.set(r.alert, [...(rules.get(r.alert) ?? []), r]);
-  const svc = config.services[0]!;
+  const svc = testService(model);
   const j = config.prometheus.jobs;
   const ctx: Ctx = {
     config,
@@ -97,5 +98,3 @@ export function renderRuleTests(config: MeshobsConfig): {
     }));
   return { files, suites: suites.filter(([, t]) => t.length).map(([name, tests]) => ({ name, tests })), skipped: [] };
 }
-
-export type { AlertName };

@@ -1,9 +1,47 @@
 // The label sets real Istio, kube-state-metrics and cAdvisor series carry through this bundle's scrape config.
-import type { MeshobsConfig, ServiceConfig } from '@meshobs/config';
+import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '@meshobs/kube';
+import { envoyTargetLabels, gatewayPodLabels, istiodTargetLabels, type MeshModel, type ServiceModel } from '@meshobs/model';
 import { type Gateway, gatewaysOf } from '@meshobs/signals';
-import { envoyTargetLabels, gatewayPodLabels, istiodTargetLabels } from '../scrape-targets.ts';
 import type { Labels } from './notation.ts';
+
+/**
+ * The service the per-service scenarios send traffic to: the first the model names (its own thresholds,
+ * owner and SLO), with two versions to split between; without one, a stand-in under the mesh-wide values.
+ */
+export interface TestService extends Pick<ServiceModel, 'name' | 'namespace' | 'thresholds' | 'slo' | 'owner' | 'overrides'> {
+  port: number;
+  /** The versions the recording scenarios split traffic between (the first two it declares). */
+  stable: string;
+  canary: string;
+}
+
+export function testService(model: MeshModel): TestService {
+  const a = model.config.alerts;
+  const s: ServiceModel = model.services[0] ?? {
+    name: 'example',
+    namespace: 'example',
+    thresholds: {
+      high5xxErrorRate: { threshold: a.high5xxErrorRate.threshold, minRequestRate: a.high5xxErrorRate.minRequestRate },
+      highRequestLatency: { p99Seconds: a.highRequestLatency.p99Seconds, minRequestRate: a.highRequestLatency.minRequestRate },
+    },
+    overrides: { high5xxErrorRate: {}, highRequestLatency: {} },
+    slo: { availability: 0.999, latencyThresholdSeconds: 0.5, latencyTarget: 0.99 },
+    demo: false,
+  };
+  const versions = s.versions?.map((v) => v.name) ?? [];
+  return {
+    name: s.name,
+    namespace: s.namespace,
+    port: s.port ?? 8080,
+    thresholds: s.thresholds,
+    overrides: s.overrides,
+    slo: s.slo,
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
+    stable: versions[0] ?? 'v1',
+    canary: versions[1] ?? `${versions[0] ?? 'v1'}-next`,
+  };
+}
 
 export interface Mesh {
   istioNs: string;
@@ -11,7 +49,7 @@ export interface Mesh {
   istiodJob: string;
   ksmJob: string;
   cadvisorJob: string;
-  svc: ServiceConfig;
+  svc: TestService;
   /** The configured gateways; `client` is the one whose requests the scenarios send (the first enabled). */
   gw: { enabled: Gateway[]; client: Gateway };
 }
@@ -40,7 +78,7 @@ export function istiodTarget(m: Mesh, i = 0): Labels {
 }
 
 /** Request counter / histogram labels as the destination (server) proxy reports them. */
-export function destinationRequest(m: Mesh, code: string, version = m.svc.stableVersion, flags = '-'): Labels {
+export function destinationRequest(m: Mesh, code: string, version = m.svc.stable, flags = '-'): Labels {
   const { name, namespace: ns } = m.svc;
   return {
     ...sidecarTarget(m, ns, name, version),
@@ -73,7 +111,7 @@ export function destinationRequest(m: Mesh, code: string, version = m.svc.stable
 
 /** The same request as the ingress gateway (the client) reports it: reporter="source". */
 export function sourceRequest(m: Mesh, code: string, flags = '-', gw: Gateway = m.gw.client): Labels {
-  const d = destinationRequest(m, code, m.svc.stableVersion, flags);
+  const d = destinationRequest(m, code, m.svc.stable, flags);
   const { job, namespace, pod, instance, container, endpoint, app, version: _v, ...rest } = d;
   return {
     ...rest,

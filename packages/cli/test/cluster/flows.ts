@@ -286,3 +286,20 @@ export function forbiddenFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
     { why: "Prometheus calls an application's own port, around metrics merging", from: ext.prometheus, to: app, port: appPort },
   ];
 }
+
+/** Istio's explicit protocol selection: Service port name `<protocol>[-suffix]` or appProtocol. */
+export function isHttp(config: MeshobsConfig, objects: Obj[], to: Peer, port: number): boolean {
+  const pods = podsOf(config, objects);
+  const pod = pods.find((p) => p.name === to.name && p.namespace === to.namespace);
+  for (const s of objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === to.namespace)) {
+    if (!Object.entries(s.spec.selector ?? {}).every(([k, v]) => to.labels[k] === v)) continue;
+    for (const sp of s.spec.ports) {
+      const target =
+        typeof sp.targetPort === 'number' ? sp.targetPort : pod?.ports?.find((c) => c.name === (sp.targetPort ?? sp.name))?.containerPort;
+      if (target !== port) continue;
+      const proto = (sp.appProtocol ?? String(sp.name ?? '').split('-')[0]).toLowerCase();
+      return ['http', 'http2', 'grpc', 'grpc-web'].includes(proto);
+    }
+  }
+  return false;
+}

@@ -19,7 +19,7 @@
 //   aliases (identities use cluster.local); Prometheus scraping with mounted Istio certificates.
 // - whether the sidecar is running and the connection succeeds at all: only the policy decision.
 import { execFileSync } from 'node:child_process';
-import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { parseConfig } from '@meshobs/config';
 import {
   type AuthorizationPolicy,
   type AuthzRequest,
@@ -35,7 +35,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import repoConfig from '../../../../meshobs.config.ts';
 import { buildBundle } from './cluster-kit.ts';
-import { type Flow, forbiddenFlows, type Obj, type Peer, podsOf, probeFlows, requiredFlows } from './flows.ts';
+import { type Flow, forbiddenFlows, isHttp, type Obj, type Peer, probeFlows, requiredFlows } from './flows.ts';
 
 const skip = missingTools('kubectl');
 /** The repo's config, and its single-tier collector variant (one policy less, the collector exports to Jaeger itself). */
@@ -45,23 +45,6 @@ const PROFILES = [
 ];
 
 const principalOf = (p: Peer) => (p.sidecar ? `cluster.local/ns/${p.namespace}/sa/${p.serviceAccount ?? 'default'}` : undefined);
-
-/** Istio's explicit protocol selection: Service port name `<protocol>[-suffix]` or appProtocol. */
-function isHttp(config: MeshobsConfig, objects: Obj[], to: Peer, port: number): boolean {
-  const pods = podsOf(config, objects);
-  const pod = pods.find((p) => p.name === to.name && p.namespace === to.namespace);
-  for (const s of objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === to.namespace)) {
-    if (!Object.entries(s.spec.selector ?? {}).every(([k, v]) => to.labels[k] === v)) continue;
-    for (const sp of s.spec.ports) {
-      const target =
-        typeof sp.targetPort === 'number' ? sp.targetPort : pod?.ports?.find((c) => c.name === (sp.targetPort ?? sp.name))?.containerPort;
-      if (target !== port) continue;
-      const proto = (sp.appProtocol ?? String(sp.name ?? '').split('-')[0]).toLowerCase();
-      return ['http', 'http2', 'grpc', 'grpc-web'].includes(proto);
-    }
-  }
-  return false;
-}
 
 describe.skipIf(skip).each(PROFILES)(
   'Istio authorization flow contract (AuthorizationPolicy + PeerAuthentication), $name',

@@ -68,4 +68,33 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
     const gone = ACCEPTED_ANALYZE_FINDINGS.filter((a) => !findings.some((f) => findingKey(a) === findingKey(f)));
     expect(gone.map(findingKey), 'accepted findings that no longer appear: remove them from the list').toEqual([]);
   });
+
+  // istioctl analyze reads Pods, not the pod templates of CronJobs: the retention jobs' pods, as the Job
+  // controller would create them from each template, must not use the deprecated injection annotation
+  // (IST0135), and must still opt out of injection (an injected sidecar never exits, so the Job never completes).
+  it('the pods of every CronJob opt out of injection by label, not by the deprecated annotation', () => {
+    const pods = (objs: KubeObject[]) =>
+      objs
+        .filter((o) => o.kind === 'CronJob')
+        .map((o) => {
+          const t = (o as any).spec.jobTemplate.spec.template;
+          return {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { ...t.metadata, name: `${o.metadata.name}-run`, namespace: o.metadata.namespace },
+            spec: t.spec,
+          } as KubeObject;
+        });
+    const jobPods = pods(objects);
+    expect(jobPods.length).toBeGreaterThan(0);
+    for (const p of jobPods) expect(p.metadata.labels?.['sidecar.istio.io/inject'], p.metadata.name).toBe('false');
+    const deprecated = (objs: KubeObject[]) =>
+      analyze(objs)
+        .filter((f) => f.code === 'IST0135')
+        .map(findingKey);
+    expect(deprecated(jobPods)).toEqual([]);
+    // The old form, an annotation on the template, is what analyze reports.
+    const annotated = jobPods.map((p) => ({ ...p, metadata: { ...p.metadata, annotations: { 'sidecar.istio.io/inject': 'false' } } }));
+    expect(deprecated(annotated).length).toBe(jobPods.length);
+  });
 });

@@ -5,9 +5,10 @@ const flag = () => z.boolean({ error: 'must be true or false' }).default(false);
 /**
  * Cardinality profile: cuts raw Istio series where they are born, each setting opt-in. What a
  * setting removes is never listed by hand: it is derived from the PromQL of the bundle's alerts,
- * recording rules and panels for this config (packages/signals cardinality.ts), so a setting only
- * ever removes what none of them reads. Every setting is off by default: the bundle then leaves
- * Istio's series as they are (Kiali, which reads more of them than the bundle does, keeps every view).
+ * recording rules and panels for this config, and of Kiali's own graph and metrics queries when
+ * `kiali.enabled` (packages/signals cardinality.ts, kiali-reads.ts), so a setting only ever removes
+ * what none of them reads. Every setting is off by default: the bundle then leaves Istio's series as
+ * they are.
  */
 export const cardinality = z
   .strictObject({
@@ -17,8 +18,8 @@ export const cardinality = z
      * mesh-wide Telemetry, then one override per metric and side (CLIENT / SERVER) for the labels no
      * read of that metric on that side needs (the server-side latency histogram is read per
      * destination only, so its caller and response-code labels go). Envoy then aggregates the series
-     * that differed only in those labels. Kiali's graph and metrics pages read some of them
-     * (canonical service, principals, request_protocol, breakdowns by caller).
+     * that differed only in those labels. With Kiali in the bundle, the labels its graph and metrics
+     * pages read (canonical service, principals, request_protocol, ...) are kept.
      */
     removeUnreadIstioLabels: flag(),
     /**

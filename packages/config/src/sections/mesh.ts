@@ -29,14 +29,18 @@ export const namespaces = z
     monitoring: dnsLabel().default('monitoring'),
     /** The trace pipeline: OpenTelemetry Collector and Jaeger. */
     observability: dnsLabel().default('observability'),
-    /** Namespaces labelled `istio-injection=enabled`. */
+    /**
+     * Namespaces the mesh's workloads run in, labelled for sidecar injection (`istio-injection=enabled`, or
+     * `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped);
+     * the trace pipeline's namespace and the demo's are always injected.
+     */
     injected: z.array(dnsLabel()).default(['podinfo', 'observability', 'default']),
-    /** Namespaces labelled `istio-injection=disabled`. */
-    excluded: z.array(dnsLabel()).default(['monitoring']),
+    /** Namespaces labelled `istio-injection=disabled`. Unset: the monitoring namespace (Prometheus scrapes without a sidecar). */
+    excluded: z.array(dnsLabel()).optional(),
   })
   .prefault({})
   .superRefine((ns, ctx) => {
-    ns.excluded.forEach((name, i) => {
+    (ns.excluded ?? []).forEach((name, i) => {
       if (ns.injected.includes(name))
         ctx.addIssue({ code: 'custom', path: ['excluded', i], input: name, message: 'is also listed in namespaces.injected' });
     });
@@ -48,11 +52,14 @@ export const namespaces = z
         message: `must not contain the monitoring namespace "${ns.monitoring}" (Prometheus scrapes without a sidecar)`,
       });
     }
-  });
+  })
+  // The monitoring namespace, wherever it is, runs without sidecars unless the config says otherwise.
+  .transform((ns) => ({ ...ns, excluded: ns.excluded ?? [ns.monitoring] }));
 
 const gateway = (name: string) =>
   z
     .strictObject({
+      /** Install this gateway (the install snippets set its `enabled`). */
       enabled: z.boolean({ error: 'must be true or false' }).default(true),
       /** Deployment name, also the `istio` pod label minus the "istio-" prefix. */
       name: dnsLabel().default(name),
@@ -72,22 +79,36 @@ export const istio = z
       .string()
       .regex(/^1\.\d+$/, { error: 'is not an Istio minor version such as "1.27"' })
       .default('1.27'),
+    /** Istio revision of the control plane (`istio.io/rev`); none for the default revision. */
     revision: dnsLabel().optional(),
+    /**
+     * mTLS mode of the PeerAuthentications on the trace pipeline's workloads (collector, Jaeger); the ports
+     * Prometheus scrapes without a sidecar stay PERMISSIVE either way.
+     */
     mtlsMode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be "STRICT" or "PERMISSIVE"' }).default('STRICT'),
     /** istiod's autoscaler range (the install snippets add a disruption budget and anti-affinity). */
-    istiod: z.strictObject({ replicas: replicaRange(2, 5) }).prefault({}),
+    istiod: z
+      .strictObject({
+        /** Replica range of istiod. */
+        replicas: replicaRange(2, 5),
+      })
+      .prefault({}),
     /** Requests and limits of every istio-proxy sidecar (values.global.proxy.resources of the install snippets). */
     sidecar: z
       .strictObject({
+        /** Requests and limits of the istio-proxy container. */
         resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } }),
       })
       .prefault({}),
     /** Certificate lifetimes, set in the install snippets as istiod and proxy environment. */
     certificates: z
       .strictObject({
-        /** istiod signs at most MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests. */
+        /**
+         * Lifetime of the workload certificates (SECRET_TTL of the proxies, DEFAULT_WORKLOAD_CERT_TTL of istiod). istiod signs at most
+         * MAX_WORKLOAD_CERT_TTL (90 days by default) and refuses longer requests.
+         */
         workloadTtl: duration({ min: '10m', max: '2160h' }).default('24h'),
-        /** 10 years. */
+        /** Lifetime of istiod's self-signed root certificate (CITADEL_SELF_SIGNED_CA_CERT_TTL); default 10 years. */
         caTtl: duration({ min: '1d', max: '100y' }).default('87600h'),
       })
       .prefault({})
@@ -100,7 +121,15 @@ export const istio = z
             message: `is longer than caTtl (${c.caTtl}): no certificate outlives its CA`,
           });
       }, whenValid),
-    gateways: z.strictObject({ ingress: gateway('istio-ingressgateway'), egress: gateway('istio-egressgateway') }).prefault({}),
+    /** The ingress and egress gateways of the install snippets. */
+    gateways: z
+      .strictObject({
+        /** The ingress gateway (the demo's Gateway objects select it). */
+        ingress: gateway('istio-ingressgateway'),
+        /** The egress gateway. */
+        egress: gateway('istio-egressgateway'),
+      })
+      .prefault({}),
     /**
      * Pod label key the bundle's Gateway objects select the ingress gateway by (`istio: ingressgateway`).
      * The install snippets put it on the gateway pods, valued like Istio's own `istio` label.

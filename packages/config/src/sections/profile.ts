@@ -27,6 +27,13 @@ export const profile = z
         opentelemetry: z.boolean({ error: 'must be true or false' }).default(false),
       })
       .prefault({}),
+    /**
+     * Whether the cluster runs metrics-server (the `metrics.k8s.io` API). HorizontalPodAutoscalers on
+     * CPU and memory need it; kube-prometheus-stack does not install it. Without it every workload runs
+     * at the minimum of its replica range and no HPA is rendered (one that could never scale would only
+     * pretend to); with it, each range becomes an HPA.
+     */
+    metricsServer: z.boolean({ error: 'must be true or false' }).default(false),
     /** Kubernetes minor version of the cluster (native sidecars from 1.33). */
     kubernetesVersion: z
       .string()

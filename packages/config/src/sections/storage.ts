@@ -18,6 +18,7 @@ import { cron } from '../schedule.ts';
 
 export const elasticsearch = z
   .strictObject({
+    /** URL Jaeger and its index jobs reach the search engine at (credentials come from the Secret below, never the URL). */
     url: httpUrl(
       'must not contain a user name or password: Jaeger reads them from the Secret named by elasticsearch.credentials (secretName, usernameKey, passwordKey)',
     ).default('https://elasticsearch-master.observability.svc.cluster.local:9200'),
@@ -28,8 +29,11 @@ export const elasticsearch = z
     /** Credentials come only from this Secret. */
     credentials: z
       .strictObject({
+        /** Name of the Secret holding the user name and password. */
         secretName: dnsSubdomain().default('jaeger-es-credentials'),
+        /** Key of the user name in that Secret. */
         usernameKey: secretKey().default('username'),
+        /** Key of the password in that Secret. */
         passwordKey: secretKey().default('password'),
       })
       .prefault({}),
@@ -37,6 +41,13 @@ export const elasticsearch = z
     caSecret: secretKeyRef('elasticsearch-ca', 'ca.crt'),
     /** Namespace and pod label of the Elasticsearch pods, for NetworkPolicies. */
     podSelector: selector().default({ app: 'elasticsearch-master' }),
+    /**
+     * Also police the search engine's own pods: a NetworkPolicy on `podSelector` admitting only Jaeger
+     * (and the engine's own nodes). Off by default: meshobs does not run the search engine, and a policy
+     * on its pods cuts off every other client it has (Kibana, other log shippers, backups). Turn it on
+     * only when Jaeger is its only client.
+     */
+    networkPolicy: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .prefault({});
 
@@ -80,24 +91,36 @@ const queryAuth = z
 
 export const jaeger = z
   .strictObject({
+    /** Name of Jaeger's workloads and Services (`<name>-collector`, `<name>-query`). */
     name: dnsLabel().default('jaeger'),
-    /** Overrides the pinned image (IMAGES in @meshobs/kube, which cites where each tag was confirmed). */
+    /** Overrides the pinned Jaeger image (IMAGES in packages/kube, which cites where each tag was confirmed). */
     image: image({ tagOnly: true }).optional(),
+    /** The Jaeger collector that writes spans to the search engine. */
     collector: z
       .strictObject({
+        /** Replica range of the Jaeger collector. */
         replicas: replicaRange(3, 5),
+        /** Requests and limits of each Jaeger collector container. */
         resources: resources({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
       })
       .prefault({}),
+    /** The Jaeger query service and UI. */
     query: z
       .strictObject({
+        /** Replicas of Jaeger query. */
         replicas: between(1, 20, { int: true }).default(2),
+        /** Requests and limits of each Jaeger query container. */
         resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),
+        /** The Ingress in front of the UI (ingress-nginx). */
         ingress: z
           .strictObject({
+            /** Emit the Ingress. */
             enabled: z.boolean().default(true),
+            /** Host name of the UI. */
             host: dnsHost().default('jaeger.example.com'),
+            /** IngressClass of the controller that serves it. */
             className: dnsLabel().default('nginx'),
+            /** Secret with the TLS certificate of the host. */
             tlsSecretName: dnsSubdomain().default('jaeger-query-tls'),
             /** Namespace of the ingress controller pods (the only way in to the UI from outside). */
             controllerNamespace: dnsLabel().default('ingress-nginx'),
@@ -107,18 +130,25 @@ export const jaeger = z
           .prefault({}),
       })
       .prefault({}),
+    /** How Jaeger lays out its indices. */
     storage: z
       .strictObject({
         /** Prefix before Jaeger's index names (`<prefix>-jaeger-span-…`); none by default, as in Jaeger itself. */
         indexPrefix: dnsLabel().optional(),
+        /** Primary shards of each span and service index. */
         shards: between(1, 100, { int: true }).default(5),
+        /** Replica shards of each index. */
         replicas: between(0, 10, { int: true }).default(1),
+        /** Rollover mode: es-rollover manages write/read aliases and rolls indices on a schedule instead of one index per day. */
         rollover: z.boolean().default(false),
       })
       .prefault({}),
+    /** How long spans are kept. */
     retention: z
       .strictObject({
+        /** Days of spans kept; older indices are deleted. */
         days: between(1, 3650, { int: true }).default(7),
+        /** When the index cleaner runs: a five-field cron schedule in UTC. */
         schedule: cron().default('55 23 * * *'),
       })
       .prefault({}),
@@ -129,8 +159,9 @@ export const jaeger = z
         rolloverSchedule: cron().default('0 0 * * *'),
         /** Rollover mode only: when es-rollover drops indices older than the retention from the read aliases. */
         lookbackSchedule: cron().default('15 0 * * *'),
-        /** Override the pinned images of Jaeger's Elasticsearch tools (IMAGES in @meshobs/kube). */
+        /** Overrides the pinned image of es-index-cleaner (IMAGES in packages/kube). */
         indexCleanerImage: image().optional(),
+        /** Overrides the pinned image of es-rollover (IMAGES in packages/kube). */
         rolloverImage: image().optional(),
       })
       .prefault({}),
@@ -141,21 +172,42 @@ export const jaeger = z
 
 export const kiali = z
   .strictObject({
+    /** Emit Kiali. */
     enabled: z.boolean().default(true),
+    /** URL of Kiali as browsers reach it. */
     externalUrl: httpUrl().default('https://kiali.example.com'),
+    /** How users sign in to Kiali. */
     auth: z
       .strictObject({
+        /** Kiali's auth strategy: "token" (a Kubernetes token), "openid" (an OpenID Connect provider) or "anonymous" (no sign-in). */
         strategy: z.enum(['token', 'openid', 'anonymous'], { error: 'must be "token", "openid" or "anonymous"' }).default('token'),
-        openid: z.strictObject({ issuerUri: httpUrl(), clientId: secretKey() }).optional(),
+        /** The OpenID Connect provider, required with strategy "openid". */
+        openid: z
+          .strictObject({
+            /** Issuer URI of the provider. */
+            issuerUri: httpUrl(),
+            /** Client ID Kiali is registered under at the provider. */
+            clientId: secretKey(),
+          })
+          .optional(),
       })
       .prefault({})
       .superRefine((a, ctx) => {
         if (a.strategy === 'openid' && !a.openid)
           ctx.addIssue({ code: 'custom', path: ['openid'], input: undefined, message: 'is required when strategy is "openid"' });
       }),
+    /** Replicas of Kiali. */
     replicas: between(1, 10, { int: true }).default(2),
+    /** Requests and limits of each Kiali container. */
     resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } }),
     /** Secret key holding a Grafana service-account token, for Kiali's dashboard look-ups; none when absent. */
-    grafanaToken: z.strictObject({ name: dnsSubdomain(), key: k8sLabelValue() }).optional(),
+    grafanaToken: z
+      .strictObject({
+        /** Name of the Secret (in the Istio namespace). */
+        name: dnsSubdomain(),
+        /** Key of the token in the Secret. */
+        key: k8sLabelValue(),
+      })
+      .optional(),
   })
   .prefault({});

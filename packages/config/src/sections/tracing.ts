@@ -9,6 +9,7 @@ const urlPath = () =>
 
 export const tracing = z
   .strictObject({
+    /** Which traces tail sampling keeps. */
     sampling: z
       .strictObject({
         /** Percent of ordinary traces kept by tail sampling. */
@@ -17,20 +18,27 @@ export const tracing = z
         healthCheckPercent: percent().default(10),
         /** Percent of /metrics scrape traces kept. */
         metricsPercent: percent().default(1),
+        /** URL paths of health checks: their traces are kept at healthCheckPercent. */
         healthCheckPaths: z.array(urlPath()).min(1).default(['/healthz', '/readyz', '/health', '/livez']),
+        /** URL paths of metrics scrapes: their traces are kept at metricsPercent. */
         metricsPaths: z.array(urlPath()).min(1).default(['/metrics']),
       })
       .prefault({}),
+    /** The tail sampling processor's memory: how long and how many traces it holds. */
     tailSampling: z
       .strictObject({
         /** How long spans of a trace are held before the sampling decision (held in memory: bounded). */
         decisionWait: duration({ positive: true, max: '5m' }).default('10s'),
+        /** Traces held in memory while waiting for their decision (tail_sampling num_traces). */
         numTraces: between(1000, 10_000_000, { int: true }).default(50_000),
+        /** New traces per second the sampler sizes its buffers for (tail_sampling expected_new_traces_per_sec). */
         expectedNewTracesPerSec: between(1, 1_000_000, { int: true }).default(1000),
       })
       .prefault({}),
+    /** The OpenTelemetry Collector: its mode, size and image. */
     collector: z
       .strictObject({
+        /** Name of the collector's workloads and Service. */
         name: dnsLabel().default('otel-collector'),
         /**
          * two-tier (default): a load_balancing tier routes every span by trace id to one instance of a sampling
@@ -39,18 +47,27 @@ export const tracing = z
          * by the throughput of one collector (docs/performance.md).
          */
         mode: z.enum(['single', 'two-tier'], { error: 'must be "single" or "two-tier"' }).default('two-tier'),
-        /** Overrides the pinned image (IMAGES in @meshobs/kube, which cites where each tag was confirmed). */
+        /** Overrides the pinned collector image (IMAGES in packages/kube, which cites where each tag was confirmed). */
         image: image({ tagOnly: true }).optional(),
         /**
          * Replicas of the receiving Deployment (autoscaled when min < max). two-tier: the load-balancing tier,
          * default 2–5. single: the one sampling instance, default and only allowed value 1–1.
          */
-        replicas: z.strictObject({ min: replicas().optional(), max: replicas().optional() }).optional(),
+        replicas: z
+          .strictObject({
+            /** Fewest replicas of the receiving Deployment. */
+            min: replicas().optional(),
+            /** Most replicas of the receiving Deployment. */
+            max: replicas().optional(),
+          })
+          .optional(),
         /** Sampling-tier size in two-tier mode. */
         samplerReplicas: between(1, 100, { int: true }).default(3),
+        /** Requests and limits of each collector container. */
         resources: resources({ requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
         /** memory_limiter limit as a share of the container memory limit. */
         memoryLimitPercent: between(10, 95).default(80),
+        /** memory_limiter spike allowance as a share of the container memory limit. */
         memorySpikePercent: between(5, 50).default(20),
         /** Batches the Jaeger exporter's sending queue holds while Jaeger is unreachable (retried with backoff). */
         sendingQueueSize: between(10, 1_000_000, { int: true }).default(5000),

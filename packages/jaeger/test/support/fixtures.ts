@@ -1,4 +1,5 @@
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { renderJaeger } from '../../src/index.ts';
 
 /** The config the e2e tier renders from: a plain-http OpenSearch, one shard (single test node). */
@@ -10,7 +11,7 @@ export function e2eConfig(jaeger: Record<string, unknown> = {}): MeshobsConfig {
 }
 
 export function generatedFile(config: MeshobsConfig, path: string): string {
-  const file = renderJaeger(config).files.find((f) => f.path === path);
+  const file = renderJaeger(resolveModel(config)).files.find((f) => f.path === path);
   if (!file) throw new Error(`renderJaeger emitted no ${path}`);
   return file.content;
 }

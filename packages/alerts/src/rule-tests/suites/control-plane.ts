@@ -1,6 +1,7 @@
 // CertificateExpiringSoon, PilotPushErrors and IstioControlPlaneUnavailable.
+
+import { humanizeDuration } from '@meshobs/model';
 import { ISTIOD_METRICS } from '@meshobs/signals';
-import { humanizeDuration } from '../../humanize.ts';
 import { type Ctx, incidentCase, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, istiodTarget, named } from '../mesh.ts';
 import { counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';

@@ -1,6 +1,7 @@
 // IstioGatewayUnhealthy.
+
+import { humanizePercentage } from '@meshobs/model';
 import { type Gateway, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '../../humanize.ts';
 import { busyRate, type Ctx, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, named, sidecarTarget, sourceRequest } from '../mesh.ts';
 import { counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
@@ -131,7 +132,7 @@ export function gateway(ctx: Ctx): TestCase[] {
           [0, L + 1 - T0],
         ]),
         up(first, 1, [[1, L + 1]]),
-        { labels: named('up', sidecarTarget(m, m.svc.namespace, m.svc.name, m.svc.stableVersion)), values: gauge([[0, L + 1]]) },
+        { labels: named('up', sidecarTarget(m, m.svc.namespace, m.svc.name, m.svc.stable)), values: gauge([[0, L + 1]]) },
         ...gwTraffic(h5.threshold / 2, R * 60).series,
       ],
       L,

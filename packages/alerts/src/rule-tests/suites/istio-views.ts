@@ -1,7 +1,8 @@
 // The recording-rule groups of the views of Istio's dashboards (packages/alerts/src/recording/): each
 // family is read once and its roll-ups give the numbers the panels show.
+
+import { CONFIG_SIZE_QUANTILES } from '@meshobs/model';
 import { ISTIO_METRICS, ISTIOD_METRICS, recordNames } from '@meshobs/signals';
-import { CONFIG_SIZE_QUANTILES } from '../../recording/index.ts';
 import type { Ctx } from '../cases.ts';
 import { destinationRequest, istiodTarget, named, sourceRequest } from '../mesh.ts';
 import { at, counter, gauge, input, type Series, type TestCase } from '../notation.ts';

@@ -1,6 +1,7 @@
 // HighProxyMemoryUsage and CircuitBreakerTriggered.
+
+import { humanizePercentage } from '@meshobs/model';
 import { CADVISOR_METRICS, ENVOY_METRICS, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '../../humanize.ts';
 import { type Ctx, incidentCase, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
 import { destinationRequest, gatewayTarget, named, podSuffix, sourceRequest } from '../mesh.ts';
 import { counter, gauge, minutes, type Sample, type Series, type TestCase } from '../notation.ts';
@@ -12,7 +13,7 @@ export function memory(ctx: Ctx): TestCase[] {
   const T0 = 5;
   const L = T0 + minutes(a.for) + 5;
   const limit = 1073741824;
-  const pod = `${m.svc.name}-${m.svc.stableVersion}-${podSuffix[0]}`;
+  const pod = `${m.svc.name}-${m.svc.stable}-${podSuffix[0]}`;
   const cad = (container: string, pieces: Array<[Sample, number]>): Series => ({
     labels: named(CADVISOR_METRICS.memoryWorkingSet, {
       job: ctx.m.cadvisorJob,
@@ -204,7 +205,7 @@ export function circuitBreaker(ctx: Ctx): TestCase[] {
           ]),
         },
         {
-          labels: named(ISTIO_METRICS.requests, destinationRequest(m, '0', m.svc.stableVersion, 'DC')),
+          labels: named(ISTIO_METRICS.requests, destinationRequest(m, '0', m.svc.stable, 'DC')),
           values: counter([
             [0, T0],
             [6, L - T0],

@@ -18,8 +18,8 @@ export function recording(ctx: Ctx): TestCase[] {
   const svV = (v: string) =>
     `{destination_service_name="${m.svc.name}", destination_service_namespace="${m.svc.namespace}", destination_version="${v}"}`;
   const series: Series[] = [
-    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.stableVersion)), values: stableOk },
-    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.canaryVersion)), values: canaryOk },
+    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.stable)), values: stableOk },
+    { labels: named(ISTIO_METRICS.requests, destinationRequest(m, '200', m.svc.canary)), values: canaryOk },
     { labels: named(ISTIO_METRICS.requests, sourceRequest(m, '200')), values: counter([[R * 60, L]]) },
   ];
   return [
@@ -36,8 +36,8 @@ export function recording(ctx: Ctx): TestCase[] {
           expr: `${n.versionRequestRate} / ignoring (destination_version) group_left ${n.serviceRequestRate}`,
           eval_time: at(L),
           exp_samples: [
-            { labels: svV(m.svc.canaryVersion), value: 0.1 },
-            { labels: svV(m.svc.stableVersion), value: 0.9 },
+            { labels: svV(m.svc.canary), value: 0.1 },
+            { labels: svV(m.svc.stable), value: 0.9 },
           ],
         },
         { expr: n.meshRequestRate, eval_time: at(L), exp_samples: [{ labels: n.meshRequestRate, value: R }] },

@@ -1,7 +1,7 @@
 // High5xxErrorRate and HighRequestLatency.
+
+import { humanizePercentage, ISTIO_DURATION_BUCKETS_MS } from '@meshobs/model';
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '../../humanize.ts';
-import { ISTIO_DURATION_BUCKETS_MS } from '../../rules.ts';
 import { aboveWithTraffic, busyRate, type Ctx, incidentShare, rateIncident, rateTimeline, silentCase, svcLabels } from '../cases.ts';
 import { destinationRequest, type Mesh, named, sourceRequest } from '../mesh.ts';
 import { counter, fmt, type Series, type TestCase } from '../notation.ts';
@@ -9,7 +9,8 @@ import { bucketQuantile, rateAt, sumDefined } from '../simulator.ts';
 
 export function high5xx(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
-  const a = ctx.config.alerts.high5xxErrorRate;
+  // The tested service's own thresholds (services[].alerts), else the mesh-wide ones.
+  const a = { ...ctx.config.alerts.high5xxErrorRate, ...ctx.m.svc.thresholds.high5xxErrorRate };
   const out: TestCase[] = [];
   const { T0, L } = rateTimeline(W, a.for);
   const s = incidentShare(a.threshold, W);
@@ -113,7 +114,7 @@ export function histogramSeries(
 
 export function highLatency(ctx: Ctx): TestCase[] {
   const { m, W } = ctx;
-  const a = ctx.config.alerts.highRequestLatency;
+  const a = { ...ctx.config.alerts.highRequestLatency, ...ctx.m.svc.thresholds.highRequestLatency };
   const out: TestCase[] = [];
   const { T0, L } = rateTimeline(W, a.for);
   const thr = a.p99Seconds * 1000;

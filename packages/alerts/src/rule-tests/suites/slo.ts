@@ -1,7 +1,7 @@
 // The SLO burn-rate alerts.
+
+import { type AlertingRule, burnRates, humanizePercentage, ISTIO_DURATION_BUCKETS_MS, latencyBucketMs } from '@meshobs/model';
 import { ISTIO_METRICS } from '@meshobs/signals';
-import { humanizePercentage } from '../../humanize.ts';
-import { type AlertingRule, burnRates, ISTIO_DURATION_BUCKETS_MS, latencyBucketMs } from '../../rules.ts';
 import { annotations, type Ctx, goValue, svcLabels } from '../cases.ts';
 import { destinationRequest, named, sourceRequest } from '../mesh.ts';
 import { type AlertCheck, at, counter, type ExpAlert, fmt, input, type Labels, minutes, type Series, type TestCase } from '../notation.ts';
@@ -10,7 +10,8 @@ import { histogramSeries } from './requests.ts';
 /** Multi-window multi-burn-rate SLO alerts, for the first service (when enabled). */
 export function slo(ctx: Ctx): TestCase[] {
   const { m, config } = ctx;
-  if (!config.alerts.slo.enabled) return [];
+  // SLO rules exist for the listed services (and the demo's) only: without one, no suite.
+  if (!config.alerts.slo.enabled || !ctx.rules.has('ServiceAvailabilityErrorBudgetBurn')) return [];
   const svc = m.svc;
   const budget = 1 - svc.slo.availability;
   const rates = burnRates(config.alerts.slo.period);

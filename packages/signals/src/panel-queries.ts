@@ -1,30 +1,19 @@
-// The panels' queries that read raw series (no recording rule): the named signals of
-// @meshobs/signals at Grafana's `$__rate_interval`, narrowed to the dashboards' template variables
-// ($namespace, $service, $version, spliced in as Grafana substitutes them). Everything with a
-// recording rule reads its name (recordNamesFor) instead.
+// The dashboards' named queries: the signals of this package at Grafana's `$__rate_interval`, narrowed to
+// the dashboards' template variables ($namespace, $service, $version, spliced in as Grafana substitutes
+// them). Everything with a recording rule reads its name (recordNamesFor) instead. A panel is one line
+// naming one of these; the cardinality plan reads the raw Istio ones (PANEL_ISTIO_READS) without building a
+// dashboard.
 import type { MeshobsConfig } from '@meshobs/config';
-import { SPAN_METRIC_LABELS } from '@meshobs/otel-collector';
-import {
-  aggregate,
-  CIRCUIT_BREAKER_ENVOY_STATS,
-  COLLECTOR_METRICS,
-  call,
-  controlPlane,
-  ENVOY_METRICS,
-  envoyStat,
-  gatewaySignals,
-  histogramQuantile,
-  jobMatcher,
-  ratioOrZero,
-  recordNamesFor,
-  refusedRequestRate,
-  requestRate,
-  SPAN_METRICS,
-  selector,
-  sidecarResources,
-  sumRate,
-  targetsUp,
-} from '@meshobs/signals';
+import { CIRCUIT_BREAKER_ENVOY_STATS, envoyStat, refusedRequestRate } from './circuit-breaker.ts';
+import { COLLECTOR_METRICS, SPAN_METRIC_LABELS, SPAN_METRICS } from './collector-metrics.ts';
+import { controlPlane } from './control-plane.ts';
+import { gatewaySignals } from './gateways.ts';
+import { jobMatcher, targetsUp } from './jobs.ts';
+import { ENVOY_METRICS } from './metrics.ts';
+import { aggregate, call, histogramQuantile, ratioOrZero, selector, sumRate } from './promql.ts';
+import { recordNamesFor } from './records.ts';
+import { requestRate } from './requests.ts';
+import { sidecarResources } from './sidecar.ts';
 
 export const RATE = '$__rate_interval';
 
@@ -175,3 +164,10 @@ export function istioViewQueries(config: MeshobsConfig) {
     injectionFailure: n.injectionFailureRate,
   };
 }
+
+/**
+ * Every query of the dashboards that reads a raw Istio standard metric (all others read recording rules):
+ * what the cardinality plan must keep for the panels. The dashboards' structure test fails when a panel
+ * reads a raw Istio series that is not in this list.
+ */
+export const PANEL_ISTIO_READS: readonly string[] = [mtlsBySource, resilienceQueries().refusedByFlag];

@@ -1,10 +1,10 @@
-// The labels a scrape target's series carry once this bundle's monitors (scrape.ts) have scraped and
+// The labels a scrape target's series carry once this bundle's monitors (packages/alerts scrape.ts) have scraped and
 // relabeled it: job from the config, the Prometheus Operator's namespace/pod/container/endpoint
 // target labels, instance on the scraped port, and the pod labels the Envoy PodMonitor copies
 // (ENVOY_POD_LABELS). The one model of them: the rendered rule tests and the synthetic mesh both
 // build their input series from these functions, so they cannot disagree on a port or a label.
 import { gatewayPodLabelValue } from '@meshobs/kube';
-import { ENVOY_POD_LABELS, ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT } from './scrape.ts';
+import { ENVOY_POD_LABELS, ENVOY_PROM_PORT, ISTIOD_MONITORING_PORT } from './jobs.ts';
 
 export interface TargetPod {
   namespace: string;

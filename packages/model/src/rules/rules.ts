@@ -1,6 +1,7 @@
-// Every recording and alerting rule of the bundle, from the config. The same groups go into the
-// plain rules.yml and into the PrometheusRule CR.
-import { durationSeconds, type MeshobsConfig, type ServiceConfig } from '@meshobs/config';
+// Every recording and alerting rule of the bundle, from the config and its services. The same groups go
+// into the plain rules.yml and into the PrometheusRule CR. Per-service thresholds and owners are data the
+// alerts join on (group meshobs.services), never one rule per service.
+import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import {
   BURN_RATES,
   CIRCUIT_BREAKER_ALERT_STATS,
@@ -17,6 +18,7 @@ import {
   refusedRequestRate,
   requestRate,
   ruleScope,
+  SERVICE_DATA,
   SERVICE_LABELS,
   SLO_WINDOWS,
   serviceMatchers,
@@ -24,6 +26,8 @@ import {
   sloNames,
   slowRequestRatio,
 } from '@meshobs/signals';
+import { type AlertName, SEVERITY, type Severity } from '../alerts.ts';
+import { type ServiceModel, servicesOf } from '../services.ts';
 import { humanizePercentage } from './humanize.ts';
 import { istioViewGroups } from './recording/index.ts';
 import { type RecordingRule, recordingFamilies } from './recording-rules.ts';
@@ -44,41 +48,6 @@ export interface RuleGroup {
   interval?: string;
   rules: Rule[];
 }
-
-/** The alert names, exact. */
-export const ALERT_NAMES = [
-  'High5xxErrorRate',
-  'HighRequestLatency',
-  'CertificateExpiringSoon',
-  'PilotPushErrors',
-  'IstioControlPlaneUnavailable',
-  'HighProxyMemoryUsage',
-  'CircuitBreakerTriggered',
-  'IstioGatewayUnhealthy',
-] as const;
-export type AlertName = (typeof ALERT_NAMES)[number];
-
-/** SLO burn-rate alerts (only when alerts.slo.enabled). */
-export const SLO_ALERT_NAMES = ['ServiceAvailabilityErrorBudgetBurn', 'ServiceLatencyErrorBudgetBurn'] as const;
-
-export const SEVERITY: Record<AlertName, 'critical' | 'warning'> = {
-  High5xxErrorRate: 'critical',
-  HighRequestLatency: 'warning',
-  CertificateExpiringSoon: 'warning',
-  PilotPushErrors: 'warning',
-  IstioControlPlaneUnavailable: 'critical',
-  HighProxyMemoryUsage: 'warning',
-  CircuitBreakerTriggered: 'warning',
-  IstioGatewayUnhealthy: 'critical',
-};
-
-/** Signals of the alerts that have more than one: each is its own rule with a `signal` label. */
-export const SIGNALS = {
-  PilotPushErrors: ['push_send_errors', 'xds_rejects', 'internal_errors'],
-  IstioControlPlaneUnavailable: ['targets_down', 'absent'],
-  CircuitBreakerTriggered: ['response_flags', 'upstream_rq_pending_overflow', 'upstream_cx_overflow', 'outlier_detection_ejections_active'],
-  IstioGatewayUnhealthy: ['no_available_replicas', 'scrape_targets_down', '5xx_error_rate'],
-} as const;
 
 /** Istio's default buckets of istio_request_duration_milliseconds (ms). */
 export const ISTIO_DURATION_BUCKETS_MS = [
@@ -124,15 +93,15 @@ const onSvc = on(SERVICE_LABELS);
 const svcTemplate = '{{ $labels.destination_service_name }} in namespace {{ $labels.destination_service_namespace }}';
 
 /** All rule groups for a config, in evaluation order. */
-export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
+export function ruleGroups(config: MeshobsConfig, services: readonly ServiceModel[] = servicesOf(config)): RuleGroup[] {
   const a = config.alerts;
   const jobs = config.prometheus.jobs;
   const w = a.window;
   const n = recordNames(w);
   const runbook = (name: string) => `${a.runbookBaseUrl.replace(/\/+$/, '')}/${name}.md`;
   const alert = (
-    name: AlertName | (typeof SLO_ALERT_NAMES)[number],
-    severity: 'critical' | 'warning',
+    name: AlertName,
+    severity: Severity,
     forDuration: string,
     expr: string,
     summary: string,
@@ -152,23 +121,60 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
   const cp = controlPlane(config);
   const envoy = jobMatcher(config, 'envoy');
   const gw = gatewaySignals(config);
+  const overrides = {
+    h5Threshold: services.some((s) => s.overrides.high5xxErrorRate.threshold !== undefined),
+    h5MinRate: services.some((s) => s.overrides.high5xxErrorRate.minRequestRate !== undefined),
+    latThreshold: services.some((s) => s.overrides.highRequestLatency.p99Seconds !== undefined),
+    latMinRate: services.some((s) => s.overrides.highRequestLatency.minRequestRate !== undefined),
+  };
+  const owned = services.some((s) => s.owner !== undefined);
+  /**
+   * The services of `expr` whose owner is known get its `team` label (the owner info series is 1, so the
+   * value is kept); the others pass as they are. Without owners, `expr` itself.
+   */
+  const ownedBy = (expr: string) =>
+    owned
+      ? `(\n  ${expr}\n) * ${onSvc} group_left (team) ${SERVICE_DATA.owner}\nor\n(\n  ${expr}\n) unless ${onSvc} ${SERVICE_DATA.owner}`
+      : expr;
 
   const alerts: AlertingRule[] = [
     alert(
       'High5xxErrorRate',
       SEVERITY.High5xxErrorRate,
       h5.for,
-      `${n.serviceErrorRatio} > ${h5.threshold}\nand ${onSvc}\n${n.serviceRequestRate} >= ${h5.minRequestRate}`,
+      ownedBy(
+        `${above(n.serviceErrorRatio, '>', SERVICE_DATA.high5xxThreshold, h5.threshold, overrides.h5Threshold)}\nand ${onSvc}\n` +
+          above(n.serviceRequestRate, '>=', SERVICE_DATA.high5xxMinRequestRate, h5.minRequestRate, overrides.h5MinRate),
+      ),
       'A service answers too many requests with 5xx.',
-      `{{ $value | humanizePercentage }} of requests to service ${svcTemplate} returned 5xx over the last ${w} (threshold ${pct(h5.threshold)}, counted at the server side, services under ${h5.minRequestRate} req/s excluded).`,
+      `{{ $value | humanizePercentage }} of requests to service ${svcTemplate} returned 5xx over the last ${w} (threshold ${
+        overrides.h5Threshold
+          ? thresholdTemplate(SERVICE_DATA.high5xxThreshold, pct(h5.threshold), 'humanizePercentage')
+          : pct(h5.threshold)
+      }, counted at the server side, services under ${
+        overrides.h5MinRate
+          ? thresholdTemplate(SERVICE_DATA.high5xxMinRequestRate, String(h5.minRequestRate), 'humanize')
+          : h5.minRequestRate
+      } req/s excluded).`,
     ),
     alert(
       'HighRequestLatency',
       SEVERITY.HighRequestLatency,
       lat.for,
-      `max without (quantile) (${n.serviceLatency}{quantile="0.99"}) > ${lat.p99Seconds}\nand ${onSvc}\n${n.serviceRequestRate} >= ${lat.minRequestRate}`,
+      ownedBy(
+        `${above(`max without (quantile) (${n.serviceLatency}{quantile="0.99"})`, '>', SERVICE_DATA.latencyThreshold, lat.p99Seconds, overrides.latThreshold)}\nand ${onSvc}\n` +
+          above(n.serviceRequestRate, '>=', SERVICE_DATA.latencyMinRequestRate, lat.minRequestRate, overrides.latMinRate),
+      ),
       'A service is slow: its P99 latency is above the threshold.',
-      `P99 latency of service ${svcTemplate} is {{ $value | humanizeDuration }} over the last ${w} (threshold ${lat.p99Seconds}s, services under ${lat.minRequestRate} req/s excluded).`,
+      `P99 latency of service ${svcTemplate} is {{ $value | humanizeDuration }} over the last ${w} (threshold ${
+        overrides.latThreshold
+          ? thresholdTemplate(SERVICE_DATA.latencyThreshold, `${lat.p99Seconds}s`, 'humanizeDuration')
+          : `${lat.p99Seconds}s`
+      }, services under ${
+        overrides.latMinRate
+          ? thresholdTemplate(SERVICE_DATA.latencyMinRequestRate, String(lat.minRequestRate), 'humanize')
+          : lat.minRequestRate
+      } req/s excluded).`,
     ),
     alert(
       'CertificateExpiringSoon',
@@ -238,7 +244,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       SEVERITY.CircuitBreakerTriggered,
       a.circuitBreakerTriggered.for,
       // reporter="source": the client proxy sets these flags; the server never sees the request.
-      `${refusedRequestRate(w, [...SERVICE_LABELS, 'response_flags'])} > 0`,
+      ownedBy(`${refusedRequestRate(w, [...SERVICE_LABELS, 'response_flags'])} > 0`),
       'Requests are refused by circuit breaking or outlier ejection.',
       `Requests to service ${svcTemplate} fail with response flags {{ $labels.response_flags }} (circuit breaker overflow, retry overflow or no healthy upstream): {{ $value | humanize }} req/s over the last ${w}.`,
       { signal: 'response_flags' },
@@ -248,7 +254,7 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
         'CircuitBreakerTriggered',
         SEVERITY.CircuitBreakerTriggered,
         a.circuitBreakerTriggered.for,
-        withServiceFromCluster(`${envoyStat(stat, w, ['namespace', 'cluster_name'], 'max', envoy)} > 0`),
+        ownedBy(withServiceFromCluster(`${envoyStat(stat, w, ['namespace', 'cluster_name'], 'max', envoy)} > 0`)),
         'Requests are refused by circuit breaking or outlier ejection.',
         `Envoy proxies in namespace {{ $labels.namespace }} report {{ $value | humanize }} ${stat.alert} on upstream cluster {{ $labels.cluster_name }}${stat.type === 'counter' ? ` over the last ${w}` : ''}.`,
         { signal: envoyStatSignal(stat) },
@@ -289,17 +295,49 @@ export function ruleGroups(config: MeshobsConfig): RuleGroup[] {
       : []),
   ];
 
+  const data = serviceDataRules(services);
   const groups: RuleGroup[] = [
     ...recordingFamilies(w, gw.pods).map((f) => ({ name: `meshobs.istio.${f.family}`, rules: f.rules })),
+    ...(data.length ? [{ name: 'meshobs.services', rules: data }] : []),
     { name: 'meshobs.istio.alerts', rules: alerts },
   ];
   // The views of Istio's dashboards (client side, sizes, TCP per workload, istiod internals).
   groups.push(...istioViewGroups(config));
-  if (a.slo.enabled) groups.push(...sloGroups(config, alert));
+  if (a.slo.enabled && services.length) groups.push(...sloGroups(config, services, alert, ownedBy));
   // Every aggregation and every binary match keeps the cluster label (cluster.label, see
   // packages/signals/src/cluster.ts): one Prometheus gives the same series as without it.
   const scope = ruleScope(config);
   return groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, expr: clusterScoped(r.expr, scope) })) }));
+}
+
+/**
+ * `lhs op threshold`, where the threshold is the mesh-wide literal, or, when some service sets its own,
+ * that service's data series and the literal for every other service of `lhs`.
+ */
+function above(lhs: string, op: '>' | '>=', series: string, fallback: number, perService: boolean): string {
+  if (!perService) return `${lhs} ${op} ${fallback}`;
+  return `${lhs}\n${op} ${onSvc}\n(${series} or ${onSvc} ${lhs} * 0 + ${fallback})`;
+}
+
+/** An annotation's threshold: the service's own series when it has one, else the mesh-wide value. */
+const thresholdTemplate = (series: string, fallback: string, format: string) =>
+  `{{ with printf "${series}{destination_service_namespace='%s',destination_service_name='%s'}" $labels.destination_service_namespace $labels.destination_service_name | query }}{{ . | first | value | ${format} }}{{ else }}${fallback}{{ end }}`;
+
+/** The per-service data the alerts join on: the thresholds services set themselves, and their owners. */
+export function serviceDataRules(services: readonly ServiceModel[]): RecordingRule[] {
+  const rules: RecordingRule[] = [];
+  for (const s of services) {
+    const labels = { destination_service_namespace: s.namespace, destination_service_name: s.name };
+    const value = (record: string, v: number | undefined) => {
+      if (v !== undefined) rules.push({ record, expr: `vector(${v})`, labels });
+    };
+    value(SERVICE_DATA.high5xxThreshold, s.overrides.high5xxErrorRate.threshold);
+    value(SERVICE_DATA.high5xxMinRequestRate, s.overrides.high5xxErrorRate.minRequestRate);
+    value(SERVICE_DATA.latencyThreshold, s.overrides.highRequestLatency.p99Seconds);
+    value(SERVICE_DATA.latencyMinRequestRate, s.overrides.highRequestLatency.minRequestRate);
+    if (s.owner !== undefined) rules.push({ record: SERVICE_DATA.owner, expr: 'vector(1)', labels: { ...labels, team: s.owner } });
+  }
+  return rules;
 }
 
 /** Adds destination_service_name/namespace parsed from an outbound Envoy cluster name. */
@@ -309,8 +347,8 @@ function withServiceFromCluster(expr: string): string {
 }
 
 type AlertFactory = (
-  name: (typeof SLO_ALERT_NAMES)[number],
-  severity: 'critical' | 'warning',
+  name: 'ServiceAvailabilityErrorBudgetBurn' | 'ServiceLatencyErrorBudgetBurn',
+  severity: Severity,
   forDuration: string,
   expr: string,
   summary: string,
@@ -319,7 +357,7 @@ type AlertFactory = (
 ) => AlertingRule;
 
 /** SLO recording rules for one service (static labels keep rules of different services apart). */
-export function sloRecordingRules(s: ServiceConfig): RecordingRule[] {
+export function sloRecordingRules(s: Pick<ServiceModel, 'namespace' | 'name' | 'slo'>): RecordingRule[] {
   const svc = serviceMatchers(s.namespace, s.name);
   const labels = { destination_service_namespace: s.namespace, destination_service_name: s.name };
   const rules: RecordingRule[] = [];
@@ -338,7 +376,12 @@ export function sloRecordingRules(s: ServiceConfig): RecordingRule[] {
   return rules;
 }
 
-function sloGroups(config: MeshobsConfig, alert: AlertFactory): RuleGroup[] {
+function sloGroups(
+  config: MeshobsConfig,
+  services: readonly ServiceModel[],
+  alert: AlertFactory,
+  ownedBy: (expr: string) => string,
+): RuleGroup[] {
   const a = config.alerts;
   const min = a.slo.minRequestRate;
   const rates = burnRates(a.slo.period);
@@ -370,7 +413,7 @@ function sloGroups(config: MeshobsConfig, alert: AlertFactory): RuleGroup[] {
           s.name,
           severity,
           severity === 'critical' ? '2m' : '15m',
-          pairs.map(branch).join('\nor\n'),
+          ownedBy(pairs.map(branch).join('\nor\n')),
           severity === 'critical'
             ? `A service burns its ${s.slo} error budget fast: the SLO is at risk within hours.`
             : `A service burns its ${s.slo} error budget steadily: the SLO is at risk within days.`,
@@ -381,15 +424,15 @@ function sloGroups(config: MeshobsConfig, alert: AlertFactory): RuleGroup[] {
     }
   }
   return [
-    { name: 'meshobs.slo.recording', rules: config.services.flatMap(sloRecordingRules) },
+    { name: 'meshobs.slo.recording', rules: services.flatMap(sloRecordingRules) },
     { name: 'meshobs.slo.alerts', rules: alerts },
   ];
 }
 
 /** Latency-threshold warnings (an SLO threshold that is not an Istio bucket bound). */
-export function sloWarnings(config: MeshobsConfig): string[] {
+export function sloWarnings(config: MeshobsConfig, services: readonly ServiceModel[] = servicesOf(config)): string[] {
   if (!config.alerts.slo.enabled) return [];
-  return config.services.flatMap((s) => {
+  return services.flatMap((s) => {
     const { bound, exact } = latencyBucketMs(s.slo.latencyThresholdSeconds);
     return exact
       ? []

@@ -1,0 +1,45 @@
+// The namespaces of the bundle: it creates only its own (the trace pipeline's, the demo's when on) and
+// labels every other one with the script, never as a Namespace object `kubectl delete -k` would remove.
+import { parseConfig } from '@meshobs/config';
+import { renderNamespaces, validateObjects } from '@meshobs/kube';
+import { describe, expect, it } from 'vitest';
+import { resolveModel } from '../src/index.ts';
+
+const render = (raw: unknown) => renderNamespaces(resolveModel(parseConfig(raw)).namespaces);
+const labelLines = (script: string) => script.split('\n').filter((l) => l.startsWith('LABELS='));
+
+describe('namespaces', () => {
+  it('the demo config owns the pipeline and demo namespaces, and labels the existing ones', async () => {
+    const c = render({ demo: { enabled: true } });
+    expect(await validateObjects(c.objects)).toEqual([]);
+    const labels = Object.fromEntries(c.objects.map((o) => [o.metadata.name, o.metadata.labels?.['istio-injection']]));
+    // istio-system, monitoring and default exist before the bundle: `kubectl delete -k` must not remove them.
+    expect(labels).toEqual({ observability: 'enabled', podinfo: 'enabled' });
+    expect(labelLines(c.files.find((f) => f.path === 'label-existing-namespaces.sh')!.content)).toEqual([
+      `LABELS='istio-injection=enabled' label default "$@"`,
+      `LABELS='istio-injection=disabled' label monitoring "$@"`,
+    ]);
+  });
+
+  it("never owns the namespaces of the mesh's services, nor the system ones; the demo off creates no podinfo", () => {
+    const c = render({ services: [{ name: 'a', namespace: 'shop' }], namespaces: { observability: 'kube-system' } });
+    expect(c.objects.map((o) => o.metadata.name)).toEqual([]);
+    const script = c.files[0]!.content;
+    expect(labelLines(script)).toContain(`LABELS='istio-injection=enabled' label shop "$@"`);
+    // podinfo is in namespaces.injected by default: labelled if it exists, never created.
+    expect(labelLines(script)).toContain(`LABELS='istio-injection=enabled' label podinfo "$@"`);
+  });
+
+  it('excluded follows the monitoring namespace, and a revision labels istio.io/rev instead of istio-injection', () => {
+    const script = render({ namespaces: { monitoring: 'prom' }, istio: { revision: 'canary' } }).files[0]!.content;
+    expect(labelLines(script)).toContain(`LABELS='istio-injection=disabled' label prom "$@"`);
+    expect(script).not.toMatch(/label monitoring/);
+    expect(labelLines(script)).toContain(`LABELS='istio.io/rev=canary istio-injection-' label default "$@"`);
+  });
+
+  it('places Grafana by its URL, or where the config says', () => {
+    expect(resolveModel(parseConfig({ grafana: { url: 'http://grafana.grafana.svc:3000' } })).namespaces.grafana).toBe('grafana');
+    expect(resolveModel(parseConfig({ grafana: { namespace: 'dash' } })).namespaces.grafana).toBe('dash');
+    expect(resolveModel(parseConfig({})).namespaces.grafana).toBe('monitoring');
+  });
+});

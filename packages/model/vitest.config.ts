@@ -1,0 +1,3 @@
+import { unit } from '../../vitest.shared.ts';
+
+export default unit;
