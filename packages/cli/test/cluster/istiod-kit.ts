@@ -24,7 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
-import { gatewayInstalls } from '@meshobs/istio';
+import { gatewayInstalls } from '@meshobs/model';
 import { freePort, type Proc, REPO_ROOT, requireTool, startProcess, tempDir, waitUntil } from '@meshobs/testkit';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { ApiServer } from './cluster-kit.ts';
