@@ -8,7 +8,10 @@ import { stringify } from 'yaml';
 import { meshobs } from './helpers.ts';
 
 const SPEC = join(REPO_ROOT, 'packages/config/src/index.ts');
-const CONFIG = { services: [{ name: 'shop', namespace: 'shop', owner: 'store' }], alertmanager: { teams: { store: { type: 'webhook', secret: { name: 'am-store' } } } } };
+const CONFIG = {
+  services: [{ name: 'shop', namespace: 'shop', owner: 'store' }],
+  alertmanager: { teams: { store: { type: 'webhook', secret: { name: 'am-store' } } } },
+};
 
 const BIN = join(REPO_ROOT, 'packages/cli/bin/meshobs.js');
 
@@ -104,15 +107,22 @@ describe('YAML and JSON configs', () => {
   });
 
   it('YAML merge keys work', async () => {
-    const text = ['defaults: &svc', '  namespace: shop', '  owner: store', 'services:', '  - <<: *svc', '    name: shop', 'alertmanager:', '  teams:', '    store: { type: webhook, secret: { name: am-store } }', ''].join(
-      '\n',
-    );
+    const text = [
+      'defaults: &svc',
+      '  namespace: shop',
+      '  owner: store',
+      'services:',
+      '  - <<: *svc',
+      '    name: shop',
+      'alertmanager:',
+      '  teams:',
+      '    store: { type: webhook, secret: { name: am-store } }',
+      '',
+    ].join('\n');
     // `defaults` is not a config key: an unknown key, even when it only holds an anchor.
     expect((await build({ 'merge.yaml': text })).stderr).toMatch(/defaults: unknown key/);
     const withAnchor = await build({
-      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, port: 8080}', '  - <<: *svc', '    name: cart', ''].join(
-        '\n',
-      ),
+      'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, port: 8080}', '  - <<: *svc', '    name: cart', ''].join('\n'),
     });
     expect(withAnchor.code, withAnchor.stderr).toBe(0);
     expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(true);
