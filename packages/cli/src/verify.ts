@@ -8,7 +8,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
-import { type KubeObject, overlayOf } from '@meshobs/kube';
+import { ISTIO_PORTS, type KubeObject, overlayOf } from '@meshobs/kube';
+import { ENVOY_PROM_PORT } from '@meshobs/model';
 import { sleep } from '@meshobs/process';
 import { parse } from 'yaml';
 import { buildInMemory, type Io } from './commands.ts';
@@ -255,8 +256,13 @@ interface LivePod {
   status?: { phase?: string; podIP?: string };
 }
 
-/** Istio's sidecar ports (@meshobs/kube ISTIO_PORTS): nothing answers there without a sidecar. */
-const SIDECAR_PORTS = new Set<string | number>([15020, 15090, 15021, 'http-envoy-prom']);
+/** Istio's sidecar ports and the istio-proxy container's declared port name: nothing answers there without a sidecar. */
+const SIDECAR_PORTS = new Set<string | number>([
+  ISTIO_PORTS.mergedMetrics,
+  ISTIO_PORTS.envoyStats,
+  ISTIO_PORTS.health,
+  ENVOY_PROM_PORT.name,
+]);
 
 /**
  * Why Prometheus has no target for a monitor endpoint, from what the cluster runs: SKIP when the
