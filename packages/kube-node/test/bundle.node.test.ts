@@ -8,13 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMAGES } from '@meshobs/kube';
+import type { MeshobsConfig } from '@meshobs/config';
+import { IMAGES, ISTIO_PORTS } from '@meshobs/kube';
+import { ENVOY_PROM_PORT } from '@meshobs/model';
 import { requireTool, tempDir, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { profileReady, profileSetup, removeStack } from '../src/index.ts';
-import { monitorVerdicts, type Obj, podsOf, ruleProblems, runtimeProblems, workloadProblems } from './checks.ts';
-import { buildProfile, getJson, meshobs, type Profile, portForward, skipNodeTier, startTier, type Tier } from './kit.ts';
+import { profileReady, profileSetup, removeStack, renderBundle } from '../src/index.ts';
+import { mergedMetricsProblems, monitorVerdicts, type Obj, podsOf, ruleProblems, runtimeProblems, workloadProblems } from './checks.ts';
+import { applyBundle, buildProfile, getJson, meshobs, type Profile, portForward, skipNodeTier, startTier, type Tier } from './kit.ts';
 import { triage } from './known-defects.ts';
 import { contractFlows, tryFlows } from './netpol.ts';
 import { keyOf, lost, type Snapshot, snapshot } from './snapshot.ts';
@@ -53,9 +55,18 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     return f.url;
   };
   let prom: string;
+  // Names from the config the bundle was built from: the demo's (on in the repository's config), and the
+  // namespaces of the trace pipeline and of the monitors.
+  let demo: MeshobsConfig['demo'];
+  let obs: string;
+  let mon: string;
+  const isDemoDeployment = (o: Obj) => o.kind === 'Deployment' && o.metadata.namespace === demo.namespace;
 
   beforeAll(async () => {
     const profile = await buildProfile('default', {});
+    ({ demo } = profile.config);
+    obs = profile.config.namespaces.observability;
+    mon = profile.config.namespaces.monitoring;
     const now = Date.now();
     tier = await startTier(profile, {
       backdatedIndices: new Map([
@@ -65,7 +76,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     });
     objects = tier.cluster.objects;
     before = snapshot(tier.node);
-    tier.node.kubectl(['apply', '--server-side', '-k', profile.bundleDir]);
+    applyBundle(tier.node, profile.bundleDir);
     for (const o of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
       tier.node.kubectl(['-n', o.metadata.namespace!, 'rollout', 'status', `${o.kind.toLowerCase()}/${o.metadata.name}`, '--timeout=300s']);
     prom = await forward(tier.cluster.names.namespace, `svc/${tier.cluster.names.prometheus}`, 9090);
@@ -89,7 +100,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
   });
 
   it('mutation: a pod that never gets ready, and one that runs otherwise than declared, are both reported', () => {
-    const original = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo')!;
+    const original = objects.find(isDemoDeployment)!;
     const labels = { app: 'meshobs-mutant' };
     const mutant = structuredClone(original);
     mutant.metadata = { name: 'meshobs-mutant', namespace: original.metadata.namespace, labels };
@@ -112,7 +123,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
         'app=meshobs-mutant',
         '--timeout=120s',
       ]);
-      expect(workloadProblems(tier.node, [mutant])).toEqual([expect.stringMatching(/container podinfo: not ready$/)]);
+      expect(workloadProblems(tier.node, [mutant])).toEqual([expect.stringMatching(new RegExp(`container ${c.name}: not ready$`))]);
       // What the kernel runs for the mutant, against what the default bundle declares.
       const declared = structuredClone(mutant);
       declared.spec.template.spec.containers[0].securityContext = original.spec.template.spec.containers[0].securityContext;
@@ -138,7 +149,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     expect(v.up.length).toBeGreaterThanOrEqual(4);
     // The node runs neither istiod nor sidecars: these cannot have targets here.
     expect(v.istio).toEqual([
-      expect.stringMatching(/^podMonitor\/monitoring\/meshobs-app-.*\(sidecar port 15020\)$/),
+      expect.stringMatching(/^podMonitor\/monitoring\/meshobs-app-.*\(sidecar port http-envoy-prom\)$/),
       expect.stringMatching(/^podMonitor\/monitoring\/meshobs-envoy-stats\/0 \(sidecar port http-envoy-prom\)$/),
       expect.stringMatching(/^serviceMonitor\/monitoring\/meshobs-istiod\/0 \(istiod\)$/),
     ]);
@@ -168,7 +179,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
         'the jaeger-query target to go',
         2000,
       );
-      expect(v.problems).toEqual(['serviceMonitor/observability/jaeger-query/0 port http-metrics: no target']);
+      expect(v.problems).toEqual([`serviceMonitor/${obs}/jaeger-query/0 port http-metrics: no target`]);
     } finally {
       tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(svc));
     }
@@ -178,6 +189,74 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
       'the jaeger-query target back',
       2000,
     );
+  });
+
+  it('scrapes an app through its sidecar: the app PodMonitor selects istio-proxy by its declared http-envoy-prom port and scrapes pilot-agent on :15020, through the demo NetworkPolicy; mutation: a sidecar without that port name has no target', async () => {
+    // Istio's injection template declares one container port on istio-proxy, http-envoy-prom 15090
+    // (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml);
+    // pilot-agent serves the merged app + Envoy metrics on 15020 /stats/prometheus, a port it does not
+    // declare. The node cannot run istio-proxy: these pods listen on both ports as its container, each
+    // answering which port was scraped, so the real operator-generated scrape config decides.
+    const monitor = objects.find(
+      (o) =>
+        o.kind === 'PodMonitor' &&
+        o.metadata.name.startsWith('meshobs-app-') &&
+        o.spec.namespaceSelector?.matchNames?.includes(demo.namespace),
+    )!;
+    const pool = `podMonitor/${monitor.metadata.namespace}/${monitor.metadata.name}/0`;
+    const job = (monitor.spec.podMetricsEndpoints[0].relabelings as any[]).find((r) => r.targetLabel === 'job')?.replacement;
+    const listen = [ISTIO_PORTS.mergedMetrics, ISTIO_PORTS.envoyStats]
+      .map(
+        (port) => `require('node:http').createServer((q, r) => r.end('meshobs_sidecar_probe{listener="${port}"} 1\\n')).listen(${port});`,
+      )
+      .join('');
+    const sidecar = (name: string, portName: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: demo.namespace, labels: { app: demo.name, version: name } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'istio-proxy',
+            image: IMAGES.demoService.ref,
+            command: ['node', '-e', `${listen}process.on('SIGTERM', () => process.exit(0));`],
+            ports: [{ name: portName, containerPort: ENVOY_PROM_PORT.number }],
+            readinessProbe: { tcpSocket: { port: ISTIO_PORTS.mergedMetrics }, periodSeconds: 2 },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+      },
+    });
+    // The mutant first: once the sidecar created after it has a target, discovery has seen both.
+    const mutant = 'meshobs-sidecar-renamed';
+    const good = 'meshobs-sidecar';
+    const docs = [sidecar(mutant, 'http-envoy-metrics'), sidecar(good, ENVOY_PROM_PORT.name)].map((d) => stringify(d)).join('---\n');
+    tier.node.kubectl(['apply', '-f', '-'], docs);
+    try {
+      tier.node.kubectl(['-n', demo.namespace, 'wait', '--for=condition=Ready', `pod/${mutant}`, `pod/${good}`, '--timeout=120s']);
+      let problems = await mergedMetricsProblems(prom, pool, [good]);
+      await waitUntil(
+        async () => {
+          problems = await mergedMetricsProblems(prom, pool, [good]);
+          return problems.length === 0;
+        },
+        120_000,
+        `a target up for pod ${good} in ${pool}`,
+        2000,
+      ).catch(() => undefined);
+      expect(problems).toEqual([]);
+      expect(await mergedMetricsProblems(prom, pool, [good, mutant])).toEqual([`${pool} pod ${mutant}: no target`]);
+      const series = (
+        await getJson<{ data: { result: Array<{ metric: Record<string, string> }> } }>(
+          `${prom}/api/v1/query?query=${encodeURIComponent(`meshobs_sidecar_probe{pod="${good}"}`)}`,
+        )
+      ).data.result.map((r) => r.metric);
+      expect(series).toEqual([expect.objectContaining({ listener: String(ISTIO_PORTS.mergedMetrics), job, app: demo.name })]);
+    } finally {
+      tier.node.kubectl(['delete', '-f', '-', '--wait=true'], docs);
+    }
   });
 
   const bundleGroups = () =>
@@ -202,7 +281,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     const rule = (name: string, labels: Record<string, string>, expr: string) => ({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: { name, namespace: 'monitoring', labels },
+      metadata: { name, namespace: mon, labels },
       spec: { groups: [{ name, rules: [{ record: `${name.replaceAll('-', '_')}:bad`, expr }] }] },
     });
     // Many `up` series on the right of a one-to-one match: an evaluation error, not a parse error.
@@ -231,23 +310,23 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
   });
 
   it('leaves traces of requests into the demo in Jaeger, through both collector tiers, with every custom tag and the pods k8s attributes; samples health checks ~10 %, /metrics ~1 %, the rest 100 %', async () => {
-    const demo = await forward('podinfo', 'svc/podinfo', 9898);
-    const jaeger = await forward('observability', 'svc/jaeger-query', 16686);
+    const front = await forward(demo.namespace, `svc/${demo.name}`, demo.port);
+    const jaeger = await forward(obs, 'svc/jaeger-query', 16686);
     const run = randomBytes(4).toString('hex');
     const ua = (kind: string) => `meshobs-node-${kind}-${run}`;
     const ORDINARY = 40;
     const HEALTH = 400;
     const METRICS = 1200;
     const ordinary = await load(ORDINARY, 4, (i) =>
-      send(demo, '/echo', { method: 'POST', body: `hello ${i}`, userAgent: ua('ordinary'), requestId: `${run}-${i}` }),
+      send(front, '/echo', { method: 'POST', body: `hello ${i}`, userAgent: ua('ordinary'), requestId: `${run}-${i}` }),
     );
-    const health = await load(HEALTH, 8, () => send(demo, '/healthz', { userAgent: ua('health') }));
-    const metrics = await load(METRICS, 8, () => send(demo, '/metrics', { userAgent: ua('metrics') }));
+    const health = await load(HEALTH, 8, () => send(front, '/healthz', { userAgent: ua('health') }));
+    const metrics = await load(METRICS, 8, () => send(front, '/metrics', { userAgent: ua('metrics') }));
     expect([...new Set([...ordinary, ...health, ...metrics])]).toEqual([200]);
     const count = async (kind: string, operation: string) => {
       const tags = encodeURIComponent(JSON.stringify({ user_agent: ua(kind) }));
       const r = await getJson<{ data: any[] }>(
-        `${jaeger}/api/traces?service=podinfo&operation=${encodeURIComponent(operation)}&tags=${tags}&limit=5000&lookback=1h`,
+        `${jaeger}/api/traces?service=${demo.name}&operation=${encodeURIComponent(operation)}&tags=${tags}&limit=5000&lookback=1h`,
       );
       return r.data;
     };
@@ -282,19 +361,15 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     expect(counts[0]).toBeLessThanOrEqual(66);
     expect(counts[1]).toBeGreaterThanOrEqual(2);
     expect(counts[1]).toBeLessThanOrEqual(28);
-    const podNames = new Set(
-      objects
-        .filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo')
-        .flatMap((o) => podsOf(tier.node, o).map((p) => p.metadata.name as string)),
-    );
+    const podNames = new Set(objects.filter(isDemoDeployment).flatMap((o) => podsOf(tier.node, o).map((p) => p.metadata.name as string)));
     for (const t of traces) {
       const services = new Set(Object.values(t.processes as Record<string, { serviceName: string }>).map((p) => p.serviceName));
-      expect([...services].sort(), 'front end and backend in one trace').toEqual(['podinfo', 'podinfo-backend']);
+      expect([...services].sort(), 'front end and backend in one trace').toEqual([demo.name, demo.backendName].sort());
       for (const p of Object.values(t.processes as Record<string, { tags: Array<{ key: string; value: string }> }>)) {
         const tags = Object.fromEntries(p.tags.map((x) => [x.key, x.value]));
         expect(podNames.has(tags['k8s.pod.name'] ?? ''), `k8s.pod.name ${tags['k8s.pod.name']} is a running pod`).toBe(true);
         // k8s_attributes looked the pod up in the API (the demo does not send the deployment name).
-        expect(tags['k8s.deployment.name']).toMatch(/^podinfo-(stable|canary|backend-stable)$/);
+        expect(objects.filter(isDemoDeployment).map((o) => o.metadata.name)).toContain(tags['k8s.deployment.name']);
         expect(tags['k8s.node.name']).toBe('meshobs-node');
       }
       for (const s of t.spans as Array<{ tags: Array<{ key: string; value: string }> }>) {
@@ -324,8 +399,8 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
   });
 
   it('mutation: a trace that skips the collector reaches Jaeger without the custom tags, and the tag check says so', async () => {
-    const jaegerCollector = await forward('observability', 'svc/jaeger-collector', 4318);
-    const jaeger = await forward('observability', 'svc/jaeger-query', 16686);
+    const jaegerCollector = await forward(obs, 'svc/jaeger-collector', 4318);
+    const jaeger = await forward(obs, 'svc/jaeger-query', 16686);
     const traceId = randomBytes(16).toString('hex');
     const now = BigInt(Date.now()) * 1_000_000n;
     const res = await fetch(`${jaegerCollector}/v1/traces`, {
@@ -386,7 +461,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     const job = JSON.parse(
       node.kubectl([
         '-n',
-        'observability',
+        obs,
         'create',
         'job',
         'meshobs-retention-now',
@@ -403,14 +478,14 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     node.kubectl(['apply', '-f', '-'], JSON.stringify(job));
     // Its first pod's outcome (the job itself goes on retrying with new pods).
     let first = '';
-    const sel = ['-n', 'observability', 'get', 'pods', '-l', 'job-name=meshobs-retention-now', '-o', 'jsonpath={.items[*].status.phase}'];
+    const sel = ['-n', obs, 'get', 'pods', '-l', 'job-name=meshobs-retention-now', '-o', 'jsonpath={.items[*].status.phase}'];
     const deadline = Date.now() + 120_000;
     while (!/Succeeded|Failed/.test(first) && Date.now() < deadline) first = node.kubectlResult(sel).stdout;
-    const logs = node.kubectlResult(['-n', 'observability', 'logs', 'job/meshobs-retention-now', '--tail=2']).stdout;
+    const logs = node.kubectlResult(['-n', obs, 'logs', 'job/meshobs-retention-now', '--tail=2']).stdout;
     console.log(
       `retention job as declared, first pod: ${first.split(' ')[0]}${/Failed/.test(first) ? ` (${logs.trim().split('\n').pop()})` : ''}`,
     );
-    node.kubectl(['-n', 'observability', 'delete', 'job', 'meshobs-retention-now', '--wait=true']);
+    node.kubectl(['-n', obs, 'delete', 'job', 'meshobs-retention-now', '--wait=true']);
     const retried = structuredClone(job);
     retried.metadata.name = 'meshobs-retention-retried';
     retried.spec.template.spec.restartPolicy = 'OnFailure';
@@ -419,14 +494,14 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     delete retried.spec.template.metadata.labels['controller-uid'];
     node.kubectl(['apply', '-f', '-'], JSON.stringify(retried));
     try {
-      node.kubectl(['-n', 'observability', 'wait', '--for=condition=complete', 'job/meshobs-retention-retried', '--timeout=180s']);
+      node.kubectl(['-n', obs, 'wait', '--for=condition=complete', 'job/meshobs-retention-retried', '--timeout=180s']);
       const after = indices();
       expect(after).not.toContain(EXPIRED);
       expect(after).toContain(RECENT);
       // The indices Jaeger itself wrote today stay.
       expect(after.filter((i) => i.endsWith(dateOf(Date.now()))).length).toBeGreaterThan(0);
     } finally {
-      node.kubectl(['-n', 'observability', 'delete', 'job', 'meshobs-retention-retried', '--wait=false']);
+      node.kubectl(['-n', obs, 'delete', 'job', 'meshobs-retention-retried', '--wait=false']);
     }
   });
 
@@ -456,7 +531,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     tier.node.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(shut));
     try {
       const flows = contractFlows(tier.profile.config, objects as any).filter(
-        (f) => f.required && f.flow.to.name === 'otel-collector' && f.flow.from.namespace === 'podinfo',
+        (f) => f.required && f.flow.to.name === 'otel-collector' && f.flow.from.namespace === demo.namespace,
       );
       expect(flows.length).toBeGreaterThan(0);
       const verdicts = await tryFlows(tier.node, flows);
@@ -476,7 +551,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     expect(skipped).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^SKIP monitor PodMonitor\/monitoring\/meshobs-app-.* endpoint 15020: nothing to scrape: .*none has an Istio sidecar/,
+          /^SKIP monitor PodMonitor\/monitoring\/meshobs-app-.* endpoint http-envoy-prom: nothing to scrape: .*none has an Istio sidecar/,
         ),
         expect.stringMatching(
           /^SKIP monitor PodMonitor\/monitoring\/meshobs-envoy-stats endpoint http-envoy-prom: nothing to scrape: .*none has an Istio sidecar/,
@@ -505,14 +580,18 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
       const failed = lines.filter((l) => l.startsWith('FAIL')).map((l) => l.replace(/\s+/g, ' '));
       expect(failed).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(/^FAIL workload Deployment\/podinfo\/podinfo-stable: .*(ErrImagePull|ImagePullBackOff)/),
+          expect.stringMatching(
+            new RegExp(
+              `^FAIL workload Deployment/${demo.namespace}/${demo.name}-${demo.versions[0]!.name}: .*(ErrImagePull|ImagePullBackOff)`,
+            ),
+          ),
           expect.stringMatching(/^FAIL rules rule group meshobs\.istio\.requests: not loaded by Prometheus/),
         ]),
       );
     } finally {
       tier.node.kubectl(['apply', '--server-side', '-k', tier.profile.bundleDir]);
-      for (const o of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'podinfo'))
-        tier.node.kubectl(['-n', 'podinfo', 'rollout', 'status', `deployment/${o.metadata.name}`, '--timeout=300s']);
+      for (const o of objects.filter(isDemoDeployment))
+        tier.node.kubectl(['-n', demo.namespace, 'rollout', 'status', `deployment/${o.metadata.name}`, '--timeout=300s']);
     }
   });
 
@@ -520,7 +599,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     const { node } = tier;
     const ns = tier.profile.config.namespaces.istio;
     const script = readFileSync(fileURLToPath(new URL('../pods/istio-stats.mjs', import.meta.url)), 'utf8');
-    const demoSvc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'podinfo')!;
+    const demoSvc = objects.find((o) => o.kind === 'Service' && o.metadata.namespace === demo.namespace && o.metadata.name === demo.name)!;
     const standIn = [
       {
         apiVersion: 'v1',
@@ -542,12 +621,12 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
               image: IMAGES.demoService.ref,
               command: ['node', '/stats/istio-stats.mjs'],
               env: Object.entries({
-                UPSTREAM: `http://${demoSvc.metadata.name}.${demoSvc.metadata.namespace}.svc.cluster.local:9898`,
+                UPSTREAM: `http://${demoSvc.metadata.name}.${demoSvc.metadata.namespace}.svc.cluster.local:${demo.port}`,
                 DESTINATION_SERVICE: `${demoSvc.metadata.name}.${demoSvc.metadata.namespace}.svc.cluster.local`,
                 DESTINATION_SERVICE_NAME: demoSvc.metadata.name,
                 DESTINATION_SERVICE_NAMESPACE: demoSvc.metadata.namespace!,
-                DESTINATION_WORKLOAD: 'podinfo-stable',
-                DESTINATION_VERSION: 'stable',
+                DESTINATION_WORKLOAD: `${demo.name}-${demo.versions[0]!.name}`,
+                DESTINATION_VERSION: demo.versions[0]!.name,
               }).map(([name, value]) => ({ name, value })),
               ports: [
                 { name: 'http-envoy-prom', containerPort: 15090 },
@@ -579,7 +658,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
       const query = async (q: string) =>
         (await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`))
           .data.result;
-      const rateRecord = 'service:istio_requests:rate1m{destination_service_name="podinfo"}';
+      const rateRecord = `service:istio_requests:rate1m{destination_service_name="${demo.name}"}`;
       // Healthy traffic first: once the rules have seen it, the alert must not be firing (the check can fail).
       let healthyUntil = Date.now() + 300_000;
       const healthy = (async () => {
@@ -619,32 +698,55 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
         faulting = false;
         await fault;
       }
-      const body = JSON.parse((await delivered())[0]!.body) as {
-        status: string;
-        alerts: Array<{ status: string; labels: Record<string, string> }>;
-      };
+      const body = (await delivered())[0]!;
       expect(body.status).toBe('firing');
       expect(body.alerts[0]!.labels).toMatchObject({
         alertname: 'High5xxErrorRate',
         severity: 'critical',
-        destination_service_name: 'podinfo',
-        destination_service_namespace: 'podinfo',
+        destination_service_name: demo.name,
+        destination_service_namespace: demo.namespace,
       });
     } finally {
       node.kubectl(['delete', '-f', '-', '--wait=true'], docs);
     }
   });
 
-  it('HorizontalPodAutoscalers: the known defect (no metrics-server) still shows', () => {
-    const hpas = JSON.parse(tier.node.kubectl(['get', 'hpa', '-A', '-o', 'json'])).items as any[];
-    const problems = hpas.flatMap((h) =>
+  // HPAs that cannot scale: a condition False (FailedGetResourceMetric when no metrics-server serves
+  // the resource metrics API), as the node's kube-controller-manager reports it.
+  const hpaProblems = () =>
+    (JSON.parse(tier.node.kubectl(['get', 'hpa', '-A', '-o', 'json'])).items as any[]).flatMap((h) =>
       (h.status?.conditions ?? [])
         .filter((c: any) => c.status === 'False')
         .map((c: any) => `HPA ${h.metadata.namespace}/${h.metadata.name}: ${c.type} ${c.reason}`),
     );
-    const t = triage('hpa', problems);
-    expect(t.unexplained).toEqual([]);
-    expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
+
+  it('runs no HorizontalPodAutoscaler where no metrics-server runs (profile.metricsServer false): replicas fixed, none unable to scale', () => {
+    expect(tier.profile.config.profile.metricsServer).toBe(false);
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map(keyOf)).toEqual([]);
+    expect(JSON.parse(tier.node.kubectl(['get', 'hpa', '-A', '-o', 'json'])).items).toEqual([]);
+  });
+
+  it('mutation: the HPAs of a metricsServer profile, on this node without metrics-server, are reported unable to scale', async () => {
+    const scaled = await buildProfile('metrics-server', { profile: { metricsServer: true } });
+    const hpas = renderBundle(tier.node, scaled.bundleDir).filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.length).toBeGreaterThan(0);
+    const docs = hpas.map((d) => stringify(d)).join('---\n');
+    tier.node.kubectl(['apply', '-f', '-'], docs);
+    try {
+      let problems: string[] = [];
+      await waitUntil(
+        () => {
+          problems = hpaProblems();
+          return problems.length >= hpas.length;
+        },
+        120_000,
+        'the HPA controller to report every HPA of the metricsServer profile',
+        2000,
+      );
+      expect(problems).toEqual(hpas.map(() => expect.stringMatching(/: ScalingActive FailedGetResourceMetric$/)));
+    } finally {
+      tier.node.kubectl(['delete', '-f', '-', '--wait=true'], docs);
+    }
   });
 
   it('kubectl delete -k removes everything the bundle created and nothing else', () => {
@@ -683,7 +785,7 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
       profileReady(node, cluster, plain.config);
       plainObjects = cluster.objects;
       plainBefore = snapshot(node);
-      node.kubectl(['apply', '--server-side', '-k', plain.bundleDir]);
+      applyBundle(node, plain.bundleDir);
       for (const o of plainObjects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
         node.kubectl(['-n', o.metadata.namespace!, 'rollout', 'status', `${o.kind.toLowerCase()}/${o.metadata.name}`, '--timeout=300s']);
       plainProm = await forward(cluster.names.namespace, 'deployment/prometheus', 9090);

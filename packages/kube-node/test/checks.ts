@@ -1,6 +1,8 @@
 // What the node tier reads from the running cluster. Each function returns the problems it finds
 // (empty when all is well), so a test asserts `[]` and its mutation asserts the named problem.
 import { readFileSync } from 'node:fs';
+import { ISTIO_PORTS } from '@meshobs/kube';
+import { ENVOY_PROM_PORT } from '@meshobs/model';
 import type { KubeNode } from '../src/index.ts';
 import { getJson } from './kit.ts';
 
@@ -132,7 +134,12 @@ export function runtimeProblems(node: KubeNode, objects: Obj[]): { problems: str
 }
 
 /** Istio's sidecar ports: nothing listens there on a node without sidecars. */
-const SIDECAR_PORTS = new Set<string | number>([15020, 15021, 15090, 'http-envoy-prom']);
+const SIDECAR_PORTS = new Set<string | number>([
+  ISTIO_PORTS.mergedMetrics,
+  ISTIO_PORTS.health,
+  ISTIO_PORTS.envoyStats,
+  ENVOY_PROM_PORT.name,
+]);
 
 export interface MonitorVerdicts {
   /** Endpoint pools with a target up. */
@@ -168,6 +175,28 @@ export async function monitorVerdicts(prom: string, objects: Obj[]): Promise<Mon
     }
   }
   return out;
+}
+
+/**
+ * A PodMonitor endpoint that scrapes pilot-agent's merged metrics: for each of the named pods, a target
+ * in the pool that is up and scraped on the merged-metrics port (ISTIO_PORTS.mergedMetrics), whatever
+ * port the monitor selects the target by.
+ */
+export async function mergedMetricsProblems(prom: string, pool: string, pods: string[]): Promise<string[]> {
+  const targets = (
+    await getJson<{
+      data: {
+        activeTargets: Array<{ scrapePool: string; scrapeUrl: string; health: string; lastError: string; labels: Record<string, string> }>;
+      };
+    }>(`${prom}/api/v1/targets?state=active`)
+  ).data.activeTargets.filter((t) => t.scrapePool === pool);
+  return pods.flatMap((pod) => {
+    const t = targets.find((x) => x.labels.pod === pod);
+    if (!t) return [`${pool} pod ${pod}: no target`];
+    if (new URL(t.scrapeUrl).port !== String(ISTIO_PORTS.mergedMetrics)) return [`${pool} pod ${pod}: scraped at ${t.scrapeUrl}`];
+    if (t.health !== 'up') return [`${pool} pod ${pod}: ${t.health} ${t.lastError}`];
+    return [];
+  });
 }
 
 /** Every rule group of the bundle loaded, every rule evaluated without error. */

@@ -1,6 +1,6 @@
 // Shared steps of the node tier: build a profile's bundle, start the node and the target cluster on
 // it, apply the bundle, and read what the running cluster says.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '@meshobs/cli';
@@ -92,6 +92,17 @@ export async function startTier(profile: Profile, opts: { backdatedIndices?: Map
     await node.stop();
     throw e;
   }
+}
+
+/**
+ * What the README tells a user to run: `kubectl apply --server-side -k` on the bundle, then the label
+ * script for the namespaces the bundle does not own (kubectl's extra arguments point it at the node).
+ */
+export function applyBundle(node: KubeNode, bundleDir: string): void {
+  node.kubectl(['apply', '--server-side', '-k', bundleDir]);
+  execFileSync('sh', [join(bundleDir, 'namespaces', 'label-existing-namespaces.sh'), `--kubeconfig=${node.kubeconfig}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Runs the CLI in-process with KUBECONFIG pointing at the node; returns exit code and output lines. */

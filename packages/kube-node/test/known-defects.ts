@@ -3,7 +3,7 @@
 // empty; it also asserts each listed defect still shows, so a fix is noticed and its entry removed.
 export interface KnownDefect {
   /** Which check reports it. */
-  check: 'delete' | 'hpa' | 'plain' | 'restarts' | 'retention';
+  check: 'delete' | 'plain' | 'restarts' | 'retention';
   /** A race: recorded when it shows, never required to show. */
   race?: boolean;
   /** Matches the problem line the check reports. */
@@ -25,7 +25,8 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   {
     check: 'restarts',
     race: true,
-    problem: /^pod jaeger-(collector|query)-\S+ container jaeger: 1 restarts \(.*(connection refused|no Elasticsearch node available|context deadline exceeded)/,
+    problem:
+      /^pod jaeger-(collector|query)-\S+ container jaeger: 1 restarts \(.*(connection refused|no Elasticsearch node available|context deadline exceeded)/,
     owner: 'jaeger',
     reason:
       'Jaeger exits when its first connection to the search engine fails, and a NetworkPolicy enforcer that lets a new pod ' +
@@ -49,12 +50,6 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     reason:
       'the plain profile emits scrape jobs for istiod, the Envoy sidecars and the apps only: nothing scrapes the collector under ' +
       'job "otel-collector", which the tracing dashboard reads (the ServiceMonitors of the kube-prometheus-stack profile do)',
-  },
-  {
-    check: 'hpa',
-    problem: /FailedGetResourceMetric/,
-    owner: 'kube (HorizontalPodAutoscalers)',
-    reason: 'every HPA scales on CPU/memory, which needs metrics-server; kube-prometheus-stack + Istio has none',
   },
 ];
 
