@@ -241,9 +241,7 @@ describe('bundle files', () => {
 
   it('warns when a latency SLO threshold is not an Istio bucket bound', () => {
     const b = renderAlerts(
-      resolveModel(
-        parseConfig({ services: [{ name: 'podinfo', namespace: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] }),
-      ),
+      resolveModel(parseConfig({ services: [{ name: 'podinfo', namespace: 'podinfo', slo: { latencyThresholdSeconds: 0.3 } }] })),
     );
     expect(b.warnings.join('\n')).toMatch(/not an Istio histogram bucket bound; the latency SLO counts requests under 0.5s/);
   });

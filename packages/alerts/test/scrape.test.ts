@@ -79,7 +79,12 @@ describe('plain scrape_configs', () => {
     const { dir } = renderTo(configs[2]![1]);
     // a Prometheus 3 promtool built with Kubernetes SD checks everything, when present. --syntax-only: the
     // service-account token and CA the kubelet job names exist in the Prometheus pod, not here.
-    const r = runTool(toolPath('promtool3') ? 'promtool3' : 'promtool', ['check', 'config', '--syntax-only', join(dir, 'scrape-configs.yml')]);
+    const r = runTool(toolPath('promtool3') ? 'promtool3' : 'promtool', [
+      'check',
+      'config',
+      '--syntax-only',
+      join(dir, 'scrape-configs.yml'),
+    ]);
     if (r.code === 0) return;
     // Debian builds Prometheus without Kubernetes service discovery: every other field must still parse.
     const errors = r.out.split('\n').filter((l) => /^\s+line \d+:/.test(l));

@@ -72,7 +72,12 @@ describe('the config JSON Schema', () => {
   });
 
   it.each([
-    ['weight 120', { services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 120 }] }] }, '/services/0/versions/0/weight', 'maximum'],
+    [
+      'weight 120',
+      { services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 120 }] }] },
+      '/services/0/versions/0/weight',
+      'maximum',
+    ],
     ['port 99999', { services: [{ name: 'a', port: 99999 }] }, '/services/0/port', 'maximum'],
     ['port 80.5', { services: [{ name: 'a', port: 80.5 }] }, '/services/0/port', 'type'],
     ['threshold 5', { alerts: { high5xxErrorRate: { threshold: 5 } } }, '/alerts/high5xxErrorRate/threshold', 'maximum'],

@@ -92,7 +92,8 @@ export type ConfigSections = z.output<typeof sections>;
 type Sections = ConfigSections;
 
 /** `<service>.<namespace>.svc...` of an in-cluster URL, if it is one. */
-const namespaceOfUrl = (url: string | undefined) => (url ? /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)/.exec(new URL(url).hostname)?.[1] : undefined);
+const namespaceOfUrl = (url: string | undefined) =>
+  url ? /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)/.exec(new URL(url).hostname)?.[1] : undefined;
 
 /**
  * The defaults that follow other fields: the Prometheus and Grafana URLs follow the profile, the release and
@@ -109,7 +110,9 @@ function withDerivedDefaults(c: Sections) {
       ...c.prometheus,
       url:
         c.prometheus.url ??
-        (kps ? svc(`${c.prometheus.release}-prometheus`, c.namespaces.monitoring, 9090) : svc('prometheus-server', c.namespaces.monitoring)),
+        (kps
+          ? svc(`${c.prometheus.release}-prometheus`, c.namespaces.monitoring, 9090)
+          : svc('prometheus-server', c.namespaces.monitoring)),
     },
     grafana: {
       ...c.grafana,

@@ -5,17 +5,44 @@ import { ConfigError, parseConfig } from '../src/index.ts';
 const CASES: Array<[string, unknown, string]> = [
   [
     'version weight out of range',
-    { services: [{ name: 'a', namespace: 'x' }, { name: 'b', namespace: 'x', versions: [{ name: 'v1', weight: 140 }] }] },
+    {
+      services: [
+        { name: 'a', namespace: 'x' },
+        { name: 'b', namespace: 'x', versions: [{ name: 'v1', weight: 140 }] },
+      ],
+    },
     'services[1].versions[0].weight: 140 is not between 0 and 100',
   ],
   [
     'version weights not summing to 100',
-    { services: [{ name: 'reviews', namespace: 'bookinfo', versions: [{ name: 'v1', weight: 50 }, { name: 'v2', weight: 30 }] }] },
+    {
+      services: [
+        {
+          name: 'reviews',
+          namespace: 'bookinfo',
+          versions: [
+            { name: 'v1', weight: 50 },
+            { name: 'v2', weight: 30 },
+          ],
+        },
+      ],
+    },
     'services[0].versions: has weights that sum to 80, not 100 (v1: 50, v2: 30)',
   ],
   [
     'the same version twice',
-    { services: [{ name: 'reviews', namespace: 'bookinfo', versions: [{ name: 'v1', weight: 50 }, { name: 'v1', weight: 50 }] }] },
+    {
+      services: [
+        {
+          name: 'reviews',
+          namespace: 'bookinfo',
+          versions: [
+            { name: 'v1', weight: 50 },
+            { name: 'v1', weight: 50 },
+          ],
+        },
+      ],
+    },
     'services[0].versions[1].name: "v1" is listed twice',
   ],
   [
@@ -37,7 +64,12 @@ const CASES: Array<[string, unknown, string]> = [
   ['service name missing', { services: [{ namespace: 'x' }] }, 'services[0].name: is required'],
   [
     'duplicate service',
-    { services: [{ name: 'a', namespace: 'x' }, { name: 'a', namespace: 'x' }] },
+    {
+      services: [
+        { name: 'a', namespace: 'x' },
+        { name: 'a', namespace: 'x' },
+      ],
+    },
     'services[1]: "x/a" duplicates the namespace/name of entry 0',
   ],
   ['unknown top-level key with hint', { servces: [] }, 'servces: unknown key (did you mean "services"?)'],

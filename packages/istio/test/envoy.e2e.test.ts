@@ -12,12 +12,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { CIRCUIT_BREAKER_ENVOY_STATS, ENVOY_METRICS } from '@meshobs/alerts';
 import { durationSeconds, parseConfig } from '@meshobs/config';
+import { CIRCUIT_BREAKER_ENVOY_STATS, COLLECTOR_METRICS, ENVOY_METRICS } from '@meshobs/signals';
 import { freePort, missingTools, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import repoConfig from '../../../meshobs.config.ts';
-import { COLLECTOR_METRICS } from '../../otel-collector/src/metrics.ts';
 import {
   metricSum,
   readSpans,

@@ -14,6 +14,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, durationSeconds, OTLP_TRANSPORT } from '@meshobs/config';
 import { collectorConfig } from '@meshobs/jaeger';
+import { resolveModel } from '@meshobs/model';
+import { COLLECTOR_METRICS as M } from '@meshobs/signals';
 import {
   ENVOY_PATH,
   encodeExportRequest,
@@ -34,7 +36,6 @@ import {
 } from '@meshobs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';
-import { COLLECTOR_METRICS as M } from '../src/metrics.ts';
 import { NAMESPACE, POD_NAME } from '../src/pod-identity.ts';
 import { CUSTOM_TAGS } from '../src/tags.ts';
 import { type Collector, freePorts, localize, metricSum, newSpanId, newTraceId, startCollector } from './harness.ts';
@@ -45,7 +46,7 @@ const TRACES = 2500;
 const SPANS = TRACES * ENVOY_PATH.length;
 
 const config = defaultConfig();
-const bundle = renderCollector(config);
+const bundle = renderCollector(resolveModel(config));
 
 /** The Istio Telemetry's custom tags on a span of hop `w` (packages/istio telemetry.ts customTags). */
 function bundleTags(w: (typeof ENVOY_PATH)[number], n: number): Record<string, string> {

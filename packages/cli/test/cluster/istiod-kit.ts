@@ -24,7 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshobsConfig } from '@meshobs/config';
-import { gatewayInstalls } from '@meshobs/istio';
+import { gatewayInstalls } from '@meshobs/model';
 import { freePort, type Proc, REPO_ROOT, requireTool, startProcess, tempDir, waitUntil } from '@meshobs/testkit';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { ApiServer } from './cluster-kit.ts';
@@ -83,7 +83,7 @@ export function workloadsOf(config: MeshobsConfig, objects: Obj[]): Workload[] {
       type: 'sidecar',
     });
   }
-  const gw = gatewayInstalls(config).find((g) => g.kind === 'ingress' && g.enabled);
+  const gw = gatewayInstalls(config).find((g: { kind: string; enabled: boolean }) => g.kind === 'ingress' && g.enabled);
   if (gw)
     out.push({
       name: gw.name,
@@ -199,7 +199,7 @@ const toYamlStream = (objs: Any[]) => objs.map((o) => `---\n${stringify(o)}`).jo
 export function applyMesh(api: ApiServer, config: MeshobsConfig, objects: Obj[], workloads: Workload[], extra: Obj[] = []): void {
   const services = objects.filter((o) => o.kind === 'Service');
   const gw = workloads.find((w) => w.type === 'router');
-  if (gw) services.push(gatewayService(gw, gatewayInstalls(config).find((g) => g.name === gw.name)!.selector));
+  if (gw) services.push(gatewayService(gw, gatewayInstalls(config).find((g: { name: string }) => g.name === gw.name)!.selector));
   const namespaces = new Set([...workloads.map((w) => w.namespace), ...services.map((s) => s.metadata.namespace!)]);
   const existing = new Set(
     api

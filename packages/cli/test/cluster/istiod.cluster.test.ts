@@ -15,8 +15,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@meshobs/config';
-import { cardinalityPlan } from '@meshobs/dashboards';
 import { customTags, meshTelemetry } from '@meshobs/istio';
+import { resolveModel } from '@meshobs/model';
 import {
   type AuthorizationPolicy,
   type AuthzRequest,
@@ -75,7 +75,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     return w;
   };
   const e = () => ({
-    demo: byName(`${config.services[0]!.name}-${config.services[0]!.stableVersion}`),
+    demo: byName(`${config.demo.name}-${config.demo.versions[0]!.name}`),
     collector: byName(config.tracing.collector.name),
     sampler: byName(`${config.tracing.collector.name}-sampler`),
     jaegerCollector: byName(`${config.jaeger.name}-collector`),
@@ -273,7 +273,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
 
   describe('the cardinality profile', () => {
     const profile = parseConfig({ ...repoConfig, cardinality: { removeUnreadIstioLabels: true } });
-    const profileTelemetry = () => meshTelemetry(profile, cardinalityPlan(profile)) as Obj;
+    const profileTelemetry = () => meshTelemetry(profile, resolveModel(profile).cardinality) as Obj;
     /** Problems of the stats filters against a Telemetry's metrics block: server removals inbound, client removals outbound and on the gateway. */
     const statsOf = (t: Obj) => async () => {
       const out: string[] = [];
