@@ -1,6 +1,6 @@
 // The Kiali configuration (the CR's `spec`, and the server's config.yaml: the operator writes one
 // into the other unchanged), wired to the endpoints the rest of the bundle uses.
-import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import type { MeshobsConfig } from '@meshobs/config';
 import { containerSecurityContext, PDB_SPEC, podAntiAffinity, resources } from '@meshobs/kube';
 import type { MeshModel } from '@meshobs/model';
 import { kialiDashboards } from './dashboards.ts';

@@ -1,4 +1,3 @@
-import { parseConfig } from '@meshobs/config';
 import { describe, expect, it } from 'vitest';
 import {
   containerSecurityContext,

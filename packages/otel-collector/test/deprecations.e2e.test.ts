@@ -4,7 +4,7 @@
 
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { resolveModel } from '@meshobs/model';
-import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
+import { missingTools, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectorConfigFile, renderCollector, SAMPLER_CONFIG_FILE } from '../src/index.ts';

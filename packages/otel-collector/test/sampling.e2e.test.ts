@@ -3,7 +3,7 @@
 // share on every run), kept traces counted in a second real collector's file exporter.
 import { durationSeconds, parseConfig } from '@meshobs/config';
 import { COLLECTOR_METRICS, SAMPLING_POLICIES } from '@meshobs/signals';
-import { missingTools, requireTool, sleep, stopAll, waitUntil } from '@meshobs/testkit';
+import { missingTools, sleep, stopAll, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Collector,
