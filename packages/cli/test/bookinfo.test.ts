@@ -68,6 +68,12 @@ describe('a bookinfo-style mesh of the user', () => {
     expect(script).not.toMatch(/label (default|podinfo|monitoring) /);
   });
 
+  it('builds with no warning about what its profile lacks: only the Grafana token it did not name', () => {
+    const warnings = bundles.flatMap((b) => b.warnings);
+    expect(warnings).toEqual([expect.stringMatching(/^kiali\.grafanaToken is not set/)]);
+    expect(warnings.join('\n')).not.toMatch(/kube-prometheus-stack's Grafana|kube-prometheus-stack-values/);
+  });
+
   it('one metrics PodMonitor per service, in the Prometheus namespace, selecting the service by its app label', () => {
     const monitors = objects.filter((o) => o.kind === 'PodMonitor' && o.metadata.name.startsWith('meshobs-app-'));
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual(config.services.map((s) => `meshobs-app-${s.namespace}-${s.name}`).sort());
