@@ -65,6 +65,7 @@ const profiles: Array<[string, MeshobsConfig]> = [
     'SLO alerts, other monitoring namespace, webhook receiver',
     parseConfig({
       namespaces: { monitoring: 'prom-stack' },
+      services: [{ name: 'reviews', namespace: 'bookinfo' }],
       alerts: { slo: { enabled: true } },
       alertmanager: { receivers: { warning: { type: 'webhook' } } },
     }),

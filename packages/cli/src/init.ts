@@ -64,11 +64,15 @@ profile:
   operators:
 ${OPERATORS.map((o) => `    ${o}: ${raw.profile.operators[o]}`).join('\n')}
   kubernetesVersion: "${raw.profile.kubernetesVersion}"
-# The services of the mesh (the default is the podinfo demo: replace it with yours).
-services:
-  - name: podinfo
-    namespace: podinfo
-    port: 9898
+# The services of your mesh: meshobs scrapes, charts and alerts on them and never changes their objects.
+services: []
+#  - name: reviews
+#    namespace: bookinfo
+#    port: 9080
+#    versions: [{ name: v1, weight: 90 }, { name: v2, weight: 10 }]
+# The podinfo-style demo (in a namespace of its own) proves trace propagation end to end; off by default.
+demo:
+  enabled: false
 `;
 
 const tsText = (raw: ReturnType<typeof starter>) => `// A meshobs config: every field left out takes its documented default.
@@ -82,8 +86,11 @@ export default defineConfig({
     operators: { ${OPERATORS.map((o) => `${o}: ${raw.profile.operators[o]}`).join(', ')} },
     kubernetesVersion: '${raw.profile.kubernetesVersion}',
   },
-  // The services of the mesh (the default is the podinfo demo: replace it with yours).
-  services: [{ name: 'podinfo', namespace: 'podinfo', port: 9898 }],
+  // The services of your mesh: meshobs scrapes, charts and alerts on them and never changes their objects.
+  // e.g. { name: 'reviews', namespace: 'bookinfo', port: 9080, versions: [{ name: 'v1', weight: 90 }, { name: 'v2', weight: 10 }] }
+  services: [],
+  // The podinfo-style demo (in a namespace of its own) proves trace propagation end to end; off by default.
+  demo: { enabled: false },
 });
 `;
 

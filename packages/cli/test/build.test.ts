@@ -53,14 +53,16 @@ describe('meshobs build', () => {
     }
     expect(trees[1]).toEqual(trees[0]);
     expect(trees[2]).toEqual(trees[0]);
-    expect(Object.keys(trees[0]!)).toContain('namespaces/namespace-shop.yaml');
+    // The user's namespace is labelled by the script, never declared (delete -k would remove it).
+    expect(Object.keys(trees[0]!)).not.toContain('namespaces/namespace-shop.yaml');
+    expect(trees[0]!['namespaces/label-existing-namespaces.sh']).toContain('shop');
   });
 });
 
 describe('errors and exit codes', () => {
   it('exits 1 with the field path on an invalid config and leaves the previous bundle untouched', async () => {
     const dir = tempDir('cli');
-    writeFileSync(join(dir, 'good.yaml'), stringify({ services: [{ name: 'a' }] }));
+    writeFileSync(join(dir, 'good.yaml'), stringify({ services: [{ name: 'a', namespace: 'a' }] }));
     expect(await main(['build', '--config', 'good.yaml', '--out', 'bundle'], capture(dir))).toBe(0);
     const before = readTree(join(dir, 'bundle'));
     writeFileSync(join(dir, 'bad.yaml'), stringify({ services: [{ name: 'a', namespace: 'a', versions: [{ name: 'v1', weight: 140 }] }] }));

@@ -1,6 +1,6 @@
 // How each kind of config file is read: every unreadable one is exit 1 with the file and the reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
@@ -98,7 +98,7 @@ describe('YAML and JSON configs', () => {
       },
       /\n {2}services\[1\]\.port: 99999 is not between 1 and 65535 \(meshobs\.config\.yaml:6\)\n/,
     );
-    expect(r.stderr).toContain('alerts.hihg5xxErrorRate: unknown key (did you mean "high5xxErrorRate"?) (meshobs.config.yaml:6)');
+    expect(r.stderr).toContain('alerts.hihg5xxErrorRate: unknown key (did you mean "high5xxErrorRate"?) (meshobs.config.yaml:8)');
     const json = await expectRejected(
       { 'c.json': '{\n  "services": [\n    { "name": "shop", "port": 0 }\n  ]\n}\n' },
       /services\[0\]\.port: 0 is not between 1 and 65535 \(c\.json:3\)/,
@@ -125,7 +125,10 @@ describe('YAML and JSON configs', () => {
       'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop, port: 8080}', '  - <<: *svc', '    name: cart', ''].join('\n'),
     });
     expect(withAnchor.code, withAnchor.stderr).toBe(0);
-    expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(true);
+    // Both services, the second merged from the first's anchor, reach the rules; no demo is deployed.
+    const rules = readFileSync(join(withAnchor.dir, 'bundle', 'alerts', 'rules.yml'), 'utf8');
+    expect(rules).toMatch(/destination_service_name="cart"/);
+    expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(false);
     const dupAfterMerge = await build({
       'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop}', '  - <<: *svc', ''].join('\n'),
     });

@@ -15,10 +15,36 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
     services: [{ name: 'reviews', namespace: 'bookinfo' }],
     alertmanager: { teams: { books: { type: 'slack', secret: { name: 'am-books' } } } },
   },
-  'alertmanager.teams': { services: [{ name: 'reviews', namespace: 'bookinfo', owner: 'books' }] },
+  'alertmanager.teams': {
+    services: [{ name: 'reviews', namespace: 'bookinfo', owner: 'books' }],
+    alertmanager: { teams: { books: { type: 'slack', secret: { name: 'am-books' } } } },
+  },
   'alerts.slo': { services: [{ name: 'reviews', namespace: 'bookinfo' }] },
   'services.0.slo': { services: [{ name: 'reviews', namespace: 'bookinfo' }] },
+  'services.0.versions': {
+    services: [
+      {
+        name: 'reviews',
+        namespace: 'bookinfo',
+        versions: [
+          { name: 'v1', weight: 50 },
+          { name: 'v2', weight: 50 },
+        ],
+      },
+    ],
+  },
+  'prometheus.credentials': { prometheus: { credentials: { type: 'basic', secretName: 'prometheus-credentials' } } },
+  'prometheus.credentials.tokenKey': { prometheus: { credentials: { type: 'bearer', secretName: 'prometheus-credentials' } } },
   demo: { demo: { enabled: true } },
+  'demo.versions': {
+    demo: {
+      enabled: true,
+      versions: [
+        { name: 'stable', weight: 90 },
+        { name: 'canary', weight: 10 },
+      ],
+    },
+  },
   'demo.enabled': {},
   'jaeger.query.ingress': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com' } } } },
   'jaeger.query.ingress.enabled': {},
@@ -43,6 +69,41 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'jaeger.collector.replicas': { profile: { metricsServer: true } },
   // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
   'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
+};
+
+const BOOKS_TEAM = { books: { type: 'slack' as const, secret: { name: 'am-books' } } };
+
+/**
+ * Fields no single-value candidate can change validly (weights must still add up to 100, a team is an
+ * object, an owner must name a team): the changed config, against the leaf's context.
+ */
+const EDITS: Record<string, MeshobsConfigInput> = {
+  'services.0.versions.0.weight': {
+    services: [
+      {
+        name: 'reviews',
+        namespace: 'bookinfo',
+        versions: [
+          { name: 'v1', weight: 80 },
+          { name: 'v2', weight: 20 },
+        ],
+      },
+    ],
+  },
+  'services.0.owner': { ...CONTEXTS['services.0.owner'], services: [{ name: 'reviews', namespace: 'bookinfo', owner: 'books' }] },
+  'alertmanager.teams': {
+    ...CONTEXTS['alertmanager.teams'],
+    alertmanager: { teams: { ...BOOKS_TEAM, shop: { type: 'pagerduty', secret: { name: 'am-shop' } } } },
+  },
+  'demo.versions.0.weight': {
+    demo: {
+      enabled: true,
+      versions: [
+        { name: 'stable', weight: 80 },
+        { name: 'canary', weight: 20 },
+      ],
+    },
+  },
 };
 
 /** Fields that change no file of the bundle, and why that is right. */
@@ -107,7 +168,7 @@ describe('every config field is rendered', () => {
     for (const leaf of leaves) {
       const k = key(leaf.path);
       const base = contextOf(leaf.path);
-      const m = mutate(leaf, base);
+      const m = k in EDITS ? { value: EDITS[k], parsed: parseConfig(EDITS[k]) } : mutate(leaf, base);
       if (!m) {
         noCandidate.push(k);
         continue;

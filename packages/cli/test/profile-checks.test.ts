@@ -24,23 +24,23 @@ describe('profile checks', () => {
   });
 
   it('Prometheus outside namespaces.monitoring: scrapes refused and, with the operator, alerts reaching no receiver', () => {
-    const f = findings({ namespaces: { monitoring: 'metrics', excluded: ['metrics'] } });
+    const kps = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+    const f = findings({ namespaces: { monitoring: 'metrics' }, prometheus: { url: kps } });
     expect(f).toHaveLength(2);
     expect(f[0]).toMatch(
       /^alerts: prometheus\.url is a Service in namespace "monitoring", but namespaces\.monitoring is "metrics": the bundle's NetworkPolicies admit scrapes only from "metrics"/,
     );
     expect(f[1]).toMatch(/AlertmanagerConfig goes to "metrics".*reach no meshobs receiver/);
+    // Left unset, the URL is derived from the monitoring namespace: nothing to report.
+    expect(findings({ namespaces: { monitoring: 'metrics' } })).toEqual([]);
     // Pointing the URL at the configured namespace resolves both.
     expect(
-      findings({
-        namespaces: { monitoring: 'metrics', excluded: ['metrics'] },
-        prometheus: { url: 'http://kube-prometheus-stack-prometheus.metrics.svc:9090' },
-      }),
+      findings({ namespaces: { monitoring: 'metrics' }, prometheus: { url: 'http://kube-prometheus-stack-prometheus.metrics.svc:9090' } }),
     ).toEqual([]);
     // Without the operator there is no AlertmanagerConfig to misplace, but the scrapes are still refused.
     const plain = findings({
       profile: { prometheus: 'plain' },
-      namespaces: { monitoring: 'metrics', excluded: ['metrics'] },
+      namespaces: { monitoring: 'metrics' },
       prometheus: { url: 'http://prometheus.monitoring.svc:9090' },
       grafana: { url: 'http://grafana.metrics.svc' },
     });
@@ -49,16 +49,22 @@ describe('profile checks', () => {
   });
 
   it('plain Prometheus with the URLs of kube-prometheus-stack Services', () => {
-    const f = findings({ profile: { prometheus: 'plain' } });
+    const kps = {
+      prometheus: { url: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' },
+      grafana: { url: 'http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local' },
+    };
+    const f = findings({ profile: { prometheus: 'plain' }, ...kps });
     expect(f).toEqual([
       expect.stringMatching(
         /^kiali: profile\.prometheus is "plain" but prometheus\.url \(http:\/\/kube-prometheus-stack-prometheus\.monitoring\.svc\.cluster\.local:9090\) is the Service kube-prometheus-stack release "kube-prometheus-stack" creates/,
       ),
       expect.stringMatching(/^kiali: profile\.prometheus is "plain" but grafana\.url .* is the Service kube-prometheus-stack/),
     ]);
+    // Left unset, the plain profile derives the Prometheus community chart's Service names.
+    expect(findings({ profile: { prometheus: 'plain' } })).toEqual([]);
     const own = { prometheus: { url: 'http://prometheus-server.monitoring.svc:80' }, grafana: { url: 'http://grafana.monitoring.svc' } };
     expect(findings({ profile: { prometheus: 'plain' }, ...own })).toEqual([]);
-    expect(findings({ profile: { prometheus: 'plain' }, kiali: { enabled: false } })[0]).toMatch(/^dashboards: /);
+    expect(findings({ profile: { prometheus: 'plain' }, kiali: { enabled: false }, ...kps })[0]).toMatch(/^dashboards: /);
   });
 
   it('Envoy head sampling below 100 % caps what tail sampling can keep', () => {

@@ -159,7 +159,7 @@ describe('meshobs validate', () => {
     const dir = tempDir('validate-mismatch');
     writeFileSync(
       join(dir, 'm.yaml'),
-      'namespaces:\n  monitoring: metrics\n  excluded: [metrics]\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n',
+      'namespaces:\n  monitoring: metrics\nprometheus:\n  url: http://kube-prometheus-stack-prometheus.monitoring.svc:9090\nkiali:\n  grafanaToken: { name: grafana-token, key: token }\n',
     );
     const r = await meshobs(dir, 'validate', '--config', 'm.yaml', '--allow-missing', TOOLS.join(','));
     expect(r.code, r.stderr).toBe(0);

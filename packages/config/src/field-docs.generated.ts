@@ -208,7 +208,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "kiali.resources.requests.memory": "Memory request: a Kubernetes quantity such as \"128Mi\" or \"1Gi\".",
   "namespaces": "Namespaces of the control plane, monitoring and trace pipeline, and the injection labels of the mesh's namespaces.",
   "namespaces.excluded": "Namespaces labelled `istio-injection=disabled`. Unset: the monitoring namespace (Prometheus scrapes without a sidecar).",
-  "namespaces.injected": "Namespaces the mesh's workloads run in, labelled for sidecar injection (`istio-injection=enabled`, or `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped); the trace pipeline's namespace and the demo's are always injected.",
+  "namespaces.injected": "More namespaces to label for sidecar injection (`istio-injection=enabled`, or `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped). The namespaces of `services`, the trace pipeline's and the demo's are always injected; none other by default (not even `default`).",
   "namespaces.istio": "Istio control plane and gateways.",
   "namespaces.monitoring": "kube-prometheus-stack: Prometheus, Alertmanager, Grafana. Not injected (scrapers run without a sidecar).",
   "namespaces.observability": "The trace pipeline: OpenTelemetry Collector and Jaeger.",

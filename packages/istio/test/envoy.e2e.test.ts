@@ -51,9 +51,9 @@ const POD_NODE = {
   cluster: fixture.demo.serviceCluster,
 };
 /** The Host a mesh client sends to the demo Service, so the span's http.url is as long as in a cluster. */
-const HOST = `podinfo.podinfo.svc.cluster.local:${config.services[0]!.port}`;
+const HOST = `podinfo.podinfo.svc.cluster.local:${config.demo.port}`;
 /** Istio's inbound cluster name for the demo's port, on the span as upstream_cluster. */
-const INBOUND_CLUSTER = `inbound|${config.services[0]!.port}||`;
+const INBOUND_CLUSTER = `inbound|${config.demo.port}||`;
 /** A browser's user agent: the longest of the common ones, so the measured size is not flattered. */
 const USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 

@@ -25,7 +25,7 @@ export const ANONYMOUS_WARNING =
   'kiali.auth.strategy is "anonymous": anyone who can reach Kiali sees (and with its service account, changes) the mesh. Use "token" or "openid" outside a lab.';
 
 export const GRAFANA_AUTH_WARNING =
-  "kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and kube-prometheus-stack's Grafana has anonymous access off, so Kiali's dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.";
+  "kiali.grafanaToken is not set: Kiali calls Grafana without credentials (auth.type none), and Grafana has anonymous access off by default (kube-prometheus-stack's and the Grafana chart's), so Kiali's dashboard look-ups get 401. Create a Secret in the Istio namespace with a Grafana service-account token (Viewer role) and set kiali.grafanaToken to it.";
 
 /**
  * Kiali CR for the kiali-operator and its NetworkPolicy; for installs without the operator, the

@@ -18,7 +18,8 @@ export const kialiPodSelector = { 'app.kubernetes.io/name': 'kiali', 'app.kubern
 /** The namespaces that make up the mesh, sorted: Kiali sees these and no others. */
 export function meshNamespaces(config: MeshobsConfig): string[] {
   const ns = config.namespaces;
-  const all = new Set([ns.istio, ns.observability, ...ns.injected, ...config.services.map((s) => s.namespace)]);
+  const demo = config.demo.enabled ? [config.demo.namespace] : [];
+  const all = new Set([ns.istio, ns.observability, ...ns.injected, ...config.services.map((s) => s.namespace), ...demo]);
   for (const excluded of ns.excluded) all.delete(excluded);
   all.delete(ns.monitoring);
   return [...all].sort();

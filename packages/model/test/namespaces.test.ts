@@ -13,10 +13,9 @@ describe('namespaces', () => {
     const c = render({ demo: { enabled: true } });
     expect(await validateObjects(c.objects)).toEqual([]);
     const labels = Object.fromEntries(c.objects.map((o) => [o.metadata.name, o.metadata.labels?.['istio-injection']]));
-    // istio-system, monitoring and default exist before the bundle: `kubectl delete -k` must not remove them.
+    // istio-system and monitoring exist before the bundle: `kubectl delete -k` must not remove them.
     expect(labels).toEqual({ observability: 'enabled', podinfo: 'enabled' });
     expect(labelLines(c.files.find((f) => f.path === 'label-existing-namespaces.sh')!.content)).toEqual([
-      `LABELS='istio-injection=enabled' label default "$@"`,
       `LABELS='istio-injection=disabled' label monitoring "$@"`,
     ]);
   });
@@ -26,12 +25,15 @@ describe('namespaces', () => {
     expect(c.objects.map((o) => o.metadata.name)).toEqual([]);
     const script = c.files[0]!.content;
     expect(labelLines(script)).toContain(`LABELS='istio-injection=enabled' label shop "$@"`);
-    // podinfo is in namespaces.injected by default: labelled if it exists, never created.
-    expect(labelLines(script)).toContain(`LABELS='istio-injection=enabled' label podinfo "$@"`);
+    // Nothing the config does not name: neither the demo's namespace nor `default`.
+    expect(script).not.toMatch(/label (podinfo|default) /);
   });
 
   it('excluded follows the monitoring namespace, and a revision labels istio.io/rev instead of istio-injection', () => {
-    const script = render({ namespaces: { monitoring: 'prom' }, istio: { revision: 'canary' } }).files[0]!.content;
+    const script = render({
+      namespaces: { monitoring: 'prom', injected: ['default'] },
+      istio: { revision: 'canary' },
+    }).files[0]!.content;
     expect(labelLines(script)).toContain(`LABELS='istio-injection=disabled' label prom "$@"`);
     expect(script).not.toMatch(/label monitoring/);
     expect(labelLines(script)).toContain(`LABELS='istio.io/rev=canary istio-injection-' label default "$@"`);

@@ -4,6 +4,7 @@
 // (AuthorizationPolicy + PeerAuthentication) both evaluate these same flows.
 
 import { endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import { ENVOY_PROM_PORT } from '@meshobs/model';
 import { expect } from 'vitest';
 
 export type Labels = Record<string, string>;
@@ -103,6 +104,19 @@ export function podsOf(config: MeshobsConfig, objects: Obj[]): Peer[] {
 }
 
 /** The container port a Service port reaches on a pod. */
+/**
+ * The port a PodMonitor endpoint connects to: the one its `__address__` relabeling rewrites to (the app
+ * metrics, moved to pilot-agent's 15020), else the named container port (Envoy's http-envoy-prom, which
+ * the injected istio-proxy container declares; the stand-in pods may not).
+ */
+function podMonitorPort(ep: any, pod: Peer): number {
+  const rewrite = (ep.relabelings ?? []).find((r: any) => r.targetLabel === '__address__');
+  const to = /:(\d+)$/.exec(rewrite?.replacement ?? '');
+  if (to) return Number(to[1]);
+  if (typeof ep.portNumber === 'number') return ep.portNumber;
+  return pod.ports?.find((c) => c.name === ep.port)?.containerPort ?? (ep.port === ENVOY_PROM_PORT.name ? ENVOY_PROM_PORT.number : NaN);
+}
+
 function targetPort(servicePort: any, pod: Peer): number | undefined {
   if (typeof servicePort.targetPort === 'number') return servicePort.targetPort;
   const name = servicePort.targetPort ?? servicePort.name;
@@ -161,13 +175,10 @@ export function requiredFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
     for (const p of pods.filter(
       (p) => m.spec.namespaceSelector.matchNames.includes(p.namespace) && matches(m.spec.selector.matchLabels, p.labels),
     ))
-      for (const ep of m.spec.podMetricsEndpoints)
-        flows.push({
-          why: `PodMonitor ${m.metadata.name} scrapes ${p.name}:${ep.portNumber}`,
-          from: prometheus,
-          to: p,
-          port: ep.portNumber,
-        });
+      for (const ep of m.spec.podMetricsEndpoints) {
+        const port = podMonitorPort(ep, p);
+        flows.push({ why: `PodMonitor ${m.metadata.name} scrapes ${p.name}:${port}`, from: prometheus, to: p, port });
+      }
   }
   // Istio Gateways: the ingress gateway reaches every destination of the VirtualServices bound to them.
   for (const gw of objects.filter((o) => o.kind === 'Gateway' && /\.istio\.io\//.test(o.apiVersion ?? ''))) {

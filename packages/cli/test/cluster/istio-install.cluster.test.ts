@@ -51,8 +51,18 @@ const antiAffinitySelectors = (deployment: Obj) =>
     (t: any) => t.podAffinityTerm.labelSelector.matchLabels,
   );
 
-function expectIstiod(objs: Obj[]) {
-  expect(find(objs, 'HorizontalPodAutoscaler', 'istiod').spec).toMatchObject({ minReplicas: 3, maxReplicas: 7 });
+/** With metrics-server an HPA over the replica range; without it none (it could never read a metric) and the minimum, fixed. */
+function expectReplicas(objs: Obj[], name: string, replicas: { min: number; max: number }, hpa: boolean) {
+  const hpas = objs.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name);
+  if (hpa) expect(hpas[0]?.spec).toMatchObject({ minReplicas: replicas.min, maxReplicas: replicas.max });
+  else {
+    expect(hpas).toEqual([]);
+    expect(find(objs, 'Deployment', name).spec.replicas).toBe(replicas.min);
+  }
+}
+
+function expectIstiod(objs: Obj[], hpa = true) {
+  expectReplicas(objs, 'istiod', { min: 3, max: 7 }, hpa);
   expect(find(objs, 'PodDisruptionBudget', 'istiod').spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   const istiod = find(objs, 'Deployment', 'istiod');
   expect(antiAffinitySelectors(istiod)).toContainEqual({ app: 'istiod' });
@@ -65,8 +75,8 @@ function expectIstiod(objs: Obj[]) {
   expect(mesh.extensionProviders.map((p: { name: string }) => p.name)).toContain('otel-tracing');
 }
 
-function expectGateway(objs: Obj[], name: string, replicas: { min: number; max: number }, selector: Record<string, string>) {
-  expect(find(objs, 'HorizontalPodAutoscaler', name).spec).toMatchObject({ minReplicas: replicas.min, maxReplicas: replicas.max });
+function expectGateway(objs: Obj[], name: string, replicas: { min: number; max: number }, selector: Record<string, string>, hpa = true) {
+  expectReplicas(objs, name, replicas, hpa);
   expect(find(objs, 'PodDisruptionBudget', name).spec).toMatchObject({ maxUnavailable: 1 });
   const d = find(objs, 'Deployment', name);
   const podLabels = d.spec.template.metadata.labels as Record<string, string>;
@@ -78,10 +88,13 @@ function expectGateway(objs: Obj[], name: string, replicas: { min: number; max: 
 
 describe.skipIf(skip)('the Istio install snippets, rendered by istioctl and helm', () => {
   let istioDir: string;
+  /** The same config without metrics-server (profile.metricsServer false, the default). */
+  let fixedDir: string;
   let gatewaySelector: Record<string, string>;
 
   beforeAll(async () => {
-    const bundle = await buildBundle('istio-install', { istio: { ...repoConfig.istio, ...ISTIO } });
+    const bundle = await buildBundle('istio-install', { istio: { ...repoConfig.istio, ...ISTIO }, profile: { metricsServer: true } });
+    fixedDir = join(await buildBundle('istio-install-fixed', { istio: { ...repoConfig.istio, ...ISTIO } }), 'istio');
     istioDir = join(bundle, 'istio');
     const demo = join(bundle, 'demo');
     const gw = readdirSync(demo)
@@ -137,5 +150,28 @@ describe.skipIf(skip)('the Istio install snippets, rendered by istioctl and helm
     expectGateway(render('istio-egressgateway', files[1]!), 'istio-egressgateway', ISTIO.gateways.egress.replicas, {
       istio: 'egressgateway',
     });
+  });
+
+  it('without metrics-server (the default): no HPA in istioctl or helm output, every replica range fixed at its minimum', () => {
+    const operator = run('istioctl', ['manifest', 'generate', '-f', join(fixedDir, 'istio-operator.yaml')]);
+    expectIstiod(operator, false);
+    expectGateway(operator, 'edge-gateway', ISTIO.gateways.ingress.replicas, gatewaySelector, false);
+    expectGateway(operator, 'istio-egressgateway', ISTIO.gateways.egress.replicas, { istio: 'egressgateway' }, false);
+    expectIstiod(
+      run('helm', ['template', 'istiod', join(CHARTS, 'istio-discovery'), '-n', 'istio-system', '-f', join(fixedDir, 'helm-values.yaml')]),
+      false,
+    );
+    const gw = run('helm', [
+      'template',
+      'edge-gateway',
+      join(CHARTS, 'gateway'),
+      '-n',
+      'istio-system',
+      '-f',
+      join(fixedDir, 'helm-values-edge-gateway.yaml'),
+    ]);
+    expectGateway(gw, 'edge-gateway', ISTIO.gateways.ingress.replicas, gatewaySelector, false);
+    // Mutation: the HPA check itself sees the one the metrics-server profile renders.
+    expect(() => expectIstiod(run('istioctl', ['manifest', 'generate', '-f', join(istioDir, 'istio-operator.yaml')]), false)).toThrow();
   });
 });

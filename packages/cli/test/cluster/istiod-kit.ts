@@ -83,7 +83,7 @@ export function workloadsOf(config: MeshobsConfig, objects: Obj[]): Workload[] {
       type: 'sidecar',
     });
   }
-  const gw = gatewayInstalls(config).find((g) => g.kind === 'ingress' && g.enabled);
+  const gw = gatewayInstalls(config).find((g: { kind: string; enabled: boolean }) => g.kind === 'ingress' && g.enabled);
   if (gw)
     out.push({
       name: gw.name,
@@ -199,7 +199,7 @@ const toYamlStream = (objs: Any[]) => objs.map((o) => `---\n${stringify(o)}`).jo
 export function applyMesh(api: ApiServer, config: MeshobsConfig, objects: Obj[], workloads: Workload[], extra: Obj[] = []): void {
   const services = objects.filter((o) => o.kind === 'Service');
   const gw = workloads.find((w) => w.type === 'router');
-  if (gw) services.push(gatewayService(gw, gatewayInstalls(config).find((g) => g.name === gw.name)!.selector));
+  if (gw) services.push(gatewayService(gw, gatewayInstalls(config).find((g: { name: string }) => g.name === gw.name)!.selector));
   const namespaces = new Set([...workloads.map((w) => w.namespace), ...services.map((s) => s.metadata.namespace!)]);
   const existing = new Set(
     api

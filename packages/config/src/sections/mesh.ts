@@ -30,11 +30,11 @@ export const namespaces = z
     /** The trace pipeline: OpenTelemetry Collector and Jaeger. */
     observability: dnsLabel().default('observability'),
     /**
-     * Namespaces the mesh's workloads run in, labelled for sidecar injection (`istio-injection=enabled`, or
-     * `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped);
-     * the trace pipeline's namespace and the demo's are always injected.
+     * More namespaces to label for sidecar injection (`istio-injection=enabled`, or `istio.io/rev=<istio.revision>`)
+     * by the label script of the bundle (a namespace that does not exist is skipped). The namespaces of `services`,
+     * the trace pipeline's and the demo's are always injected; none other by default (not even `default`).
      */
-    injected: z.array(dnsLabel()).default(['podinfo', 'observability', 'default']),
+    injected: z.array(dnsLabel()).default([]),
     /** Namespaces labelled `istio-injection=disabled`. Unset: the monitoring namespace (Prometheus scrapes without a sidecar). */
     excluded: z.array(dnsLabel()).optional(),
   })

@@ -76,7 +76,6 @@ export const prometheus = z
 
 export const grafana = z
   .strictObject({
-    /** In-cluster URL of Grafana, which Kiali calls for its dashboard links. */
     /**
      * In-cluster URL of Grafana, which Kiali calls for its dashboard links. Unset: kube-prometheus-stack's
      * `<release>-grafana` Service, or for a plain Prometheus the Grafana chart's `grafana` Service, in grafana.namespace.
