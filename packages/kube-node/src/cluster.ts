@@ -288,7 +288,7 @@ export async function prepareCluster(node: KubeNode, opts: PrepareOptions): Prom
   profileSetup(node, cluster, opts);
   await searchReady;
   step('search engine');
-  node.kubectl(['-n', sink.namespace, 'rollout', 'status', `deployment/${sink.name}`, '--timeout=180s']);
+  rolloutStatus(node, sink.namespace, `deployment/${sink.name}`, 180);
   profileReady(node, cluster, config);
   step('cluster ready for the bundle');
   return cluster;
@@ -364,9 +364,35 @@ export function profileSetup(node: KubeNode, cluster: TargetCluster, opts: { con
 /** Waits until the profile's part serves: the search engine's front, the operator or the plain Prometheus. */
 export function profileReady(node: KubeNode, cluster: TargetCluster, config: MeshobsConfig): void {
   const { front } = cluster.searchEngine;
-  if (front) node.kubectl(['-n', front.namespace, 'rollout', 'status', `deployment/${front.name}`, '--timeout=180s']);
+  if (front) rolloutStatus(node, front.namespace, `deployment/${front.name}`, 180);
   const deploy = config.profile.prometheus === 'kube-prometheus-stack' ? `${cluster.names.release}-operator` : 'prometheus';
-  node.kubectl(['-n', cluster.names.namespace, 'rollout', 'status', `deployment/${deploy}`, '--timeout=180s']);
+  rolloutStatus(node, cluster.names.namespace, `deployment/${deploy}`, 180);
+}
+
+/** `kubectl rollout status`; on a timeout, the error says why: the pods' states, events and last log lines. */
+export function rolloutStatus(node: KubeNode, namespace: string, workload: string, timeoutSeconds: number): void {
+  const r = node.kubectlResult(['-n', namespace, 'rollout', 'status', workload, `--timeout=${timeoutSeconds}s`]);
+  if (r.code === 0) return;
+  const selector = node
+    .kubectlResult([
+      '-n',
+      namespace,
+      'get',
+      workload,
+      '-o',
+      'go-template={{range $k, $v := .spec.selector.matchLabels}}{{$k}}={{$v}},{{end}}',
+    ])
+    .stdout.replace(/,$/, '');
+  const pods = node.kubectlResult(['-n', namespace, 'get', 'pods', '-l', selector, '-o', 'wide']).stdout;
+  const events = node
+    .kubectlResult(['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp'])
+    .stdout.split('\n')
+    .slice(-15)
+    .join('\n');
+  const logs = node.kubectlResult(['-n', namespace, 'logs', workload, '--all-containers', '--tail=15']).stdout;
+  throw new Error(
+    `${workload} in ${namespace} not rolled out in ${timeoutSeconds} s: ${r.stdout}${r.stderr}\n${pods}\nevents:\n${events}\nlogs:\n${logs}`,
+  );
 }
 
 /** Removes a profile's monitoring stack (before another profile's is installed). */

@@ -334,6 +334,28 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
   const read = (f: string) => readFileSync(join(opts.bundleDir, 'alerts', f), 'utf8');
   const bundleJobs = (parse(read('scrape-configs.yml')) as { scrape_configs: Obj[] }).scrape_configs;
   const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const ownJobs: Obj[] = [
+    {
+      job_name: config.prometheus.jobs.cadvisor,
+      scheme: 'https',
+      metrics_path: '/metrics/cadvisor',
+      authorization: { credentials_file: `${sa}/token` },
+      tls_config: { ca_file: `${sa}/ca.crt`, insecure_skip_verify: true },
+      kubernetes_sd_configs: [{ role: 'node' }],
+    },
+    {
+      job_name: config.prometheus.jobs.kubeStateMetrics,
+      honor_labels: true,
+      kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [ns] } }],
+      relabel_configs: [
+        {
+          action: 'keep',
+          source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'],
+          regex: 'kube-state-metrics;http',
+        },
+      ],
+    },
+  ];
   const prometheusYml = {
     global: { scrape_interval: config.prometheus.scrapeInterval, evaluation_interval: config.prometheus.evaluationInterval },
     rule_files: ['/etc/prometheus/rules/rules.yml'],
@@ -351,31 +373,14 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
         },
       ],
     },
-    scrape_configs: [
-      ...bundleJobs,
-      {
-        job_name: config.prometheus.jobs.cadvisor,
-        scheme: 'https',
-        metrics_path: '/metrics/cadvisor',
-        authorization: { credentials_file: `${sa}/token` },
-        tls_config: { ca_file: `${sa}/ca.crt`, insecure_skip_verify: true },
-        kubernetes_sd_configs: [{ role: 'node' }],
-      },
-      {
-        job_name: config.prometheus.jobs.kubeStateMetrics,
-        honor_labels: true,
-        kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [ns] } }],
-        relabel_configs: [
-          {
-            action: 'keep',
-            source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_name', '__meta_kubernetes_endpoint_port_name'],
-            regex: 'kube-state-metrics;http',
-          },
-        ],
-      },
-    ],
+    // The bundle's jobs, then the kubelet/cAdvisor and kube-state-metrics jobs such a Prometheus has of its own
+    // where the bundle brings none under that name (it does since its scrape-configs.yml carries every job the
+    // rules read; Prometheus refuses a config that names a job twice).
+    scrape_configs: [...bundleJobs, ...ownJobs.filter((j) => !bundleJobs.some((b) => b.job_name === j.job_name))],
   };
   const promSvc = /^(?:[a-z]+:\/\/)?([a-z0-9-]+)\./.exec(config.prometheus.url)?.[1] ?? names.prometheus;
+  const promUrl = new URL(config.prometheus.url);
+  const promPort = Number(promUrl.port || (promUrl.protocol === 'https:' ? 443 : 80));
   const secrets = [config.alertmanager.receivers.critical, config.alertmanager.receivers.warning].map((r) => r.secret.name);
   const podSec = { ...CHART_POD_SECURITY };
   const docs: Obj[] = [
@@ -434,7 +439,8 @@ export function plainStack(names: StackNames, opts: { bundleDir: string; config:
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: promSvc, namespace: ns },
-      spec: { selector: { app: 'prometheus' }, ports: [{ name: 'http-web', port: 9090, targetPort: 9090 }] },
+      // The port of prometheus.url (the plain profile's default, prometheus-server, is the Prometheus chart's Service on 80).
+      spec: { selector: { app: 'prometheus' }, ports: [{ name: 'http-web', port: promPort, targetPort: 9090 }] },
     },
     {
       apiVersion: 'v1',

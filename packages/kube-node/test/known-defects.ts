@@ -43,14 +43,6 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
       'new pod losing the same race: retention never runs. restartPolicy OnFailure retries in the same pod and succeeds. A race: ' +
       'recorded, not asserted',
   },
-  {
-    check: 'plain',
-    problem: /^FAIL jobs job otel-collector: Prometheus scrapes nothing under this job name/,
-    owner: 'alerts (plain scrape-configs.yml) / otel-collector',
-    reason:
-      'the plain profile emits scrape jobs for istiod, the Envoy sidecars and the apps only: nothing scrapes the collector under ' +
-      'job "otel-collector", which the tracing dashboard reads (the ServiceMonitors of the kube-prometheus-stack profile do)',
-  },
 ];
 
 /** Splits problems into those a known defect explains and the rest; lists the known defects that did not show. */
