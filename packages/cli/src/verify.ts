@@ -117,9 +117,10 @@ class Forwards {
 
 /** Service name, namespace and port of an in-cluster URL or host:port (svc.cluster.local form). */
 export function serviceOf(address: string): { name: string; namespace: string; port: number } {
-  const m = /^(?:[a-z]+:\/\/)?([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.[a-z0-9.-]+)?)?:(\d+)/.exec(address);
+  const m = /^(?:([a-z]+):\/\/)?([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.[a-z0-9.-]+)?)?(?::(\d+))?(?:\/.*)?$/.exec(address);
   if (!m) throw new Error(`${address} is not an in-cluster Service address`);
-  return { name: m[1]!, namespace: m[2]!, port: Number(m[3]) };
+  // Without a port, the scheme's (the plain profile's default prometheus.url, the Prometheus chart's Service, has none).
+  return { name: m[2]!, namespace: m[3]!, port: m[4] ? Number(m[4]) : m[1] === 'https' ? 443 : 80 };
 }
 
 async function getJson<T>(url: string, init: RequestInit = {}): Promise<T> {
@@ -645,15 +646,17 @@ export async function verifyCommand(io: Io, opts: VerifyOptions): Promise<number
         // Workloads, each with its own wait: they roll out in parallel.
         const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
         for (const r of await Promise.all(workloads.map((o) => checkWorkload(kube, o, timeoutMs)))) print(r);
-        const promSvc = serviceOf(config.prometheus.url);
         let prom: string | undefined;
+        let promObject = `prometheus.url ${config.prometheus.url}`;
         try {
+          const promSvc = serviceOf(config.prometheus.url);
+          promObject = `Service/${promSvc.namespace}/${promSvc.name}`;
           prom = await fwd.open(promSvc.namespace, `svc/${promSvc.name}`, promSvc.port, timeoutMs);
         } catch (e) {
           print({
             status: 'fail',
             check: 'monitor',
-            object: `Service/${promSvc.namespace}/${promSvc.name}`,
+            object: promObject,
             reason: `Prometheus (prometheus.url) unreachable: ${(e as Error).message}`,
           });
         }

@@ -29,6 +29,13 @@ describe('meshobs verify', () => {
     });
     expect(serviceOf('jaeger-query.observability.svc:16685')).toEqual({ name: 'jaeger-query', namespace: 'observability', port: 16685 });
     expect(() => serviceOf('https://prometheus.example.com')).toThrow('is not an in-cluster Service address');
+    // No port: the scheme's (the plain profile's default Prometheus URL).
+    expect(serviceOf('http://prometheus-server.monitoring.svc.cluster.local')).toEqual({
+      name: 'prometheus-server',
+      namespace: 'monitoring',
+      port: 80,
+    });
+    expect(serviceOf('https://prometheus.monitoring.svc/')).toEqual({ name: 'prometheus', namespace: 'monitoring', port: 443 });
   });
 
   it('evaluates label selectors as Kubernetes does', () => {
