@@ -283,7 +283,10 @@ export function forbiddenFlows(config: MeshobsConfig, objects: Obj[]): Flow[] {
   const appPort = app.ports![0]!.containerPort;
   const collector = byName(e.collector.service);
   return [
-    { why: 'an application reaches the search engine', from: app, to: searchEngine, port: 9200 },
+    // The search engine is the user's: its ingress is the bundle's to police only when asked (elasticsearch.networkPolicy).
+    ...(config.elasticsearch.networkPolicy
+      ? [{ why: 'an application reaches the search engine', from: app, to: searchEngine, port: 9200 }]
+      : []),
     { why: 'the collector reaches the search engine', from: collector, to: searchEngine, port: 9200 },
     { why: 'a foreign namespace writes to the Jaeger collector', from: intruder, to: byName(e.jaeger.collectorService), port: 4317 },
     { why: 'an application writes spans straight to the Jaeger collector', from: app, to: byName(e.jaeger.collectorService), port: 4317 },
