@@ -256,7 +256,14 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
           `${prom}/api/v1/query?query=${encodeURIComponent(`meshobs_sidecar_probe{pod="${good}"}`)}`,
         )
       ).data.result.map((r) => r.metric);
-      expect(series).toEqual([expect.objectContaining({ listener: String(ISTIO_PORTS.mergedMetrics), job, app: demo.name })]);
+      // The app job reads pilot-agent's port; the envoy-stats PodMonitor, selecting the same declared port, stays on Envoy's.
+      const byListener = series
+        .map((m) => ({ job: m.job, listener: m.listener, app: m.app }))
+        .sort((x, y) => x.listener!.localeCompare(y.listener!));
+      expect(byListener).toEqual([
+        { job, listener: String(ISTIO_PORTS.mergedMetrics), app: demo.name },
+        { job: tier.profile.config.prometheus.jobs.envoy, listener: String(ISTIO_PORTS.envoyStats), app: demo.name },
+      ]);
     } finally {
       tier.node.kubectl(['delete', '--ignore-not-found', '-f', '-', '--wait=true'], docs);
     }
@@ -827,15 +834,16 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
     });
 
     it('meshobs verify passes: every job the rules and dashboards read is scraped, the collector too (scrape-configs.yml)', async () => {
-      const { lines } = await meshobs(tier.node, ['verify', '--config', plain.configFile, '--timeout', '120']);
+      const { code, lines } = await meshobs(tier.node, ['verify', '--config', plain.configFile, '--timeout', '120']);
       const failed = lines.filter((l) => l.startsWith('FAIL')).map((l) => l.replace(/\s+/g, ' '));
       const t = triage('plain', failed);
+      expect(code, lines.join('\n')).toBe(0);
       expect(t.unexplained).toEqual([]);
       expect(t.absent, 'fixed? remove it from known-defects.ts').toEqual([]);
       for (const check of ['workload', 'jobs', 'rules', 'alertmanager', 'trace'])
         expect(
           lines.some((l) => l.startsWith('PASS') && l.includes(` ${check} `)),
-          `a PASS line for ${check}`,
+          `a PASS line for ${check} in:\n${lines.join('\n')}`,
         ).toBe(true);
       // Once a known defect: the plain profile had no job for the collector, which the tracing dashboard reads.
       const collectorJob = tier.profile.config.prometheus.jobs.collector;
