@@ -1,7 +1,7 @@
 // Loopback ports and polling for the processes meshobs starts: the API server of `meshobs validate`
 // (packages/cli) and every real program the tests run (packages/testkit). Product code, so the CLI can
 // use it; the testkit re-exports it.
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,12 @@ export function releasePorts(): void {
       // gone already
     }
   }
+  // The folder too, once no process holds a claim: a CLI run leaves nothing in the user's temp folder.
+  try {
+    rmdirSync(CLAIMS);
+  } catch {
+    // another process still holds claims (or removed it first)
+  }
 }
 
 function claim(port: number): boolean {
@@ -50,8 +56,11 @@ function claim(port: number): boolean {
       claimed.push(file);
       return true;
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // The folder removed by a process that released its last claim meanwhile: create it again.
+      if (code === 'ENOENT') continue;
       // No shared folder to claim in: the bind test alone decides, as before claims existed.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return true;
+      if (code !== 'EEXIST') return true;
     }
     let owner = 0;
     try {

@@ -87,14 +87,18 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
         });
     const jobPods = pods(objects);
     expect(jobPods.length).toBeGreaterThan(0);
-    for (const p of jobPods) expect(p.metadata.labels?.['sidecar.istio.io/inject'], p.metadata.name).toBe('false');
-    const deprecated = (objs: KubeObject[]) =>
-      analyze(objs)
-        .filter((f) => f.code === 'IST0135')
-        .map(findingKey);
-    expect(deprecated(jobPods)).toEqual([]);
-    // The old form, an annotation on the template, is what analyze reports.
-    const annotated = jobPods.map((p) => ({ ...p, metadata: { ...p.metadata, annotations: { 'sidecar.istio.io/inject': 'false' } } }));
-    expect(deprecated(annotated).length).toBe(jobPods.length);
+    // Istio reads the label first (the injector webhook's objectSelector, istio-discovery chart
+    // templates/mutatingwebhook.yaml); the annotation is the deprecated form (istio.io/api annotation.yaml).
+    const notOptedOut = (objs: KubeObject[]) =>
+      objs.filter((p) => p.metadata.labels?.['sidecar.istio.io/inject'] !== 'false').map((p) => p.metadata.name);
+    expect(notOptedOut(jobPods)).toEqual([]);
+    // Mutation: the old form, the annotation alone, is caught. (istioctl analyze at the pinned version reports
+    // no IST0135 for it, measured here, so the label itself is what this test holds.)
+    const annotated = jobPods.map((p) => {
+      const { 'sidecar.istio.io/inject': _, ...labels } = p.metadata.labels ?? {};
+      return { ...p, metadata: { ...p.metadata, labels, annotations: { 'sidecar.istio.io/inject': 'false' } } };
+    });
+    expect(notOptedOut(annotated)).toEqual(jobPods.map((p) => p.metadata.name));
+    expect(analyze(jobPods).filter((f) => f.code === 'IST0135')).toEqual([]);
   });
 });

@@ -17,7 +17,10 @@ import { buildBundle } from './cluster-kit.ts';
 import { type Flow, forbiddenFlows, type Obj, requiredFlows } from './flows.ts';
 
 const skip = missingTools('cyclonus', 'kubectl');
-const config = parseConfig(repoConfig);
+// With the opt-in policy for the search engine (elasticsearch.networkPolicy), so the contract's flows to it
+// are judged too; without it the bundle polices no database it does not run.
+const OVERRIDES = { elasticsearch: { networkPolicy: true } };
+const config = parseConfig({ ...repoConfig, ...OVERRIDES });
 
 const cyclonusPeer = (p: { namespace: string; labels: Record<string, string> }) => ({
   Internal: { Namespace: p.namespace, NamespaceLabels: { 'kubernetes.io/metadata.name': p.namespace }, PodLabels: p.labels },
@@ -28,7 +31,7 @@ describe.skipIf(skip)('NetworkPolicy flow contract (cyclonus)', () => {
   let policyDir: string;
 
   beforeAll(async () => {
-    const bundle = await buildBundle('flows', {});
+    const bundle = await buildBundle('flows', OVERRIDES);
     const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
     objects = parseAllDocuments(rendered).map((d) => d.toJS());
     policyDir = tempDir('netpol');
