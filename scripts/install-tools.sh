@@ -2,7 +2,7 @@
 # Installs and caches the real programs meshobs is verified with. Idempotent: a second run only
 # re-links cached binaries and takes seconds.
 #
-#   scripts/install-tools.sh            # everything (unit + e2e tiers)
+#   scripts/install-tools.sh            # every tier CI runs (unit, e2e, cluster); the node tier's tools: `node`
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
 #   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch, envoy
 #   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, pilot-discovery, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
@@ -527,7 +527,7 @@ case "${1:-all}" in
   cluster) install_cluster ;;
   kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
   node) install_node ;;
-  all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy; install_node ;;
+  all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy ;;
   *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|envoy|kubernetes]" >&2; exit 2 ;;
 esac
 log "tools ready in .tools/bin"
