@@ -127,7 +127,7 @@ describe('YAML and JSON configs', () => {
     expect(withAnchor.code, withAnchor.stderr).toBe(0);
     // Both services, the second merged from the first's anchor, reach the rules; no demo is deployed.
     const rules = readFileSync(join(withAnchor.dir, 'bundle', 'alerts', 'rules.yml'), 'utf8');
-    expect(rules).toMatch(/destination_service_name="cart"/);
+    expect(rules).toMatch(/destination_service_name=~?"([^"]*\|)?cart(\|[^"]*)?"/);
     expect(existsSync(join(withAnchor.dir, 'bundle', 'demo'))).toBe(false);
     const dupAfterMerge = await build({
       'anchor.yaml': ['services:', '  - &svc {name: shop, namespace: shop}', '  - <<: *svc', ''].join('\n'),
