@@ -118,8 +118,13 @@ describe.skipIf(skip).each(PROFILES)(
           // reaches Envoy, or the port is open to plaintext for the sidecar-less scrapers and query
           // clients (a plaintext caller has no identity to tell apart; the NetworkPolicy limits it).
           const gaps: Record<string, Stage> = {
-            'an application reaches the search engine': 'not-injected',
-            'an application reaches the search engine [plaintext]': 'not-injected',
+            // A forbidden flow only where the bundle polices the search engine (elasticsearch.networkPolicy).
+            ...(config.elasticsearch.networkPolicy
+              ? {
+                  'an application reaches the search engine': 'not-injected' as Stage,
+                  'an application reaches the search engine [plaintext]': 'not-injected' as Stage,
+                }
+              : {}),
             'the collector reaches the search engine': 'not-injected',
             'the collector reaches the search engine [plaintext]': 'not-injected',
             'a foreign namespace scrapes Envoy stats': 'not-captured',
