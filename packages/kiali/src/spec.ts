@@ -15,14 +15,18 @@ const KIALI_UID = 1000;
 /** Labels the operator puts on the Kiali server pods (see its deployment template). */
 export const kialiPodSelector = { 'app.kubernetes.io/name': 'kiali', 'app.kubernetes.io/instance': KIALI_NAME };
 
-/** The namespaces that make up the mesh, sorted: Kiali sees these and no others. */
-export function meshNamespaces(config: MeshobsConfig): string[] {
-  const ns = config.namespaces;
-  const demo = config.demo.enabled ? [config.demo.namespace] : [];
-  const all = new Set([ns.istio, ns.observability, ...ns.injected, ...config.services.map((s) => s.namespace), ...demo]);
-  for (const excluded of ns.excluded) all.delete(excluded);
-  all.delete(ns.monitoring);
-  return [...all].sort();
+/**
+ * The namespaces that make up the mesh, sorted: Kiali sees these and no others. The model's (one home):
+ * the Istio namespace and every namespace labelled for injection, never one labelled `disabled` nor the
+ * monitoring namespace.
+ */
+export function meshNamespaces(model: Pick<MeshModel, 'namespaces'>): string[] {
+  const n = model.namespaces;
+  const all = [...n.owned, ...n.existing];
+  const disabled = new Set(all.filter((e) => e.labels['istio-injection'] === 'disabled').map((e) => e.name));
+  const mesh = new Set([n.istio, ...all.map((e) => e.name)]);
+  for (const name of [...disabled, n.monitoring]) mesh.delete(name);
+  return [...mesh].sort();
 }
 
 function auth(config: MeshobsConfig) {
@@ -85,7 +89,7 @@ export function kialiSpec(model: MeshModel) {
       namespace: config.namespaces.istio,
       cluster_wide_access: false,
       discovery_selectors: {
-        default: [{ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: meshNamespaces(config) }] }],
+        default: [{ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: meshNamespaces(model) }] }],
       },
       replicas: kiali.replicas,
       resources: resources(kiali.resources),

@@ -79,14 +79,14 @@ describe('renderKiali', () => {
 
   it('limits discovery to the mesh namespaces (never monitoring) without cluster-wide access', () => {
     const c = parseConfig({ services: [{ name: 'shop', namespace: 'shop' }] });
-    expect(meshNamespaces(c)).toEqual(['istio-system', 'observability', 'shop']);
-    expect(meshNamespaces(parseConfig({ demo: { enabled: true } }))).toEqual(['istio-system', 'observability', 'podinfo']);
+    expect(meshNamespaces(resolveModel(c))).toEqual(['istio-system', 'observability', 'shop']);
+    expect(meshNamespaces(resolveModel(parseConfig({ demo: { enabled: true } })))).toEqual(['istio-system', 'observability', 'podinfo']);
     const d = crOf(renderKiali(resolveModel(c))).spec.deployment;
     expect(d.cluster_wide_access).toBe(false);
     expect(d.discovery_selectors.default[0].matchExpressions[0]).toEqual({
       key: 'kubernetes.io/metadata.name',
       operator: 'In',
-      values: meshNamespaces(c),
+      values: meshNamespaces(resolveModel(c)),
     });
   });
 
