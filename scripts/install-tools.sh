@@ -2,9 +2,10 @@
 # Installs and caches the real programs meshobs is verified with. Idempotent: a second run only
 # re-links cached binaries and takes seconds.
 #
-#   scripts/install-tools.sh            # every tier CI runs (unit, e2e, cluster); the node tier's tools: `node`
+#   scripts/install-tools.sh            # every tier CI runs (unit, e2e, cluster, node)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
 #   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch, envoy
+#   scripts/install-tools.sh go java    # several targets, in order
 #   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, pilot-discovery, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
 #   scripts/install-tools.sh node       # a single-node Kubernetes (kubelet, containerd, runc, CNI, CoreDNS, kube-router), the monitoring stack, the bundle's images' programs
 #   scripts/install-tools.sh kubernetes # only the Kubernetes node binaries
@@ -187,7 +188,6 @@ install_go() {
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
   install_jaeger
   install_operator_amconfig
-  install_thanos
 }
 
 # module_src MODULE@VERSION WORKDIR -> a writable copy of a downloaded module in WORKDIR/src.
@@ -514,20 +514,27 @@ install_java() {
   bash "$ROOT/packages/jaeger/scripts/install-opensearch.sh"
 }
 
-case "${1:-all}" in
-  debian) install_debian ;;
-  python) install_python ;;
-  go) install_go ;;
-  thanos) install_thanos ;;
-  bench) install_bench ;;
-  java) install_java ;;
-  unit) install_debian; install_python ;;
-  envoy) install_envoy ;;
-  e2e) install_go; install_java; install_envoy ;;
-  cluster) install_cluster ;;
-  kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
-  node) install_node ;;
-  all) install_debian; install_python; install_go; install_java; install_cluster; install_envoy ;;
-  *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|envoy|kubernetes]" >&2; exit 2 ;;
-esac
+# One or more targets, in order: `install-tools.sh go java envoy` is `e2e` without Thanos.
+[ $# -gt 0 ] || set -- all
+for target in "$@"; do
+  case "$target" in
+    debian) install_debian ;;
+    python) install_python ;;
+    go) install_go ;;
+    thanos) install_thanos ;;
+    bench) install_bench ;;
+    java) install_java ;;
+    unit) install_debian; install_python ;;
+    envoy) install_envoy ;;
+    e2e) install_go; install_thanos; install_java; install_envoy ;;
+    cluster) install_cluster ;;
+    kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
+    node) install_node ;;
+    # The five Kubernetes binaries first, in one `go build` (the cluster tier's kube-apiserver shares its
+    # packages with the node tier's four).
+    all) install_debian; install_python; install_go; install_thanos; install_java; install_envoy
+      install_kubernetes $KUBERNETES_NODE_BINARIES; install_cluster; install_node ;;
+    *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|envoy|kubernetes]..." >&2; exit 2 ;;
+  esac
+done
 log "tools ready in .tools/bin"

@@ -508,15 +508,18 @@ export function traceReport(
     return o && w.tracesInMemoryMax ? [(w.rssMax.sampler - o.rssMax.sampler) / (w.tracesInMemoryMax * envoy.spansPerTrace)] : [];
   });
   if (pairs.length) {
-    const perSpan = Math.max(...pairs);
+    // The median: RSS is read between garbage collections (GOMEMLIMIT lets the heap grow to the limit),
+    // so single pairs scatter; what bounds a sampler is measured, not projected from this figure: the
+    // first failing step of setup B says which limit refused first.
+    const perSpan = [...pairs].sort((x, y) => x - y)[Math.floor(pairs.length / 2)]!;
     const limiter = buildCollectorConfig(config, 'sampler').processors.memory_limiter as { limit_mib: number; spike_limit_mib: number };
     const refusingAbove = (limiter.limit_mib - limiter.spike_limit_mib) * 2 ** 20;
-    const base = Math.min(...withoutTs.map((x) => x.rssMax.sampler));
     lines.push(
-      `- Memory per span held by tail sampling: **${(perSpan / 1024).toFixed(1)} KiB** of RSS (the sampler's RSS with − without tail sampling at the same rate, over the spans it held; the largest of ${pairs.length} rates). ` +
-        `A sampler holds rate × decision_wait spans, and its memory_limiter refuses above ${mib(refusingAbove)} (limit ${limiter.limit_mib} MiB − spike ${limiter.spike_limit_mib} MiB), so memory bounds one sampler near **${count(Math.round((refusingAbove - base) / perSpan / durationSeconds(t.decisionWait)))} spans/s**.`,
+      `- Memory per span held by tail sampling: **${(perSpan / 1024).toFixed(1)} KiB** of RSS (the sampler's RSS with − without tail sampling at the same rate, over the spans it held; the median of ${pairs.length} rates, which scatter with the garbage collector's timing). ` +
+        `A sampler holds rate × decision_wait spans, and its memory_limiter refuses above ${mib(refusingAbove)} of heap (limit ${limiter.limit_mib} MiB − spike ${limiter.spike_limit_mib} MiB): setup B's first failing step shows where that binds.`,
     );
   }
+
   const tracesPerSecond = t.numTraces / durationSeconds(t.decisionWait);
   lines.push(
     `- num_traces caps one sampler at ${count(t.numTraces)} / ${durationSeconds(t.decisionWait)} s = ${count(Math.round(tracesPerSecond))} traces/s (${count(Math.round(tracesPerSecond * envoy.spansPerTrace))} spans/s of ${envoy.spansPerTrace}-span traces) before traces are evicted undecided.`,
