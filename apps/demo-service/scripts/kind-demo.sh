@@ -31,9 +31,8 @@ kind load image-archive "$WORK/demo-image.tar" --name "$CLUSTER"
 echo "== bundle"
 cat >"$WORK/meshobs.yaml" <<YAML
 cluster: { name: kind-$CLUSTER, environment: demo }
-services: [{ name: podinfo, namespace: podinfo, replicas: { min: 1, max: 2 } }]
 tracing: { collector: { replicas: { min: 1, max: 1 } } }
-demo: { image: $IMAGE }
+demo: { enabled: true, image: $IMAGE, replicas: { min: 1, max: 2 } }
 YAML
 (cd "$REPO_DIR" && node packages/cli/src/main.ts build --config "$WORK/meshobs.yaml" --out "$WORK/bundle")
 B="$WORK/bundle"
@@ -51,7 +50,8 @@ apply_dir() {
   done
 }
 
-echo "== namespaces, mesh telemetry and policies, collector"
+echo "== namespaces (the script first: it creates the pipeline namespace), mesh telemetry and policies, collector"
+sh "$B/namespaces/label-existing-namespaces.sh"
 apply_dir "$B/namespaces"
 apply_dir "$B/istio"
 apply_dir "$B/otel-collector"

@@ -101,8 +101,8 @@ export default defineConfig({
 export const NEXT_STEPS = [
   'npx --no-install meshobs build                      # writes dist/bundle',
   'npx --no-install meshobs validate                   # every real validator found in MESHOBS_TOOLS_BIN or on PATH',
+  'sh dist/bundle/namespaces/label-existing-namespaces.sh   # first: the pipeline namespace if missing, injection labels on namespaces meshobs does not own',
   'kubectl apply --server-side -k dist/bundle',
-  'sh dist/bundle/namespaces/label-existing-namespaces.sh   # once: injection labels on namespaces meshobs does not own',
 ];
 
 /** After an upgrade of meshobs, for a YAML config: the editors' schema of the new version (README, same block). */

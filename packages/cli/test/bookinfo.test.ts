@@ -56,7 +56,8 @@ describe('a bookinfo-style mesh of the user', () => {
     expect(objects.filter((o) => USER_NAMESPACES.includes(o.metadata.namespace ?? '')).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
       [],
     );
-    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([config.namespaces.observability]);
+    // Not even the trace pipeline's: the user's search-engine Secrets live there (the label script creates it).
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([]);
     expect(bundles.find((b) => b.name === 'demo')!.objects).toEqual([]);
     // Nothing routes or selects `hosts: "*"` either: no Gateway or VirtualService at all without the demo.
     expect(objects.filter((o) => ['Gateway', 'VirtualService', 'DestinationRule'].includes(o.kind))).toEqual([]);
@@ -65,6 +66,7 @@ describe('a bookinfo-style mesh of the user', () => {
     expect(script).toContain(`LABELS='istio-injection=enabled' label bookinfo "$@"`);
     expect(script).toContain(`LABELS='istio-injection=enabled' label shop "$@"`);
     expect(script).toContain(`LABELS='istio-injection=disabled' label prom "$@"`);
+    expect(script).toContain(`LABELS='istio-injection=enabled' create_and_label ${config.namespaces.observability} "$@"`);
     expect(script).not.toMatch(/label (default|podinfo|monitoring) /);
   });
 

@@ -54,7 +54,11 @@ function podTemplate(config: MeshobsConfig, job: JobSpec) {
       labels: { ...l.jobs.labels, 'sidecar.istio.io/inject': 'false' },
     },
     spec: {
-      restartPolicy: 'Never',
+      // OnFailure: a failed attempt restarts in the same pod, keeping its address. The index tools
+      // connect once, within milliseconds of starting; a NetworkPolicy enforcer that admits a new pod's
+      // address only after it starts (kube-router, k3s's default) refuses that first connection, and with
+      // Never every retry was a new pod losing the same race: retention never ran (found by the node tier).
+      restartPolicy: 'OnFailure',
       automountServiceAccountToken: false,
       securityContext: podSecurityContext(JAEGER_UID),
       containers: [

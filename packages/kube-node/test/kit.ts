@@ -96,14 +96,15 @@ export async function startTier(profile: Profile, opts: { backdatedIndices?: Map
 }
 
 /**
- * What the README tells a user to run: `kubectl apply --server-side -k` on the bundle, then the label
- * script for the namespaces the bundle does not own (kubectl's extra arguments point it at the node).
+ * What the README tells a user to run: the label script (it creates the trace pipeline's namespace when
+ * missing and sets the injection labels on the namespaces the bundle does not own; kubectl's extra
+ * arguments point it at the node), then `kubectl apply --server-side -k` on the bundle.
  */
 export function applyBundle(node: KubeNode, bundleDir: string): void {
-  node.kubectl(['apply', '--server-side', '-k', bundleDir]);
   execFileSync('sh', [join(bundleDir, 'namespaces', 'label-existing-namespaces.sh'), `--kubeconfig=${node.kubeconfig}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  node.kubectl(['apply', '--server-side', '-k', bundleDir]);
 }
 
 /** Runs the CLI in-process with KUBECONFIG pointing at the node; returns exit code and output lines. */

@@ -14,15 +14,6 @@ export interface KnownDefect {
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
   {
-    check: 'delete',
-    problem:
-      /^(Namespace\/observability|.*observability\/(elasticsearch-master|search-engine-tls|elasticsearch-ca|jaeger-es-credentials|kube-root-ca\.crt|default)\b)/,
-    owner: 'kube (namespaces component)',
-    reason:
-      'the bundle declares Namespace observability, so `kubectl delete -k` deletes it with everything in it: the search engine the ' +
-      'config places there by default (elasticsearch.namespace), and the Secrets the user created for Jaeger (credentials, CA)',
-  },
-  {
     check: 'restarts',
     race: true,
     problem:
@@ -31,17 +22,6 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     reason:
       'Jaeger exits when its first connection to the search engine fails, and a NetworkPolicy enforcer that lets a new pod ' +
       "through only after it starts (kube-router, k3s's default) refuses that first connection: the pod restarts once",
-  },
-  {
-    check: 'retention',
-    race: true,
-    problem: /connection refused/,
-    owner: 'jaeger (retention CronJob)',
-    reason:
-      'es-index-cleaner connects once, within milliseconds of starting; a NetworkPolicy enforcer that lets a new pod through only ' +
-      "after it starts (kube-router, k3s's default) refuses that first connection, and with restartPolicy Never every retry is a " +
-      'new pod losing the same race: retention never runs. restartPolicy OnFailure retries in the same pod and succeeds. A race: ' +
-      'recorded, not asserted',
   },
 ];
 

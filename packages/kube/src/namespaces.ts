@@ -13,6 +13,8 @@ export const EXISTING_NAMESPACES_SCRIPT = 'label-existing-namespaces.sh';
 export interface NamespaceLabels {
   name: string;
   labels: Record<string, string | null>;
+  /** The label script creates it when it does not exist (a namespace the bundle's objects live in). */
+  create?: boolean;
 }
 
 const argsOf = (labels: Record<string, string | null>) =>
@@ -25,12 +27,15 @@ function labelScript(existing: readonly NamespaceLabels[]): string {
     '#!/bin/sh',
     ...GENERATED_HEADER.split('\n').map((l) => `# ${l}`),
     '#',
-    '# Opt-in step, NOT part of `kubectl apply -k`: sets the sidecar-injection labels the bundle expects on',
-    '# namespaces it does not own. They existed before the bundle (Istio, the monitoring stack, the system',
-    '# namespaces, your services) and must outlive `kubectl delete -k`, so the bundle never emits them as',
-    '# Namespace objects. Run it once against the target cluster (extra arguments go to kubectl); a namespace',
-    '# that does not exist is skipped with a note, and every other one is still labelled:',
+    '# Run it BEFORE `kubectl apply -k` (extra arguments go to kubectl), once per cluster:',
     '#   sh namespaces/label-existing-namespaces.sh [--context NAME]',
+    '# It is not part of the kustomization: it sets the sidecar-injection labels the bundle expects on',
+    '# namespaces the bundle does not own. They existed before the bundle (Istio, the monitoring stack, the',
+    "# system namespaces, your services) or hold what you created (the trace pipeline's namespace: the",
+    "# search engine's Secrets, maybe the search engine itself), and must outlive `kubectl delete -k`, so the",
+    "# bundle never emits them as Namespace objects. The trace pipeline's namespace is created here when it",
+    '# does not exist yet (its pods need the injection label before they start); any other namespace that',
+    '# does not exist is skipped with a note, and every other one is still labelled.',
     '# Undo one label: kubectl label namespace NAME istio-injection-',
     'set -u',
     'KUBECTL="${KUBECTL:-kubectl}"',
@@ -43,7 +48,15 @@ function labelScript(existing: readonly NamespaceLabels[]): string {
     '  fi',
     '  "$KUBECTL" label namespace "$ns" $LABELS --overwrite "$@" || status=1',
     '}',
-    ...existing.map((n) => `LABELS='${argsOf(n.labels)}' label ${n.name} "$@"`),
+    '# create_and_label NAME: creates the namespace when it does not exist, then labels it.',
+    'create_and_label() {',
+    '  ns="$1"; shift',
+    '  if ! "$KUBECTL" get namespace "$ns" "$@" >/dev/null 2>&1; then',
+    '    "$KUBECTL" create namespace "$ns" "$@" || { status=1; return 0; }',
+    '  fi',
+    '  "$KUBECTL" label namespace "$ns" $LABELS --overwrite "$@" || status=1',
+    '}',
+    ...existing.map((n) => `LABELS='${argsOf(n.labels)}' ${n.create ? 'create_and_label' : 'label'} ${n.name} "$@"`),
     'exit "$status"',
     '',
   ].join('\n');

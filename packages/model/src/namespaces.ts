@@ -1,5 +1,9 @@
 // The namespaces of the bundle: which it owns (creates, and `kubectl delete -k` removes), which exist
 // before it and only get their sidecar-injection labels from the label script, and where Grafana runs.
+// The trace pipeline's namespace is never owned: the user creates Jaeger's search-engine Secrets there
+// (credentials, CA) and often runs the search engine itself there (elasticsearch.url's default), and a
+// Namespace object in the bundle would take all of it with it on `kubectl delete -k` (found by the node
+// tier). The label script creates it when it is missing, before the bundle is applied.
 import type { MeshobsConfig } from '@meshobs/config';
 import type { NamespaceLabels } from '@meshobs/kube';
 
@@ -14,9 +18,12 @@ export interface NamespaceModel {
   observability: string;
   /** Where Grafana runs: the dashboards go there and the Jaeger query policy admits it. */
   grafana: string;
-  /** Namespaces the bundle creates: the trace pipeline's, and the demo's when it is on. */
+  /** Namespaces the bundle creates (and `kubectl delete -k` removes): the demo's, when it is on. */
   owned: NamespaceLabels[];
-  /** Namespaces that exist before the bundle and outlive it, with the injection labels the label script sets. */
+  /**
+   * Namespaces that exist before the bundle and outlive it, with the injection labels the label script sets;
+   * `create`: the script creates it when missing (the trace pipeline's, which the user's Secrets live in).
+   */
   existing: NamespaceLabels[];
 }
 
@@ -42,8 +49,10 @@ export function namespacesOf(config: MeshobsConfig): NamespaceModel {
   wanted.set(ns.observability, true);
   for (const s of config.services) if (!wanted.has(s.namespace)) wanted.set(s.namespace, true);
   if (config.demo.enabled) wanted.set(config.demo.namespace, true);
-  const ownedNames = new Set([ns.observability, ...(config.demo.enabled ? [config.demo.namespace] : [])]);
-  for (const n of [...SYSTEM_NAMESPACES, ns.istio, ns.monitoring, grafana]) ownedNames.delete(n);
+  const ownedNames = new Set(config.demo.enabled ? [config.demo.namespace] : []);
+  const esNamespace = config.elasticsearch.namespace ?? ns.observability;
+  for (const n of [...SYSTEM_NAMESPACES, ns.istio, ns.monitoring, grafana, ns.observability, esNamespace]) ownedNames.delete(n);
+  for (const s of config.services) ownedNames.delete(s.namespace);
   const entries = [...wanted.entries()].sort(([a], [b]) => a.localeCompare(b));
   const labelled = (injected: boolean | undefined) => (injected === undefined ? {} : injectionLabels(config, injected));
   return {
@@ -52,6 +61,8 @@ export function namespacesOf(config: MeshobsConfig): NamespaceModel {
     observability: ns.observability,
     grafana,
     owned: entries.filter(([n]) => ownedNames.has(n)).map(([name, inj]) => ({ name, labels: labelled(inj) })),
-    existing: entries.filter(([n, inj]) => !ownedNames.has(n) && inj !== undefined).map(([name, inj]) => ({ name, labels: labelled(inj) })),
+    existing: entries
+      .filter(([n, inj]) => !ownedNames.has(n) && inj !== undefined)
+      .map(([name, inj]) => ({ name, labels: labelled(inj), ...(name === ns.observability ? { create: true } : {}) })),
   };
 }

@@ -1,5 +1,7 @@
-// The namespaces of the bundle: it creates only its own (the trace pipeline's, the demo's when on) and
-// labels every other one with the script, never as a Namespace object `kubectl delete -k` would remove.
+// The namespaces of the bundle: it creates only its own (the demo's when on) and labels every other one
+// with the script, never as a Namespace object `kubectl delete -k` would remove. The trace pipeline's
+// namespace holds what the user created (the search engine's Secrets, often the search engine): the script
+// creates it when missing, and the bundle never owns it.
 import { parseConfig } from '@meshobs/config';
 import { renderNamespaces, validateObjects } from '@meshobs/kube';
 import { describe, expect, it } from 'vitest';
@@ -9,15 +11,26 @@ const render = (raw: unknown) => renderNamespaces(resolveModel(parseConfig(raw))
 const labelLines = (script: string) => script.split('\n').filter((l) => l.startsWith('LABELS='));
 
 describe('namespaces', () => {
-  it('the demo config owns the pipeline and demo namespaces, and labels the existing ones', async () => {
+  it('the demo config owns the demo namespace only; the script creates and labels the pipeline namespace and labels the existing ones', async () => {
     const c = render({ demo: { enabled: true } });
     expect(await validateObjects(c.objects)).toEqual([]);
     const labels = Object.fromEntries(c.objects.map((o) => [o.metadata.name, o.metadata.labels?.['istio-injection']]));
-    // istio-system and monitoring exist before the bundle: `kubectl delete -k` must not remove them.
-    expect(labels).toEqual({ observability: 'enabled', podinfo: 'enabled' });
+    // istio-system and monitoring exist before the bundle, and the pipeline's namespace holds the user's
+    // search-engine Secrets (and by elasticsearch.url's default the search engine): `kubectl delete -k`
+    // must not remove any of them.
+    expect(labels).toEqual({ podinfo: 'enabled' });
     expect(labelLines(c.files.find((f) => f.path === 'label-existing-namespaces.sh')!.content)).toEqual([
       `LABELS='istio-injection=disabled' label monitoring "$@"`,
+      `LABELS='istio-injection=enabled' create_and_label observability "$@"`,
     ]);
+  });
+
+  it('never owns the namespace the search engine runs in, even the demo one (a listed service there is refused by the config)', () => {
+    const m = (raw: unknown) => resolveModel(parseConfig(raw)).namespaces;
+    const names = (l: Array<{ name: string }>) => l.map((n) => n.name);
+    expect(names(m({ demo: { enabled: true }, elasticsearch: { namespace: 'podinfo' } }).owned)).toEqual([]);
+    expect(names(m({ demo: { enabled: true }, namespaces: { observability: 'tracing' } }).owned)).toEqual(['podinfo']);
+    expect(m({ namespaces: { observability: 'tracing' } }).existing.find((n) => n.name === 'tracing')).toMatchObject({ create: true });
   });
 
   it("never owns the namespaces of the mesh's services, nor the system ones; the demo off creates no podinfo", () => {

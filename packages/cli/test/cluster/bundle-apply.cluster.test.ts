@@ -37,6 +37,8 @@ describeProfileChain('bundle on a cluster with Istio, then kube-prometheus-stack
             'Namespace/istio-system',
             'Namespace/monitoring',
             'Namespace/default',
+            // The trace pipeline's: it holds the user's search-engine Secrets (the namespace script creates it).
+            'Namespace/observability',
           ],
         },
       },

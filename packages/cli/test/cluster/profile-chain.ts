@@ -7,7 +7,7 @@
 // What this proves: the server admits every object (unknown fields, enums, CEL rules, immutable fields,
 // missing CRDs, name limits), applies are idempotent, and deletes leave what existed before.
 // What it does not: no controller, scheduler or kubelet runs, so nothing is reconciled or started.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingTools, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,16 +52,24 @@ function describeProfile(ctx: { api: () => ApiServer; client: () => KubeClient }
     let bundle: string;
     let target: string;
     let objects: KubeObject[];
+    let script: string;
+    /** The namespaces the script creates when missing (the trace pipeline's). */
+    let created: string[];
 
     beforeAll(async () => {
       bundle = await buildBundle(profile.name, profile.config);
       target = join(bundle, profile.apply);
       objects = renderedObjects(ctx.api(), target) as KubeObject[];
+      script = join(bundle, 'namespaces', 'label-existing-namespaces.sh');
+      created = [...readFileSync(script, 'utf8').matchAll(/^LABELS='[^']*' create_and_label (\S+) /gm)].map((m) => m[1]!);
     });
     afterAll(async () => {
-      // The cluster as it was before this profile, for the next one.
+      // The cluster as it was before this profile, for the next one: the bundle's namespaces and the one
+      // the script created are finalized as the namespace controller would, the labels taken off.
       const client = ctx.client();
-      for (const ns of objects?.filter((o) => o.kind === 'Namespace') ?? []) await client.finalizeNamespace(ns.metadata.name);
+      for (const ns of created ?? []) await client.request('DELETE', `/api/v1/namespaces/${ns}`);
+      for (const ns of [...(objects?.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name) ?? []), ...(created ?? [])])
+        await client.finalizeNamespace(ns);
       for (const ns of PREEXISTING_NAMESPACES) {
         const patch = { metadata: { labels: { 'istio-injection': null } } };
         const r = await client.request('PATCH', `/api/v1/namespaces/${ns}`, patch, 'application/merge-patch+json');
@@ -73,6 +81,17 @@ function describeProfile(ctx: { api: () => ApiServer; client: () => KubeClient }
       const ids = objects.flatMap((o) => [o.kind, `${o.kind}/${o.metadata.name}`]);
       for (const k of profile.kinds.present) expect(ids, `${k} missing`).toContain(k);
       for (const k of profile.kinds.absent) expect(ids, `${k} must not be applied`).not.toContain(k);
+    });
+
+    it('runs the namespace script first: it creates the trace pipeline namespace and labels the existing ones', () => {
+      expect(existsSync(script)).toBe(true);
+      expect(created).toEqual(['observability']);
+      expect(ctx.api().kubectlResult(['get', 'namespace', 'observability']).code, 'observability exists before the script').not.toBe(0);
+      expect(injectionLabel(ctx.api(), 'default')).toBeUndefined();
+      runScript(ctx.api(), script);
+      expect(injectionLabel(ctx.api(), 'observability')).toBe('enabled');
+      expect(injectionLabel(ctx.api(), 'default')).toBe('enabled');
+      expect(injectionLabel(ctx.api(), 'monitoring')).toBe('disabled');
     });
 
     it('passes `kubectl apply --server-side --dry-run=server -k`', async () => {
@@ -97,15 +116,6 @@ function describeProfile(ctx: { api: () => ApiServer; client: () => KubeClient }
       expect(second.filter((r, i) => r.resourceVersion !== first[i]!.resourceVersion).map((r) => r.id)).toEqual([]);
     });
 
-    it('labels the existing namespaces only through the opt-in script', () => {
-      const script = join(bundle, 'namespaces', 'label-existing-namespaces.sh');
-      expect(existsSync(script)).toBe(true);
-      expect(injectionLabel(ctx.api(), 'default')).toBeUndefined();
-      runScript(ctx.api(), script);
-      expect(injectionLabel(ctx.api(), 'default')).toBe('enabled');
-      expect(injectionLabel(ctx.api(), 'monitoring')).toBe('disabled');
-    });
-
     it('`kubectl delete -k` removes every object it applied and no namespace the cluster had before', async () => {
       // No namespace controller runs here, so a deleted namespace stays Terminating: do not wait for it.
       ctx.api().kubectl(['delete', '-k', target, '--wait=false']);
@@ -114,7 +124,8 @@ function describeProfile(ctx: { api: () => ApiServer; client: () => KubeClient }
       const namespaces = JSON.parse(ctx.api().kubectl(['get', 'namespaces', '-o', 'json'])) as {
         items: Array<{ metadata: { name: string; deletionTimestamp?: string } }>;
       };
-      for (const ns of PREEXISTING_NAMESPACES) {
+      // The trace pipeline's namespace stays too: it holds what the user created (the search engine's Secrets).
+      for (const ns of [...PREEXISTING_NAMESPACES, ...created]) {
         const obj = namespaces.items.find((n) => n.metadata.name === ns);
         expect(obj, `namespace ${ns} is gone`).toBeDefined();
         expect(obj?.metadata.deletionTimestamp, `namespace ${ns} is being deleted`).toBeUndefined();
