@@ -211,7 +211,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "namespaces.injected": "More namespaces to label for sidecar injection (`istio-injection=enabled`, or `istio.io/rev=<istio.revision>`) by the label script of the bundle (a namespace that does not exist is skipped). The namespaces of `services`, the trace pipeline's and the demo's are always injected; none other by default (not even `default`).",
   "namespaces.istio": "Istio control plane and gateways.",
   "namespaces.monitoring": "kube-prometheus-stack: Prometheus, Alertmanager, Grafana. Not injected (scrapers run without a sidecar).",
-  "namespaces.observability": "The trace pipeline: OpenTelemetry Collector and Jaeger.",
+  "namespaces.observability": "The trace pipeline: OpenTelemetry Collector and Jaeger. Not the bundle's to delete: Jaeger's search-engine Secrets live there. The bundle's namespace script creates it when missing; `kubectl delete -k` leaves it.",
   "profile": "What the target cluster already has (Prometheus flavour, operators, Kubernetes version): the bundle emits only what that cluster accepts.",
   "profile.kubernetesVersion": "Kubernetes minor version of the cluster (native sidecars from 1.33).",
   "profile.metricsServer": "Whether the cluster runs metrics-server (the `metrics.k8s.io` API). HorizontalPodAutoscalers on CPU and memory need it; kube-prometheus-stack does not install it. Without it every workload runs at the minimum of its replica range and no HPA is rendered (one that could never scale would only pretend to); with it, each range becomes an HPA.",

@@ -27,7 +27,10 @@ export const namespaces = z
     istio: dnsLabel().default('istio-system'),
     /** kube-prometheus-stack: Prometheus, Alertmanager, Grafana. Not injected (scrapers run without a sidecar). */
     monitoring: dnsLabel().default('monitoring'),
-    /** The trace pipeline: OpenTelemetry Collector and Jaeger. */
+    /**
+     * The trace pipeline: OpenTelemetry Collector and Jaeger. Not the bundle's to delete: Jaeger's search-engine
+     * Secrets live there. The bundle's namespace script creates it when missing; `kubectl delete -k` leaves it.
+     */
     observability: dnsLabel().default('observability'),
     /**
      * More namespaces to label for sidecar injection (`istio-injection=enabled`, or `istio.io/rev=<istio.revision>`)
