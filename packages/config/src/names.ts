@@ -13,6 +13,7 @@
 // every object of the real bundle against the API server's rules, and schema-consistency.test.ts
 // checks that every Service of a real build is in this table, so a renderer that changes a name
 // without this file fails a test.
+import { uiHosts } from './endpoints.ts';
 import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 export type Kind =
@@ -106,6 +107,10 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
     add('ConfigMap', obs, `${j}-${role}-config`, jPath, `the Jaeger ${role} ConfigMap`);
   }
   add('CronJob', obs, `${j}-es-index-cleaner`, jPath, 'the Jaeger index cleaner CronJob');
+  // The UI edge (packages/istio/src/ingress.ts, kube builders/gateway.ts uiVirtualService).
+  const uis = uiHosts(c);
+  if (uis.length) add('Gateway', obs, c.ingress.ui.gatewayName, ['ingress', 'ui', 'gatewayName'], 'the UI Gateway');
+  for (const { ui } of uis) add('VirtualService', obs, `${ui}-ui`, ['ingress', 'ui', ui], `the ${ui} UI VirtualService`);
   if (c.jaeger.storage.rollover) {
     add('Job', obs, `${j}-es-rollover-init`, jPath, 'the Jaeger rollover init Job');
     add('CronJob', obs, `${j}-es-rollover`, jPath, 'the Jaeger rollover CronJob');

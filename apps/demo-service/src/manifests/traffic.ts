@@ -1,5 +1,5 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { gatewayPodLabelValue, type KubeObject, withComment } from '@meshobs/kube';
+import { type KubeObject, tlsGateway, withComment } from '@meshobs/kube';
 import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
 import { tierLabels } from './workload.ts';
 
@@ -68,17 +68,11 @@ export function virtualService(tier: Tier, via: { gateway: string; hosts: string
 
 /** The same routes for requests entering through the ingress gateway. */
 export const ingressVirtualService = (config: MeshobsConfig, tier: Tier): KubeObject =>
-  virtualService(tier, { gateway: gatewayName(tier), hosts: config.demo.ingressHosts });
+  virtualService(tier, { gateway: gatewayName(tier), hosts: config.ingress.hosts.demo });
 
-export function gateway(config: MeshobsConfig, tier: Tier): KubeObject {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'Gateway',
-    metadata: { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier) },
-    spec: {
-      // The configured ingress gateway's pods: istio.gatewayLabel, valued like Istio's `istio` label (the install snippets set it).
-      selector: { [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name) },
-      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: config.demo.ingressHosts }],
-    },
-  };
-}
+/** The demo's Gateway: HTTPS with the ingress TLS credential (TLS 1.3 minimum), HTTP redirected (ingress.*). */
+export const gateway = (config: MeshobsConfig, tier: Tier): KubeObject =>
+  withComment(
+    tlsGateway(config, { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier), hosts: config.ingress.hosts.demo }),
+    `HTTPS only: port 80 redirects, port 443 serves the Secret ${config.ingress.tls.credentialName} of ${config.namespaces.istio} with TLS 1.3 minimum.`,
+  );
