@@ -3,7 +3,7 @@
 // authorization evaluator (packages/testkit istio-authz) over the rendered policies and mesh config.
 import { type MeshobsConfigInput, parseConfig, uiHosts } from '@meshobs/config';
 import { meshConfig } from '@meshobs/istio';
-import { assembleBundle, gatewayTlsProblems, type KubeObject } from '@meshobs/kube';
+import { assembleBundle, edgeGatewayRef, gatewayTlsProblems, type KubeObject } from '@meshobs/kube';
 import { type AuthorizationPolicy, evaluate, type MeshPolicies, type Workload } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { renderComponents, validateRendered } from '../src/render.ts';
@@ -79,24 +79,29 @@ describe('no UI without sign-in', () => {
     peerAuthentications: [],
     extensionProviders: meshConfig(config).extensionProviders as unknown as MeshPolicies['extensionProviders'],
   });
-  /** Each UI host (as browsers send it, and with a port) with the provider denying: a verdict per host. */
+  /** Every host a VirtualService serves on the edge Gateway. */
+  const routedHosts = (config: ReturnType<typeof parseConfig>, objects: KubeObject[]) =>
+    ofKind(objects, 'VirtualService')
+      .filter((vs: any) => vs.spec.gateways.includes(edgeGatewayRef(config)))
+      .flatMap((vs: any) => vs.spec.hosts as string[]);
+  /** Each routed host that is not a demo host (as browsers send it, with a port, in upper case) that the gateway lets through while the provider says no. */
   const openHosts = (config: ReturnType<typeof parseConfig>, objects: KubeObject[]) => {
     const mesh = meshOf(config, objects);
     const pod = gatewayPod(objects);
-    const routed = ofKind(objects, 'VirtualService')
-      .filter((vs: any) => vs.spec.gateways.includes(config.ingress.ui.gatewayName))
-      .flatMap((vs: any) => vs.spec.hosts as string[]);
-    return routed.flatMap((host) =>
-      [host, `${host}:443`, host.toUpperCase()].filter(
-        (authority) =>
-          evaluate(mesh, {
-            destination: pod,
-            port: 443,
-            http: { method: 'GET', path: '/', host: authority },
-            extAuthz: { [config.ingress.signIn.provider]: 'deny' },
-          }).allowed,
-      ),
-    );
+    const demo = config.demo.enabled ? config.ingress.hosts.demo : [];
+    return routedHosts(config, objects)
+      .filter((h) => !demo.includes(h))
+      .flatMap((host) =>
+        [host, `${host}:443`, host.toUpperCase()].filter(
+          (authority) =>
+            evaluate(mesh, {
+              destination: pod,
+              port: 443,
+              http: { method: 'GET', path: '/', host: authority },
+              extAuthz: { [config.ingress.signIn.provider]: 'deny' },
+            }).allowed,
+        ),
+      );
   };
 
   for (const [name, input] of Object.entries(PROFILES))
@@ -104,6 +109,9 @@ describe('no UI without sign-in', () => {
       const { config, objects } = render(input);
       const hosts = uiHosts(config).map((h) => h.host);
       expect(hosts.length).toBeGreaterThanOrEqual(2);
+      // Every host on the edge is a UI host or a demo host, and every UI host is routed there.
+      const demo = config.demo.enabled ? config.ingress.hosts.demo : [];
+      expect(new Set(routedHosts(config, objects))).toEqual(new Set([...hosts, ...demo]));
       expect(openHosts(config, objects)).toEqual([]);
       const mesh = meshOf(config, objects);
       for (const host of hosts)

@@ -1,6 +1,9 @@
-// The UI edge on the ingress gateway (config `ingress`, docs/edge-ingress.md): the UI Gateway (HTTPS
-// only, TLS 1.3), Grafana's route (Jaeger's and Kiali's are rendered by their own components), the
-// sign-in policy and the optional cert-manager Certificate.
+// The edge on the ingress gateway (config `ingress`, docs/edge-ingress.md): the one edge Gateway (HTTPS
+// only, TLS 1.3) for the UIs' and the demo's hosts, Grafana's route (Jaeger's, Kiali's and the demo's
+// are rendered by their own components), the UIs' sign-in policy and the optional cert-manager Certificate.
+// One Gateway for every host: the same certificate on two Gateways of one gateway workload gives each its
+// own filter chain and route table, and a browser that reuses an HTTP/2 connection for the other host
+// gets 404s (istioctl analyze IST0138, pkg/config/analysis/analyzers/gateway/certificate.go).
 //
 // Where each object lives, and why:
 // * Gateway and VirtualServices: namespaces.observability, which the bundle owns. A Gateway selects
@@ -55,8 +58,17 @@ export function signInProvider(config: MeshobsConfig) {
 
 export function edgeObjects(config: MeshobsConfig): KubeObject[] {
   const cm = config.ingress.tls.certManager;
-  const dnsNames = [...new Set([...uiHosts(config).map((h) => h.host), ...demoHosts(config)])];
-  return [...uiEdgeObjects(config), ...(cm && dnsNames.length ? [certificate(config, cm, dnsNames)] : [])];
+  const dnsNames = [...new Set([...uiHosts(config).map((h) => h.host), ...demoHosts(config).filter((h) => h !== '*')])];
+  const hosts = [...new Set([...demoHosts(config), ...uiHosts(config).map((h) => h.host)])];
+  const gateway = hosts.length
+    ? [
+        withComment(
+          tlsGateway(config, { name: config.ingress.gatewayName, namespace: config.namespaces.observability, labels, hosts }),
+          `Every host of the edge: HTTPS only (TLS 1.3 minimum) with the Secret ${config.ingress.tls.credentialName} of ${config.namespaces.istio}; port 80 redirects.`,
+        ),
+      ]
+    : [];
+  return [...gateway, ...uiEdgeObjects(config), ...(cm && dnsNames.length ? [certificate(config, cm, dnsNames)] : [])];
 }
 
 function uiEdgeObjects(config: MeshobsConfig): KubeObject[] {
@@ -65,19 +77,10 @@ function uiEdgeObjects(config: MeshobsConfig): KubeObject[] {
   const istioNs = config.namespaces.istio;
   const out: KubeObject[] = [
     withComment(
-      tlsGateway(config, {
-        name: config.ingress.ui.gatewayName,
-        namespace: config.namespaces.observability,
-        labels,
-        hosts: hosts.map((h) => h.host),
-      }),
-      `The observability UIs: HTTPS only (TLS 1.3 minimum) with the Secret ${config.ingress.tls.credentialName} of ${istioNs}; port 80 redirects.`,
-    ),
-    withComment(
       {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
-        metadata: { name: `${config.ingress.ui.gatewayName}-sign-in`, namespace: istioNs, labels },
+        metadata: { name: `${config.ingress.gatewayName}-sign-in`, namespace: istioNs, labels },
         spec: {
           selector: { matchLabels: ingressSelector(config) },
           action: 'CUSTOM',
@@ -104,8 +107,8 @@ function uiEdgeObjects(config: MeshobsConfig): KubeObject[] {
   return out;
 }
 
-/** The demo's named hosts (a bare "*" cannot be in a certificate). */
-const demoHosts = (config: MeshobsConfig) => (config.demo.enabled ? config.ingress.hosts.demo.filter((h) => h !== '*') : []);
+/** The demo front end's hosts, when the demo is on. */
+const demoHosts = (config: MeshobsConfig) => (config.demo.enabled ? config.ingress.hosts.demo : []);
 
 /** cert-manager's Certificate for the ingress TLS Secret (cert-manager.io/v1 Certificate: secretName, dnsNames, issuerRef). */
 function certificate(config: MeshobsConfig, cm: { issuer: string; issuerKind: string }, dnsNames: string[]): KubeObject {

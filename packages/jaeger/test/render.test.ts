@@ -131,7 +131,7 @@ describe('collector and query roles', () => {
   it('publishes the UI over TLS (its authentication: ingress-auth.test.ts)', () => {
     expect(objects.some((o) => o.kind === 'Ingress')).toBe(false); // an explicit choice, off by default
     const vs = find(objects, 'VirtualService', 'jaeger-ui');
-    expect(vs.spec).toMatchObject({ hosts: ['jaeger.example.com'], gateways: ['meshobs-ui'] });
+    expect(vs.spec).toMatchObject({ hosts: ['jaeger.example.com'], gateways: ['observability/meshobs-ingress'] });
     expect(vs.spec.http[0].route[0].destination).toEqual({
       host: `${e.queryService}.observability.svc.cluster.local`,
       port: { number: 16686 },

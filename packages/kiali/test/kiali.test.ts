@@ -34,7 +34,7 @@ describe('renderKiali', () => {
     expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy', 'VirtualService']);
     expect((bundle.objects[2] as any).spec).toEqual({
       hosts: ['kiali.example.com'],
-      gateways: ['meshobs-ui'],
+      gateways: ['observability/meshobs-ingress'],
       http: [{ name: 'kiali', route: [{ destination: { host: 'kiali.istio-system.svc.cluster.local', port: { number: 20001 } } }] }],
     });
     expect(renderKiali(resolveModel(parseConfig({ ingress: { ui: { kiali: false } } }))).objects.map((o) => o.kind)).toEqual([

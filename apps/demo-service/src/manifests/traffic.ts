@@ -1,11 +1,10 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { type KubeObject, tlsGateway, withComment } from '@meshobs/kube';
+import { edgeGatewayRef, type KubeObject, withComment } from '@meshobs/kube';
 import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
 import { tierLabels } from './workload.ts';
 
 export const RETRIES = { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' };
 export const TIMEOUT = '10s';
-export const gatewayName = (tier: Tier) => `${tier.name}-gateway`;
 
 export function destinationRule(tier: Tier): KubeObject {
   return withComment(
@@ -66,13 +65,9 @@ export function virtualService(tier: Tier, via: { gateway: string; hosts: string
   );
 }
 
-/** The same routes for requests entering through the ingress gateway. */
+/**
+ * The same routes for requests entering through the ingress gateway, bound to the bundle's edge Gateway
+ * (packages/istio/src/ingress.ts: HTTPS only, TLS 1.3 minimum, HTTP redirected) for ingress.hosts.demo.
+ */
 export const ingressVirtualService = (config: MeshobsConfig, tier: Tier): KubeObject =>
-  virtualService(tier, { gateway: gatewayName(tier), hosts: config.ingress.hosts.demo });
-
-/** The demo's Gateway: HTTPS with the ingress TLS credential (TLS 1.3 minimum), HTTP redirected (ingress.*). */
-export const gateway = (config: MeshobsConfig, tier: Tier): KubeObject =>
-  withComment(
-    tlsGateway(config, { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier), hosts: config.ingress.hosts.demo }),
-    `HTTPS only: port 80 redirects, port 443 serves the Secret ${config.ingress.tls.credentialName} of ${config.namespaces.istio} with TLS 1.3 minimum.`,
-  );
+  virtualService(tier, { gateway: edgeGatewayRef(config), hosts: config.ingress.hosts.demo });

@@ -22,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseConfig, uiHosts } from '@meshobs/config';
 import { meshConfig } from '@meshobs/istio';
+import { uiRouteName } from '@meshobs/kube';
 import {
   type AuthorizationPolicy,
   type AuthzRequest,
@@ -87,7 +88,7 @@ describe.skipIf(skip).each(PROFILES)(
         peerAuthentications.filter((p) => p.metadata.namespace === ROOT && !Object.keys(p.spec?.selector?.matchLabels ?? {}).length),
       ).toEqual([]);
       expect(policies.filter((p) => p.spec?.action === 'CUSTOM').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
-        `${ROOT}/${config.ingress.ui.gatewayName}-sign-in`,
+        `${ROOT}/${config.ingress.gatewayName}-sign-in`,
       ]);
       const tls = objects
         .filter((o) => o.kind === 'DestinationRule')
@@ -159,7 +160,7 @@ describe.skipIf(skip).each(PROFILES)(
       const provider = config.ingress.signIn.provider;
       /** The gateway pod (a gateway: no capture or PeerAuthentication stage) and the rendered mesh config's providers. */
       const atGateway = (host: string, answer?: 'allow' | 'deny' | 'unreachable'): [MeshPolicies, AuthzRequest] => {
-        const gw = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === config.ingress.ui.gatewayName)!;
+        const gw = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === config.ingress.gatewayName)!;
         const m: MeshPolicies = {
           ...mesh('STRICT'),
           extensionProviders: meshConfig(config).extensionProviders as unknown as MeshPolicies['extensionProviders'],
@@ -179,9 +180,10 @@ describe.skipIf(skip).each(PROFILES)(
           },
         ];
       };
+      /** The hosts of the UI routes (the demo's hosts on the same Gateway have no sign-in). */
       const hosts = () =>
         objects
-          .filter((o) => o.kind === 'VirtualService' && o.spec.gateways.includes(config.ingress.ui.gatewayName))
+          .filter((o) => o.kind === 'VirtualService' && uiHosts(config).some(({ ui }) => o.metadata.name === uiRouteName(ui)))
           .flatMap((o) => o.spec.hosts as string[]);
 
       it('every UI host asks the sign-in: refused on its no, on its failure, and let through only on its yes', () => {

@@ -7,7 +7,7 @@ import type { KubeObject } from '@meshobs/kube';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { acceptedAnalyzeFindings } from '../../src/istio-analyze-accepted.ts';
+import { ACCEPTED_ANALYZE_FINDINGS } from '../../src/istio-analyze-accepted.ts';
 import { analyzeFindings, findingKey } from '../../src/istio-check.ts';
 import { buildBundle } from './cluster-kit.ts';
 
@@ -67,10 +67,10 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
     const names = istio.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
     expect(names).toEqual(
       expect.arrayContaining([
-        'Gateway observability/meshobs-ui',
+        'Gateway observability/meshobs-ingress',
         'VirtualService observability/jaeger-ui',
         'VirtualService observability/kiali-ui',
-        'AuthorizationPolicy istio-system/meshobs-ui-sign-in',
+        'AuthorizationPolicy istio-system/meshobs-ingress-sign-in',
       ]),
     );
     const custom = istio.find((o) => o.kind === 'AuthorizationPolicy' && (o as any).spec.action === 'CUSTOM')! as any;
@@ -83,11 +83,10 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
 
   it('istioctl analyze -A with the mesh config: only the accepted findings, each still present', () => {
     const findings = analyze(objects).filter((f) => f.level !== 'Info');
-    const acceptedList = acceptedAnalyzeFindings(objects);
-    const accepted = new Set(acceptedList.map(findingKey));
+    const accepted = new Set(ACCEPTED_ANALYZE_FINDINGS.map(findingKey));
     const unexpected = findings.filter((f) => !accepted.has(findingKey(f)));
     expect(unexpected.map((f) => `${f.level} ${findingKey(f)}: ${f.message}`)).toEqual([]);
-    const gone = acceptedList.filter((a) => !findings.some((f) => findingKey(a) === findingKey(f)));
+    const gone = ACCEPTED_ANALYZE_FINDINGS.filter((a) => !findings.some((f) => findingKey(a) === findingKey(f)));
     expect(gone.map(findingKey), 'accepted findings that no longer appear: remove them from the list').toEqual([]);
   });
 

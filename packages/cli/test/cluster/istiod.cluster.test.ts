@@ -14,8 +14,10 @@
 // the original object before the next test starts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '@meshobs/config';
+import { parseConfig, uiHosts } from '@meshobs/config';
 import { customTags, meshTelemetry } from '@meshobs/istio';
+import { KIALI_PORT } from '@meshobs/kiali';
+import { uiRouteName } from '@meshobs/kube';
 import { resolveModel } from '@meshobs/model';
 import {
   type AuthorizationPolicy,
@@ -62,20 +64,24 @@ const meshWidePeerAuthentication = (mode: 'STRICT' | 'PERMISSIVE'): Obj => ({
   spec: { mtls: { mode } },
 });
 
-/** A stand-in Service for the user's oauth2-proxy (nothing listens: istiod only needs it in its registry). */
-function signInService(): Obj[] {
+/**
+ * Stand-in Services for what the edge routes to outside the bundle (nothing listens: istiod only needs them in
+ * its registry): the user's oauth2-proxy (ingress.signIn; without it istiod renders the CUSTOM policy as a
+ * deny, pilot/pkg/model/telemetry_logging.go LookupCluster) and Kiali's Service, which the kiali-operator or
+ * the kiali-server chart creates (without it the gateway has no cluster for the Kiali route).
+ */
+function servicesOutsideTheBundle(): Obj[] {
   const [name, namespace] = config.ingress.signIn.service.split('.');
+  const service = (n: string, ns: string, port: number): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: n, namespace: ns },
+    spec: { selector: { app: n }, ports: [{ name: 'http', port, targetPort: port }] },
+  });
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace! } },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: name!, namespace },
-      spec: {
-        selector: { app: name! },
-        ports: [{ name: 'http', port: config.ingress.signIn.port, targetPort: config.ingress.signIn.port }],
-      },
-    },
+    service(name!, namespace!, config.ingress.signIn.port),
+    service('kiali', config.namespaces.istio, KIALI_PORT),
   ];
 }
 
@@ -108,9 +114,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     workloads = workloadsOf(config, objects);
     telemetry = objects.find((o) => o.kind === 'Telemetry' && o.metadata.name === 'mesh-default')!;
     // The bundle emits no mesh-wide PeerAuthentication; the strictest case is assumed, PERMISSIVE checked too.
-    // The UIs' sign-in provider (ingress.signIn) is the user's oauth2-proxy: istiod needs its Service in the
-    // registry, or it renders the CUSTOM policy as a deny (pilot/pkg/model/telemetry_logging.go LookupCluster).
-    applyMesh(api, config, objects, workloads, [meshWidePeerAuthentication('STRICT'), ...signInService()]);
+    applyMesh(api, config, objects, workloads, [meshWidePeerAuthentication('STRICT'), ...servicesOutsideTheBundle()]);
     const meshYaml = chartMeshConfig(bundle, ROOT);
     mesh = parse(meshYaml);
     istiod = await startIstiod(api, meshYaml);
@@ -448,9 +452,8 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
   describe('the ingress gateway', () => {
     const gatewayNamed = (name: string) =>
       objects.find((o) => o.kind === 'Gateway' && /\.istio\.io\//.test(o.apiVersion ?? '') && o.metadata.name === name)!;
-    /** The demo's Gateway and the UI Gateway (ingress.ui), both on the ingress gateway. */
-    const demoGateway = () => gatewayNamed(`${config.demo.name}-gateway`);
-    const uiGateway = () => gatewayNamed(config.ingress.ui.gatewayName);
+    /** The bundle's one Gateway on the ingress gateway: the demo's and the UIs' hosts. */
+    const edgeGateway = () => gatewayNamed(config.ingress.gatewayName);
     const vsOf = (gw: Obj) =>
       objects.filter(
         (o) =>
@@ -476,7 +479,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     };
 
     /** Problems of the gateway's listeners, TLS, routes and client clusters against a Gateway, its VirtualServices and DestinationRules. */
-    const gatewayProblems = async (gw: Obj = demoGateway()) => {
+    const gatewayProblems = async (gw: Obj = edgeGateway()) => {
       const cfg = await istiod.configOf(e().gateway);
       const out: string[] = [];
       for (const server of gw.spec.servers) {
@@ -590,18 +593,16 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       return out;
     };
 
-    it('the demo: HTTPS with TLS 1.3 minimum and the configured certificate, HTTP redirected, routes, retries and limits as the VirtualService and DestinationRules say', async () => {
-      expect(demoGateway().spec.servers.map((s: Any) => s.port.protocol)).toEqual(['HTTP', 'HTTPS']);
+    it('every host (the demo, the UIs): HTTPS with TLS 1.3 minimum and the configured certificate, HTTP redirected, routes, retries and limits as the VirtualServices and DestinationRules say', async () => {
+      expect(edgeGateway().spec.servers.map((s: Any) => s.port.protocol)).toEqual(['HTTP', 'HTTPS']);
+      expect(vsOf(edgeGateway()).map((vs) => vs.metadata.name)).toEqual(
+        expect.arrayContaining([`${config.demo.name}-ingress`, ...uiHosts(config).map((h) => uiRouteName(h.ui))]),
+      );
       expect(await gatewayProblems()).toEqual([]);
     });
 
-    it('the UIs: the same TLS and redirect for every UI host, each routed to its UI', async () => {
-      expect(vsOf(uiGateway()).length).toBeGreaterThanOrEqual(2);
-      expect(await gatewayProblems(uiGateway())).toEqual([]);
-    });
-
     it('can fail: TLS 1.2 allowed, or no redirect', async () => {
-      const gw = demoGateway();
+      const gw = edgeGateway();
       const tls12 = withSpec(gw, {
         ...gw.spec,
         servers: gw.spec.servers.map((s: Any) =>
@@ -609,12 +610,11 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
         ),
       });
       await expectDetected([tls12], [gw], () => gatewayProblems(), /TLS minimum TLSv1_2/);
-      const ui = uiGateway();
-      const plain = withSpec(ui, {
-        ...ui.spec,
-        servers: ui.spec.servers.map((s: Any) => (s.port.protocol === 'HTTP' ? { ...s, tls: undefined } : s)),
+      const plain = withSpec(gw, {
+        ...gw.spec,
+        servers: gw.spec.servers.map((s: Any) => (s.port.protocol === 'HTTP' ? { ...s, tls: undefined } : s)),
       });
-      await expectDetected([plain], [ui], () => redirectProblems(ui), /requireTls/);
+      await expectDetected([plain], [gw], () => redirectProblems(gw), /requireTls/);
     });
 
     /** Virtual hosts of port 80 for the UI hosts that do not redirect to HTTPS. */
@@ -639,8 +639,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       const cfg = await istiod.configOf(e().gateway);
       const provider = mesh.extensionProviders.find((p: Any) => p.name === config.ingress.signIn.provider)?.envoyExtAuthzHttp;
       const out: string[] = provider ? [] : [`no provider ${config.ingress.signIn.provider} in the mesh config`];
-      const ui = uiGateway();
-      const https = ui.spec.servers.find((s: Any) => s.port.protocol === 'HTTPS');
+      const https = edgeGateway().spec.servers.find((s: Any) => s.port.protocol === 'HTTPS');
       const l = cfg.listeners.find((x: Any) => x.address?.socketAddress?.portValue === https.port.number);
       const chain = l && chainOf(l, https);
       const hcm = chain && hcmsOf([{ ...l, filterChains: [chain] }])[0]?.hcm;
@@ -659,7 +658,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       const rbac = filters[i - 1];
       if (rbac?.name !== 'envoy.filters.http.rbac') out.push(`the filter before ext_authz is ${rbac?.name}, not the marking RBAC`);
       const rules = JSON.stringify(rbac?.typedConfig?.shadowRules ?? {});
-      for (const host of ui.spec.servers[0].hosts as string[])
+      for (const { host } of uiHosts(config))
         for (const m of [`{"exact":"${host}","ignoreCase":true}`, `{"prefix":"${host}:","ignoreCase":true}`])
           if (!rules.includes(m)) out.push(`the ext_authz rules do not mark ${m}`);
       return out;
@@ -687,7 +686,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     });
 
     it('can fail: a Gateway selector that matches no gateway pod', async () => {
-      const gw = demoGateway();
+      const gw = edgeGateway();
       await expectDetected(
         [withSpec(gw, { ...gw.spec, selector: { istio: 'no-such-gateway' } })],
         [gw],
@@ -697,7 +696,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     });
 
     it('can fail: a DestinationRule limit the cluster does not carry', async () => {
-      const vs = vsOf(demoGateway())[0]!;
+      const vs = vsOf(edgeGateway()).find((v) => drOf(v.spec.http[0].route[0].destination.host))!;
       const dr = drOf(vs.spec.http[0].route[0].destination.host)!;
       const mutated = structuredClone(dr);
       mutated.spec.trafficPolicy.connectionPool.tcp.maxConnections = 7;

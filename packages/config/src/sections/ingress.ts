@@ -34,7 +34,14 @@ export const ingress = z
           .optional(),
       })
       .prefault({}),
-    /** Host names the Gateways serve. */
+    /**
+     * Name of the one Gateway of the bundle on the ingress gateway (in namespaces.observability, which the bundle
+     * owns), serving the UIs' and the demo's hosts. One Gateway, because one certificate on two Gateways of one
+     * gateway workload makes browsers that reuse an HTTP/2 connection across hosts get 404s (istioctl analyze
+     * IST0138 GatewayDuplicateCertificate).
+     */
+    gatewayName: dnsLabel().default('meshobs-ingress'),
+    /** Host names the Gateway serves. */
     hosts: z
       .strictObject({
         /** Hosts of the demo front end (only with demo.enabled); "*" for any, as in the kind demo. */
@@ -51,10 +58,8 @@ export const ingress = z
     /** The observability UIs behind the ingress gateway, each behind sign-in. */
     ui: z
       .strictObject({
-        /** Render the UI Gateway, its VirtualServices and the sign-in policy. */
+        /** Serve the UIs on the edge Gateway, with their VirtualServices and the sign-in policy. */
         enabled: onOff().default(true),
-        /** Name of the UI Gateway (in namespaces.observability, which the bundle owns). */
-        gatewayName: dnsLabel().default('meshobs-ui'),
         /** Expose the Jaeger UI (at hosts.jaeger). */
         jaeger: onOff().default(true),
         /** Expose Kiali (at the host of kiali.externalUrl) when kiali.enabled. */

@@ -66,8 +66,11 @@ export function gatewayTlsProblems(gw: KubeObject): string[] {
 /** Name of the VirtualService that serves one UI on the UI Gateway. */
 export const uiRouteName = (ui: string) => `${ui}-ui`;
 
+/** The edge Gateway as a VirtualService in any namespace names it (`<namespace>/<name>`). */
+export const edgeGatewayRef = (config: MeshobsConfig) => `${config.namespaces.observability}/${config.ingress.gatewayName}`;
+
 /**
- * One observability UI on the UI Gateway (ingress.ui): its host routed to its in-cluster Service. Lives in
+ * One observability UI on the edge Gateway (ingress.ui): its host routed to its in-cluster Service. Lives in
  * the Gateway's namespace (namespaces.observability, owned by the bundle); the Service may be anywhere.
  * Sign-in is not here: the CUSTOM AuthorizationPolicy on the ingress gateway matches these hosts.
  */
@@ -81,7 +84,7 @@ export function uiVirtualService(
     metadata: { name: uiRouteName(o.ui), namespace: config.namespaces.observability, labels: o.labels },
     spec: {
       hosts: [o.host],
-      gateways: [config.ingress.ui.gatewayName],
+      gateways: [edgeGatewayRef(config)],
       http: [{ name: o.ui, route: [{ destination: { host: o.service, port: { number: o.port } } }] }],
     },
   };
