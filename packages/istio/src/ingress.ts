@@ -28,7 +28,7 @@ const labels = standardLabels({ name: 'meshobs-ingress', component: 'edge' });
  */
 export const signInHosts = (config: MeshobsConfig): string[] => uiHosts(config).flatMap(({ host }) => [host, `${host}:*`]);
 
-/** The ingress gateway pods' labels, as the UI Gateway and the sign-in policy select them. */
+/** The ingress gateway pods' labels, as the edge Gateway and the sign-in policy select them. */
 const ingressSelector = (config: MeshobsConfig) => ({
   [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name),
 });

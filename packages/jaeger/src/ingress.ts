@@ -1,5 +1,5 @@
 // The query UI from outside. The Istio way (ingress.ui.jaeger, on by default): a VirtualService on the
-// UI Gateway, behind the ingress gateway's sign-in (packages/istio/src/ingress.ts). The explicit opt-in
+// edge Gateway, behind the ingress gateway's sign-in (packages/istio/src/ingress.ts). The explicit opt-in
 // for clusters with ingress-nginx (jaeger.query.ingress.enabled): an Ingress with TLS always and
 // ingress-nginx external auth (oauth2-proxy) unless jaeger.query.ingress.auth.type is "none": Jaeger's
 // query service has no authentication of its own.
@@ -65,7 +65,7 @@ export function queryIngress(config: MeshobsConfig): KubeObject[] {
   ];
 }
 
-/** The UI on the ingress gateway's UI Gateway (ingress.ui.jaeger), behind its sign-in. */
+/** The UI on the edge Gateway (ingress.ui.jaeger), behind its sign-in. */
 export function queryRoute(config: MeshobsConfig): KubeObject[] {
   if (!uiExposed(config, 'jaeger')) return [];
   const q = endpointsOf(config).jaeger.query;

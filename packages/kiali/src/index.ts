@@ -59,7 +59,7 @@ export function renderKiali(model: MeshModel): ComponentBundle {
     ...(config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : []),
     ...(config.kiali.grafanaToken ? [] : [GRAFANA_AUTH_WARNING]),
   ];
-  // Kiali on the ingress gateway's UI Gateway (ingress.ui.kiali), behind its sign-in, at the host of kiali.externalUrl.
+  // Kiali on the edge Gateway (ingress.ui.kiali), behind its sign-in, at the host of kiali.externalUrl.
   const route = uiExposed(config, 'kiali')
     ? [
         uiVirtualService(config, {

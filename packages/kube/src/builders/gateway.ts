@@ -6,7 +6,10 @@
 // gateway *workload*, wherever the Gateway object lives: istiod turns it into the SDS resource
 // `kubernetes://<name>` (pilot/pkg/model/credentials/resource.go ToResourceName, ParseResourceName: no
 // namespace = the proxy's), and serves it only from the proxy's own namespace
-// (pilot/pkg/xds/sds.go filterAuthorizedResources: KubernetesSecretType needs sameNamespace).
+// (pilot/pkg/xds/sds.go filterAuthorizedResources: KubernetesSecretType needs sameNamespace); istioctl
+// analyze looks for it there too (pkg/config/analysis/analyzers/gateway/secret.go, the namespace of the
+// pods the Gateway selects). TLS 1.3 reaches Envoy as common_tls_context.tls_params
+// .tls_minimum_protocol_version (pilot/pkg/networking/core/listener.go applyServerTLSSettings).
 import type { MeshobsConfig } from '@meshobs/config';
 import { gatewayPodLabelValue } from '../labels.ts';
 import type { KubeObject } from '../types.ts';
@@ -63,7 +66,7 @@ export function gatewayTlsProblems(gw: KubeObject): string[] {
   return out;
 }
 
-/** Name of the VirtualService that serves one UI on the UI Gateway. */
+/** Name of the VirtualService that serves one UI on the edge Gateway. */
 export const uiRouteName = (ui: string) => `${ui}-ui`;
 
 /** The edge Gateway as a VirtualService in any namespace names it (`<namespace>/<name>`). */

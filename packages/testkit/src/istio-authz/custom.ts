@@ -6,7 +6,10 @@
 //   (FilterEnabledMetadata): a request no CUSTOM rule matches never reaches the provider.
 // * A provider the mesh config does not define, or defines with errors (getExtAuthz: "extension
 //   provider is either invalid or undefined", "available providers are ... but found"), turns its rules
-//   into an enforced DENY (getBadCustomDenyRules, "-deny-due-to-bad-CUSTOM-action"): fail closed.
+//   into an enforced DENY (getBadCustomDenyRules, "-deny-due-to-bad-CUSTOM-action"): fail closed. One
+//   such error is a `service` istiod cannot find in its registry (extauthz.go buildExtAuthzHTTP ->
+//   pilot/pkg/model/telemetry_logging.go LookupCluster): the evaluator does not know the registry and
+//   takes every provider with a service and a port as valid (the istiod cluster test registers one).
 // * More than one provider on one workload without PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS: the
 //   rules of every provider become DENY rules.
 // * A provider's failure (unreachable, timeout, 5xx): denied unless its failOpen is true
