@@ -125,6 +125,21 @@ describe('no UI without sign-in', () => {
         ).toBe(true);
     });
 
+  it('plain HTTP on the gateway (pod port 80 or 8080) is left to the redirect, any other port asks the sign-in', () => {
+    const { config, objects } = render({});
+    const host = uiHosts(config)[0]!.host;
+    const at = (port: number) =>
+      evaluate(meshOf(config, objects), {
+        destination: gatewayPod(objects),
+        port,
+        http: { method: 'GET', path: '/', host },
+        extAuthz: { [config.ingress.signIn.provider]: 'deny' },
+      });
+    expect(at(80).allowed).toBe(true); // not asked: the router answers with the HTTPS redirect
+    expect(at(8080).allowed).toBe(true);
+    for (const port of [443, 8443, 9443]) expect(at(port), String(port)).toMatchObject({ allowed: false, stage: 'custom' });
+  });
+
   it('the default bundle routes Jaeger and Kiali through the gateway and renders no ingress-nginx Ingress', () => {
     const { config, objects } = render({});
     expect(uiHosts(config).map((h) => h.ui)).toEqual(['jaeger', 'kiali']);

@@ -28,6 +28,17 @@ const labels = standardLabels({ name: 'meshobs-ingress', component: 'edge' });
  */
 export const signInHosts = (config: MeshobsConfig): string[] => uiHosts(config).flatMap(({ host }) => [host, `${host}:*`]);
 
+/**
+ * The gateway pod's plain-HTTP listener ports, which the sign-in leaves to the redirect: 80 with Istio's
+ * gateway Helm chart (manifests/charts/gateway/values.yaml, targetPort 80), 8080 with istioctl's ingress
+ * gateway (manifests/charts/gateways/istio-ingress/values.yaml, targetPort 8080). Every port-80 host of the
+ * edge Gateway redirects to HTTPS (require_tls ALL, applied by Envoy's router, after ext_authz), so nothing
+ * is served there; asking the sign-in on plain HTTP would instead send the browser through oauth2-proxy
+ * over http://, where its Secure session cookie is never sent back, and round again. A gateway with other
+ * HTTP ports gets the sign-in on them too: the safe side.
+ */
+const PLAIN_HTTP_PORTS = ['80', '8080'] as const;
+
 /** The ingress gateway pods' labels, as the edge Gateway and the sign-in policy select them. */
 const ingressSelector = (config: MeshobsConfig) => ({
   [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name),
@@ -85,7 +96,7 @@ function uiEdgeObjects(config: MeshobsConfig): KubeObject[] {
           selector: { matchLabels: ingressSelector(config) },
           action: 'CUSTOM',
           provider: { name: config.ingress.signIn.provider },
-          rules: [{ to: [{ operation: { hosts: signInHosts(config) } }] }],
+          rules: [{ to: [{ operation: { hosts: signInHosts(config), notPorts: [...PLAIN_HTTP_PORTS] } }] }],
         },
       },
       `Every request to a UI host goes to ${config.ingress.signIn.provider} (${config.ingress.signIn.service}) first; without a session it never reaches the UI.`,

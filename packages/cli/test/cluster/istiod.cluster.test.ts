@@ -661,6 +661,10 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       for (const { host } of uiHosts(config))
         for (const m of [`{"exact":"${host}","ignoreCase":true}`, `{"prefix":"${host}:","ignoreCase":true}`])
           if (!rules.includes(m)) out.push(`the ext_authz rules do not mark ${m}`);
+      // Plain HTTP is left to the redirect: the marking rules exclude the gateway pod's HTTP ports.
+      for (const port of [80, 8080])
+        if (!new RegExp(`"notRule":\\{[^]*"destinationPort":${port}\\b`).test(rules))
+          out.push(`the ext_authz rules do not exclude port ${port}`);
       return out;
     };
 
