@@ -31,6 +31,12 @@ export default defineConfig({
   },
   jaeger: {
     retention: { days: 7 },
-    query: { ingress: { host: 'jaeger.example.com' } },
+  },
+  // The edge: HTTPS only on the Istio ingress gateway (TLS 1.3 minimum, HTTP redirected), with the
+  // certificate of this Secret in istio-system; Jaeger and Kiali behind the oauth2-proxy sign-in.
+  ingress: {
+    tls: { credentialName: 'meshobs-ingress-tls' },
+    hosts: { jaeger: 'jaeger.example.com' },
+    signIn: { service: 'oauth2-proxy.oauth2-proxy.svc.cluster.local', port: 4180 },
   },
 });

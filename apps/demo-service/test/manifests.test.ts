@@ -119,7 +119,9 @@ describe('demo manifests', () => {
       }
     }
     expect(find('VirtualService', 'podinfo').spec).toMatchObject({ hosts: ['podinfo.podinfo.svc.cluster.local'], gateways: ['mesh'] });
-    expect(find('VirtualService', 'podinfo-ingress').spec).toMatchObject({ hosts: ['*'], gateways: ['podinfo-gateway'] });
+    // Bound to the bundle's one edge Gateway (HTTPS only: packages/istio/src/ingress.ts); the demo renders no Gateway of its own.
+    expect(find('VirtualService', 'podinfo-ingress').spec).toMatchObject({ hosts: ['*'], gateways: ['observability/meshobs-ingress'] });
+    expect(demo.objects.some((o) => o.kind === 'Gateway')).toBe(false);
   });
 
   it('follows the configured versions and weights; one version means no split and no header route', () => {

@@ -59,8 +59,15 @@ describe('a bookinfo-style mesh of the user', () => {
     // Not even the trace pipeline's: the user's search-engine Secrets live there (the label script creates it).
     expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([]);
     expect(bundles.find((b) => b.name === 'demo')!.objects).toEqual([]);
-    // Nothing routes or selects `hosts: "*"` either: no Gateway or VirtualService at all without the demo.
-    expect(objects.filter((o) => ['Gateway', 'VirtualService', 'DestinationRule'].includes(o.kind))).toEqual([]);
+    // Nothing routes or selects `hosts: "*"` either: without the demo the only routing is the edge's, the
+    // observability UIs on the bundle's own Gateway (docs/edge-ingress.md), each to a UI, none to the user's services.
+    const routing = objects.filter((o) => ['Gateway', 'VirtualService', 'DestinationRule'].includes(o.kind));
+    expect(routing.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Gateway observability/meshobs-ingress',
+      'VirtualService observability/jaeger-ui',
+      'VirtualService observability/kiali-ui',
+    ]);
+    expect(JSON.stringify(routing)).not.toMatch(/"\*"|\.(bookinfo|shop)\.svc/);
     // The label script labels them (skipping one that does not exist), and nothing the config does not name.
     const script = files.get('namespaces/label-existing-namespaces.sh')!;
     expect(script).toContain(`LABELS='istio-injection=enabled' label bookinfo "$@"`);

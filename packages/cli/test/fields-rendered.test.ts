@@ -46,6 +46,9 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
     },
   },
   'demo.enabled': {},
+  'ingress.hosts.demo': { demo: { enabled: true } },
+  'ingress.tls.certManager': { ingress: { tls: { certManager: { issuer: 'letsencrypt' } } } },
+  'profile.operators.certManager': { ingress: { tls: { certManager: { issuer: 'letsencrypt' } } } },
   'jaeger.query.ingress': { jaeger: { query: { ingress: { enabled: true, host: 'jaeger.example.com' } } } },
   'jaeger.query.ingress.enabled': {},
   'jaeger.query.ingress.auth': {
@@ -156,7 +159,7 @@ describe('every config field is rendered', () => {
   it('walks the whole schema', () => {
     expect(leaves.length).toBeGreaterThan(150);
     expect(leaves.map((l) => key(l.path))).toEqual(
-      expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.versions.0.name', 'demo.ingressHosts']),
+      expect.arrayContaining(['istio.sidecar.resources.limits.memory', 'services.0.versions.0.name', 'ingress.hosts.demo']),
     );
   });
 

@@ -2,6 +2,7 @@
 // (API server, kubelet, Prometheus, Alertmanager, the collector) would reject, or that would build
 // but silently misbehave. They run once every field is valid on its own.
 import type { z } from 'zod';
+import { uiExposed, uiHosts } from './endpoints.ts';
 import { formatPath } from './errors.ts';
 import { type DerivedObject, derivedObjects, nameProblem } from './names.ts';
 import { durationSeconds, formatDuration } from './primitives.ts';
@@ -238,7 +239,38 @@ function collector(c: MeshobsConfig, ctx: Ctx) {
     );
 }
 
+/**
+ * The ingress gateway's hosts: the UIs it serves are HTTPS only (their external URLs must say so), and no
+ * host is served twice (two Gateways or VirtualServices with one host on one port conflict: istioctl analyze
+ * IST0145 ConflictingGateways, and istiod keeps only one of the routes).
+ */
+function edge(c: MeshobsConfig, ctx: Ctx) {
+  for (const ui of ['kiali', 'grafana'] as const)
+    if (uiExposed(c, ui) && !c[ui].externalUrl.startsWith('https://'))
+      issue(
+        ctx,
+        [ui, 'externalUrl'],
+        c[ui].externalUrl,
+        `is not an https:// URL, but ingress.ui.${ui} serves ${ui === 'kiali' ? 'Kiali' : 'Grafana'} at its host over HTTPS only (port 80 redirects); use https://, or set ingress.ui.${ui}: false`,
+      );
+  const seen = new Map<string, string>();
+  if (c.demo.enabled) for (const h of c.ingress.hosts.demo) seen.set(h, 'ingress.hosts.demo');
+  for (const { ui, host } of uiHosts(c)) {
+    const field = ui === 'jaeger' ? 'ingress.hosts.jaeger' : `${ui}.externalUrl`;
+    const other = seen.get(host);
+    if (other)
+      issue(
+        ctx,
+        ui === 'jaeger' ? ['ingress', 'hosts', 'jaeger'] : [ui, 'externalUrl'],
+        host,
+        `is also served by ${other}: one host on the ingress gateway routes to one place; give the ${ui} UI a host of its own`,
+      );
+    seen.set(host, field);
+  }
+}
+
 export function checkConfig(c: MeshobsConfig, ctx: Ctx) {
+  edge(c, ctx);
   namespaceRoles(c, ctx);
   names(c, ctx);
   rateWindows(c, ctx);

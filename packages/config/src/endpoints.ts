@@ -1,4 +1,4 @@
-import type { MeshobsConfig } from './schema.ts';
+import type { ConfigSections, MeshobsConfig } from './schema.ts';
 
 /** An in-cluster address: a Service host name and a port number. Rendered as a string only where it is dialled. */
 export interface HostPort {
@@ -107,8 +107,35 @@ export function endpointsOf(config: MeshobsConfig): Endpoints {
       query,
       queryHttpUrl,
       queryGrpcAddress: hostPort({ host: query.host, port: query.grpcPort }),
-      externalUrl: ingress.enabled ? `https://${ingress.host}` : queryHttpUrl,
+      // The UI's address for people: the Istio ingress gateway's host, else the ingress-nginx Ingress's, else in-cluster.
+      externalUrl: uiExposed(config, 'jaeger')
+        ? `https://${config.ingress.hosts.jaeger}`
+        : ingress.enabled
+          ? `https://${ingress.host}`
+          : queryHttpUrl,
     },
     elasticsearch: { url: config.elasticsearch.url },
   };
+}
+
+/** The UIs the ingress gateway serves, behind sign-in (ingress.ui). */
+export type UiName = 'jaeger' | 'kiali' | 'grafana';
+
+/** Whether the ingress gateway serves this UI (ingress.ui; Kiali only when the bundle emits it). */
+type UiConfig = Pick<ConfigSections, 'ingress' | 'kiali'> & { grafana: { externalUrl: string } };
+
+export function uiExposed(config: UiConfig, ui: UiName): boolean {
+  const u = config.ingress.ui;
+  if (!u.enabled || !u[ui]) return false;
+  return ui !== 'kiali' || config.kiali.enabled;
+}
+
+/** The host each exposed UI is served at: Jaeger's from ingress.hosts, Kiali's and Grafana's from their external URLs. */
+export function uiHosts(config: UiConfig): Array<{ ui: UiName; host: string }> {
+  const host: Record<UiName, string> = {
+    jaeger: config.ingress.hosts.jaeger,
+    kiali: new URL(config.kiali.externalUrl).hostname,
+    grafana: new URL(config.grafana.externalUrl).hostname,
+  };
+  return (['jaeger', 'kiali', 'grafana'] as const).filter((ui) => uiExposed(config, ui)).map((ui) => ({ ui, host: host[ui] }));
 }

@@ -2,7 +2,17 @@ import { ConfigError, reasonFor, toProblems } from './errors.ts';
 import { legacyProblems } from './legacy.ts';
 import { configSchema, type MeshobsConfig, type MeshobsConfigInput } from './schema.ts';
 
-export { COLLECTOR_RECEIVER_PORTS, type Endpoints, endpointsOf, type HostPort, hostPort, httpUrl } from './endpoints.ts';
+export {
+  COLLECTOR_RECEIVER_PORTS,
+  type Endpoints,
+  endpointsOf,
+  type HostPort,
+  hostPort,
+  httpUrl,
+  type UiName,
+  uiExposed,
+  uiHosts,
+} from './endpoints.ts';
 export { ConfigError, type ConfigProblem, formatPath } from './errors.ts';
 export { imageVersion, parseImage } from './image.ts';
 export { GRPC_DEFAULT_MAX_RECV_BYTES, OTLP_TRANSPORT, otlpBatch, otlpTransportProblems } from './otlp-transport.ts';

@@ -19,10 +19,27 @@ function versionsOf(s: Raw): string {
 
 const LEGACY_SERVICE_KEYS = ['stableVersion', 'canaryVersion', 'canaryWeight', 'replicas'] as const;
 
+/**
+ * demo.ingressHosts (a plain-HTTP Gateway on port 80) became ingress.hosts.demo: the demo's Gateway now
+ * terminates TLS with ingress.tls.credentialName and redirects HTTP to HTTPS.
+ */
+function demoIngressHosts(raw: Raw): ConfigProblem[] {
+  if (!isObject(raw.demo) || !('ingressHosts' in raw.demo)) return [];
+  const hosts = JSON.stringify(raw.demo.ingressHosts);
+  return [
+    {
+      path: 'demo.ingressHosts',
+      segments: ['demo', 'ingressHosts'],
+      message: `moved to ingress.hosts.demo: the demo's Gateway now serves HTTPS (TLS 1.3 minimum, certificate from the Secret named by ingress.tls.credentialName in the ingress gateway's namespace) and redirects HTTP to HTTPS; write ingress: { hosts: { demo: ${hosts} } }`,
+    },
+  ];
+}
+
 /** Problems for every replaced key in a raw config, or none. */
 export function legacyProblems(raw: unknown): ConfigProblem[] {
-  if (!isObject(raw) || !Array.isArray(raw.services)) return [];
-  const out: ConfigProblem[] = [];
+  if (!isObject(raw)) return [];
+  const out: ConfigProblem[] = demoIngressHosts(raw);
+  if (!Array.isArray(raw.services)) return out;
   raw.services.forEach((s, i) => {
     if (!isObject(s)) return;
     const keys = LEGACY_SERVICE_KEYS.filter((k) => k in s);

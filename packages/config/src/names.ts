@@ -7,12 +7,13 @@
 //   jaeger     packages/config/src/endpoints.ts, packages/jaeger/src/retention.ts (CronJobs "<name>-es-…"),
 //              legacy-cr.ts (the Jaeger Operator adds "<name>-collector-headless", "<name>-es-rollover-create-mapping")
 //   demo       apps/demo-service/src/manifests, in demo.namespace (Service, VirtualServices "<name>", "<name>-ingress",
-//              Gateway "<name>-gateway", Deployments "<name>-<version>", the backend "<backendName>-stable")
+//              Deployments "<name>-<version>", the backend "<backendName>-stable")
 //   alerts     packages/alerts/src/scrape.ts (ServiceMonitor "meshobs-app-<ns>-<svc>", cut to 63)
 // packages/cli/test/valid-edge.test.ts builds configs with names exactly at these limits and checks
 // every object of the real bundle against the API server's rules, and schema-consistency.test.ts
 // checks that every Service of a real build is in this table, so a renderer that changes a name
 // without this file fails a test.
+import { uiHosts } from './endpoints.ts';
 import type { ConfigSections as MeshobsConfig } from './schema.ts';
 
 export type Kind =
@@ -106,6 +107,10 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
     add('ConfigMap', obs, `${j}-${role}-config`, jPath, `the Jaeger ${role} ConfigMap`);
   }
   add('CronJob', obs, `${j}-es-index-cleaner`, jPath, 'the Jaeger index cleaner CronJob');
+  // The UI edge (packages/istio/src/ingress.ts, kube builders/gateway.ts uiVirtualService).
+  const uis = uiHosts(c);
+  if (uis.length || c.demo.enabled) add('Gateway', obs, c.ingress.gatewayName, ['ingress', 'gatewayName'], 'the edge Gateway');
+  for (const { ui } of uis) add('VirtualService', obs, `${ui}-ui`, ['ingress', 'ui', ui], `the ${ui} UI VirtualService`);
   if (c.jaeger.storage.rollover) {
     add('Job', obs, `${j}-es-rollover-init`, jPath, 'the Jaeger rollover init Job');
     add('CronJob', obs, `${j}-es-rollover`, jPath, 'the Jaeger rollover CronJob');
@@ -149,7 +154,6 @@ export function derivedObjects(c: MeshobsConfig): DerivedObject[] {
       add('Deployment', ns, `${d.name}-${v.name}`, ['demo', 'versions', i, 'name'], `the demo's ${v.name} Deployment`);
     add('VirtualService', ns, d.name, path, 'the mesh VirtualService');
     add('VirtualService', ns, `${d.name}-ingress`, path, 'the ingress VirtualService');
-    add('Gateway', ns, `${d.name}-gateway`, path, 'the ingress Gateway');
     const b = d.backendName;
     const bPath = ['demo', 'backendName'];
     add('Service', ns, b, bPath, 'the demo backend Service');

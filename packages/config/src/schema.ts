@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { checkConfig } from './checks.ts';
 import { image } from './image.ts';
-import { between, dnsHost, dnsLabel, port, replicaRange, resources, whenValid } from './primitives.ts';
+import { between, dnsLabel, port, replicaRange, resources, whenValid } from './primitives.ts';
 import { cardinality } from './sections/cardinality.ts';
+import { ingress } from './sections/ingress.ts';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
 import { profile } from './sections/profile.ts';
@@ -40,11 +41,6 @@ export const demo = z
     maxDelaySeconds: between(0, 600).default(30),
     /** Second tier the demo front end chains to (podinfo's backend pattern). */
     backendName: dnsLabel().default('podinfo-backend'),
-    /** Hosts the ingress Gateway accepts for the demo front end ("*" for any, as in the kind demo). */
-    ingressHosts: z
-      .array(z.union([z.literal('*'), dnsHost({ wildcard: true })], { error: 'is not a host name or wildcard such as "*.example.com"' }))
-      .min(1)
-      .default(['*']),
     /** Requests and limits of the demo service's containers. */
     resources: resources({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
   })
@@ -85,6 +81,8 @@ const sections = z.strictObject({
   kiali,
   /** The podinfo-compatible demo service that proves trace propagation end to end. */
   demo,
+  /** The mesh edge: TLS Gateways on the ingress gateway, the demo's and the UIs' routes on them, sign-in for the UIs. */
+  ingress,
 });
 
 /** The config as the sections validate it, before the defaults derived across sections are filled in. */

@@ -50,8 +50,14 @@ describe('dashboards', () => {
   it('link to Jaeger at the configured URL', () => {
     const json = JSON.stringify(dashboards[2]);
     expect(json).toContain('https://jaeger.example.com/search?service=');
-    const custom = configSchema.parse({ jaeger: { query: { ingress: { host: 'traces.corp.internal' } } } });
+    // The UI's host on the Istio ingress gateway (ingress.hosts.jaeger), or the ingress-nginx Ingress's when only that is on.
+    const custom = configSchema.parse({ ingress: { hosts: { jaeger: 'traces.corp.internal' } } });
     expect(JSON.stringify(buildDashboards(resolveModel(custom))[2])).toContain('https://traces.corp.internal/search?service=');
+    const nginx = configSchema.parse({
+      ingress: { ui: { jaeger: false } },
+      jaeger: { query: { ingress: { enabled: true, host: 'traces.nginx.internal' } } },
+    });
+    expect(JSON.stringify(buildDashboards(resolveModel(nginx))[2])).toContain('https://traces.nginx.internal/search?service=');
   });
 });
 

@@ -1,11 +1,13 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, toYaml } from '@meshobs/kube';
 import { cardinalityWarnings, type MeshModel } from '@meshobs/model';
+import { edgeObjects } from './ingress.ts';
 import { gatewayHelmValues, istiodHelmValues, operatorInstall } from './install.ts';
 import { meshPolicies } from './policies.ts';
 import { meshConfig } from './providers.ts';
 import { meshTelemetry, pipelineTelemetry } from './telemetry.ts';
 
+export { edgeObjects, signInHosts, signInProvider } from './ingress.ts';
 export { gatewayHelmValues, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
 export { meshPolicies, workloadSelectors } from './policies.ts';
 export { meshConfig, PROVIDERS } from './providers.ts';
@@ -42,7 +44,7 @@ export function renderIstio(model: MeshModel): ComponentBundle {
   const gateways = model.workloads.gateways.filter((g) => g.enabled);
   return component('istio', {
     warnings: cardinalityWarnings(config, plan),
-    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(model), ...meshPolicies(model)],
+    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(model), ...meshPolicies(model), ...edgeObjects(config)],
     files: [
       {
         path: 'mesh-config.yaml',

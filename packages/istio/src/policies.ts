@@ -102,7 +102,9 @@ export function meshPolicies(model: MeshModel): KubeObject[] {
   // Prometheus and its peers run in the monitoring namespace; the query clients as the NetworkPolicy of
   // packages/jaeger/src/network.ts lists them (UI ingress controller, Grafana, Kiali).
   const scrapers = () => plaintextOr([config.namespaces.monitoring]); // fresh objects: no YAML aliases
-  const queryClients = [...new Set([config.jaeger.query.ingress.controllerNamespace, model.namespaces.grafana, config.namespaces.istio])];
+  // The ingress gateway (ingress.ui) is in the Istio namespace, with Kiali; ingress-nginx only when its Ingress is on.
+  const ingressNginx = config.jaeger.query.ingress.enabled ? [config.jaeger.query.ingress.controllerNamespace] : [];
+  const queryClients = [...new Set([...ingressNginx, model.namespaces.grafana, config.namespaces.istio])];
 
   const objects: KubeObject[] = [
     peerAuthentication(
@@ -154,7 +156,7 @@ export function meshPolicies(model: MeshModel): KubeObject[] {
         { from: plaintextOr(queryClients), to: toPorts(queryPorts) },
         { from: scrapers(), to: toPorts([jaegerMetrics]) },
       ],
-      'Jaeger query API/UI: from Grafana, Kiali and the ingress controller (plaintext, limited by NetworkPolicy and the Ingress auth, or mesh identities of their namespaces); Prometheus scrapes it.',
+      'Jaeger query API/UI: from Grafana, Kiali, the ingress gateway and the ingress controller when its Ingress is on (plaintext, limited by NetworkPolicy and the sign-in, or mesh identities of their namespaces); Prometheus scrapes it.',
     ),
   ];
   if (twoTier && sel.sampler)

@@ -1,10 +1,11 @@
-// meshConfig: extension providers (OpenTelemetry + Zipkin to the collector, access-log providers),
+// meshConfig: extension providers (OpenTelemetry + Zipkin to the collector, access-log providers, the UIs' ext_authz sign-in),
 // default providers, the proxyStatsMatcher the circuit-breaker alert needs, and the proxies' environment
 // (proxyMetadata: the workload certificate lifetime, install.ts).
 
 import type { MeshobsConfig } from '@meshobs/config';
-import { endpointsOf } from '@meshobs/config';
+import { endpointsOf, uiHosts } from '@meshobs/config';
 import { PROXY_STATS_MATCHER } from '@meshobs/signals';
+import { signInProvider } from './ingress.ts';
 import { proxyMetadata } from './install.ts';
 
 export const PROVIDERS = {
@@ -35,8 +36,35 @@ const AUDIT_LABELS = {
   upstream_cluster: '%UPSTREAM_CLUSTER%',
 };
 
+/** One meshConfig.extensionProviders entry: its name and its one kind of provider. */
+export type ExtensionProvider = { name: string } & Partial<
+  Record<'opentelemetry' | 'zipkin' | 'envoyFileAccessLog' | 'envoyExtAuthzHttp', Record<string, unknown>>
+>;
+
 export function meshConfig(config: MeshobsConfig) {
   const c = endpointsOf(config).collector;
+  const extensionProviders: ExtensionProvider[] = [
+    {
+      name: PROVIDERS.otel,
+      opentelemetry: {
+        service: c.host,
+        port: c.otlpGrpcPort,
+        // Adds the proxy's environment (OTEL_RESOURCE_ATTRIBUTES) to the span resource.
+        resourceDetectors: { environment: {} },
+      },
+    },
+    {
+      // For meshes or gateways still on the Zipkin tracer; the collector's zipkin receiver takes it.
+      name: PROVIDERS.zipkin,
+      zipkin: { service: c.host, port: c.zipkinPort },
+    },
+    {
+      name: PROVIDERS.audit,
+      envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: AUDIT_LABELS } },
+    },
+    // The UIs' sign-in (ingress.signIn), named by the CUSTOM policy on the ingress gateway (ingress.ts).
+    ...(uiHosts(config).length ? [signInProvider(config)] : []),
+  ];
   return {
     enableTracing: true,
     // All three kinds, metrics included: Istio's istiod chart adds `defaultProviders.metrics: [prometheus]`
@@ -46,26 +74,7 @@ export function meshConfig(config: MeshobsConfig) {
     // only on proxies whose Telemetry or default providers name a metrics provider
     // (pilot/pkg/model/telemetry.go mergeMetrics). Without it no proxy reports istio_requests_total.
     defaultProviders: { metrics: [PROVIDERS.prometheus], tracing: [PROVIDERS.otel], accessLogging: [PROVIDERS.accessLog] },
-    extensionProviders: [
-      {
-        name: PROVIDERS.otel,
-        opentelemetry: {
-          service: c.host,
-          port: c.otlpGrpcPort,
-          // Adds the proxy's environment (OTEL_RESOURCE_ATTRIBUTES) to the span resource.
-          resourceDetectors: { environment: {} },
-        },
-      },
-      {
-        // For meshes or gateways still on the Zipkin tracer; the collector's zipkin receiver takes it.
-        name: PROVIDERS.zipkin,
-        zipkin: { service: c.host, port: c.zipkinPort },
-      },
-      {
-        name: PROVIDERS.audit,
-        envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: AUDIT_LABELS } },
-      },
-    ],
+    extensionProviders,
     defaultConfig: {
       // Envoy drops most cluster stats by default; these feed CircuitBreakerTriggered (packages/alerts).
       proxyStatsMatcher: { inclusionSuffixes: [...PROXY_STATS_MATCHER.inclusionSuffixes] },

@@ -2,7 +2,7 @@
 // monitoring and network policies, plus the plain Jaeger configs beside them.
 import { type ComponentBundle, component } from '@meshobs/kube';
 import type { MeshModel } from '@meshobs/model';
-import { ingressWarnings, queryIngress } from './ingress.ts';
+import { ingressWarnings, queryIngress, queryRoute } from './ingress.ts';
 import { COLLECTOR_CONFIG_FILE, QUERY_CONFIG_FILE } from './jaeger-config.ts';
 import { LEGACY_CR_FILE, legacyJaegerCrYaml } from './legacy-cr.ts';
 import { serviceMonitors } from './monitoring.ts';
@@ -34,6 +34,7 @@ export function renderJaeger(model: MeshModel): ComponentBundle {
       ...collector.objects,
       ...query.objects,
       ...queryIngress(config),
+      ...queryRoute(config),
       ...retentionObjects(config),
       ...serviceMonitors(config),
       ...networkPolicies(config, model.namespaces.grafana),

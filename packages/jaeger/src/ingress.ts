@@ -1,9 +1,12 @@
-// The query UI from outside: TLS always, and ingress-nginx external auth (oauth2-proxy) unless
-// jaeger.query.ingress.auth.type is "none": Jaeger's query service has no authentication of its own.
+// The query UI from outside. The Istio way (ingress.ui.jaeger, on by default): a VirtualService on the
+// edge Gateway, behind the ingress gateway's sign-in (packages/istio/src/ingress.ts). The explicit opt-in
+// for clusters with ingress-nginx (jaeger.query.ingress.enabled): an Ingress with TLS always and
+// ingress-nginx external auth (oauth2-proxy) unless jaeger.query.ingress.auth.type is "none": Jaeger's
+// query service has no authentication of its own.
 // Annotation names: kubernetes/ingress-nginx docs/user-guide/nginx-configuration/annotations.md
 // (#external-authentication), read by internal/ingress/annotations/authreq/main.go.
-import type { MeshobsConfig } from '@meshobs/config';
-import type { KubeObject } from '@meshobs/kube';
+import { endpointsOf, type MeshobsConfig, uiExposed } from '@meshobs/config';
+import { type KubeObject, uiVirtualService } from '@meshobs/kube';
 import { jaegerLayout as layoutOf } from '@meshobs/model';
 
 export const AUTH_ANNOTATIONS = {
@@ -59,5 +62,20 @@ export function queryIngress(config: MeshobsConfig): KubeObject[] {
         ],
       },
     },
+  ];
+}
+
+/** The UI on the edge Gateway (ingress.ui.jaeger), behind its sign-in. */
+export function queryRoute(config: MeshobsConfig): KubeObject[] {
+  if (!uiExposed(config, 'jaeger')) return [];
+  const q = endpointsOf(config).jaeger.query;
+  return [
+    uiVirtualService(config, {
+      ui: 'jaeger',
+      host: config.ingress.hosts.jaeger,
+      service: q.host,
+      port: q.httpPort,
+      labels: layoutOf(config).query.labels,
+    }),
   ];
 }

@@ -28,9 +28,10 @@ export function networkPolicies(config: MeshobsConfig, grafanaNamespace: string 
     },
   );
   const queryClients = [
-    { namespace: config.jaeger.query.ingress.controllerNamespace },
+    // The ingress-nginx controller, only when the Ingress is on (jaeger.query.ingress.enabled).
+    ...(config.jaeger.query.ingress.enabled ? [{ namespace: config.jaeger.query.ingress.controllerNamespace }] : []),
     { namespace: grafanaNamespace }, // Grafana's Jaeger data source
-    { namespace: ns.istio }, // Kiali
+    { namespace: ns.istio }, // Kiali, and the ingress gateway serving the UI (ingress.ui)
   ];
   const query = networkPolicy(
     { name: l.query.name, namespace: l.namespace, labels: l.query.labels, selector: l.query.selector },

@@ -1,6 +1,7 @@
-// The query UI is never open by default: Jaeger has no authentication of its own, so the Ingress asks
-// ingress-nginx to check every request with an oauth2-proxy (auth-url / auth-signin), and only an
-// explicit auth.type "none" leaves it open, with a build warning.
+// The ingress-nginx Ingress of the query UI (an explicit choice, jaeger.query.ingress.enabled) is never
+// open by default: Jaeger has no authentication of its own, so the Ingress asks ingress-nginx to check
+// every request with an oauth2-proxy (auth-url / auth-signin), and only an explicit auth.type "none"
+// leaves it open, with a build warning.
 
 import { endpointsOf, parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
@@ -9,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AUTH_ANNOTATIONS, OPEN_UI_WARNING, renderJaeger } from '../src/index.ts';
 
-const render = (raw: unknown = {}) => renderJaeger(resolveModel(parseConfig(raw)));
+/** The config with the Ingress switched on (off by default: the UI's default way in is the Istio gateway). */
+const withIngress = (raw: any = {}) => ({
+  ...raw,
+  jaeger: { ...raw.jaeger, query: { ...raw.jaeger?.query, ingress: { enabled: true, ...raw.jaeger?.query?.ingress } } },
+});
+const render = (raw: unknown = {}) => renderJaeger(resolveModel(parseConfig(withIngress(raw))));
 const ingressOf = (bundle: ReturnType<typeof renderJaeger>) => {
   const ing = bundle.objects.find((o) => o.kind === 'Ingress');
   if (!ing) throw new Error('no Ingress rendered');
@@ -34,7 +40,7 @@ const refusedByNginx = (annotations: Record<string, string>) =>
     .map(([k]) => k);
 
 describe('Jaeger query Ingress authentication', () => {
-  it('by default sends every request through oauth2-proxy (ingress-nginx external auth) and does not warn', async () => {
+  it('when on, by default sends every request through oauth2-proxy (ingress-nginx external auth) and does not warn', async () => {
     const bundle = render();
     const ing = ingressOf(bundle);
     expect(ing.metadata.name).toBe(queryService);

@@ -129,7 +129,14 @@ describe('collector and query roles', () => {
   });
 
   it('publishes the UI over TLS (its authentication: ingress-auth.test.ts)', () => {
-    const ing = find(objects, 'Ingress', e.queryService);
+    expect(objects.some((o) => o.kind === 'Ingress')).toBe(false); // an explicit choice, off by default
+    const vs = find(objects, 'VirtualService', 'jaeger-ui');
+    expect(vs.spec).toMatchObject({ hosts: ['jaeger.example.com'], gateways: ['observability/meshobs-ingress'] });
+    expect(vs.spec.http[0].route[0].destination).toEqual({
+      host: `${e.queryService}.observability.svc.cluster.local`,
+      port: { number: 16686 },
+    });
+    const ing = find(render({ jaeger: { query: { ingress: { enabled: true } } } }).objects, 'Ingress', e.queryService);
     expect(ing.spec.tls).toEqual([{ hosts: ['jaeger.example.com'], secretName: 'jaeger-query-tls' }]);
     expect(ing.spec.rules[0].http.paths[0].backend.service).toEqual({ name: e.queryService, port: { number: 16686 } });
     expect(render({ jaeger: { query: { ingress: { enabled: false } } } }).objects.some((o) => o.kind === 'Ingress')).toBe(false);
@@ -224,10 +231,14 @@ describe('network policies and monitoring', () => {
     expect(otlp.ports.map((p: any) => p.port)).toEqual([4317, 4318]);
   });
 
-  it('lets only the ingress controller, Grafana and Kiali reach the query role', () => {
-    const np = find(objects, 'NetworkPolicy', 'jaeger-query');
-    const rule = np.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 16686));
-    expect(rule.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+  it('lets only Grafana, Kiali and the ingress gateway (and ingress-nginx when its Ingress is on) reach the query role', () => {
+    const sources = (objs: KubeObject[]) => {
+      const np = find(objs, 'NetworkPolicy', 'jaeger-query');
+      const rule = np.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 16686));
+      return rule.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+    };
+    expect(sources(objects)).toEqual(['monitoring', 'istio-system']);
+    expect(sources(render({ jaeger: { query: { ingress: { enabled: true } } } }).objects)).toEqual([
       'ingress-nginx',
       'monitoring',
       'istio-system',

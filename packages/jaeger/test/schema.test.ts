@@ -16,6 +16,7 @@ const variants: Record<string, unknown> = {
     jaeger: {
       query: {
         ingress: {
+          enabled: true,
           auth: {
             url: 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth',
             signinUrl: 'https://sso.example.com/oauth2/start?rd=$scheme://$host$escaped_request_uri',
@@ -24,7 +25,7 @@ const variants: Record<string, unknown> = {
       },
     },
   },
-  'open UI': { jaeger: { query: { ingress: { auth: { type: 'none' } } } } },
+  'open UI': { jaeger: { query: { ingress: { enabled: true, auth: { type: 'none' } } } } },
   'no ingress, one query replica, plain http': {
     jaeger: { query: { replicas: 1, ingress: { enabled: false } } },
     elasticsearch: { url: 'http://opensearch.search.svc:9200', flavor: 'opensearch', namespace: 'search' },

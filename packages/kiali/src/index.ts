@@ -1,3 +1,4 @@
+import { uiExposed } from '@meshobs/config';
 import {
   type ComponentBundle,
   component,
@@ -7,6 +8,7 @@ import {
   objectToYaml,
   standardLabels,
   toYaml,
+  uiVirtualService,
   withComment,
 } from '@meshobs/kube';
 import type { MeshModel } from '@meshobs/model';
@@ -57,8 +59,20 @@ export function renderKiali(model: MeshModel): ComponentBundle {
     ...(config.kiali.auth.strategy === 'anonymous' ? [ANONYMOUS_WARNING] : []),
     ...(config.kiali.grafanaToken ? [] : [GRAFANA_AUTH_WARNING]),
   ];
+  // Kiali on the edge Gateway (ingress.ui.kiali), behind its sign-in, at the host of kiali.externalUrl.
+  const route = uiExposed(config, 'kiali')
+    ? [
+        uiVirtualService(config, {
+          ui: 'kiali',
+          host: new URL(config.kiali.externalUrl).hostname,
+          service: `${KIALI_NAME}.${namespace}.svc.cluster.local`,
+          port: KIALI_PORT,
+          labels,
+        }),
+      ]
+    : [];
   return component('kiali', {
-    objects: [cr, policy],
+    objects: [cr, policy, ...route],
     files: [
       {
         // Outside the kustomization on purpose: with the operator installed it owns this ConfigMap.

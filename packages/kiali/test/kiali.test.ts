@@ -30,8 +30,17 @@ describe('renderKiali', () => {
   const bundle = renderKiali(resolveModel(config));
   const cr = crOf(bundle);
 
-  it('emits a Kiali CR and a NetworkPolicy that pass their schemas; warns only that Grafana gets no credentials', async () => {
-    expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy']);
+  it('emits a Kiali CR, a NetworkPolicy and its route on the UI Gateway that pass their schemas; warns only that Grafana gets no credentials', async () => {
+    expect(bundle.objects.map((o) => o.kind)).toEqual(['Kiali', 'NetworkPolicy', 'VirtualService']);
+    expect((bundle.objects[2] as any).spec).toEqual({
+      hosts: ['kiali.example.com'],
+      gateways: ['observability/meshobs-ingress'],
+      http: [{ name: 'kiali', route: [{ destination: { host: 'kiali.istio-system.svc.cluster.local', port: { number: 20001 } } }] }],
+    });
+    expect(renderKiali(resolveModel(parseConfig({ ingress: { ui: { kiali: false } } }))).objects.map((o) => o.kind)).toEqual([
+      'Kiali',
+      'NetworkPolicy',
+    ]);
     expect(await validateObjects(bundle.objects, [KIALI_VALIDATOR])).toEqual([]);
     expect(bundle.warnings).toEqual([GRAFANA_AUTH_WARNING]);
   });

@@ -25,6 +25,7 @@ const PROFILE_SWITCH: Record<Operator, string> = {
   'grafana-operator': 'profile.operators.grafana: true',
   'kiali-operator': 'profile.operators.kiali: true',
   'opentelemetry-operator': 'profile.operators.opentelemetry: true',
+  'cert-manager': 'profile.operators.certManager: true',
 };
 
 const overlayNote = (op: Operator) =>

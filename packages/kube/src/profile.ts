@@ -3,7 +3,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import type { ComponentBundle, KubeObject } from './types.ts';
 
-export type Operator = 'prometheus-operator' | 'grafana-operator' | 'kiali-operator' | 'opentelemetry-operator';
+export type Operator = 'prometheus-operator' | 'grafana-operator' | 'kiali-operator' | 'opentelemetry-operator' | 'cert-manager';
 
 /** API group -> the operator that installs its CRDs. Istio's and Kubernetes' own groups are always present. */
 const OPERATOR_OF_GROUP: Record<string, Operator> = {
@@ -11,6 +11,7 @@ const OPERATOR_OF_GROUP: Record<string, Operator> = {
   'grafana.integreatly.org': 'grafana-operator',
   'kiali.io': 'kiali-operator',
   'opentelemetry.io': 'opentelemetry-operator',
+  'cert-manager.io': 'cert-manager',
 };
 
 /** The operator whose CRD an object needs, or undefined for built-in and Istio kinds. */
@@ -27,6 +28,7 @@ export function profileOperators(config: MeshobsConfig): Operator[] {
   if (p.operators.grafana) out.push('grafana-operator');
   if (p.operators.kiali) out.push('kiali-operator');
   if (p.operators.opentelemetry) out.push('opentelemetry-operator');
+  if (p.operators.certManager) out.push('cert-manager');
   return out;
 }
 

@@ -8,6 +8,7 @@ const PACKAGE_OF_GROUP: Array<[RegExp, string]> = [
   [/^[a-z]+\.istio\.io$/, '@kubernetes-models/istio'],
   [/^grafana\.integreatly\.org$/, '@kubernetes-models/grafana-operator'],
   [/^opentelemetry\.io$/, '@kubernetes-models/opentelemetry-operator'],
+  [/^cert-manager\.io$/, '@kubernetes-models/cert-manager'],
   [/^([a-z0-9.-]*\.k8s\.io|apps|batch|autoscaling|policy|)$/, 'kubernetes-models'],
 ];
 

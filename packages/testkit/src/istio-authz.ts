@@ -32,13 +32,14 @@
 //   sidecar; `istio.io/dry-run: "true"` policies are not enforced (pilot/pkg/security/authz/builder/
 //   builder.go isDryRun: shadow rules only).
 // * Decision (authorization_policy.proto, head comment): CUSTOM policies first (a matching one
-//   defers to its ext_authz provider, which may deny), then DENY (any match denies), then ALLOW: with
-//   no enforced ALLOW policy the request is allowed, otherwise it must match one. AUDIT decides nothing.
+//   defers to its ext_authz provider, which may deny; istio-authz/custom.ts has how istiod builds them,
+//   undefined providers included), then DENY (any match denies), then ALLOW: with no enforced ALLOW
+//   policy the request is allowed, otherwise it must match one. AUDIT decides nothing.
 // * Matching (pilot/pkg/security/authz/model/model.go New, Generate; generator.go; matcher/*.go):
 //   a policy matches when one of its rules does; no rules matches nothing ("match never" in
 //   builder.go, i.e. an ALLOW policy without rules allows nothing); a rule matches when one `from`,
 //   one `to` (absent = any) and every `when` match; within a source or operation every field must
-//   match, a field's values are ORed and its notValues negate their OR. Strings: `*` presence,
+//   match, a field's values are ORed and its notValues negate their OR (hosts: istio-authz/hosts.ts). Strings: `*` presence,
 //   `*x` suffix, `x*` prefix, otherwise exact. principals match the peer certificate's SPIFFE ID,
 //   namespaces the regex `.*/ns/<ns>/.*` over it, serviceAccounts
 //   `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`. Without a peer certificate (plaintext) every
@@ -53,15 +54,18 @@
 // Anything else a policy may say that this file does not evaluate throws, naming the policy and the
 // field, rather than deciding silently. See UNMODELLED below.
 
-import { type AuthorizationPolicy, type AuthzRequest, id, type MeshPolicies, type Verdict } from './istio-authz/model.ts';
+import { customOutcome } from './istio-authz/custom.ts';
+import { type AuthorizationPolicy, type AuthzRequest, id, type MeshPolicies, type MtlsMode, type Verdict } from './istio-authz/model.ts';
 import { captured, mtlsModeFor } from './istio-authz/mtls.ts';
 import { type Ctx, matchingRule } from './istio-authz/rules.ts';
 import { policiesFor } from './istio-authz/selection.ts';
 
+export { hostMatch } from './istio-authz/hosts.ts';
 export {
   type AuthorizationPolicy,
   type AuthzRequest,
   type Condition,
+  type ExtensionProvider,
   type Labels,
   type MeshPolicies,
   type MtlsMode,
@@ -82,6 +86,7 @@ export { policiesFor } from './istio-authz/selection.ts';
 /** Istio's decision for one connection/request to a workload. */
 export function evaluate(mesh: MeshPolicies, req: AuthzRequest): Verdict {
   const w = req.destination;
+  if (w.gateway) return authorize(mesh, req, undefined);
   if (!w.sidecar)
     return { allowed: true, stage: 'not-injected', reason: 'the destination has no sidecar: no Istio policy is enforced there' };
   if (!captured(w, req.port))
@@ -93,6 +98,18 @@ export function evaluate(mesh: MeshPolicies, req: AuthzRequest): Verdict {
   const { mode, by } = mtlsModeFor(mesh, w, req.port);
   if (mode === 'STRICT' && req.principal === undefined)
     return { allowed: false, stage: 'mtls', mtls: mode, reason: `plaintext refused: STRICT (${by})` };
+  return authorize(mesh, req, mode);
+}
+
+/**
+ * The authorization filters of a sidecar's inbound listener (after its mTLS stage) or of a gateway's
+ * listener: both HTTP connection managers get the CUSTOM then the local (DENY, ALLOW) authz filters
+ * (istio/istio pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager, authzCustomBuilder
+ * and authzBuilder). A gateway's listeners come from its Gateway servers (core/gateway.go), whose TLS is the
+ * Gateway's own: PeerAuthentication is applied on sidecar inbound listeners only (core/listener_inbound.go).
+ */
+function authorize(mesh: MeshPolicies, req: AuthzRequest, mode: Exclude<MtlsMode, 'UNSET'> | undefined): Verdict {
+  const w = req.destination;
   // A client sidecar sends plaintext to a DISABLE port (auto mTLS), so no identity reaches the filters.
   const principal = mode === 'DISABLE' ? undefined : req.principal;
   const ctxOf = (policy: AuthorizationPolicy, action: Ctx['action']): Ctx => ({
@@ -103,22 +120,8 @@ export function evaluate(mesh: MeshPolicies, req: AuthzRequest): Verdict {
     http: req.http,
   });
   const applied = policiesFor(mesh, w);
-  for (const p of applied.CUSTOM) {
-    const rule = matchingRule(ctxOf(p, 'CUSTOM'));
-    if (!rule) continue;
-    const provider = p.spec?.provider?.name ?? '';
-    const answer = req.extAuthz?.[provider];
-    if (!answer)
-      throw new Error(`not modelled: CUSTOM policy ${rule} defers to ext_authz provider "${provider}"; pass its answer in extAuthz`);
-    if (answer === 'deny')
-      return {
-        allowed: false,
-        stage: 'custom',
-        mtls: mode,
-        policy: rule,
-        reason: `ext_authz provider "${provider}" denied (CUSTOM ${rule})`,
-      };
-  }
+  const custom = customOutcome(mesh, applied.CUSTOM, req, (p) => matchingRule(ctxOf(p, 'CUSTOM')));
+  if (custom) return { allowed: false, stage: 'custom', mtls: mode, policy: custom.policy, reason: custom.reason };
   for (const p of applied.DENY) {
     const rule = matchingRule(ctxOf(p, 'DENY'));
     if (rule) return { allowed: false, stage: 'deny', mtls: mode, policy: rule, reason: `DENY ${rule} matches` };

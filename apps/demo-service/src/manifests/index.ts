@@ -4,7 +4,7 @@
 import { type ComponentBundle, component, type KubeObject } from '@meshobs/kube';
 import type { MeshModel } from '@meshobs/model';
 import { authorizationPolicy, tierNetworkPolicy } from './security.ts';
-import { destinationRule, gateway, ingressVirtualService, virtualService } from './traffic.ts';
+import { destinationRule, ingressVirtualService, virtualService } from './traffic.ts';
 import { workloadObjects } from './workload.ts';
 
 export { RETRIES, TIMEOUT } from './traffic.ts';
@@ -14,7 +14,7 @@ export function renderDemo(model: MeshModel): ComponentBundle {
   const objects: KubeObject[] = [];
   for (const tier of model.workloads.demo) {
     objects.push(...workloadObjects(config, tier), destinationRule(tier), virtualService(tier));
-    if (tier.exposed) objects.push(gateway(config, tier), ingressVirtualService(config, tier));
+    if (tier.exposed) objects.push(ingressVirtualService(config, tier));
     objects.push(authorizationPolicy(config, tier), tierNetworkPolicy(config, tier));
   }
   return component('demo', { objects });

@@ -1,11 +1,10 @@
 import type { MeshobsConfig } from '@meshobs/config';
-import { gatewayPodLabelValue, type KubeObject, withComment } from '@meshobs/kube';
+import { edgeGatewayRef, type KubeObject, withComment } from '@meshobs/kube';
 import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
 import { tierLabels } from './workload.ts';
 
 export const RETRIES = { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' };
 export const TIMEOUT = '10s';
-export const gatewayName = (tier: Tier) => `${tier.name}-gateway`;
 
 export function destinationRule(tier: Tier): KubeObject {
   return withComment(
@@ -66,19 +65,9 @@ export function virtualService(tier: Tier, via: { gateway: string; hosts: string
   );
 }
 
-/** The same routes for requests entering through the ingress gateway. */
+/**
+ * The same routes for requests entering through the ingress gateway, bound to the bundle's edge Gateway
+ * (packages/istio/src/ingress.ts: HTTPS only, TLS 1.3 minimum, HTTP redirected) for ingress.hosts.demo.
+ */
 export const ingressVirtualService = (config: MeshobsConfig, tier: Tier): KubeObject =>
-  virtualService(tier, { gateway: gatewayName(tier), hosts: config.demo.ingressHosts });
-
-export function gateway(config: MeshobsConfig, tier: Tier): KubeObject {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'Gateway',
-    metadata: { name: gatewayName(tier), namespace: tier.namespace, labels: tierLabels(tier) },
-    spec: {
-      // The configured ingress gateway's pods: istio.gatewayLabel, valued like Istio's `istio` label (the install snippets set it).
-      selector: { [config.istio.gatewayLabel]: gatewayPodLabelValue(config.istio.gateways.ingress.name) },
-      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: config.demo.ingressHosts }],
-    },
-  };
-}
+  virtualService(tier, { gateway: edgeGatewayRef(config), hosts: config.ingress.hosts.demo });

@@ -9,8 +9,9 @@
 // strictest case) and PERMISSIVE (Istio's default) both.
 //
 // What this does NOT model (the evaluator's UNMODELLED list, plus):
-// - CUSTOM (ext_authz) providers' decisions: the bundle has no CUSTOM policy; one makes the test throw.
-// - request headers, JWT claims/RequestAuthentication, hosts: the bundle's policies use none (they would throw).
+// - CUSTOM (ext_authz) providers' decisions: the bundle's one CUSTOM policy (the UIs' sign-in on the
+//   ingress gateway, `hosts` rules) is evaluated with the provider's answer as an input, both ways.
+// - request headers, JWT claims/RequestAuthentication: the bundle's policies use none (they would throw).
 // - IP blocks and addresses behind proxies (X-Forwarded-For, numTrustedProxies): none used (they would throw).
 // - Envoy's HTTP vs TCP rule downgrade is evaluated, but which protocol a port speaks is taken from
 //   the Service port (name prefix or appProtocol), not from Envoy's protocol sniffing.
@@ -19,7 +20,9 @@
 //   aliases (identities use cluster.local); Prometheus scraping with mounted Istio certificates.
 // - whether the sidecar is running and the connection succeeds at all: only the policy decision.
 import { execFileSync } from 'node:child_process';
-import { parseConfig } from '@meshobs/config';
+import { parseConfig, uiHosts } from '@meshobs/config';
+import { meshConfig } from '@meshobs/istio';
+import { uiRouteName } from '@meshobs/kube';
 import {
   type AuthorizationPolicy,
   type AuthzRequest,
@@ -78,13 +81,15 @@ describe.skipIf(skip).each(PROFILES)(
       ...(isHttp(config, objects, f.to, f.port) ? { http: { method: 'GET', path: '/' } } : {}),
     });
 
-    it('reads the policies from the bundle, which emits no mesh-wide PeerAuthentication, no CUSTOM policy, and DestinationRules that keep auto mTLS', () => {
+    it('reads the policies from the bundle, which emits no mesh-wide PeerAuthentication, one CUSTOM policy (the UI sign-in on the ingress gateway), and DestinationRules that keep auto mTLS', () => {
       expect(policies.length).toBeGreaterThanOrEqual(5);
       expect(peerAuthentications.length).toBeGreaterThanOrEqual(3);
       expect(
         peerAuthentications.filter((p) => p.metadata.namespace === ROOT && !Object.keys(p.spec?.selector?.matchLabels ?? {}).length),
       ).toEqual([]);
-      expect(policies.filter((p) => p.spec?.action === 'CUSTOM').map((p) => p.metadata.name)).toEqual([]);
+      expect(policies.filter((p) => p.spec?.action === 'CUSTOM').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
+        `${ROOT}/${config.ingress.gatewayName}-sign-in`,
+      ]);
       const tls = objects
         .filter((o) => o.kind === 'DestinationRule')
         .flatMap((d) => [d.spec.trafficPolicy?.tls?.mode, ...(d.spec.subsets ?? []).map((s: any) => s.trafficPolicy?.tls?.mode)]);
@@ -150,6 +155,62 @@ describe.skipIf(skip).each(PROFILES)(
         });
       });
     }
+
+    describe('the UI hosts at the ingress gateway (CUSTOM ext_authz on operation.hosts)', () => {
+      const provider = config.ingress.signIn.provider;
+      /** The gateway pod (a gateway: no capture or PeerAuthentication stage) and the rendered mesh config's providers. */
+      const atGateway = (host: string, answer?: 'allow' | 'deny' | 'unreachable'): [MeshPolicies, AuthzRequest] => {
+        const gw = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === config.ingress.gatewayName)!;
+        const m: MeshPolicies = {
+          ...mesh('STRICT'),
+          extensionProviders: meshConfig(config).extensionProviders as unknown as MeshPolicies['extensionProviders'],
+        };
+        return [
+          m,
+          {
+            destination: {
+              namespace: ROOT,
+              labels: { app: config.istio.gateways.ingress.name, ...gw.spec.selector },
+              sidecar: true,
+              gateway: true,
+            },
+            port: 443,
+            http: { method: 'GET', path: '/', host },
+            ...(answer ? { extAuthz: { [provider]: answer } } : {}),
+          },
+        ];
+      };
+      /** The hosts of the UI routes (the demo's hosts on the same Gateway have no sign-in). */
+      const hosts = () =>
+        objects
+          .filter((o) => o.kind === 'VirtualService' && uiHosts(config).some(({ ui }) => o.metadata.name === uiRouteName(ui)))
+          .flatMap((o) => o.spec.hosts as string[]);
+
+      it('every UI host asks the sign-in: refused on its no, on its failure, and let through only on its yes', () => {
+        expect(hosts().sort()).toEqual(
+          uiHosts(config)
+            .map((h) => h.host)
+            .sort(),
+        );
+        for (const host of hosts())
+          for (const authority of [host, `${host}:443`, host.toUpperCase()]) {
+            expect(evaluate(...atGateway(authority, 'deny')), authority).toMatchObject({ allowed: false, stage: 'custom' });
+            expect(evaluate(...atGateway(authority, 'unreachable')).allowed, authority).toBe(false);
+            expect(evaluate(...atGateway(authority, 'allow')).allowed, authority).toBe(true);
+          }
+      });
+
+      it('other hosts at the gateway never reach the provider (no answer needed)', () => {
+        expect(evaluate(...atGateway('shop.example.com')).allowed).toBe(true);
+      });
+
+      it('can fail: a provider missing from the mesh config denies (fail closed); the policy left out opens every UI', () => {
+        const [m, req] = atGateway(hosts()[0]!);
+        expect(evaluate({ ...m, extensionProviders: [] }, req)).toMatchObject({ allowed: false, stage: 'custom' });
+        const without = { ...m, authorizationPolicies: m.authorizationPolicies.filter((p) => p.spec?.action !== 'CUSTOM') };
+        for (const host of hosts()) expect(evaluate(without, atGateway(host, 'deny')[1]).allowed).toBe(true);
+      });
+    });
 
     it('can fail: a DENY-all policy denies the scrapes, plaintext Grafana is refused on a STRICT query port, a rule without from admits apps', () => {
       const flows = requiredFlows(config, objects);

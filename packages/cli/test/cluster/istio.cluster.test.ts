@@ -60,6 +60,27 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
     expect(validate([policy]).status).not.toBe(0);
   });
 
+  // The edge (config `ingress`): the UI Gateway, the UI routes and the CUSTOM sign-in policy are among the
+  // objects validated and analysed above; istiod's validation refuses a CUSTOM policy without a provider or
+  // with source fields ext_authz cannot see (pkg/config/validation/validation.go ValidateAuthorizationPolicy).
+  it('the edge objects are validated too, and a broken sign-in policy is refused', () => {
+    const names = istio.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Gateway observability/meshobs-ingress',
+        'VirtualService observability/jaeger-ui',
+        'VirtualService observability/kiali-ui',
+        'AuthorizationPolicy istio-system/meshobs-ingress-sign-in',
+      ]),
+    );
+    const custom = istio.find((o) => o.kind === 'AuthorizationPolicy' && (o as any).spec.action === 'CUSTOM')! as any;
+    expect(validate([custom]).status).toBe(0);
+    const noProvider = { ...custom, spec: { ...custom.spec, provider: undefined } };
+    expect(`${validate([noProvider]).stderr}`).toMatch(/provider.name. must not be empty/);
+    const byNamespace = { ...custom, spec: { ...custom.spec, rules: [{ from: [{ source: { namespaces: ['x'] } }] }] } };
+    expect(`${validate([byNamespace]).stderr}`).toMatch(/From.Namespaces is currently not supported with CUSTOM action/);
+  });
+
   it('istioctl analyze -A with the mesh config: only the accepted findings, each still present', () => {
     const findings = analyze(objects).filter((f) => f.level !== 'Info');
     const accepted = new Set(ACCEPTED_ANALYZE_FINDINGS.map(findingKey));

@@ -14,8 +14,10 @@
 // the original object before the next test starts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '@meshobs/config';
+import { parseConfig, uiHosts } from '@meshobs/config';
 import { customTags, meshTelemetry } from '@meshobs/istio';
+import { KIALI_PORT } from '@meshobs/kiali';
+import { uiRouteName } from '@meshobs/kube';
 import { resolveModel } from '@meshobs/model';
 import {
   type AuthorizationPolicy,
@@ -62,6 +64,27 @@ const meshWidePeerAuthentication = (mode: 'STRICT' | 'PERMISSIVE'): Obj => ({
   spec: { mtls: { mode } },
 });
 
+/**
+ * Stand-in Services for what the edge routes to outside the bundle (nothing listens: istiod only needs them in
+ * its registry): the user's oauth2-proxy (ingress.signIn; without it istiod renders the CUSTOM policy as a
+ * deny, pilot/pkg/model/telemetry_logging.go LookupCluster) and Kiali's Service, which the kiali-operator or
+ * the kiali-server chart creates (without it the gateway has no cluster for the Kiali route).
+ */
+function servicesOutsideTheBundle(): Obj[] {
+  const [name, namespace] = config.ingress.signIn.service.split('.');
+  const service = (n: string, ns: string, port: number): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: n, namespace: ns },
+    spec: { selector: { app: n }, ports: [{ name: 'http', port, targetPort: port }] },
+  });
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace! } },
+    service(name!, namespace!, config.ingress.signIn.port),
+    service('kiali', config.namespaces.istio, KIALI_PORT),
+  ];
+}
+
 describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generates for each workload', () => {
   let api: ApiServer;
   let istiod: Istiod;
@@ -91,7 +114,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
     workloads = workloadsOf(config, objects);
     telemetry = objects.find((o) => o.kind === 'Telemetry' && o.metadata.name === 'mesh-default')!;
     // The bundle emits no mesh-wide PeerAuthentication; the strictest case is assumed, PERMISSIVE checked too.
-    applyMesh(api, config, objects, workloads, [meshWidePeerAuthentication('STRICT')]);
+    applyMesh(api, config, objects, workloads, [meshWidePeerAuthentication('STRICT'), ...servicesOutsideTheBundle()]);
     const meshYaml = chartMeshConfig(bundle, ROOT);
     mesh = parse(meshYaml);
     istiod = await startIstiod(api, meshYaml);
@@ -203,7 +226,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       );
       const route = gwCfg.routes
         .flatMap((r: Any) => (r.virtualHosts ?? []).flatMap((v: Any) => v.routes ?? []))
-        .find((r: Any) => r.route?.weightedClusters || r.route?.cluster);
+        .find((r: Any) => ['canary-by-header', 'weighted'].includes(r.name) && (r.route?.weightedClusters || r.route?.cluster));
       const current = {
         comment:
           'Written by packages/cli/test/cluster/istiod.cluster.test.ts from what istiod generates for the bundle of meshobs.config.ts; read by packages/istio/test/envoy.e2e.test.ts. Regenerate with MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster.',
@@ -427,74 +450,119 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
   });
 
   describe('the ingress gateway', () => {
-    const gatewayObj = () => objects.find((o) => o.kind === 'Gateway' && /\.istio\.io\//.test(o.apiVersion ?? ''))!;
-    const ingressVs = () =>
-      objects.find((o) => o.kind === 'VirtualService' && (o.spec.gateways ?? []).includes(gatewayObj().metadata.name))!;
-    const drOf = (host: string) => objects.find((o) => o.kind === 'DestinationRule' && o.spec.host === host)!;
+    const gatewayNamed = (name: string) =>
+      objects.find((o) => o.kind === 'Gateway' && /\.istio\.io\//.test(o.apiVersion ?? '') && o.metadata.name === name)!;
+    /** The bundle's one Gateway on the ingress gateway: the demo's and the UIs' hosts. */
+    const edgeGateway = () => gatewayNamed(config.ingress.gatewayName);
+    const vsOf = (gw: Obj) =>
+      objects.filter(
+        (o) =>
+          o.kind === 'VirtualService' &&
+          (o.spec.gateways ?? []).some((g: string) => g === gw.metadata.name || g === `${gw.metadata.namespace}/${gw.metadata.name}`),
+      );
+    const drOf = (host: string) => objects.find((o) => o.kind === 'DestinationRule' && o.spec.host === host);
     const seconds = (d: string) => Number(d.replace(/s$/, ''));
 
-    /** Problems of the gateway's listeners, routes and client clusters against the Gateway, VirtualService and DestinationRule. */
-    const gatewayProblems = async () => {
+    /**
+     * The filter chain of a gateway listener that serves a Gateway server: by SNI for HTTPS (the server's
+     * hosts are the chain's server names, pilot/pkg/model/gateway.go GetSNIHostsForServer; `*` may also
+     * come out as no server names at all), the only one for HTTP.
+     */
+    const chainOf = (l: Any, server: Any) => {
+      const chains: Any[] = l.filterChains ?? [];
+      if (server.port.protocol !== 'HTTPS') return chains[0];
+      const wild = server.hosts.includes('*');
+      return chains.find((c) => {
+        const names: string[] = c.filterChainMatch?.serverNames ?? [];
+        return wild ? names.length === 0 || names.includes('*') : server.hosts.every((h: string) => names.includes(h));
+      });
+    };
+
+    /** Problems of the gateway's listeners, TLS, routes and client clusters against a Gateway, its VirtualServices and DestinationRules. */
+    const gatewayProblems = async (gw: Obj = edgeGateway()) => {
       const cfg = await istiod.configOf(e().gateway);
       const out: string[] = [];
-      for (const server of gatewayObj().spec.servers) {
+      for (const server of gw.spec.servers) {
         const port = server.port.number;
         const l = cfg.listeners.find((x: Any) => x.address?.socketAddress?.portValue === port);
         if (!l) {
           out.push(`no listener on ${port}`);
           continue;
         }
-        const tls = (l.filterChains ?? []).some((c: Any) => c.transportSocket);
-        if (tls !== !!server.tls && !server.tls?.httpsRedirect)
-          out.push(`listener ${l.name}: TLS ${tls}, the Gateway says ${!!server.tls}`);
-        const routeName = hcmsOf([l])[0]?.hcm.rds?.routeConfigName;
+        const chain = chainOf(l, server);
+        if (!chain) {
+          out.push(`listener ${l.name}: no filter chain for ${server.hosts.join(',')}`);
+          continue;
+        }
+        // TLS as the Gateway says (pilot/pkg/networking/core/listener.go applyServerTLSSettings: minProtocolVersion
+        // becomes common_tls_context.tls_params.tls_minimum_protocol_version; credentialName the SDS secret
+        // kubernetes://<name>, pilot/pkg/model/credentials/resource.go ToResourceName).
+        const tls = chain.transportSocket?.typedConfig?.commonTlsContext;
+        if (server.port.protocol === 'HTTPS') {
+          if (!tls) out.push(`listener ${l.name}: no TLS on the chain for ${server.hosts.join(',')}`);
+          else {
+            const min = tls.tlsParams?.tlsMinimumProtocolVersion;
+            if (server.tls.minProtocolVersion === 'TLSV1_3' && min !== 'TLSv1_3')
+              out.push(`listener ${l.name}: TLS minimum ${min}, not TLSv1_3`);
+            const sds = (tls.tlsCertificateSdsSecretConfigs ?? []).map((c: Any) => c.name);
+            if (!sds.includes(`kubernetes://${server.tls.credentialName}`))
+              out.push(`listener ${l.name}: certificate from ${sds.join(',')}, not kubernetes://${server.tls.credentialName}`);
+          }
+        } else if (tls) out.push(`listener ${l.name}: TLS on the plain HTTP port`);
+        const routeName = hcmsOf([{ ...l, filterChains: [chain] }])[0]?.hcm.rds?.routeConfigName;
         const rc = cfg.routes.find((r: Any) => r.name === routeName);
         if (!rc) {
           out.push(`listener ${l.name}: no route ${routeName}`);
           continue;
         }
-        for (const vh of rc.virtualHosts ?? []) {
+        const hosts = new Set(server.hosts.map((h: string) => h.toLowerCase()));
+        const mine = (rc.virtualHosts ?? []).filter((vh: Any) => vh.domains.some((d: string) => hosts.has(d.replace(/:\d+$/, ''))));
+        if (!mine.length) out.push(`${rc.name}: no virtual host for ${[...hosts].join(',')}`);
+        for (const vh of mine) {
           const redirect = !!vh.requireTls && vh.requireTls !== 'NONE';
           if (redirect !== !!server.tls?.httpsRedirect)
             out.push(`${rc.name}/${vh.name}: requireTls ${vh.requireTls}, the Gateway's httpsRedirect is ${!!server.tls?.httpsRedirect}`);
         }
-        const routes: Any[] = (rc.virtualHosts ?? []).flatMap((v: Any) => v.routes ?? []);
-        for (const want of ingressVs().spec.http) {
+        const routes: Any[] = mine.flatMap((v: Any) => v.routes ?? []);
+        for (const want of vsOf(gw).flatMap((vs) => vs.spec.http)) {
           const r = routes.find((x) => x.name === want.name);
           if (!r) {
             out.push(`${rc.name}: no route ${want.name}`);
             continue;
           }
           const dests = want.route.map((d: Any) => ({
-            name: `outbound|${d.destination.port.number}|${d.destination.subset}|${d.destination.host}`,
-            weight: d.weight,
+            name: `outbound|${d.destination.port.number}|${d.destination.subset ?? ''}|${d.destination.host}`,
+            weight: d.weight ?? 100,
           }));
           const got = r.route.weightedClusters
             ? r.route.weightedClusters.clusters.map((c: Any) => ({ name: c.name, weight: c.weight }))
             : [{ name: r.route.cluster, weight: 100 }];
           if (JSON.stringify(got) !== JSON.stringify(dests))
             out.push(`${rc.name}/${want.name}: routes to ${JSON.stringify(got)}, not ${JSON.stringify(dests)}`);
-          if (seconds(r.route.timeout) !== seconds(want.timeout))
+          if (want.timeout && seconds(r.route.timeout) !== seconds(want.timeout))
             out.push(`${rc.name}/${want.name}: timeout ${r.route.timeout}, not ${want.timeout}`);
-          const rp = r.route.retryPolicy ?? {};
-          if (rp.numRetries !== want.retries.attempts || seconds(rp.perTryTimeout) !== seconds(want.retries.perTryTimeout))
-            out.push(
-              `${rc.name}/${want.name}: retries ${rp.numRetries} x ${rp.perTryTimeout}, not ${want.retries.attempts} x ${want.retries.perTryTimeout}`,
-            );
-          for (const on of want.retries.retryOn.split(','))
-            if (
-              !String(rp.retryOn ?? '')
-                .split(',')
-                .includes(on)
-            )
-              out.push(`${rc.name}/${want.name}: retryOn ${rp.retryOn} lacks ${on}`);
+          if (want.retries) {
+            const rp = r.route.retryPolicy ?? {};
+            if (rp.numRetries !== want.retries.attempts || seconds(rp.perTryTimeout) !== seconds(want.retries.perTryTimeout))
+              out.push(
+                `${rc.name}/${want.name}: retries ${rp.numRetries} x ${rp.perTryTimeout}, not ${want.retries.attempts} x ${want.retries.perTryTimeout}`,
+              );
+            for (const on of want.retries.retryOn.split(','))
+              if (
+                !String(rp.retryOn ?? '')
+                  .split(',')
+                  .includes(on)
+              )
+                out.push(`${rc.name}/${want.name}: retryOn ${rp.retryOn} lacks ${on}`);
+          }
           for (const d of dests) {
             const c = cfg.clusters.find((x: Any) => x.name === d.name);
             if (!c) {
               out.push(`no cluster ${d.name}`);
               continue;
             }
-            const tp = drOf(d.name.split('|')[3]!).spec.trafficPolicy;
+            const tp = drOf(d.name.split('|')[3]!)?.spec.trafficPolicy;
+            if (!tp) continue;
             const th = c.circuitBreakers?.thresholds?.[0] ?? {};
             const want2 = {
               maxConnections: tp.connectionPool.tcp.maxConnections,
@@ -525,28 +593,115 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
       return out;
     };
 
-    it('listens as the Gateway says (plaintext HTTP, no redirect) and routes, retries and limits as the VirtualService and DestinationRules say', async () => {
+    it('every host (the demo, the UIs): HTTPS with TLS 1.3 minimum and the configured certificate, HTTP redirected, routes, retries and limits as the VirtualServices and DestinationRules say', async () => {
+      expect(edgeGateway().spec.servers.map((s: Any) => s.port.protocol)).toEqual(['HTTP', 'HTTPS']);
+      expect(vsOf(edgeGateway()).map((vs) => vs.metadata.name)).toEqual(
+        expect.arrayContaining([`${config.demo.name}-ingress`, ...uiHosts(config).map((h) => uiRouteName(h.ui))]),
+      );
       expect(await gatewayProblems()).toEqual([]);
     });
 
-    it('can fail: an HTTPS redirect the bundle does not render', async () => {
-      const gw = gatewayObj();
-      const mutated = withSpec(gw, { ...gw.spec, servers: gw.spec.servers.map((s: Any) => ({ ...s, tls: { httpsRedirect: true } })) });
-      await expectDetected([mutated], [gw], gatewayProblems, /requireTls ALL/);
+    it('can fail: TLS 1.2 allowed, or no redirect', async () => {
+      const gw = edgeGateway();
+      const tls12 = withSpec(gw, {
+        ...gw.spec,
+        servers: gw.spec.servers.map((s: Any) =>
+          s.port.protocol === 'HTTPS' ? { ...s, tls: { ...s.tls, minProtocolVersion: 'TLSV1_2' } } : s,
+        ),
+      });
+      await expectDetected([tls12], [gw], () => gatewayProblems(), /TLS minimum TLSv1_2/);
+      const plain = withSpec(gw, {
+        ...gw.spec,
+        servers: gw.spec.servers.map((s: Any) => (s.port.protocol === 'HTTP' ? { ...s, tls: undefined } : s)),
+      });
+      await expectDetected([plain], [gw], () => redirectProblems(gw), /requireTls/);
+    });
+
+    /** Virtual hosts of port 80 for the UI hosts that do not redirect to HTTPS. */
+    const redirectProblems = async (gw: Obj) => {
+      const cfg = await istiod.configOf(e().gateway);
+      const hosts = new Set(gw.spec.servers.flatMap((s: Any) => s.hosts));
+      return cfg.routes
+        .filter((r: Any) => r.name === 'http.80')
+        .flatMap((r: Any) => r.virtualHosts ?? [])
+        .filter((vh: Any) => vh.domains.some((d: string) => hosts.has(d)) && vh.requireTls !== 'ALL')
+        .map((vh: Any) => `http.80/${vh.name}: requireTls ${vh.requireTls ?? 'NONE'}`);
+    };
+
+    /**
+     * The sign-in on the gateway's HTTP connection managers of the UI hosts (pilot/pkg/security/authz/builder/
+     * builder.go buildHTTP with IsCustomBuilder): an RBAC filter whose shadow rules mark the UI hosts
+     * (`:authority` matchers, ignoring case) and the ext_authz filter after it, calling the provider's
+     * cluster for marked requests only; never the deny a broken provider turns into
+     * ("-deny-due-to-bad-CUSTOM-action").
+     */
+    const signInProblems = async () => {
+      const cfg = await istiod.configOf(e().gateway);
+      const provider = mesh.extensionProviders.find((p: Any) => p.name === config.ingress.signIn.provider)?.envoyExtAuthzHttp;
+      const out: string[] = provider ? [] : [`no provider ${config.ingress.signIn.provider} in the mesh config`];
+      const https = edgeGateway().spec.servers.find((s: Any) => s.port.protocol === 'HTTPS');
+      const l = cfg.listeners.find((x: Any) => x.address?.socketAddress?.portValue === https.port.number);
+      const chain = l && chainOf(l, https);
+      const hcm = chain && hcmsOf([{ ...l, filterChains: [chain] }])[0]?.hcm;
+      if (!hcm) return [...out, 'no HTTP connection manager for the UI hosts'];
+      const filters: Any[] = hcm.httpFilters ?? [];
+      const text = JSON.stringify(filters);
+      if (text.includes('-deny-due-to-bad-CUSTOM-action'))
+        out.push('istiod rendered the CUSTOM policy as a deny (provider invalid or undefined)');
+      const i = filters.findIndex((f) => f.name === 'envoy.filters.http.ext_authz');
+      if (i < 0) return [...out, 'no ext_authz filter'];
+      const ext = filters[i].typedConfig;
+      const cluster = `outbound|${config.ingress.signIn.port}||${config.ingress.signIn.service}`;
+      if (ext.httpService?.serverUri?.cluster !== cluster)
+        out.push(`ext_authz calls ${ext.httpService?.serverUri?.cluster}, not ${cluster}`);
+      if (ext.failureModeAllow) out.push('ext_authz fails open');
+      const rbac = filters[i - 1];
+      if (rbac?.name !== 'envoy.filters.http.rbac') out.push(`the filter before ext_authz is ${rbac?.name}, not the marking RBAC`);
+      const rules = JSON.stringify(rbac?.typedConfig?.shadowRules ?? {});
+      for (const { host } of uiHosts(config))
+        for (const m of [`{"exact":"${host}","ignoreCase":true}`, `{"prefix":"${host}:","ignoreCase":true}`])
+          if (!rules.includes(m)) out.push(`the ext_authz rules do not mark ${m}`);
+      // Plain HTTP is left to the redirect: the marking rules exclude the gateway pod's HTTP ports.
+      for (const port of [80, 8080])
+        if (!new RegExp(`"notRule":\\{[^]*"destinationPort":${port}\\b`).test(rules))
+          out.push(`the ext_authz rules do not exclude port ${port}`);
+      return out;
+    };
+
+    it('the UIs ask the sign-in: the ext_authz filter to the provider, enabled by RBAC shadow rules on every UI host', async () => {
+      expect(await signInProblems()).toEqual([]);
+    });
+
+    it('can fail: a CUSTOM policy naming a provider the mesh config lacks, and one that leaves a UI host out', async () => {
+      const policy = objects.find((o) => o.kind === 'AuthorizationPolicy' && o.spec?.action === 'CUSTOM')!;
+      await expectDetected(
+        [withSpec(policy, { ...policy.spec, provider: { name: 'no-such-provider' } })],
+        [policy],
+        signInProblems,
+        /as a deny/,
+      );
+      const [first] = policy.spec.rules[0].to[0].operation.hosts;
+      await expectDetected(
+        [withSpec(policy, { ...policy.spec, rules: [{ to: [{ operation: { hosts: [first] } }] }] })],
+        [policy],
+        signInProblems,
+        /do not mark/,
+      );
     });
 
     it('can fail: a Gateway selector that matches no gateway pod', async () => {
-      const gw = gatewayObj();
+      const gw = edgeGateway();
       await expectDetected(
         [withSpec(gw, { ...gw.spec, selector: { istio: 'no-such-gateway' } })],
         [gw],
-        gatewayProblems,
-        /no listener on 80/,
+        () => gatewayProblems(gw),
+        /no (listener|filter chain|virtual host)/,
       );
     });
 
     it('can fail: a DestinationRule limit the cluster does not carry', async () => {
-      const dr = drOf(ingressVs().spec.http[0].route[0].destination.host);
+      const vs = vsOf(edgeGateway()).find((v) => drOf(v.spec.http[0].route[0].destination.host))!;
+      const dr = drOf(vs.spec.http[0].route[0].destination.host)!;
       const mutated = structuredClone(dr);
       mutated.spec.trafficPolicy.connectionPool.tcp.maxConnections = 7;
       await expectDetected([mutated], [dr], gatewayProblems, /circuit breaker .*"maxConnections":7/);

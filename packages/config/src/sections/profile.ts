@@ -25,6 +25,8 @@ export const profile = z
         kiali: z.boolean({ error: 'must be true or false' }).default(false),
         /** OpenTelemetry operator: the OpenTelemetryCollector resource. */
         opentelemetry: z.boolean({ error: 'must be true or false' }).default(false),
+        /** cert-manager: the Certificate of ingress.tls.certManager (the ingress TLS Secret it issues). */
+        certManager: z.boolean({ error: 'must be true or false' }).default(false),
       })
       .prefault({}),
     /**

@@ -66,6 +66,22 @@ const nginxAuthUrl = () =>
     error:
       'may only contain letters, digits and - . _ ~ / : , ? & = $ (ingress-nginx refuses any other character in auth-url and auth-signin; percent-encoding is not accepted)',
   });
+/**
+ * IngressClasses of controllers known not to read ingress-nginx's auth annotations. "istio": istiod serves
+ * Ingresses of class istio itself and translates only hosts, paths, backends and TLS (istio/istio
+ * pilot/pkg/config/kube/ingress/virtualservices.go and gateways.go at the pinned commit eed52ebb66ad read
+ * no annotation but the class); the others are controllers with auth settings of their own.
+ */
+const OTHER_CONTROLLERS: Record<string, string> = {
+  istio: 'is served by istiod, which reads no ingress-nginx annotation',
+  traefik: "is Traefik's class, which reads no ingress-nginx annotation (its sign-in is a ForwardAuth middleware)",
+  haproxy: "is HAProxy's class, which reads no ingress-nginx annotation",
+  alb: "is the AWS Load Balancer Controller's class, which reads no ingress-nginx annotation",
+  gce: "is GKE's class, which reads no ingress-nginx annotation",
+  kong: "is Kong's class, which reads no ingress-nginx annotation",
+  cilium: "is Cilium's class, which reads no ingress-nginx annotation",
+};
+
 const queryAuth = z
   .strictObject({
     /** "oauth2-proxy": every request is checked by the auth URL first. "none": open to anyone who reaches the host. */
@@ -111,11 +127,14 @@ export const jaeger = z
         replicas: between(1, 20, { int: true }).default(2),
         /** Requests and limits of each Jaeger query container. */
         resources: resources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),
-        /** The Ingress in front of the UI (ingress-nginx). */
+        /**
+         * A Kubernetes Ingress in front of the UI, for clusters that run ingress-nginx: an explicit choice, off by
+         * default. The Istio way (ingress.ui: the ingress gateway with sign-in) needs no ingress controller.
+         */
         ingress: z
           .strictObject({
-            /** Emit the Ingress. */
-            enabled: z.boolean().default(true),
+            /** Emit the Ingress (needs an ingress-nginx controller: its auth annotations are the sign-in). */
+            enabled: z.boolean().default(false),
             /** Host name of the UI. */
             host: dnsHost().default('jaeger.example.com'),
             /** IngressClass of the controller that serves it. */
@@ -127,7 +146,17 @@ export const jaeger = z
             /** Who may open the UI: Jaeger has no authentication of its own (see queryAuth). */
             auth: queryAuth,
           })
-          .prefault({}),
+          .prefault({})
+          .superRefine((ing, ctx) => {
+            const why = OTHER_CONTROLLERS[ing.className];
+            if (ing.enabled && ing.auth.type === 'oauth2-proxy' && why)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['className'],
+                input: ing.className,
+                message: `${why}: the sign-in (nginx.ingress.kubernetes.io/auth-url and auth-signin) would be ignored and the Jaeger UI open to anyone; use ingress.ui (the Istio ingress gateway with sign-in) and set jaeger.query.ingress.enabled: false, or an ingress-nginx class`,
+              });
+          }),
       })
       .prefault({}),
     /** How Jaeger lays out its indices. */

@@ -70,11 +70,23 @@ export interface PeerAuthentication {
   };
 }
 
+/** An entry of meshConfig.extensionProviders, as far as CUSTOM policies read it (istio-authz/custom.ts). */
+export interface ExtensionProvider {
+  name: string;
+  envoyExtAuthzHttp?: { service?: string; port?: number; failOpen?: boolean };
+  envoyExtAuthzGrpc?: { service?: string; port?: number; failOpen?: boolean };
+  [kind: string]: unknown;
+}
+
 /** The mesh's policies, each list in creation order (oldest first): Istio breaks ties by age. */
 export interface MeshPolicies {
   rootNamespace: string;
   authorizationPolicies: AuthorizationPolicy[];
   peerAuthentications: PeerAuthentication[];
+  /** meshConfig.extensionProviders; when given, a CUSTOM policy naming no ext_authz provider of it denies (custom.ts). */
+  extensionProviders?: ExtensionProvider[];
+  /** istiod's PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS (default false). */
+  multipleCustomProviders?: boolean;
 }
 
 export interface Workload {
@@ -83,6 +95,11 @@ export interface Workload {
   /** Pod template annotations (capture exclusions, status port). */
   annotations?: Labels;
   sidecar: boolean;
+  /**
+   * An Istio gateway (ingress/egress): its listeners are the Gateway servers, with the TLS the Gateway
+   * says, so neither inbound capture nor PeerAuthentication applies; AuthorizationPolicies do (istio-authz.ts).
+   */
+  gateway?: boolean;
 }
 
 export interface AuthzRequest {
@@ -91,10 +108,16 @@ export interface AuthzRequest {
   destination: Workload;
   /** The pod's (target) port. */
   port: number;
-  /** Present when the destination port is served as HTTP (gRPC included); absent = TCP. */
-  http?: { method: string; path: string };
-  /** What each CUSTOM provider (ext_authz) answers; a matching CUSTOM policy without an answer throws. */
-  extAuthz?: Record<string, 'allow' | 'deny'>;
+  /**
+   * Present when the destination port is served as HTTP (gRPC included); absent = TCP. `host` is the
+   * :authority as the client sent it (needed only by policies with operation.hosts).
+   */
+  http?: { method: string; path: string; host?: string };
+  /**
+   * What each CUSTOM provider (ext_authz) answers: allow, deny, or unreachable (then its failOpen decides);
+   * a matching CUSTOM policy whose provider is defined but not answered throws.
+   */
+  extAuthz?: Record<string, 'allow' | 'deny' | 'unreachable'>;
 }
 
 export type Stage = 'not-injected' | 'not-captured' | 'mtls' | 'custom' | 'deny' | 'allow' | 'no-allow-policy';
@@ -111,8 +134,9 @@ export interface Verdict {
 
 /** What this evaluator does not model, for the tests that use it to repeat. */
 export const UNMODELLED = [
-  'CUSTOM providers: their ext_authz decision is an input (extAuthz), not computed',
-  'JWT (RequestAuthentication, requestPrincipals, request.auth.* conditions), request headers, hosts and path templates/normalization on HTTP: they throw',
+  'CUSTOM providers: their ext_authz decision is an input (extAuthz), not computed; dry-run CUSTOM policies throw',
+  'JWT (RequestAuthentication, requestPrincipals, request.auth.* conditions), request headers and path templates/normalization on HTTP: they throw',
+  'hosts: the :authority is an input (request.http.host); how a client or a gateway rewrites it is not modelled',
   'ipBlocks/remoteIpBlocks and source.ip/remote.ip (addresses behind proxies, X-Forwarded-For): they throw',
   'trust domains and trust domain aliases: principals are matched as written',
   'which port is HTTP and which TCP: the caller says it (request.http), Istio infers it from the Service port name/appProtocol or sniffing',

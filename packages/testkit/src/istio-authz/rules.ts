@@ -1,5 +1,7 @@
 // Whether a rule of an AuthorizationPolicy matches a connection or request (the "Matching" and
 // "HTTP-only fields" points of istio-authz.ts, with their sources).
+
+import { hostMatch } from './hosts.ts';
 import type { AuthorizationPolicy, Condition, Operation, Rule, Source } from './model.ts';
 import { id } from './model.ts';
 
@@ -37,7 +39,7 @@ export interface Ctx {
   action: 'CUSTOM' | 'DENY' | 'ALLOW';
   principal?: string;
   port: number;
-  http?: { method: string; path: string };
+  http?: { method: string; path: string; host?: string };
 }
 
 class RuleDropped extends Error {}
@@ -96,8 +98,11 @@ function operationMatches(ctx: Ctx, o: Operation): boolean {
   const hosts = httpOnly(ctx, 'hosts', !!(o.hosts?.length || o.notHosts?.length));
   const methods = httpOnly(ctx, 'methods', !!(o.methods?.length || o.notMethods?.length));
   const paths = httpOnly(ctx, 'paths', !!(o.paths?.length || o.notPaths?.length));
-  if (hosts === 'evaluate') unmodelled(ctx, 'operation.hosts');
   if (!field(o.ports, o.notPorts, (v) => portValue(ctx, v) === ctx.port)) return false;
+  if (hosts === 'evaluate') {
+    const authority = ctx.http!.host ?? unmodelled(ctx, 'operation.hosts without the request host (pass http.host)');
+    if (!field(o.hosts, o.notHosts, (v) => hostMatch(v, authority))) return false;
+  }
   // Header matcher on :method (matcher/header.go HeaderMatcher): `*` means present, which a request always is.
   if (methods === 'evaluate' && !field(o.methods, o.notMethods, (v) => stringMatch(v, ctx.http!.method))) return false;
   if (paths === 'evaluate') {

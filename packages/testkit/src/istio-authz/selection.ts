@@ -1,5 +1,6 @@
 // Which AuthorizationPolicies apply to a sidecar workload (the "AuthorizationPolicy selection"
 // point of istio-authz.ts, with its sources).
+import { refuseDryRunCustom } from './custom.ts';
 import { type AuthorizationPolicy, type MeshPolicies, subsetOf, type Workload } from './model.ts';
 
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -19,8 +20,11 @@ export function policiesFor(mesh: MeshPolicies, w: Workload): Record<'CUSTOM' | 
     if (ns !== mesh.rootNamespace && ns !== w.namespace) continue;
     if (p.spec?.targetRef || (p.spec?.targetRefs?.length ?? 0) > 0) continue; // targetRef policies never attach to a sidecar
     if (!subsetOf(p.spec?.selector?.matchLabels, w.labels)) continue;
-    if (isDryRun(p)) continue;
     const action = p.spec?.action ?? 'ALLOW';
+    if (isDryRun(p)) {
+      if (action === 'CUSTOM') refuseDryRunCustom(p);
+      continue;
+    }
     if (!(action in out)) continue; // unsupported actions are ignored by istiod (logged)
     out[action].push(p);
   }
