@@ -246,4 +246,17 @@ export function checkConfig(c: MeshobsConfig, ctx: Ctx) {
   services(c, ctx);
   slo(c, ctx);
   collector(c, ctx);
+  egressGateway(c, ctx);
+}
+
+/** Hosts routed through the egress gateway need that gateway installed. */
+function egressGateway(c: MeshobsConfig, ctx: Ctx) {
+  const routed = c.egress.hosts.filter((h) => h.protocol !== 'TCP');
+  if (c.egress.viaGateway && routed.length && !c.istio.gateways.egress.enabled)
+    issue(
+      ctx,
+      ['egress', 'viaGateway'],
+      true,
+      `routes ${routed.map((h) => h.host).join(', ')} through the egress gateway, but istio.gateways.egress.enabled is false: enable it or set egress.viaGateway to false`,
+    );
 }

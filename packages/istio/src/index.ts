@@ -1,11 +1,15 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, toYaml } from '@meshobs/kube';
 import { cardinalityWarnings, type MeshModel } from '@meshobs/model';
+import { defaultDeny } from './default-deny.ts';
+import { egressObjects, egressWarnings } from './egress.ts';
 import { gatewayHelmValues, istiodHelmValues, operatorInstall } from './install.ts';
 import { meshPolicies } from './policies.ts';
 import { meshConfig } from './providers.ts';
 import { meshTelemetry, pipelineTelemetry } from './telemetry.ts';
 
+export { DENY_ALL, defaultDeny } from './default-deny.ts';
+export { EGRESS_GATEWAY_OBJECT, EGRESS_GATEWAY_PORTS, egressObjects, egressWarnings } from './egress.ts';
 export { gatewayHelmValues, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
 export { meshPolicies, workloadSelectors } from './policies.ts';
 export { meshConfig, PROVIDERS } from './providers.ts';
@@ -41,8 +45,14 @@ export function renderIstio(model: MeshModel): ComponentBundle {
   const ns = config.namespaces.istio;
   const gateways = model.workloads.gateways.filter((g) => g.enabled);
   return component('istio', {
-    warnings: cardinalityWarnings(config, plan),
-    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(model), ...meshPolicies(model)],
+    warnings: [...cardinalityWarnings(config, plan), ...egressWarnings(model)],
+    objects: [
+      meshTelemetry(config, plan),
+      ...pipelineTelemetry(model),
+      ...meshPolicies(model),
+      ...defaultDeny(model),
+      ...egressObjects(model),
+    ],
     files: [
       {
         path: 'mesh-config.yaml',

@@ -70,11 +70,36 @@ export interface PeerAuthentication {
   };
 }
 
+export interface RequestAuthentication {
+  kind?: string;
+  metadata: PolicyMeta;
+  spec?: {
+    selector?: { matchLabels?: Labels };
+    targetRef?: unknown;
+    targetRefs?: unknown[];
+    jwtRules?: Array<{ issuer?: string; jwksUri?: string; audiences?: string[]; [field: string]: unknown }>;
+    [field: string]: unknown;
+  };
+}
+
 /** The mesh's policies, each list in creation order (oldest first): Istio breaks ties by age. */
 export interface MeshPolicies {
   rootNamespace: string;
   authorizationPolicies: AuthorizationPolicy[];
   peerAuthentications: PeerAuthentication[];
+  /** RequestAuthentications (JWT); none when absent. */
+  requestAuthentications?: RequestAuthentication[];
+}
+
+/** A bearer token in the request's Authorization header, as its payload says. */
+export interface Jwt {
+  iss: string;
+  sub: string;
+  aud?: string[];
+  /** Other claims (group, role, nested objects). */
+  claims?: Record<string, unknown>;
+  /** Whether its signature and expiry verify against the issuer's keys (default true). */
+  valid?: boolean;
 }
 
 export interface Workload {
@@ -93,11 +118,13 @@ export interface AuthzRequest {
   port: number;
   /** Present when the destination port is served as HTTP (gRPC included); absent = TCP. */
   http?: { method: string; path: string };
+  /** The request's bearer token (HTTP only); absent = none. */
+  jwt?: Jwt;
   /** What each CUSTOM provider (ext_authz) answers; a matching CUSTOM policy without an answer throws. */
   extAuthz?: Record<string, 'allow' | 'deny'>;
 }
 
-export type Stage = 'not-injected' | 'not-captured' | 'mtls' | 'custom' | 'deny' | 'allow' | 'no-allow-policy';
+export type Stage = 'not-injected' | 'not-captured' | 'mtls' | 'custom' | 'jwt' | 'deny' | 'allow' | 'no-allow-policy';
 
 export interface Verdict {
   allowed: boolean;
@@ -112,7 +139,8 @@ export interface Verdict {
 /** What this evaluator does not model, for the tests that use it to repeat. */
 export const UNMODELLED = [
   'CUSTOM providers: their ext_authz decision is an input (extAuthz), not computed',
-  'JWT (RequestAuthentication, requestPrincipals, request.auth.* conditions), request headers, hosts and path templates/normalization on HTTP: they throw',
+  'JWT: the token is an input (its claims and whether it verifies), not parsed or checked against a JWKS; tokens outside the Authorization header, jwtRules fields beyond issuer/jwksUri/audiences and RequestAuthentication fields beyond selector/jwtRules throw',
+  'request headers, hosts and path templates/normalization on HTTP: they throw',
   'ipBlocks/remoteIpBlocks and source.ip/remote.ip (addresses behind proxies, X-Forwarded-For): they throw',
   'trust domains and trust domain aliases: principals are matched as written',
   'which port is HTTP and which TCP: the caller says it (request.http), Istio infers it from the Service port name/appProtocol or sniffing',
