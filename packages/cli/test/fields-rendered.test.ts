@@ -71,6 +71,7 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'demo.routing.abHeader': { demo: { enabled: true, routing: { abHeader: { name: 'x-user-group', value: 'beta' } } } },
   'demo.routing.uriRoutes': { demo: { enabled: true, routing: { uriRoutes: [{ prefix: '/api', version: 'canary' }] } } },
   egress: { egress: { hosts: [{ name: 'github', host: 'api.github.com' }] } },
+  'egress.hosts.0.addresses': { egress: { hosts: [{ name: 'github', host: 'api.github.com', addresses: ['192.0.2.1'] }] } },
   // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
   'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
 };

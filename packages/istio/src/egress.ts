@@ -34,9 +34,12 @@ function serviceEntry(namespace: string, h: ExternalHost): KubeObject {
       metadata: { name: h.name, namespace, labels },
       spec: {
         hosts: [h.host],
+        ...(h.addresses?.length ? { addresses: h.addresses } : {}),
         exportTo: ['*'],
         location: 'MESH_EXTERNAL',
-        resolution: 'DNS',
+        // TCP: the connection goes to the address the client dialled, admitted by `addresses` (CIDRs are only
+        // allowed with NONE/STATIC, istioctl IST0106); the others are resolved by name.
+        resolution: h.protocol === 'TCP' ? 'NONE' : 'DNS',
         ports: [{ number: h.port, name: `${h.protocol.toLowerCase()}-${h.port}`, protocol: h.protocol }],
       },
     },

@@ -10,7 +10,7 @@ const HOSTS = [
   { name: 'github', host: 'api.github.com' },
   { name: 'slack', host: 'hooks.slack.com', port: 443, protocol: 'TLS' as const },
   { name: 'legacy', host: 'legacy.example.com', port: 80, protocol: 'HTTP' as const },
-  { name: 'db', host: 'db.example.com', port: 5432, protocol: 'TCP' as const },
+  { name: 'db', host: 'db.example.com', port: 5432, protocol: 'TCP' as const, addresses: ['192.0.2.10/32'] },
 ];
 const render = (egress: object, extra: object = {}) => renderIstio(resolveModel(parseConfig({ egress, ...extra })));
 
@@ -21,7 +21,7 @@ describe('controlled egress', () => {
     expect(await validateObjects(bundle.objects)).toEqual([]);
     const se = byKind(bundle.objects, 'ServiceEntry');
     expect(se.map((s) => [s.metadata.namespace, s.spec.hosts, s.spec.location, s.spec.resolution, s.spec.exportTo])).toEqual(
-      HOSTS.map((h) => ['observability', [h.host], 'MESH_EXTERNAL', 'DNS', ['*']]),
+      HOSTS.map((h) => ['observability', [h.host], 'MESH_EXTERNAL', h.protocol === 'TCP' ? 'NONE' : 'DNS', ['*']]),
     );
     expect(se.map((s) => s.spec.ports[0].protocol)).toEqual(['HTTPS', 'TLS', 'HTTP', 'TCP']);
   });
@@ -69,16 +69,16 @@ describe('controlled egress', () => {
   it('Sidecar resources only in owned namespaces, each listing what its workloads call', () => {
     const sidecars = byKind(bundle.objects, 'Sidecar');
     expect(sidecars.map((s) => [s.metadata.namespace, s.spec.egress[0].hosts])).toEqual([
-      [
-        'observability',
-        ['./*', 'observability/elasticsearch-master.observability.svc.cluster.local', 'default/kubernetes.default.svc.cluster.local'],
-      ],
+      // The search engine runs in the pipeline's namespace by default: `./*` covers it (a duplicate is IST0133).
+      ['observability', ['./*', 'default/kubernetes.default.svc.cluster.local']],
       ['podinfo', ['./*', 'observability/otel-collector.observability.svc.cluster.local']],
     ]);
     // A user's services' namespaces never get one.
     const users = render({}, { services: [{ name: 'reviews', namespace: 'bookinfo' }] });
     expect(byKind(users.objects, 'Sidecar').map((s) => s.metadata.namespace)).toEqual(['observability']);
     expect(byKind(render({ sidecars: false }).objects, 'Sidecar')).toEqual([]);
+    const elsewhere = renderIstio(resolveModel(parseConfig({ elasticsearch: { url: 'https://es.search.svc.cluster.local:9200' } })));
+    expect(byKind(elsewhere.objects, 'Sidecar')[0]!.spec.egress[0].hosts).toContain('search/es.search.svc.cluster.local');
   });
 
   it('refuses hosts routed through a disabled egress gateway, naming the field', () => {
@@ -86,6 +86,10 @@ describe('controlled egress', () => {
       /egress.viaGateway/,
     );
     expect(() => parseConfig({ egress: { hosts: [HOSTS[0], { ...HOSTS[0], host: 'x.example.com' }] } })).toThrow(/duplicates name/);
+    expect(() => parseConfig({ egress: { hosts: [{ name: 'db', host: 'db.example.com', port: 5432, protocol: 'TCP' }] } })).toThrow(
+      /egress\.hosts\[0\]\.addresses: is required for a TCP host/,
+    );
+    expect(byKind(bundle.objects, 'ServiceEntry')[3]!.spec.addresses).toEqual(['192.0.2.10/32']);
   });
 });
 

@@ -10,6 +10,7 @@ export interface ExternalHost {
   host: string;
   port: number;
   protocol: 'HTTPS' | 'TLS' | 'HTTP' | 'TCP';
+  addresses?: string[];
   /** Routed mesh -> egress gateway -> host (HTTPS/TLS by SNI, passthrough; HTTP by Host). */
   viaGateway: boolean;
 }
@@ -61,6 +62,8 @@ function sidecarsOf(config: MeshobsConfig, e: Endpoints): EgressModel['sidecars'
         { host: sidecarHost(e.collector.host), why: 'spans from the demo and from its sidecars go to the collector' },
       ],
     });
+  // `./*` already covers the namespace's own Services: istiod refuses a host listed twice (IST0133).
+  for (const s of out) s.hosts = s.hosts.filter((h, i) => i === 0 || !h.host.startsWith(`${s.namespace}/`));
   // Never a Sidecar in a namespace the user owns.
   const owned = new Set(namespacesOf(config).owned.map((n) => n.name));
   return out.filter((s) => owned.has(s.namespace));

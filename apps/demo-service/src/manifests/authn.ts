@@ -42,7 +42,8 @@ export function requestAuthentication(config: MeshobsConfig, tier: Tier): KubeOb
           rules: [
             {
               from: [{ source: { principals: ingressGatewayPrincipals(config), notRequestPrincipals: ['*'] } }],
-              ...(jwt.publicPaths.length ? { to: [{ operation: { notPaths: jwt.publicPaths } }] } : {}),
+              // The port named: a DENY rule of HTTP fields only would also deny every TCP port of the pod (IST0133).
+              to: [{ operation: { ports: [String(tier.port)], ...(jwt.publicPaths.length ? { notPaths: jwt.publicPaths } : {}) } }],
             },
           ],
         },

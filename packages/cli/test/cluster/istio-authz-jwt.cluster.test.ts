@@ -72,8 +72,12 @@ describe.skipIf(skip)('Istio edge policies of the bundle: JWT on the demo front 
   const good: Jwt = { iss: ISSUER, sub: 'alice', aud: ['podinfo'] };
   const gatewayFlows = () =>
     requiredFlows(config, objects).filter((f) => / routes .* to /.test(f.why) && f.to.labels.app === config.demo.name);
-  const backendFlow = () =>
-    requiredFlows(config, objects).find((f) => f.from.labels.app === config.demo.backendName && f.to.labels.app === config.demo.name)!;
+  /** The backend tier calling the front end (a caller the front end's ALLOW policy names), from inside the mesh. */
+  const backendFlow = (): Flow => {
+    const backend = requiredFlows(config, objects).find((f) => f.to.labels.app === config.demo.backendName)!.to;
+    const toFront = gatewayFlows()[0]!;
+    return { why: 'the backend calls the front end', from: backend, to: toFront.to, port: toFront.port };
+  };
 
   it('renders one RequestAuthentication and one require-jwt DENY policy, on the front end only', () => {
     expect(of<RequestAuthentication>('RequestAuthentication').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([

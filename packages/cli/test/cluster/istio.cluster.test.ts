@@ -143,7 +143,39 @@ describe.skipIf(skip)('istioctl on the egress and authentication edge', () => {
   });
 
   it('istioctl analyze -A: no finding on the edge objects', () => {
-    const findings = analyzeFindings(requireTool('istioctl'), objects, bundle, tempDir('istioctl-edge')).filter((f) => f.level !== 'Info');
-    expect(findings.map((f) => `${f.level} ${findingKey(f)}: ${f.message}`)).toEqual([]);
+    const analyze = (objs: KubeObject[]) =>
+      analyzeFindings(requireTool('istioctl'), objs, bundle, tempDir('istioctl-edge')).filter((f) => f.level !== 'Info');
+    expect(analyze(objects).map((f) => `${f.level} ${findingKey(f)}: ${f.message}`)).toEqual([]);
+    // Mutations, each a mistake this bundle once made: an egress host listed twice in a Sidecar, a TCP
+    // ServiceEntry without addresses, a DENY rule of HTTP fields without a port.
+    const mutated = objects.map((o: any) => {
+      if (o.kind === 'Sidecar' && o.metadata.namespace === 'observability')
+        return {
+          ...o,
+          spec: {
+            egress: [
+              {
+                hosts: [
+                  ...o.spec.egress[0].hosts,
+                  `observability/x.observability.svc.cluster.local`,
+                  `observability/x.observability.svc.cluster.local`,
+                ],
+              },
+            ],
+          },
+        };
+      if (o.kind === 'ServiceEntry' && o.metadata.name === 'postgres') {
+        const { addresses: _a, ...spec } = o.spec;
+        return { ...o, spec: { ...spec, resolution: 'DNS' } };
+      }
+      if (o.kind === 'AuthorizationPolicy' && o.metadata.name.endsWith('-require-jwt'))
+        return { ...o, spec: { ...o.spec, rules: [{ ...o.spec.rules[0], to: [{ operation: { notPaths: ['/healthz'] } }] }] } };
+      return o;
+    });
+    expect(
+      analyze(mutated)
+        .map((f) => f.code)
+        .sort(),
+    ).toEqual(['IST0133', 'IST0133', 'IST0134']);
   });
 });

@@ -18,12 +18,24 @@ const externalHost = z.strictObject({
    * shared port).
    */
   protocol: z.enum(EGRESS_PROTOCOLS, { error: 'must be "HTTPS", "TLS", "HTTP" or "TCP"' }).default('HTTPS'),
+  /**
+   * The host's IP addresses or CIDR ranges (ServiceEntry `addresses`). Required for TCP: plain TCP carries no
+   * name, so without them Istio would send every TCP connection on this port to this host (istioctl IST0134).
+   */
+  addresses: z
+    .array(
+      z.string({ error: 'must be a string' }).regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*(\/\d{1,3})?$/, {
+        error: 'is not an IP address or CIDR range',
+      }),
+      { error: 'must be a list of IP addresses or CIDR ranges' },
+    )
+    .optional(),
 });
 
 export const egress = z
   .strictObject({
     /**
-     * External hosts the mesh may call, each a ServiceEntry (MESH_EXTERNAL, resolution DNS) visible to every
+     * External hosts the mesh may call, each a ServiceEntry (MESH_EXTERNAL, resolution DNS; NONE for TCP) visible to every
      * namespace. HTTPS, TLS and HTTP hosts are routed through the egress gateway (`istio.gateways.egress`).
      */
     hosts: z
