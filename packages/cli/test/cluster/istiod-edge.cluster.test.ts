@@ -7,7 +7,11 @@
 // - jwt_authn before the RBAC filters (pilot/pkg/networking/core/listener_builder.go), and a DENY RBAC filter
 //   carrying the require-jwt policy.
 // The JWKS is served by this test on 127.0.0.1 (an RSA key generated here): istiod's fetch never leaves the host.
-// Each check is shown failing: without the RequestAuthentication the filter disappears.
+// The same istiod shows the owned namespaces' Sidecar resources at work: the demo's proxies get clusters for
+// what the demo calls (its backend, the collector) and none for the rest of the mesh (Jaeger query, the API
+// server), the collector's the other way round.
+// Each check is shown failing: without the RequestAuthentication the filter disappears, without the
+// require-jwt policy the DENY rule, without the Sidecar the demo's proxies get every cluster of the mesh.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,12 +32,13 @@ const REGENERATE_MS = 30_000;
 const JWT_FILTER = 'envoy.filters.http.jwt_authn';
 const RBAC_FILTER = 'envoy.filters.http.rbac';
 
-describe.skipIf(skip)('istiod on the demo JWT: the filters it generates for the front end', () => {
+describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT filters and the Sidecar resources', () => {
   let jwks: Server;
   let api: ApiServer;
   let istiod: Istiod;
   let objects: Obj[];
   let demo: Workload;
+  let collector: Workload;
   let config: ReturnType<typeof parseConfig>;
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as Any;
 
@@ -53,6 +58,7 @@ describe.skipIf(skip)('istiod on the demo JWT: the filters it generates for the 
     objects = renderedObjects(api, bundle) as Obj[];
     const workloads = workloadsOf(config, objects);
     demo = workloads.find((w) => w.name === `${config.demo.name}-${config.demo.versions[0]!.name}`)!;
+    collector = workloads.find((w) => w.name === config.tracing.collector.name)!;
     applyMesh(api, config, objects, workloads, [
       {
         apiVersion: 'security.istio.io/v1',
@@ -140,6 +146,67 @@ describe.skipIf(skip)('istiod on the demo JWT: the filters it generates for the 
 
   it('can fail: without the RequestAuthentication there is no JWT filter', async () => {
     await withoutObject('requestauthentication', objects.find((o) => o.kind === 'RequestAuthentication')!, `no ${JWT_FILTER}`);
+  });
+
+  /** Outbound clusters (`outbound|port||host`) of a proxy, by host. */
+  const outboundHosts = async (w: Workload) =>
+    new Set(
+      (await istiod.configOf(w)).clusters
+        .map((c: Any) => String(c.name).split('|'))
+        .filter((p) => p[0] === 'outbound')
+        .map((p) => p[3]!),
+    );
+  const svc = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+  const obs = () => config.namespaces.observability;
+  async function sidecarProblems(): Promise<string[]> {
+    const out: string[] = [];
+    const d = await outboundHosts(demo);
+    for (const h of [svc(config.demo.backendName, config.demo.namespace), svc(config.tracing.collector.name, obs())])
+      if (!d.has(h)) out.push(`demo: no cluster for ${h}, which it calls`);
+    for (const h of [svc(`${config.jaeger.name}-query`, obs()), 'kubernetes.default.svc.cluster.local'])
+      if (d.has(h)) out.push(`demo: a cluster for ${h}, which it never calls`);
+    const c = await outboundHosts(collector);
+    for (const h of [svc(`${config.jaeger.name}-collector`, obs()), 'kubernetes.default.svc.cluster.local'])
+      if (!c.has(h)) out.push(`collector: no cluster for ${h}, which it calls`);
+    if (c.has(svc(config.demo.name, config.demo.namespace))) out.push('collector: a cluster for the demo, which it never calls');
+    return out;
+  }
+
+  it("the owned namespaces' Sidecars give each proxy the clusters of what it calls, and no other", async () => {
+    let last: string[] = [];
+    await waitUntil(
+      async () => {
+        last = await sidecarProblems();
+        return last.length === 0;
+      },
+      REGENERATE_MS,
+      'the Sidecar scoping',
+      200,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${last.join('\n')}`);
+    });
+    expect(last).toEqual([]);
+  });
+
+  it("can fail: without the demo's Sidecar its proxies get clusters it never calls", async () => {
+    const sidecar = objects.find((o) => o.kind === 'Sidecar' && o.metadata.namespace === config.demo.namespace)!;
+    api.kubectl(['delete', 'sidecar', sidecar.metadata.name, '-n', sidecar.metadata.namespace!]);
+    let seen: string[] = [];
+    try {
+      await waitUntil(
+        async () => {
+          seen = await sidecarProblems();
+          return seen.some((p) => p.includes('which it never calls'));
+        },
+        REGENERATE_MS,
+        'the unscoped clusters to appear',
+        200,
+      );
+    } finally {
+      api.kubectl(['create', '-f', '-'], `---\n${stringify(sidecar)}`);
+    }
+    expect(seen.some((p) => p.includes('which it never calls'))).toBe(true);
+    await waitUntil(async () => (await sidecarProblems()).length === 0, REGENERATE_MS, 'the scoping to come back', 200);
   });
 
   it('can fail: without the require-jwt policy there is no DENY rule', async () => {
