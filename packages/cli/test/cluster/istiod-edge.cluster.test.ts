@@ -53,7 +53,7 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
       demo: { ...repoConfig.demo, jwt: { issuer: ISSUER, jwksUri: `http://127.0.0.1:${port}/jwks.json`, audiences: ['podinfo'] } },
     };
     config = parseConfig({ ...repoConfig, ...overrides });
-    const bundle = await buildBundle('istiod-jwt', overrides);
+    const bundle = await buildBundle('istiod-edge', overrides);
     api = await startClusterLike(crdFiles('istio'));
     objects = renderedObjects(api, bundle) as Obj[];
     const workloads = workloadsOf(config, objects);
