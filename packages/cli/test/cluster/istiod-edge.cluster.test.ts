@@ -16,6 +16,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '@meshobs/config';
+import { resolveModel } from '@meshobs/model';
 import { missingTools, waitUntil } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -31,6 +32,7 @@ const ISSUER = 'https://sso.example.com';
 const REGENERATE_MS = 30_000;
 const JWT_FILTER = 'envoy.filters.http.jwt_authn';
 const RBAC_FILTER = 'envoy.filters.http.rbac';
+const GITHUB = 'api.github.com';
 
 describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT filters and the Sidecar resources', () => {
   let jwks: Server;
@@ -39,6 +41,8 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
   let objects: Obj[];
   let demo: Workload;
   let collector: Workload;
+  let userApp: Workload;
+  let egressGateway: Workload;
   let config: ReturnType<typeof parseConfig>;
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as Any;
 
@@ -51,15 +55,68 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
     const port = (jwks.address() as AddressInfo).port;
     const overrides = {
       demo: { ...repoConfig.demo, jwt: { issuer: ISSUER, jwksUri: `http://127.0.0.1:${port}/jwks.json`, audiences: ['podinfo'] } },
+      // Routed through the egress gateway; istiod resolves no name of them (Envoy would, STRICT_DNS).
+      egress: { hosts: [{ name: 'github', host: GITHUB }] },
     };
     config = parseConfig({ ...repoConfig, ...overrides });
+    const model = resolveModel(config);
     const bundle = await buildBundle('istiod-edge', overrides);
     api = await startClusterLike(crdFiles('istio'));
     objects = renderedObjects(api, bundle) as Obj[];
     const workloads = workloadsOf(config, objects);
     demo = workloads.find((w) => w.name === `${config.demo.name}-${config.demo.versions[0]!.name}`)!;
     collector = workloads.find((w) => w.name === config.tracing.collector.name)!;
+    // A workload of a namespace the user owns (no Sidecar of the bundle there) and the egress gateway with the
+    // gateway chart's Service (ports 80/443, manifests/charts/gateway/values.yaml), as a cluster runs them.
+    const egw = model.egress.gateway;
+    userApp = {
+      name: 'user-app',
+      namespace: 'default',
+      pod: 'user-app-0',
+      ip: '192.0.2.200',
+      labels: { app: 'user-app', 'security.istio.io/tlsMode': 'istio' },
+      annotations: {},
+      serviceAccount: 'default',
+      ports: [{ name: 'http', containerPort: 8080 }],
+      type: 'sidecar',
+    };
+    egressGateway = {
+      name: egw.name,
+      namespace: egw.namespace,
+      pod: `${egw.name}-0`,
+      ip: '192.0.2.201',
+      labels: { ...egw.selector, 'service.istio.io/canonical-name': egw.name, 'sidecar.istio.io/inject': 'true' },
+      annotations: { 'inject.istio.io/templates': 'gateway' },
+      serviceAccount: egw.name,
+      ports: [{ name: 'https', containerPort: 443 }],
+      type: 'router',
+    };
+    const extraPod = (w: Workload): Obj => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: w.pod, namespace: w.namespace, labels: w.labels, annotations: w.annotations },
+      spec: { nodeName: 'node-0', serviceAccountName: w.serviceAccount, containers: [{ name: 'app', image: 'stand-in' }] },
+    });
+    const egressService: Obj = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: egw.name, namespace: egw.namespace },
+      spec: {
+        type: 'ClusterIP',
+        selector: egw.selector,
+        ports: [
+          { name: 'http2', port: 80, targetPort: 80 },
+          { name: 'https', port: 443, targetPort: 443 },
+        ],
+      },
+    };
+    const egressSa: Obj = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: egw.name, namespace: egw.namespace } };
     applyMesh(api, config, objects, workloads, [
+      egressService,
+      egressSa,
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: userApp.serviceAccount, namespace: userApp.namespace } },
+      extraPod(userApp),
+      extraPod(egressGateway),
       {
         apiVersion: 'security.istio.io/v1',
         kind: 'PeerAuthentication',
@@ -67,6 +124,22 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
         spec: { mtls: { mode: 'STRICT' } },
       },
     ]);
+    for (const w of [userApp, egressGateway])
+      api.kubectl(
+        ['apply', '--server-side', '--subresource=status', '-f', '-'],
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: w.pod, namespace: w.namespace },
+          status: {
+            phase: 'Running',
+            podIP: w.ip,
+            podIPs: [{ ip: w.ip }],
+            hostIP: '127.0.0.1',
+            conditions: [{ type: 'Ready', status: 'True' }],
+          },
+        }),
+      );
     istiod = await startIstiod(api, chartMeshConfig(bundle, config.namespaces.istio));
   });
   afterAll(async () => {
@@ -171,6 +244,67 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
     if (c.has(svc(config.demo.name, config.demo.namespace))) out.push('collector: a cluster for the demo, which it never calls');
     return out;
   }
+
+  /** Where a proxy sends a TLS connection with SNI `host` on port 443: the tcp_proxy cluster of the matching chain. */
+  async function sniRoute(w: Workload, host: string): Promise<string | undefined> {
+    const cfg = await istiod.configOf(w);
+    for (const l of cfg.listeners)
+      for (const c of l.filterChains ?? []) {
+        const m = c.filterChainMatch ?? {};
+        if (!(m.serverNames ?? []).includes(host)) continue;
+        if (m.destinationPort !== undefined && m.destinationPort !== 443) continue;
+        if (l.address?.socketAddress?.portValue !== 443 && m.destinationPort !== 443) continue;
+        const tcp = (c.filters ?? []).find((f: Any) => f.name === 'envoy.filters.network.tcp_proxy');
+        if (tcp) return tcp.typedConfig.cluster;
+      }
+    return undefined;
+  }
+  const egressProblems = async () => {
+    const out: string[] = [];
+    const g = resolveModel(config).egress.gateway;
+    const fromApp = await sniRoute(userApp, GITHUB);
+    if (fromApp !== `outbound|443||${g.serviceHost}`) out.push(`user sidecar sends SNI ${GITHUB} to ${fromApp}, not the egress gateway`);
+    const fromGateway = await sniRoute(egressGateway, GITHUB);
+    if (fromGateway !== `outbound|443||${GITHUB}`) out.push(`egress gateway sends SNI ${GITHUB} to ${fromGateway}, not the host`);
+    return out;
+  };
+
+  it("a user's workload sends the listed host's TLS to the egress gateway, which passes it through to the host by SNI", async () => {
+    let last: string[] = [];
+    await waitUntil(
+      async () => {
+        last = await egressProblems();
+        return last.length === 0;
+      },
+      REGENERATE_MS,
+      'the egress routes',
+      200,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${last.join('\n')}`);
+    });
+    expect(last).toEqual([]);
+  });
+
+  it('can fail: without the egress VirtualService the sidecar sends the host straight out', async () => {
+    const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'github-egress')!;
+    api.kubectl(['delete', 'virtualservice', vs.metadata.name, '-n', vs.metadata.namespace!]);
+    let seen: string[] = [];
+    try {
+      await waitUntil(
+        async () => {
+          seen = await egressProblems();
+          return seen.some((p) => p.startsWith('user sidecar'));
+        },
+        REGENERATE_MS,
+        'the route to bypass the egress gateway',
+        200,
+      );
+    } finally {
+      api.kubectl(['create', '-f', '-'], `---\n${stringify(vs)}`);
+    }
+    expect(seen.some((p) => p.startsWith('user sidecar'))).toBe(true);
+    await waitUntil(async () => (await egressProblems()).length === 0, REGENERATE_MS, 'the egress routes to come back', 200);
+  });
 
   it("the owned namespaces' Sidecars give each proxy the clusters of what it calls, and no other", async () => {
     let last: string[] = [];
