@@ -212,6 +212,20 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
       'CertificateExpiringSoon',
     ],
     ['UH flag dropped', (s) => s.replace('response_flags=~".*(UO|URX|UH).*"', 'response_flags=~".*(UO|URX).*"'), 'CircuitBreakerTriggered'],
+    [
+      'BlackHoleCluster matcher widened to PassthroughCluster',
+      (s) => s.replaceAll('destination_service_name="BlackHoleCluster"', 'destination_service_name=~"BlackHoleCluster|PassthroughCluster"'),
+      'EgressTrafficBlocked',
+    ],
+    [
+      'TCP BlackHoleCluster connections not read',
+      (s) =>
+        s.replace(
+          /istio_tcp_connections_opened_total\{reporter="source", destination_service_name="BlackHoleCluster"\}/,
+          'istio_tcp_connections_opened_total{reporter="never"}',
+        ),
+      'EgressTrafficBlocked',
+    ],
   ];
   it.each(mutations)(
     'fails when the rules are broken: %s',

@@ -70,6 +70,11 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'istio.gateways.ingress.replicas': { profile: { metricsServer: true } },
   'istio.gateways.egress.replicas': { profile: { metricsServer: true } },
   'jaeger.collector.replicas': { profile: { metricsServer: true } },
+  'demo.jwt': { demo: { enabled: true, jwt: { issuer: 'https://sso.example.com', jwksUri: 'https://sso.example.com/jwks.json' } } },
+  'demo.routing.abHeader': { demo: { enabled: true, routing: { abHeader: { name: 'x-user-group', value: 'beta' } } } },
+  'demo.routing.uriRoutes': { demo: { enabled: true, routing: { uriRoutes: [{ prefix: '/api', version: 'canary' }] } } },
+  egress: { egress: { hosts: [{ name: 'github', host: 'api.github.com' }] } },
+  'egress.hosts.0.addresses': { egress: { hosts: [{ name: 'github', host: 'api.github.com', addresses: ['192.0.2.1'] }] } },
   // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
   'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
 };
@@ -98,6 +103,7 @@ const EDITS: Record<string, MeshobsConfigInput> = {
     ...CONTEXTS['alertmanager.teams'],
     alertmanager: { teams: { ...BOOKS_TEAM, shop: { type: 'pagerduty', secret: { name: 'am-shop' } } } },
   },
+  'demo.routing.uriRoutes.0.version': { demo: { enabled: true, routing: { uriRoutes: [{ prefix: '/api', version: 'stable' }] } } },
   'demo.versions.0.weight': {
     demo: {
       enabled: true,

@@ -278,4 +278,26 @@ export function checkConfig(c: MeshobsConfig, ctx: Ctx) {
   services(c, ctx);
   slo(c, ctx);
   collector(c, ctx);
+  egressGateway(c, ctx);
+}
+
+/** Hosts routed through the egress gateway need that gateway installed; TCP hosts need their addresses. */
+function egressGateway(c: MeshobsConfig, ctx: Ctx) {
+  c.egress.hosts.forEach((h, i) => {
+    if (h.protocol === 'TCP' && !h.addresses?.length)
+      issue(
+        ctx,
+        ['egress', 'hosts', i, 'addresses'],
+        h.addresses,
+        `is required for a TCP host: plain TCP carries no name, so without addresses Istio sends every TCP connection on port ${h.port} to ${h.host}`,
+      );
+  });
+  const routed = c.egress.hosts.filter((h) => h.protocol !== 'TCP');
+  if (c.egress.viaGateway && routed.length && !c.istio.gateways.egress.enabled)
+    issue(
+      ctx,
+      ['egress', 'viaGateway'],
+      true,
+      `routes ${routed.map((h) => h.host).join(', ')} through the egress gateway, but istio.gateways.egress.enabled is false: enable it or set egress.viaGateway to false`,
+    );
 }

@@ -3,6 +3,8 @@ import { checkConfig } from './checks.ts';
 import { image } from './image.ts';
 import { between, dnsLabel, port, replicaRange, resources, whenValid } from './primitives.ts';
 import { cardinality } from './sections/cardinality.ts';
+import { demoJwt, demoRouting } from './sections/demo-edge.ts';
+import { egress } from './sections/egress.ts';
 import { ingress } from './sections/ingress.ts';
 import { cluster, istio, namespaces } from './sections/mesh.ts';
 import { alertmanager, alerts, grafana, prometheus } from './sections/monitoring.ts';
@@ -43,9 +45,34 @@ export const demo = z
     backendName: dnsLabel().default('podinfo-backend'),
     /** Requests and limits of the demo service's containers. */
     resources: resources({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
+    /**
+     * JWT authentication of the demo front end: a RequestAuthentication (issuer, JWKS) and a policy refusing
+     * requests through the ingress gateway that carry no valid token, except on `publicPaths`. Unset: no token asked.
+     */
+    jwt: demoJwt,
+    /** Routing of the mesh's calls to the demo front end beyond the weighted split: mirroring, A/B by header, URI prefixes. */
+    routing: demoRouting,
   })
   .prefault({})
-  .superRefine((d, ctx) => checkVersions(d.versions, ctx, ['versions']));
+  .superRefine((d, ctx) => checkVersions(d.versions, ctx, ['versions']))
+  .superRefine((d, ctx) => {
+    d.routing.uriRoutes.forEach((r, i) => {
+      if (!d.versions.some((v) => v.name === r.version))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'uriRoutes', i, 'version'],
+          input: r.version,
+          message: `is not one of demo.versions (${d.versions.map((v) => v.name).join(', ')})`,
+        });
+    });
+    if (d.versions.length < 2 && (d.routing.mirrorPercent > 0 || d.routing.abHeader))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', d.routing.mirrorPercent > 0 ? 'mirrorPercent' : 'abHeader'],
+        input: d.routing.mirrorPercent > 0 ? d.routing.mirrorPercent : d.routing.abHeader,
+        message: 'needs a canary: demo.versions has a single version',
+      });
+  }, whenValid);
 
 const sections = z.strictObject({
   /** The cluster the bundle is for: its name and environment, as spans and alerts carry them. */
@@ -83,6 +110,8 @@ const sections = z.strictObject({
   demo,
   /** The mesh edge: TLS Gateways on the ingress gateway, the demo's and the UIs' routes on them, sign-in for the UIs. */
   ingress,
+  /** Controlled egress: external hosts as ServiceEntries through the egress gateway, the outbound traffic policy, Sidecar resources. */
+  egress,
 });
 
 /** The config as the sections validate it, before the defaults derived across sections are filled in. */

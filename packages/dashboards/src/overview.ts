@@ -2,7 +2,15 @@
 // control-plane health, gateways and the bundle's firing alerts.
 import { DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
-import { controlPlaneQueries, gatewayQueries, QUANTILES, recordNamesFor, SERVICE_LABELS } from '@meshobs/signals';
+import {
+  blackholeRates,
+  controlPlaneQueries,
+  extAuthzDeniedRate,
+  gatewayQueries,
+  QUANTILES,
+  recordNamesFor,
+  SERVICE_LABELS,
+} from '@meshobs/signals';
 import { Layout } from './layout.ts';
 import { dashboardLinks, serviceDashboardLink, timeDefaults, titleOf } from './meta.ts';
 import { withIstioViews } from './overview-istio.ts';
@@ -17,6 +25,9 @@ export function overviewDashboard(model: MeshModel) {
   const n = recordNamesFor(config);
   const cp = controlPlaneQueries(config);
   const gw = gatewayQueries(config);
+  // What the edge blocks (packages/signals edge.ts): raw series, any window.
+  const blackhole = blackholeRates('$__rate_interval');
+  const extAuthzDenied = extAuthzDeniedRate(config, '$__rate_interval');
   const l = new Layout();
   const successThresholds: Array<[number, string]> = [
     [0.95, 'orange'],
@@ -334,6 +345,22 @@ export function overviewDashboard(model: MeshModel) {
         h: 8,
         thresholds: [[config.alerts.high5xxErrorRate.threshold, 'red']],
         targets: [{ expr: n.gatewayErrorRatio, legend: '{{istio}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries(l, {
+        title: 'Traffic the edge blocks',
+        description:
+          "Calls to external hosts no ServiceEntry lists, refused under REGISTRY_ONLY (BlackHoleCluster; fires EgressTrafficBlocked), and requests the gateways' ext_authz provider denied (response flag UAEX). Empty is good.",
+        unit: 'ops',
+        w: 24,
+        h: 8,
+        min: 0,
+        targets: [
+          { expr: blackhole.requests, legend: 'blocked requests {{source_workload_namespace}}/{{source_workload}}' },
+          { expr: blackhole.connections, legend: 'blocked connections {{source_workload_namespace}}/{{source_workload}}' },
+          ...(extAuthzDenied ? [{ expr: extAuthzDenied, legend: 'ext_authz denied {{istio}}' }] : []),
+        ],
       }),
     )
 

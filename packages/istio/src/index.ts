@@ -1,12 +1,16 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { type ComponentBundle, component, toYaml } from '@meshobs/kube';
 import { cardinalityWarnings, type MeshModel } from '@meshobs/model';
+import { defaultDeny } from './default-deny.ts';
+import { egressObjects, egressWarnings } from './egress.ts';
 import { edgeObjects } from './ingress.ts';
 import { gatewayHelmValues, istiodHelmValues, operatorInstall } from './install.ts';
 import { meshPolicies } from './policies.ts';
 import { meshConfig } from './providers.ts';
 import { meshTelemetry, pipelineTelemetry } from './telemetry.ts';
 
+export { DENY_ALL, defaultDeny } from './default-deny.ts';
+export { EGRESS_GATEWAY_OBJECT, EGRESS_GATEWAY_PORTS, egressObjects, egressWarnings } from './egress.ts';
 export { edgeObjects, signInHosts, signInProvider } from './ingress.ts';
 export { gatewayHelmValues, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
 export { meshPolicies, workloadSelectors } from './policies.ts';
@@ -43,8 +47,15 @@ export function renderIstio(model: MeshModel): ComponentBundle {
   const ns = config.namespaces.istio;
   const gateways = model.workloads.gateways.filter((g) => g.enabled);
   return component('istio', {
-    warnings: cardinalityWarnings(config, plan),
-    objects: [meshTelemetry(config, plan), ...pipelineTelemetry(model), ...meshPolicies(model), ...edgeObjects(config)],
+    warnings: [...cardinalityWarnings(config, plan), ...egressWarnings(model)],
+    objects: [
+      meshTelemetry(config, plan),
+      ...pipelineTelemetry(model),
+      ...meshPolicies(model),
+      ...defaultDeny(model),
+      ...egressObjects(model),
+      ...edgeObjects(config),
+    ],
     files: [
       {
         path: 'mesh-config.yaml',

@@ -66,6 +66,9 @@ export function meshConfig(config: MeshobsConfig) {
     ...(uiHosts(config).length ? [signInProvider(config)] : []),
   ];
   return {
+    // egress.outboundTrafficPolicy: REGISTRY_ONLY refuses calls to hosts no ServiceEntry lists (the build warns);
+    // ALLOW_ANY is Istio's default and is left unset (mesh.proto OutboundTrafficPolicy).
+    ...(config.egress.outboundTrafficPolicy === 'REGISTRY_ONLY' ? { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } : {}),
     enableTracing: true,
     // All three kinds, metrics included: Istio's istiod chart adds `defaultProviders.metrics: [prometheus]`
     // only when meshConfig.defaultProviders is unset (istio/istio manifests/charts/istio-control/

@@ -76,7 +76,8 @@ describe('renderIstio', () => {
     const plaintextPorts = new Map<string, string[]>();
     for (const pa of byKind(bundle.objects, 'PeerAuthentication') as Array<KubeObject & { spec: any }>)
       plaintextPorts.set(JSON.stringify(pa.spec.selector.matchLabels), Object.keys(pa.spec.portLevelMtls));
-    for (const p of policies.filter((p) => p.metadata.namespace === 'observability')) {
+    // The deny-all (no selector, no rules: src/default-deny.ts) opens nothing.
+    for (const p of policies.filter((p) => p.metadata.namespace === 'observability' && p.spec.selector)) {
       const open = plaintextPorts.get(JSON.stringify(p.spec.selector.matchLabels)) ?? [];
       for (const rule of p.spec.rules) {
         // Every rule names its sources: a rule without `from` would admit every workload of the mesh.
@@ -102,9 +103,13 @@ describe('policy selectors match the pods they protect', () => {
     const pods = [...renderCollector(resolveModel(config)).objects, ...renderJaeger(resolveModel(config)).objects]
       .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
       .map((o) => (o as any).spec.template.metadata.labels as Record<string, string>);
-    // The pipeline's policies (the edge objects select the ingress gateway, or are Gateways and routes: edge-ingress.test.ts in the CLI).
+    // The pipeline's workload policies (the edge objects select the ingress gateway, or are Gateways and
+    // routes: edge-ingress.test.ts in the CLI; the namespace-wide deny-all and Sidecars select no pods by design).
     const policies = renderIstio(resolveModel(config)).objects.filter(
-      (o) => o.kind !== 'Telemetry' && o.metadata.namespace === config.namespaces.observability && (o as any).spec.selector?.matchLabels,
+      (o) =>
+        ['PeerAuthentication', 'AuthorizationPolicy'].includes(o.kind) &&
+        o.metadata.namespace === config.namespaces.observability &&
+        (o as any).spec.selector?.matchLabels,
     ) as Array<KubeObject & { spec: any }>;
     expect(policies.length).toBeGreaterThanOrEqual(5);
     for (const p of policies) {

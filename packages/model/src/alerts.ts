@@ -101,6 +101,15 @@ export const ALERTS = [
     when: (c) => c.istio.gateways.ingress.enabled || c.istio.gateways.egress.enabled,
   },
   {
+    name: 'EgressTrafficBlocked',
+    severity: 'warning',
+    scope: 'mesh',
+    signals: ['http_requests', 'tcp_connections'],
+    forField: 'alerts.egressTrafficBlocked.for',
+    thresholdFields: [],
+    ruleTests: 'EgressTrafficBlocked',
+  },
+  {
     name: 'ServiceAvailabilityErrorBudgetBurn',
     severity: 'critical',
     scope: 'service',
@@ -129,7 +138,7 @@ export const ALERTS = [
 
 export type AlertName = (typeof ALERTS)[number]['name'];
 
-/** The eight alerts of the product requirements, exact names. */
+/** The eight alerts of the product requirements, exact names, and the mesh edge's EgressTrafficBlocked. */
 export const ALERT_NAMES = ALERTS.filter((a) => a.ruleTests !== 'slo-burn-rate').map((a) => a.name) as Exclude<
   AlertName,
   'ServiceAvailabilityErrorBudgetBurn' | 'ServiceLatencyErrorBudgetBurn'

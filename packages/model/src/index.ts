@@ -2,6 +2,7 @@
 export * from './alerts.ts';
 export { cardinalityPlanOf, cardinalityWarnings, seriesReads } from './cardinality.ts';
 export * from './dashboards.ts';
+export * from './egress.ts';
 export * from './jobs.ts';
 export { type MeshModel, resolveModel } from './model.ts';
 export * from './namespaces.ts';

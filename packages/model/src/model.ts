@@ -7,6 +7,7 @@ import type { CardinalityPlan } from '@meshobs/signals';
 import { type AlertRecord, alertsOf } from './alerts.ts';
 import { cardinalityPlanOf } from './cardinality.ts';
 import { DASHBOARDS, type DashboardIdentity } from './dashboards.ts';
+import { type EgressModel, egressOf } from './egress.ts';
 import { jobsOf, type ScrapeJob } from './jobs.ts';
 import { type NamespaceModel, namespacesOf } from './namespaces.ts';
 import { type RuleGroup, ruleGroups } from './rules/rules.ts';
@@ -27,6 +28,8 @@ export interface MeshModel {
   endpoints: Endpoints;
   /** Names, labels, selectors and ports of every workload the bundle runs, and of the Istio gateways. */
   workloads: Workloads;
+  /** External hosts and their routes through the egress gateway, and what each owned namespace's proxies may call. */
+  egress: EgressModel;
   /** The scrape jobs the rules and panels select on, and what produces each. */
   jobs: ScrapeJob[];
   /** The alerts this config renders. */
@@ -55,6 +58,7 @@ export function resolveModel(config: MeshobsConfig): MeshModel {
     teams: teamsOf(config, services),
     endpoints: endpointsOf(config),
     workloads: workloadsOf(config),
+    egress: egressOf(config),
     jobs: jobsOf(config),
     alerts: alertsOf(config),
     ruleGroups: groups,

@@ -44,5 +44,9 @@ export async function loadTestMesh(): Promise<LoadedMesh> {
 export const NO_DATA_ON_A_HEALTHY_MESH: Record<string, string> = {
   'meshobs-mesh-overview/Firing meshobs alerts/A':
     'ALERTS exists only while an alert is pending or firing; a healthy mesh fires none (and promtool does not backfill alerting rules).',
+  'meshobs-mesh-overview/Traffic the edge blocks/A':
+    'A healthy mesh sends nothing to the BlackHoleCluster: the series exists only once a call to an unlisted host is refused (REGISTRY_ONLY).',
+  'meshobs-mesh-overview/Traffic the edge blocks/B': 'As A, for TCP connections.',
+  'meshobs-mesh-overview/Traffic the edge blocks/C': 'A healthy mesh has no ext_authz denial (response flag UAEX) at its gateways.',
   'meshobs-mesh-overview/xDS errors and rejects/A': `istiod creates ${ISTIOD_METRICS.pushes}{type=~".*_senderr"} only after the first failed push; the other two targets of the panel have data.`,
 };

@@ -5,6 +5,7 @@ export * from './circuit-breaker.ts';
 export * from './cluster.ts';
 export * from './collector-metrics.ts';
 export * from './control-plane.ts';
+export * from './edge.ts';
 export * from './gateways.ts';
 export * from './jobs.ts';
 export * from './kiali-reads.ts';

@@ -47,6 +47,9 @@
 //   `notPrincipals`/`notNamespaces` always do (Istio renders them as Envoy RBAC `authenticated`
 //   principals, and envoyproxy/envoy source/extensions/filters/common/rbac/matchers.cc
 //   AuthenticatedMatcher::matches returns false when the connection has no TLS).
+// * JWT (istio-authz/jwt.ts, with its sources): RequestAuthentication's jwt_authn refuses an invalid token
+//   (401) and passes a request without one; requestPrincipals and request.auth.* match the validated token
+//   in DENY and ALLOW rules, never in CUSTOM ones (ext_authz runs before jwt_authn).
 // * HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* conditions) on a TCP
 //   connection (model.go checkError): an ALLOW rule containing one is dropped whole; in DENY and
 //   CUSTOM rules the field is ignored, which widens the rule.
@@ -55,23 +58,27 @@
 // field, rather than deciding silently. See UNMODELLED below.
 
 import { customOutcome } from './istio-authz/custom.ts';
+import { authenticate } from './istio-authz/jwt.ts';
 import { type AuthorizationPolicy, type AuthzRequest, id, type MeshPolicies, type MtlsMode, type Verdict } from './istio-authz/model.ts';
 import { captured, mtlsModeFor } from './istio-authz/mtls.ts';
 import { type Ctx, matchingRule } from './istio-authz/rules.ts';
 import { policiesFor } from './istio-authz/selection.ts';
 
 export { hostMatch } from './istio-authz/hosts.ts';
+export { authenticate, requestAuthenticationsFor, requestPrincipalMatches } from './istio-authz/jwt.ts';
 export {
   type AuthorizationPolicy,
   type AuthzRequest,
   type Condition,
   type ExtensionProvider,
+  type Jwt,
   type Labels,
   type MeshPolicies,
   type MtlsMode,
   type Operation,
   type PeerAuthentication,
   type PolicyMeta,
+  type RequestAuthentication,
   type Rule,
   type Source,
   type Stage,
@@ -122,14 +129,18 @@ function authorize(mesh: MeshPolicies, req: AuthzRequest, mode: Exclude<MtlsMode
   const applied = policiesFor(mesh, w);
   const custom = customOutcome(mesh, applied.CUSTOM, req, (p) => matchingRule(ctxOf(p, 'CUSTOM')));
   if (custom) return { allowed: false, stage: 'custom', mtls: mode, policy: custom.policy, reason: custom.reason };
+  // jwt_authn runs after CUSTOM's ext_authz and before the DENY/ALLOW filters (istio-authz/jwt.ts).
+  const authn = req.http ? authenticate(mesh, w, req.jwt) : {};
+  if ('refused' in authn) return { allowed: false, stage: 'jwt', mtls: mode, reason: authn.refused };
+  const jwtCtx = (p: AuthorizationPolicy, action: 'DENY' | 'ALLOW'): Ctx => ({ ...ctxOf(p, action), jwt: authn.identity });
   for (const p of applied.DENY) {
-    const rule = matchingRule(ctxOf(p, 'DENY'));
+    const rule = matchingRule(jwtCtx(p, 'DENY'));
     if (rule) return { allowed: false, stage: 'deny', mtls: mode, policy: rule, reason: `DENY ${rule} matches` };
   }
   if (applied.ALLOW.length === 0)
     return { allowed: true, stage: 'no-allow-policy', mtls: mode, reason: 'no ALLOW policy applies to the destination' };
   for (const p of applied.ALLOW) {
-    const rule = matchingRule(ctxOf(p, 'ALLOW'));
+    const rule = matchingRule(jwtCtx(p, 'ALLOW'));
     if (rule) return { allowed: true, stage: 'allow', mtls: mode, policy: rule, reason: `ALLOW ${rule} matches` };
   }
   return {

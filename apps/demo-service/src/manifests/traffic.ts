@@ -1,6 +1,7 @@
 import type { MeshobsConfig } from '@meshobs/config';
 import { edgeGatewayRef, type KubeObject, withComment } from '@meshobs/kube';
 import { serviceHost, type DemoTier as Tier } from '@meshobs/model';
+import { abHeaderOf, mirrorOf, uriRoutes } from './routing.ts';
 import { tierLabels } from './workload.ts';
 
 export const RETRIES = { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure,reset' };
@@ -36,21 +37,35 @@ export function destinationRule(tier: Tier): KubeObject {
   );
 }
 
-/** Routes of the tier's Service; `via` binds them to the mesh (sidecars) or to the ingress gateway. */
-export function virtualService(tier: Tier, via: { gateway: string; hosts: string[] } = { gateway: 'mesh', hosts: [] }): KubeObject {
+/**
+ * Routes of the tier's Service; `via` binds them to the mesh (sidecars) or to the ingress gateway; `routing`
+ * (demo.routing, routing.ts) adds URI routes, the A/B header and mirroring.
+ */
+export function virtualService(
+  tier: Tier,
+  via: { gateway: string; hosts: string[] } = { gateway: 'mesh', hosts: [] },
+  routing?: MeshobsConfig['demo']['routing'],
+): KubeObject {
   const host = serviceHost(tier.name, tier.namespace);
   const route = (subset: string, weight: number) => ({ destination: { host, subset, port: { number: tier.port } }, weight });
   const canary = tier.versions.find((v) => v.canary);
-  const http: unknown[] = [];
+  const ab = abHeaderOf(routing);
+  const http: unknown[] = [...uriRoutes(tier, routing, route, { retries: RETRIES, timeout: TIMEOUT })];
   if (canary)
     http.push({
       name: 'canary-by-header',
-      match: [{ headers: { 'x-canary': { exact: 'true' } } }],
+      match: [{ headers: { [ab.name]: { exact: ab.value } } }],
       route: [route(canary.subset, 100)],
       retries: RETRIES,
       timeout: TIMEOUT,
     });
-  http.push({ name: 'weighted', route: tier.versions.map((v) => route(v.subset, v.weight)), retries: RETRIES, timeout: TIMEOUT });
+  http.push({
+    name: 'weighted',
+    route: tier.versions.map((v) => route(v.subset, v.weight)),
+    ...mirrorOf(tier, routing, host),
+    retries: RETRIES,
+    timeout: TIMEOUT,
+  });
   return withComment(
     {
       apiVersion: 'networking.istio.io/v1',
@@ -60,7 +75,7 @@ export function virtualService(tier: Tier, via: { gateway: string; hosts: string
       spec: via.gateway === 'mesh' ? { hosts: [host], gateways: ['mesh'], http } : { hosts: via.hosts, gateways: [via.gateway], http },
     },
     canary
-      ? `X-Canary: true goes to ${canary.subset}; everything else is split ${tier.versions.map((v) => `${v.subset} ${v.weight}%`).join(' / ')}.`
+      ? `${ab.name}: ${ab.value} goes to ${canary.subset}; everything else is split ${tier.versions.map((v) => `${v.subset} ${v.weight}%`).join(' / ')}${routing?.mirrorPercent ? `, ${routing.mirrorPercent}% mirrored to ${canary.subset}` : ''}.`
       : 'Retries and timeout for the backend tier.',
   );
 }

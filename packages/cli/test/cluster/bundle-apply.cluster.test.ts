@@ -1,7 +1,12 @@
 // The profiles without optional operators, on one API server whose cluster grows from Istio alone
 // to Istio + kube-prometheus-stack (profile-chain.ts says what each step proves and what it does not).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { crdFiles } from './cluster-kit.ts';
 import { describeProfileChain } from './profile-chain.ts';
+
+const EDGE = parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'valid-edge', 'edge-egress-jwt.yaml'), 'utf8'));
 
 describeProfileChain('bundle on a cluster with Istio, then kube-prometheus-stack', [
   {
@@ -40,6 +45,16 @@ describeProfileChain('bundle on a cluster with Istio, then kube-prometheus-stack
             // The trace pipeline's: it holds the user's search-engine Secrets (the namespace script creates it).
             'Namespace/observability',
           ],
+        },
+      },
+      {
+        // The egress and authentication edge (fixtures/valid-edge/edge-egress-jwt.yaml): every new Istio kind.
+        name: 'edge-egress-jwt',
+        config: EDGE,
+        apply: '.',
+        kinds: {
+          present: ['ServiceEntry', 'Gateway', 'VirtualService', 'Sidecar', 'RequestAuthentication', 'AuthorizationPolicy'],
+          absent: ['Namespace/istio-system', 'Namespace/default'],
         },
       },
       {

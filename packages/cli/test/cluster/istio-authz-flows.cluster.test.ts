@@ -11,7 +11,8 @@
 // What this does NOT model (the evaluator's UNMODELLED list, plus):
 // - CUSTOM (ext_authz) providers' decisions: the bundle's one CUSTOM policy (the UIs' sign-in on the
 //   ingress gateway, `hosts` rules) is evaluated with the provider's answer as an input, both ways.
-// - request headers, JWT claims/RequestAuthentication: the bundle's policies use none (they would throw).
+// - request headers: the bundle's policies use none (they would throw). JWT (demo.jwt, off in the repo
+//   config) is evaluated, with its flows, in istio-authz-jwt.cluster.test.ts.
 // - IP blocks and addresses behind proxies (X-Forwarded-For, numTrustedProxies): none used (they would throw).
 // - Envoy's HTTP vs TCP rule downgrade is evaluated, but which protocol a port speaks is taken from
 //   the Service port (name prefix or appProtocol), not from Envoy's protocol sniffing.

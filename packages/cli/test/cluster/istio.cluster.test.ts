@@ -3,10 +3,12 @@
 // whole rendered bundle together with the generated mesh config, through the functions `meshobs
 // validate` runs (src/istio-check.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeObject } from '@meshobs/kube';
 import { missingTools, requireTool, tempDir } from '@meshobs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ACCEPTED_ANALYZE_FINDINGS } from '../../src/istio-analyze-accepted.ts';
 import { analyzeFindings, findingKey } from '../../src/istio-check.ts';
 import { buildBundle } from './cluster-kit.ts';
@@ -121,5 +123,80 @@ describe.skipIf(skip)('istioctl on the default bundle', () => {
     });
     expect(notOptedOut(annotated)).toEqual(jobPods.map((p) => p.metadata.name));
     expect(analyze(jobPods).filter((f) => f.code === 'IST0135')).toEqual([]);
+  });
+});
+
+// The egress and authentication edge (ServiceEntries, the egress Gateway and routes, Sidecars,
+// RequestAuthentication, the require-jwt and deny-all policies, the demo's mirror/A-B/URI routes).
+const EDGE = parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'valid-edge', 'edge-egress-jwt.yaml'), 'utf8'));
+
+describe.skipIf(skip)('istioctl on the egress and authentication edge', () => {
+  let bundle: string;
+  let objects: KubeObject[];
+  const KINDS = ['ServiceEntry', 'Gateway', 'VirtualService', 'Sidecar', 'RequestAuthentication', 'AuthorizationPolicy'];
+
+  beforeAll(async () => {
+    bundle = await buildBundle('istioctl-edge', EDGE);
+    const rendered = execFileSync(requireTool('kubectl'), ['kustomize', bundle], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    objects = parseAllDocuments(rendered)
+      .map((d) => d.toJS() as KubeObject)
+      .filter(Boolean);
+  });
+  const validate = (objs: unknown[]) =>
+    spawnSync(requireTool('istioctl'), ['validate', '-f', '-'], {
+      input: objs.map((o) => `---\n${stringify(o)}`).join(''),
+      encoding: 'utf8',
+    });
+
+  it('istioctl validate accepts every new object; a broken one of each kind is refused', () => {
+    const edge = objects.filter((o) => KINDS.includes(o.kind) && isIstio(o));
+    expect(new Set(edge.map((o) => o.kind))).toEqual(new Set(KINDS));
+    const r = validate(edge);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/error/i);
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    // Mutations: a ServiceEntry without hosts, a PASSTHROUGH server with a credential, a Sidecar host without namespace.
+    const se = objects.find((o) => o.kind === 'ServiceEntry') as KubeObject & { spec: any };
+    expect(validate([{ ...se, spec: { ...se.spec, hosts: [] } }]).status).not.toBe(0);
+    const sidecar = objects.find((o) => o.kind === 'Sidecar') as KubeObject & { spec: any };
+    expect(validate([{ ...sidecar, spec: { egress: [{ hosts: ['otel-collector'] }] } }]).status).not.toBe(0);
+    const ra = objects.find((o) => o.kind === 'RequestAuthentication') as KubeObject & { spec: any };
+    expect(validate([{ ...ra, spec: { ...ra.spec, jwtRules: [{ issuer: '', jwksUri: 'not a uri' }] } }]).status).not.toBe(0);
+  });
+
+  it('istioctl analyze -A: no finding on the edge objects', () => {
+    const analyze = (objs: KubeObject[]) =>
+      analyzeFindings(requireTool('istioctl'), objs, bundle, tempDir('istioctl-edge')).filter((f) => f.level !== 'Info');
+    expect(analyze(objects).map((f) => `${f.level} ${findingKey(f)}: ${f.message}`)).toEqual([]);
+    // Mutations, each a mistake this bundle once made: an egress host listed twice in a Sidecar, a TCP
+    // ServiceEntry without addresses, a DENY rule of HTTP fields without a port.
+    const mutated = objects.map((o: any) => {
+      if (o.kind === 'Sidecar' && o.metadata.namespace === 'observability')
+        return {
+          ...o,
+          spec: {
+            egress: [
+              {
+                hosts: [
+                  ...o.spec.egress[0].hosts,
+                  `observability/x.observability.svc.cluster.local`,
+                  `observability/x.observability.svc.cluster.local`,
+                ],
+              },
+            ],
+          },
+        };
+      if (o.kind === 'ServiceEntry' && o.metadata.name === 'postgres') {
+        const { addresses: _a, ...spec } = o.spec;
+        return { ...o, spec: { ...spec, resolution: 'DNS' } };
+      }
+      if (o.kind === 'AuthorizationPolicy' && o.metadata.name.endsWith('-require-jwt'))
+        return { ...o, spec: { ...o.spec, rules: [{ ...o.spec.rules[0], to: [{ operation: { notPaths: ['/healthz'] } }] }] } };
+      return o;
+    });
+    expect(
+      analyze(mutated)
+        .map((f) => f.code)
+        .sort(),
+    ).toEqual(['IST0133', 'IST0133', 'IST0134']);
   });
 });

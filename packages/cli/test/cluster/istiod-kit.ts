@@ -49,7 +49,17 @@ export interface Workload {
   type: 'sidecar' | 'router';
 }
 
-const ISTIO_KINDS = ['Telemetry', 'PeerAuthentication', 'AuthorizationPolicy', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar'];
+const ISTIO_KINDS = [
+  'Telemetry',
+  'PeerAuthentication',
+  'RequestAuthentication',
+  'AuthorizationPolicy',
+  'Gateway',
+  'VirtualService',
+  'DestinationRule',
+  'ServiceEntry',
+  'Sidecar',
+];
 export const isIstioObject = (o: Obj) => /\.istio\.io\//.test(o.apiVersion ?? '') && ISTIO_KINDS.includes(o.kind);
 
 /**

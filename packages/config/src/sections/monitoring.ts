@@ -268,6 +268,16 @@ export const alerts = z
         for: alertFor('2m'),
       })
       .prefault({}),
+    /**
+     * EgressTrafficBlocked (warning): workloads call external hosts no ServiceEntry lists, and the mesh refuses
+     * them (REGISTRY_ONLY: the calls go to the BlackHoleCluster).
+     */
+    egressTrafficBlocked: z
+      .strictObject({
+        /** How long the condition must hold before the alert fires. */
+        for: alertFor('5m'),
+      })
+      .prefault({}),
     /** Multi-window, multi-burn-rate SLO alerts (SRE workbook); targets are per service. */
     slo: z
       .strictObject({

@@ -4,6 +4,7 @@
 import { durationSeconds, type MeshobsConfig } from '@meshobs/config';
 import {
   BURN_RATES,
+  blackholeRates,
   CIRCUIT_BREAKER_ALERT_STATS,
   clusterScoped,
   controlPlane,
@@ -258,6 +259,19 @@ export function ruleGroups(config: MeshobsConfig, services: readonly ServiceMode
         'Requests are refused by circuit breaking or outlier ejection.',
         `Envoy proxies in namespace {{ $labels.namespace }} report {{ $value | humanize }} ${stat.alert} on upstream cluster {{ $labels.cluster_name }}${stat.type === 'counter' ? ` over the last ${w}` : ''}.`,
         { signal: envoyStatSignal(stat) },
+      ),
+    ),
+    // Calls the mesh refuses under REGISTRY_ONLY (packages/signals edge.ts): HTTP requests and TCP connections
+    // to the BlackHoleCluster, per calling workload.
+    ...(['http_requests', 'tcp_connections'] as const).map((signal) =>
+      alert(
+        'EgressTrafficBlocked',
+        SEVERITY.EgressTrafficBlocked,
+        a.egressTrafficBlocked.for,
+        `${signal === 'http_requests' ? blackholeRates(w).requests : blackholeRates(w).connections} > 0`,
+        'Calls to an external host are refused by the mesh.',
+        `Workload {{ $labels.source_workload }} in namespace {{ $labels.source_workload_namespace }} makes {{ $value | humanize }} ${signal === 'http_requests' ? 'requests' : 'connections'}/s to external hosts no ServiceEntry lists; the mesh (REGISTRY_ONLY) sends them to the BlackHoleCluster. List the host in egress.hosts or a ServiceEntry of your own.`,
+        { signal },
       ),
     ),
     // The configured gateways only (istio.gateways.*: Deployment name, `istio` pod label); none enabled, no rule.

@@ -78,6 +78,18 @@ export interface ExtensionProvider {
   [kind: string]: unknown;
 }
 
+export interface RequestAuthentication {
+  kind?: string;
+  metadata: PolicyMeta;
+  spec?: {
+    selector?: { matchLabels?: Labels };
+    targetRef?: unknown;
+    targetRefs?: unknown[];
+    jwtRules?: Array<{ issuer?: string; jwksUri?: string; audiences?: string[]; [field: string]: unknown }>;
+    [field: string]: unknown;
+  };
+}
+
 /** The mesh's policies, each list in creation order (oldest first): Istio breaks ties by age. */
 export interface MeshPolicies {
   rootNamespace: string;
@@ -87,6 +99,19 @@ export interface MeshPolicies {
   extensionProviders?: ExtensionProvider[];
   /** istiod's PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS (default false). */
   multipleCustomProviders?: boolean;
+  /** RequestAuthentications (JWT); none when absent. */
+  requestAuthentications?: RequestAuthentication[];
+}
+
+/** A bearer token in the request's Authorization header, as its payload says. */
+export interface Jwt {
+  iss: string;
+  sub: string;
+  aud?: string[];
+  /** Other claims (group, role, nested objects). */
+  claims?: Record<string, unknown>;
+  /** Whether its signature and expiry verify against the issuer's keys (default true). */
+  valid?: boolean;
 }
 
 export interface Workload {
@@ -113,6 +138,8 @@ export interface AuthzRequest {
    * :authority as the client sent it (needed only by policies with operation.hosts).
    */
   http?: { method: string; path: string; host?: string };
+  /** The request's bearer token (HTTP only); absent = none. */
+  jwt?: Jwt;
   /**
    * What each CUSTOM provider (ext_authz) answers: allow, deny, or unreachable (then its failOpen decides);
    * a matching CUSTOM policy whose provider is defined but not answered throws.
@@ -120,7 +147,7 @@ export interface AuthzRequest {
   extAuthz?: Record<string, 'allow' | 'deny' | 'unreachable'>;
 }
 
-export type Stage = 'not-injected' | 'not-captured' | 'mtls' | 'custom' | 'deny' | 'allow' | 'no-allow-policy';
+export type Stage = 'not-injected' | 'not-captured' | 'mtls' | 'custom' | 'jwt' | 'deny' | 'allow' | 'no-allow-policy';
 
 export interface Verdict {
   allowed: boolean;
@@ -135,8 +162,9 @@ export interface Verdict {
 /** What this evaluator does not model, for the tests that use it to repeat. */
 export const UNMODELLED = [
   'CUSTOM providers: their ext_authz decision is an input (extAuthz), not computed; dry-run CUSTOM policies throw',
-  'JWT (RequestAuthentication, requestPrincipals, request.auth.* conditions), request headers and path templates/normalization on HTTP: they throw',
+  'JWT: the token is an input (its claims and whether it verifies), not parsed or checked against a JWKS; tokens outside the Authorization header, jwtRules fields beyond issuer/jwksUri/audiences and RequestAuthentication fields beyond selector/jwtRules throw',
   'hosts: the :authority is an input (request.http.host); how a client or a gateway rewrites it is not modelled',
+  'request headers and path templates/normalization on HTTP: they throw',
   'ipBlocks/remoteIpBlocks and source.ip/remote.ip (addresses behind proxies, X-Forwarded-For): they throw',
   'trust domains and trust domain aliases: principals are matched as written',
   'which port is HTTP and which TCP: the caller says it (request.http), Istio infers it from the Service port name/appProtocol or sniffing',

@@ -2,6 +2,7 @@
 // "HTTP-only fields" points of istio-authz.ts, with their sources).
 
 import { hostMatch } from './hosts.ts';
+import { authConditionMatches, type JwtIdentity, requestPrincipalMatches } from './jwt.ts';
 import type { AuthorizationPolicy, Condition, Operation, Rule, Source } from './model.ts';
 import { id } from './model.ts';
 
@@ -40,6 +41,8 @@ export interface Ctx {
   principal?: string;
   port: number;
   http?: { method: string; path: string; host?: string };
+  /** The validated token's identity (jwt.ts); absent when there is none or the filter ran before jwt_authn. */
+  jwt?: JwtIdentity;
 }
 
 class RuleDropped extends Error {}
@@ -76,10 +79,10 @@ const KNOWN_OPERATION = new Set(['ports', 'notPorts', ...HTTP_ONLY_OPERATION]);
 
 function sourceMatches(ctx: Ctx, s: Source): boolean {
   for (const k of Object.keys(s)) if (!KNOWN_SOURCE.has(k) && (s[k] as unknown[] | undefined)?.length) unmodelled(ctx, `source.${k}`);
-  if (httpOnly(ctx, 'requestPrincipals', !!(s.requestPrincipals?.length || s.notRequestPrincipals?.length)) === 'evaluate')
-    unmodelled(ctx, 'source.requestPrincipals (JWT)');
+  const jwt = httpOnly(ctx, 'requestPrincipals', !!(s.requestPrincipals?.length || s.notRequestPrincipals?.length)) === 'evaluate';
   const sa = identity.serviceAccount(ctx.policy.metadata.namespace);
   return (
+    (!jwt || field(s.requestPrincipals, s.notRequestPrincipals, (v) => requestPrincipalMatches(v, ctx.jwt))) &&
     field(s.principals, s.notPrincipals, (v) => identity.principal(v, ctx.principal)) &&
     field(s.namespaces, s.notNamespaces, (v) => identity.namespace(v, ctx.principal)) &&
     field(s.serviceAccounts, s.notServiceAccounts, (v) => sa(v, ctx.principal))
@@ -124,6 +127,7 @@ function conditionMatches(ctx: Ctx, c: Condition): boolean {
   const test = tests[c.key];
   if (test) return field(c.values, c.notValues, test);
   if (isHttpOnlyKey(c.key) && httpOnly(ctx, c.key, true) === 'ignore') return true;
+  if (c.key.startsWith('request.auth.')) return field(c.values, c.notValues, (v) => authConditionMatches(ctx.policy, c.key, v, ctx.jwt));
   return unmodelled(ctx, `condition ${c.key}`);
 }
 

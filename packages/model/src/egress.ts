@@ -1,0 +1,84 @@
+// Controlled egress (egress.*): where the mesh's external hosts are declared and how they are routed, and
+// what each namespace the bundle owns calls, which its Sidecar resource limits the proxies to. The calls
+// come from the addresses the workloads dial (config endpoints, the demo's tiers): one home per fact.
+import { type Endpoints, endpointsOf, type MeshobsConfig } from '@meshobs/config';
+import { namespacesOf } from './namespaces.ts';
+import { gatewayInstalls } from './workloads/gateways.ts';
+
+export interface ExternalHost {
+  name: string;
+  host: string;
+  port: number;
+  protocol: 'HTTPS' | 'TLS' | 'HTTP' | 'TCP';
+  addresses?: string[];
+  /** Routed mesh -> egress gateway -> host (HTTPS/TLS by SNI, passthrough; HTTP by Host). */
+  viaGateway: boolean;
+}
+
+export interface EgressModel {
+  /**
+   * Namespace of the ServiceEntries, the egress Gateway and VirtualServices: one the bundle owns (the trace
+   * pipeline's, else the demo's). The egress gateway's own namespace is the control plane's, never the bundle's.
+   * Undefined when the bundle owns none: then nothing is rendered, and the build says so.
+   */
+  namespace: string | undefined;
+  hosts: ExternalHost[];
+  /** The egress gateway the routed hosts go through: its namespace, pod selector and Service host. */
+  gateway: { name: string; namespace: string; selector: Record<string, string>; serviceHost: string };
+  outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Per owned namespace, the Sidecar egress hosts (`namespace/dnsName`, `./*` its own), with why each is there. */
+  sidecars: { namespace: string; hosts: { host: string; why: string }[] }[];
+}
+
+/**
+ * Istio's Sidecar host of a service address: `<namespace>/<host>` for an in-cluster Service
+ * (`name.namespace.svc...`), `*\/<host>` for any other name (a ServiceEntry in any namespace), as
+ * networking/v1/sidecar.proto `IstioEgressListener.hosts` spells them.
+ */
+export function sidecarHost(host: string): string {
+  const ns = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)/.exec(host)?.[1];
+  return `${ns ?? '*'}/${host}`;
+}
+
+/** The API server, as every pod reaches it (the `kubernetes` Service of the `default` namespace). */
+export const KUBERNETES_API_HOST = 'kubernetes.default.svc.cluster.local';
+
+function sidecarsOf(config: MeshobsConfig, e: Endpoints): EgressModel['sidecars'] {
+  const obs = config.namespaces.observability;
+  const own = { host: './*', why: 'the namespace’s own Services' };
+  const pipeline = [
+    own,
+    { host: sidecarHost(new URL(e.elasticsearch.url).hostname), why: 'Jaeger writes and reads spans in the search engine' },
+    // The k8s_attributes processor of the collector watches pods (packages/otel-collector pod-identity.ts).
+    { host: `default/${KUBERNETES_API_HOST}`, why: 'the collector’s k8s_attributes processor reads pods from the API server' },
+  ];
+  const out = [{ namespace: obs, hosts: pipeline }];
+  if (config.demo.enabled && config.demo.namespace !== obs)
+    out.push({
+      namespace: config.demo.namespace,
+      hosts: [
+        own,
+        // The app's OTLP exporter and Envoy's tracer (the meshConfig provider's outbound cluster) both need it.
+        { host: sidecarHost(e.collector.host), why: 'spans from the demo and from its sidecars go to the collector' },
+      ],
+    });
+  // `./*` already covers the namespace's own Services: istiod refuses a host listed twice (IST0133).
+  for (const s of out) s.hosts = s.hosts.filter((h, i) => i === 0 || !h.host.startsWith(`${s.namespace}/`));
+  // Never a Sidecar in a namespace the user owns.
+  const owned = new Set(namespacesOf(config).owned.map((n) => n.name));
+  return out.filter((s) => owned.has(s.namespace));
+}
+
+export function egressOf(config: MeshobsConfig): EgressModel {
+  const e = endpointsOf(config);
+  const gw = gatewayInstalls(config).find((g) => g.kind === 'egress')!;
+  const ns = config.namespaces.istio;
+  const owned = new Set(namespacesOf(config).owned.map((n) => n.name));
+  return {
+    namespace: [config.namespaces.observability, config.demo.namespace].find((n) => owned.has(n)),
+    hosts: config.egress.hosts.map((h) => ({ ...h, viaGateway: config.egress.viaGateway && h.protocol !== 'TCP' })),
+    gateway: { name: gw.name, namespace: ns, selector: gw.selector, serviceHost: `${gw.name}.${ns}.svc.cluster.local` },
+    outboundTrafficPolicy: config.egress.outboundTrafficPolicy,
+    sidecars: config.egress.sidecars ? sidecarsOf(config, e) : [],
+  };
+}
