@@ -107,7 +107,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "egress.hosts[].port": "Port the workloads call it on (443 for HTTPS).",
   "egress.hosts[].protocol": "How the workloads speak to it. HTTPS and TLS: the client's own TLS goes through the egress gateway untouched (TLS passthrough, routed by SNI). HTTP: routed through the egress gateway by Host header. TCP: a ServiceEntry only, called directly from the sidecar (plain TCP has neither SNI nor Host to route by on the gateway's shared port).",
   "egress.outboundTrafficPolicy": "The mesh's outbound traffic policy (meshConfig.outboundTrafficPolicy.mode). `ALLOW_ANY` (Istio's default): a call to a host no ServiceEntry lists passes through. `REGISTRY_ONLY`: it is refused (BlackHoleCluster), for every workload of the mesh: list every external host your services call before turning it on.",
-  "egress.sidecars": "Sidecar resources in the namespaces the bundle owns (the trace pipeline's, the demo's): each namespace's proxies get routes only to what its workloads call. Never in a namespace the user owns.",
+  "egress.sidecars": "Sidecar resources in the namespaces the bundle owns (the demo's, when on): each namespace's proxies get routes only to what its workloads call. Never in a namespace the user owns.",
   "egress.viaGateway": "Route the HTTPS, TLS and HTTP hosts through the egress gateway (mesh -> egress gateway -> host). Needs `istio.gateways.egress.enabled`. Off: the sidecars call the listed hosts directly.",
   "elasticsearch": "The Elasticsearch or OpenSearch cluster Jaeger stores spans in: URL, flavor, credential and CA Secrets, pods.",
   "elasticsearch.caSecret": "Secret with the CA bundle (key ca.crt) to verify the cluster's TLS certificate.",

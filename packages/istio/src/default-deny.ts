@@ -1,5 +1,6 @@
-// Default deny for what the bundle owns: in each namespace it creates (model.namespaces.owned: the trace
-// pipeline's, the demo's), an AuthorizationPolicy with an empty spec. Istio reads it as an ALLOW policy
+// Default deny for what the bundle owns: in each namespace it creates (model.namespaces.owned: the demo's;
+// the trace pipeline's holds the user's search-engine Secrets, often the search engine, so it is not the
+// bundle's, and its workloads are each held by their own ALLOW policies), an AuthorizationPolicy with an empty spec. Istio reads it as an ALLOW policy
 // without rules, which matches nothing, so every sidecar workload of that namespace refuses what no other
 // ALLOW policy admits (istio.io/api security/v1beta1/authorization_policy.proto, "deny all" example;
 // pilot/pkg/security/authz/builder/builder.go: an ALLOW policy without rules becomes an RBAC policy that

@@ -55,7 +55,7 @@ export const egress = z
      */
     outboundTrafficPolicy: z.enum(['ALLOW_ANY', 'REGISTRY_ONLY'], { error: 'must be "ALLOW_ANY" or "REGISTRY_ONLY"' }).default('ALLOW_ANY'),
     /**
-     * Sidecar resources in the namespaces the bundle owns (the trace pipeline's, the demo's): each namespace's
+     * Sidecar resources in the namespaces the bundle owns (the demo's, when on): each namespace's
      * proxies get routes only to what its workloads call. Never in a namespace the user owns.
      */
     sidecars: z.boolean({ error: 'must be true or false' }).default(true),
