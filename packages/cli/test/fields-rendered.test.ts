@@ -75,6 +75,8 @@ const CONTEXTS: Record<string, MeshobsConfigInput> = {
   'demo.routing.uriRoutes': { demo: { enabled: true, routing: { uriRoutes: [{ prefix: '/api', version: 'canary' }] } } },
   egress: { egress: { hosts: [{ name: 'github', host: 'api.github.com' }] } },
   'egress.hosts.0.addresses': { egress: { hosts: [{ name: 'github', host: 'api.github.com', addresses: ['192.0.2.1'] }] } },
+  // Sidecar resources go only into the namespaces the bundle owns: the demo's.
+  'egress.sidecars': { demo: { enabled: true } },
   // Kiali reads both reporters' series of every metric it charts: with it, this setting drops nothing.
   'cardinality.dropUnreadReporterSeries': { kiali: { enabled: false } },
 };

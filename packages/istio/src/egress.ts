@@ -1,8 +1,9 @@
 // Controlled egress (egress.*, the model's `egress`): one ServiceEntry per external host, routed through the
 // egress gateway, and a Sidecar resource per namespace the bundle owns. Istio semantics, istio/istio at the
 // pinned commit eed52ebb66ad (ISTIO_MODULE_VERSION of tools/versions.env):
-// - The egress gateway runs in the control plane's namespace, which the bundle never owns, so its Gateway,
-//   VirtualServices and ServiceEntries live in a namespace the bundle owns. A Gateway selects gateway pods of
+// - The egress gateway runs in the control plane's namespace, which is never the bundle's, so its Gateway,
+//   VirtualServices and ServiceEntries live in the trace pipeline's namespace, beside the bundle's other
+//   objects (model.egress.namespace). A Gateway selects gateway pods of
 //   any namespace unless PILOT_SCOPE_GATEWAY_TO_NAMESPACE is on (pilot/pkg/features/pilot.go, default false);
 //   ServiceEntries and VirtualServices are seen by every namespace with `exportTo: ["*"]`.
 // - TLS passthrough: the sidecar matches the client's SNI (`tls` route, sniHosts) and forwards the client's own
@@ -123,7 +124,7 @@ function sidecar(namespace: string, hosts: { host: string; why: string }[]): Kub
 export function egressObjects(model: MeshModel): KubeObject[] {
   const e = model.egress;
   const out: KubeObject[] = [];
-  if (e.namespace && e.hosts.length) {
+  if (e.hosts.length) {
     const ns = e.namespace;
     const routed = e.hosts.filter((h) => h.viaGateway);
     out.push(...e.hosts.map((h) => serviceEntry(ns, h)));
@@ -140,10 +141,6 @@ export function egressWarnings(model: MeshModel): string[] {
   if (e.outboundTrafficPolicy === 'REGISTRY_ONLY')
     out.push(
       'egress.outboundTrafficPolicy is REGISTRY_ONLY: every call from any workload of the mesh to an external host that no ServiceEntry lists (egress.hosts, or your own) is refused (BlackHoleCluster) once the mesh config is applied',
-    );
-  if (e.hosts.length && !e.namespace)
-    out.push(
-      'egress.hosts renders nothing: the bundle owns no namespace to put the ServiceEntries in (observability and demo namespaces are not its own)',
     );
   return out;
 }

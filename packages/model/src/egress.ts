@@ -17,11 +17,11 @@ export interface ExternalHost {
 
 export interface EgressModel {
   /**
-   * Namespace of the ServiceEntries, the egress Gateway and VirtualServices: one the bundle owns (the trace
-   * pipeline's, else the demo's). The egress gateway's own namespace is the control plane's, never the bundle's.
-   * Undefined when the bundle owns none: then nothing is rendered, and the build says so.
+   * Namespace of the ServiceEntries, the egress Gateway and VirtualServices: the trace pipeline's, where the
+   * bundle's other objects live (the collector, Jaeger, the edge Gateway). The egress gateway's own namespace
+   * is the control plane's, never the bundle's.
    */
-  namespace: string | undefined;
+  namespace: string;
   hosts: ExternalHost[];
   /** The egress gateway the routed hosts go through: its namespace, pod selector and Service host. */
   gateway: { name: string; namespace: string; selector: Record<string, string>; serviceHost: string };
@@ -73,9 +73,8 @@ export function egressOf(config: MeshobsConfig): EgressModel {
   const e = endpointsOf(config);
   const gw = gatewayInstalls(config).find((g) => g.kind === 'egress')!;
   const ns = config.namespaces.istio;
-  const owned = new Set(namespacesOf(config).owned.map((n) => n.name));
   return {
-    namespace: [config.namespaces.observability, config.demo.namespace].find((n) => owned.has(n)),
+    namespace: config.namespaces.observability,
     hosts: config.egress.hosts.map((h) => ({ ...h, viaGateway: config.egress.viaGateway && h.protocol !== 'TCP' })),
     gateway: { name: gw.name, namespace: ns, selector: gw.selector, serviceHost: `${gw.name}.${ns}.svc.cluster.local` },
     outboundTrafficPolicy: config.egress.outboundTrafficPolicy,
