@@ -3,7 +3,7 @@ import { parseConfig } from '@meshobs/config';
 import { type KubeObject, validateObjects } from '@meshobs/kube';
 import { resolveModel } from '@meshobs/model';
 import { describe, expect, it } from 'vitest';
-import { istioOperator, renderIstio } from '../src/index.ts';
+import { EGRESS_GATEWAY_OBJECT, istioOperator, renderIstio } from '../src/index.ts';
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind) as Array<KubeObject & { spec: any }>;
 const HOSTS = [
@@ -54,8 +54,9 @@ describe('controlled egress', () => {
   it('viaGateway false: ServiceEntries only', () => {
     const direct = render({ hosts: HOSTS, viaGateway: false });
     expect(byKind(direct.objects, 'ServiceEntry')).toHaveLength(4);
-    expect(byKind(direct.objects, 'Gateway')).toEqual([]);
-    expect(byKind(direct.objects, 'VirtualService')).toEqual([]);
+    // The edge's ingress Gateway and UI routes stay (edge-ingress); nothing of the egress gateway.
+    expect(byKind(direct.objects, 'Gateway').filter((g) => g.metadata.name === EGRESS_GATEWAY_OBJECT)).toEqual([]);
+    expect(byKind(direct.objects, 'VirtualService').filter((v) => v.metadata.name.endsWith('-egress'))).toEqual([]);
   });
 
   it('REGISTRY_ONLY is an opt-in in the mesh config, and the build warns naming the field', () => {
@@ -68,17 +69,16 @@ describe('controlled egress', () => {
 
   it('Sidecar resources only in owned namespaces, each listing what its workloads call', () => {
     const sidecars = byKind(bundle.objects, 'Sidecar');
+    // The demo's namespace only: the pipeline's is not the bundle's (the user's search-engine Secrets, often the
+    // search engine, live there), and a namespace-wide Sidecar would bind the user's workloads there too.
     expect(sidecars.map((s) => [s.metadata.namespace, s.spec.egress[0].hosts])).toEqual([
-      // The search engine runs in the pipeline's namespace by default: `./*` covers it (a duplicate is IST0133).
-      ['observability', ['./*', 'default/kubernetes.default.svc.cluster.local']],
       ['podinfo', ['./*', 'observability/otel-collector.observability.svc.cluster.local']],
     ]);
     // A user's services' namespaces never get one.
-    const users = render({}, { services: [{ name: 'reviews', namespace: 'bookinfo' }] });
-    expect(byKind(users.objects, 'Sidecar').map((s) => s.metadata.namespace)).toEqual(['observability']);
-    expect(byKind(render({ sidecars: false }).objects, 'Sidecar')).toEqual([]);
-    const elsewhere = renderIstio(resolveModel(parseConfig({ elasticsearch: { url: 'https://es.search.svc.cluster.local:9200' } })));
-    expect(byKind(elsewhere.objects, 'Sidecar')[0]!.spec.egress[0].hosts).toContain('search/es.search.svc.cluster.local');
+    const users = render({}, { demo: { enabled: true }, services: [{ name: 'reviews', namespace: 'bookinfo' }] });
+    expect(byKind(users.objects, 'Sidecar').map((s) => s.metadata.namespace)).toEqual(['podinfo']);
+    expect(byKind(render({}).objects, 'Sidecar')).toEqual([]);
+    expect(byKind(render({ sidecars: false }, { demo: { enabled: true } }).objects, 'Sidecar')).toEqual([]);
   });
 
   it('refuses hosts routed through a disabled egress gateway, naming the field', () => {
@@ -99,9 +99,7 @@ describe('default deny in the namespaces the bundle owns', () => {
       resolveModel(parseConfig({ demo: { enabled: true }, services: [{ name: 'reviews', namespace: 'bookinfo' }] })),
     );
     const deny = byKind(bundle.objects, 'AuthorizationPolicy').filter((p) => p.metadata.name === 'deny-all');
-    expect(deny.map((p) => [p.metadata.namespace, p.spec])).toEqual([
-      ['observability', {}],
-      ['podinfo', {}],
-    ]);
+    // Only the demo's namespace is the bundle's (the pipeline's holds the user's search-engine Secrets).
+    expect(deny.map((p) => [p.metadata.namespace, p.spec])).toEqual([['podinfo', {}]]);
   });
 });
