@@ -96,10 +96,10 @@ describe.skipIf(skip)('the Istio install snippets, rendered by istioctl and helm
     const bundle = await buildBundle('istio-install', { istio: { ...repoConfig.istio, ...ISTIO }, profile: { metricsServer: true } });
     fixedDir = join(await buildBundle('istio-install-fixed', { istio: { ...repoConfig.istio, ...ISTIO } }), 'istio');
     istioDir = join(bundle, 'istio');
-    const demo = join(bundle, 'demo');
-    const gw = readdirSync(demo)
+    // The edge Gateway (ingress.gatewayName) selects the ingress gateway's pods.
+    const gw = readdirSync(istioDir)
       .filter((f) => f.startsWith('gateway-'))
-      .map((f) => parse(readFileSync(join(demo, f), 'utf8')) as Obj);
+      .map((f) => parse(readFileSync(join(istioDir, f), 'utf8')) as Obj);
     expect(gw.length).toBeGreaterThan(0);
     gatewaySelector = gw[0]!.spec.selector;
     expect(gatewaySelector).toEqual({ gateway: 'edge-gateway' });

@@ -170,7 +170,7 @@ describe.skipIf(skip)('istioctl on the egress and authentication edge', () => {
     // Mutations, each a mistake this bundle once made: an egress host listed twice in a Sidecar, a TCP
     // ServiceEntry without addresses, a DENY rule of HTTP fields without a port.
     const mutated = objects.map((o: any) => {
-      if (o.kind === 'Sidecar' && o.metadata.namespace === 'observability')
+      if (o.kind === 'Sidecar')
         return {
           ...o,
           spec: {
@@ -178,8 +178,8 @@ describe.skipIf(skip)('istioctl on the egress and authentication edge', () => {
               {
                 hosts: [
                   ...o.spec.egress[0].hosts,
-                  `observability/x.observability.svc.cluster.local`,
-                  `observability/x.observability.svc.cluster.local`,
+                  `${o.metadata.namespace}/x.${o.metadata.namespace}.svc.cluster.local`,
+                  `${o.metadata.namespace}/x.${o.metadata.namespace}.svc.cluster.local`,
                 ],
               },
             ],
