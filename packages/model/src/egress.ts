@@ -40,33 +40,21 @@ export function sidecarHost(host: string): string {
   return `${ns ?? '*'}/${host}`;
 }
 
-/** The API server, as every pod reaches it (the `kubernetes` Service of the `default` namespace). */
-export const KUBERNETES_API_HOST = 'kubernetes.default.svc.cluster.local';
-
+/**
+ * The Sidecar resources: only in namespaces the bundle owns (the demo's). A Sidecar without workloadSelector
+ * binds every workload of its namespace, so none goes where the user's workloads may run: not the user's
+ * services' namespaces, nor the trace pipeline's (the user's search engine and Secrets live there).
+ */
 function sidecarsOf(config: MeshobsConfig, e: Endpoints): EgressModel['sidecars'] {
-  const obs = config.namespaces.observability;
-  const own = { host: './*', why: 'the namespace’s own Services' };
-  const pipeline = [
-    own,
-    { host: sidecarHost(new URL(e.elasticsearch.url).hostname), why: 'Jaeger writes and reads spans in the search engine' },
-    // The k8s_attributes processor of the collector watches pods (packages/otel-collector pod-identity.ts).
-    { host: `default/${KUBERNETES_API_HOST}`, why: 'the collector’s k8s_attributes processor reads pods from the API server' },
+  const ns = config.demo.namespace;
+  if (!config.demo.enabled || !namespacesOf(config).owned.some((n) => n.name === ns)) return [];
+  const hosts = [
+    { host: './*', why: 'the namespace’s own Services' },
+    // The app's OTLP exporter and Envoy's tracer (the meshConfig provider's outbound cluster) both need it.
+    { host: sidecarHost(e.collector.host), why: 'spans from the demo and from its sidecars go to the collector' },
   ];
-  const out = [{ namespace: obs, hosts: pipeline }];
-  if (config.demo.enabled && config.demo.namespace !== obs)
-    out.push({
-      namespace: config.demo.namespace,
-      hosts: [
-        own,
-        // The app's OTLP exporter and Envoy's tracer (the meshConfig provider's outbound cluster) both need it.
-        { host: sidecarHost(e.collector.host), why: 'spans from the demo and from its sidecars go to the collector' },
-      ],
-    });
   // `./*` already covers the namespace's own Services: istiod refuses a host listed twice (IST0133).
-  for (const s of out) s.hosts = s.hosts.filter((h, i) => i === 0 || !h.host.startsWith(`${s.namespace}/`));
-  // Never a Sidecar in a namespace the user owns.
-  const owned = new Set(namespacesOf(config).owned.map((n) => n.name));
-  return out.filter((s) => owned.has(s.namespace));
+  return [{ namespace: ns, hosts: hosts.filter((h, i) => i === 0 || !h.host.startsWith(`${ns}/`)) }];
 }
 
 export function egressOf(config: MeshobsConfig): EgressModel {

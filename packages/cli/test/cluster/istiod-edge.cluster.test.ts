@@ -24,7 +24,7 @@ import repoConfig from '../../../../meshobs.config.ts';
 import { type ApiServer, buildBundle, crdFiles, renderedObjects, startClusterLike } from './cluster-kit.ts';
 import type { Obj } from './flows.ts';
 import { inboundHcms } from './istiod-config.ts';
-import { applyMesh, chartMeshConfig, type Istiod, startIstiod, type Workload, workloadsOf } from './istiod-kit.ts';
+import { applyMesh, chartMeshConfig, type Istiod, podStatus, startIstiod, type Workload, workloadsOf } from './istiod-kit.ts';
 
 type Any = any;
 const skip = missingTools('pilot-discovery', 'helm', 'etcd', 'kube-apiserver', 'kubectl');
@@ -125,21 +125,7 @@ describe.skipIf(skip)('istiod on the edge of what the bundle owns: the demo JWT 
       },
     ]);
     for (const w of [userApp, egressGateway])
-      api.kubectl(
-        ['apply', '--server-side', '--subresource=status', '-f', '-'],
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: w.pod, namespace: w.namespace },
-          status: {
-            phase: 'Running',
-            podIP: w.ip,
-            podIPs: [{ ip: w.ip }],
-            hostIP: '127.0.0.1',
-            conditions: [{ type: 'Ready', status: 'True' }],
-          },
-        }),
-      );
+      api.kubectl(['apply', '--server-side', '--subresource=status', '-f', '-'], stringify(podStatus(w)));
     istiod = await startIstiod(api, chartMeshConfig(bundle, config.namespaces.istio));
   });
   afterAll(async () => {

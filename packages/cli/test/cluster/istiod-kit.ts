@@ -151,7 +151,8 @@ function podOf(w: Workload): Obj {
   };
 }
 
-const podStatus = (w: Workload) => ({
+/** A pod's status as a kubelet would report it for a running, ready pod (the API server takes it as a status apply). */
+export const podStatus = (w: Workload) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: w.pod, namespace: w.namespace },
