@@ -251,11 +251,24 @@ describe.skipIf(skip)('the bundle on a real node: the default profile (kube-prom
       ).catch(() => undefined);
       expect(problems).toEqual([]);
       expect(await mergedMetricsProblems(prom, pool, [good, mutant])).toEqual([`${pool} pod ${mutant}: no target`]);
-      const series = (
-        await getJson<{ data: { result: Array<{ metric: Record<string, string> }> } }>(
-          `${prom}/api/v1/query?query=${encodeURIComponent(`meshobs_sidecar_probe{pod="${good}"}`)}`,
-        )
-      ).data.result.map((r) => r.metric);
+      // The two PodMonitors' pools discover and scrape the pod on their own schedules: wait until both have
+      // scraped it once (the app pool's target alone being up says nothing of the envoy-stats pool).
+      const probeSeries = async () =>
+        (
+          await getJson<{ data: { result: Array<{ metric: Record<string, string> }> } }>(
+            `${prom}/api/v1/query?query=${encodeURIComponent(`meshobs_sidecar_probe{pod="${good}"}`)}`,
+          )
+        ).data.result.map((r) => r.metric);
+      let series = await probeSeries();
+      await waitUntil(
+        async () => {
+          series = await probeSeries();
+          return series.length >= 2;
+        },
+        60_000,
+        `both PodMonitors to scrape pod ${good}`,
+        1000,
+      ).catch(() => undefined);
       // The app job reads pilot-agent's port; the envoy-stats PodMonitor, selecting the same declared port, stays on Envoy's.
       const byListener = series
         .map((m) => ({ job: m.job, listener: m.listener, app: m.app }))
