@@ -4,7 +4,7 @@
 #
 #   scripts/install-tools.sh            # every tier CI runs (unit, e2e, cluster, node)
 #   scripts/install-tools.sh unit       # what `npm test` needs: promtool, prometheus, amtool, chromium, checkov
-#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, OpenSearch, envoy
+#   scripts/install-tools.sh e2e        # promtool3 (Prometheus 3), otelcol, jaeger, es-index-cleaner, es-rollover, telemetrygen, thanos, oauth2-proxy, OpenSearch, envoy
 #   scripts/install-tools.sh go java    # several targets, in order
 #   scripts/install-tools.sh cluster    # etcd, kube-apiserver, istioctl, pilot-discovery, helm, cyclonus, Istio CRDs and charts, prometheus-operator CRDs
 #   scripts/install-tools.sh node       # a single-node Kubernetes (kubelet, containerd, runc, CNI, CoreDNS, kube-router), the monitoring stack, the bundle's images' programs
@@ -12,6 +12,7 @@
 #   scripts/install-tools.sh envoy      # only Envoy
 #   scripts/install-tools.sh debian|python|go|java   # one source of tools
 #   scripts/install-tools.sh thanos     # only Thanos (multi-cluster e2e test)
+#   scripts/install-tools.sh oauth2-proxy  # only oauth2-proxy (the UIs' sign-in e2e test)
 #   scripts/install-tools.sh bench      # what `npm run bench` needs beyond the e2e tier: otlp-sender, Istio's dashboards
 #
 # Binaries are cached outside the repo in ${MESHOBS_CACHE:-~/.cache/meshobs}/<tool>-<version>/ and
@@ -145,6 +146,15 @@ install_thanos() {
     rm -rf "$out"
   fi
   link "$dir/thanos"
+}
+
+# oauth2-proxy, the sign-in the bundle's ext_authz provider names (ingress.signIn), for the e2e test that runs
+# it behind upstream Envoy with the sign-in filters istiod generates. Its module has no replace directives;
+# the version stamp as its Makefile sets it (pkg/version.VERSION).
+install_oauth2_proxy() {
+  local v="$OAUTH2_PROXY_VERSION" mod="github.com/oauth2-proxy/oauth2-proxy/v7"
+  go_install_set oauth2-proxy "$v" "-X $mod/pkg/version.VERSION=v$v" "$mod@v$v"
+  link "$CACHE/oauth2-proxy-$v/oauth2-proxy"
 }
 
 # prometheus-operator's own Alertmanager config generation (packages/alerts/tools/operator-amconfig)
@@ -526,15 +536,16 @@ for target in "$@"; do
     java) install_java ;;
     unit) install_debian; install_python ;;
     envoy) install_envoy ;;
-    e2e) install_go; install_thanos; install_java; install_envoy ;;
+    oauth2-proxy) install_oauth2_proxy ;;
+    e2e) install_go; install_thanos; install_oauth2_proxy; install_java; install_envoy ;;
     cluster) install_cluster ;;
     kubernetes) install_kubernetes $KUBERNETES_NODE_BINARIES ;;
     node) install_node ;;
     # The five Kubernetes binaries first, in one `go build` (the cluster tier's kube-apiserver shares its
     # packages with the node tier's four).
-    all) install_debian; install_python; install_go; install_thanos; install_java; install_envoy
+    all) install_debian; install_python; install_go; install_thanos; install_oauth2_proxy; install_java; install_envoy
       install_kubernetes $KUBERNETES_NODE_BINARIES; install_cluster; install_node ;;
-    *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|envoy|kubernetes]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [all|unit|e2e|cluster|node|bench|debian|python|go|java|thanos|oauth2-proxy|envoy|kubernetes]..." >&2; exit 2 ;;
   esac
 done
 log "tools ready in .tools/bin"

@@ -53,6 +53,13 @@ type Any = any;
 const skip = missingTools('pilot-discovery', 'helm', 'etcd', 'kube-apiserver', 'kubectl');
 const config = parseConfig(repoConfig);
 const FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-generated.json');
+const SIGN_IN_FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-sign-in.json');
+/** What packages/istio/test/sign-in.e2e.test.ts reads: the UI hosts and the two sign-in filters, as istiod generated them. */
+interface SignInFixture {
+  comment: string;
+  uiHosts: string[];
+  filters: Any[];
+}
 const ROOT = config.namespaces.istio;
 /** Bounded wait for istiod to regenerate after an object changed (debounce 100 ms, then a push). */
 const REGENERATE_MS = 30_000;
@@ -635,16 +642,20 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
      * cluster for marked requests only; never the deny a broken provider turns into
      * ("-deny-due-to-bad-CUSTOM-action").
      */
-    const signInProblems = async () => {
+    /** The HTTP filters of the gateway's HTTPS connection manager that serves the UI hosts; undefined without one. */
+    const uiHostFilters = async (): Promise<Any[] | undefined> => {
       const cfg = await istiod.configOf(e().gateway);
-      const provider = mesh.extensionProviders.find((p: Any) => p.name === config.ingress.signIn.provider)?.envoyExtAuthzHttp;
-      const out: string[] = provider ? [] : [`no provider ${config.ingress.signIn.provider} in the mesh config`];
       const https = edgeGateway().spec.servers.find((s: Any) => s.port.protocol === 'HTTPS');
       const l = cfg.listeners.find((x: Any) => x.address?.socketAddress?.portValue === https.port.number);
       const chain = l && chainOf(l, https);
       const hcm = chain && hcmsOf([{ ...l, filterChains: [chain] }])[0]?.hcm;
-      if (!hcm) return [...out, 'no HTTP connection manager for the UI hosts'];
-      const filters: Any[] = hcm.httpFilters ?? [];
+      return hcm ? (hcm.httpFilters ?? []) : undefined;
+    };
+    const signInProblems = async () => {
+      const provider = mesh.extensionProviders.find((p: Any) => p.name === config.ingress.signIn.provider)?.envoyExtAuthzHttp;
+      const out: string[] = provider ? [] : [`no provider ${config.ingress.signIn.provider} in the mesh config`];
+      const filters = await uiHostFilters();
+      if (!filters) return [...out, 'no HTTP connection manager for the UI hosts'];
       const text = JSON.stringify(filters);
       if (text.includes('-deny-due-to-bad-CUSTOM-action'))
         out.push('istiod rendered the CUSTOM policy as a deny (provider invalid or undefined)');
@@ -670,6 +681,24 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
 
     it('the UIs ask the sign-in: the ext_authz filter to the provider, enabled by RBAC shadow rules on every UI host', async () => {
       expect(await signInProblems()).toEqual([]);
+    });
+
+    it('the recorded sign-in filters the e2e tier runs upstream Envoy and oauth2-proxy with are what istiod generates now', async () => {
+      const filters = (await uiHostFilters()) ?? [];
+      const i = filters.findIndex((f) => f.name === 'envoy.filters.http.ext_authz');
+      const current: SignInFixture = {
+        comment:
+          "Written by packages/cli/test/cluster/istiod.cluster.test.ts from the ingress gateway's HTTPS connection manager istiod generates for the bundle of meshobs.config.ts (the marking RBAC filter and the ext_authz filter of the UIs' sign-in); read by packages/istio/test/sign-in.e2e.test.ts. Regenerate with MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster.",
+        uiHosts: uiHosts(config).map(({ host }) => host),
+        filters: i > 0 ? filters.slice(i - 1, i + 1) : [],
+      };
+      expect(current.filters.map((f) => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.ext_authz']);
+      const text = `${JSON.stringify(current, null, 2)}\n`;
+      if (process.env.MESHOBS_UPDATE_FIXTURES === '1') writeFileSync(SIGN_IN_FIXTURE, text);
+      expect(
+        JSON.parse(readFileSync(SIGN_IN_FIXTURE, 'utf8')),
+        'fixtures/istiod-sign-in.json is stale: MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster',
+      ).toEqual(current);
     });
 
     it('can fail: a CUSTOM policy naming a provider the mesh config lacks, and one that leaves a UI host out', async () => {
