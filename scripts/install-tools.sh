@@ -191,8 +191,11 @@ install_otlp_sender() {
 
 install_go() {
   command -v go >/dev/null || { log "Go toolchain not found; it is needed to build the e2e tools"; exit 1; }
-  # promtool of Prometheus 3, beside the Debian package's 2.x one.
-  go_tool promtool "$PROMETHEUS3_VERSION" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS3_MODULE_VERSION" promtool3
+  # promtool of Prometheus 3, beside the Debian package's 2.x one, with Kubernetes service discovery only
+  # (PROMETHEUS_BUILD_TAGS): the other SDs' cloud SDKs were most of its cold build.
+  go_install_set promtool "$PROMETHEUS3_VERSION" "-X github.com/prometheus/common/version.Version=$PROMETHEUS3_VERSION" \
+    -tags "$PROMETHEUS_BUILD_TAGS" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS3_MODULE_VERSION"
+  ln -sfn "$CACHE/promtool-$PROMETHEUS3_VERSION/promtool" "$BIN/promtool3"
   install_otelcol
   go_tool telemetrygen "$TELEMETRYGEN_VERSION" \
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v$TELEMETRYGEN_VERSION"
@@ -433,7 +436,7 @@ install_kube_router() {
 install_monitoring_stack() {
   local pv="github.com/prometheus/common/version"
   go_install_set prometheus "$PROMETHEUS3_VERSION" "-X $pv.Version=$PROMETHEUS3_VERSION" \
-    "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_MODULE_VERSION"
+    -tags "$PROMETHEUS_BUILD_TAGS" "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_MODULE_VERSION"
   # .tools/bin/prometheus stays Debian's 2.x server (the unit tier's); this one is prometheus3.
   ln -sfn "$CACHE/prometheus-$PROMETHEUS3_VERSION/prometheus" "$BIN/prometheus3"
   go_install_set alertmanager "$ALERTMANAGER_VERSION" "-X $pv.Version=$ALERTMANAGER_VERSION" \
