@@ -27,8 +27,13 @@ BIN="$ROOT/.tools/bin"
 mkdir -p "$CACHE" "$BIN"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 export CGO_ENABLED=0
+# One Go toolchain for every tool (tools/versions.env GO_TOOLCHAIN, fetched by the go command from the Go
+# module proxy when the machine's Go is another one): the Go build cache then serves every package that two
+# tools share at the same version (the standard library, gRPC, protobuf, client-go, ...) to both.
+export GOTOOLCHAIN="$GO_TOOLCHAIN"
 
-log() { printf '[install-tools] %s\n' "$*" >&2; }
+# Each line with the seconds since this script started: a cold run's log shows where its time goes.
+log() { printf '[install-tools +%ss] %s\n' "$SECONDS" "$*" >&2; }
 
 link() { ln -sfn "$1" "$BIN/$(basename "$1")"; }
 
@@ -125,20 +130,19 @@ install_jaeger() {
 
 # Thanos (sidecar, query, tools rules-check) for the multi-cluster e2e test. Its go.mod has replace
 # directives, so `go install` refuses it; like Jaeger it is built inside the downloaded module as its
-# own main module. It requires a newer Go than the machine's: GOTOOLCHAIN selects the toolchain the Go
-# module proxy serves (golang.org/toolchain), pinned in tools/versions.env.
+# own main module. It requires a newer Go than the machine's; every tool is built with GO_TOOLCHAIN (above).
 install_thanos() {
   local version="$THANOS_VERSION" dir="$CACHE/thanos-$THANOS_VERSION"
   if [ ! -x "$dir/thanos" ]; then
-    log "building thanos $version with $THANOS_GO_TOOLCHAIN (first run only, 10-20 minutes)"
+    log "building thanos $version (first run only, 10-20 minutes)"
     local mod="github.com/thanos-io/thanos" src out v="github.com/prometheus/common/version"
-    src="$(GOTOOLCHAIN="$THANOS_GO_TOOLCHAIN" go mod download -json "$mod@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    src="$(go mod download -json "$mod@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
     [ -n "$src" ] && [ -f "$src/go.mod" ] || { log "could not download $mod@v$version"; exit 1; }
     out="$(mktemp -d)"
     # Build tags and version stamps as Thanos' .promu.yml sets them. `slicelabels` is required: Thanos
     # casts Prometheus' labels.Labels to its protobuf labels in place, which is only valid for the
     # slice implementation (without the tag the sidecar panics on its first gRPC answer).
-    (cd "$src" && export GOWORK=off GOTOOLCHAIN="$THANOS_GO_TOOLCHAIN" GOFLAGS="$GOFLAGS -mod=readonly" \
+    (cd "$src" && export GOWORK=off GOFLAGS="$GOFLAGS -mod=readonly" \
       && go build -tags netgo,slicelabels -o "$out/thanos" -ldflags "-s -w -X $v.Version=$version -X $v.Branch=HEAD \
         -X $v.Revision=v$version" ./cmd/thanos) >"$out/build.log" 2>&1 \
       || { tail -50 "$out/build.log" >&2; exit 1; }
