@@ -121,7 +121,9 @@ describe('the ingress gateway exports its listener TLS stats (EdgeTlsHandshakeFa
   it('as the proxy.istio.io/config annotation of its pods, in the Helm values and the IstioOperator', () => {
     const helm = file(config, gatewayValuesFile(config.istio.gateways.ingress.name));
     const op = istioOperator(config);
-    for (const annotations of [helm.podAnnotations, op.spec.components.ingressGateways[0]!.k8s.podAnnotations])
+    const operatorEntry = op.spec.components.ingressGateways[0] as { k8s?: { podAnnotations?: Record<string, string> } };
+    expect(operatorEntry.k8s?.podAnnotations).toBeDefined();
+    for (const annotations of [helm.podAnnotations, operatorEntry.k8s?.podAnnotations])
       expect(proxyConfig(annotations)).toEqual({
         proxyStatsMatcher: {
           inclusionSuffixes: PROXY_STATS_MATCHER.inclusionSuffixes,
