@@ -5,6 +5,7 @@ import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
 import {
   blackholeRates,
   controlPlaneQueries,
+  ENVOY_LISTENER_METRICS,
   edgeTlsHandshakes,
   extAuthzDeniedRate,
   gatewayQueries,
@@ -397,8 +398,7 @@ export function overviewDashboard(model: MeshModel) {
 function edgeTlsPanel(l: Layout, failedShare: string, threshold: number) {
   return timeseries(l, {
     title: 'TLS handshakes failing at the edge',
-    description:
-      "Share of TLS handshakes that fail at each listener of the ingress gateway (envoy_listener_ssl_connection_error among all handshakes): clients offering only TLS 1.2 against the TLS 1.3 minimum, no shared cipher, a certificate problem. Exported only by the ingress gateway's pods (their proxy.istio.io/config annotation); fires EdgeTlsHandshakeFailures above the red line with enough handshakes.",
+    description: `Share of TLS handshakes that fail at each listener of the ingress gateway (${ENVOY_LISTENER_METRICS.sslConnectionError} among all handshakes): clients offering only TLS 1.2 against the TLS 1.3 minimum, no shared cipher, a certificate problem. Exported only by the ingress gateway's pods (their proxy.istio.io/config annotation); fires EdgeTlsHandshakeFailures above the red line with enough handshakes.`,
     unit: 'percentunit',
     w: 12,
     h: 8,
