@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type MeshobsConfig, parseConfig } from '@meshobs/config';
 import { toYaml } from '@meshobs/kube';
 import { ALERT_NAMES, ALERTS, type AlertingRule, resolveModel, ruleGroups, SLO_ALERT_NAMES } from '@meshobs/model';
+import { ENVOY_LISTENER_METRICS } from '@meshobs/signals';
 import { inCI, missingTools, toolPath } from '@meshobs/testkit';
 import { describe, expect, it } from 'vitest';
 import { prometheusRule, renderAlerts, renderRuleTests, type TestCase } from '../src/index.ts';
@@ -225,6 +226,16 @@ describe.skipIf(missingTools('promtool'))('promtool', () => {
           'istio_tcp_connections_opened_total{reporter="never"}',
         ),
       'EgressTrafficBlocked',
+    ],
+    [
+      'TLS handshake minimum rate dropped (a lone scanner pages)',
+      (s) => s.replace(new RegExp(`(${ENVOY_LISTENER_METRICS.sslHandshake}\\{[^}]*\\}\\[5m\\]\\)\\)\\)) >= 1\n`), '$1 >= 0\n'),
+      'EdgeTlsHandshakeFailures',
+    ],
+    [
+      'TLS failed-handshake ratio threshold ignored',
+      (s) => s.replace(new RegExp(`(${ENVOY_LISTENER_METRICS.sslHandshake}\\{[^}]*\\}\\[5m\\]\\)\\)\\)) > 0.2\n`), '$1 > 0\n'),
+      'EdgeTlsHandshakeFailures',
     ],
   ];
   it.each(mutations)(

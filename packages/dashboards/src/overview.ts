@@ -5,6 +5,8 @@ import { DASHBOARD_UIDS, type MeshModel } from '@meshobs/model';
 import {
   blackholeRates,
   controlPlaneQueries,
+  ENVOY_LISTENER_METRICS,
+  edgeTlsHandshakes,
   extAuthzDeniedRate,
   gatewayQueries,
   QUANTILES,
@@ -28,6 +30,7 @@ export function overviewDashboard(model: MeshModel) {
   // What the edge blocks (packages/signals edge.ts): raw series, any window.
   const blackhole = blackholeRates('$__rate_interval');
   const extAuthzDenied = extAuthzDeniedRate(config, '$__rate_interval');
+  const edgeTls = edgeTlsHandshakes(config, '$__rate_interval');
   const l = new Layout();
   const successThresholds: Array<[number, string]> = [
     [0.95, 'orange'],
@@ -353,7 +356,7 @@ export function overviewDashboard(model: MeshModel) {
         description:
           "Calls to external hosts no ServiceEntry lists, refused under REGISTRY_ONLY (BlackHoleCluster; fires EgressTrafficBlocked), and requests the gateways' ext_authz provider denied (response flag UAEX). Empty is good.",
         unit: 'ops',
-        w: 24,
+        w: edgeTls ? 12 : 24,
         h: 8,
         min: 0,
         targets: [
@@ -362,30 +365,45 @@ export function overviewDashboard(model: MeshModel) {
           ...(extAuthzDenied ? [{ expr: extAuthzDenied, legend: 'ext_authz denied {{istio}}' }] : []),
         ],
       }),
-    )
-
-    .withRow(row(l, 'Alerts'))
-    .withPanel(
-      table(l, {
-        title: 'Firing meshobs alerts',
-        description: 'Alerts of this bundle that are firing now. Empty is good.',
-        unit: 'none',
-        w: 24,
-        h: 6,
-        labelColumns: {
-          alertname: 'Alert',
-          severity: 'Severity',
-          destination_service_namespace: 'Namespace',
-          destination_service_name: 'Service',
-          signal: 'Signal',
-        },
-        valueColumns: [{ title: 'Firing', unit: 'none' }],
-        targets: [
-          {
-            expr: `sum by (alertname, severity, destination_service_namespace, destination_service_name, signal) (ALERTS{alertstate="firing", alertname=~"${alertNames}"})`,
-          },
-        ],
-      }),
     );
+  // Beside it, when there is an ingress gateway: its failed TLS handshakes.
+  if (edgeTls) d.withPanel(edgeTlsPanel(l, edgeTls.failedShare, config.alerts.edgeTlsHandshakeFailures.threshold));
+
+  d.withRow(row(l, 'Alerts')).withPanel(
+    table(l, {
+      title: 'Firing meshobs alerts',
+      description: 'Alerts of this bundle that are firing now. Empty is good.',
+      unit: 'none',
+      w: 24,
+      h: 6,
+      labelColumns: {
+        alertname: 'Alert',
+        severity: 'Severity',
+        destination_service_namespace: 'Namespace',
+        destination_service_name: 'Service',
+        signal: 'Signal',
+      },
+      valueColumns: [{ title: 'Firing', unit: 'none' }],
+      targets: [
+        {
+          expr: `sum by (alertname, severity, destination_service_namespace, destination_service_name, signal) (ALERTS{alertstate="firing", alertname=~"${alertNames}"})`,
+        },
+      ],
+    }),
+  );
   return withIstioViews(d, l, config);
+}
+
+/** Failed share of TLS handshakes per ingress gateway listener (packages/signals edge-tls.ts), beside what the edge blocks. */
+function edgeTlsPanel(l: Layout, failedShare: string, threshold: number) {
+  return timeseries(l, {
+    title: 'TLS handshakes failing at the edge',
+    description: `Share of TLS handshakes that fail at each listener of the ingress gateway (${ENVOY_LISTENER_METRICS.sslConnectionError} among all handshakes): clients offering only TLS 1.2 against the TLS 1.3 minimum, no shared cipher, a certificate problem. Exported only by the ingress gateway's pods (their proxy.istio.io/config annotation); fires EdgeTlsHandshakeFailures above the red line with enough handshakes.`,
+    unit: 'percentunit',
+    w: 12,
+    h: 8,
+    min: 0,
+    thresholds: [[threshold, 'red']],
+    targets: [{ expr: failedShare, legend: 'failed {{istio}} {{listener_address}}' }],
+  });
 }

@@ -12,7 +12,15 @@ import { meshTelemetry, pipelineTelemetry } from './telemetry.ts';
 export { DENY_ALL, defaultDeny } from './default-deny.ts';
 export { EGRESS_GATEWAY_OBJECT, EGRESS_GATEWAY_PORTS, egressObjects, egressWarnings } from './egress.ts';
 export { edgeObjects, signInHosts, signInProvider } from './ingress.ts';
-export { gatewayHelmValues, goDuration, istiodEnv, istiodHelmValues, operatorInstall, proxyMetadata } from './install.ts';
+export {
+  gatewayHelmValues,
+  gatewayPodAnnotations,
+  goDuration,
+  istiodEnv,
+  istiodHelmValues,
+  operatorInstall,
+  proxyMetadata,
+} from './install.ts';
 export { meshPolicies, workloadSelectors } from './policies.ts';
 export { meshConfig, PROVIDERS } from './providers.ts';
 export { AUDIT_FILTER, customTags, meshTelemetry, metricsOverrides, pipelineTelemetry } from './telemetry.ts';

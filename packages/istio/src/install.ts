@@ -7,10 +7,11 @@
 //   (the istio-proxy container of every injected sidecar, files/injection-template.yaml),
 //   global.defaultPodDisruptionBudget.enabled.
 // - gateway chart, manifests/charts/gateway/values.yaml: name, revision, labels, autoscaling.{enabled,
-//   minReplicas,maxReplicas}, podDisruptionBudget (only rendered when minReplicas > 1), affinity.
+//   minReplicas,maxReplicas}, podDisruptionBudget (only rendered when minReplicas > 1), affinity,
+//   podAnnotations (templates/deployment.yaml, on the pod template).
 // - IstioOperator (operator/pkg/apis/types.go): spec.values.pilot/global are the same istiod chart values;
 //   gateways are components.{ingress,egress}Gateways[] with name, label and k8s.{hpaSpec,
-//   podDisruptionBudget,affinity} (operator/pkg/render/manifest.go turns hpaSpec into autoscaleMin/Max).
+//   podDisruptionBudget,affinity,podAnnotations} (operator/pkg/render/manifest.go turns hpaSpec into autoscaleMin/Max).
 // Certificate lifetimes are environment variables:
 // - SECRET_TTL (pilot/cmd/pilot-agent/options/options.go, default 24h): the lifetime the proxy's agent
 //   requests. Set through meshConfig.defaultConfig.proxyMetadata, which the injector turns into env of
@@ -23,6 +24,7 @@ import type { MeshobsConfig } from '@meshobs/config';
 import { durationSeconds } from '@meshobs/config';
 import { PDB_SPEC, podAntiAffinity } from '@meshobs/kube';
 import { type GatewayInstall, gatewayInstalls } from '@meshobs/model';
+import { INGRESS_GATEWAY_PROXY_STATS_MATCHER } from '@meshobs/signals';
 
 /** A duration in Go's time.ParseDuration spelling (no "d" or "y"): 90 days -> "2160h". */
 export function goDuration(prometheusDuration: string): string {
@@ -98,6 +100,22 @@ export function istiodHelmValues(config: MeshobsConfig, meshConfig: object) {
   };
 }
 
+/**
+ * Pod annotations of a gateway: the ingress gateway's `proxy.istio.io/config` turns on the listener TLS stats
+ * of EdgeTlsHandshakeFailures (packages/signals edge-tls.ts) there only, with the mesh default's suffixes
+ * repeated (the annotation's proxyStatsMatcher replaces the mesh default's). pilot-agent reads the pod's
+ * annotations from the downward-API file the gateway injection template mounts (istio/istio
+ * manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml `istio-podinfo`;
+ * pilot/cmd/pilot-agent/config/config.go ConstructProxyConfig) and renders the stats matcher into the
+ * bootstrap (pkg/bootstrap/config.go getStatsOptions). The gateway chart merges `podAnnotations` with its
+ * defaults (Helm coalesces maps), the IstioOperator patches them onto the pod template
+ * (operator/pkg/render/postprocess.go "podAnnotations").
+ */
+export function gatewayPodAnnotations(g: Pick<GatewayInstall, 'kind'>): Record<string, string> | undefined {
+  if (g.kind !== 'ingress') return undefined;
+  return { 'proxy.istio.io/config': JSON.stringify({ proxyStatsMatcher: INGRESS_GATEWAY_PROXY_STATS_MATCHER }) };
+}
+
 /** Helm values of the gateway chart for one enabled gateway: `helm install <name> istio/gateway -f ...`. */
 export function gatewayHelmValues(config: MeshobsConfig, g: GatewayInstall) {
   return {
@@ -110,8 +128,14 @@ export function gatewayHelmValues(config: MeshobsConfig, g: GatewayInstall) {
     // The chart renders it only when the (minimum) replica count is above 1; an empty object turns it off.
     podDisruptionBudget: g.replicas.min > 1 ? { ...PDB_SPEC } : {},
     affinity: podAntiAffinity(g.selector),
+    ...withAnnotations(g),
   };
 }
+
+const withAnnotations = (g: GatewayInstall) => {
+  const podAnnotations = gatewayPodAnnotations(g);
+  return podAnnotations ? { podAnnotations } : {};
+};
 
 /** The IstioOperator `spec.components` gateway entry of one gateway. */
 function operatorGateway(config: MeshobsConfig, g: GatewayInstall) {
@@ -128,6 +152,7 @@ function operatorGateway(config: MeshobsConfig, g: GatewayInstall) {
         : { replicaCount: g.replicas.min }),
       podDisruptionBudget: { ...PDB_SPEC },
       affinity: podAntiAffinity(g.selector),
+      ...withAnnotations(g),
     },
   };
 }

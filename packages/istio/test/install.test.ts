@@ -4,6 +4,7 @@
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { defaultConfig, parseConfig } from '@meshobs/config';
 import { resolveModel } from '@meshobs/model';
+import { INGRESS_GATEWAY_PROXY_STATS_MATCHER, PROXY_STATS_MATCHER } from '@meshobs/signals';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gatewayValuesFile, goDuration, istioOperator, renderIstio } from '../src/index.ts';
@@ -109,5 +110,33 @@ describe('Istio install snippets', () => {
     // One replica at the minimum: no budget is asked for (the chart renders none below two replicas either).
     expect(gw.podDisruptionBudget).toEqual({});
     expect(file(custom, 'helm-values.yaml')).toMatchObject({ revision: 'canary', autoscaleMin: 3 });
+  });
+});
+
+describe('the ingress gateway exports its listener TLS stats (EdgeTlsHandshakeFailures)', () => {
+  const config = parseConfig({ istio: { gateways: { egress: { enabled: true } } } });
+  const proxyConfig = (annotations: Record<string, string> | undefined) =>
+    annotations?.['proxy.istio.io/config'] === undefined ? undefined : parse(annotations['proxy.istio.io/config']);
+
+  it('as the proxy.istio.io/config annotation of its pods, in the Helm values and the IstioOperator', () => {
+    const helm = file(config, gatewayValuesFile(config.istio.gateways.ingress.name));
+    const op = istioOperator(config);
+    const operatorEntry = op.spec.components.ingressGateways[0] as { k8s?: { podAnnotations?: Record<string, string> } };
+    expect(operatorEntry.k8s?.podAnnotations).toBeDefined();
+    for (const annotations of [helm.podAnnotations, operatorEntry.k8s?.podAnnotations])
+      expect(proxyConfig(annotations)).toEqual({
+        proxyStatsMatcher: {
+          inclusionSuffixes: PROXY_STATS_MATCHER.inclusionSuffixes,
+          inclusionRegexps: [String.raw`listener\..*\.ssl\.(handshake|connection_error)`],
+        },
+      });
+    expect(INGRESS_GATEWAY_PROXY_STATS_MATCHER.inclusionRegexps).toEqual([String.raw`listener\..*\.ssl\.(handshake|connection_error)`]);
+  });
+
+  it('the egress gateway keeps the mesh default (no annotation)', () => {
+    expect(file(config, gatewayValuesFile(config.istio.gateways.egress.name)).podAnnotations).toBeUndefined();
+    expect(
+      (istioOperator(config).spec.components.egressGateways[0] as { k8s?: { podAnnotations?: unknown } }).k8s?.podAnnotations,
+    ).toBeUndefined();
   });
 });

@@ -110,6 +110,16 @@ export const ALERTS = [
     ruleTests: 'EgressTrafficBlocked',
   },
   {
+    name: 'EdgeTlsHandshakeFailures',
+    severity: 'warning',
+    scope: 'mesh',
+    signals: [],
+    forField: 'alerts.edgeTlsHandshakeFailures.for',
+    thresholdFields: ['alerts.edgeTlsHandshakeFailures.threshold', 'alerts.edgeTlsHandshakeFailures.minHandshakeRate'],
+    ruleTests: 'EdgeTlsHandshakeFailures',
+    when: (c) => c.istio.gateways.ingress.enabled,
+  },
+  {
     name: 'ServiceAvailabilityErrorBudgetBurn',
     severity: 'critical',
     scope: 'service',
@@ -138,7 +148,7 @@ export const ALERTS = [
 
 export type AlertName = (typeof ALERTS)[number]['name'];
 
-/** The eight alerts of the product requirements, exact names, and the mesh edge's EgressTrafficBlocked. */
+/** The eight alerts of the product requirements, exact names, and the mesh edge's EgressTrafficBlocked and EdgeTlsHandshakeFailures. */
 export const ALERT_NAMES = ALERTS.filter((a) => a.ruleTests !== 'slo-burn-rate').map((a) => a.name) as Exclude<
   AlertName,
   'ServiceAvailabilityErrorBudgetBurn' | 'ServiceLatencyErrorBudgetBurn'

@@ -6,6 +6,7 @@ export * from './cluster.ts';
 export * from './collector-metrics.ts';
 export * from './control-plane.ts';
 export * from './edge.ts';
+export * from './edge-tls.ts';
 export * from './gateways.ts';
 export * from './jobs.ts';
 export * from './kiali-reads.ts';

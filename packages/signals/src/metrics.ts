@@ -8,6 +8,7 @@
 //   pilot_*, citadel_*  istiod's monitoring port (istio/istio pilot/pkg/xds/monitoring.go,
 //             security/pkg/server/ca/monitoring.go; `citadel_server_root_cert_expiry_seconds` since 1.23)
 //   envoy_cluster_*  Envoy cluster stats on /stats/prometheus (enabled by PROXY_STATS_MATCHER)
+//   envoy_listener_ssl_*  Envoy listener TLS stats of the ingress gateway (enabled by edge-tls.ts)
 //   kube_*    kube-state-metrics v2 (docs/metrics/workload/pod-metrics.md, deployment-metrics.md)
 //   container_*  cAdvisor via the kubelet
 //   otelcol_*, traces_span_metrics_*  the collector's own names, kept in collector-metrics.ts
@@ -101,6 +102,18 @@ export const ENVOY_METRICS = {
   outlierEjectionsActive: 'envoy_cluster_outlier_detection_ejections_active',
 } as const;
 
+/**
+ * Envoy listener TLS stats (`listener.<address>.ssl.<stat>`, envoyproxy/envoy source/common/tls/stats.h
+ * ALL_SSL_STATS), as an Istio proxy names them on /stats/prometheus: Istio's bootstrap turns the address into
+ * the label `listener_address` (edge-tls.ts). Exported only where edge-tls.ts's stats matcher includes them.
+ */
+export const ENVOY_LISTENER_METRICS = {
+  /** Downstream TLS handshakes completed. */
+  sslHandshake: 'envoy_listener_ssl_handshake',
+  /** Downstream TLS connections that failed, mostly in the handshake (no shared protocol version or cipher, bad certificate). */
+  sslConnectionError: 'envoy_listener_ssl_connection_error',
+} as const;
+
 /** kube-state-metrics. */
 export const KUBE_STATE_METRICS = {
   containerResourceLimits: 'kube_pod_container_resource_limits',
@@ -121,6 +134,7 @@ export const RAW_METRICS: readonly string[] = [
   ...Object.values(ISTIO_METRICS),
   ...Object.values(ISTIOD_METRICS),
   ...Object.values(ENVOY_METRICS),
+  ...Object.values(ENVOY_LISTENER_METRICS),
   ...Object.values(KUBE_STATE_METRICS),
   ...Object.values(CADVISOR_METRICS),
   ...Object.values(COLLECTOR_METRICS),

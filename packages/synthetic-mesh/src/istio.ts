@@ -279,3 +279,27 @@ export function envoyClusterFamilies(size: MeshSize, topo: Topology): Family[] {
     counter('envoy_cluster_outlier_detection_ejections_enforced', 'Outlier ejections enforced.', 0.0005),
   ];
 }
+
+/**
+ * TLS handshakes at the ingress gateway's HTTPS listener, as its pods export them with the bundle's
+ * proxy.istio.io/config annotation: Envoy counters without `_total`, the listener's address in Istio's
+ * bootstrap tag `listener_address`. A healthy edge: about 1 % of handshakes fail (old clients, scanners).
+ */
+export function envoyListenerTlsFamilies(size: MeshSize, topo: Topology): Family[] {
+  const gw = topo.gateways.ingress;
+  function* listeners(): Iterable<Labels> {
+    for (const pod of gw.pods) yield { ...envoyTarget(size.jobs.envoy, pod, gw), listener_address: '0.0.0.0_8443' };
+  }
+  const counter = (name: string, help: string, rate: number): Family => ({
+    name,
+    type: 'gauge',
+    help,
+    *series() {
+      for (const l of listeners()) yield { name, labels: renderLabels(l), value: counterShape(rate, phaseOf(l, size.seed)) } as Series;
+    },
+  });
+  return [
+    counter('envoy_listener_ssl_handshake', 'Downstream TLS handshakes completed.', 20),
+    counter('envoy_listener_ssl_connection_error', 'Downstream TLS connections that failed.', 0.2),
+  ];
+}

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { istiodFamilies, kubernetesFamilies } from './controlplane.ts';
-import { envoyClusterFamilies, istioHttpFamilies, istioTcpFamilies } from './istio.ts';
+import { envoyClusterFamilies, envoyListenerTlsFamilies, istioHttpFamilies, istioTcpFamilies } from './istio.ts';
 import type { Family } from './series.ts';
 import { type MeshSize, meshSize } from './size.ts';
 import { type Topology, topology } from './topology.ts';
@@ -29,6 +29,7 @@ export function buildMesh(overrides: Partial<MeshSize> = {}): Mesh {
     ...istioHttpFamilies(size, topo),
     ...istioTcpFamilies(size, topo),
     ...envoyClusterFamilies(size, topo),
+    ...envoyListenerTlsFamilies(size, topo),
     ...istiodFamilies(size, topo, endSeconds, endSeconds - startSeconds),
     ...kubernetesFamilies(size, topo),
     ...spanMetricsFamilies(size, topo),

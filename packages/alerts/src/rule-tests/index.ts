@@ -17,6 +17,7 @@ import type { Ctx } from './cases.ts';
 import { gatewaysFor, testService } from './mesh.ts';
 import type { RuleTestFile, TestCase } from './notation.ts';
 import { certificate, controlPlane, pilot } from './suites/control-plane.ts';
+import { edgeTls } from './suites/edge-tls.ts';
 import { egress } from './suites/egress.ts';
 import { gateway } from './suites/gateway.ts';
 import { istioViews } from './suites/istio-views.ts';
@@ -82,6 +83,7 @@ export function renderRuleTests(model: MeshModel): {
     ['CircuitBreakerTriggered', circuitBreaker(ctx)],
     ['IstioGatewayUnhealthy', gateway(ctx)],
     ['EgressTrafficBlocked', egress(ctx)],
+    ['EdgeTlsHandshakeFailures', edgeTls(ctx)],
     ['recording-rules', [...recording(ctx), ...recordingPerCluster(ctx)]],
     ['istio-views', istioViews(ctx)],
     ['healthy-mesh', healthyMesh(ctx, [...rules.keys()])],

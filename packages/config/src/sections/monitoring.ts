@@ -278,6 +278,20 @@ export const alerts = z
         for: alertFor('5m'),
       })
       .prefault({}),
+    /**
+     * EdgeTlsHandshakeFailures (warning): too many TLS handshakes fail at a listener of the ingress gateway
+     * (clients that offer only TLS 1.2 against the TLS 1.3 minimum, no shared cipher, a certificate they reject).
+     */
+    edgeTlsHandshakeFailures: z
+      .strictObject({
+        /** Share of TLS handshakes (0–1) that fail at one listener above which the alert fires. */
+        threshold: ratio().default(0.2),
+        /** Handshakes per second (completed and failed) below which a listener never alerts: a lone scanner on a quiet gateway does not page. */
+        minHandshakeRate: between(0, 1e6).default(1),
+        /** How long the condition must hold before the alert fires. */
+        for: alertFor('5m'),
+      })
+      .prefault({}),
     /** Multi-window, multi-burn-rate SLO alerts (SRE workbook); targets are per service. */
     slo: z
       .strictObject({

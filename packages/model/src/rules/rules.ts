@@ -8,6 +8,8 @@ import {
   CIRCUIT_BREAKER_ALERT_STATS,
   clusterScoped,
   controlPlane,
+  EDGE_TLS_LABELS,
+  edgeTlsHandshakes,
   envoyStat,
   envoyStatSignal,
   errorRequestRate,
@@ -122,6 +124,7 @@ export function ruleGroups(config: MeshobsConfig, services: readonly ServiceMode
   const cp = controlPlane(config);
   const envoy = jobMatcher(config, 'envoy');
   const gw = gatewaySignals(config);
+  const tls = edgeTlsHandshakes(config, w);
   const overrides = {
     h5Threshold: services.some((s) => s.overrides.high5xxErrorRate.threshold !== undefined),
     h5MinRate: services.some((s) => s.overrides.high5xxErrorRate.minRequestRate !== undefined),
@@ -274,6 +277,19 @@ export function ruleGroups(config: MeshobsConfig, services: readonly ServiceMode
         { signal },
       ),
     ),
+    // TLS handshakes failing at an ingress gateway listener (packages/signals edge-tls.ts); no ingress gateway, no rule.
+    ...(tls
+      ? [
+          alert(
+            'EdgeTlsHandshakeFailures',
+            SEVERITY.EdgeTlsHandshakeFailures,
+            a.edgeTlsHandshakeFailures.for,
+            `${tls.failedShare} > ${a.edgeTlsHandshakeFailures.threshold}\nand ${on(EDGE_TLS_LABELS)}\n${tls.attempted} >= ${a.edgeTlsHandshakeFailures.minHandshakeRate}`,
+            'TLS handshakes fail at the ingress gateway.',
+            `{{ $value | humanizePercentage }} of TLS handshakes at listener {{ $labels.listener_address }} of {{ $labels.istio }} in namespace {{ $labels.namespace }} failed over the last ${w} (threshold ${pct(a.edgeTlsHandshakeFailures.threshold)}, listeners under ${a.edgeTlsHandshakeFailures.minHandshakeRate} handshakes/s excluded): clients cannot agree on TLS with the gateway.`,
+          ),
+        ]
+      : []),
     // The configured gateways only (istio.gateways.*: Deployment name, `istio` pod label); none enabled, no rule.
     ...(gw.pods && gw.deployments
       ? [
