@@ -3,13 +3,10 @@
 // Two configs at a time, each in a CLI process of its own (a validator's programs run synchronously,
 // so two in one process would take turns): most validators keep one core busy, and services-200
 // alone takes about as long as all the others together, so it starts first.
-// `promtool test rules` runs with Prometheus 3's promtool when it is installed: it evaluates the same rule
-// tests in half the CPU of Debian's 2.42 (services-200's High5xxErrorRate.yml: 18 s against 37 s), and
-// the unit tier already runs every rule test on both major versions.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { REPO_ROOT, TOOLS_BIN, tempDir, toolPath } from '@meshobs/testkit';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, tempDir } from '@meshobs/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const VALID_EDGE = join(import.meta.dirname, 'fixtures', 'valid-edge');
@@ -19,27 +16,13 @@ const edgeConfigs = readdirSync(VALID_EDGE)
   .sort((a, b) => Number(b === LONGEST) - Number(a === LONGEST) || a.localeCompare(b));
 const CLI = join(REPO_ROOT, 'packages', 'cli', 'bin', 'meshobs.js');
 
-/**
- * The child's environment: a folder whose only program is `promtool`, Prometheus 3's, first (validate looks
- * in MESHOBS_TOOLS_BIN, then on PATH), and every other tool where it was. Unchanged without promtool3.
- */
-function promtool3Env(work: string): NodeJS.ProcessEnv {
-  const promtool3 = toolPath('promtool3');
-  if (!promtool3) return process.env;
-  const shim = join(work, 'promtool3-bin');
-  mkdirSync(shim);
-  symlinkSync(promtool3, join(shim, 'promtool'));
-  const path = [process.env.MESHOBS_TOOLS_BIN ?? TOOLS_BIN, process.env.PATH ?? ''].join(delimiter);
-  return { ...process.env, MESHOBS_TOOLS_BIN: shim, PATH: path };
-}
-
 /** `meshobs validate` in a child process; its exit code and output. */
-function validate(cwd: string, config: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function validate(cwd: string, config: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, 'validate', '--config', config],
-      { cwd, env, maxBuffer: 64 * 2 ** 20, timeout: 900_000 },
+      { cwd, maxBuffer: 64 * 2 ** 20, timeout: 900_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr: err && typeof err.code !== 'number' ? `${stderr}\n${err.message}` : stderr });
@@ -50,14 +33,13 @@ function validate(cwd: string, config: string, env: NodeJS.ProcessEnv): Promise<
 
 describe.concurrent('valid-edge configs pass meshobs validate', () => {
   const work = tempDir('valid-edge-validate');
-  const env = promtool3Env(work);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it.each(edgeConfigs)('%s', async (file) => {
     const started = Date.now();
     const cwd = join(work, file.replace(/\.yaml$/, ''));
     mkdirSync(cwd);
-    const r = await validate(cwd, join(VALID_EDGE, file), env);
+    const r = await validate(cwd, join(VALID_EDGE, file));
     expect(r.stdout, r.stderr).toMatch(/^config ok/m);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([]);
     expect(r.code, r.stderr).toBe(0);
