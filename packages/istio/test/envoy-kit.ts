@@ -10,6 +10,8 @@ import { freePort, type Proc, REPO_ROOT, requireTool, startProcess, tempDir } fr
 type Any = any;
 
 export const FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-generated.json');
+/** The UIs' sign-in filters istiod generates on the ingress gateway (recorded by the same cluster test). */
+export const SIGN_IN_FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-sign-in.json');
 
 /** What the cluster tier's istiod test records from istiod's output (see packages/cli/test/cluster/istiod.cluster.test.ts). */
 export interface IstiodFixture {

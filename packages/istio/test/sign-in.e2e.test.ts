@@ -22,11 +22,10 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { freePort, missingTools, type Proc, requireTool, startProcess, stopAll, tempDir } from '@meshobs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Envoy, httpListener, localCluster, startEnvoy } from './envoy-kit.ts';
+import { type Envoy, httpListener, localCluster, SIGN_IN_FIXTURE, startEnvoy } from './envoy-kit.ts';
 
 type Any = any;
 
-const SIGN_IN_FIXTURE = join(import.meta.dirname, 'fixtures', 'istiod-sign-in.json');
 const fixture = JSON.parse(readFileSync(SIGN_IN_FIXTURE, 'utf8')) as { uiHosts: string[]; filters: Any[] };
 const [rbacFilter, extAuthzFilter] = fixture.filters as [Any, Any];
 /** The provider's cluster, as istiod named it in the ext_authz filter. */

@@ -100,6 +100,23 @@ export function counter(pieces: Array<[number, number]>, start = 0): number[] {
   return out;
 }
 
+/**
+ * Two counters of `length` minutes splitting `perMin` events a minute: all succeed until minute `start`, then
+ * the share `share` fails (`err`) and the rest succeeds (`ok`).
+ */
+export function failingFrom(perMin: number, share: number, start: number, length: number): { ok: number[]; err: number[] } {
+  return {
+    ok: counter([
+      [perMin, start],
+      [perMin * (1 - share), length - start],
+    ]),
+    err: counter([
+      [0, start],
+      [perMin * share, length - start],
+    ]),
+  };
+}
+
 /** A gauge from pieces of [value, samples]. */
 export const gauge = (pieces: Array<[Sample, number]>): Sample[] => pieces.flatMap(([v, n]) => Array<Sample>(n).fill(v));
 

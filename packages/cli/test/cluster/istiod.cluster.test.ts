@@ -13,7 +13,7 @@
 // One istiod per file, shared by every test; the mutations run one after the other and each restores
 // the original object before the next test starts.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseConfig, uiHosts } from '@meshobs/config';
 import { customTags, meshTelemetry } from '@meshobs/istio';
 import { KIALI_PORT } from '@meshobs/kiali';
@@ -54,6 +54,17 @@ const skip = missingTools('pilot-discovery', 'helm', 'etcd', 'kube-apiserver', '
 const config = parseConfig(repoConfig);
 const FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-generated.json');
 const SIGN_IN_FIXTURE = join(REPO_ROOT, 'packages', 'istio', 'test', 'fixtures', 'istiod-sign-in.json');
+/**
+ * A recorded fixture equals what istiod generates now; with MESHOBS_UPDATE_FIXTURES=1 it is written first.
+ */
+function expectRecorded(file: string, current: object) {
+  if (process.env.MESHOBS_UPDATE_FIXTURES === '1') writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
+  expect(
+    JSON.parse(readFileSync(file, 'utf8')),
+    `fixtures/${basename(file)} is stale: MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster`,
+  ).toEqual(current);
+}
+
 /** What packages/istio/test/sign-in.e2e.test.ts reads: the UI hosts and the two sign-in filters, as istiod generated them. */
 interface SignInFixture {
   comment: string;
@@ -244,12 +255,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
         clientCluster: stable,
         gatewayRoute: { timeout: route.route.timeout, retryPolicy: route.route.retryPolicy },
       };
-      const text = `${JSON.stringify(current, null, 2)}\n`;
-      if (process.env.MESHOBS_UPDATE_FIXTURES === '1') writeFileSync(FIXTURE, text);
-      expect(
-        JSON.parse(readFileSync(FIXTURE, 'utf8')),
-        'fixtures/istiod-generated.json is stale: MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster',
-      ).toEqual(current);
+      expectRecorded(FIXTURE, current);
     });
   });
 
@@ -693,12 +699,7 @@ describe.skipIf(skip)('istiod on the bundle: the Envoy configuration it generate
         filters: i > 0 ? filters.slice(i - 1, i + 1) : [],
       };
       expect(current.filters.map((f) => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.ext_authz']);
-      const text = `${JSON.stringify(current, null, 2)}\n`;
-      if (process.env.MESHOBS_UPDATE_FIXTURES === '1') writeFileSync(SIGN_IN_FIXTURE, text);
-      expect(
-        JSON.parse(readFileSync(SIGN_IN_FIXTURE, 'utf8')),
-        'fixtures/istiod-sign-in.json is stale: MESHOBS_UPDATE_FIXTURES=1 npm run test:cluster',
-      ).toEqual(current);
+      expectRecorded(SIGN_IN_FIXTURE, current);
     });
 
     it('can fail: a CUSTOM policy naming a provider the mesh config lacks, and one that leaves a UI host out', async () => {

@@ -6,7 +6,7 @@ import { humanizePercentage } from '@meshobs/model';
 import { ENVOY_LISTENER_METRICS, LISTENER_ADDRESS } from '@meshobs/signals';
 import { busyRate, type Ctx, incidentShare, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, named } from '../mesh.ts';
-import { counter, fmt, type Series, type TestCase } from '../notation.ts';
+import { failingFrom, fmt, type Series, type TestCase } from '../notation.ts';
 import { rateAt, sumDefined } from '../simulator.ts';
 
 /** The HTTPS listener of the gateway chart's pods (Gateway port 443 on targetPort 8443). */
@@ -24,15 +24,7 @@ export function edgeTls(ctx: Ctx): TestCase[] {
    * `start` on (the failed ones counted as connection errors instead of handshakes).
    */
   const traffic = (share: number, perSec: number, start = T0) => {
-    const perMin = (perSec / PODS) * 60;
-    const ok = counter([
-      [perMin, start],
-      [perMin * (1 - share), L - start],
-    ]);
-    const err = counter([
-      [0, start],
-      [perMin * share, L - start],
-    ]);
+    const { ok, err } = failingFrom((perSec / PODS) * 60, share, start, L);
     const series: Series[] = Array.from({ length: PODS }, (_, i) => [
       { labels: named(ENVOY_LISTENER_METRICS.sslHandshake, { ...gatewayTarget(m, ingress, i), [LISTENER_ADDRESS]: LISTENER }), values: ok },
       {

@@ -4,7 +4,7 @@ import { humanizePercentage } from '@meshobs/model';
 import { type Gateway, ISTIO_METRICS, KUBE_STATE_METRICS } from '@meshobs/signals';
 import { busyRate, type Ctx, incidentCase, incidentShare, rateIncident, rateTimeline, silentCase } from '../cases.ts';
 import { gatewayTarget, named, sidecarTarget, sourceRequest } from '../mesh.ts';
-import { counter, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
+import { failingFrom, fmt, gauge, type Sample, type Series, type TestCase } from '../notation.ts';
 import { rateAt, sumDefined } from '../simulator.ts';
 
 export function gateway(ctx: Ctx): TestCase[] {
@@ -76,14 +76,7 @@ export function gateway(ctx: Ctx): TestCase[] {
   const s = incidentShare(h5.threshold, W);
   const R = busyRate(h5.minRequestRate * W);
   const gwTraffic = (share: number, perMin: number, start = T0) => {
-    const ok = counter([
-      [perMin, start],
-      [perMin * (1 - share), L - start],
-    ]);
-    const err = counter([
-      [0, start],
-      [perMin * share, L - start],
-    ]);
+    const { ok, err } = failingFrom(perMin, share, start, L);
     return {
       ok,
       err,
